@@ -1,0 +1,1 @@
+"""What the simulator and the dashboard share: settings, the database connection and its schema."""

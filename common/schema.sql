@@ -1,0 +1,84 @@
+-- The shared database, written by the simulator and read by the dashboard.
+-- Times are integer epoch seconds (UTC); money is integer cents.
+-- Every statement is idempotent: the simulator applies this file at start-up, never dropping data.
+
+CREATE TABLE IF NOT EXISTS runs (
+    id                  INTEGER PRIMARY KEY,
+    status              TEXT    NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
+    cooks               INTEGER NOT NULL,
+    speed               REAL,               -- simulated seconds per wall second; NULL = as fast as possible
+    orders_file         TEXT    NOT NULL,
+    menu_file           TEXT    NOT NULL,
+    timezone            TEXT    NOT NULL,
+    wall_started_at     REAL    NOT NULL,   -- epoch seconds, wall clock
+    wall_ended_at       REAL,
+    sim_started_at      INTEGER,            -- the first order's receipt
+    sim_now             INTEGER,            -- the latest simulated moment written
+    orders_received     INTEGER NOT NULL DEFAULT 0,
+    orders_completed    INTEGER NOT NULL DEFAULT 0,
+    orders_discarded    INTEGER NOT NULL DEFAULT 0,   -- orders with no items
+    orders_rejected     INTEGER NOT NULL DEFAULT 0,   -- malformed orders, see rejected_orders
+    mean_fulfillment_s  REAL,
+    p90_fulfillment_s   INTEGER,
+    message             TEXT                -- why a run failed
+);
+
+CREATE TABLE IF NOT EXISTS orders (
+    run_id          INTEGER NOT NULL REFERENCES runs (id),
+    id              INTEGER NOT NULL,       -- 1-based position in the orders file
+    status          TEXT    NOT NULL CHECK (status IN ('Queued', 'In Progress', 'Completed')),
+    ordered_at      INTEGER NOT NULL,
+    received_at     INTEGER NOT NULL,
+    started_at      INTEGER,                -- the first unit gets a cook
+    completed_at    INTEGER,                -- the last unit is done
+    customer_name   TEXT    NOT NULL,
+    service         TEXT    NOT NULL,
+    total_price     INTEGER NOT NULL,       -- cents
+    items           TEXT    NOT NULL,       -- JSON list of {name, quantity, price_per_unit}
+    PRIMARY KEY (run_id, id)
+);
+CREATE INDEX IF NOT EXISTS orders_by_completion ON orders (run_id, completed_at);
+
+CREATE TABLE IF NOT EXISTS rejected_orders (
+    run_id      INTEGER NOT NULL REFERENCES runs (id),
+    position    INTEGER NOT NULL,           -- 1-based position in the orders file
+    raw         TEXT    NOT NULL,           -- the order as JSON
+    reason      TEXT    NOT NULL,
+    PRIMARY KEY (run_id, position)
+);
+
+-- The kitchen's state, sampled at every whole simulated minute.
+CREATE TABLE IF NOT EXISTS kitchen_stats (
+    run_id              INTEGER NOT NULL REFERENCES runs (id),
+    t                   INTEGER NOT NULL,
+    queued_orders       INTEGER NOT NULL,   -- received, no unit started
+    in_progress_orders  INTEGER NOT NULL,   -- started, not completed
+    queued_units        INTEGER NOT NULL,   -- units waiting for a cook
+    busy_cooks          INTEGER NOT NULL,   -- = units being cooked
+    cooks               INTEGER NOT NULL,
+    PRIMARY KEY (run_id, t)
+) WITHOUT ROWID;
+-- The status chart reads one sample every 10 minutes; this index holds just those.
+CREATE INDEX IF NOT EXISTS kitchen_stats_every_10_minutes ON kitchen_stats (run_id, t) WHERE t % 600 = 0;
+
+-- Sales by local hour of receipt and delivery service, kept current by the simulator so that
+-- revenue charts read a few rows per hour instead of every order.
+CREATE TABLE IF NOT EXISTS hourly_sales (
+    run_id      INTEGER NOT NULL REFERENCES runs (id),
+    hour_start  INTEGER NOT NULL,           -- epoch seconds of the UTC hour
+    service     TEXT    NOT NULL,
+    local_day   TEXT    NOT NULL,           -- YYYY-MM-DD in the kitchen's time zone
+    local_hour  INTEGER NOT NULL,           -- 0-23 in the kitchen's time zone
+    orders      INTEGER NOT NULL,
+    revenue     INTEGER NOT NULL,           -- cents
+    PRIMARY KEY (run_id, hour_start, service)
+) WITHOUT ROWID;
+
+-- Units and revenue per dish, kept current by the simulator.
+CREATE TABLE IF NOT EXISTS dish_sales (
+    run_id      INTEGER NOT NULL REFERENCES runs (id),
+    dish        TEXT    NOT NULL,
+    units       INTEGER NOT NULL,
+    revenue     INTEGER NOT NULL,           -- cents
+    PRIMARY KEY (run_id, dish)
+) WITHOUT ROWID;

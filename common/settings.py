@@ -1,0 +1,119 @@
+"""The parameters both services read, loaded once from parameters/simulation_parameters.py.
+
+The parameters file stays a plain Python file a user edits; this module reads it by path (so an edited
+or mounted copy is honoured without reinstalling), checks every value up front and turns it into one
+immutable `Settings` object that is passed to whoever needs it. Environment variables override the file:
+
+- KITCHEN_PARAMETERS: another parameters file to read instead of the project's own;
+- KITCHEN_DB: the database path;
+- KITCHEN_REFRESH_INTERVAL: the dashboard's refresh interval in seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import runpy
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytz
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PARAMETERS_FILE = PROJECT_ROOT / "parameters" / "simulation_parameters.py"
+
+
+class SettingsError(ValueError):
+    """A parameter is missing or has a value the services cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    speed: float | None
+    """Simulated seconds per wall second; None runs as fast as possible."""
+    cooks: int
+    refresh_interval: float
+    """Seconds between two dashboard refreshes."""
+    orders_path: Path
+    menu_path: Path
+    database_path: Path
+    timezone: str
+    """IANA name of the kitchen's local time zone."""
+
+
+def parse_speed(value: object, where: str = "SIMULATION_SPEED") -> float | None:
+    """A speed is a positive number of simulated seconds per wall second, or "max"."""
+    if isinstance(value, str):
+        if value.strip().lower() == "max":
+            return None
+        try:
+            value = float(value)
+        except ValueError:
+            raise SettingsError(f"{where}: expected a positive number or 'max', got {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise SettingsError(f"{where}: expected a positive number or 'max', got {value!r}")
+    return float(value)
+
+
+def parse_cooks(value: object, where: str = "NUM_COOKS") -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingsError(f"{where}: expected a whole number of cooks >= 1, got {value!r}")
+    return value
+
+
+def _positive_seconds(value: object, where: str) -> float:
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if isinstance(value, bool) or not math.isfinite(seconds) or seconds <= 0:
+        raise SettingsError(f"{where}: expected a positive number of seconds, got {value!r}")
+    return seconds
+
+
+def _timezone(value: object, where: str) -> str:
+    try:
+        pytz.timezone(str(value))
+    except pytz.UnknownTimeZoneError:
+        raise SettingsError(f"{where}: unknown time zone {value!r} (use an IANA name)") from None
+    return str(value)
+
+
+def _path(value: object, where: str) -> Path:
+    if not isinstance(value, (str, os.PathLike)) or not str(value):
+        raise SettingsError(f"{where}: expected a file path, got {value!r}")
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read the parameters file named by KITCHEN_PARAMETERS (or the project's own) and the overrides."""
+    env = os.environ if environ is None else environ
+    parameters_file = Path(env.get("KITCHEN_PARAMETERS") or DEFAULT_PARAMETERS_FILE)
+    try:
+        values = runpy.run_path(str(parameters_file))
+    except FileNotFoundError:
+        raise SettingsError(f"parameters file not found: {parameters_file}") from None
+    except SyntaxError as error:
+        raise SettingsError(f"{parameters_file}, line {error.lineno}: {error.msg}") from None
+
+    def get(name: str, default: object = None) -> object:
+        if name not in values and default is None:
+            raise SettingsError(f"{parameters_file}: {name} is not set")
+        return values.get(name, default)
+
+    where = f"{parameters_file}: "
+    return Settings(
+        speed=parse_speed(get("SIMULATION_SPEED"), where + "SIMULATION_SPEED"),
+        cooks=parse_cooks(get("NUM_COOKS"), where + "NUM_COOKS"),
+        refresh_interval=_positive_seconds(
+            env.get("KITCHEN_REFRESH_INTERVAL") or get("DASHBOARD_REFRESH_INTERVAL", 5),
+            "DASHBOARD_REFRESH_INTERVAL",
+        ),
+        orders_path=_path(get("ORDERS_FILE", "data/orders.json"), where + "ORDERS_FILE"),
+        menu_path=_path(get("MENU_FILE", "data/items.json"), where + "MENU_FILE"),
+        database_path=_path(env.get("KITCHEN_DB") or get("DATABASE", "db/kitchen.db"), "DATABASE"),
+        timezone=_timezone(get("KITCHEN_TIMEZONE", "America/Los_Angeles"), where + "KITCHEN_TIMEZONE"),
+    )

@@ -1,0 +1,26 @@
+"""Knobs for the kitchen simulator and its dashboard.
+
+Edit the values, then rerun (`make run`, or `docker compose up --build`). Command-line flags and
+environment variables override them for one run (see the README). Relative paths are relative to the
+project folder, not to where you start the programs.
+"""
+
+# How fast simulated time runs: simulated seconds per wall-clock second.
+# 60 replays one kitchen hour in one minute; "max" runs as fast as the machine can.
+SIMULATION_SPEED = 60
+
+# Cooks on shift. Each cooks one item unit at a time (cooks, a whole number >= 1).
+NUM_COOKS = 110
+
+# How often the dashboard re-reads the database (wall-clock seconds).
+DASHBOARD_REFRESH_INTERVAL = 5
+
+# The order stream and the menu it is replayed against (paths).
+ORDERS_FILE = "data/orders.json"
+MENU_FILE = "data/items.json"
+
+# The shared SQLite database both services use (path). KITCHEN_DB in the environment overrides it.
+DATABASE = "db/kitchen.db"
+
+# The kitchen's local time zone, for days, meal periods and every time the dashboard shows (IANA name).
+KITCHEN_TIMEZONE = "America/Los_Angeles"
