@@ -1,0 +1,135 @@
+"""`python -m simulator`: replay the order stream through the kitchen into the shared database.
+
+Every flag defaults to parameters/simulation_parameters.py. Exit status: 0 when the run completed or
+was stopped by SIGINT/SIGTERM (it is then marked interrupted), 1 when it failed part-way (it is marked
+failed, and what was written stays), 2 when the arguments, parameters, menu or orders file are unusable
+(nothing is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from common.database import DatabaseUnavailable, connect_writer
+from common.localtime import LocalClock
+from common.settings import Settings, SettingsError, load_settings, parse_cooks, parse_speed
+from simulator.menu import MenuError, load_menu
+from simulator.orders import OrdersFileError, open_orders, parse_stream
+from simulator.run import simulate
+from simulator.store import RunParameters, RunStore
+
+log = logging.getLogger("simulator")
+
+
+def parse_arguments(argv: list[str] | None, settings: Settings) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=Path, default=settings.orders_path, help="orders JSON file")
+    parser.add_argument("--menu", type=Path, default=settings.menu_path, help="menu JSON file")
+    parser.add_argument("--db", type=Path, default=settings.database_path, help="SQLite database file")
+    parser.add_argument("--cooks", type=_argument(parse_cooks, "--cooks"), default=settings.cooks)
+    parser.add_argument(
+        "--speed", type=_argument(parse_speed, "--speed"), default=settings.speed,
+        help="simulated seconds per wall second, or 'max' for as fast as possible",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines, only warnings and the summary")
+    return parser.parse_args(argv)
+
+
+def _argument(parse, flag):
+    def convert(text: str):
+        try:
+            return parse(text, flag)
+        except SettingsError as error:
+            raise argparse.ArgumentTypeError(str(error).removeprefix(f"{flag}: ")) from None
+    return convert
+
+
+class StopSignal:
+    """Set by SIGINT or SIGTERM; the run loop looks at it several times per wall second."""
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, self._handle)
+
+    def _handle(self, number: int, frame) -> None:
+        self.received = number
+
+    def __call__(self) -> bool:
+        return self.received is not None
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"simulator: {error}", file=sys.stderr)
+        return 2
+    args = parse_arguments(argv, settings)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S"
+    )
+    try:
+        menu = load_menu(args.menu)
+        orders = open_orders(args.orders)
+        connection = connect_writer(args.db)
+    except (MenuError, OrdersFileError, DatabaseUnavailable) as error:
+        print(f"simulator: {error}", file=sys.stderr)
+        return 2
+
+    stop = StopSignal()
+    wall_start = time.monotonic()
+    store = RunStore.start(connection, RunParameters(
+        cooks=args.cooks, speed=args.speed, orders_file=str(args.orders), menu_file=str(args.menu),
+        timezone=settings.timezone,
+    ))
+    clock = LocalClock(settings.timezone)
+    log.info("run %d: %d cooks, speed %s, orders %s, database %s",
+             store.run_id, args.cooks, args.speed or "max", args.orders, args.db)
+    try:
+        with orders:
+            outcome = simulate(parse_stream(orders, menu, str(args.orders)), args.cooks, args.speed, store,
+                               clock, stop)
+    except (OrdersFileError, sqlite3.Error, OSError) as error:
+        print(f"simulator: run {store.run_id} failed: {error}", file=sys.stderr)
+        _finish_failed(store, str(error))
+        return 1
+
+    kitchen = outcome.kitchen
+    status = "interrupted" if outcome.interrupted else "completed"
+    store.finish(status, kitchen.fulfillment.mean, kitchen.fulfillment.percentile(90))
+    print(summary(store.run_id, status, kitchen, time.monotonic() - wall_start, outcome, clock))
+    return 0
+
+
+def _finish_failed(store: RunStore, message: str) -> None:
+    try:
+        store.finish("failed", message=message)
+    except sqlite3.Error as error:  # the database itself is what failed: say so, keep the first error
+        print(f"simulator: could not mark run {store.run_id} failed: {error}", file=sys.stderr)
+
+
+def summary(run_id, status, kitchen, wall_seconds, outcome, clock: LocalClock) -> str:
+    def minutes(seconds):
+        return "-" if seconds is None else f"{seconds / 60:.1f} min"
+
+    span = ""
+    if outcome.sim_started_at is not None:
+        span = f"  simulated {clock.label(outcome.sim_started_at)} to {clock.label(outcome.sim_ended_at)}\n"
+    return (
+        f"run {run_id} {status}\n{span}"
+        f"  orders received {kitchen.received}, completed {kitchen.completed}, "
+        f"discarded (no items) {kitchen.discarded}, rejected {kitchen.rejected}\n"
+        f"  fulfillment mean {minutes(kitchen.fulfillment.mean)}, p90 {minutes(kitchen.fulfillment.percentile(90))}\n"
+        f"  wall time {wall_seconds:.1f} s"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

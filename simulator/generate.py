@@ -1,0 +1,122 @@
+"""`python -m simulator.generate`: make a realistic menu and order stream, the same for the same seed.
+
+The stream covers whole days of one kitchen: three delivery services with different shares, a demand
+curve with breakfast, lunch and dinner peaks in the kitchen's local time and a quiet night, 1-5 item
+lines per order with popular and unpopular dishes, a few orders with no items, and a few that arrive a
+little out of timestamp order, as real feeds do. Timestamps are written as naive UTC.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pytz
+from faker import Faker
+
+from common.settings import load_settings
+
+PREPARATIONS = ["Grilled", "Spicy", "Crispy", "Smoked", "Teriyaki", "Garlic", "Lemon", "BBQ", "Tandoori", "Pesto"]
+BASES = ["Chicken Bowl", "Beef Burrito", "Tofu Salad", "Salmon Poke", "Pork Ramen",
+         "Veggie Wrap", "Shrimp Tacos", "Lamb Kebab", "Mushroom Pizza", "Falafel Plate"]
+SERVICES = {"TastyBites": 0.5, "FoodFlash": 0.3, "QuickEats": 0.2}
+LINES_PER_ORDER = {1: 0.30, 2: 0.30, 3: 0.20, 4: 0.12, 5: 0.08}
+QUANTITY = {1: 0.75, 2: 0.18, 3: 0.07}
+# Demand by local time of day: (peak hour, spread in hours, relative height), over a quiet base.
+MEAL_PEAKS = [(8.0, 1.0, 3.0), (12.5, 1.2, 8.0), (19.0, 1.5, 7.0)]
+NIGHT_BASE = 0.25
+EMPTY_ORDER_SHARE = 0.003
+LATE_ORDER_SHARE = 0.005
+LOCALES = ["en_US", "en_US", "en_US", "es_MX", "fr_FR", "de_DE"]
+
+
+def make_menu(rng: random.Random) -> list[dict]:
+    """100 dishes with cook times of 4-15 minutes in whole seconds, and a price for each (cents)."""
+    return [
+        {"name": f"{preparation} {base}", "cook_time": rng.randrange(240, 901, 15),
+         "price": rng.randrange(600, 2401, 25)}
+        for preparation in PREPARATIONS for base in BASES
+    ]
+
+
+def demand_by_minute() -> list[float]:
+    """Relative order intensity for each minute of a local day."""
+    def height(hour: float) -> float:
+        return NIGHT_BASE + sum(h * math.exp(-0.5 * ((hour - peak) / spread) ** 2) for peak, spread, h in MEAL_PEAKS)
+    # A quiet night: demand falls off after midnight and picks up again at five.
+    return [height(m / 60) * (0.3 if 60 <= m < 300 else 1.0) for m in range(1440)]
+
+
+def generate(seed: int, first_day: date, days: int, orders_per_day: int, zone: str) -> tuple[list[dict], list[dict]]:
+    rng = random.Random(seed)
+    fake = Faker(LOCALES)
+    fake.seed_instance(seed)
+    menu = make_menu(rng)
+    popularity = [1 / (rank + 1) ** 0.8 for rank in range(len(menu))]
+    rng.shuffle(popularity)
+    tz = pytz.timezone(zone)
+    minutes, weights = range(1440), demand_by_minute()
+
+    moments = []
+    for day in range(days):
+        midnight = tz.localize(datetime.combine(first_day + timedelta(days=day), time()), is_dst=False)
+        count = max(0, round(rng.gauss(orders_per_day, orders_per_day ** 0.5)))
+        for minute in rng.choices(minutes, weights, k=count):
+            local = midnight.replace(tzinfo=None) + timedelta(minutes=minute, seconds=rng.randrange(60))
+            moments.append(tz.normalize(tz.localize(local, is_dst=False)).astimezone(pytz.utc).replace(tzinfo=None))
+    moments.sort()
+
+    orders = []
+    for moment in moments:
+        if rng.random() < LATE_ORDER_SHARE:  # sent late by the delivery service: stamped a little earlier
+            moment -= timedelta(minutes=rng.randint(1, 5))
+        lines = [] if rng.random() < EMPTY_ORDER_SHARE else [
+            _line(menu[rng.choices(range(len(menu)), popularity)[0]], rng)
+            for _ in range(_pick(LINES_PER_ORDER, rng))
+        ]
+        orders.append({
+            "name": fake.name(),
+            "service": _pick(SERVICES, rng),
+            "ordered_at": moment.isoformat(),
+            "items": lines,
+        })
+    return [{"name": d["name"], "cook_time": d["cook_time"]} for d in menu], orders
+
+
+def _line(dish: dict, rng: random.Random) -> dict:
+    return {"name": dish["name"], "quantity": _pick(QUANTITY, rng), "price_per_unit": dish["price"]}
+
+
+def _pick(shares: dict, rng: random.Random):
+    return rng.choices(list(shares), list(shares.values()))[0]
+
+
+def write_json_list(path: Path, entries: list[dict]) -> None:
+    """One entry per line: small, diffable, and still one JSON list."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = ",\n".join(json.dumps(entry, ensure_ascii=False) for entry in entries)
+    path.write_text(f"[\n{body}\n]\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = load_settings()
+    parser = argparse.ArgumentParser(prog="python -m simulator.generate", description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=2019)
+    parser.add_argument("--days", type=int, default=2)
+    parser.add_argument("--orders-per-day", type=int, default=3000)
+    parser.add_argument("--first-day", type=date.fromisoformat, default=date(2019, 2, 18))
+    parser.add_argument("--orders", type=Path, default=settings.orders_path)
+    parser.add_argument("--menu", type=Path, default=settings.menu_path)
+    args = parser.parse_args(argv)
+    menu, orders = generate(args.seed, args.first_day, args.days, args.orders_per_day, settings.timezone)
+    write_json_list(args.menu, menu)
+    write_json_list(args.orders, orders)
+    print(f"wrote {len(menu)} dishes to {args.menu} and {len(orders)} orders to {args.orders}")
+
+
+if __name__ == "__main__":
+    main()

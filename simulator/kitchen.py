@@ -1,0 +1,179 @@
+"""A delivery kitchen: a crew of cooks working through item units first come, first served.
+
+The story, in SimPy processes:
+- `receive_orders` takes orders from the feed one at a time, each at its time of receipt;
+- `Kitchen.fulfil` follows one order from receipt through its first cook to its last finished unit;
+- `Kitchen.cook` has one unit wait for a cook and hold them for the dish's cook time;
+- `Kitchen.sample_every_minute` records the kitchen's state as a time series;
+- `Kitchen.report_every_hour` prints a progress line.
+
+What happens is told to a recorder (the database writer, or nothing at all for what-if runs); the
+model never reads anything back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Protocol
+
+import simpy
+
+from common.localtime import LocalClock
+from simulator.menu import Dish
+from simulator.orders import EmptyOrder, FeedEntry, Order, Rejected
+from simulator.tally import FulfillmentTally
+
+log = logging.getLogger("simulator")
+
+SAMPLE_INTERVAL = 60  # simulated seconds between two time-series samples
+REPORT_INTERVAL = 3600  # simulated seconds between two progress lines
+
+
+@dataclass
+class Ticket:
+    """An order in the kitchen, with the moments that matter."""
+
+    order: Order
+    received_at: int
+    started_at: int | None = None
+    completed_at: int | None = None
+
+    @property
+    def status(self) -> str:
+        if self.completed_at is not None:
+            return "Completed"
+        return "Queued" if self.started_at is None else "In Progress"
+
+
+@dataclass(frozen=True)
+class KitchenSample:
+    t: int
+    queued_orders: int
+    in_progress_orders: int
+    queued_units: int
+    busy_cooks: int
+    cooks: int
+
+
+class Recorder(Protocol):
+    """Whoever keeps what happens in the kitchen: the database writer, or nobody."""
+
+    def order_received(self, ticket: Ticket) -> None: ...
+    def order_started(self, ticket: Ticket) -> None: ...
+    def order_completed(self, ticket: Ticket) -> None: ...
+    def order_discarded(self, order: EmptyOrder) -> None: ...
+    def order_rejected(self, rejection: Rejected) -> None: ...
+    def kitchen_sampled(self, sample: KitchenSample) -> None: ...
+    def tick(self, now: float) -> None:
+        """Called by the run loop, not the kitchen, several times per wall second: a chance to flush."""
+
+
+class Kitchen:
+    def __init__(self, env: simpy.Environment, cooks: int, recorder: Recorder) -> None:
+        self.env = env
+        self.cooks = simpy.Resource(env, capacity=cooks)
+        self.recorder = recorder
+        self.received = self.completed = self.discarded = self.rejected = 0
+        self.queued_orders = self.in_progress_orders = 0
+        self.fulfillment = FulfillmentTally()
+        self._drained: simpy.Event | None = None
+
+    def take(self, entry: FeedEntry) -> None:
+        """Accept an entry of the feed at its time of receipt."""
+        if isinstance(entry, Order):
+            ticket = Ticket(entry, received_at=int(self.env.now))
+            self.received += 1
+            self.queued_orders += 1
+            self.recorder.order_received(ticket)
+            self.env.process(self.fulfil(ticket))
+        elif isinstance(entry, EmptyOrder):
+            self.discarded += 1
+            log.info("order %d has no items: discarded", entry.position)
+            self.recorder.order_discarded(entry)
+        else:
+            self.reject(entry)
+
+    def reject(self, rejection: Rejected) -> None:
+        self.rejected += 1
+        log.warning("order %d rejected: %s", rejection.position, rejection.reason)
+        self.recorder.order_rejected(rejection)
+
+    def fulfil(self, ticket: Ticket) -> Iterator[simpy.Event]:
+        first_cook = self.env.event()
+        units = [self.env.process(self.cook(dish, first_cook)) for dish in ticket.order.units()]
+        yield first_cook
+        ticket.started_at = int(self.env.now)
+        self.queued_orders -= 1
+        self.in_progress_orders += 1
+        self.recorder.order_started(ticket)
+
+        yield self.env.all_of(units)
+        ticket.completed_at = int(self.env.now)
+        self.in_progress_orders -= 1
+        self.completed += 1
+        self.fulfillment.add(ticket.completed_at - ticket.received_at)
+        self.recorder.order_completed(ticket)
+        if self._drained is not None and self.open_orders == 0:
+            self._drained.succeed()
+
+    def cook(self, dish: Dish, first_cook: simpy.Event) -> Iterator[simpy.Event]:
+        with self.cooks.request() as cook:
+            yield cook
+            if not first_cook.triggered:
+                first_cook.succeed()
+            yield self.env.timeout(dish.cook_time)
+
+    @property
+    def open_orders(self) -> int:
+        return self.queued_orders + self.in_progress_orders
+
+    def drained(self) -> simpy.Event:
+        """An event that fires once every order taken so far is completed."""
+        if self.open_orders == 0:
+            return self.env.timeout(0)
+        self._drained = self.env.event()
+        return self._drained
+
+    def sample(self) -> KitchenSample:
+        return KitchenSample(
+            t=int(self.env.now),
+            queued_orders=self.queued_orders,
+            in_progress_orders=self.in_progress_orders,
+            queued_units=len(self.cooks.queue),
+            busy_cooks=self.cooks.count,
+            cooks=self.cooks.capacity,
+        )
+
+    def sample_every_minute(self) -> Iterator[simpy.Event]:
+        yield self.env.timeout(-self.env.now % SAMPLE_INTERVAL)
+        while True:
+            self.recorder.kitchen_sampled(self.sample())
+            yield self.env.timeout(SAMPLE_INTERVAL)
+
+    def report_every_hour(self, clock: LocalClock) -> Iterator[simpy.Event]:
+        yield self.env.timeout(-self.env.now % REPORT_INTERVAL)
+        while True:
+            log.info(
+                "%s  received %d  queued %d  in progress %d  completed %d",
+                clock.label(int(self.env.now)), self.received, self.queued_orders,
+                self.in_progress_orders, self.completed,
+            )
+            yield self.env.timeout(REPORT_INTERVAL)
+
+
+def receive_orders(env: simpy.Environment, kitchen: Kitchen, feed: Iterable[FeedEntry]) -> Iterator[simpy.Event]:
+    """Take each order at max(its ordered_at, the previous order's receipt), then wait until all are done.
+
+    The feed is advanced only here, after the clock has reached the previous order's receipt, so no
+    order is read before its time. An order whose timestamp cannot be read is rejected at once and
+    moves nothing.
+    """
+    for entry in feed:
+        if entry.ordered_at is None:
+            kitchen.reject(entry)
+            continue
+        if entry.ordered_at > env.now:
+            yield env.timeout(entry.ordered_at - env.now)
+        kitchen.take(entry)
+    yield kitchen.drained()

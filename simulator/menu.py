@@ -1,0 +1,55 @@
+"""The menu: every dish the kitchen can cook and how long one unit of it takes.
+
+The menu is small and read whole, before anything is simulated or written, so that a bad menu stops
+the run at once with a message naming the file and the entry.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class MenuError(ValueError):
+    """The menu file cannot be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Dish:
+    name: str
+    cook_time: int
+    """Seconds one cook spends on one unit."""
+
+
+def load_menu(path: Path) -> dict[str, Dish]:
+    """Read `[{"name": "Dish 12", "cook_time": 660}, ...]` into dishes by name, checking every entry."""
+    try:
+        entries = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MenuError(f"menu file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise MenuError(f"cannot read menu file {path}: {error}") from None
+    except json.JSONDecodeError as error:
+        raise MenuError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}") from None
+    if not isinstance(entries, list) or not entries:
+        raise MenuError(f"{path}: expected a non-empty JSON list of dishes")
+
+    menu: dict[str, Dish] = {}
+    for number, entry in enumerate(entries, start=1):
+        where = f"{path}, entry {number}"
+        if not isinstance(entry, dict):
+            raise MenuError(f"{where}: expected an object with 'name' and 'cook_time', got {entry!r}")
+        for field in ("name", "cook_time"):
+            if field not in entry:
+                raise MenuError(f"{where}: missing field '{field}'")
+        name, cook_time = entry["name"], entry["cook_time"]
+        if not isinstance(name, str) or not name.strip():
+            raise MenuError(f"{where}: 'name' must be a non-empty string, got {name!r}")
+        where = f"{path}, entry {number} ({name!r})"
+        if isinstance(cook_time, bool) or not isinstance(cook_time, int) or cook_time <= 0:
+            raise MenuError(f"{where}: 'cook_time' must be a whole number of seconds > 0, got {cook_time!r}")
+        if name in menu:
+            raise MenuError(f"{where}: duplicate dish name")
+        menu[name] = Dish(name, cook_time)
+    return menu

@@ -1,0 +1,105 @@
+"""Set up, run, report: one simulation of the kitchen over an order feed.
+
+`simulate` builds the SimPy environment (real time at `speed` simulated seconds per wall second, or
+as fast as possible when speed is None; both give the same timestamps), starts the kitchen's processes
+and steps the clock until every order is done or a stop is requested. The recorder's `tick` is called
+at least a few times per wall second so that it can flush.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+import simpy
+import simpy.rt
+
+from common.localtime import LocalClock
+from simulator.kitchen import Kitchen, Recorder, receive_orders
+from simulator.orders import FeedEntry
+
+# In real time, the clock wakes at least this often (wall seconds) to flush and to notice a stop.
+WAKE_INTERVAL = 0.2
+# As fast as possible, the loop looks up from the simulation every this many events.
+STEPS_BETWEEN_TICKS = 256
+
+
+class NoRecorder:
+    """Keeps nothing: for runs that want only the kitchen's own tallies (baselines, what-if sweeps)."""
+
+    def order_received(self, ticket) -> None: ...
+    def order_started(self, ticket) -> None: ...
+    def order_completed(self, ticket) -> None: ...
+    def order_discarded(self, order) -> None: ...
+    def order_rejected(self, rejection) -> None: ...
+    def kitchen_sampled(self, sample) -> None: ...
+    def tick(self, now: float) -> None: ...
+
+
+@dataclass
+class Outcome:
+    kitchen: Kitchen
+    interrupted: bool
+    sim_started_at: int | None
+    sim_ended_at: int | None
+
+
+def simulate(
+    feed: Iterable[FeedEntry],
+    cooks: int,
+    speed: float | None,
+    recorder: Recorder,
+    clock: LocalClock,
+    stop_requested: Callable[[], bool] = lambda: False,
+) -> Outcome:
+    """Run the kitchen over the feed until every order is done, or until `stop_requested()` says so."""
+    start, entries = _first_receipt(iter(feed))
+    if start is None:  # nothing readable: just record the rejections
+        env = simpy.Environment()
+    elif speed is None:
+        env = simpy.Environment(initial_time=start)
+    else:
+        env = simpy.rt.RealtimeEnvironment(initial_time=start, factor=1 / speed, strict=False)
+
+    kitchen = Kitchen(env, cooks, recorder)
+    done = env.process(receive_orders(env, kitchen, entries))
+    env.process(kitchen.sample_every_minute())
+    env.process(kitchen.report_every_hour(clock))
+    if speed is not None:
+        env.process(_wake_regularly(env, WAKE_INTERVAL * speed))
+        env.sync()
+
+    steps_between_ticks = 1 if speed is not None else STEPS_BETWEEN_TICKS
+    interrupted = False
+    for steps in itertools.count(1):
+        if done.processed:
+            break
+        if steps % steps_between_ticks == 0:
+            recorder.tick(env.now)
+            if stop_requested():
+                interrupted = True
+                break
+        env.step()
+    if not interrupted:
+        recorder.kitchen_sampled(kitchen.sample())  # the final, drained state
+    recorder.tick(env.now)
+    return Outcome(kitchen, interrupted, start, int(env.now) if start is not None else None)
+
+
+def _first_receipt(entries: Iterator[FeedEntry]) -> tuple[int | None, Iterator[FeedEntry]]:
+    """The first readable ordered_at, where the clock starts, and the feed with what was read put back.
+
+    Only entries before the first readable timestamp are held (normally none).
+    """
+    held = []
+    for entry in entries:
+        held.append(entry)
+        if entry.ordered_at is not None:
+            return entry.ordered_at, itertools.chain(held, entries)
+    return None, iter(held)
+
+
+def _wake_regularly(env: simpy.Environment, interval: float) -> Iterator[simpy.Event]:
+    while True:
+        yield env.timeout(interval)

@@ -1,0 +1,163 @@
+"""The writer: keeps one run's orders, rejections, time series and sales summaries in the database.
+
+What the kitchen reports is buffered in memory and written in one transaction per flush; the run loop
+flushes at least once per wall-clock second, so readers see live progress and a hard crash loses at
+most about a second of work. An order that is received, started and completed between two flushes is
+written once, with its final state. Every statement binds its values as parameters.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from common.database import transaction
+from common.localtime import LocalClock
+from simulator.kitchen import KitchenSample, Ticket
+from simulator.orders import EmptyOrder, Rejected
+
+UPSERT_ORDER = """
+    INSERT INTO orders (run_id, id, status, ordered_at, received_at, started_at, completed_at,
+                        customer_name, service, total_price, items)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, id) DO UPDATE SET
+        status = excluded.status, started_at = excluded.started_at, completed_at = excluded.completed_at
+"""
+ADD_HOURLY_SALES = """
+    INSERT INTO hourly_sales (run_id, hour_start, service, local_day, local_hour, orders, revenue)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, hour_start, service) DO UPDATE SET
+        orders = orders + excluded.orders, revenue = revenue + excluded.revenue
+"""
+ADD_DISH_SALES = """
+    INSERT INTO dish_sales (run_id, dish, units, revenue) VALUES (?, ?, ?, ?)
+    ON CONFLICT (run_id, dish) DO UPDATE SET
+        units = units + excluded.units, revenue = revenue + excluded.revenue
+"""
+INSERT_SAMPLE = """
+    INSERT OR REPLACE INTO kitchen_stats
+        (run_id, t, queued_orders, in_progress_orders, queued_units, busy_cooks, cooks)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+"""
+INSERT_REJECTED = "INSERT INTO rejected_orders (run_id, position, raw, reason) VALUES (?, ?, ?, ?)"
+UPDATE_PROGRESS = """
+    UPDATE runs SET sim_started_at = COALESCE(sim_started_at, ?), sim_now = ?,
+        orders_received = orders_received + ?, orders_completed = orders_completed + ?,
+        orders_discarded = orders_discarded + ?, orders_rejected = orders_rejected + ?
+    WHERE id = ?
+"""
+
+
+@dataclass(frozen=True)
+class RunParameters:
+    cooks: int
+    speed: float | None
+    orders_file: str
+    menu_file: str
+    timezone: str
+
+
+class RunStore:
+    """Records one run. Create it with `RunStore.start`, which inserts the run as 'running'."""
+
+    def __init__(self, connection: sqlite3.Connection, run_id: int, clock: LocalClock) -> None:
+        self.connection = connection
+        self.run_id = run_id
+        self.clock = clock
+        self.last_flush = time.monotonic()
+        self.now: int | None = None
+        self.sim_started_at: int | None = None
+        self._reset()
+
+    @classmethod
+    def start(cls, connection: sqlite3.Connection, parameters: RunParameters) -> RunStore:
+        with transaction(connection):
+            cursor = connection.execute(
+                "INSERT INTO runs (status, cooks, speed, orders_file, menu_file, timezone, wall_started_at)"
+                " VALUES ('running', ?, ?, ?, ?, ?, ?)",
+                (parameters.cooks, parameters.speed, parameters.orders_file, parameters.menu_file,
+                 parameters.timezone, time.time()),
+            )
+        return cls(connection, cursor.lastrowid, LocalClock(parameters.timezone))
+
+    def _reset(self) -> None:
+        self.tickets: dict[int, Ticket] = {}
+        self.hourly_sales: dict[tuple[int, str], list] = {}
+        self.dish_sales: dict[str, list[int]] = {}
+        self.samples: list[tuple] = []
+        self.rejections: list[tuple] = []
+        self.received = self.completed = self.discarded = self.rejected = 0
+
+    # What the kitchen reports -------------------------------------------------------------------
+
+    def order_received(self, ticket: Ticket) -> None:
+        self.tickets[ticket.order.position] = ticket
+        self.received += 1
+        if self.sim_started_at is None:
+            self.sim_started_at = ticket.received_at
+        order = ticket.order
+        hour_start, local_day, local_hour = self.clock.hour_of(ticket.received_at)
+        sales = self.hourly_sales.setdefault((hour_start, order.service), [local_day, local_hour, 0, 0])
+        sales[2] += 1
+        sales[3] += order.total_price
+        for line in order.lines:
+            dish = self.dish_sales.setdefault(line.dish.name, [0, 0])
+            dish[0] += line.quantity
+            dish[1] += line.quantity * line.price_per_unit
+
+    def order_started(self, ticket: Ticket) -> None:
+        self.tickets[ticket.order.position] = ticket
+
+    def order_completed(self, ticket: Ticket) -> None:
+        self.tickets[ticket.order.position] = ticket
+        self.completed += 1
+
+    def order_discarded(self, order: EmptyOrder) -> None:
+        self.discarded += 1
+
+    def order_rejected(self, rejection: Rejected) -> None:
+        self.rejections.append((self.run_id, rejection.position, rejection.raw, rejection.reason))
+        self.rejected += 1
+
+    def kitchen_sampled(self, sample: KitchenSample) -> None:
+        self.samples.append((self.run_id, sample.t, sample.queued_orders, sample.in_progress_orders,
+                             sample.queued_units, sample.busy_cooks, sample.cooks))
+
+    # Writing -----------------------------------------------------------------------------------
+
+    def tick(self, now: float) -> None:
+        """Note the simulated time, and flush when a wall-clock second has passed since the last flush."""
+        self.now = int(now)
+        if time.monotonic() - self.last_flush >= 1.0:
+            self.flush()
+
+    def flush(self) -> None:
+        run = self.run_id
+        with transaction(self.connection) as db:
+            db.executemany(UPSERT_ORDER, [
+                (run, position, t.status, t.order.ordered_at, t.received_at, t.started_at, t.completed_at,
+                 t.order.customer_name, t.order.service, t.order.total_price, t.order.items_json)
+                for position, t in self.tickets.items()
+            ])
+            db.executemany(ADD_HOURLY_SALES, [
+                (run, hour_start, service, *sales) for (hour_start, service), sales in self.hourly_sales.items()
+            ])
+            db.executemany(ADD_DISH_SALES, [(run, dish, *sales) for dish, sales in self.dish_sales.items()])
+            db.executemany(INSERT_SAMPLE, self.samples)
+            db.executemany(INSERT_REJECTED, self.rejections)
+            db.execute(UPDATE_PROGRESS, (self.sim_started_at, self.now, self.received, self.completed,
+                                         self.discarded, self.rejected, run))
+        self._reset()
+        self.last_flush = time.monotonic()
+
+    def finish(self, status: str, mean_fulfillment: float | None = None,
+               p90_fulfillment: int | None = None, message: str | None = None) -> None:
+        """Write what is buffered and close the run with its final status."""
+        self.flush()
+        with transaction(self.connection) as db:
+            db.execute(
+                "UPDATE runs SET status = ?, wall_ended_at = ?, mean_fulfillment_s = ?, p90_fulfillment_s = ?,"
+                " message = ? WHERE id = ?",
+                (status, time.time(), mean_fulfillment, p90_fulfillment, message, self.run_id),
+            )

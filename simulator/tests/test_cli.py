@@ -1,0 +1,167 @@
+"""The real `python -m simulator` process: bad input, failures, signals, and a live end-to-end run."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from simulator.tests.conftest import T0, order, write_json
+
+MENU = [{"name": "Soup", "cook_time": 60}, {"name": "Stew", "cook_time": 300}]
+
+
+def simulator(*args: object, wait: bool = True, **options):
+    command = [sys.executable, "-m", "simulator", *map(str, args)]
+    if not wait:
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options)
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, **options)
+
+
+def query(db: Path, sql: str, *parameters):
+    connection = sqlite3.connect(db)
+    try:
+        return connection.execute(sql, parameters).fetchall()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def files(tmp_path):
+    menu = write_json(tmp_path / "items.json", MENU)
+    orders = write_json(tmp_path / "orders.json", [order(T0 + 60 * i, ("Soup", 1), ("Stew", 1)) for i in range(30)])
+    return tmp_path, menu, orders
+
+
+def test_a_run_at_max_speed_completes(files):
+    tmp_path, menu, orders = files
+    db = tmp_path / "k.db"
+    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--cooks", 2, "--speed", "max")
+    assert result.returncode == 0, result.stderr
+    assert "run 1 completed" in result.stdout
+    assert "orders received 30, completed 30, discarded (no items) 0, rejected 0" in result.stdout
+    assert query(db, "SELECT status, orders_completed FROM runs") == [("completed", 30)]
+    assert query(db, "SELECT COUNT(*) FROM orders WHERE status = 'Completed'") == [(30,)]
+    assert query(db, "PRAGMA journal_mode") == [("wal",)]
+
+
+@pytest.mark.parametrize(
+    "menu, message",
+    [
+        (None, "menu file not found"),
+        ("[{\"name\": \"Soup\"}]", "entry 1: missing field 'cook_time'"),
+        ("[{\"name\": \"Soup\", \"cook_time\": 0}]", "'cook_time' must be a whole number of seconds > 0"),
+        ("[{\"name\": \"Soup\", \"cook_time\": 60}, {\"name\": \"Soup\", \"cook_time\": 60}]", "duplicate dish name"),
+        ("[{\"name\": ", "not valid JSON"),
+    ],
+)
+def test_a_bad_menu_stops_before_anything_is_written(files, menu, message):
+    tmp_path, _, orders = files
+    menu_path = tmp_path / "bad-menu.json"
+    if menu is not None:
+        menu_path.write_text(menu)
+    db = tmp_path / "db" / "k.db"
+    result = simulator("--orders", orders, "--menu", menu_path, "--db", db, "--speed", "max")
+    assert result.returncode == 2
+    assert message in result.stderr and "bad-menu.json" in result.stderr
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("flag, value", [("--cooks", "0"), ("--cooks", "many"), ("--speed", "-3"), ("--speed", "fast")])
+def test_bad_flags_are_refused(files, flag, value):
+    tmp_path, menu, orders = files
+    result = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", flag, value)
+    assert result.returncode == 2
+    assert flag in result.stderr
+    assert not (tmp_path / "k.db").exists()
+
+
+def test_a_missing_orders_file_stops_before_anything_is_written(files):
+    tmp_path, menu, _ = files
+    result = simulator("--orders", tmp_path / "none.json", "--menu", menu, "--db", tmp_path / "k.db")
+    assert result.returncode == 2 and "cannot open orders file" in result.stderr
+    assert not (tmp_path / "k.db").exists()
+
+
+def test_a_syntax_error_fails_the_run_and_keeps_what_was_written(files):
+    tmp_path, menu, _ = files
+    good = [json.dumps(order(T0 + 60 * i, ("Soup", 1))) for i in range(5)]
+    orders = tmp_path / "broken.json"
+    orders.write_text("[" + ",\n".join(good) + ',\n{"name": "Ann", "ordered_at": 2019-02-18}]')
+    db = tmp_path / "k.db"
+    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--speed", "max")
+    assert result.returncode == 1
+    assert "JSON syntax error in order 6 (after 5 complete orders)" in result.stderr
+    [(status, message)] = query(db, "SELECT status, message FROM runs")
+    assert status == "failed" and "order 6" in message
+    assert query(db, "SELECT COUNT(*) FROM orders") == [(5,)]
+
+
+def test_malformed_orders_are_rejected_and_the_run_goes_on(files):
+    tmp_path, menu, _ = files
+    stream = [order(T0, ("Soup", 1)), order(T0 + 1, ("Pizza", 1)), {"name": "x"}, order(T0 + 2, ("Soup", -1)),
+              order(T0 + 3), order(T0 + 4, ("Stew", 1))]
+    orders = write_json(tmp_path / "orders.json", stream)
+    db = tmp_path / "k.db"
+    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--speed", "max")
+    assert result.returncode == 0, result.stderr
+    assert "order 2 rejected: item 1: unknown dish 'Pizza'" in result.stderr
+    assert query(db, "SELECT position FROM rejected_orders ORDER BY position") == [(2,), (3,), (4,)]
+    assert query(db, "SELECT id FROM orders ORDER BY id") == [(1,), (6,)]
+    assert query(db, "SELECT orders_rejected, orders_discarded FROM runs") == [(3, 1)]
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_marks_the_run_interrupted_and_exits_0_within_a_second(files, signal_number):
+    tmp_path, menu, orders = files
+    db = tmp_path / "k.db"
+    process = simulator("--orders", orders, "--menu", menu, "--db", db, "--speed", 1, wait=False)
+    try:
+        deadline = time.monotonic() + 20
+        while not (db.exists() and query(db, "SELECT COUNT(*) FROM orders")[0][0] >= 1):
+            assert time.monotonic() < deadline and process.poll() is None, "the simulator never wrote an order"
+            time.sleep(0.05)
+        sent = time.monotonic()
+        process.send_signal(signal_number)
+        stdout, stderr = process.communicate(timeout=5)
+        assert time.monotonic() - sent < 1.0
+    finally:
+        process.kill()
+        process.communicate()
+    assert process.returncode == 0, stderr
+    assert "run 1 interrupted" in stdout
+    assert query(db, "SELECT status FROM runs") == [("interrupted",)]
+    assert query(db, "SELECT status FROM orders WHERE id = 1") in ([("Queued",)], [("In Progress",)])
+
+
+@pytest.mark.e2e
+def test_live_run_on_generated_data(tmp_path):
+    """Generate a day of orders, replay it in accelerated real time and watch the database fill up."""
+    menu, orders, db = tmp_path / "items.json", tmp_path / "orders.json", tmp_path / "k.db"
+    generated = subprocess.run([sys.executable, "-m", "simulator.generate", "--days", "1", "--orders-per-day", "800",
+                                "--seed", "5", "--menu", str(menu), "--orders", str(orders)],
+                               capture_output=True, text=True, timeout=60)
+    assert generated.returncode == 0, generated.stderr
+    total = len(json.loads(orders.read_text()))
+    process = simulator("--orders", orders, "--menu", menu, "--db", db, "--cooks", 40, "--speed", 8000, wait=False)
+    seen = []
+    try:
+        while process.poll() is None:
+            if db.exists():
+                seen.append(query(db, "SELECT COUNT(*), COALESCE(MAX(sim_now), 0) FROM orders, runs")[0])
+            time.sleep(0.5)
+    finally:
+        process.kill()
+        _, stderr = process.communicate()
+    assert process.returncode == 0, stderr
+    counts = [count for count, _ in seen]
+    assert len(set(counts)) >= 3, f"expected the database to fill up while running, saw {seen}"
+    assert counts == sorted(counts)
+    discarded = query(db, "SELECT orders_discarded FROM runs")[0][0]
+    assert query(db, "SELECT COUNT(*) FROM orders WHERE status = 'Completed'")[0][0] + discarded == total

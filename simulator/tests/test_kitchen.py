@@ -1,0 +1,161 @@
+"""The queueing semantics, on small cases computed by hand and against an independent FIFO computation."""
+
+from __future__ import annotations
+
+import heapq
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from common.localtime import LocalClock
+from simulator.menu import Dish
+from simulator.orders import parse_order
+from simulator.run import simulate
+from simulator.tests.conftest import T0, Recording, order, run_orders
+
+
+def test_one_cook_serves_units_in_order_of_arrival(menu):
+    recording = run_orders([order(T0, ("Stew", 1)), order(T0 + 10, ("Soup", 2))], menu, cooks=1)
+    assert recording.times() == {
+        1: (T0, T0, T0 + 300),
+        2: (T0 + 10, T0 + 300, T0 + 300 + 60 + 60),
+    }
+
+
+def test_units_of_one_order_spread_over_free_cooks(menu):
+    recording = run_orders([order(T0, ("Stew", 1), ("Soup", 2))], menu, cooks=3)
+    # started when the first unit gets a cook, completed when the last unit is done
+    assert recording.times() == {1: (T0, T0, T0 + 300)}
+
+
+def test_orders_received_at_the_same_moment_keep_file_order(menu):
+    recording = run_orders(
+        [order(T0, ("Soup", 1)), order(T0, ("Stew", 1)), order(T0, ("Salad", 1))], menu, cooks=1
+    )
+    assert recording.times() == {
+        1: (T0, T0, T0 + 60),
+        2: (T0, T0 + 60, T0 + 360),
+        3: (T0, T0 + 360, T0 + 480),
+    }
+
+
+def test_a_cook_freed_at_a_receipt_goes_to_the_longest_waiting_unit(menu):
+    # Cook frees at T0+60; order 2 has waited since T0+30, order 3 arrives exactly at T0+60.
+    recording = run_orders(
+        [order(T0, ("Soup", 1)), order(T0 + 30, ("Soup", 1)), order(T0 + 60, ("Soup", 1))], menu, cooks=1
+    )
+    assert recording.times()[2] == (T0 + 30, T0 + 60, T0 + 120)
+    assert recording.times()[3] == (T0 + 60, T0 + 120, T0 + 180)
+
+
+def test_a_late_order_is_received_when_it_is_read(menu):
+    # Order 2 is stamped before order 1: it is received at order 1's receipt, not in the past.
+    recording = run_orders([order(T0 + 100, ("Soup", 1)), order(T0 + 40, ("Soup", 1)),
+                            order(T0 + 130, ("Soup", 1))], menu, cooks=5)
+    assert [recording.times()[p][0] for p in (1, 2, 3)] == [T0 + 100, T0 + 100, T0 + 130]
+
+
+def test_empty_orders_are_discarded_but_move_the_receipt_clock(menu):
+    recording = run_orders([order(T0 + 500), order(T0 + 100, ("Soup", 1))], menu, cooks=1)
+    assert recording.discarded == [1]
+    assert 1 not in recording.tickets
+    assert recording.times()[2] == (T0 + 500, T0 + 500, T0 + 560)
+
+
+def test_a_rejected_order_with_a_readable_timestamp_moves_the_clock(menu):
+    recording = run_orders([order(T0 + 500, ("Pizza", 1)), order(T0 + 100, ("Soup", 1))], menu, cooks=1)
+    assert [r.position for r in recording.rejected] == [1]
+    assert recording.times()[2][0] == T0 + 500
+
+
+def test_an_unreadable_timestamp_is_rejected_and_moves_nothing(menu):
+    recording = run_orders(
+        [order("yesterday", ("Soup", 1)), order(T0 + 100, ("Soup", 1)), order("never", ("Soup", 1)),
+         order(T0 + 50, ("Soup", 1))],
+        menu, cooks=1,
+    )
+    assert [r.position for r in recording.rejected] == [1, 3]
+    assert all(r.ordered_at is None for r in recording.rejected)
+    assert recording.times() == {2: (T0 + 100, T0 + 100, T0 + 160), 4: (T0 + 100, T0 + 160, T0 + 220)}
+
+
+def test_a_busy_kitchen_queues_first_in_first_out(menu):
+    orders = [order(T0 + i, ("Stew", 1)) for i in range(6)]
+    recording = run_orders(orders, menu, cooks=2)
+    starts = [recording.times()[p][1] for p in range(1, 7)]
+    assert starts == [T0, T0 + 1, T0 + 300, T0 + 301, T0 + 600, T0 + 601]
+    busiest = max(recording.samples, key=lambda s: s.queued_units)
+    assert busiest.busy_cooks == 2 and busiest.cooks == 2
+
+
+def test_time_series_counts_orders_by_state(menu):
+    recording = run_orders([order(T0, ("Stew", 1)), order(T0, ("Stew", 1)), order(T0, ("Soup", 1))], menu, cooks=1)
+    by_minute = {s.t: s for s in recording.samples}
+    # at T0 + 60 (a whole minute): order 1 cooking, orders 2 and 3 waiting
+    sample = by_minute[T0 + 60]
+    assert (sample.queued_orders, sample.in_progress_orders, sample.queued_units, sample.busy_cooks) == (2, 1, 2, 1)
+    final = recording.samples[-1]
+    assert (final.queued_orders, final.in_progress_orders, final.busy_cooks) == (0, 0, 0)
+    assert all(s.t % 60 == 0 for s in recording.samples[:-1])
+
+
+def test_no_order_is_read_before_the_previous_order_is_received(menu):
+    """The feed is advanced only once the clock has reached the previous order's receipt."""
+    raw = [order(T0 + 60 * i, ("Soup", 1)) for i in range(5)]
+    reads = []
+
+    class Env:  # filled in once the simulation has built its environment
+        now = None
+
+    def feed():
+        for position, entry in enumerate(raw, start=1):
+            reads.append(position)
+            yield parse_order(position, entry, menu)
+
+    class Watching(Recording):
+        def order_received(self, ticket):
+            super().order_received(ticket)
+            # when order k is received, at most order k has been read
+            assert reads[-1] == ticket.order.position
+
+    recording = Watching()
+    simulate(feed(), 1, None, recording, LocalClock("UTC"))
+    assert len(recording.tickets) == 5
+
+
+def fifo_reference(orders: list[tuple[int, list[int]]], cooks: int) -> list[tuple[int, int, int]]:
+    """A plain heap-based multi-server FIFO queue: each unit takes the cook who is free first."""
+    free_at = [0] * cooks
+    previous, result = None, []
+    for ordered_at, cook_times in orders:
+        received = ordered_at if previous is None else max(ordered_at, previous)
+        previous = received
+        starts, ends = [], []
+        for cook_time in cook_times:
+            start = max(received, heapq.heappop(free_at))
+            heapq.heappush(free_at, start + cook_time)
+            starts.append(start)
+            ends.append(start + cook_time)
+        result.append((received, min(starts), max(ends)))
+    return result
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    cooks=st.integers(1, 4),
+    stream=st.lists(
+        st.tuples(st.integers(-120, 600), st.lists(st.sampled_from(["Soup", "Stew", "Salad"]), min_size=1, max_size=4)),
+        min_size=1, max_size=25,
+    ),
+)
+def test_the_model_agrees_with_a_plain_fifo_computation(cooks, stream):
+    menu = {"Soup": Dish("Soup", 60), "Stew": Dish("Stew", 300), "Salad": Dish("Salad", 120)}
+    # offsets are relative to the previous order, so some orders arrive late
+    times, t = [], T0
+    for offset, _ in stream:
+        t += offset
+        times.append(t)
+    raw = [order(at, *[(dish, 1) for dish in dishes]) for at, (_, dishes) in zip(times, stream)]
+    recording = run_orders(raw, menu, cooks)
+    expected = fifo_reference([(at, [menu[d].cook_time for d in dishes]) for at, (_, dishes) in zip(times, stream)], cooks)
+    assert [recording.times()[p] for p in range(1, len(raw) + 1)] == expected

@@ -1,0 +1,54 @@
+import pytest
+
+from simulator.menu import Dish, MenuError, load_menu
+from simulator.tests.conftest import write_json
+
+
+def test_reads_dishes_by_name(tmp_path):
+    path = write_json(tmp_path / "items.json", [{"name": "Dish 12", "cook_time": 660}, {"name": "Soup", "cook_time": 1}])
+    assert load_menu(path) == {"Dish 12": Dish("Dish 12", 660), "Soup": Dish("Soup", 1)}
+
+
+def test_the_shipped_menu_loads():
+    from common.settings import load_settings
+
+    menu = load_menu(load_settings().menu_path)
+    assert len(menu) == 100
+    assert all(240 <= dish.cook_time <= 900 for dish in menu.values())
+
+
+@pytest.mark.parametrize(
+    "entries, message",
+    [
+        ({"name": "Soup"}, "expected a non-empty JSON list"),
+        ([], "expected a non-empty JSON list"),
+        (["Soup"], "entry 1: expected an object"),
+        ([{"name": "Soup", "cook_time": 60}, {"cook_time": 60}], "entry 2: missing field 'name'"),
+        ([{"name": "Soup"}], "entry 1: missing field 'cook_time'"),
+        ([{"name": "", "cook_time": 60}], "entry 1: 'name' must be a non-empty string"),
+        ([{"name": "Soup", "cook_time": 0}], "entry 1 ('Soup'): 'cook_time' must be a whole number of seconds > 0"),
+        ([{"name": "Soup", "cook_time": -5}], "'cook_time' must be a whole number of seconds > 0, got -5"),
+        ([{"name": "Soup", "cook_time": 1.5}], "got 1.5"),
+        ([{"name": "Soup", "cook_time": True}], "got True"),
+        ([{"name": "Soup", "cook_time": "60"}], "got '60'"),
+        ([{"name": "Soup", "cook_time": 60}, {"name": "Soup", "cook_time": 90}], "entry 2 ('Soup'): duplicate dish name"),
+    ],
+)
+def test_a_bad_entry_is_named_with_the_file(tmp_path, entries, message):
+    path = write_json(tmp_path / "items.json", entries)
+    with pytest.raises(MenuError) as error:
+        load_menu(path)
+    assert message in str(error.value)
+    assert str(path) in str(error.value)
+
+
+def test_a_missing_file(tmp_path):
+    with pytest.raises(MenuError, match="menu file not found: .*nowhere.json"):
+        load_menu(tmp_path / "nowhere.json")
+
+
+def test_bad_json_gives_line_and_column(tmp_path):
+    path = tmp_path / "items.json"
+    path.write_text('[{"name": "Soup", "cook_time": 60},\n {"name": "Stew" "cook_time": 9}]')
+    with pytest.raises(MenuError, match=r"items.json: not valid JSON \(line 2, column"):
+        load_menu(path)

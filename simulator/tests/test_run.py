@@ -1,0 +1,29 @@
+"""Real time and as fast as possible give the same timestamps; a stop request ends the run at once."""
+
+import time
+
+from common.localtime import LocalClock
+from simulator.orders import parse_order
+from simulator.run import simulate
+from simulator.tests.conftest import T0, Recording, order, run_orders
+
+
+def test_real_time_and_max_speed_give_the_same_timestamps(menu):
+    stream = [order(T0 + 7 * i, ("Stew", 1), ("Soup", i % 3 + 1)) for i in range(20)] + [order(T0 + 90, ("Salad", 2))]
+    fast = run_orders(stream, menu, cooks=3)
+    started = time.monotonic()
+    real_time = run_orders(stream, menu, cooks=3, speed=5000)
+    wall = time.monotonic() - started
+    assert real_time.times() == fast.times()
+    assert real_time.samples == fast.samples
+    last = max(c for _, _, c in fast.times().values())
+    assert wall >= (last - T0) / 5000 * 0.9  # it really ran in (accelerated) real time
+
+
+def test_a_stop_request_ends_a_real_time_run_within_a_second(menu):
+    stream = [order(T0 + 3600 * i, ("Soup", 1)) for i in range(10)]  # ten hours of orders
+    requested = time.monotonic() + 0.3
+    feed = (parse_order(p, raw, menu) for p, raw in enumerate(stream, start=1))
+    outcome = simulate(feed, 1, 1.0, Recording(), LocalClock("UTC"), lambda: time.monotonic() > requested)
+    assert outcome.interrupted
+    assert time.monotonic() - requested < 1.0

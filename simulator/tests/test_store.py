@@ -1,0 +1,119 @@
+"""What the writer leaves in the database: rows, summaries, rejections and run history."""
+
+import json
+import sqlite3
+
+import pytest
+
+from common.database import connect_writer
+from common.localtime import LocalClock
+from simulator.orders import parse_order
+from simulator.run import simulate
+from simulator.store import RunParameters, RunStore
+from simulator.tests.conftest import T0, order, run_orders
+
+PARAMETERS = RunParameters(cooks=1, speed=None, orders_file="orders.json", menu_file="items.json",
+                           timezone="America/Los_Angeles")
+
+
+def store_run(db_path, raw_orders, menu, cooks=1, flush_every_tick=False):
+    connection = connect_writer(db_path)
+    store = RunStore.start(connection, PARAMETERS)
+    if flush_every_tick:
+        original = store.tick
+        store.tick = lambda now: (original(now), store.flush())
+    feed = (parse_order(p, raw, menu) for p, raw in enumerate(raw_orders, start=1))
+    outcome = simulate(feed, cooks, None, store, LocalClock("America/Los_Angeles"))
+    store.finish("completed", outcome.kitchen.fulfillment.mean, outcome.kitchen.fulfillment.percentile(90))
+    connection.close()
+    return store.run_id
+
+
+def rows(db_path, query, *parameters):
+    with sqlite3.connect(db_path) as connection:
+        return connection.execute(query, parameters).fetchall()
+
+
+STREAM = [
+    order(T0, ("Stew", 1), ("Soup", 2), name="Ann", service="TastyBites", price=500),
+    order(T0 + 10, ("Salad", 1), name="Bo", service="FoodFlash", price=300),
+    order(T0 + 20),  # empty: discarded
+    order(T0 + 30, ("Pizza", 1)),  # unknown dish: rejected
+    order(T0 + 3600, ("Soup", 1), name="Cy", service="TastyBites", price=100),
+]
+
+
+@pytest.mark.parametrize("flush_every_tick", [False, True])
+def test_orders_are_stored_with_their_timestamps(tmp_path, menu, flush_every_tick):
+    db = tmp_path / "k.db"
+    run_id = store_run(db, STREAM, menu, flush_every_tick=flush_every_tick)
+    expected = run_orders(STREAM, menu, cooks=1).times()
+    stored = rows(db, "SELECT id, status, received_at, started_at, completed_at, customer_name, service, total_price,"
+                      " items FROM orders WHERE run_id = ? ORDER BY id", run_id)
+    assert [(r[0], r[2], r[3], r[4]) for r in stored] == [(p, *expected[p]) for p in (1, 2, 5)]
+    assert {r[1] for r in stored} == {"Completed"}
+    assert [(r[5], r[6], r[7]) for r in stored] == [("Ann", "TastyBites", 1500), ("Bo", "FoodFlash", 300),
+                                                    ("Cy", "TastyBites", 100)]
+    assert json.loads(stored[0][8]) == [{"name": "Stew", "quantity": 1, "price_per_unit": 500},
+                                        {"name": "Soup", "quantity": 2, "price_per_unit": 500}]
+
+
+def test_the_run_is_recorded_with_its_counts(tmp_path, menu):
+    db = tmp_path / "k.db"
+    run_id = store_run(db, STREAM, menu)
+    [run] = rows(db, "SELECT status, cooks, orders_received, orders_completed, orders_discarded, orders_rejected,"
+                     " sim_started_at, sim_now, mean_fulfillment_s, p90_fulfillment_s, wall_ended_at"
+                     " FROM runs WHERE id = ?", run_id)
+    assert run[:6] == ("completed", 1, 3, 3, 1, 1)
+    assert run[6] == T0 and run[7] >= T0 + 3660
+    # one cook: Ann done at +420 (stew, soup, soup), Bo at +540 (salad), Cy 60 s after receipt
+    assert run[8] == pytest.approx((420 + 530 + 60) / 3)
+    assert run[9] == 530 and run[10] is not None
+
+
+def test_rejected_orders_keep_position_raw_json_and_reason(tmp_path, menu):
+    db = tmp_path / "k.db"
+    store_run(db, STREAM, menu)
+    [(position, raw, reason)] = rows(db, "SELECT position, raw, reason FROM rejected_orders")
+    assert position == 4
+    assert json.loads(raw) == STREAM[3]
+    assert "unknown dish 'Pizza'" in reason
+
+
+def test_sales_summaries_by_local_hour_and_dish(tmp_path, menu):
+    db = tmp_path / "k.db"
+    store_run(db, STREAM, menu)
+    assert rows(db, "SELECT hour_start, service, local_day, local_hour, orders, revenue FROM hourly_sales"
+                    " ORDER BY hour_start, service") == [
+        (T0, "FoodFlash", "2019-02-18", 8, 1, 300),
+        (T0, "TastyBites", "2019-02-18", 8, 1, 1500),
+        (T0 + 3600, "TastyBites", "2019-02-18", 9, 1, 100),
+    ]
+    assert rows(db, "SELECT dish, units, revenue FROM dish_sales ORDER BY dish") == [
+        ("Salad", 1, 300), ("Soup", 3, 1100), ("Stew", 1, 500)]
+
+
+def test_the_time_series_is_stored(tmp_path, menu):
+    db = tmp_path / "k.db"
+    store_run(db, STREAM, menu)
+    series = rows(db, "SELECT t, queued_orders, in_progress_orders, queued_units, busy_cooks, cooks"
+                      " FROM kitchen_stats ORDER BY t")
+    assert series[0][0] == T0
+    assert (T0 + 60, 1, 1, 3, 1, 1) in series  # Ann's stew cooking, her soups and Bo's salad waiting
+    assert series[-1][1:5] == (0, 0, 0, 0)
+
+
+def test_a_new_run_keeps_earlier_runs(tmp_path, menu):
+    db = tmp_path / "k.db"
+    first = store_run(db, STREAM, menu)
+    second = store_run(db, STREAM[:2], menu)
+    assert second == first + 1
+    assert rows(db, "SELECT run_id, COUNT(*) FROM orders GROUP BY run_id") == [(first, 3), (second, 2)]
+    assert rows(db, "SELECT id, status FROM runs") == [(first, "completed"), (second, "completed")]
+
+
+def test_names_with_quotes_unicode_and_sql_are_stored_verbatim(tmp_path, menu):
+    names = ["O'Brien", 'Say "hi"', "Zoë Ωmega", "🍕 Pizza Fan 🍕", "x'); DROP TABLE orders; --", "nul\x00byte"]
+    db = tmp_path / "k.db"
+    store_run(db, [order(T0 + i, ("Soup", 1), name=name) for i, name in enumerate(names)], menu)
+    assert [r[0] for r in rows(db, "SELECT customer_name FROM orders ORDER BY id")] == names
