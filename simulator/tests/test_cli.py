@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.tests.conftest import T0, order, write_json
+from tests.kitchen_data import T0, order, write_json
 
 MENU = [{"name": "Soup", "cook_time": 60}, {"name": "Stew", "cook_time": 300}]
 

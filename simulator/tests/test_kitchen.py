@@ -11,7 +11,7 @@ from common.localtime import LocalClock
 from simulator.menu import Dish
 from simulator.orders import parse_order
 from simulator.run import simulate
-from simulator.tests.conftest import T0, Recording, order, run_orders
+from tests.kitchen_data import T0, Recording, order, run_orders
 
 
 def test_one_cook_serves_units_in_order_of_arrival(menu):

@@ -1,7 +1,7 @@
 import pytest
 
 from simulator.menu import Dish, MenuError, load_menu
-from simulator.tests.conftest import write_json
+from tests.kitchen_data import write_json
 
 
 def test_reads_dishes_by_name(tmp_path):

@@ -7,7 +7,7 @@ from simulator.orders import (
     EmptyOrder, Order, OrdersFileError, Rejected, open_orders, parse_order, parse_stream, parse_timestamp,
     read_orders,
 )
-from simulator.tests.conftest import order, write_json
+from tests.kitchen_data import order, write_json
 
 
 @pytest.mark.parametrize(

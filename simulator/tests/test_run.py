@@ -5,7 +5,7 @@ import time
 from common.localtime import LocalClock
 from simulator.orders import parse_order
 from simulator.run import simulate
-from simulator.tests.conftest import T0, Recording, order, run_orders
+from tests.kitchen_data import T0, Recording, order, run_orders
 
 
 def test_real_time_and_max_speed_give_the_same_timestamps(menu):

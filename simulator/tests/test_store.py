@@ -1,38 +1,10 @@
 """What the writer leaves in the database: rows, summaries, rejections and run history."""
 
 import json
-import sqlite3
 
 import pytest
 
-from common.database import connect_writer
-from common.localtime import LocalClock
-from simulator.orders import parse_order
-from simulator.run import simulate
-from simulator.store import RunParameters, RunStore
-from simulator.tests.conftest import T0, order, run_orders
-
-PARAMETERS = RunParameters(cooks=1, speed=None, orders_file="orders.json", menu_file="items.json",
-                           timezone="America/Los_Angeles")
-
-
-def store_run(db_path, raw_orders, menu, cooks=1, flush_every_tick=False):
-    connection = connect_writer(db_path)
-    store = RunStore.start(connection, PARAMETERS)
-    if flush_every_tick:
-        original = store.tick
-        store.tick = lambda now: (original(now), store.flush())
-    feed = (parse_order(p, raw, menu) for p, raw in enumerate(raw_orders, start=1))
-    outcome = simulate(feed, cooks, None, store, LocalClock("America/Los_Angeles"))
-    store.finish("completed", outcome.kitchen.fulfillment.mean, outcome.kitchen.fulfillment.percentile(90))
-    connection.close()
-    return store.run_id
-
-
-def rows(db_path, query, *parameters):
-    with sqlite3.connect(db_path) as connection:
-        return connection.execute(query, parameters).fetchall()
-
+from tests.kitchen_data import T0, build_database, order, rows, run_orders
 
 STREAM = [
     order(T0, ("Stew", 1), ("Soup", 2), name="Ann", service="TastyBites", price=500),
@@ -46,7 +18,7 @@ STREAM = [
 @pytest.mark.parametrize("flush_every_tick", [False, True])
 def test_orders_are_stored_with_their_timestamps(tmp_path, menu, flush_every_tick):
     db = tmp_path / "k.db"
-    run_id = store_run(db, STREAM, menu, flush_every_tick=flush_every_tick)
+    run_id = build_database(db, STREAM, menu, flush_every_tick=flush_every_tick)
     expected = run_orders(STREAM, menu, cooks=1).times()
     stored = rows(db, "SELECT id, status, received_at, started_at, completed_at, customer_name, service, total_price,"
                       " items FROM orders WHERE run_id = ? ORDER BY id", run_id)
@@ -60,7 +32,7 @@ def test_orders_are_stored_with_their_timestamps(tmp_path, menu, flush_every_tic
 
 def test_the_run_is_recorded_with_its_counts(tmp_path, menu):
     db = tmp_path / "k.db"
-    run_id = store_run(db, STREAM, menu)
+    run_id = build_database(db, STREAM, menu)
     [run] = rows(db, "SELECT status, cooks, orders_received, orders_completed, orders_discarded, orders_rejected,"
                      " sim_started_at, sim_now, mean_fulfillment_s, p90_fulfillment_s, wall_ended_at"
                      " FROM runs WHERE id = ?", run_id)
@@ -73,7 +45,7 @@ def test_the_run_is_recorded_with_its_counts(tmp_path, menu):
 
 def test_rejected_orders_keep_position_raw_json_and_reason(tmp_path, menu):
     db = tmp_path / "k.db"
-    store_run(db, STREAM, menu)
+    build_database(db, STREAM, menu)
     [(position, raw, reason)] = rows(db, "SELECT position, raw, reason FROM rejected_orders")
     assert position == 4
     assert json.loads(raw) == STREAM[3]
@@ -82,7 +54,7 @@ def test_rejected_orders_keep_position_raw_json_and_reason(tmp_path, menu):
 
 def test_sales_summaries_by_local_hour_and_dish(tmp_path, menu):
     db = tmp_path / "k.db"
-    store_run(db, STREAM, menu)
+    build_database(db, STREAM, menu)
     assert rows(db, "SELECT hour_start, service, local_day, local_hour, orders, revenue FROM hourly_sales"
                     " ORDER BY hour_start, service") == [
         (T0, "FoodFlash", "2019-02-18", 8, 1, 300),
@@ -95,7 +67,7 @@ def test_sales_summaries_by_local_hour_and_dish(tmp_path, menu):
 
 def test_the_time_series_is_stored(tmp_path, menu):
     db = tmp_path / "k.db"
-    store_run(db, STREAM, menu)
+    build_database(db, STREAM, menu)
     series = rows(db, "SELECT t, queued_orders, in_progress_orders, queued_units, busy_cooks, cooks"
                       " FROM kitchen_stats ORDER BY t")
     assert series[0][0] == T0
@@ -105,8 +77,8 @@ def test_the_time_series_is_stored(tmp_path, menu):
 
 def test_a_new_run_keeps_earlier_runs(tmp_path, menu):
     db = tmp_path / "k.db"
-    first = store_run(db, STREAM, menu)
-    second = store_run(db, STREAM[:2], menu)
+    first = build_database(db, STREAM, menu)
+    second = build_database(db, STREAM[:2], menu)
     assert second == first + 1
     assert rows(db, "SELECT run_id, COUNT(*) FROM orders GROUP BY run_id") == [(first, 3), (second, 2)]
     assert rows(db, "SELECT id, status FROM runs") == [(first, "completed"), (second, "completed")]
@@ -115,5 +87,5 @@ def test_a_new_run_keeps_earlier_runs(tmp_path, menu):
 def test_names_with_quotes_unicode_and_sql_are_stored_verbatim(tmp_path, menu):
     names = ["O'Brien", 'Say "hi"', "Zoë Ωmega", "🍕 Pizza Fan 🍕", "x'); DROP TABLE orders; --", "nul\x00byte"]
     db = tmp_path / "k.db"
-    store_run(db, [order(T0 + i, ("Soup", 1), name=name) for i, name in enumerate(names)], menu)
+    build_database(db, [order(T0 + i, ("Soup", 1), name=name) for i, name in enumerate(names)], menu)
     assert [r[0] for r in rows(db, "SELECT customer_name FROM orders ORDER BY id")] == names

@@ -1,0 +1,35 @@
+"""`python -m dashboard`: serve the dashboard natively (Flask's server, production mode, no debug pages).
+
+It binds to 127.0.0.1 unless told otherwise; the container serves it with gunicorn on 0.0.0.0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from common.settings import SettingsError, load_settings
+from dashboard.app import create_app
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"dashboard: {error}", file=sys.stderr)
+        return 2
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=settings.database_path, help="the simulator's SQLite database")
+    parser.add_argument("--port", type=int, default=8050)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for every interface)")
+    args = parser.parse_args(argv)
+    app = create_app(args.db, settings.refresh_interval, settings.timezone)
+    print(f"Dashboard on http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}"
+          f" reading {args.db}", flush=True)
+    app.run(host=args.host, port=args.port, debug=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

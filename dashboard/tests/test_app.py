@@ -1,0 +1,117 @@
+"""The app's callbacks over HTTP, as the browser calls them: the waiting states, run choice and health."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from common.database import connect_writer
+from dashboard.app import create_app
+from dashboard.charts import CHARTS
+from dashboard.figures import WAITING
+from tests.kitchen_data import T0, build_database, order
+
+ZONE = "America/Los_Angeles"
+RUN_OUTPUTS = [("run-choice", "options"), ("status", "children"), ("run", "data")]
+
+
+def client_for(db):
+    return create_app(db, 5, ZONE).server.test_client()
+
+
+def call(client, outputs, inputs):
+    """POST one callback the way Dash's front end does, and return the new property values."""
+    ids = [f"{i}.{p}" for i, p in outputs]
+    specs = [{"id": i, "property": p} for i, p in outputs]
+    multi = len(outputs) > 1
+    response = client.post("/_dash-update-component", json={
+        "output": f"..{'...'.join(ids)}.." if multi else ids[0],
+        "outputs": specs if multi else specs[0],
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+        "state": [],
+    })
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()["response"]
+    return [body[i][p] for i, p in outputs]
+
+
+def refresh_run(client, chosen=None):
+    return call(client, RUN_OUTPUTS, [("tick", "n_intervals", 1), ("run-choice", "value", chosen)])
+
+
+def chart(client, chart_id, run):
+    [figure] = call(client, [(chart_id, "figure")], [("run", "data", run)])
+    return figure
+
+
+def text(component) -> str:
+    return json.dumps(component, ensure_ascii=False)
+
+
+@pytest.fixture
+def two_runs(tmp_path, menu):
+    db = tmp_path / "k.db"
+    first = build_database(db, [order(T0, ("Soup", 1), price=700)], menu)
+    second = build_database(db, [order(T0 + 3600 * 24 * 150, ("Stew", 2), price=900)], menu)  # in July: PDT
+    return db, first, second
+
+
+def test_the_page_loads_and_the_health_endpoint_answers(tmp_path):
+    client = client_for(tmp_path / "missing.db")
+    assert client.get("/").status_code == 200
+    assert client.get("/health").get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("state", ["missing", "no tables", "no runs"])
+def test_before_the_simulator_writes_the_page_waits(tmp_path, state):
+    db = tmp_path / "k.db"
+    if state == "no tables":
+        sqlite3.connect(db).close()
+    elif state == "no runs":
+        connect_writer(db).close()
+    client = client_for(db)
+    options, status, run = refresh_run(client)
+    assert options == [] and run is None
+    assert "Waiting for the simulator" in status
+    for each in CHARTS:
+        assert WAITING in text(chart(client, each.id, run))
+
+
+def test_the_latest_run_is_followed_and_an_earlier_one_can_be_chosen(two_runs):
+    db, first, second = two_runs
+    client = client_for(db)
+    options, status, run = refresh_run(client)
+    assert [o["value"] for o in options] == [second, first]
+    assert run["id"] == second
+    assert "PDT" in text(status) and "2 of 2 completed" not in text(status)
+    assert "1 of 1 completed" in text(status)
+
+    options, status, run = refresh_run(client, chosen=first)
+    assert run["id"] == first
+    assert "2019-02-18 08:01 PST" in text(status)
+    revenue = chart(client, "total-revenue", run)
+    assert revenue["data"][0]["value"] == 7.0
+
+
+def test_every_chart_draws_the_chosen_run(two_runs):
+    db, first, second = two_runs
+    client = client_for(db)
+    _, _, run = refresh_run(client)
+    for each in CHARTS:
+        figure = chart(client, each.id, run)
+        assert WAITING not in text(figure), each.id
+        assert figure["data"], each.id
+    assert chart(client, "total-revenue", run)["data"][0]["value"] == 18.0
+
+
+def test_a_database_deleted_while_running_returns_to_waiting(two_runs):
+    db, first, second = two_runs
+    client = client_for(db)
+    _, _, run = refresh_run(client)
+    db.unlink()
+    options, status, gone = refresh_run(client)
+    assert gone is None and "database file not found" in status
+    assert WAITING in text(chart(client, "top-dishes", run))

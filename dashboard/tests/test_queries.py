@@ -1,0 +1,175 @@
+"""Every chart's query against small databases whose answers are computed by hand."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+
+import pytest
+
+from common.database import DatabaseUnavailable, connect_readonly, connect_writer
+from dashboard import queries
+from simulator.menu import Dish
+from tests.kitchen_data import T0, build_database, order
+
+
+def utc(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp())
+
+
+def ask(db, query, *args):
+    return queries.read(db, lambda connection: query(connection, *args))
+
+
+@pytest.fixture
+def kitchen(tmp_path, menu):
+    """One cook. A: Stew at +30 (cooked 30-330), B: Stew at +60 (330-630), C: Salad at +90 (630-750),
+    D: Soup at +1300 (1300-1360). T0 is a whole 10 minutes."""
+    db = tmp_path / "k.db"
+    run = build_database(db, [order(T0 + 30, ("Stew", 1)), order(T0 + 60, ("Stew", 1)),
+                              order(T0 + 90, ("Salad", 1)), order(T0 + 1300, ("Soup", 1))], menu)
+    return db, run
+
+
+def test_order_statuses_every_10_minutes(kitchen):
+    db, run = kitchen
+    # at +600: A done, B cooking, C waiting; at +1200: all done, D not yet received
+    assert ask(db, queries.order_statuses, run, T0 + 1360) == [(T0 + 600, 1, 1), (T0 + 1200, 0, 0)]
+
+
+def test_cook_utilisation_every_10_minutes_and_the_latest_sample(kitchen):
+    db, run = kitchen
+    assert ask(db, queries.cook_utilisation, run, T0 + 1360) == [(T0 + 600, 1, 1), (T0 + 1200, 0, 1), (T0 + 1360, 0, 1)]
+
+
+@pytest.mark.parametrize(
+    "now, expected",
+    [
+        # all four in the last hour: 300, 570, 660 and 60 seconds; p90 is the 4th of 4
+        (T0 + 1360, (4, (300 + 570 + 660 + 60) / 4, 660)),
+        # at +700 only A and B are done: the p90 is the 2nd of 2
+        (T0 + 700, (2, (300 + 570) / 2, 570)),
+        # an hour after +1360, only D (completed at +1360) is still inside the window
+        (T0 + 1360 + 3599, (1, 60, 60)),
+        (T0 + 1360 + 3600, (0, None, None)),
+    ],
+)
+def test_recent_fulfillment_mean_and_p90(kitchen, now, expected):
+    db, run = kitchen
+    assert ask(db, queries.recent_fulfillment, run, now) == expected
+
+
+def test_p90_is_the_nearest_rank(tmp_path, menu):
+    # ten orders, one cook each, fulfilled in 60 s (Soup) ... a 300 s Stew for the last one:
+    db = tmp_path / "k.db"
+    stream = [order(T0 + 1000 * i, ("Soup", 1)) for i in range(9)] + [order(T0 + 9000, ("Stew", 1))]
+    run = build_database(db, stream, menu)
+    count, mean, p90 = ask(db, queries.recent_fulfillment, run, T0 + 9300)
+    assert count == 4  # completed in (T0+5700, T0+9300]: soups at +6060, +7060, +8060 and the stew at +9300
+    assert p90 == 300 and mean == pytest.approx((60 * 3 + 300) / 4)
+
+
+# Orders around the 2019 DST changes in Los Angeles: (UTC time, local day, meal period, price in cents)
+SPRING = [  # 2019-03-10: 02:00 PST becomes 03:00 PDT (10:00 UTC)
+    ("2019-03-10T09:30:00", "2019-03-10", "Late Night", 1),      # 01:30 PST
+    ("2019-03-10T10:30:00", "2019-03-10", "Late Night", 2),      # 03:30 PDT
+    ("2019-03-10T12:00:00", "2019-03-10", "Breakfast", 4),       # 05:00 PDT (04:00 if DST were ignored)
+    ("2019-03-10T17:59:59", "2019-03-10", "Breakfast", 8),       # 10:59:59 PDT
+    ("2019-03-10T18:00:00", "2019-03-10", "Lunch", 16),          # 11:00 PDT
+    ("2019-03-10T22:59:00", "2019-03-10", "Lunch", 32),          # 15:59 PDT
+    ("2019-03-10T23:00:00", "2019-03-10", "Dinner", 64),         # 16:00 PDT
+    ("2019-03-11T05:59:00", "2019-03-10", "Dinner", 128),        # 22:59 PDT
+    ("2019-03-11T06:00:00", "2019-03-10", "Late Night", 256),    # 23:00 PDT
+    ("2019-03-11T07:30:00", "2019-03-11", "Late Night", 512),    # 00:30 PDT (23:30 the day before in PST)
+    ("2019-03-11T12:00:00", "2019-03-11", "Breakfast", 1024),    # 05:00 PDT
+]
+FALL = [  # 2019-11-03: 02:00 PDT becomes 01:00 PST (09:00 UTC)
+    ("2019-11-03T08:30:00", "2019-11-03", "Late Night", 1),      # 01:30 PDT
+    ("2019-11-03T09:30:00", "2019-11-03", "Late Night", 2),      # 01:30 PST, the second time
+    ("2019-11-03T12:59:00", "2019-11-03", "Late Night", 4),      # 04:59 PST (05:59 if DST were ignored)
+    ("2019-11-03T13:00:00", "2019-11-03", "Breakfast", 8),       # 05:00 PST
+    ("2019-11-04T07:30:00", "2019-11-03", "Late Night", 16),     # 23:30 PST (00:30 the next day in PDT)
+    ("2019-11-04T08:30:00", "2019-11-04", "Late Night", 32),     # 00:30 PST
+]
+
+
+@pytest.fixture
+def dst_runs(tmp_path, menu):
+    db = tmp_path / "k.db"
+    runs = [
+        build_database(db, [order(at, ("Soup", 1), price=price, service=("A" if i % 2 else "B"))
+                            for i, (at, _, _, price) in enumerate(cases)], menu, cooks=4)
+        for cases in (SPRING, FALL)
+    ]
+    return db, dict(zip(("spring", "fall"), runs))
+
+
+@pytest.mark.parametrize("season, cases", [("spring", SPRING), ("fall", FALL)])
+def test_revenue_by_local_day_and_service_across_dst(dst_runs, season, cases):
+    db, runs = dst_runs
+    expected: dict[tuple[str, str], int] = {}
+    for i, (_, day, _, price) in enumerate(cases):
+        key = (day, "A" if i % 2 else "B")
+        expected[key] = expected.get(key, 0) + price
+    assert ask(db, queries.revenue_by_day, runs[season], 0) == sorted((d, s, r) for (d, s), r in expected.items())
+
+
+@pytest.mark.parametrize("season, cases", [("spring", SPRING), ("fall", FALL)])
+def test_revenue_by_meal_period_at_the_boundaries(dst_runs, season, cases):
+    db, runs = dst_runs
+    expected: dict[str, int] = {}
+    for _, _, period, price in cases:
+        expected[period] = expected.get(period, 0) + price
+    assert dict(ask(db, queries.revenue_by_meal_period, runs[season], 0)) == expected
+
+
+def test_total_revenue_of_one_run(dst_runs):
+    db, runs = dst_runs
+    assert ask(db, queries.total_revenue, runs["spring"], 0) == 2047
+    assert ask(db, queries.total_revenue, runs["fall"], 0) == 63
+    assert ask(db, queries.total_revenue, 99, 0) == 0
+
+
+def test_top_dishes_by_units_then_name(tmp_path):
+    menu = {f"Dish {n:02}": Dish(f"Dish {n:02}", 60) for n in range(1, 13)}
+    db = tmp_path / "k.db"
+    # Dish n ordered n times over two lines, except that Dish 01 and Dish 02 tie with Dish 03 at 3 units
+    stream = [order(T0 + n, (name, n), (name, 0 if n > 3 else 3 - n)) for n, name in enumerate(menu, start=1)]
+    stream = [{**o, "items": [i for i in o["items"] if i["quantity"]]} for o in stream]
+    run = build_database(db, stream, menu, cooks=20)
+    top = ask(db, queries.top_dishes, run, 0)
+    assert top == [(f"Dish {n:02}", n) for n in range(12, 3, -1)] + [("Dish 01", 3)]
+
+
+def test_runs_lists_every_run(dst_runs):
+    db, runs = dst_runs
+    listed = queries.read(db, queries.runs)
+    assert [(r.id, r.status, r.cooks) for r in listed] == [(runs["spring"], "completed", 4), (runs["fall"], "completed", 4)]
+    assert listed[0].sim_now >= utc("2019-03-11T12:00:00")
+
+
+def test_a_missing_database_is_unavailable(tmp_path):
+    with pytest.raises(DatabaseUnavailable, match="database file not found"):
+        queries.read(tmp_path / "nothing.db", queries.runs)
+
+
+def test_a_database_without_tables_is_unavailable(tmp_path):
+    db = tmp_path / "empty.db"
+    sqlite3.connect(db).close()
+    with pytest.raises(DatabaseUnavailable, match="not created its tables yet"):
+        queries.read(db, queries.runs)
+
+
+def test_a_fresh_database_has_no_runs(tmp_path):
+    db = tmp_path / "fresh.db"
+    connect_writer(db).close()
+    assert queries.read(db, queries.runs) == []
+
+
+def test_the_dashboard_connection_cannot_write(kitchen):
+    db, run = kitchen
+    connection = connect_readonly(db)
+    with pytest.raises(sqlite3.OperationalError, match="readonly|read-only"):
+        connection.execute("DELETE FROM orders")
+    connection.close()
+    assert ask(db, queries.total_revenue, run, 0) > 0

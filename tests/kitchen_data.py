@@ -1,0 +1,97 @@
+"""Test data shared by the services' tests: orders as they stand in the file, a recorder that remembers
+what the kitchen tells it, and small databases written by the real simulator pipeline."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from common.database import connect_writer
+from common.localtime import LocalClock
+from simulator.orders import parse_order
+from simulator.run import simulate
+from simulator.store import RunParameters, RunStore
+
+T0 = 1_550_505_600  # 2019-02-18 16:00:00 UTC, 08:00 PST
+
+
+def order(at: int | str, *items: tuple[str, int], name: str = "Ann", service: str = "TastyBites", price: int = 100) -> dict:
+    """An order as it stands in the orders file; `at` is epoch seconds or an ISO string."""
+    stamp = at if isinstance(at, str) else datetime.fromtimestamp(at, timezone.utc).replace(tzinfo=None).isoformat()
+    return {"name": name, "service": service, "ordered_at": stamp,
+            "items": [{"name": dish, "quantity": quantity, "price_per_unit": price} for dish, quantity in items]}
+
+
+class Recording:
+    """A recorder keeping every ticket and event in memory."""
+
+    def __init__(self) -> None:
+        self.tickets = {}
+        self.events = []
+        self.samples = []
+        self.rejected = []
+        self.discarded = []
+
+    def order_received(self, ticket):
+        self.tickets[ticket.order.position] = ticket
+        self.events.append(("received", ticket.order.position, ticket.received_at))
+
+    def order_started(self, ticket):
+        self.events.append(("started", ticket.order.position, ticket.started_at))
+
+    def order_completed(self, ticket):
+        self.events.append(("completed", ticket.order.position, ticket.completed_at))
+
+    def order_discarded(self, order):
+        self.discarded.append(order.position)
+
+    def order_rejected(self, rejection):
+        self.rejected.append(rejection)
+
+    def kitchen_sampled(self, sample):
+        self.samples.append(sample)
+
+    def tick(self, now):
+        pass
+
+    def times(self) -> dict[int, tuple[int, int, int]]:
+        """position -> (received_at, started_at, completed_at)"""
+        return {p: (t.received_at, t.started_at, t.completed_at) for p, t in self.tickets.items()}
+
+
+def run_orders(raw_orders: list, menu: dict, cooks: int, speed: float | None = None) -> Recording:
+    recording = Recording()
+    feed = (parse_order(position, raw, menu) for position, raw in enumerate(raw_orders, start=1))
+    simulate(feed, cooks, speed, recording, LocalClock("America/Los_Angeles"))
+    return recording
+
+
+def write_json(path: Path, value) -> Path:
+    path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def build_database(db_path: Path, raw_orders: list, menu: dict, cooks: int = 1, flush_every_tick: bool = False,
+                   zone: str = "America/Los_Angeles") -> int:
+    """Write one completed run of `raw_orders` into `db_path` with the real store; returns the run id."""
+    connection = connect_writer(db_path)
+    store = RunStore.start(connection, RunParameters(cooks=cooks, speed=None, orders_file="orders.json",
+                                                     menu_file="items.json", timezone=zone))
+    if flush_every_tick:
+        original = store.tick
+        store.tick = lambda now: (original(now), store.flush())
+    feed = (parse_order(p, raw, menu) for p, raw in enumerate(raw_orders, start=1))
+    outcome = simulate(feed, cooks, None, store, LocalClock(zone))
+    store.finish("completed", outcome.kitchen.fulfillment.mean, outcome.kitchen.fulfillment.percentile(90))
+    connection.close()
+    return store.run_id
+
+
+def rows(db_path: Path, query: str, *parameters) -> list[tuple]:
+    connection = sqlite3.connect(db_path)
+    try:
+        return connection.execute(query, parameters).fetchall()
+    finally:
+        connection.close()
