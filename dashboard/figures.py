@@ -16,6 +16,7 @@ from dashboard.queries import MEAL_PERIODS
 TEMPLATE = "plotly_dark"
 BACKGROUND = "#1e2130"
 COLOURS = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176"]
+PERIOD_COLOURS = {"Breakfast": "#fff176", "Lunch": "#ffb74d", "Dinner": "#e57373", "Late Night": "#7986cb"}
 GOOD_MINUTES, FAIR_MINUTES = 40, 80
 WAITING = "Waiting for data…"
 
@@ -68,7 +69,7 @@ def recent_fulfillment(row, zone: str) -> go.Figure:
     figure = go.Figure([
         go.Indicator(
             mode="gauge+number", value=round(mean, 1), number={"suffix": " min"}, title={"text": "Mean"},
-            domain={"x": [0, 0.68], "y": [0, 1]},
+            domain={"x": [0, 0.68], "y": [0, 0.85]},
             gauge={
                 "axis": {"range": [0, top]}, "bar": {"color": "#eceff1"},
                 "steps": [{"range": [0, GOOD_MINUTES], "color": "#2e7d32"},
@@ -115,6 +116,7 @@ def revenue_by_meal_period(rows, zone: str) -> go.Figure:
         return waiting(title)
     periods = [p for p in MEAL_PERIODS if revenue.get(p)]
     figure = go.Figure(go.Pie(labels=periods, values=[revenue[p] / 100 for p in periods], sort=False, hole=0.35,
+                              marker_colors=[PERIOD_COLOURS[p] for p in periods],
                               texttemplate="%{label}<br>%{percent}", hovertemplate="%{label}: $%{value:,.2f}"))
     return _layout(figure, title, showlegend=False)
 
