@@ -108,12 +108,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     return Settings(
         speed=parse_speed(get("SIMULATION_SPEED"), where + "SIMULATION_SPEED"),
         cooks=parse_cooks(get("NUM_COOKS"), where + "NUM_COOKS"),
-        refresh_interval=_positive_seconds(
-            env.get("KITCHEN_REFRESH_INTERVAL") or get("DASHBOARD_REFRESH_INTERVAL", 5),
-            "DASHBOARD_REFRESH_INTERVAL",
-        ),
+        refresh_interval=_positive_seconds(*_overridden(env, "KITCHEN_REFRESH_INTERVAL", get,
+                                                        "DASHBOARD_REFRESH_INTERVAL", 5, where)),
         orders_path=_path(get("ORDERS_FILE", "data/orders.json"), where + "ORDERS_FILE"),
         menu_path=_path(get("MENU_FILE", "data/items.json"), where + "MENU_FILE"),
-        database_path=_path(env.get("KITCHEN_DB") or get("DATABASE", "db/kitchen.db"), "DATABASE"),
+        database_path=_path(*_overridden(env, "KITCHEN_DB", get, "DATABASE", "db/kitchen.db", where)),
         timezone=_timezone(get("KITCHEN_TIMEZONE", "America/Los_Angeles"), where + "KITCHEN_TIMEZONE"),
     )
+
+
+def _overridden(env, variable: str, get, name: str, default: object, where: str) -> tuple[object, str]:
+    """A value from the environment variable if set, else from the parameters file; and where it came from."""
+    if env.get(variable):
+        return env[variable], f"environment variable {variable}"
+    return get(name, default), where + name

@@ -1,0 +1,92 @@
+import pytest
+
+from common.localtime import LocalClock
+from common.settings import DEFAULT_PARAMETERS_FILE, PROJECT_ROOT, SettingsError, load_settings, parse_speed
+
+GOOD = """
+SIMULATION_SPEED = 120
+NUM_COOKS = 12
+DASHBOARD_REFRESH_INTERVAL = 2
+ORDERS_FILE = "elsewhere/orders.json"
+MENU_FILE = "/abs/items.json"
+DATABASE = "db/test.db"
+KITCHEN_TIMEZONE = "Europe/Paris"
+"""
+
+
+def parameters(tmp_path, text):
+    path = tmp_path / "simulation_parameters.py"
+    path.write_text(text)
+    return {"KITCHEN_PARAMETERS": str(path)}
+
+
+def test_the_shipped_parameters_load():
+    settings = load_settings({})
+    assert settings.cooks >= 1 and settings.refresh_interval == 5
+    assert settings.orders_path == PROJECT_ROOT / "data" / "orders.json"
+    assert DEFAULT_PARAMETERS_FILE.is_file()
+
+
+def test_values_and_paths_relative_to_the_project(tmp_path):
+    settings = load_settings(parameters(tmp_path, GOOD))
+    assert (settings.speed, settings.cooks, settings.refresh_interval) == (120.0, 12, 2.0)
+    assert settings.orders_path == PROJECT_ROOT / "elsewhere" / "orders.json"
+    assert str(settings.menu_path) == "/abs/items.json"
+    assert settings.timezone == "Europe/Paris"
+
+
+def test_environment_overrides(tmp_path):
+    env = parameters(tmp_path, GOOD) | {"KITCHEN_DB": str(tmp_path / "x.db"), "KITCHEN_REFRESH_INTERVAL": "0.5"}
+    settings = load_settings(env)
+    assert settings.database_path == tmp_path / "x.db" and settings.refresh_interval == 0.5
+
+
+@pytest.mark.parametrize("value, expected", [("max", None), ("MAX", None), (60, 60.0), ("2.5", 2.5)])
+def test_speeds(value, expected):
+    assert parse_speed(value) == expected
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ("SIMULATION_SPEED = 0", "SIMULATION_SPEED: expected a positive number or 'max', got 0"),
+        ("SIMULATION_SPEED = 'fast'", "SIMULATION_SPEED: expected a positive number or 'max', got 'fast'"),
+        ("NUM_COOKS = 0", "NUM_COOKS: expected a whole number of cooks >= 1, got 0"),
+        ("NUM_COOKS = 2.5", "NUM_COOKS: expected a whole number of cooks >= 1, got 2.5"),
+        ("DASHBOARD_REFRESH_INTERVAL = -1", "DASHBOARD_REFRESH_INTERVAL: expected a positive number of seconds"),
+        ("KITCHEN_TIMEZONE = 'Mars/Olympus'", "unknown time zone 'Mars/Olympus'"),
+        ("del NUM_COOKS", "NUM_COOKS is not set"),
+        ("NUM_COOKS = = 3", "line 9: invalid syntax"),
+    ],
+)
+def test_bad_parameters_are_named(tmp_path, change, message):
+    with pytest.raises(SettingsError) as error:
+        load_settings(parameters(tmp_path, GOOD + change + "\n"))
+    assert message in str(error.value)
+    assert "simulation_parameters.py" in str(error.value)
+
+
+def test_a_missing_parameters_file(tmp_path):
+    with pytest.raises(SettingsError, match="parameters file not found"):
+        load_settings({"KITCHEN_PARAMETERS": str(tmp_path / "nope.py")})
+
+
+@pytest.mark.parametrize(
+    "epoch, label, day_and_hour",
+    [
+        (1550505600, "2019-02-18 08:00 PST", ("2019-02-18", 8)),
+        (1561996800, "2019-07-01 09:00 PDT", ("2019-07-01", 9)),
+        (1552210200, "2019-03-10 01:30 PST", ("2019-03-10", 1)),  # just before spring forward
+        (1552213800, "2019-03-10 03:30 PDT", ("2019-03-10", 3)),  # an hour later: two on the wall clock
+    ],
+)
+def test_local_clock_labels_and_hours(epoch, label, day_and_hour):
+    clock = LocalClock("America/Los_Angeles")
+    assert clock.label(epoch) == label
+    hour_start, *local = clock.hour_of(epoch)
+    assert hour_start == epoch - epoch % 3600 and tuple(local) == day_and_hour
+
+
+def test_a_bad_override_names_the_variable(tmp_path):
+    with pytest.raises(SettingsError, match="environment variable KITCHEN_REFRESH_INTERVAL: expected a positive"):
+        load_settings(parameters(tmp_path, GOOD) | {"KITCHEN_REFRESH_INTERVAL": "soon"})

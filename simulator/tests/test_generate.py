@@ -1,0 +1,98 @@
+"""The shipped data's generator: deterministic, and as realistic as the issue asks."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, datetime, timezone
+
+import pytest
+import pytz
+
+from common.localtime import LocalClock
+from common.settings import load_settings
+from simulator.generate import generate, main
+from simulator.menu import load_menu
+from simulator.orders import EmptyOrder, Order, read_orders
+from simulator.run import simulate
+from tests.kitchen_data import Recording
+
+ZONE = "America/Los_Angeles"
+
+
+@pytest.fixture(scope="module")
+def generated():
+    return generate(seed=11, first_day=date(2019, 2, 18), days=2, orders_per_day=3000, zone=ZONE)
+
+
+def local_hour(order) -> int:
+    moment = datetime.fromisoformat(order["ordered_at"]).replace(tzinfo=timezone.utc)
+    return moment.astimezone(pytz.timezone(ZONE)).hour
+
+
+def test_the_same_seed_gives_the_same_data(generated):
+    assert generate(seed=11, first_day=date(2019, 2, 18), days=2, orders_per_day=3000, zone=ZONE) == generated
+    assert generate(seed=12, first_day=date(2019, 2, 18), days=2, orders_per_day=3000, zone=ZONE) != generated
+
+
+def test_a_menu_of_100_dishes_cooked_in_4_to_15_minutes(generated):
+    menu, _ = generated
+    assert len(menu) == len({d["name"] for d in menu}) == 100
+    assert all(240 <= d["cook_time"] <= 900 and isinstance(d["cook_time"], int) for d in menu)
+
+
+def test_orders_have_three_services_with_different_shares_and_1_to_5_lines(generated):
+    _, orders = generated
+    shares = Counter(o["service"] for o in orders)
+    assert len(shares) == 3 and len(set(shares.values())) == 3
+    lines = Counter(len(o["items"]) for o in orders)
+    assert set(lines) == {0, 1, 2, 3, 4, 5}
+    assert 0 < lines[0] < len(orders) / 100  # a few orders with no items
+    assert len({o["name"] for o in orders}) > len(orders) / 2  # many different customers
+
+
+def test_the_day_has_meal_peaks_and_a_quiet_night(generated):
+    _, orders = generated
+    by_hour = Counter(local_hour(o) for o in orders)
+    night = by_hour[3]
+    assert by_hour[8] > 3 * night and by_hour[12] > 10 * night and by_hour[19] > 10 * night
+    assert by_hour[12] > by_hour[10] and by_hour[19] > by_hour[16]  # lunch and dinner are peaks
+
+
+def test_a_few_orders_arrive_out_of_timestamp_order(generated):
+    _, orders = generated
+    stamps = [o["ordered_at"] for o in orders]
+    late = sum(1 for before, after in zip(stamps, stamps[1:]) if after < before)
+    assert 0 < late < len(orders) / 50
+
+
+def test_the_written_files_replay_cleanly(tmp_path):
+    main(["--days", "1", "--orders-per-day", "200", "--seed", "4",
+          "--menu", str(tmp_path / "items.json"), "--orders", str(tmp_path / "orders.json")])
+    menu = load_menu(tmp_path / "items.json")
+    entries = list(read_orders(tmp_path / "orders.json", menu))
+    assert entries and all(isinstance(e, (Order, EmptyOrder)) for e in entries)
+
+
+def test_the_shipped_data_is_small_and_covers_two_days():
+    settings = load_settings({})
+    assert settings.orders_path.stat().st_size < 5_000_000
+    orders = json.loads(settings.orders_path.read_text())
+    days = {datetime.fromisoformat(o["ordered_at"]).replace(tzinfo=timezone.utc).astimezone(pytz.timezone(ZONE)).date()
+            for o in orders}
+    assert len(days) >= 2
+
+
+def test_with_the_default_crew_the_queue_builds_at_lunch_and_dinner_and_drains_at_night():
+    settings = load_settings({})
+    recording = Recording()
+    simulate(read_orders(settings.orders_path, load_menu(settings.menu_path)), settings.cooks, None, recording,
+             LocalClock(ZONE))
+    clock = pytz.timezone(ZONE)
+    queue_by_hour: dict[int, int] = {}
+    for sample in recording.samples:
+        hour = datetime.fromtimestamp(sample.t, clock).hour
+        queue_by_hour[hour] = max(queue_by_hour.get(hour, 0), sample.queued_orders)
+    assert max(queue_by_hour[h] for h in (12, 13, 14)) > 50
+    assert max(queue_by_hour[h] for h in (19, 20, 21)) > 50
+    assert all(queue_by_hour[h] == 0 for h in (2, 3, 4))
