@@ -25,7 +25,8 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	@echo "Dashboard: http://localhost:8050  (Ctrl-C stops both services)"
-	@trap 'kill -INT $$sim $$dash 2>/dev/null; wait' INT TERM; \
+	@# Background jobs of a script ignore SIGINT, so Ctrl-C reaches them through this trap.
+	@trap 'kill -TERM $$sim $$dash 2>/dev/null; wait' INT TERM; \
 	$(PY) -m simulator & sim=$$!; \
 	$(PY) -m dashboard --port 8050 & dash=$$!; \
 	wait

@@ -6,6 +6,7 @@ It binds to 127.0.0.1 unless told otherwise; the container serves it with gunico
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for every interface)")
     args = parser.parse_args(argv)
     app = create_app(args.db, settings.refresh_interval, settings.timezone)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C stops it, even when started in the background
     print(f"Dashboard on http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}"
           f" reading {args.db}", flush=True)
     app.run(host=args.host, port=args.port, debug=False)

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     ))
     clock = LocalClock(settings.timezone)
     log.info("run %d: %d cooks, speed %s, orders %s, database %s",
-             store.run_id, args.cooks, args.speed or "max", args.orders, args.db)
+             store.run_id, args.cooks, "max" if args.speed is None else f"{args.speed:g}x", args.orders, args.db)
     try:
         with orders:
             outcome = simulate(parse_stream(orders, menu, str(args.orders)), args.cooks, args.speed, store,
