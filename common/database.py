@@ -14,6 +14,7 @@ from typing import Iterator
 from urllib.parse import quote
 
 SCHEMA = files("common").joinpath("schema.sql").read_text(encoding="utf-8")
+SCHEMA_VERSION = 1  # stored as PRAGMA user_version; bump it when schema.sql changes its layout
 
 # How long a connection waits for a lock before giving up (milliseconds).
 BUSY_TIMEOUT_MS = 5000
@@ -35,7 +36,16 @@ def connect_writer(path: Path) -> sqlite3.Connection:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")  # durable at each checkpoint; safe in WAL mode
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        tables = connection.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        if tables and version != SCHEMA_VERSION:
+            connection.close()
+            raise DatabaseUnavailable(
+                f"{path} holds other tables (schema version {version}; this simulator writes version"
+                f" {SCHEMA_VERSION}): give --db a new file"
+            )
         connection.executescript(SCHEMA)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except (OSError, sqlite3.Error) as error:
         raise DatabaseUnavailable(f"cannot open database {path} for writing: {error}") from error
     return connection

@@ -22,13 +22,12 @@ class LocalClock:
         moment = self.local(hour_start)
         return moment.strftime("%Y-%m-%d"), moment.hour
 
-    def hour_of(self, epoch: int) -> tuple[int, str, int]:
-        """The UTC hour holding `epoch`, and that hour's local day and local hour.
+    def hour_of(self, epoch: int) -> tuple[str, int]:
+        """The local day ('YYYY-MM-DD') and local hour (0-23) of `epoch`.
 
-        Every UTC hour falls in one local hour for zones whose offsets are whole hours, as the kitchen's is.
+        Cached per UTC hour: every UTC hour falls in one local hour in zones whose offsets are whole hours.
         """
-        hour_start = epoch - epoch % 3600
-        return (hour_start, *self.day_and_hour(hour_start))
+        return self.day_and_hour(epoch - epoch % 3600)
 
     def label(self, epoch: int) -> str:
         """'2019-02-18 12:30 PST': minutes and the zone's abbreviation, PST or PDT as the date has it."""

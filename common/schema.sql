@@ -1,6 +1,7 @@
 -- The shared database, written by the simulator and read by the dashboard.
 -- Times are integer epoch seconds (UTC); money is integer cents.
 -- Every statement is idempotent: the simulator applies this file at start-up, never dropping data.
+-- SCHEMA_VERSION in database.py names this layout; bump it when the layout changes.
 
 CREATE TABLE IF NOT EXISTS runs (
     id                  INTEGER PRIMARY KEY,
@@ -58,20 +59,29 @@ CREATE TABLE IF NOT EXISTS kitchen_stats (
     cooks               INTEGER NOT NULL,
     PRIMARY KEY (run_id, t)
 ) WITHOUT ROWID;
--- The status chart reads one sample every 10 minutes; this index holds just those.
-CREATE INDEX IF NOT EXISTS kitchen_stats_every_10_minutes ON kitchen_stats (run_id, t) WHERE t % 600 = 0;
+-- The status and utilisation charts read one sample every 10 minutes; this index holds just those,
+-- with the values they show, so those charts never touch the other nine samples in ten.
+CREATE INDEX IF NOT EXISTS kitchen_stats_every_10_minutes
+    ON kitchen_stats (run_id, t, queued_orders, in_progress_orders, busy_cooks, cooks) WHERE t % 600 = 0;
 
--- Sales by local hour of receipt and delivery service, kept current by the simulator so that
--- revenue charts read a few rows per hour instead of every order.
-CREATE TABLE IF NOT EXISTS hourly_sales (
+-- Sales kept current by the simulator, so that revenue charts read a few rows instead of every order.
+-- Revenue counts when an order is received, by the kitchen's local calendar.
+CREATE TABLE IF NOT EXISTS daily_sales (
     run_id      INTEGER NOT NULL REFERENCES runs (id),
-    hour_start  INTEGER NOT NULL,           -- epoch seconds of the UTC hour
-    service     TEXT    NOT NULL,
     local_day   TEXT    NOT NULL,           -- YYYY-MM-DD in the kitchen's time zone
-    local_hour  INTEGER NOT NULL,           -- 0-23 in the kitchen's time zone
+    service     TEXT    NOT NULL,
     orders      INTEGER NOT NULL,
     revenue     INTEGER NOT NULL,           -- cents
-    PRIMARY KEY (run_id, hour_start, service)
+    PRIMARY KEY (run_id, local_day, service)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS hour_of_day_sales (
+    run_id      INTEGER NOT NULL REFERENCES runs (id),
+    local_hour  INTEGER NOT NULL,           -- 0-23 in the kitchen's time zone, over all days
+    service     TEXT    NOT NULL,
+    orders      INTEGER NOT NULL,
+    revenue     INTEGER NOT NULL,           -- cents
+    PRIMARY KEY (run_id, local_hour, service)
 ) WITHOUT ROWID;
 
 -- Units and revenue per dish, kept current by the simulator.

@@ -47,7 +47,7 @@ def local_times(epochs, zone: str) -> pd.DatetimeIndex:
 
 
 def order_statuses(rows, zone: str) -> go.Figure:
-    title = "Order statuses (every 10 simulated minutes)"
+    title = "Order statuses every 10 simulated minutes (up to 14 days back)"
     if not rows:
         return waiting(title)
     frame = pd.DataFrame(rows, columns=["t", "queued", "in_progress"])

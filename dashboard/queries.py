@@ -1,7 +1,8 @@
 """Data access: one SQL query per chart, against the database the simulator writes.
 
-Each chart query reads the simulator's time series or the summary tables it keeps current, or an
-indexed slice of orders, so a refresh costs about the same at ten thousand orders as at a million.
+Each chart query reads the last two weeks of the simulator's time series, the summary tables it keeps
+current, or an indexed slice of recent orders, so a refresh costs about the same at ten thousand orders
+as at a million.
 Queries return plain rows; turning them into figures is figures.py's job. Every value is bound.
 """
 
@@ -18,6 +19,7 @@ from common.database import DatabaseUnavailable, connect_readonly
 T = TypeVar("T")
 
 RECENT_WINDOW = 3600  # simulated seconds: "the last simulated hour"
+HISTORY_WINDOW = 14 * 86400  # simulated seconds of time series the charts show: two weeks at 10 minutes
 MEAL_PERIODS = ("Breakfast", "Lunch", "Dinner", "Late Night")
 
 
@@ -54,10 +56,10 @@ def runs(connection: sqlite3.Connection) -> list[Run]:
 
 
 def order_statuses(connection: sqlite3.Connection, run: int, now: int) -> list[tuple[int, int, int]]:
-    """(t, queued orders, in-progress orders) every 10 simulated minutes."""
+    """(t, queued orders, in-progress orders) every 10 simulated minutes, up to two weeks back."""
     return connection.execute(
         "SELECT t, queued_orders, in_progress_orders FROM kitchen_stats INDEXED BY kitchen_stats_every_10_minutes"
-        " WHERE run_id = ? AND t % 600 = 0 ORDER BY t", (run,)
+        " WHERE run_id = ? AND t % 600 = 0 AND t > ? ORDER BY t", (run, now - HISTORY_WINDOW)
     ).fetchall()
 
 
@@ -84,15 +86,14 @@ def recent_fulfillment(connection: sqlite3.Connection, run: int, now: int) -> tu
 def revenue_by_day(connection: sqlite3.Connection, run: int, now: int) -> list[tuple[str, str, int]]:
     """(local day, service, revenue in cents), by the local day of receipt."""
     return connection.execute(
-        "SELECT local_day, service, SUM(revenue) FROM hourly_sales WHERE run_id = ?"
-        " GROUP BY local_day, service ORDER BY local_day, service", (run,)
+        "SELECT local_day, service, revenue FROM daily_sales WHERE run_id = ? ORDER BY local_day, service", (run,)
     ).fetchall()
 
 
 def total_revenue(connection: sqlite3.Connection, run: int, now: int) -> int:
     """Revenue in cents of every order received so far."""
     return connection.execute(
-        "SELECT COALESCE(SUM(revenue), 0) FROM hourly_sales WHERE run_id = ?", (run,)
+        "SELECT COALESCE(SUM(revenue), 0) FROM daily_sales WHERE run_id = ?", (run,)
     ).fetchone()[0]
 
 
@@ -106,22 +107,22 @@ def revenue_by_meal_period(connection: sqlite3.Connection, run: int, now: int) -
                     WHEN local_hour BETWEEN 16 AND 22 THEN 'Dinner'
                     ELSE 'Late Night' END AS period,
                SUM(revenue)
-        FROM hourly_sales WHERE run_id = ? GROUP BY period
+        FROM hour_of_day_sales WHERE run_id = ? GROUP BY period
         """, (run,)
     ).fetchall()
 
 
 def cook_utilisation(connection: sqlite3.Connection, run: int, now: int) -> list[tuple[int, int, int]]:
-    """(t, busy cooks, cooks) every 10 simulated minutes, and the latest sample last."""
+    """(t, busy cooks, cooks) every 10 simulated minutes up to two weeks back, and the latest sample last."""
     return connection.execute(
         """
         SELECT t, busy_cooks, cooks FROM kitchen_stats INDEXED BY kitchen_stats_every_10_minutes
-        WHERE run_id = ? AND t % 600 = 0
+        WHERE run_id = ? AND t % 600 = 0 AND t > ?
         UNION
         SELECT t, busy_cooks, cooks FROM kitchen_stats
         WHERE run_id = ? AND t = (SELECT MAX(t) FROM kitchen_stats WHERE run_id = ?)
         ORDER BY t
-        """, (run, run, run)
+        """, (run, now - HISTORY_WINDOW, run, run)
     ).fetchall()
 
 

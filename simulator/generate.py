@@ -9,11 +9,13 @@ little out of timestamp order, as real feeds do. Timestamps are written as naive
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import random
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import pytz
 from faker import Faker
@@ -51,40 +53,36 @@ def demand_by_minute() -> list[float]:
     return [height(m / 60) * (0.3 if 60 <= m < 300 else 1.0) for m in range(1440)]
 
 
-def generate(seed: int, first_day: date, days: int, orders_per_day: int, zone: str) -> tuple[list[dict], list[dict]]:
+def generate(seed: int, first_day: date, days: int, orders_per_day: int, zone: str) -> tuple[list[dict], Iterator[dict]]:
+    """The menu, and the orders as a stream: one day is held in memory at a time."""
     rng = random.Random(seed)
     fake = Faker(LOCALES)
     fake.seed_instance(seed)
     menu = make_menu(rng)
+    return [{"name": d["name"], "cook_time": d["cook_time"]} for d in menu], _orders(
+        rng, fake, menu, first_day, days, orders_per_day, pytz.timezone(zone))
+
+
+def _orders(rng, fake, menu, first_day, days, orders_per_day, tz) -> Iterator[dict]:
     popularity = [1 / (rank + 1) ** 0.8 for rank in range(len(menu))]
     rng.shuffle(popularity)
-    tz = pytz.timezone(zone)
     minutes, weights = range(1440), demand_by_minute()
-
-    moments = []
     for day in range(days):
-        midnight = tz.localize(datetime.combine(first_day + timedelta(days=day), time()), is_dst=False)
+        midnight = datetime.combine(first_day + timedelta(days=day), time())
         count = max(0, round(rng.gauss(orders_per_day, orders_per_day ** 0.5)))
-        for minute in rng.choices(minutes, weights, k=count):
-            local = midnight.replace(tzinfo=None) + timedelta(minutes=minute, seconds=rng.randrange(60))
-            moments.append(tz.normalize(tz.localize(local, is_dst=False)).astimezone(pytz.utc).replace(tzinfo=None))
-    moments.sort()
-
-    orders = []
-    for moment in moments:
-        if rng.random() < LATE_ORDER_SHARE:  # sent late by the delivery service: stamped a little earlier
-            moment -= timedelta(minutes=rng.randint(1, 5))
-        lines = [] if rng.random() < EMPTY_ORDER_SHARE else [
-            _line(menu[rng.choices(range(len(menu)), popularity)[0]], rng)
-            for _ in range(_pick(LINES_PER_ORDER, rng))
-        ]
-        orders.append({
-            "name": fake.name(),
-            "service": _pick(SERVICES, rng),
-            "ordered_at": moment.isoformat(),
-            "items": lines,
-        })
-    return [{"name": d["name"], "cook_time": d["cook_time"]} for d in menu], orders
+        moments = sorted(
+            tz.normalize(tz.localize(midnight + timedelta(minutes=minute, seconds=rng.randrange(60)), is_dst=False))
+            .astimezone(pytz.utc).replace(tzinfo=None)
+            for minute in rng.choices(minutes, weights, k=count)
+        )
+        for moment in moments:
+            if rng.random() < LATE_ORDER_SHARE:  # sent late by the delivery service: stamped a little earlier
+                moment -= timedelta(minutes=rng.randint(1, 5))
+            lines = [] if rng.random() < EMPTY_ORDER_SHARE else [
+                _line(menu[rng.choices(range(len(menu)), popularity)[0]], rng)
+                for _ in range(_pick(LINES_PER_ORDER, rng))
+            ]
+            yield {"name": fake.name(), "service": _pick(SERVICES, rng), "ordered_at": moment.isoformat(), "items": lines}
 
 
 def _line(dish: dict, rng: random.Random) -> dict:
@@ -95,11 +93,17 @@ def _pick(shares: dict, rng: random.Random):
     return rng.choices(list(shares), list(shares.values()))[0]
 
 
-def write_json_list(path: Path, entries: list[dict]) -> None:
-    """One entry per line: small, diffable, and still one JSON list."""
+def write_json_list(path: Path, entries: Iterable[dict]) -> int:
+    """One entry per line: small, diffable, and still one JSON list. Written as it comes; returns the count."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = ",\n".join(json.dumps(entry, ensure_ascii=False) for entry in entries)
-    path.write_text(f"[\n{body}\n]\n", encoding="utf-8")
+    count = 0
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("[")
+        for count, entry in enumerate(entries, start=1):
+            out.write(",\n" if count > 1 else "\n")
+            out.write(json.dumps(entry, ensure_ascii=False))
+        out.write("\n]\n")
+    return count
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -109,13 +113,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--days", type=int, default=2)
     parser.add_argument("--orders-per-day", type=int, default=3000)
     parser.add_argument("--first-day", type=date.fromisoformat, default=date(2019, 2, 18))
+    parser.add_argument("--max-orders", type=int, help="stop after this many orders")
     parser.add_argument("--orders", type=Path, default=settings.orders_path)
     parser.add_argument("--menu", type=Path, default=settings.menu_path)
     args = parser.parse_args(argv)
     menu, orders = generate(args.seed, args.first_day, args.days, args.orders_per_day, settings.timezone)
     write_json_list(args.menu, menu)
-    write_json_list(args.orders, orders)
-    print(f"wrote {len(menu)} dishes to {args.menu} and {len(orders)} orders to {args.orders}")
+    count = write_json_list(args.orders, itertools.islice(orders, args.max_orders))
+    print(f"wrote {len(menu)} dishes to {args.menu} and {count} orders to {args.orders}")
 
 
 if __name__ == "__main__":

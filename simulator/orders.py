@@ -53,10 +53,8 @@ class Order:
     ordered_at: int
     """Epoch seconds, UTC."""
     lines: tuple[Line, ...]
-
-    @property
-    def total_price(self) -> int:
-        return sum(line.quantity * line.price_per_unit for line in self.lines)
+    total_price: int
+    """Cents: the sum over lines of quantity × price_per_unit."""
 
     def units(self) -> Iterator[Dish]:
         """One dish per unit to cook: item lines in order, `quantity` units each."""
@@ -133,7 +131,8 @@ def parse_order(position: int, raw: object, menu: dict[str, Dish]) -> FeedEntry:
         return Rejected(position, _to_json(raw), str(reason), ordered_at)
     if not lines:
         return EmptyOrder(position, ordered_at)
-    return Order(position, customer_name, service, ordered_at, lines)
+    total_price = sum(line.quantity * line.price_per_unit for line in lines)
+    return Order(position, customer_name, service, ordered_at, lines, total_price)
 
 
 def read_orders(path: Path, menu: dict[str, Dish]) -> Iterator[FeedEntry]:

@@ -24,10 +24,14 @@ UPSERT_ORDER = """
     ON CONFLICT (run_id, id) DO UPDATE SET
         status = excluded.status, started_at = excluded.started_at, completed_at = excluded.completed_at
 """
-ADD_HOURLY_SALES = """
-    INSERT INTO hourly_sales (run_id, hour_start, service, local_day, local_hour, orders, revenue)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (run_id, hour_start, service) DO UPDATE SET
+ADD_DAILY_SALES = """
+    INSERT INTO daily_sales (run_id, local_day, service, orders, revenue) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, local_day, service) DO UPDATE SET
+        orders = orders + excluded.orders, revenue = revenue + excluded.revenue
+"""
+ADD_HOUR_OF_DAY_SALES = """
+    INSERT INTO hour_of_day_sales (run_id, local_hour, service, orders, revenue) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, local_hour, service) DO UPDATE SET
         orders = orders + excluded.orders, revenue = revenue + excluded.revenue
 """
 ADD_DISH_SALES = """
@@ -83,8 +87,9 @@ class RunStore:
 
     def _reset(self) -> None:
         self.tickets: dict[int, Ticket] = {}
-        self.hourly_sales: dict[tuple[int, str], list] = {}
-        self.dish_sales: dict[str, list[int]] = {}
+        self.daily_sales: dict[tuple[str, str], list[int]] = {}
+        self.hour_of_day_sales: dict[tuple[int, str], list[int]] = {}
+        self.dish_sales: dict[str, list[int]] = {}  # dish -> [units, revenue]
         self.samples: list[tuple] = []
         self.rejections: list[tuple] = []
         self.received = self.completed = self.discarded = self.rejected = 0
@@ -92,19 +97,16 @@ class RunStore:
     # What the kitchen reports -------------------------------------------------------------------
 
     def order_received(self, ticket: Ticket) -> None:
-        self.tickets[ticket.order.position] = ticket
+        order = ticket.order
+        self.tickets[order.position] = ticket
         self.received += 1
         if self.sim_started_at is None:
             self.sim_started_at = ticket.received_at
-        order = ticket.order
-        hour_start, local_day, local_hour = self.clock.hour_of(ticket.received_at)
-        sales = self.hourly_sales.setdefault((hour_start, order.service), [local_day, local_hour, 0, 0])
-        sales[2] += 1
-        sales[3] += order.total_price
+        day, hour = self.clock.hour_of(ticket.received_at)
+        _add(self.daily_sales, (day, order.service), 1, order.total_price)
+        _add(self.hour_of_day_sales, (hour, order.service), 1, order.total_price)
         for line in order.lines:
-            dish = self.dish_sales.setdefault(line.dish.name, [0, 0])
-            dish[0] += line.quantity
-            dish[1] += line.quantity * line.price_per_unit
+            _add(self.dish_sales, line.dish.name, line.quantity, line.quantity * line.price_per_unit)
 
     def order_started(self, ticket: Ticket) -> None:
         self.tickets[ticket.order.position] = ticket
@@ -140,9 +142,8 @@ class RunStore:
                  t.order.customer_name, t.order.service, t.order.total_price, t.order.items_json)
                 for position, t in self.tickets.items()
             ])
-            db.executemany(ADD_HOURLY_SALES, [
-                (run, hour_start, service, *sales) for (hour_start, service), sales in self.hourly_sales.items()
-            ])
+            db.executemany(ADD_DAILY_SALES, [(run, *key, *sales) for key, sales in self.daily_sales.items()])
+            db.executemany(ADD_HOUR_OF_DAY_SALES, [(run, *key, *sales) for key, sales in self.hour_of_day_sales.items()])
             db.executemany(ADD_DISH_SALES, [(run, dish, *sales) for dish, sales in self.dish_sales.items()])
             db.executemany(INSERT_SAMPLE, self.samples)
             db.executemany(INSERT_REJECTED, self.rejections)
@@ -161,3 +162,13 @@ class RunStore:
                 " message = ? WHERE id = ?",
                 (status, time.time(), mean_fulfillment, p90_fulfillment, message, self.run_id),
             )
+
+
+def _add(totals: dict, key, count: int, cents: int) -> None:
+    """Add to a [count, cents] pair of a summary, starting it at zero."""
+    pair = totals.get(key)
+    if pair is None:
+        totals[key] = [count, cents]
+    else:
+        pair[0] += count
+        pair[1] += cents

@@ -173,3 +173,14 @@ def test_the_dashboard_connection_cannot_write(kitchen):
         connection.execute("DELETE FROM orders")
     connection.close()
     assert ask(db, queries.total_revenue, run, 0) > 0
+
+
+def test_time_series_charts_show_the_last_two_weeks(tmp_path, menu):
+    db = tmp_path / "k.db"
+    end = T0 + 20 * 86400
+    run = build_database(db, [order(T0, ("Soup", 1)), order(end, ("Soup", 1))], menu)
+    statuses = ask(db, queries.order_statuses, run, end + 60)
+    assert statuses[0][0] == end + 60 - queries.HISTORY_WINDOW + 540  # the first 10-minute mark inside
+    assert statuses[-1][0] == end
+    assert len(statuses) == 14 * 144
+    assert ask(db, queries.cook_utilisation, run, end + 60)[-1] == (end + 60, 0, 1)

@@ -20,9 +20,14 @@ from tests.kitchen_data import Recording
 ZONE = "America/Los_Angeles"
 
 
+def generated_lists(seed: int) -> tuple[list[dict], list[dict]]:
+    menu, orders = generate(seed=seed, first_day=date(2019, 2, 18), days=2, orders_per_day=3000, zone=ZONE)
+    return menu, list(orders)
+
+
 @pytest.fixture(scope="module")
 def generated():
-    return generate(seed=11, first_day=date(2019, 2, 18), days=2, orders_per_day=3000, zone=ZONE)
+    return generated_lists(11)
 
 
 def local_hour(order) -> int:
@@ -31,8 +36,8 @@ def local_hour(order) -> int:
 
 
 def test_the_same_seed_gives_the_same_data(generated):
-    assert generate(seed=11, first_day=date(2019, 2, 18), days=2, orders_per_day=3000, zone=ZONE) == generated
-    assert generate(seed=12, first_day=date(2019, 2, 18), days=2, orders_per_day=3000, zone=ZONE) != generated
+    assert generated_lists(11) == generated
+    assert generated_lists(12) != generated
 
 
 def test_a_menu_of_100_dishes_cooked_in_4_to_15_minutes(generated):
@@ -72,6 +77,12 @@ def test_the_written_files_replay_cleanly(tmp_path):
     menu = load_menu(tmp_path / "items.json")
     entries = list(read_orders(tmp_path / "orders.json", menu))
     assert entries and all(isinstance(e, (Order, EmptyOrder)) for e in entries)
+
+
+def test_max_orders_cuts_the_stream(tmp_path):
+    main(["--days", "3", "--orders-per-day", "200", "--max-orders", "250",
+          "--menu", str(tmp_path / "items.json"), "--orders", str(tmp_path / "orders.json")])
+    assert len(json.loads((tmp_path / "orders.json").read_text())) == 250
 
 
 def test_the_shipped_data_is_small_and_covers_two_days():

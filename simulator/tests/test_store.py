@@ -52,15 +52,13 @@ def test_rejected_orders_keep_position_raw_json_and_reason(tmp_path, menu):
     assert "unknown dish 'Pizza'" in reason
 
 
-def test_sales_summaries_by_local_hour_and_dish(tmp_path, menu):
+def test_sales_summaries_by_local_day_hour_and_dish(tmp_path, menu):
     db = tmp_path / "k.db"
     build_database(db, STREAM, menu)
-    assert rows(db, "SELECT hour_start, service, local_day, local_hour, orders, revenue FROM hourly_sales"
-                    " ORDER BY hour_start, service") == [
-        (T0, "FoodFlash", "2019-02-18", 8, 1, 300),
-        (T0, "TastyBites", "2019-02-18", 8, 1, 1500),
-        (T0 + 3600, "TastyBites", "2019-02-18", 9, 1, 100),
-    ]
+    assert rows(db, "SELECT local_day, service, orders, revenue FROM daily_sales ORDER BY 1, 2") == [
+        ("2019-02-18", "FoodFlash", 1, 300), ("2019-02-18", "TastyBites", 2, 1600)]
+    assert rows(db, "SELECT local_hour, service, orders, revenue FROM hour_of_day_sales ORDER BY 1, 2") == [
+        (8, "FoodFlash", 1, 300), (8, "TastyBites", 1, 1500), (9, "TastyBites", 1, 100)]
     assert rows(db, "SELECT dish, units, revenue FROM dish_sales ORDER BY dish") == [
         ("Salad", 1, 300), ("Soup", 3, 1100), ("Stew", 1, 500)]
 

@@ -1,0 +1,52 @@
+import sqlite3
+
+import pytest
+
+from common.database import SCHEMA_VERSION, DatabaseUnavailable, connect_readonly, connect_writer, transaction
+
+
+def test_the_writer_creates_folders_schema_and_wal(tmp_path):
+    db = tmp_path / "deep" / "er" / "k.db"
+    connection = connect_writer(db)
+    assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"runs", "orders", "rejected_orders", "kitchen_stats", "daily_sales", "hour_of_day_sales",
+            "dish_sales"} <= tables
+    connection.close()
+    connect_writer(db).close()  # opening again keeps everything
+
+
+def test_a_database_of_something_else_is_refused(tmp_path):
+    db = tmp_path / "other.db"
+    with sqlite3.connect(db) as other:
+        other.execute("CREATE TABLE orders (id INTEGER)")
+    with pytest.raises(DatabaseUnavailable, match="holds other tables .*give --db a new file"):
+        connect_writer(db)
+    assert sqlite3.connect(db).execute("SELECT name FROM sqlite_master").fetchall() == [("orders",)]
+
+
+def test_a_database_that_cannot_be_created(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(DatabaseUnavailable, match="cannot open database .* for writing"):
+        connect_writer(blocker / "k.db")
+
+
+def test_a_transaction_rolls_back_on_error(tmp_path):
+    connection = connect_writer(tmp_path / "k.db")
+    with pytest.raises(ZeroDivisionError):
+        with transaction(connection):
+            connection.execute("INSERT INTO runs (status, cooks, orders_file, menu_file, timezone, wall_started_at)"
+                               " VALUES ('running', 1, 'o', 'm', 'UTC', 0)")
+            1 / 0
+    assert connection.execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)
+
+
+def test_the_reader_cannot_write(tmp_path):
+    connect_writer(tmp_path / "k.db").close()
+    reader = connect_readonly(tmp_path / "k.db")
+    with pytest.raises(sqlite3.OperationalError):
+        reader.execute("INSERT INTO runs (status, cooks, orders_file, menu_file, timezone, wall_started_at)"
+                       " VALUES ('running', 1, 'o', 'm', 'UTC', 0)")
+    reader.close()
