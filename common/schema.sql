@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS orders (
     total_price     INTEGER NOT NULL,       -- cents
     items           TEXT    NOT NULL,       -- JSON list of {name, quantity, price_per_unit}
     PRIMARY KEY (run_id, id)
-);
+) WITHOUT ROWID;                            -- one B-tree fewer to write per order
 CREATE INDEX IF NOT EXISTS orders_by_completion ON orders (run_id, completed_at);
 
 CREATE TABLE IF NOT EXISTS rejected_orders (
