@@ -1,6 +1,9 @@
 """Figure builders: pure functions from query rows to Plotly figures, in the kitchen's local time.
 
-Each takes what its query returned (None when there is no run to show) and the kitchen's time zone.
+Each takes what its query returned (None when there is no run to show) and the kitchen's time zone,
+and returns the figure as a plain dict, which Dash sends as it is. Every chart is rebuilt at every
+refresh, and plotly's graph objects would spend more time validating than the queries take; the tests
+check every figure against plotly's schema instead.
 
 Money arrives in cents and is shown in dollars. Times arrive as epoch seconds and are shown as the
 kitchen's local wall-clock time (DST-correct); axis titles name the zone.
@@ -9,137 +12,141 @@ kitchen's local wall-clock time (DST-correct); axis titles name the zone.
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.queries import MEAL_PERIODS
 
-TEMPLATE = "plotly_dark"
 BACKGROUND = "#1e2130"
+GRID = "#2f3447"
+TEXT = "#eceff1"
 COLOURS = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176"]
 PERIOD_COLOURS = {"Breakfast": "#fff176", "Lunch": "#ffb74d", "Dinner": "#e57373", "Late Night": "#7986cb"}
 GOOD_MINUTES, FAIR_MINUTES = 40, 80
 WAITING = "Waiting for data…"
 
 
-def _layout(figure: go.Figure, title: str, **extra) -> go.Figure:
-    layout = dict(
-        template=TEMPLATE, title={"text": title, "x": 0.02}, paper_bgcolor=BACKGROUND, plot_bgcolor=BACKGROUND,
-        margin={"l": 50, "r": 20, "t": 50, "b": 40}, colorway=COLOURS, legend={"orientation": "h", "y": -0.2},
-        uirevision="keep",  # keep the user's zoom across refreshes
-    )
-    figure.update_layout(**(layout | extra))
-    return figure
+def figure(data: list[dict], title: str, **layout) -> dict:
+    """A dark figure: a few explicit colours instead of a template, which would be costly to apply."""
+    axis = {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID}
+    return {"data": data, "layout": {
+        "title": {"text": title, "x": 0.02}, "paper_bgcolor": BACKGROUND, "plot_bgcolor": BACKGROUND,
+        "font": {"color": TEXT, "family": "Segoe UI, Roboto, Helvetica, Arial, sans-serif"},
+        "xaxis": axis, "yaxis": axis, "margin": {"l": 60, "r": 20, "t": 50, "b": 40}, "colorway": COLOURS,
+        "legend": {"orientation": "h", "y": -0.2},
+        "uirevision": "keep",  # keep the user's zoom across refreshes
+        **layout,
+    }}
 
 
-def waiting(title: str) -> go.Figure:
+def _axis(title: str, **more) -> dict:
+    return {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID, "title": {"text": title}, **more}
+
+
+def waiting(title: str) -> dict:
     """An empty chart saying that there is nothing to show yet."""
-    figure = _layout(go.Figure(), title)
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    figure.add_annotation(text=WAITING, showarrow=False, font={"size": 16, "color": "#9e9e9e"},
-                          xref="paper", yref="paper", x=0.5, y=0.5)
-    return figure
+    return figure([], title, xaxis={"visible": False}, yaxis={"visible": False}, annotations=[{
+        "text": WAITING, "showarrow": False, "font": {"size": 16, "color": "#9e9e9e"},
+        "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+    }])
 
 
-def local_times(epochs, zone: str) -> pd.DatetimeIndex:
-    """Epoch seconds as naive local wall-clock times, which Plotly shows as they are."""
-    return pd.to_datetime(pd.Series(epochs, dtype="int64"), unit="s", utc=True).dt.tz_convert(zone).dt.tz_localize(None)
+def local_times(epochs, zone: str) -> list[str]:
+    """Epoch seconds as local wall-clock times ('2019-02-18 08:00:00'), which Plotly shows as they are."""
+    times = pd.to_datetime(pd.Series(epochs, dtype="int64"), unit="s", utc=True).dt.tz_convert(zone)
+    return times.dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
 
 
-def order_statuses(rows, zone: str) -> go.Figure:
+def order_statuses(rows, zone: str) -> dict:
     title = "Order statuses every 10 simulated minutes (up to 14 days back)"
     if not rows:
         return waiting(title)
-    frame = pd.DataFrame(rows, columns=["t", "queued", "in_progress"])
-    times = local_times(frame["t"], zone)
-    figure = go.Figure([
-        go.Scatter(x=times, y=frame["queued"], name="Queued", mode="lines"),
-        go.Scatter(x=times, y=frame["in_progress"], name="In progress", mode="lines"),
-    ])
-    return _layout(figure, title, xaxis_title=f"Local time ({zone})", yaxis_title="Orders")
+    t, queued, in_progress = zip(*rows)
+    times = local_times(t, zone)
+    return figure([
+        {"type": "scatter", "mode": "lines", "name": "Queued", "x": times, "y": list(queued)},
+        {"type": "scatter", "mode": "lines", "name": "In progress", "x": times, "y": list(in_progress)},
+    ], title, xaxis=_axis(f"Local time ({zone})"), yaxis=_axis("Orders"))
 
 
-def recent_fulfillment(row, zone: str) -> go.Figure:
+def recent_fulfillment(row, zone: str) -> dict:
     count, mean_seconds, p90_seconds = row or (0, None, None)
     if not count:
         return waiting("Fulfillment time, last simulated hour")
-    title = f"Fulfillment time, last simulated hour ({count} orders)"
     mean, p90 = mean_seconds / 60, p90_seconds / 60
     top = max(120, p90 * 1.1)
-    figure = go.Figure([
-        go.Indicator(
-            mode="gauge+number", value=round(mean, 1), number={"suffix": " min"}, title={"text": "Mean"},
-            domain={"x": [0, 0.68], "y": [0, 0.85]},
-            gauge={
-                "axis": {"range": [0, top]}, "bar": {"color": "#eceff1"},
-                "steps": [{"range": [0, GOOD_MINUTES], "color": "#2e7d32"},
-                          {"range": [GOOD_MINUTES, FAIR_MINUTES], "color": "#f9a825"},
-                          {"range": [FAIR_MINUTES, top], "color": "#c62828"}],
-            },
-        ),
-        go.Indicator(mode="number", value=round(p90, 1), number={"suffix": " min"}, title={"text": "p90"},
-                     domain={"x": [0.72, 1], "y": [0.25, 0.75]}),
-    ])
-    return _layout(figure, title)
+    return figure([
+        {"type": "indicator", "mode": "gauge+number", "value": round(mean, 1), "number": {"suffix": " min"},
+         "title": {"text": "Mean"}, "domain": {"x": [0, 0.68], "y": [0, 0.85]},
+         "gauge": {"axis": {"range": [0, top]}, "bar": {"color": "#eceff1"}, "steps": [
+             {"range": [0, GOOD_MINUTES], "color": "#2e7d32"},
+             {"range": [GOOD_MINUTES, FAIR_MINUTES], "color": "#f9a825"},
+             {"range": [FAIR_MINUTES, top], "color": "#c62828"},
+         ]}},
+        {"type": "indicator", "mode": "number", "value": round(p90, 1), "number": {"suffix": " min"},
+         "title": {"text": "p90"}, "domain": {"x": [0.72, 1], "y": [0.25, 0.75]}},
+    ], f"Fulfillment time, last simulated hour ({count} orders)")
 
 
-def revenue_by_day(rows, zone: str) -> go.Figure:
+def revenue_by_day(rows, zone: str) -> dict:
     title = "Revenue by day and delivery service"
     if not rows:
         return waiting(title)
-    frame = pd.DataFrame(rows, columns=["day", "service", "cents"])
-    figure = go.Figure([
-        go.Bar(x=part["day"], y=part["cents"] / 100, name=service)
-        for service, part in frame.groupby("service", sort=True)
-    ])
-    return _layout(figure, title, barmode="stack", xaxis_title=f"Local day ({zone})", xaxis_type="category",
-                   yaxis_title="Revenue ($)", yaxis_tickprefix="$")
+    by_service: dict[str, tuple[list, list]] = {}
+    for day, service, cents in rows:
+        days, dollars = by_service.setdefault(service, ([], []))
+        days.append(day)
+        dollars.append(cents / 100)
+    return figure(
+        [{"type": "bar", "name": service, "x": days, "y": dollars}
+         for service, (days, dollars) in sorted(by_service.items())],
+        title, barmode="stack", xaxis=_axis(f"Local day ({zone})", type="category"),
+        yaxis=_axis("Revenue ($)", tickprefix="$"),
+    )
 
 
 def money(cents: int) -> str:
     return f"${cents / 100:,.2f}"
 
 
-def total_revenue(cents: int, zone: str) -> go.Figure:
+def total_revenue(cents: int, zone: str) -> dict:
     title = "Total revenue"
     if not cents:
         return waiting(title)
-    figure = go.Figure(go.Indicator(mode="number", value=cents / 100,
-                                    number={"prefix": "$", "valueformat": ",.2f", "font": {"size": 48}}))
-    return _layout(figure, title)
+    return figure([{"type": "indicator", "mode": "number", "value": cents / 100,
+                    "number": {"prefix": "$", "valueformat": ",.2f", "font": {"size": 48}}}], title)
 
 
-def revenue_by_meal_period(rows, zone: str) -> go.Figure:
+def revenue_by_meal_period(rows, zone: str) -> dict:
     title = "Revenue by meal period"
     revenue = dict(rows or [])
-    if not any(revenue.values()):
-        return waiting(title)
     periods = [p for p in MEAL_PERIODS if revenue.get(p)]
-    figure = go.Figure(go.Pie(labels=periods, values=[revenue[p] / 100 for p in periods], sort=False, hole=0.35,
-                              marker_colors=[PERIOD_COLOURS[p] for p in periods],
-                              texttemplate="%{label}<br>%{percent}", hovertemplate="%{label}: $%{value:,.2f}"))
-    return _layout(figure, title, showlegend=False)
+    if not periods:
+        return waiting(title)
+    return figure([{
+        "type": "pie", "labels": periods, "values": [revenue[p] / 100 for p in periods], "sort": False,
+        "hole": 0.35, "marker": {"colors": [PERIOD_COLOURS[p] for p in periods]},
+        "texttemplate": "%{label}<br>%{percent}", "hovertemplate": "%{label}: $%{value:,.2f}<extra></extra>",
+    }], title, showlegend=False)
 
 
-def cook_utilisation(rows, zone: str) -> go.Figure:
+def cook_utilisation(rows, zone: str) -> dict:
     title = "Cook utilisation"
     if not rows:
         return waiting(title)
-    frame = pd.DataFrame(rows, columns=["t", "busy", "cooks"])
-    share = 100 * frame["busy"] / frame["cooks"]
-    figure = go.Figure(go.Scatter(x=local_times(frame["t"], zone), y=share, name="Busy cooks", mode="lines",
-                                  fill="tozeroy", customdata=frame[["busy", "cooks"]],
-                                  hovertemplate="%{y:.0f}% (%{customdata[0]} of %{customdata[1]} cooks)"))
-    now = share.iloc[-1]
-    latest = frame.iloc[-1]
-    return _layout(figure, f"{title}: {now:.0f}% now ({latest['busy']} of {latest['cooks']} cooks busy)",
-                   xaxis_title=f"Local time ({zone})", yaxis_title="Busy cooks (%)", yaxis_range=[0, 105])
+    t, busy, cooks = zip(*rows)
+    share = [100 * b / c for b, c in zip(busy, cooks)]
+    return figure([{
+        "type": "scatter", "mode": "lines", "fill": "tozeroy", "name": "Busy cooks",
+        "x": local_times(t, zone), "y": share, "customdata": [list(pair) for pair in zip(busy, cooks)],
+        "hovertemplate": "%{y:.0f}% (%{customdata[0]} of %{customdata[1]} cooks)<extra></extra>",
+    }], f"{title}: {share[-1]:.0f}% now ({busy[-1]} of {cooks[-1]} cooks busy)",
+        xaxis=_axis(f"Local time ({zone})"), yaxis=_axis("Busy cooks (%)", range=[0, 105]))
 
 
-def top_dishes(rows, zone: str) -> go.Figure:
+def top_dishes(rows, zone: str) -> dict:
     title = "Top 10 dishes by units ordered"
     if not rows:
         return waiting(title)
     dishes, units = zip(*reversed(rows))  # the most ordered at the top
-    figure = go.Figure(go.Bar(x=units, y=dishes, orientation="h", marker_color=COLOURS[2]))
-    return _layout(figure, title, xaxis_title="Units", margin={"l": 180, "r": 20, "t": 50, "b": 40})
+    return figure([{"type": "bar", "orientation": "h", "x": list(units), "y": list(dishes),
+                    "marker": {"color": COLOURS[2]}}],
+                  title, xaxis=_axis("Units"), yaxis={"gridcolor": GRID}, margin={"l": 180, "r": 20, "t": 50, "b": 40})

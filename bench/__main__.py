@@ -1,0 +1,74 @@
+"""`python -m bench [simulator|dashboard|realtime|contention|all]`: run benchmarks, print and save a table."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench import contention_bench, dashboard_bench, realtime_bench, simulator_bench
+from bench.measure import Result
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
+    results: list[Result] = []
+    if which in ("simulator", "all"):
+        results += simulator_bench.throughput(sizes, repeat)
+        results += simulator_bench.memory(sizes)
+    if which in ("dashboard", "all"):
+        results += dashboard_bench.refresh(sizes, 3 if quick else 10)
+    if which in ("realtime", "all"):
+        results += realtime_bench.lag([300, 3000], 3 if quick else 180)
+    if which in ("contention", "all"):
+        size = min(sizes) if quick else 100_000
+        results += contention_bench.slowdown(size, 2 if quick else 4, repeat)
+    return results
+
+
+def table(results: list[Result]) -> str:
+    lines = ["| benchmark | case | measured | baseline (same run) | ratio | target | met |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for r in results:
+        met = "-" if r.met is None else ("yes" if r.met else "**no**")
+        lines.append(f"| {r.benchmark} | {r.case} | {r.measured} | {r.baseline} | {r.ratio} | {r.target} | {met} |")
+    return "\n".join(lines)
+
+
+def report(results: list[Result], command: str, seconds: float) -> str:
+    return (
+        "# Benchmark results\n\n"
+        f"`{command}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; took {seconds / 60:.1f} min.\n"
+        "Medians over repeated runs; every baseline ran in the same invocation.\n\n"
+        f"{table(results)}\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("which", nargs="?", default="all",
+                        choices=["simulator", "dashboard", "realtime", "contention", "all"])
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="order counts, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the dashboard's: 10)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, one repeat, seconds")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    sizes = [2000, 5000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    started = time.monotonic()
+    results = run(args.which, sizes, 1 if args.quick else args.repeat, args.quick)
+    text = report(results, "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+                  time.monotonic() - started)
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

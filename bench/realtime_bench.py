@@ -1,0 +1,62 @@
+"""Real-time fidelity: how far the simulated clock falls behind the ideal (wall time × speed) when the
+kitchen replays the default data in accelerated real time, with the real store."""
+
+from __future__ import annotations
+
+import time
+
+from bench import workload
+from bench.measure import Result
+from common.database import connect_writer
+from common.localtime import LocalClock
+from common.settings import load_settings
+from simulator.menu import load_menu
+from simulator.orders import read_orders
+from simulator.run import simulate
+from simulator.store import RunParameters, RunStore
+
+LAG_TARGET_WALL_S = 1.0
+
+
+class LagProbe:
+    """Passes everything on to the store; at each tick (right after an event is processed) notes the lag."""
+
+    def __init__(self, store: RunStore, speed: float) -> None:
+        self.store, self.speed = store, speed
+        self.start: tuple[float, float] | None = None
+        self.lags: list[float] = []
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def tick(self, now: float) -> None:
+        wall = time.monotonic()
+        if self.start is None:
+            self.start = (wall, now)
+        self.lags.append(max(0.0, (wall - self.start[0]) * self.speed - (now - self.start[1])))
+        self.store.tick(now)
+
+
+def lag(speeds: list[float], seconds: float) -> list[Result]:
+    settings = load_settings({})
+    results = []
+    for speed in speeds:
+        db = workload.fresh(workload.WORK / "realtime.db")
+        store = RunStore.start(connect_writer(db), RunParameters(settings.cooks, speed, "default", "default",
+                                                                 settings.timezone))
+        probe = LagProbe(store, speed)
+        deadline = time.monotonic() + seconds
+        simulate(read_orders(settings.orders_path, load_menu(settings.menu_path)), settings.cooks, speed, probe,
+                 LocalClock(settings.timezone), lambda: time.monotonic() > deadline)
+        store.finish("completed")
+        store.connection.close()
+        ordered = sorted(probe.lags)
+        worst, p99 = ordered[-1], ordered[int(0.99 * (len(ordered) - 1))]
+        wall = time.monotonic() - probe.start[0]
+        results.append(Result(
+            "real-time lag", f"{speed:g}x for {wall:.0f} s wall",
+            f"max {worst:.1f} sim s ({worst / speed:.3f} wall s), p99 {p99:.1f} sim s ({p99 / speed:.3f} wall s)",
+            "ideal: wall time x speed", f"{worst / speed:.3f} wall s", f"< {LAG_TARGET_WALL_S:g} wall s",
+            worst / speed < LAG_TARGET_WALL_S,
+        ))
+    return results

@@ -1,0 +1,30 @@
+"""A smoke run of the benchmark runner: every benchmark runs end to end on tiny inputs.
+
+Timings are not checked here (that is what `make bench` and bench/RESULTS.md are for); only that each
+benchmark produces its rows, with the numbers it promises.
+"""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.e2e
+def test_the_runner_produces_every_benchmark(tmp_path):
+    output = tmp_path / "RESULTS.md"
+    result = subprocess.run([sys.executable, "-m", "bench", "all", "--quick", "--output", str(output)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = output.read_text()
+    assert text.startswith("# Benchmark results")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith(("| benchmark", "| ---"))]
+    names = [row.split(" | ")[0].strip("| ") for row in rows]
+    assert names.count("simulator throughput (--speed max)") == 2
+    assert names.count("simulator peak memory") == 2
+    assert names.count("dashboard full refresh") == 2
+    assert names.count("real-time lag") == 2
+    assert names.count("writer vs readers") == 3
+    assert all(re.search(r"\d", row.split(" | ")[2]) for row in rows)  # every row measured something
+    assert re.search(r"\| 0 reader errors|, 0 reader errors", text)
