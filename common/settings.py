@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import runpy
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,3 +123,12 @@ def _overridden(env, variable: str, get, name: str, default: object, where: str)
     if env.get(variable):
         return env[variable], f"environment variable {variable}"
     return get(name, default), where + name
+
+
+def settings_or_exit(program: str) -> Settings:
+    """For the command lines: the settings, or one line naming what is wrong and exit status 2."""
+    try:
+        return load_settings()
+    except SettingsError as error:
+        print(f"{program}: {error}", file=sys.stderr)
+        raise SystemExit(2) from None

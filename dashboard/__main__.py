@@ -10,16 +10,12 @@ import signal
 import sys
 from pathlib import Path
 
-from common.settings import SettingsError, load_settings
+from common.settings import settings_or_exit
 from dashboard.app import create_app
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        print(f"dashboard: {error}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit("dashboard")
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=settings.database_path, help="the simulator's SQLite database")
     parser.add_argument("--port", type=int, default=8050)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from common.database import DatabaseUnavailable, connect_writer
 from common.localtime import LocalClock
-from common.settings import Settings, SettingsError, load_settings, parse_cooks, parse_speed
+from common.settings import Settings, SettingsError, parse_cooks, parse_speed, settings_or_exit
 from simulator.menu import MenuError, load_menu
 from simulator.orders import OrdersFileError, open_orders, parse_stream
 from simulator.run import simulate
@@ -66,11 +66,7 @@ class StopSignal:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        print(f"simulator: {error}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit("simulator")
     args = parse_arguments(argv, settings)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S"

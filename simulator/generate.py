@@ -20,7 +20,7 @@ from typing import Iterable, Iterator
 import pytz
 from faker import Faker
 
-from common.settings import load_settings
+from common.settings import settings_or_exit
 
 PREPARATIONS = ["Grilled", "Spicy", "Crispy", "Smoked", "Teriyaki", "Garlic", "Lemon", "BBQ", "Tandoori", "Pesto"]
 BASES = ["Chicken Bowl", "Beef Burrito", "Tofu Salad", "Salmon Poke", "Pork Ramen",
@@ -107,7 +107,7 @@ def write_json_list(path: Path, entries: Iterable[dict]) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = load_settings()
+    settings = settings_or_exit("simulator.generate")
     parser = argparse.ArgumentParser(prog="python -m simulator.generate", description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--days", type=int, default=2)

@@ -89,3 +89,13 @@ def test_local_clock_labels_and_hours(epoch, label, day_and_hour):
 def test_a_bad_override_names_the_variable(tmp_path):
     with pytest.raises(SettingsError, match="environment variable KITCHEN_REFRESH_INTERVAL: expected a positive"):
         load_settings(parameters(tmp_path, GOOD) | {"KITCHEN_REFRESH_INTERVAL": "soon"})
+
+
+def test_the_command_lines_exit_2_naming_the_problem(tmp_path, monkeypatch, capsys):
+    from common.settings import settings_or_exit
+
+    monkeypatch.setenv("KITCHEN_PARAMETERS", str(tmp_path / "nope.py"))
+    with pytest.raises(SystemExit) as stopped:
+        settings_or_exit("simulator")
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.startswith("simulator: parameters file not found")
