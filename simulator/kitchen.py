@@ -5,7 +5,8 @@ The story, in SimPy processes:
 - `Kitchen.fulfil` follows one order from receipt through its first cook to its last finished unit;
 - `Kitchen.cook` has one unit wait for a cook and hold them for the dish's cook time;
 - `Kitchen.sample_every_minute` records the kitchen's state as a time series;
-- `Kitchen.report_every_hour` prints a progress line.
+- `Kitchen.report_every_hour` prints a progress line;
+both pause once the kitchen has been idle for a day.
 
 What happens is told to a recorder (the database writer, or nothing at all for what-if runs); the
 model never reads anything back.
@@ -28,6 +29,7 @@ log = logging.getLogger("simulator")
 
 SAMPLE_INTERVAL = 60  # simulated seconds between two time-series samples
 REPORT_INTERVAL = 3600  # simulated seconds between two progress lines
+QUIET_LIMIT = 86400  # simulated seconds an idle kitchen goes on being sampled before it waits for an order
 
 
 @dataclass
@@ -78,6 +80,8 @@ class Kitchen:
         self.queued_orders = self.in_progress_orders = 0
         self.fulfillment = FulfillmentTally()
         self._drained: simpy.Event | None = None
+        self._arrival: simpy.Event | None = None
+        self.idle_since = env.now
 
     def take(self, entry: FeedEntry) -> None:
         """Accept an entry of the feed at its time of receipt."""
@@ -87,6 +91,8 @@ class Kitchen:
             self.queued_orders += 1
             self.recorder.order_received(ticket)
             self.env.process(self.fulfil(ticket))
+            if self._arrival is not None and not self._arrival.triggered:
+                self._arrival.succeed()
         elif isinstance(entry, EmptyOrder):
             self.discarded += 1
             log.info("order %d has no items: discarded", entry.position)
@@ -114,8 +120,10 @@ class Kitchen:
         self.completed += 1
         self.fulfillment.add(ticket.completed_at - ticket.received_at)
         self.recorder.order_completed(ticket)
-        if self._drained is not None and self.open_orders == 0:
-            self._drained.succeed()
+        if self.open_orders == 0:
+            self.idle_since = self.env.now
+            if self._drained is not None:
+                self._drained.succeed()
 
     def cook(self, dish: Dish, first_cook: simpy.Event) -> Iterator[simpy.Event]:
         with self.cooks.request() as cook:
@@ -146,20 +154,31 @@ class Kitchen:
         )
 
     def sample_every_minute(self) -> Iterator[simpy.Event]:
-        yield self.env.timeout(-self.env.now % SAMPLE_INTERVAL)
-        while True:
-            self.recorder.kitchen_sampled(self.sample())
-            yield self.env.timeout(SAMPLE_INTERVAL)
+        return self._every(SAMPLE_INTERVAL, lambda: self.recorder.kitchen_sampled(self.sample()))
 
     def report_every_hour(self, clock: LocalClock) -> Iterator[simpy.Event]:
-        yield self.env.timeout(-self.env.now % REPORT_INTERVAL)
+        return self._every(REPORT_INTERVAL, lambda: log.info(
+            "%s  received %d  queued %d  in progress %d  completed %d", clock.label(int(self.env.now)),
+            self.received, self.queued_orders, self.in_progress_orders, self.completed,
+        ))
+
+    def _every(self, interval: int, action) -> Iterator[simpy.Event]:
+        """Call `action` at every whole multiple of `interval`; once the kitchen has been idle for a
+        whole QUIET_LIMIT, wait for the next order instead, so that a long gap in the stream (years,
+        in a bad file) costs nothing while a quiet night is recorded minute by minute."""
+        yield self.env.timeout(-self.env.now % interval)
         while True:
-            log.info(
-                "%s  received %d  queued %d  in progress %d  completed %d",
-                clock.label(int(self.env.now)), self.received, self.queued_orders,
-                self.in_progress_orders, self.completed,
-            )
-            yield self.env.timeout(REPORT_INTERVAL)
+            action()
+            if self.open_orders == 0 and self.env.now - self.idle_since >= QUIET_LIMIT:
+                yield self._next_arrival()
+                yield self.env.timeout(-self.env.now % interval)
+            else:
+                yield self.env.timeout(interval)
+
+    def _next_arrival(self) -> simpy.Event:
+        if self._arrival is None or self._arrival.triggered:
+            self._arrival = self.env.event()
+        return self._arrival
 
 
 def receive_orders(env: simpy.Environment, kitchen: Kitchen, feed: Iterable[FeedEntry]) -> Iterator[simpy.Event]:

@@ -178,7 +178,7 @@ def test_the_dashboard_connection_cannot_write(kitchen):
 def test_time_series_charts_show_the_last_two_weeks(tmp_path, menu):
     db = tmp_path / "k.db"
     end = T0 + 20 * 86400
-    run = build_database(db, [order(T0, ("Soup", 1)), order(end, ("Soup", 1))], menu)
+    run = build_database(db, [order(t, ("Soup", 1)) for t in range(T0, end + 1, 6 * 3600)], menu)
     statuses = ask(db, queries.order_statuses, run, end + 60)
     assert statuses[0][0] == end + 60 - queries.HISTORY_WINDOW + 540  # the first 10-minute mark inside
     assert statuses[-1][0] == end

@@ -159,3 +159,16 @@ def test_the_model_agrees_with_a_plain_fifo_computation(cooks, stream):
     recording = run_orders(raw, menu, cooks)
     expected = fifo_reference([(at, [menu[d].cook_time for d in dishes]) for at, (_, dishes) in zip(times, stream)], cooks)
     assert [recording.times()[p] for p in range(1, len(raw) + 1)] == expected
+
+
+def test_an_idle_kitchen_is_sampled_for_a_day_then_waits_for_the_next_order(menu):
+    # ten years between two orders: sampled minute by minute, this would take hours
+    later = T0 + 10 * 365 * 86400
+    recording = run_orders([order(T0, ("Soup", 1)), order(later, ("Soup", 1))], menu, cooks=1)
+    assert recording.times() == {1: (T0, T0, T0 + 60), 2: (later, later, later + 60)}
+    times = [s.t for s in recording.samples]
+    assert times == sorted(times)
+    before = [t for t in times if t < later]
+    assert before == list(range(T0, T0 + 60 + 86400 + 1, 60))  # every minute of the quiet day after
+    assert recording.samples[-1].t == later + 60 and recording.samples[-1].busy_cooks == 0
+    assert recording.samples[-1].t == later + 60 and recording.samples[-1].busy_cooks == 0
