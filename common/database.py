@@ -6,6 +6,7 @@ block it, and applies the schema. The dashboard opens it read-only, so a bug the
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import contextmanager
 from importlib.resources import files
@@ -76,3 +77,22 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+
+
+class FileGuard:
+    """Notices the database file being deleted or replaced under an open connection, which would otherwise
+    go on writing, without an error, into a file nobody can open any more."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.path = connection.execute("PRAGMA database_list").fetchone()[2]
+        self.inode = self._inode()
+
+    def _inode(self) -> int | None:
+        try:
+            return os.stat(self.path).st_ino
+        except FileNotFoundError:
+            return None
+
+    def check(self) -> None:
+        if self._inode() != self.inode:
+            raise DatabaseUnavailable(f"the database file {self.path} was deleted or replaced while in use")

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS runs (
     timezone            TEXT    NOT NULL,
     wall_started_at     REAL    NOT NULL,   -- epoch seconds, wall clock
     wall_ended_at       REAL,
+    wall_updated_at     REAL,               -- the last commit: a 'running' run whose commits stopped was killed
     sim_started_at      INTEGER,            -- the first order's receipt
     sim_now             INTEGER,            -- the latest simulated moment written
     orders_received     INTEGER NOT NULL DEFAULT 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from dash import Dash, Input, Output
@@ -11,6 +12,10 @@ from common.localtime import LocalClock
 from dashboard import queries
 from dashboard.charts import Chart, CHARTS
 from dashboard.layout import status_line
+
+# A running simulator commits at least once a second; a run silent for longer was stopped without
+# closing it (killed, or its machine went down).
+STALLED_AFTER = 10
 
 
 def register(app: Dash, database: Path, zone: str) -> None:
@@ -32,9 +37,13 @@ def register(app: Dash, database: Path, zone: str) -> None:
         if run.sim_now is None:
             return options, f"Run {run.id} is starting: waiting for its first orders…", None
         speed = "as fast as possible" if run.speed is None else f"{run.speed:g}× real time"
+        state = run.status
+        silent = time.time() - (run.wall_updated_at or run.wall_started_at)
+        if state == "running" and silent > STALLED_AFTER:
+            state = f"stalled: no word from the simulator for {silent:,.0f} s"
         status = status_line([
             ("Simulation time", clock.label(run.sim_now)),
-            ("Run", f"{run.id} · {run.status}"),
+            ("Run", f"{run.id} · {state}"),
             ("Cooks", str(run.cooks)),
             ("Speed", speed),
             ("Orders", f"{run.orders_completed:,} of {run.orders_received:,} completed"),

@@ -30,6 +30,7 @@ class Run:
     cooks: int
     speed: float | None
     wall_started_at: float
+    wall_updated_at: float | None
     sim_started_at: int | None
     sim_now: int | None
     orders_received: int
@@ -37,7 +38,10 @@ class Run:
 
 
 def read(database: Path, query: Callable[[sqlite3.Connection], T]) -> T:
-    """Run one query on a fresh read-only connection; a missing database or schema is DatabaseUnavailable."""
+    """Run one query on a fresh read-only connection.
+
+    A missing or unreadable database, or one without the simulator's tables, is DatabaseUnavailable.
+    """
     with closing(connect_readonly(database)) as connection:
         try:
             return query(connection)
@@ -45,12 +49,14 @@ def read(database: Path, query: Callable[[sqlite3.Connection], T]) -> T:
             if "no such table" in str(error):
                 raise DatabaseUnavailable("the simulator has not created its tables yet") from error
             raise
+        except sqlite3.DatabaseError as error:  # not a database, or a damaged one
+            raise DatabaseUnavailable(f"cannot read {database}: {error}") from error
 
 
 def runs(connection: sqlite3.Connection) -> list[Run]:
     """Every run, oldest first (a handful of rows)."""
     return [Run(*row) for row in connection.execute(
-        "SELECT id, status, cooks, speed, wall_started_at, sim_started_at, sim_now, orders_received,"
+        "SELECT id, status, cooks, speed, wall_started_at, wall_updated_at, sim_started_at, sim_now, orders_received,"
         " orders_completed FROM runs ORDER BY id"
     )]
 

@@ -74,17 +74,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         menu = load_menu(args.menu)
         orders = open_orders(args.orders)
-        connection = connect_writer(args.db)
+        store = RunStore.start(connect_writer(args.db), RunParameters(
+            cooks=args.cooks, speed=args.speed, orders_file=str(args.orders), menu_file=str(args.menu),
+            timezone=settings.timezone,
+        ))
     except (MenuError, OrdersFileError, DatabaseUnavailable) as error:
         print(f"simulator: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:
+        print(f"simulator: cannot start a run in {args.db}: {error}", file=sys.stderr)
         return 2
 
     stop = StopSignal()
     wall_start = time.monotonic()
-    store = RunStore.start(connection, RunParameters(
-        cooks=args.cooks, speed=args.speed, orders_file=str(args.orders), menu_file=str(args.menu),
-        timezone=settings.timezone,
-    ))
     clock = LocalClock(settings.timezone)
     log.info("run %d: %d cooks, speed %s, orders %s, database %s",
              store.run_id, args.cooks, "max" if args.speed is None else f"{args.speed:g}x", args.orders, args.db)
@@ -92,22 +94,21 @@ def main(argv: list[str] | None = None) -> int:
         with orders:
             outcome = simulate(parse_stream(orders, menu, str(args.orders)), args.cooks, args.speed, store,
                                clock, stop)
-    except (OrdersFileError, sqlite3.Error, OSError) as error:
-        print(f"simulator: run {store.run_id} failed: {error}", file=sys.stderr)
+        status = "interrupted" if outcome.interrupted else "completed"
+        store.finish(status, outcome.kitchen.fulfillment.mean, outcome.kitchen.fulfillment.percentile(90))
+    except (OrdersFileError, DatabaseUnavailable, sqlite3.Error, OSError) as error:
+        where = f" (writing {args.db})" if isinstance(error, sqlite3.Error) else ""
+        print(f"simulator: run {store.run_id} failed: {error}{where}", file=sys.stderr)
         _finish_failed(store, str(error))
         return 1
-
-    kitchen = outcome.kitchen
-    status = "interrupted" if outcome.interrupted else "completed"
-    store.finish(status, kitchen.fulfillment.mean, kitchen.fulfillment.percentile(90))
-    print(summary(store.run_id, status, kitchen, time.monotonic() - wall_start, outcome, clock))
+    print(summary(store.run_id, status, outcome.kitchen, time.monotonic() - wall_start, outcome, clock))
     return 0
 
 
 def _finish_failed(store: RunStore, message: str) -> None:
     try:
         store.finish("failed", message=message)
-    except sqlite3.Error as error:  # the database itself is what failed: say so, keep the first error
+    except (sqlite3.Error, DatabaseUnavailable) as error:  # the database itself failed: say so, keep the first error
         print(f"simulator: could not mark run {store.run_id} failed: {error}", file=sys.stderr)
 
 

@@ -12,7 +12,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from common.database import transaction
+from common.database import FileGuard, transaction
 from common.localtime import LocalClock
 from simulator.kitchen import KitchenSample, Ticket
 from simulator.orders import EmptyOrder, Rejected
@@ -46,7 +46,7 @@ INSERT_SAMPLE = """
 """
 INSERT_REJECTED = "INSERT INTO rejected_orders (run_id, position, raw, reason) VALUES (?, ?, ?, ?)"
 UPDATE_PROGRESS = """
-    UPDATE runs SET sim_started_at = COALESCE(sim_started_at, ?), sim_now = ?,
+    UPDATE runs SET sim_started_at = COALESCE(sim_started_at, ?), sim_now = ?, wall_updated_at = ?,
         orders_received = orders_received + ?, orders_completed = orders_completed + ?,
         orders_discarded = orders_discarded + ?, orders_rejected = orders_rejected + ?
     WHERE id = ?
@@ -69,6 +69,7 @@ class RunStore:
         self.connection = connection
         self.run_id = run_id
         self.clock = clock
+        self.guard = FileGuard(connection)
         self.last_flush = time.monotonic()
         self.now: int | None = None
         self.sim_started_at: int | None = None
@@ -135,6 +136,7 @@ class RunStore:
             self.flush()
 
     def flush(self) -> None:
+        self.guard.check()
         run = self.run_id
         with transaction(self.connection) as db:
             db.executemany(UPSERT_ORDER, [
@@ -147,7 +149,7 @@ class RunStore:
             db.executemany(ADD_DISH_SALES, [(run, dish, *sales) for dish, sales in self.dish_sales.items()])
             db.executemany(INSERT_SAMPLE, self.samples)
             db.executemany(INSERT_REJECTED, self.rejections)
-            db.execute(UPDATE_PROGRESS, (self.sim_started_at, self.now, self.received, self.completed,
+            db.execute(UPDATE_PROGRESS, (self.sim_started_at, self.now, time.time(), self.received, self.completed,
                                          self.discarded, self.rejected, run))
         self._reset()
         self.last_flush = time.monotonic()

@@ -50,3 +50,18 @@ def test_the_reader_cannot_write(tmp_path):
         reader.execute("INSERT INTO runs (status, cooks, orders_file, menu_file, timezone, wall_started_at)"
                        " VALUES ('running', 1, 'o', 'm', 'UTC', 0)")
     reader.close()
+
+
+def test_the_file_guard_notices_a_deleted_or_replaced_file(tmp_path):
+    from common.database import FileGuard
+
+    db = tmp_path / "k.db"
+    connection = connect_writer(db)
+    guard = FileGuard(connection)
+    guard.check()
+    db.unlink()
+    with pytest.raises(DatabaseUnavailable, match="deleted or replaced while in use"):
+        guard.check()
+    connect_writer(db).close()  # a new file at the same path is not the one being written
+    with pytest.raises(DatabaseUnavailable):
+        guard.check()

@@ -115,3 +115,20 @@ def test_a_database_deleted_while_running_returns_to_waiting(two_runs):
     options, status, gone = refresh_run(client)
     assert gone is None and "database file not found" in status
     assert WAITING in text(chart(client, "top-dishes", run))
+
+
+def test_a_run_whose_simulator_went_silent_is_shown_stalled(two_runs):
+    db, first, second = two_runs
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE runs SET status = 'running', wall_updated_at = wall_updated_at - 60 WHERE id = ?",
+                           (second,))
+    _, status, _ = refresh_run(client_for(db))
+    assert "stalled: no word from the simulator for" in text(status)
+
+
+def test_an_unreadable_database_file_is_a_clear_waiting_state(tmp_path):
+    db = tmp_path / "k.db"
+    db.write_bytes(b"\x00garbage" * 1000)
+    client = client_for(db)
+    options, status, run = refresh_run(client)
+    assert run is None and "cannot read" in status and "not a database" in status

@@ -184,3 +184,10 @@ def test_time_series_charts_show_the_last_two_weeks(tmp_path, menu):
     assert statuses[-1][0] == end
     assert len(statuses) == 14 * 144
     assert ask(db, queries.cook_utilisation, run, end + 60)[-1] == (end + 60, 0, 1)
+
+
+def test_a_file_that_is_not_a_database_is_unavailable(tmp_path):
+    db = tmp_path / "garbage.db"
+    db.write_bytes(b"this is not SQLite" * 500)
+    with pytest.raises(DatabaseUnavailable, match="cannot read .*garbage.db"):
+        queries.read(db, queries.runs)

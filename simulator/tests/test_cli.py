@@ -165,3 +165,50 @@ def test_live_run_on_generated_data(tmp_path):
     assert counts == sorted(counts)
     discarded = query(db, "SELECT orders_discarded FROM runs")[0][0]
     assert query(db, "SELECT COUNT(*) FROM orders WHERE status = 'Completed'")[0][0] + discarded == total
+
+
+def test_a_database_file_that_is_not_a_database_is_refused(files):
+    tmp_path, menu, orders = files
+    db = tmp_path / "k.db"
+    db.write_bytes(b"not a database" * 1000)
+    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--speed", "max")
+    assert result.returncode == 2
+    assert "cannot open database" in result.stderr and "not a database" in result.stderr
+    assert db.read_bytes() == b"not a database" * 1000
+
+
+def test_a_database_deleted_while_running_stops_the_run_with_a_message(files):
+    tmp_path, menu, orders = files
+    db = tmp_path / "k.db"
+    process = simulator("--orders", orders, "--menu", menu, "--db", db, "--speed", 600, wait=False)
+    try:
+        deadline = time.monotonic() + 20
+        while not (db.exists() and query(db, "SELECT COUNT(*) FROM orders")[0][0] >= 1):
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.05)
+        db.unlink()
+        _, stderr = process.communicate(timeout=10)
+    finally:
+        process.kill()
+        process.communicate()
+    assert process.returncode == 1
+    assert "was deleted or replaced while in use" in stderr
+
+
+def test_a_full_disk_fails_the_run_with_a_message_instead_of_hanging(tmp_path):
+    import resource
+
+    from tests.processes import generate
+
+    menu, orders = generate(tmp_path, days=1, orders_per_day=3000)
+    db = tmp_path / "k.db"
+
+    def small_disk():  # files may not grow beyond 300 KB, as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+
+    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--cooks", 100, "--speed", "max",
+                       "--quiet", preexec_fn=small_disk)
+    assert result.returncode == 1
+    assert "simulator: run 1 failed: disk I/O error (writing" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
