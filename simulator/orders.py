@@ -31,6 +31,8 @@ from simulator.menu import Dish
 # Guards against orders no kitchen would accept, which would otherwise stall the simulation.
 MAX_UNITS_PER_ORDER = 1000
 MAX_PRICE_PER_UNIT = 100_000_000  # cents: one million dollars
+# Timestamps outside these years are typos, and would put the kitchen's calendar out of range.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2099
 
 
 class OrdersFileError(ValueError):
@@ -110,6 +112,8 @@ def parse_timestamp(text: object) -> int:
         raise Invalid(f"ordered_at is not an ISO-8601 timestamp: {_show(text)}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
+    if not EARLIEST_YEAR <= moment.astimezone(timezone.utc).year <= LATEST_YEAR:
+        raise Invalid(f"ordered_at is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}: {_show(text)}")
     return int(moment.timestamp())
 
 
