@@ -1,0 +1,72 @@
+"""Crash safety: SIGKILL the simulator at random moments while it writes, then look at what is left.
+
+The database is never corrupt, every row is consistent, at most about a second of work is lost (the
+last commit is that recent), and a new run starts cleanly beside the killed one, which stays
+recognisably unfinished: status 'running', no end time, and a last commit that stopped.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from tests.processes import generate, simulator_command
+
+CONSISTENT = """
+    SELECT COUNT(*) FROM orders WHERE NOT (
+        (status = 'Queued' AND started_at IS NULL AND completed_at IS NULL)
+     OR (status = 'In Progress' AND started_at >= received_at AND completed_at IS NULL)
+     OR (status = 'Completed' AND started_at >= received_at AND completed_at >= started_at)
+    )
+"""
+
+
+@pytest.fixture(scope="module")
+def stream(tmp_path_factory):
+    return generate(tmp_path_factory.mktemp("crash"), days=20, orders_per_day=3000, seed=8)
+
+
+def kill_after(command: list[str], seconds: float) -> float:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(seconds)
+    killed_at = time.time()
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    assert process.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    return killed_at
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("speed", ["max", "3000"])
+def test_killed_runs_leave_a_sound_database(tmp_path, stream, speed):
+    menu, orders = stream
+    db = tmp_path / "k.db"
+    moments = random.Random(speed).sample([1.8, 2.1, 2.4, 2.7, 3.0, 3.3], 3)  # after the first commits
+    for run, moment in enumerate(moments, start=1):
+        killed_at = kill_after(simulator_command(menu, orders, db, cooks=110, speed=speed), moment)
+        with sqlite3.connect(db) as connection:
+            assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            assert connection.execute(CONSISTENT).fetchone() == (0,)
+            status, ended, last_commit, started = connection.execute(
+                "SELECT status, wall_ended_at, wall_updated_at, wall_started_at FROM runs WHERE id = ?", (run,)
+            ).fetchone()
+            assert (status, ended) == ("running", None)
+            assert killed_at - (last_commit or started) < 1.5, "more than about a second of work was lost"
+            assert connection.execute("SELECT COUNT(*) FROM orders WHERE run_id = ?", (run,)).fetchone()[0] > 0
+
+    finished = subprocess.run(simulator_command(menu, orders, db, cooks=110, speed="max"), capture_output=True,
+                              text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    with sqlite3.connect(db) as connection:
+        runs = connection.execute("SELECT id, status FROM runs ORDER BY id").fetchall()
+        assert runs == [(1, "running"), (2, "running"), (3, "running"), (4, "completed")]
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        received, discarded = connection.execute(
+            "SELECT orders_received, orders_discarded FROM runs WHERE id = 4").fetchone()
+        assert connection.execute("SELECT COUNT(*) FROM orders WHERE run_id = 4 AND status = 'Completed'"
+                                  ).fetchone()[0] == received > 0
