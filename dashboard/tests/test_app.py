@@ -11,39 +11,29 @@ from common.database import connect_writer
 from dashboard.app import create_app
 from dashboard.charts import CHARTS
 from dashboard.figures import WAITING
+from tests.dash_callbacks import RUN_OUTPUTS, UPDATE_URL, chart_requests, run_request, values
 from tests.kitchen_data import T0, build_database, order
 
 ZONE = "America/Los_Angeles"
-RUN_OUTPUTS = [("run-choice", "options"), ("status", "children"), ("run", "data")]
 
 
 def client_for(db):
     return create_app(db, 5, ZONE).server.test_client()
 
 
-def call(client, outputs, inputs):
-    """POST one callback the way Dash's front end does, and return the new property values."""
-    ids = [f"{i}.{p}" for i, p in outputs]
-    specs = [{"id": i, "property": p} for i, p in outputs]
-    multi = len(outputs) > 1
-    response = client.post("/_dash-update-component", json={
-        "output": f"..{'...'.join(ids)}.." if multi else ids[0],
-        "outputs": specs if multi else specs[0],
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
-        "state": [],
-    })
+def post(client, body: dict) -> dict:
+    response = client.post(UPDATE_URL, json=body)
     assert response.status_code == 200, response.get_data(as_text=True)
-    body = response.get_json()["response"]
-    return [body[i][p] for i, p in outputs]
+    return response.get_json()
 
 
 def refresh_run(client, chosen=None):
-    return call(client, RUN_OUTPUTS, [("tick", "n_intervals", 1), ("run-choice", "value", chosen)])
+    return values(post(client, run_request(chosen)), RUN_OUTPUTS)
 
 
 def chart(client, chart_id, run):
-    [figure] = call(client, [(chart_id, "figure")], [("run", "data", run)])
+    [body] = [b for b in chart_requests(run) if b["output"] == f"{chart_id}.figure"]
+    [figure] = values(post(client, body), [(chart_id, "figure")])
     return figure
 
 

@@ -1,0 +1,35 @@
+"""Calling the dashboard's callbacks the way Dash's front end does: the JSON body of one request."""
+
+from __future__ import annotations
+
+from dashboard.charts import CHARTS
+
+UPDATE_URL = "/_dash-update-component"
+RUN_OUTPUTS = [("run-choice", "options"), ("status", "children"), ("run", "data")]
+
+
+def payload(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]]) -> dict:
+    ids = [f"{i}.{p}" for i, p in outputs]
+    specs = [{"id": i, "property": p} for i, p in outputs]
+    multi = len(outputs) > 1
+    return {
+        "output": f"..{'...'.join(ids)}.." if multi else ids[0],
+        "outputs": specs if multi else specs[0],
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+        "state": [],
+    }
+
+
+def values(response_body: dict, outputs: list[tuple[str, str]]) -> list:
+    return [response_body["response"][i][p] for i, p in outputs]
+
+
+def run_request(chosen=None) -> dict:
+    """The refresh of the header and run choice, which every tick starts with."""
+    return payload(RUN_OUTPUTS, [("tick", "n_intervals", 1), ("run-choice", "value", chosen)])
+
+
+def chart_requests(run: dict | None) -> list[dict]:
+    """Every chart's refresh, as the new run data sets them off."""
+    return [payload([(chart.id, "figure")], [("run", "data", run)]) for chart in CHARTS]
