@@ -6,7 +6,8 @@
 CREATE TABLE IF NOT EXISTS runs (
     id                  INTEGER PRIMARY KEY,
     status              TEXT    NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
-    cooks               INTEGER NOT NULL,
+    cooks               INTEGER NOT NULL,   -- the fixed crew, or the most cooks on shift in the schedule
+    cook_schedule       TEXT,               -- JSON {weekday: {"HH:MM": cooks}}, NULL for a fixed crew
     speed               REAL,               -- simulated seconds per wall second; NULL = as fast as possible
     orders_file         TEXT    NOT NULL,
     menu_file           TEXT    NOT NULL,

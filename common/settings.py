@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytz
 
+from common.schedule import CookSchedule, ScheduleError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PARAMETERS_FILE = PROJECT_ROOT / "parameters" / "simulation_parameters.py"
 
@@ -33,6 +35,9 @@ class Settings:
     speed: float | None
     """Simulated seconds per wall second; None runs as fast as possible."""
     cooks: int
+    """NUM_COOKS; with only a schedule given, the most cooks it has on shift."""
+    schedule: CookSchedule | None
+    """COOK_SCHEDULE, which replaces the fixed crew when given."""
     refresh_interval: float
     """Seconds between two dashboard refreshes."""
     orders_path: Path
@@ -106,15 +111,23 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         return values.get(name, default)
 
     where = f"{parameters_file}: "
+    zone = _timezone(get("KITCHEN_TIMEZONE", "America/Los_Angeles"), where + "KITCHEN_TIMEZONE")
+    schedule = None
+    if values.get("COOK_SCHEDULE") is not None:
+        try:
+            schedule = CookSchedule.parse(values["COOK_SCHEDULE"], zone)
+        except ScheduleError as error:
+            raise SettingsError(f"{where}COOK_SCHEDULE: {error}") from None
     return Settings(
         speed=parse_speed(get("SIMULATION_SPEED"), where + "SIMULATION_SPEED"),
-        cooks=parse_cooks(get("NUM_COOKS"), where + "NUM_COOKS"),
+        cooks=parse_cooks(get("NUM_COOKS", schedule and schedule.most), where + "NUM_COOKS"),
+        schedule=schedule,
         refresh_interval=_positive_seconds(*_overridden(env, "KITCHEN_REFRESH_INTERVAL", get,
                                                         "DASHBOARD_REFRESH_INTERVAL", 5, where)),
         orders_path=_path(get("ORDERS_FILE", "data/orders.json"), where + "ORDERS_FILE"),
         menu_path=_path(get("MENU_FILE", "data/items.json"), where + "MENU_FILE"),
         database_path=_path(*_overridden(env, "KITCHEN_DB", get, "DATABASE", "db/kitchen.db", where)),
-        timezone=_timezone(get("KITCHEN_TIMEZONE", "America/Los_Angeles"), where + "KITCHEN_TIMEZONE"),
+        timezone=zone,
     )
 
 

@@ -44,7 +44,7 @@ def register(app: Dash, database: Path, zone: str) -> None:
         status = status_line([
             ("Simulation time", clock.label(run.sim_now)),
             ("Run", f"{run.id} · {state}"),
-            ("Cooks", str(run.cooks)),
+            ("Cooks", f"a schedule of up to {run.cooks}" if run.cook_schedule else str(run.cooks)),
             ("Speed", speed),
             ("Orders", f"{run.orders_completed:,} of {run.orders_received:,} completed"),
         ])

@@ -129,17 +129,20 @@ def revenue_by_meal_period(rows, zone: str) -> dict:
 
 
 def cook_utilisation(rows, zone: str) -> dict:
-    title = "Cook utilisation"
+    title = "Cooks on shift and busy"
     if not rows:
         return waiting(title)
     t, busy, cooks = zip(*rows)
-    share = [100 * b / c for b, c in zip(busy, cooks)]
-    return figure([{
-        "type": "scatter", "mode": "lines", "fill": "tozeroy", "name": "Busy cooks",
-        "x": local_times(t, zone), "y": share, "customdata": [list(pair) for pair in zip(busy, cooks)],
-        "hovertemplate": "%{y:.0f}% (%{customdata[0]} of %{customdata[1]} cooks)<extra></extra>",
-    }], f"{title}: {share[-1]:.0f}% now ({busy[-1]} of {cooks[-1]} cooks busy)",
-        xaxis=_axis(f"Local time ({zone})"), yaxis=_axis("Busy cooks (%)", range=[0, 105]))
+    times = local_times(t, zone)
+    now = 100 * busy[-1] / cooks[-1]
+    return figure([
+        {"type": "scatter", "mode": "lines", "fill": "tozeroy", "name": "Busy cooks", "x": times, "y": list(busy),
+         "customdata": [round(100 * b / c) for b, c in zip(busy, cooks)],
+         "hovertemplate": "%{y} busy (%{customdata}%)<extra></extra>"},
+        {"type": "scatter", "mode": "lines", "line": {"shape": "hv", "dash": "dot", "color": TEXT},
+         "name": "Cooks on shift", "x": times, "y": list(cooks)},
+    ], f"{title}: {now:.0f}% busy now ({busy[-1]} of {cooks[-1]})",
+        xaxis=_axis(f"Local time ({zone})"), yaxis=_axis("Cooks", rangemode="tozero"))
 
 
 def top_dishes(rows, zone: str) -> dict:

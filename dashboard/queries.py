@@ -28,6 +28,7 @@ class Run:
     id: int
     status: str
     cooks: int
+    cook_schedule: str | None
     speed: float | None
     wall_started_at: float
     wall_updated_at: float | None
@@ -56,7 +57,7 @@ def read(database: Path, query: Callable[[sqlite3.Connection], T]) -> T:
 def runs(connection: sqlite3.Connection) -> list[Run]:
     """Every run, oldest first (a handful of rows)."""
     return [Run(*row) for row in connection.execute(
-        "SELECT id, status, cooks, speed, wall_started_at, wall_updated_at, sim_started_at, sim_now, orders_received,"
+        "SELECT id, status, cooks, cook_schedule, speed, wall_started_at, wall_updated_at, sim_started_at, sim_now, orders_received,"
         " orders_completed FROM runs ORDER BY id"
     )]
 

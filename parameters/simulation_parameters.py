@@ -12,6 +12,13 @@ SIMULATION_SPEED = 60
 # Cooks on shift. Each cooks one item unit at a time (cooks, a whole number >= 1).
 NUM_COOKS = 110
 
+# Or a schedule of cooks by the kitchen's local time of day, which then replaces NUM_COOKS: one for
+# every day, {"HH:MM": cooks, ...}, or one per weekday, {"Mon": {...}, ..., "default": {...}}.
+# When the count rises, new cooks start on the queue at once; when it falls, cooks finish the unit at
+# hand, then leave. For example:
+# COOK_SCHEDULE = {"00:00": 30, "06:00": 60, "11:00": 170, "15:00": 90, "17:30": 160, "22:00": 40}
+COOK_SCHEDULE = None
+
 # How often the dashboard re-reads the database (wall-clock seconds).
 DASHBOARD_REFRESH_INTERVAL = 5
 

@@ -9,6 +9,7 @@ failed, and what was written stays), 2 when the arguments, parameters, menu or o
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sqlite3
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from common.database import DatabaseUnavailable, connect_writer
 from common.localtime import LocalClock
+from common.schedule import CookSchedule
 from common.settings import Settings, SettingsError, parse_cooks, parse_speed, settings_or_exit
 from simulator.menu import MenuError, load_menu
 from simulator.orders import OrdersFileError, open_orders, parse_stream
@@ -32,7 +34,8 @@ def parse_arguments(argv: list[str] | None, settings: Settings) -> argparse.Name
     parser.add_argument("--orders", type=Path, default=settings.orders_path, help="orders JSON file")
     parser.add_argument("--menu", type=Path, default=settings.menu_path, help="menu JSON file")
     parser.add_argument("--db", type=Path, default=settings.database_path, help="SQLite database file")
-    parser.add_argument("--cooks", type=_argument(parse_cooks, "--cooks"), default=settings.cooks)
+    parser.add_argument("--cooks", type=_argument(parse_cooks, "--cooks"),
+                        help="a fixed crew (default: COOK_SCHEDULE if set, else NUM_COOKS)")
     parser.add_argument(
         "--speed", type=_argument(parse_speed, "--speed"), default=settings.speed,
         help="simulated seconds per wall second, or 'max' for as fast as possible",
@@ -71,12 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S"
     )
+    crew = args.cooks or settings.schedule or settings.cooks
     try:
         menu = load_menu(args.menu)
         orders = open_orders(args.orders)
         store = RunStore.start(connect_writer(args.db), RunParameters(
-            cooks=args.cooks, speed=args.speed, orders_file=str(args.orders), menu_file=str(args.menu),
-            timezone=settings.timezone,
+            cooks=crew.most if isinstance(crew, CookSchedule) else crew, speed=args.speed,
+            orders_file=str(args.orders), menu_file=str(args.menu), timezone=settings.timezone,
+            cook_schedule=json.dumps(crew.describe()) if isinstance(crew, CookSchedule) else None,
         ))
     except (MenuError, OrdersFileError, DatabaseUnavailable) as error:
         print(f"simulator: {error}", file=sys.stderr)
@@ -88,11 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     stop = StopSignal()
     wall_start = time.monotonic()
     clock = LocalClock(settings.timezone)
-    log.info("run %d: %d cooks, speed %s, orders %s, database %s",
-             store.run_id, args.cooks, "max" if args.speed is None else f"{args.speed:g}x", args.orders, args.db)
+    log.info("run %d: %s, speed %s, orders %s, database %s", store.run_id,
+             f"a schedule of up to {crew.most} cooks" if isinstance(crew, CookSchedule) else f"{crew} cooks",
+             "max" if args.speed is None else f"{args.speed:g}x", args.orders, args.db)
     try:
         with orders:
-            outcome = simulate(parse_stream(orders, menu, str(args.orders)), args.cooks, args.speed, store,
+            outcome = simulate(parse_stream(orders, menu, str(args.orders)), crew, args.speed, store,
                                clock, stop)
         status = "interrupted" if outcome.interrupted else "completed"
         store.finish(status, outcome.kitchen.fulfillment.mean, outcome.kitchen.fulfillment.percentile(90))
@@ -124,6 +130,7 @@ def summary(run_id, status, kitchen, wall_seconds, outcome, clock: LocalClock) -
         f"  orders received {kitchen.received}, completed {kitchen.completed}, "
         f"discarded (no items) {kitchen.discarded}, rejected {kitchen.rejected}\n"
         f"  fulfillment mean {minutes(kitchen.fulfillment.mean)}, p90 {minutes(kitchen.fulfillment.percentile(90))}\n"
+        f"  labour {kitchen.labour_hours():,.0f} cook-hours, utilisation {kitchen.utilisation() or 0:.0%}\n"
         f"  wall time {wall_seconds:.1f} s"
     )
 

@@ -4,6 +4,7 @@ The story, in SimPy processes:
 - `receive_orders` takes orders from the feed one at a time, each at its time of receipt;
 - `Kitchen.fulfil` follows one order from receipt through its first cook to its last finished unit;
 - `Kitchen.cook` has one unit wait for a cook and hold them for the dish's cook time;
+- `Kitchen.follow` changes the crew as a cook schedule says;
 - `Kitchen.sample_every_minute` records the kitchen's state as a time series;
 - `Kitchen.report_every_hour` prints a progress line;
 both pause once the kitchen has been idle for a day.
@@ -16,14 +17,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Iterable, Iterator, Protocol
 
 import simpy
 
 from common.localtime import LocalClock
+from common.schedule import CookSchedule
 from simulator.menu import Dish
 from simulator.orders import EmptyOrder, FeedEntry, Order, Rejected
-from simulator.tally import FulfillmentTally
+from simulator.tally import FulfillmentTally, TimeWeighted
 
 log = logging.getLogger("simulator")
 
@@ -72,16 +75,34 @@ class Recorder(Protocol):
 
 
 class Kitchen:
-    def __init__(self, env: simpy.Environment, cooks: int, recorder: Recorder) -> None:
+    """The cooks, the orders in the kitchen, and the tallies a run reports.
+
+    `crew` is a fixed number of cooks, or a CookSchedule: then the kitchen holds as many cooks as the
+    schedule ever has, and those off shift hold an "off duty" request that goes ahead of every unit,
+    so a cook told to leave first finishes the unit at hand.
+    """
+
+    def __init__(self, env: simpy.Environment, crew: int | CookSchedule, recorder: Recorder) -> None:
         self.env = env
-        self.cooks = simpy.Resource(env, capacity=cooks)
         self.recorder = recorder
         self.received = self.completed = self.discarded = self.rejected = 0
-        self.queued_orders = self.in_progress_orders = 0
+        self.queued_orders = self.in_progress_orders = self.most_queued = self.busy = 0
         self.fulfillment = FulfillmentTally()
         self._drained: simpy.Event | None = None
         self._arrival: simpy.Event | None = None
         self.idle_since = env.now
+        self.off_duty: list[simpy.resources.resource.Request] = []
+        if isinstance(crew, CookSchedule):
+            self.cooks = simpy.PriorityResource(env, capacity=crew.most)
+            self._ask_for_cook = partial(self.cooks.request, priority=1)
+            self.scheduled = TimeWeighted(env.now, crew.most)
+            self.staff(crew.cooks_at(int(env.now)))
+            env.process(self.follow(crew))
+        else:
+            self.cooks = simpy.Resource(env, capacity=crew)
+            self._ask_for_cook = self.cooks.request
+            self.scheduled = TimeWeighted(env.now, crew)
+        self.busy_time = TimeWeighted(env.now, 0)
 
     def take(self, entry: FeedEntry) -> None:
         """Accept an entry of the feed at its time of receipt."""
@@ -89,6 +110,7 @@ class Kitchen:
             ticket = Ticket(entry, received_at=int(self.env.now))
             self.received += 1
             self.queued_orders += 1
+            self.most_queued = max(self.most_queued, self.queued_orders)
             self.recorder.order_received(ticket)
             self.env.process(self.fulfil(ticket))
             if self._arrival is not None and not self._arrival.triggered:
@@ -126,11 +148,42 @@ class Kitchen:
                 self._drained.succeed()
 
     def cook(self, dish: Dish, first_cook: simpy.Event) -> Iterator[simpy.Event]:
-        with self.cooks.request() as cook:
+        with self._ask_for_cook() as cook:
             yield cook
             if not first_cook.triggered:
                 first_cook.succeed()
+            self.busy += 1
+            self.busy_time.set(self.env.now, self.busy)
             yield self.env.timeout(dish.cook_time)
+            self.busy -= 1
+            self.busy_time.set(self.env.now, self.busy)
+
+    def follow(self, schedule: CookSchedule) -> Iterator[simpy.Event]:
+        for moment, cooks in schedule.changes_after(int(self.env.now)):
+            yield self.env.timeout(moment - self.env.now)
+            self.staff(cooks)
+
+    def staff(self, cooks: int) -> None:
+        """Have `cooks` on shift: new cooks start on the queue at once; cooks sent home finish their unit."""
+        self.scheduled.set(self.env.now, cooks)
+        off = self.cooks.capacity - cooks
+        while len(self.off_duty) < off:
+            self.off_duty.append(self.cooks.request(priority=0))
+        while len(self.off_duty) > off:
+            leave = self.off_duty.pop()  # the latest sent home come back first; those still cooking just stay
+            if leave.triggered:
+                self.cooks.release(leave)
+            else:
+                leave.cancel()
+
+    def labour_hours(self) -> float:
+        """Cook-hours on shift so far, from the first receipt."""
+        return self.scheduled.integral(self.env.now) / 3600
+
+    def utilisation(self) -> float | None:
+        """The share of cook time on shift spent cooking, so far."""
+        on_shift = self.scheduled.integral(self.env.now)
+        return self.busy_time.integral(self.env.now) / on_shift if on_shift else None
 
     @property
     def open_orders(self) -> int:
@@ -144,13 +197,14 @@ class Kitchen:
         return self._drained
 
     def sample(self) -> KitchenSample:
+        leaving = sum(1 for request in self.off_duty if not request.triggered)
         return KitchenSample(
             t=int(self.env.now),
             queued_orders=self.queued_orders,
             in_progress_orders=self.in_progress_orders,
-            queued_units=len(self.cooks.queue),
-            busy_cooks=self.cooks.count,
-            cooks=self.cooks.capacity,
+            queued_units=len(self.cooks.queue) - leaving,
+            busy_cooks=self.busy,
+            cooks=self.scheduled.value,
         )
 
     def sample_every_minute(self) -> Iterator[simpy.Event]:

@@ -16,6 +16,7 @@ import simpy
 import simpy.rt
 
 from common.localtime import LocalClock
+from common.schedule import CookSchedule
 from simulator.kitchen import Kitchen, Recorder, receive_orders
 from simulator.orders import FeedEntry
 
@@ -47,13 +48,16 @@ class Outcome:
 
 def simulate(
     feed: Iterable[FeedEntry],
-    cooks: int,
+    crew: int | CookSchedule,
     speed: float | None,
     recorder: Recorder,
     clock: LocalClock,
     stop_requested: Callable[[], bool] = lambda: False,
 ) -> Outcome:
-    """Run the kitchen over the feed until every order is done, or until `stop_requested()` says so."""
+    """Run the kitchen over the feed until every order is done, or until `stop_requested()` says so.
+
+    `crew` is a fixed number of cooks or a cook schedule.
+    """
     start, entries = _first_receipt(iter(feed))
     if start is None:  # nothing readable: just record the rejections
         env = simpy.Environment()
@@ -62,7 +66,7 @@ def simulate(
     else:
         env = simpy.rt.RealtimeEnvironment(initial_time=start, factor=1 / speed, strict=False)
 
-    kitchen = Kitchen(env, cooks, recorder)
+    kitchen = Kitchen(env, crew, recorder)
     done = env.process(receive_orders(env, kitchen, entries))
     env.process(kitchen.sample_every_minute())
     env.process(kitchen.report_every_hour(clock))

@@ -56,10 +56,13 @@ UPDATE_PROGRESS = """
 @dataclass(frozen=True)
 class RunParameters:
     cooks: int
+    """The fixed crew, or the most cooks the schedule has on shift."""
     speed: float | None
     orders_file: str
     menu_file: str
     timezone: str
+    cook_schedule: str | None = None
+    """The schedule as JSON, when there is one."""
 
 
 class RunStore:
@@ -79,10 +82,10 @@ class RunStore:
     def start(cls, connection: sqlite3.Connection, parameters: RunParameters) -> RunStore:
         with transaction(connection):
             cursor = connection.execute(
-                "INSERT INTO runs (status, cooks, speed, orders_file, menu_file, timezone, wall_started_at)"
-                " VALUES ('running', ?, ?, ?, ?, ?, ?)",
-                (parameters.cooks, parameters.speed, parameters.orders_file, parameters.menu_file,
-                 parameters.timezone, time.time()),
+                "INSERT INTO runs (status, cooks, cook_schedule, speed, orders_file, menu_file, timezone,"
+                " wall_started_at) VALUES ('running', ?, ?, ?, ?, ?, ?, ?)",
+                (parameters.cooks, parameters.cook_schedule, parameters.speed, parameters.orders_file,
+                 parameters.menu_file, parameters.timezone, time.time()),
             )
         return cls(connection, cursor.lastrowid, LocalClock(parameters.timezone))
 

@@ -36,3 +36,17 @@ class FulfillmentTally:
             if seen >= rank:
                 return seconds
         raise AssertionError("unreachable: ranks add up to the total")
+
+
+class TimeWeighted:
+    """A quantity that changes at moments in time, and its integral over time (e.g. cook-seconds)."""
+
+    def __init__(self, now: float, value: int) -> None:
+        self.value, self.since, self.area = value, now, 0.0
+
+    def set(self, now: float, value: int) -> None:
+        self.area += self.value * (now - self.since)
+        self.value, self.since = value, now
+
+    def integral(self, now: float) -> float:
+        return self.area + self.value * (now - self.since)

@@ -99,3 +99,15 @@ def test_the_command_lines_exit_2_naming_the_problem(tmp_path, monkeypatch, caps
         settings_or_exit("simulator")
     assert stopped.value.code == 2
     assert capsys.readouterr().err.startswith("simulator: parameters file not found")
+
+
+def test_a_cook_schedule_replaces_the_fixed_crew(tmp_path):
+    settings = load_settings(parameters(tmp_path, GOOD.replace("NUM_COOKS = 12\n", "")
+                                        + 'COOK_SCHEDULE = {"05:00": 4, "11:00": 9}\n'))
+    assert settings.schedule.most == 9 and settings.cooks == 9
+    assert settings.schedule.zone == "Europe/Paris"
+
+
+def test_a_bad_cook_schedule_names_the_file(tmp_path):
+    with pytest.raises(SettingsError, match=r"simulation_parameters.py: COOK_SCHEDULE: every day at 05:00: expected"):
+        load_settings(parameters(tmp_path, GOOD + 'COOK_SCHEDULE = {"05:00": -1}\n'))

@@ -80,10 +80,12 @@ def test_meal_periods_in_day_order_without_empty_ones():
     assert pie["marker"]["colors"] == [figures.PERIOD_COLOURS[p] for p in pie["labels"]]
 
 
-def test_cook_utilisation_in_percent_with_the_latest_in_the_title():
-    built = checked(figures.cook_utilisation([(T0, 10, 40), (T0 + 600, 30, 40), (T0 + 660, 40, 40)], ZONE))
-    assert built["data"][0]["y"] == [25.0, 75.0, 100.0]
-    assert "100% now (40 of 40 cooks busy)" in built["layout"]["title"]["text"]
+def test_cooks_busy_against_cooks_on_shift_with_the_latest_in_the_title():
+    built = checked(figures.cook_utilisation([(T0, 10, 40), (T0 + 600, 30, 40), (T0 + 660, 60, 60)], ZONE))
+    busy, on_shift = built["data"]
+    assert busy["y"] == [10, 30, 60] and busy["customdata"] == [25, 75, 100]
+    assert on_shift["y"] == [40, 40, 60] and on_shift["line"]["shape"] == "hv"
+    assert "100% busy now (60 of 60)" in built["layout"]["title"]["text"]
 
 
 def test_top_dishes_with_the_most_ordered_on_top():

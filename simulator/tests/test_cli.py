@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -212,3 +213,23 @@ def test_a_full_disk_fails_the_run_with_a_message_instead_of_hanging(tmp_path):
     assert "simulator: run 1 failed: disk I/O error (writing" in result.stderr
     assert "Traceback" not in result.stderr
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_cook_schedule_from_the_parameters_file_is_followed_and_recorded(files):
+    tmp_path, menu, orders = files
+    parameters = tmp_path / "parameters.py"
+    parameters.write_text('SIMULATION_SPEED = "max"\nDASHBOARD_REFRESH_INTERVAL = 5\n'
+                          'COOK_SCHEDULE = {"00:00": 1, "08:10": 3}\n')
+    db = tmp_path / "k.db"
+    env = {**os.environ, "KITCHEN_PARAMETERS": str(parameters)}
+    result = simulator("--orders", orders, "--menu", menu, "--db", db, env=env)
+    assert result.returncode == 0, result.stderr
+    [(cooks, schedule)] = query(db, "SELECT cooks, cook_schedule FROM runs")
+    assert cooks == 3 and json.loads(schedule)["Wed"] == {"00:00": 1, "08:10": 3}
+    on_shift = dict(query(db, "SELECT t, cooks FROM kitchen_stats"))
+    assert on_shift[T0] == 1 and on_shift[T0 + 600] == 3  # T0 is 08:00 local
+    assert "a schedule of up to 3 cooks" in result.stderr
+
+    fixed = simulator("--orders", orders, "--menu", menu, "--db", db, "--cooks", 2, env=env)
+    assert fixed.returncode == 0, fixed.stderr
+    assert query(db, "SELECT cooks, cook_schedule FROM runs WHERE id = 2") == [(2, None)]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import heapq
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from common.localtime import LocalClock
+from common.schedule import CookSchedule
 from simulator.menu import Dish
 from simulator.orders import parse_order
 from simulator.run import simulate
@@ -172,3 +174,50 @@ def test_an_idle_kitchen_is_sampled_for_a_day_then_waits_for_the_next_order(menu
     assert before == list(range(T0, T0 + 60 + 86400 + 1, 60))  # every minute of the quiet day after
     assert recording.samples[-1].t == later + 60 and recording.samples[-1].busy_cooks == 0
     assert recording.samples[-1].t == later + 60 and recording.samples[-1].busy_cooks == 0
+
+
+def schedule(**changes) -> CookSchedule:
+    """A schedule for every day in Los Angeles, e.g. schedule(h0000=1, h0802=3)."""
+    return CookSchedule.parse({f"{k[1:3]}:{k[3:5]}": v for k, v in changes.items()}, "America/Los_Angeles")
+
+
+def run_crew(raw, menu, crew) -> Recording:
+    recording = Recording()
+    feed = (parse_order(p, o, menu) for p, o in enumerate(raw, start=1))
+    simulate(feed, crew, None, recording, LocalClock("America/Los_Angeles"))
+    return recording
+
+
+def test_when_the_schedule_rises_new_cooks_start_on_the_queue_at_once(menu):
+    # T0 is 08:00 PST: one cook until 08:02, then three
+    recording = run_crew([order(T0, ("Stew", 1)), order(T0, ("Stew", 1)), order(T0, ("Stew", 1))], menu,
+                         schedule(h0000=1, h0802=3))
+    assert recording.times() == {1: (T0, T0, T0 + 300), 2: (T0, T0 + 120, T0 + 420), 3: (T0, T0 + 120, T0 + 420)}
+
+
+def test_when_the_schedule_falls_cooks_finish_their_unit_then_leave(menu):
+    # three cooks until 08:02, then one: nobody's stew is interrupted; then one cook does the rest
+    stream = [order(T0, ("Stew", 1)), order(T0, ("Stew", 1)), order(T0, ("Stew", 1)),
+              order(T0 + 200, ("Soup", 1)), order(T0 + 310, ("Soup", 1))]
+    recording = run_crew(stream, menu, schedule(h0000=3, h0802=1))
+    times = recording.times()
+    assert [times[p] for p in (1, 2, 3)] == [(T0, T0, T0 + 300)] * 3
+    assert times[4] == (T0 + 200, T0 + 300, T0 + 360)
+    assert times[5] == (T0 + 310, T0 + 360, T0 + 420)
+    by_minute = {s.t: s for s in recording.samples}
+    assert (by_minute[T0 + 180].cooks, by_minute[T0 + 180].busy_cooks) == (1, 3)  # scheduled 1, three finishing
+    assert by_minute[T0 + 240].queued_units == 1  # order 4's soup waits; cooks going home are not units
+
+
+def test_a_constant_schedule_is_the_same_as_a_fixed_crew(menu):
+    stream = [order(T0 + 37 * i, ("Stew", 1), ("Soup", i % 3)) for i in range(40)]
+    stream = [{**o, "items": [line for line in o["items"] if line["quantity"]]} for o in stream]
+    assert run_crew(stream, menu, schedule(h0600=3)).times() == run_crew(stream, menu, 3).times()
+
+
+def test_labour_and_utilisation(menu):
+    # two cooks for the 300 s the single stew takes: 600 cook-seconds on shift, 300 cooking
+    feed = (parse_order(p, o, menu) for p, o in enumerate([order(T0, ("Stew", 1))], start=1))
+    outcome = simulate(feed, 2, None, Recording(), LocalClock("UTC"))
+    assert outcome.kitchen.labour_hours() == pytest.approx(600 / 3600)
+    assert outcome.kitchen.utilisation() == pytest.approx(0.5)
