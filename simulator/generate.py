@@ -33,6 +33,7 @@ MEAL_PEAKS = [(8.0, 1.0, 3.0), (12.5, 1.2, 8.0), (19.0, 1.5, 7.0)]
 NIGHT_BASE = 0.25
 EMPTY_ORDER_SHARE = 0.003
 LATE_ORDER_SHARE = 0.005
+SEED = 2019  # the shipped data's
 LOCALES = ["en_US", "en_US", "en_US", "es_MX", "fr_FR", "de_DE"]
 
 
@@ -53,19 +54,26 @@ def demand_by_minute() -> list[float]:
     return [height(m / 60) * (0.3 if 60 <= m < 300 else 1.0) for m in range(1440)]
 
 
-def generate(seed: int, first_day: date, days: int, orders_per_day: int, zone: str) -> tuple[list[dict], Iterator[dict]]:
-    """The menu, and the orders as a stream: one day is held in memory at a time."""
+def generate(seed: int, first_day: date, days: int, orders_per_day: int, zone: str,
+             stream_seed: int | None = None) -> tuple[list[dict], Iterator[dict]]:
+    """The menu, and the orders as a stream: one day is held in memory at a time.
+
+    `seed` makes the menu, the dishes' popularity and the stream; a `stream_seed` makes another stream
+    for the same menu and popularity (replications of one kitchen).
+    """
     rng = random.Random(seed)
-    fake = Faker(LOCALES)
-    fake.seed_instance(seed)
     menu = make_menu(rng)
-    return [{"name": d["name"], "cook_time": d["cook_time"]} for d in menu], _orders(
-        rng, fake, menu, first_day, days, orders_per_day, pytz.timezone(zone))
-
-
-def _orders(rng, fake, menu, first_day, days, orders_per_day, tz) -> Iterator[dict]:
     popularity = [1 / (rank + 1) ** 0.8 for rank in range(len(menu))]
     rng.shuffle(popularity)
+    if stream_seed is not None:
+        rng = random.Random(stream_seed)
+    fake = Faker(LOCALES)
+    fake.seed_instance(seed if stream_seed is None else stream_seed)
+    return [{"name": d["name"], "cook_time": d["cook_time"]} for d in menu], _orders(
+        rng, fake, menu, popularity, first_day, days, orders_per_day, pytz.timezone(zone))
+
+
+def _orders(rng, fake, menu, popularity, first_day, days, orders_per_day, tz) -> Iterator[dict]:
     minutes, weights = range(1440), demand_by_minute()
     for day in range(days):
         midnight = datetime.combine(first_day + timedelta(days=day), time())
@@ -109,7 +117,7 @@ def write_json_list(path: Path, entries: Iterable[dict]) -> int:
 def main(argv: list[str] | None = None) -> None:
     settings = settings_or_exit("simulator.generate")
     parser = argparse.ArgumentParser(prog="python -m simulator.generate", description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=2019)
+    parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--days", type=int, default=2)
     parser.add_argument("--orders-per-day", type=int, default=3000)
     parser.add_argument("--first-day", type=date.fromisoformat, default=date(2019, 2, 18))
