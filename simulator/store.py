@@ -90,7 +90,8 @@ class RunStore:
         return cls(connection, cursor.lastrowid, LocalClock(parameters.timezone))
 
     def _reset(self) -> None:
-        self.tickets: dict[int, Ticket] = {}
+        self.changed: dict[int, Ticket] = {}  # received or started since the last flush, still open
+        self.completed_rows: list[tuple] = []  # built at completion, so the order's objects can go
         self.daily_sales: dict[tuple[str, str], list[int]] = {}
         self.hour_of_day_sales: dict[tuple[int, str], list[int]] = {}
         self.dish_sales: dict[str, list[int]] = {}  # dish -> [units, revenue]
@@ -102,7 +103,7 @@ class RunStore:
 
     def order_received(self, ticket: Ticket) -> None:
         order = ticket.order
-        self.tickets[order.position] = ticket
+        self.changed[order.position] = ticket
         self.received += 1
         if self.sim_started_at is None:
             self.sim_started_at = ticket.received_at
@@ -113,11 +114,17 @@ class RunStore:
             _add(self.dish_sales, line.dish.name, line.quantity, line.quantity * line.price_per_unit)
 
     def order_started(self, ticket: Ticket) -> None:
-        self.tickets[ticket.order.position] = ticket
+        self.changed[ticket.order.position] = ticket
 
     def order_completed(self, ticket: Ticket) -> None:
-        self.tickets[ticket.order.position] = ticket
+        self.changed.pop(ticket.order.position, None)
+        self.completed_rows.append(self._row(ticket))
         self.completed += 1
+
+    def _row(self, t: Ticket) -> tuple:
+        order = t.order
+        return (self.run_id, order.position, t.status, order.ordered_at, t.received_at, t.started_at,
+                t.completed_at, order.customer_name, order.service, order.total_price, order.items_json)
 
     def order_discarded(self, order: EmptyOrder) -> None:
         self.discarded += 1
@@ -142,11 +149,8 @@ class RunStore:
         self.guard.check()
         run = self.run_id
         with transaction(self.connection) as db:
-            db.executemany(UPSERT_ORDER, [
-                (run, position, t.status, t.order.ordered_at, t.received_at, t.started_at, t.completed_at,
-                 t.order.customer_name, t.order.service, t.order.total_price, t.order.items_json)
-                for position, t in self.tickets.items()
-            ])
+            db.executemany(UPSERT_ORDER, self.completed_rows)
+            db.executemany(UPSERT_ORDER, [self._row(ticket) for ticket in self.changed.values()])
             db.executemany(ADD_DAILY_SALES, [(run, *key, *sales) for key, sales in self.daily_sales.items()])
             db.executemany(ADD_HOUR_OF_DAY_SALES, [(run, *key, *sales) for key, sales in self.hour_of_day_sales.items()])
             db.executemany(ADD_DISH_SALES, [(run, dish, *sales) for dish, sales in self.dish_sales.items()])
