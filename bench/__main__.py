@@ -43,13 +43,19 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def report(results: list[Result], command: str, seconds: float) -> str:
+def report(results: list[Result], command: str, seconds: float, earlier: str = "") -> str:
+    """The new results, and the rows of earlier runs for the benchmarks that did not run this time."""
+    ran = {r.benchmark for r in results}
+    kept = [line for line in earlier.splitlines()
+            if line.startswith("| ") and not line.startswith(("| benchmark", "| ---"))
+            and line.split(" | ")[0].removeprefix("| ") not in ran]
+    runs = [line for line in earlier.splitlines() if line.startswith("- `python -m bench")] if kept else []
+    runs.append(f"- `{command}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+                f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; took {seconds / 60:.1f} min.")
     return (
-        "# Benchmark results\n\n"
-        f"`{command}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; took {seconds / 60:.1f} min.\n"
-        "Medians over repeated runs; every baseline ran in the same invocation.\n\n"
-        f"{table(results)}\n"
+        "# Benchmark results\n\n" + "\n".join(runs) + "\n\n"
+        "Medians over repeated runs; every baseline ran in the same invocation as its measurement.\n\n"
+        + "\n".join([table(results)] + kept) + "\n"
     )
 
 
@@ -65,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [2000, 5000] if args.quick else [int(s) for s in args.sizes.split(",")]
     started = time.monotonic()
     results = run(args.which, sizes, 1 if args.quick else args.repeat, args.quick)
+    earlier = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
     text = report(results, "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
-                  time.monotonic() - started)
+                  time.monotonic() - started, earlier)
     args.output.write_text(text, encoding="utf-8")
     print(text)
     return 0
