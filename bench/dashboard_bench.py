@@ -37,13 +37,13 @@ def full_refresh(db: Path) -> None:
     if run.sim_now is None:  # the run has only just started: the charts wait, as on the page
         return
     for chart in CHARTS:
-        rows = queries.read(db, lambda connection: chart.query(connection, run.id, run.sim_now))
+        rows = queries.read(db, lambda session: chart.query(session, [run.id], run.sim_now))
         to_json_plotly(chart.figure(rows, ZONE))
 
 
 def naive_refresh(db: Path, deadline: float) -> None:
     """The first design's refresh; raises TimeoutError once `deadline` (a perf_counter time) passes."""
-    connection = connect_readonly(db)
+    connection = connect_readonly(db).raw  # the naive design is SQLite's: a raw sqlite3 connection
     connection.set_progress_handler(lambda: time.perf_counter() > deadline, 100_000)
     try:
         run_id, now = connection.execute("SELECT id, sim_now FROM runs ORDER BY id DESC LIMIT 1").fetchone()

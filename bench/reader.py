@@ -7,7 +7,6 @@ not counted.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -25,11 +24,13 @@ def main() -> None:
         try:
             full_refresh(db)
             refreshes += 1
-        except (DatabaseUnavailable, IndexError):  # no database or no run yet
+        except DatabaseUnavailable as why:
+            if "locked" in str(why) or "busy" in str(why):  # what readers must never see
+                errors += 1
+                print(f"reader error: {why}", file=sys.stderr)
+            time.sleep(0.01)  # otherwise: no database, or no tables yet
+        except IndexError:  # no run yet
             time.sleep(0.01)
-        except sqlite3.Error as error:
-            errors += 1
-            print(f"reader error: {error}", file=sys.stderr)
         time.sleep(interval)
     print(refreshes, errors)
 

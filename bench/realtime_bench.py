@@ -42,7 +42,7 @@ def lag(speeds: list[float], seconds: float) -> list[Result]:
     results = []
     for speed in speeds:
         db = workload.fresh(workload.WORK / "realtime.db")
-        store = RunStore.start(connect_writer(db), RunParameters(settings.cooks, speed, "default", "default",
+        store = RunStore.start(connect_writer(db), RunParameters(settings.kitchen, settings.cooks, speed, "default", "default",
                                                                  settings.timezone))
         probe = LagProbe(store, speed)
         deadline = time.monotonic() + seconds

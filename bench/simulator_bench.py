@@ -34,7 +34,7 @@ def replay(orders: Path, recorder_for) -> int:
 
 def new_store() -> RunStore:
     db = workload.fresh(workload.WORK / "throughput.db")
-    return RunStore.start(connect_writer(db), RunParameters(workload.COOKS, None, "bench", "bench", ZONE))
+    return RunStore.start(connect_writer(db), RunParameters("bench", workload.COOKS, None, "bench", "bench", ZONE))
 
 
 def throughput(sizes: list[int], repeat: int) -> list[Result]:

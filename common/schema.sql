@@ -1,49 +1,56 @@
--- The shared database, written by the simulator and read by the dashboard.
--- Times are integer epoch seconds (UTC); money is integer cents.
+-- The shared database, written by the simulator and read by the dashboard: SQLite or PostgreSQL.
+-- Times are integer epoch seconds (UTC); money is integer cents. @ID@ and @WITHOUT_ROWID@ are the
+-- only words that differ per engine (database.py fills them in).
 -- Every statement is idempotent: the simulator applies this file at start-up, never dropping data.
 -- SCHEMA_VERSION in database.py names this layout; bump it when the layout changes.
 
+CREATE TABLE IF NOT EXISTS schema_version (
+    version             INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS runs (
-    id                  INTEGER PRIMARY KEY,
+    id                  @ID@,
+    kitchen             TEXT    NOT NULL,   -- which kitchen ran: several may share one database
     status              TEXT    NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
     cooks               INTEGER NOT NULL,   -- the fixed crew, or the most cooks on shift in the schedule
-    cook_schedule       TEXT,               -- JSON {weekday: {"HH:MM": cooks}}, NULL for a fixed crew
-    speed               REAL,               -- simulated seconds per wall second; NULL = as fast as possible
+    cook_schedule       TEXT,               -- JSON of cooks by weekday and time of day; NULL for a fixed crew
+    speed               DOUBLE PRECISION, -- simulated seconds per wall second; NULL = as fast as possible
     orders_file         TEXT    NOT NULL,
     menu_file           TEXT    NOT NULL,
     timezone            TEXT    NOT NULL,
-    wall_started_at     REAL    NOT NULL,   -- epoch seconds, wall clock
-    wall_ended_at       REAL,
-    wall_updated_at     REAL,               -- the last commit: a 'running' run whose commits stopped was killed
-    sim_started_at      INTEGER,            -- the first order's receipt
-    sim_now             INTEGER,            -- the latest simulated moment written
+    wall_started_at     DOUBLE PRECISION NOT NULL, -- epoch seconds, wall clock
+    wall_ended_at       DOUBLE PRECISION,
+    wall_updated_at     DOUBLE PRECISION, -- the last commit: a 'running' run whose commits stopped was killed
+    sim_started_at      BIGINT,             -- the first order's receipt
+    sim_now             BIGINT,             -- the latest simulated moment written
     orders_received     INTEGER NOT NULL DEFAULT 0,
     orders_completed    INTEGER NOT NULL DEFAULT 0,
     orders_discarded    INTEGER NOT NULL DEFAULT 0,   -- orders with no items
     orders_rejected     INTEGER NOT NULL DEFAULT 0,   -- malformed orders, see rejected_orders
-    mean_fulfillment_s  REAL,
-    p90_fulfillment_s   INTEGER,
+    mean_fulfillment_s  DOUBLE PRECISION,
+    p90_fulfillment_s   BIGINT ,
     message             TEXT                -- why a run failed
 );
 
 CREATE TABLE IF NOT EXISTS orders (
-    run_id          INTEGER NOT NULL REFERENCES runs (id),
+    run_id          BIGINT  NOT NULL REFERENCES runs (id),
     id              INTEGER NOT NULL,       -- 1-based position in the orders file
+    kitchen         TEXT    NOT NULL,
     status          TEXT    NOT NULL CHECK (status IN ('Queued', 'In Progress', 'Completed')),
-    ordered_at      INTEGER NOT NULL,
-    received_at     INTEGER NOT NULL,
-    started_at      INTEGER,                -- the first unit gets a cook
-    completed_at    INTEGER,                -- the last unit is done
+    ordered_at      BIGINT  NOT NULL,
+    received_at     BIGINT  NOT NULL,
+    started_at      BIGINT,                 -- the first unit gets a cook
+    completed_at    BIGINT,                 -- the last unit is done
     customer_name   TEXT    NOT NULL,
     service         TEXT    NOT NULL,
-    total_price     INTEGER NOT NULL,       -- cents
+    total_price     BIGINT  NOT NULL,       -- cents
     items           TEXT    NOT NULL,       -- JSON list of {name, quantity, price_per_unit}
     PRIMARY KEY (run_id, id)
-) WITHOUT ROWID;                            -- one B-tree fewer to write per order
+) @WITHOUT_ROWID@;                            -- one B-tree fewer to write per order
 CREATE INDEX IF NOT EXISTS orders_by_completion ON orders (run_id, completed_at);
 
 CREATE TABLE IF NOT EXISTS rejected_orders (
-    run_id      INTEGER NOT NULL REFERENCES runs (id),
+    run_id      BIGINT  NOT NULL REFERENCES runs (id),
     position    INTEGER NOT NULL,           -- 1-based position in the orders file
     raw         TEXT    NOT NULL,           -- the order as JSON
     reason      TEXT    NOT NULL,
@@ -52,15 +59,16 @@ CREATE TABLE IF NOT EXISTS rejected_orders (
 
 -- The kitchen's state, sampled at every whole simulated minute.
 CREATE TABLE IF NOT EXISTS kitchen_stats (
-    run_id              INTEGER NOT NULL REFERENCES runs (id),
-    t                   INTEGER NOT NULL,
+    run_id              BIGINT  NOT NULL REFERENCES runs (id),
+    t                   BIGINT  NOT NULL,
+    kitchen             TEXT    NOT NULL,
     queued_orders       INTEGER NOT NULL,   -- received, no unit started
     in_progress_orders  INTEGER NOT NULL,   -- started, not completed
     queued_units        INTEGER NOT NULL,   -- units waiting for a cook
     busy_cooks          INTEGER NOT NULL,   -- = units being cooked
     cooks               INTEGER NOT NULL,
     PRIMARY KEY (run_id, t)
-) WITHOUT ROWID;
+) @WITHOUT_ROWID@;
 -- The status and utilisation charts read one sample every 10 minutes; this index holds just those,
 -- with the values they show, so those charts never touch the other nine samples in ten.
 CREATE INDEX IF NOT EXISTS kitchen_stats_every_10_minutes
@@ -69,28 +77,28 @@ CREATE INDEX IF NOT EXISTS kitchen_stats_every_10_minutes
 -- Sales kept current by the simulator, so that revenue charts read a few rows instead of every order.
 -- Revenue counts when an order is received, by the kitchen's local calendar.
 CREATE TABLE IF NOT EXISTS daily_sales (
-    run_id      INTEGER NOT NULL REFERENCES runs (id),
+    run_id      BIGINT  NOT NULL REFERENCES runs (id),
     local_day   TEXT    NOT NULL,           -- YYYY-MM-DD in the kitchen's time zone
     service     TEXT    NOT NULL,
     orders      INTEGER NOT NULL,
-    revenue     INTEGER NOT NULL,           -- cents
+    revenue     BIGINT  NOT NULL,           -- cents
     PRIMARY KEY (run_id, local_day, service)
-) WITHOUT ROWID;
+) @WITHOUT_ROWID@;
 
 CREATE TABLE IF NOT EXISTS hour_of_day_sales (
-    run_id      INTEGER NOT NULL REFERENCES runs (id),
+    run_id      BIGINT  NOT NULL REFERENCES runs (id),
     local_hour  INTEGER NOT NULL,           -- 0-23 in the kitchen's time zone, over all days
     service     TEXT    NOT NULL,
     orders      INTEGER NOT NULL,
-    revenue     INTEGER NOT NULL,           -- cents
+    revenue     BIGINT  NOT NULL,           -- cents
     PRIMARY KEY (run_id, local_hour, service)
-) WITHOUT ROWID;
+) @WITHOUT_ROWID@;
 
 -- Units and revenue per dish, kept current by the simulator.
 CREATE TABLE IF NOT EXISTS dish_sales (
-    run_id      INTEGER NOT NULL REFERENCES runs (id),
+    run_id      BIGINT  NOT NULL REFERENCES runs (id),
     dish        TEXT    NOT NULL,
     units       INTEGER NOT NULL,
-    revenue     INTEGER NOT NULL,           -- cents
+    revenue     BIGINT  NOT NULL,           -- cents
     PRIMARY KEY (run_id, dish)
-) WITHOUT ROWID;
+) @WITHOUT_ROWID@;

@@ -5,7 +5,8 @@ or mounted copy is honoured without reinstalling), checks every value up front a
 immutable `Settings` object that is passed to whoever needs it. Environment variables override the file:
 
 - KITCHEN_PARAMETERS: another parameters file to read instead of the project's own;
-- KITCHEN_DB: the database path;
+- KITCHEN_DB: the database: a SQLite file path or a postgresql:// URL;
+- KITCHEN_NAME: this kitchen's name;
 - KITCHEN_REFRESH_INTERVAL: the dashboard's refresh interval in seconds.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytz
 
+from common.database import is_server
 from common.schedule import CookSchedule, ScheduleError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +44,10 @@ class Settings:
     """Seconds between two dashboard refreshes."""
     orders_path: Path
     menu_path: Path
-    database_path: Path
+    database: Path | str
+    """The SQLite file, or a postgresql:// URL."""
+    kitchen: str
+    """This kitchen's name: its runs, orders and time series carry it."""
     timezone: str
     """IANA name of the kitchen's local time zone."""
 
@@ -94,6 +99,24 @@ def _path(value: object, where: str) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
+def database_target(value: object, where: str = "--db") -> Path | str:
+    """A postgresql:// URL as it is, or a SQLite file path (relative to the project)."""
+    if isinstance(value, str) and is_server(value):
+        return value
+    return _path(value, where)
+
+
+def cli_target(text: str) -> Path | str:
+    """--db as given on a command line: a postgresql:// URL, or a path relative to where you are."""
+    return text if is_server(text) else Path(text)
+
+
+def _name(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        raise SettingsError(f"{where}: expected a kitchen name, got {value!r}")
+    return value.strip()
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read the parameters file named by KITCHEN_PARAMETERS (or the project's own) and the overrides."""
     env = os.environ if environ is None else environ
@@ -126,7 +149,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                                                         "DASHBOARD_REFRESH_INTERVAL", 5, where)),
         orders_path=_path(get("ORDERS_FILE", "data/orders.json"), where + "ORDERS_FILE"),
         menu_path=_path(get("MENU_FILE", "data/items.json"), where + "MENU_FILE"),
-        database_path=_path(*_overridden(env, "KITCHEN_DB", get, "DATABASE", "db/kitchen.db", where)),
+        database=database_target(*_overridden(env, "KITCHEN_DB", get, "DATABASE", "db/kitchen.db", where)),
+        kitchen=_name(*_overridden(env, "KITCHEN_NAME", get, "KITCHEN_NAME", "Kitchen", where)),
         timezone=zone,
     )
 

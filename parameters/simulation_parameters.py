@@ -26,8 +26,13 @@ DASHBOARD_REFRESH_INTERVAL = 5
 ORDERS_FILE = "data/orders.json"
 MENU_FILE = "data/items.json"
 
-# The shared SQLite database both services use (path). KITCHEN_DB in the environment overrides it.
+# The shared database both services use: a SQLite file (path), or a PostgreSQL server
+# ("postgresql://user@host:5432/dbname"). KITCHEN_DB in the environment overrides it.
 DATABASE = "db/kitchen.db"
+
+# This kitchen's name. Several kitchens can share one database; the dashboard shows one or all.
+# KITCHEN_NAME in the environment (or --kitchen) overrides it.
+KITCHEN_NAME = "Kitchen"
 
 # The kitchen's local time zone, for days, meal periods and every time the dashboard shows (IANA name).
 KITCHEN_TIMEZONE = "America/Los_Angeles"

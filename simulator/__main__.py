@@ -12,15 +12,14 @@ import argparse
 import json
 import logging
 import signal
-import sqlite3
 import sys
 import time
 from pathlib import Path
 
-from common.database import DatabaseUnavailable, connect_writer
+from common.database import DATABASE_ERRORS, DatabaseUnavailable, connect_writer, describe
 from common.localtime import LocalClock
 from common.schedule import CookSchedule
-from common.settings import Settings, SettingsError, parse_cooks, parse_speed, settings_or_exit
+from common.settings import Settings, SettingsError, cli_target, parse_cooks, parse_speed, settings_or_exit
 from simulator.menu import MenuError, load_menu
 from simulator.orders import OrdersFileError, open_orders, parse_stream
 from simulator.run import simulate
@@ -33,7 +32,9 @@ def parse_arguments(argv: list[str] | None, settings: Settings) -> argparse.Name
     parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=Path, default=settings.orders_path, help="orders JSON file")
     parser.add_argument("--menu", type=Path, default=settings.menu_path, help="menu JSON file")
-    parser.add_argument("--db", type=Path, default=settings.database_path, help="SQLite database file")
+    parser.add_argument("--db", type=cli_target, default=settings.database,
+                        help="a SQLite database file, or a postgresql:// URL")
+    parser.add_argument("--kitchen", default=settings.kitchen, help="this kitchen's name (KITCHEN_NAME)")
     parser.add_argument("--cooks", type=_argument(parse_cooks, "--cooks"),
                         help="a fixed crew (default: COOK_SCHEDULE if set, else NUM_COOKS)")
     parser.add_argument(
@@ -79,31 +80,31 @@ def main(argv: list[str] | None = None) -> int:
         menu = load_menu(args.menu)
         orders = open_orders(args.orders)
         store = RunStore.start(connect_writer(args.db), RunParameters(
-            cooks=crew.most if isinstance(crew, CookSchedule) else crew, speed=args.speed,
+            kitchen=args.kitchen, cooks=crew.most if isinstance(crew, CookSchedule) else crew, speed=args.speed,
             orders_file=str(args.orders), menu_file=str(args.menu), timezone=settings.timezone,
             cook_schedule=json.dumps(crew.describe()) if isinstance(crew, CookSchedule) else None,
         ))
     except (MenuError, OrdersFileError, DatabaseUnavailable) as error:
         print(f"simulator: {error}", file=sys.stderr)
         return 2
-    except sqlite3.Error as error:
-        print(f"simulator: cannot start a run in {args.db}: {error}", file=sys.stderr)
+    except DATABASE_ERRORS as error:
+        print(f"simulator: cannot start a run in {describe(args.db)}: {error}", file=sys.stderr)
         return 2
 
     stop = StopSignal()
     wall_start = time.monotonic()
     clock = LocalClock(settings.timezone)
-    log.info("run %d: %s, speed %s, orders %s, database %s", store.run_id,
+    log.info("run %d of %s: %s, speed %s, orders %s, database %s", store.run_id, args.kitchen,
              f"a schedule of up to {crew.most} cooks" if isinstance(crew, CookSchedule) else f"{crew} cooks",
-             "max" if args.speed is None else f"{args.speed:g}x", args.orders, args.db)
+             "max" if args.speed is None else f"{args.speed:g}x", args.orders, describe(args.db))
     try:
         with orders:
             outcome = simulate(parse_stream(orders, menu, str(args.orders)), crew, args.speed, store,
                                clock, stop)
         status = "interrupted" if outcome.interrupted else "completed"
         store.finish(status, outcome.kitchen.fulfillment.mean, outcome.kitchen.fulfillment.percentile(90))
-    except (OrdersFileError, DatabaseUnavailable, sqlite3.Error, OSError) as error:
-        where = f" (writing {args.db})" if isinstance(error, sqlite3.Error) else ""
+    except (OrdersFileError, DatabaseUnavailable, *DATABASE_ERRORS, OSError) as error:
+        where = f" (writing {describe(args.db)})" if isinstance(error, DATABASE_ERRORS) else ""
         print(f"simulator: run {store.run_id} failed: {error}{where}", file=sys.stderr)
         _finish_failed(store, str(error))
         return 1
@@ -114,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 def _finish_failed(store: RunStore, message: str) -> None:
     try:
         store.finish("failed", message=message)
-    except (sqlite3.Error, DatabaseUnavailable) as error:  # the database itself failed: say so, keep the first error
+    except (*DATABASE_ERRORS, DatabaseUnavailable) as error:  # the database itself failed: say so, keep the first error
         print(f"simulator: could not mark run {store.run_id} failed: {error}", file=sys.stderr)
 
 

@@ -44,8 +44,8 @@ def load_menu(path: Path) -> dict[str, Dish]:
             if field not in entry:
                 raise MenuError(f"{where}: missing field '{field}'")
         name, cook_time = entry["name"], entry["cook_time"]
-        if not isinstance(name, str) or not name.strip():
-            raise MenuError(f"{where}: 'name' must be a non-empty string, got {name!r}")
+        if not isinstance(name, str) or not name.strip() or "\x00" in name:
+            raise MenuError(f"{where}: 'name' must be a non-empty string without NUL characters, got {name!r}")
         where = f"{path}, entry {number} ({name!r})"
         if isinstance(cook_time, bool) or not isinstance(cook_time, int) or cook_time <= 0:
             raise MenuError(f"{where}: 'cook_time' must be a whole number of seconds > 0, got {cook_time!r}")

@@ -190,6 +190,8 @@ def _text(raw: dict, name: str) -> str:
         raise Invalid(f"{name} must be a string, got {_show(value)}")
     if not _is_storable(value):
         raise Invalid(f"{name} is not valid Unicode text")
+    if "\x00" in value:
+        raise Invalid(f"{name} holds a NUL character, which a PostgreSQL database cannot store")
     return value
 
 

@@ -8,41 +8,43 @@ written once, with its final state. Every statement binds its values as paramete
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 
-from common.database import FileGuard, transaction
+from common.database import FileGuard, Session, transaction
 from common.localtime import LocalClock
 from simulator.kitchen import KitchenSample, Ticket
 from simulator.orders import EmptyOrder, Rejected
 
 UPSERT_ORDER = """
-    INSERT INTO orders (run_id, id, status, ordered_at, received_at, started_at, completed_at,
+    INSERT INTO orders (run_id, id, kitchen, status, ordered_at, received_at, started_at, completed_at,
                         customer_name, service, total_price, items)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (run_id, id) DO UPDATE SET
         status = excluded.status, started_at = excluded.started_at, completed_at = excluded.completed_at
 """
 ADD_DAILY_SALES = """
     INSERT INTO daily_sales (run_id, local_day, service, orders, revenue) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (run_id, local_day, service) DO UPDATE SET
-        orders = orders + excluded.orders, revenue = revenue + excluded.revenue
+        orders = daily_sales.orders + excluded.orders, revenue = daily_sales.revenue + excluded.revenue
 """
 ADD_HOUR_OF_DAY_SALES = """
     INSERT INTO hour_of_day_sales (run_id, local_hour, service, orders, revenue) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (run_id, local_hour, service) DO UPDATE SET
-        orders = orders + excluded.orders, revenue = revenue + excluded.revenue
+        orders = hour_of_day_sales.orders + excluded.orders, revenue = hour_of_day_sales.revenue + excluded.revenue
 """
 ADD_DISH_SALES = """
     INSERT INTO dish_sales (run_id, dish, units, revenue) VALUES (?, ?, ?, ?)
     ON CONFLICT (run_id, dish) DO UPDATE SET
-        units = units + excluded.units, revenue = revenue + excluded.revenue
+        units = dish_sales.units + excluded.units, revenue = dish_sales.revenue + excluded.revenue
 """
 INSERT_SAMPLE = """
-    INSERT OR REPLACE INTO kitchen_stats
-        (run_id, t, queued_orders, in_progress_orders, queued_units, busy_cooks, cooks)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO kitchen_stats
+        (run_id, t, kitchen, queued_orders, in_progress_orders, queued_units, busy_cooks, cooks)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, t) DO UPDATE SET
+        queued_orders = excluded.queued_orders, in_progress_orders = excluded.in_progress_orders,
+        queued_units = excluded.queued_units, busy_cooks = excluded.busy_cooks, cooks = excluded.cooks
 """
 INSERT_REJECTED = "INSERT INTO rejected_orders (run_id, position, raw, reason) VALUES (?, ?, ?, ?)"
 UPDATE_PROGRESS = """
@@ -55,6 +57,7 @@ UPDATE_PROGRESS = """
 
 @dataclass(frozen=True)
 class RunParameters:
+    kitchen: str
     cooks: int
     """The fixed crew, or the most cooks the schedule has on shift."""
     speed: float | None
@@ -68,9 +71,10 @@ class RunParameters:
 class RunStore:
     """Records one run. Create it with `RunStore.start`, which inserts the run as 'running'."""
 
-    def __init__(self, connection: sqlite3.Connection, run_id: int, clock: LocalClock) -> None:
+    def __init__(self, connection: Session, run_id: int, kitchen: str, clock: LocalClock) -> None:
         self.connection = connection
         self.run_id = run_id
+        self.kitchen = kitchen
         self.clock = clock
         self.guard = FileGuard(connection)
         self.last_flush = time.monotonic()
@@ -79,15 +83,15 @@ class RunStore:
         self._reset()
 
     @classmethod
-    def start(cls, connection: sqlite3.Connection, parameters: RunParameters) -> RunStore:
+    def start(cls, connection: Session, parameters: RunParameters) -> RunStore:
         with transaction(connection):
-            cursor = connection.execute(
-                "INSERT INTO runs (status, cooks, cook_schedule, speed, orders_file, menu_file, timezone,"
-                " wall_started_at) VALUES ('running', ?, ?, ?, ?, ?, ?, ?)",
-                (parameters.cooks, parameters.cook_schedule, parameters.speed, parameters.orders_file,
-                 parameters.menu_file, parameters.timezone, time.time()),
-            )
-        return cls(connection, cursor.lastrowid, LocalClock(parameters.timezone))
+            [run_id] = connection.execute(
+                "INSERT INTO runs (kitchen, status, cooks, cook_schedule, speed, orders_file, menu_file, timezone,"
+                " wall_started_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (parameters.kitchen, parameters.cooks, parameters.cook_schedule, parameters.speed,
+                 parameters.orders_file, parameters.menu_file, parameters.timezone, time.time()),
+            ).fetchone()
+        return cls(connection, run_id, parameters.kitchen, LocalClock(parameters.timezone))
 
     def _reset(self) -> None:
         self.changed: dict[int, Ticket] = {}  # received or started since the last flush, still open
@@ -123,7 +127,7 @@ class RunStore:
 
     def _row(self, t: Ticket) -> tuple:
         order = t.order
-        return (self.run_id, order.position, t.status, order.ordered_at, t.received_at, t.started_at,
+        return (self.run_id, order.position, self.kitchen, t.status, order.ordered_at, t.received_at, t.started_at,
                 t.completed_at, order.customer_name, order.service, order.total_price, order.items_json)
 
     def order_discarded(self, order: EmptyOrder) -> None:
@@ -134,7 +138,7 @@ class RunStore:
         self.rejected += 1
 
     def kitchen_sampled(self, sample: KitchenSample) -> None:
-        self.samples.append((self.run_id, sample.t, sample.queued_orders, sample.in_progress_orders,
+        self.samples.append((self.run_id, sample.t, self.kitchen, sample.queued_orders, sample.in_progress_orders,
                              sample.queued_units, sample.busy_cooks, sample.cooks))
 
     # Writing -----------------------------------------------------------------------------------

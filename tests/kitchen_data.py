@@ -4,11 +4,10 @@ what the kitchen tells it, and small databases written by the real simulator pip
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from common.database import connect_writer
+from common.database import connect_readonly, connect_writer
 from common.localtime import LocalClock
 from simulator.orders import parse_order
 from simulator.run import simulate
@@ -73,11 +72,11 @@ def write_json(path: Path, value) -> Path:
     return path
 
 
-def build_database(db_path: Path, raw_orders: list, menu: dict, cooks: int = 1, flush_every_tick: bool = False,
-                   zone: str = "America/Los_Angeles") -> int:
+def build_database(db_path: Path | str, raw_orders: list, menu: dict, cooks: int = 1,
+                   flush_every_tick: bool = False, zone: str = "America/Los_Angeles", kitchen: str = "Kitchen") -> int:
     """Write one completed run of `raw_orders` into `db_path` with the real store; returns the run id."""
     connection = connect_writer(db_path)
-    store = RunStore.start(connection, RunParameters(cooks=cooks, speed=None, orders_file="orders.json",
+    store = RunStore.start(connection, RunParameters(kitchen=kitchen, cooks=cooks, speed=None, orders_file="orders.json",
                                                      menu_file="items.json", timezone=zone))
     if flush_every_tick:
         original = store.tick
@@ -89,9 +88,10 @@ def build_database(db_path: Path, raw_orders: list, menu: dict, cooks: int = 1, 
     return store.run_id
 
 
-def rows(db_path: Path, query: str, *parameters) -> list[tuple]:
-    connection = sqlite3.connect(db_path)
+def rows(database: Path | str, query: str, *parameters) -> list[tuple]:
+    """The rows of a query (with `?` placeholders), on either engine."""
+    session = connect_readonly(database)
     try:
-        return connection.execute(query, parameters).fetchall()
+        return [tuple(row) for row in session.execute(query, parameters).fetchall()]
     finally:
-        connection.close()
+        session.close()

@@ -71,7 +71,7 @@ def test_any_stream_is_stored_verbatim_or_rejected_with_a_reason(tmp_path_factor
     orders_file = folder / "orders.json"
     orders_file.write_text(json.dumps(stream, allow_nan=False), encoding="utf-8")
     connection = connect_writer(folder / "k.db")
-    store = RunStore.start(connection, RunParameters(2, None, "orders.json", "items.json", "America/Los_Angeles"))
+    store = RunStore.start(connection, RunParameters("Kitchen", 2, None, "orders.json", "items.json", "America/Los_Angeles"))
     outcome = simulate(read_orders(orders_file, MENU), 2, None, store, LocalClock("America/Los_Angeles"))
     store.finish("completed")
     connection.close()

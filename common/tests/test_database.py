@@ -9,7 +9,7 @@ def test_the_writer_creates_folders_schema_and_wal(tmp_path):
     db = tmp_path / "deep" / "er" / "k.db"
     connection = connect_writer(db)
     assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    assert connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    assert connection.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"runs", "orders", "rejected_orders", "kitchen_stats", "daily_sales", "hour_of_day_sales",
             "dish_sales"} <= tables
@@ -21,7 +21,7 @@ def test_a_database_of_something_else_is_refused(tmp_path):
     db = tmp_path / "other.db"
     with sqlite3.connect(db) as other:
         other.execute("CREATE TABLE orders (id INTEGER)")
-    with pytest.raises(DatabaseUnavailable, match="holds other tables .*give --db a new file"):
+    with pytest.raises(DatabaseUnavailable, match="holds other tables .*give --db a new database"):
         connect_writer(db)
     assert sqlite3.connect(db).execute("SELECT name FROM sqlite_master").fetchall() == [("orders",)]
 
@@ -37,8 +37,8 @@ def test_a_transaction_rolls_back_on_error(tmp_path):
     connection = connect_writer(tmp_path / "k.db")
     with pytest.raises(ZeroDivisionError):
         with transaction(connection):
-            connection.execute("INSERT INTO runs (status, cooks, orders_file, menu_file, timezone, wall_started_at)"
-                               " VALUES ('running', 1, 'o', 'm', 'UTC', 0)")
+            connection.execute("INSERT INTO runs (kitchen, status, cooks, orders_file, menu_file, timezone, wall_started_at)"
+                               " VALUES ('K', 'running', 1, 'o', 'm', 'UTC', 0)")
             1 / 0
     assert connection.execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)
 
@@ -47,8 +47,8 @@ def test_the_reader_cannot_write(tmp_path):
     connect_writer(tmp_path / "k.db").close()
     reader = connect_readonly(tmp_path / "k.db")
     with pytest.raises(sqlite3.OperationalError):
-        reader.execute("INSERT INTO runs (status, cooks, orders_file, menu_file, timezone, wall_started_at)"
-                       " VALUES ('running', 1, 'o', 'm', 'UTC', 0)")
+        reader.execute("INSERT INTO runs (kitchen, status, cooks, orders_file, menu_file, timezone, wall_started_at)"
+                       " VALUES ('K', 'running', 1, 'o', 'm', 'UTC', 0)")
     reader.close()
 
 

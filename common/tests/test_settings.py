@@ -38,7 +38,7 @@ def test_values_and_paths_relative_to_the_project(tmp_path):
 def test_environment_overrides(tmp_path):
     env = parameters(tmp_path, GOOD) | {"KITCHEN_DB": str(tmp_path / "x.db"), "KITCHEN_REFRESH_INTERVAL": "0.5"}
     settings = load_settings(env)
-    assert settings.database_path == tmp_path / "x.db" and settings.refresh_interval == 0.5
+    assert settings.database == tmp_path / "x.db" and settings.refresh_interval == 0.5
 
 
 @pytest.mark.parametrize("value, expected", [("max", None), ("MAX", None), (60, 60.0), ("2.5", 2.5)])

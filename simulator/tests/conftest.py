@@ -3,6 +3,7 @@
 import pytest
 
 from simulator.menu import Dish
+from tests.databases import database  # noqa: F401  (a fixture: both engines)
 
 
 @pytest.fixture

@@ -99,6 +99,7 @@ def item(**fields):
         (item(price_per_unit=12.5), "price_per_unit must be whole cents"),
         (item(price_per_unit=10**20), "is more than 100000000 cents"),
         (changed(name="\ud800"), "name is not valid Unicode text"),
+        (changed(name="nul\x00byte"), "name holds a NUL character"),
     ],
 )
 def test_malformed_orders_are_rejected_with_a_reason(raw, reason, menu):
@@ -115,7 +116,7 @@ def test_a_rejected_order_with_a_good_timestamp_keeps_it(menu):
 
 
 def test_names_are_kept_verbatim(menu):
-    name = "Robert'); DROP TABLE orders;-- \"Bobby\" Ω 🍕 \x00 end"
+    name = "Robert'); DROP TABLE orders;-- \"Bobby\" Ω 🍕 %s ? end"
     parsed = parse_order(1, changed(name=name), menu)
     assert parsed.customer_name == name
 
