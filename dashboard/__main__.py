@@ -10,14 +10,15 @@ import signal
 import sys
 from pathlib import Path
 
-from common.settings import settings_or_exit
+from common.settings import cli_target, settings_or_exit
 from dashboard.app import create_app
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit("dashboard")
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=settings.database_path, help="the simulator's SQLite database")
+    parser.add_argument("--db", type=cli_target, default=settings.database,
+                        help="the simulator's database: a SQLite file, or a postgresql:// URL")
     parser.add_argument("--port", type=int, default=8050)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for every interface)")
     args = parser.parse_args(argv)

@@ -10,10 +10,10 @@ from dash import Dash
 from dashboard import callbacks, layout
 
 
-def create_app(database: Path, refresh_seconds: float, zone: str) -> Dash:
+def create_app(database: Path | str, refresh_seconds: float, zone: str) -> Dash:
     app = Dash(__name__, title="Kitchen Simulator", update_title=None)
     app.layout = layout.page(refresh_seconds)
-    callbacks.register(app, Path(database), zone)
+    callbacks.register(app, database, zone)
 
     @app.server.route("/health")
     def health():

@@ -18,49 +18,72 @@ from dashboard.layout import status_line
 STALLED_AFTER = 10
 
 
-def register(app: Dash, database: Path, zone: str) -> None:
+def register(app: Dash, database: Path | str, zone: str) -> None:
     clock = LocalClock(zone)
 
     @app.callback(
-        Output("run-choice", "options"), Output("status", "children"), Output("run", "data"),
-        Input("tick", "n_intervals"), Input("run-choice", "value"),
+        Output("kitchen-choice", "options"), Output("run-choice", "options"), Output("status", "children"),
+        Output("run", "data"),
+        Input("tick", "n_intervals"), Input("kitchen-choice", "value"), Input("run-choice", "value"),
     )
-    def refresh_run(_, chosen):
+    def refresh_run(_, kitchen, chosen):
         try:
             runs = queries.read(database, queries.runs)
         except DatabaseUnavailable as why:
-            return [], f"Waiting for the simulator: {why}", None
+            return [], [], f"Waiting for the simulator: {why}", None
         if not runs:
-            return [], "Waiting for the simulator to start a run…", None
-        run = next((r for r in runs if r.id == chosen), runs[-1])
-        options = [{"label": f"Run {r.id} ({r.status}, {r.cooks} cooks)", "value": r.id} for r in reversed(runs)]
-        if run.sim_now is None:
-            return options, f"Run {run.id} is starting: waiting for its first orders…", None
-        speed = "as fast as possible" if run.speed is None else f"{run.speed:g}× real time"
-        state = run.status
-        silent = time.time() - (run.wall_updated_at or run.wall_started_at)
-        if state == "running" and silent > STALLED_AFTER:
-            state = f"stalled: no word from the simulator for {silent:,.0f} s"
-        status = status_line([
-            ("Simulation time", clock.label(run.sim_now)),
-            ("Run", f"{run.id} · {state}"),
-            ("Cooks", f"a schedule of up to {run.cooks}" if run.cook_schedule else str(run.cooks)),
-            ("Speed", speed),
-            ("Orders", f"{run.orders_completed:,} of {run.orders_received:,} completed"),
-        ])
-        return options, status, {"id": run.id, "now": run.sim_now}
+            return [], [], "Waiting for the simulator to start a run…", None
+        kitchens = sorted({r.kitchen for r in runs})
+        kitchen_options = [{"label": name, "value": name} for name in kitchens]
+        if kitchen not in kitchens and len(kitchens) == 1:
+            kitchen = kitchens[0]
+        if kitchen in kitchens:
+            own = [r for r in runs if r.kitchen == kitchen]
+            shown = [next((r for r in own if r.id == chosen), own[-1])]
+            run_options = [{"label": f"Run {r.id} ({r.status}, {r.cooks} cooks)", "value": r.id} for r in reversed(own)]
+        else:  # every kitchen: the latest run of each, added together
+            shown = [[r for r in runs if r.kitchen == name][-1] for name in kitchens]
+            run_options = []
+        started = [r for r in shown if r.sim_now is not None]
+        if not started:
+            return kitchen_options, run_options, "The run is starting: waiting for its first orders…", None
+        status = status_line(_facts(shown, clock))
+        return kitchen_options, run_options, status, {"runs": [r.id for r in started],
+                                                      "now": max(r.sim_now for r in started)}
 
     for chart in CHARTS:
         _register_chart(app, chart, database, zone)
 
 
-def _register_chart(app: Dash, chart: Chart, database: Path, zone: str) -> None:
+def _facts(shown: list[queries.Run], clock: LocalClock) -> list[tuple[str, str]]:
+    now = max(r.sim_now for r in shown if r.sim_now is not None)
+    received, completed = sum(r.orders_received for r in shown), sum(r.orders_completed for r in shown)
+    orders = ("Orders", f"{completed:,} of {received:,} completed")
+    if len(shown) > 1:
+        running = sum(r.status == "running" for r in shown)
+        return [("Simulation time", clock.label(now)), ("Kitchens", f"{len(shown)}, {running} running"),
+                ("Cooks", f"up to {sum(r.cooks for r in shown):,}"), orders]
+    run = shown[0]
+    state = run.status
+    silent = time.time() - (run.wall_updated_at or run.wall_started_at)
+    if state == "running" and silent > STALLED_AFTER:
+        state = f"stalled: no word from the simulator for {silent:,.0f} s"
+    return [
+        ("Simulation time", clock.label(now)),
+        ("Run", f"{run.kitchen} · {run.id} · {state}"),
+        ("Cooks", f"a schedule of up to {run.cooks}" if run.cook_schedule else str(run.cooks)),
+        ("Speed", "as fast as possible" if run.speed is None else f"{run.speed:g}× real time"),
+        orders,
+    ]
+
+
+def _register_chart(app: Dash, chart: Chart, database: Path | str, zone: str) -> None:
     @app.callback(Output(chart.id, "figure"), Input("run", "data"))
-    def refresh_chart(run):
-        if not run:
+    def refresh_chart(shown):
+        if not shown:
             return chart.figure(None, zone)
         try:
-            rows = queries.read(database, lambda connection: chart.query(connection, run["id"], run["now"]))
+            rows = queries.read(database, lambda session: chart.query(session, shown["runs"], shown["now"]))
         except DatabaseUnavailable:
             rows = None
         return chart.figure(rows, zone)

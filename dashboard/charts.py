@@ -12,7 +12,7 @@ from dashboard import figures, queries
 class Chart:
     id: str
     query: Callable
-    """(connection, run id, simulated now) -> rows"""
+    """(session, run ids, the latest simulated moment) -> rows"""
     figure: Callable
     """(rows or None, time zone) -> figure"""
 

@@ -13,6 +13,10 @@ def page(refresh_seconds: float) -> html.Div:
             html.H1("Kitchen Simulator"),
             html.Div(id="status", className="status", children="Waiting for data…"),
             html.Label(className="run-picker", children=[
+                "Kitchen",
+                dcc.Dropdown(id="kitchen-choice", placeholder="All kitchens", clearable=True, searchable=False),
+            ]),
+            html.Label(className="run-picker", children=[
                 "Run",
                 dcc.Dropdown(id="run-choice", placeholder="Latest run", clearable=True, searchable=False),
             ]),

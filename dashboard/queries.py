@@ -1,20 +1,20 @@
-"""Data access: one SQL query per chart, against the database the simulator writes.
+"""Data access: one SQL query per chart, against the database the simulator writes (SQLite or PostgreSQL).
 
 Each chart query reads the last two weeks of the simulator's time series, the summary tables it keeps
 current, or an indexed slice of recent orders, so a refresh costs about the same at ten thousand orders
-as at a million.
-Queries return plain rows; turning them into figures is figures.py's job. Every value is bound.
+as at a million. A chart shows one run, or the latest run of every kitchen added together: queries take
+the run ids and the latest simulated moment. Queries return plain rows; turning them into figures is
+figures.py's job. Every value is bound; only the number of `?` in an IN list is written into the SQL.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from common.database import DatabaseUnavailable, connect_readonly
+from common.database import DATABASE_ERRORS, DatabaseUnavailable, Session, connect_readonly, describe, is_missing_table
 
 T = TypeVar("T")
 
@@ -22,10 +22,18 @@ RECENT_WINDOW = 3600  # simulated seconds: "the last simulated hour"
 HISTORY_WINDOW = 14 * 86400  # simulated seconds of time series the charts show: two weeks at 10 minutes
 MEAL_PERIODS = ("Breakfast", "Lunch", "Dinner", "Late Night")
 
+# What differs per engine, side by side. SQLite's planner must be told to use the partial index of
+# 10-minute samples; PostgreSQL's finds it.
+EVERY_10_MINUTES = {
+    "sqlite": "kitchen_stats INDEXED BY kitchen_stats_every_10_minutes",
+    "postgresql": "kitchen_stats",
+}
+
 
 @dataclass(frozen=True)
 class Run:
     id: int
+    kitchen: str
     status: str
     cooks: int
     cook_schedule: str | None
@@ -38,103 +46,113 @@ class Run:
     orders_completed: int
 
 
-def read(database: Path, query: Callable[[sqlite3.Connection], T]) -> T:
+def read(database: Path | str, query: Callable[[Session], T]) -> T:
     """Run one query on a fresh read-only connection.
 
-    A missing or unreadable database, or one without the simulator's tables, is DatabaseUnavailable.
+    A missing, unreachable or unreadable database, or one without the simulator's tables, is
+    DatabaseUnavailable.
     """
-    with closing(connect_readonly(database)) as connection:
+    with closing(connect_readonly(database)) as session:
         try:
-            return query(connection)
-        except sqlite3.OperationalError as error:
-            if "no such table" in str(error):
+            return query(session)
+        except DATABASE_ERRORS as error:
+            if is_missing_table(error):
                 raise DatabaseUnavailable("the simulator has not created its tables yet") from error
-            raise
-        except sqlite3.DatabaseError as error:  # not a database, or a damaged one
-            raise DatabaseUnavailable(f"cannot read {database}: {error}") from error
+            raise DatabaseUnavailable(f"cannot read {describe(database)}: {error}") from error
 
 
-def runs(connection: sqlite3.Connection) -> list[Run]:
-    """Every run, oldest first (a handful of rows)."""
-    return [Run(*row) for row in connection.execute(
-        "SELECT id, status, cooks, cook_schedule, speed, wall_started_at, wall_updated_at, sim_started_at, sim_now, orders_received,"
-        " orders_completed FROM runs ORDER BY id"
+def _in(runs: list[int]) -> str:
+    """`?, ?, ?`: as many placeholders as runs."""
+    return ", ".join("?" * len(runs))
+
+
+def runs(session: Session) -> list[Run]:
+    """Every run of every kitchen, oldest first (a handful of rows)."""
+    return [Run(*row) for row in session.execute(
+        "SELECT id, kitchen, status, cooks, cook_schedule, speed, wall_started_at, wall_updated_at, sim_started_at,"
+        " sim_now, orders_received, orders_completed FROM runs ORDER BY id"
     )]
 
 
-def order_statuses(connection: sqlite3.Connection, run: int, now: int) -> list[tuple[int, int, int]]:
+def order_statuses(session: Session, runs: list[int], now: int) -> list[tuple[int, int, int]]:
     """(t, queued orders, in-progress orders) every 10 simulated minutes, up to two weeks back."""
-    return connection.execute(
-        "SELECT t, queued_orders, in_progress_orders FROM kitchen_stats INDEXED BY kitchen_stats_every_10_minutes"
-        " WHERE run_id = ? AND t % 600 = 0 AND t > ? ORDER BY t", (run, now - HISTORY_WINDOW)
+    return session.execute(
+        f"SELECT t, CAST(SUM(queued_orders) AS BIGINT), CAST(SUM(in_progress_orders) AS BIGINT)"
+        f" FROM {EVERY_10_MINUTES[session.engine]}"
+        f" WHERE run_id IN ({_in(runs)}) AND t % 600 = 0 AND t > ? GROUP BY t ORDER BY t",
+        (*runs, now - HISTORY_WINDOW),
     ).fetchall()
 
 
-def recent_fulfillment(connection: sqlite3.Connection, run: int, now: int) -> tuple[int, float | None, int | None]:
+def recent_fulfillment(session: Session, runs: list[int], now: int) -> tuple[int, float | None, int | None]:
     """(orders, mean seconds, p90 seconds) from receipt to completion, over orders completed in the last hour.
 
     The p90 is the nearest-rank percentile: the ceil(0.9 n)-th shortest time.
     """
-    return connection.execute(
-        """
+    return session.execute(
+        f"""
         WITH recent AS (
             SELECT completed_at - received_at AS seconds FROM orders
-            WHERE run_id = ? AND completed_at > ? AND completed_at <= ?
+            WHERE run_id IN ({_in(runs)}) AND completed_at > ? AND completed_at <= ?
         )
-        SELECT COUNT(*), AVG(seconds),
-               (SELECT seconds FROM recent ORDER BY seconds
-                LIMIT 1 OFFSET (SELECT MAX((COUNT(*) * 9 + 9) / 10 - 1, 0) FROM recent))
+        SELECT COUNT(*), CAST(AVG(seconds) AS DOUBLE PRECISION),
+               (SELECT seconds FROM recent ORDER BY seconds LIMIT 1 OFFSET
+                   (SELECT CASE WHEN COUNT(*) = 0 THEN 0 ELSE (COUNT(*) * 9 + 9) / 10 - 1 END FROM recent))
         FROM recent
         """,
-        (run, now - RECENT_WINDOW, now),
+        (*runs, now - RECENT_WINDOW, now),
     ).fetchone()
 
 
-def revenue_by_day(connection: sqlite3.Connection, run: int, now: int) -> list[tuple[str, str, int]]:
+def revenue_by_day(session: Session, runs: list[int], now: int) -> list[tuple[str, str, int]]:
     """(local day, service, revenue in cents), by the local day of receipt."""
-    return connection.execute(
-        "SELECT local_day, service, revenue FROM daily_sales WHERE run_id = ? ORDER BY local_day, service", (run,)
+    return session.execute(
+        f"SELECT local_day, service, CAST(SUM(revenue) AS BIGINT) FROM daily_sales WHERE run_id IN ({_in(runs)})"
+        " GROUP BY local_day, service ORDER BY local_day, service", runs
     ).fetchall()
 
 
-def total_revenue(connection: sqlite3.Connection, run: int, now: int) -> int:
+def total_revenue(session: Session, runs: list[int], now: int) -> int:
     """Revenue in cents of every order received so far."""
-    return connection.execute(
-        "SELECT COALESCE(SUM(revenue), 0) FROM daily_sales WHERE run_id = ?", (run,)
+    return session.execute(
+        f"SELECT CAST(COALESCE(SUM(revenue), 0) AS BIGINT) FROM daily_sales WHERE run_id IN ({_in(runs)})", runs
     ).fetchone()[0]
 
 
-def revenue_by_meal_period(connection: sqlite3.Connection, run: int, now: int) -> list[tuple[str, int]]:
+def revenue_by_meal_period(session: Session, runs: list[int], now: int) -> list[tuple[str, int]]:
     """(meal period, revenue in cents) by local hour of receipt: Breakfast 05-10, Lunch 11-15,
     Dinner 16-22, Late Night otherwise (hours inclusive)."""
-    return connection.execute(
-        """
+    return session.execute(
+        f"""
         SELECT CASE WHEN local_hour BETWEEN 5 AND 10 THEN 'Breakfast'
                     WHEN local_hour BETWEEN 11 AND 15 THEN 'Lunch'
                     WHEN local_hour BETWEEN 16 AND 22 THEN 'Dinner'
                     ELSE 'Late Night' END AS period,
-               SUM(revenue)
-        FROM hour_of_day_sales WHERE run_id = ? GROUP BY period
-        """, (run,)
+               CAST(SUM(revenue) AS BIGINT)
+        FROM hour_of_day_sales WHERE run_id IN ({_in(runs)}) GROUP BY period
+        """, runs
     ).fetchall()
 
 
-def cook_utilisation(connection: sqlite3.Connection, run: int, now: int) -> list[tuple[int, int, int]]:
-    """(t, busy cooks, cooks) every 10 simulated minutes up to two weeks back, and the latest sample last."""
-    return connection.execute(
-        """
-        SELECT t, busy_cooks, cooks FROM kitchen_stats INDEXED BY kitchen_stats_every_10_minutes
-        WHERE run_id = ? AND t % 600 = 0 AND t > ?
+def cook_utilisation(session: Session, runs: list[int], now: int) -> list[tuple[int, int, int]]:
+    """(t, busy cooks, cooks on shift) every 10 simulated minutes up to two weeks back, then the latest
+    sample of each run (added together, at the latest of their times)."""
+    return session.execute(
+        f"""
+        SELECT t, CAST(SUM(busy_cooks) AS BIGINT), CAST(SUM(cooks) AS BIGINT) FROM {EVERY_10_MINUTES[session.engine]}
+        WHERE run_id IN ({_in(runs)}) AND t % 600 = 0 AND t > ? GROUP BY t
         UNION
-        SELECT t, busy_cooks, cooks FROM kitchen_stats
-        WHERE run_id = ? AND t = (SELECT MAX(t) FROM kitchen_stats WHERE run_id = ?)
-        ORDER BY t
-        """, (run, now - HISTORY_WINDOW, run, run)
+        SELECT MAX(s.t), CAST(SUM(s.busy_cooks) AS BIGINT), CAST(SUM(s.cooks) AS BIGINT) FROM kitchen_stats s
+        JOIN (SELECT run_id, MAX(t) AS t FROM kitchen_stats WHERE run_id IN ({_in(runs)}) GROUP BY run_id) latest
+          ON s.run_id = latest.run_id AND s.t = latest.t
+        ORDER BY 1
+        """, (*runs, now - HISTORY_WINDOW, *runs)
     ).fetchall()
 
 
-def top_dishes(connection: sqlite3.Connection, run: int, now: int, limit: int = 10) -> list[tuple[str, int]]:
+def top_dishes(session: Session, runs: list[int], now: int, limit: int = 10) -> list[tuple[str, int]]:
     """(dish, units ordered), the most ordered first."""
-    return connection.execute(
-        "SELECT dish, units FROM dish_sales WHERE run_id = ? ORDER BY units DESC, dish LIMIT ?", (run, limit)
+    return session.execute(
+        f"SELECT dish, CAST(SUM(units) AS BIGINT) AS total FROM dish_sales WHERE run_id IN ({_in(runs)})"
+        " GROUP BY dish ORDER BY total DESC, dish LIMIT ?", (*runs, limit)
     ).fetchall()

@@ -4,4 +4,4 @@ from common.settings import load_settings
 from dashboard.app import create_app
 
 _settings = load_settings()
-server = create_app(_settings.database_path, _settings.refresh_interval, _settings.timezone).server
+server = create_app(_settings.database, _settings.refresh_interval, _settings.timezone).server

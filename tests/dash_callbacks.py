@@ -5,7 +5,7 @@ from __future__ import annotations
 from dashboard.charts import CHARTS
 
 UPDATE_URL = "/_dash-update-component"
-RUN_OUTPUTS = [("run-choice", "options"), ("status", "children"), ("run", "data")]
+RUN_OUTPUTS = [("kitchen-choice", "options"), ("run-choice", "options"), ("status", "children"), ("run", "data")]
 
 
 def payload(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]]) -> dict:
@@ -25,9 +25,10 @@ def values(response_body: dict, outputs: list[tuple[str, str]]) -> list:
     return [response_body["response"][i][p] for i, p in outputs]
 
 
-def run_request(chosen=None) -> dict:
-    """The refresh of the header and run choice, which every tick starts with."""
-    return payload(RUN_OUTPUTS, [("tick", "n_intervals", 1), ("run-choice", "value", chosen)])
+def run_request(chosen=None, kitchen=None) -> dict:
+    """The refresh of the header and the kitchen and run choices, which every tick starts with."""
+    return payload(RUN_OUTPUTS, [("tick", "n_intervals", 1), ("kitchen-choice", "value", kitchen),
+                                 ("run-choice", "value", chosen)])
 
 
 def chart_requests(run: dict | None) -> list[dict]:

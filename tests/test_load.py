@@ -37,7 +37,7 @@ def client(url: str, until: float, latencies: list[float], errors: list[str]) ->
         started = time.monotonic()
         try:
             before = time.perf_counter()
-            [run] = values(post(url, run_request()), RUN_OUTPUTS[2:])
+            [run] = values(post(url, run_request()), RUN_OUTPUTS[3:])
             latencies.append(time.perf_counter() - before)
             for body in chart_requests(run):
                 before = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.menu import Dish
+from tests.databases import database  # noqa: F401  (a fixture: both engines)
 
 
 @pytest.fixture

@@ -27,8 +27,13 @@ def post(client, body: dict) -> dict:
     return response.get_json()
 
 
-def refresh_run(client, chosen=None):
-    return values(post(client, run_request(chosen)), RUN_OUTPUTS)
+def refresh_run(client, chosen=None, kitchen=None):
+    """The run choices, the header and the run data (the kitchen choices are left out)."""
+    return values(post(client, run_request(chosen, kitchen)), RUN_OUTPUTS)[1:]
+
+
+def kitchen_options(client):
+    return values(post(client, run_request()), RUN_OUTPUTS)[0]
 
 
 def chart(client, chart_id, run):
@@ -75,12 +80,12 @@ def test_the_latest_run_is_followed_and_an_earlier_one_can_be_chosen(two_runs):
     client = client_for(db)
     options, status, run = refresh_run(client)
     assert [o["value"] for o in options] == [second, first]
-    assert run["id"] == second
+    assert run["runs"] == [second]
     assert "PDT" in text(status) and "2 of 2 completed" not in text(status)
     assert "1 of 1 completed" in text(status)
 
     options, status, run = refresh_run(client, chosen=first)
-    assert run["id"] == first
+    assert run["runs"] == [first]
     assert "2019-02-18 08:01 PST" in text(status)
     revenue = chart(client, "total-revenue", run)
     assert revenue["data"][0]["value"] == 7.0
@@ -122,3 +127,22 @@ def test_an_unreadable_database_file_is_a_clear_waiting_state(tmp_path):
     client = client_for(db)
     options, status, run = refresh_run(client)
     assert run is None and "cannot read" in status and "not a database" in status
+
+
+def test_several_kitchens_one_or_all(database, menu):
+    first = build_database(database, [order(T0, ("Soup", 1), price=700)], menu, kitchen="Downtown")
+    second = build_database(database, [order(T0, ("Stew", 2), price=900)], menu, kitchen="Airport")
+    third = build_database(database, [order(T0, ("Soup", 3), price=100)], menu, kitchen="Downtown")
+    client = client_for(database)
+    assert [o["value"] for o in kitchen_options(client)] == ["Airport", "Downtown"]
+
+    _, status, shown = refresh_run(client)  # all kitchens: the latest run of each, added together
+    assert sorted(shown["runs"]) == sorted([second, third])
+    assert "2, 0 running" in text(status)
+    assert chart(client, "total-revenue", shown)["data"][0]["value"] == 18.0 + 3.0
+
+    options, status, shown = refresh_run(client, kitchen="Downtown")
+    assert shown["runs"] == [third] and [o["value"] for o in options] == [third, first]
+    assert chart(client, "total-revenue", shown)["data"][0]["value"] == 3.0
+    _, _, shown = refresh_run(client, kitchen="Downtown", chosen=first)
+    assert chart(client, "total-revenue", shown)["data"][0]["value"] == 7.0

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from common.database import DatabaseUnavailable, connect_readonly, connect_writer
+from common.database import DATABASE_ERRORS, DatabaseUnavailable, connect_readonly, connect_writer
 from dashboard import queries
 from simulator.menu import Dish
 from tests.kitchen_data import T0, build_database, order
@@ -17,15 +17,16 @@ def utc(text: str) -> int:
     return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp())
 
 
-def ask(db, query, *args):
-    return queries.read(db, lambda connection: query(connection, *args))
+def ask(db, query, run, now):
+    runs = run if isinstance(run, list) else [run]
+    return queries.read(db, lambda session: query(session, runs, now))
 
 
 @pytest.fixture
-def kitchen(tmp_path, menu):
+def kitchen(database, menu):
     """One cook. A: Stew at +30 (cooked 30-330), B: Stew at +60 (330-630), C: Salad at +90 (630-750),
     D: Soup at +1300 (1300-1360). T0 is a whole 10 minutes."""
-    db = tmp_path / "k.db"
+    db = database
     run = build_database(db, [order(T0 + 30, ("Stew", 1)), order(T0 + 60, ("Stew", 1)),
                               order(T0 + 90, ("Salad", 1)), order(T0 + 1300, ("Soup", 1))], menu)
     return db, run
@@ -59,9 +60,9 @@ def test_recent_fulfillment_mean_and_p90(kitchen, now, expected):
     assert ask(db, queries.recent_fulfillment, run, now) == expected
 
 
-def test_p90_is_the_nearest_rank(tmp_path, menu):
+def test_p90_is_the_nearest_rank(database, menu):
     # ten orders, one cook each, fulfilled in 60 s (Soup) ... a 300 s Stew for the last one:
-    db = tmp_path / "k.db"
+    db = database
     stream = [order(T0 + 1000 * i, ("Soup", 1)) for i in range(9)] + [order(T0 + 9000, ("Stew", 1))]
     run = build_database(db, stream, menu)
     count, mean, p90 = ask(db, queries.recent_fulfillment, run, T0 + 9300)
@@ -94,8 +95,8 @@ FALL = [  # 2019-11-03: 02:00 PDT becomes 01:00 PST (09:00 UTC)
 
 
 @pytest.fixture
-def dst_runs(tmp_path, menu):
-    db = tmp_path / "k.db"
+def dst_runs(database, menu):
+    db = database
     runs = [
         build_database(db, [order(at, ("Soup", 1), price=price, service=("A" if i % 2 else "B"))
                             for i, (at, _, _, price) in enumerate(cases)], menu, cooks=4)
@@ -128,11 +129,12 @@ def test_total_revenue_of_one_run(dst_runs):
     assert ask(db, queries.total_revenue, runs["spring"], 0) == 2047
     assert ask(db, queries.total_revenue, runs["fall"], 0) == 63
     assert ask(db, queries.total_revenue, 99, 0) == 0
+    assert ask(db, queries.total_revenue, [runs["spring"], runs["fall"]], 0) == 2047 + 63  # both kitchens' runs
 
 
-def test_top_dishes_by_units_then_name(tmp_path):
+def test_top_dishes_by_units_then_name(database):
     menu = {f"Dish {n:02}": Dish(f"Dish {n:02}", 60) for n in range(1, 13)}
-    db = tmp_path / "k.db"
+    db = database
     # Dish n ordered n times over two lines, except that Dish 01 and Dish 02 tie with Dish 03 at 3 units
     stream = [order(T0 + n, (name, n), (name, 0 if n > 3 else 3 - n)) for n, name in enumerate(menu, start=1)]
     stream = [{**o, "items": [i for i in o["items"] if i["quantity"]]} for o in stream]
@@ -144,7 +146,8 @@ def test_top_dishes_by_units_then_name(tmp_path):
 def test_runs_lists_every_run(dst_runs):
     db, runs = dst_runs
     listed = queries.read(db, queries.runs)
-    assert [(r.id, r.status, r.cooks) for r in listed] == [(runs["spring"], "completed", 4), (runs["fall"], "completed", 4)]
+    assert [(r.id, r.kitchen, r.status, r.cooks) for r in listed] == [
+        (runs["spring"], "Kitchen", "completed", 4), (runs["fall"], "Kitchen", "completed", 4)]
     assert listed[0].sim_now >= utc("2019-03-11T12:00:00")
 
 
@@ -160,8 +163,8 @@ def test_a_database_without_tables_is_unavailable(tmp_path):
         queries.read(db, queries.runs)
 
 
-def test_a_fresh_database_has_no_runs(tmp_path):
-    db = tmp_path / "fresh.db"
+def test_a_fresh_database_has_no_runs(database):
+    db = database
     connect_writer(db).close()
     assert queries.read(db, queries.runs) == []
 
@@ -169,14 +172,14 @@ def test_a_fresh_database_has_no_runs(tmp_path):
 def test_the_dashboard_connection_cannot_write(kitchen):
     db, run = kitchen
     connection = connect_readonly(db)
-    with pytest.raises(sqlite3.OperationalError, match="readonly|read-only"):
+    with pytest.raises(DATABASE_ERRORS, match="readonly|read-only"):
         connection.execute("DELETE FROM orders")
     connection.close()
     assert ask(db, queries.total_revenue, run, 0) > 0
 
 
-def test_time_series_charts_show_the_last_two_weeks(tmp_path, menu):
-    db = tmp_path / "k.db"
+def test_time_series_charts_show_the_last_two_weeks(database, menu):
+    db = database
     end = T0 + 20 * 86400
     run = build_database(db, [order(t, ("Soup", 1)) for t in range(T0, end + 1, 6 * 3600)], menu)
     statuses = ask(db, queries.order_statuses, run, end + 60)
