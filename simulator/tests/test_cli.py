@@ -33,6 +33,14 @@ def query(db: Path, sql: str, *parameters):
         connection.close()
 
 
+def wait_for_an_order(db: Path, process: subprocess.Popen, seconds: float = 20) -> None:
+    """Until the running simulator has committed its first order."""
+    deadline = time.monotonic() + seconds
+    while not (db.exists() and query(db, "SELECT COUNT(*) FROM orders")[0][0] >= 1):
+        assert time.monotonic() < deadline and process.poll() is None, "the simulator never wrote an order"
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def files(tmp_path):
     menu = write_json(tmp_path / "items.json", MENU)
@@ -124,10 +132,7 @@ def test_a_signal_marks_the_run_interrupted_and_exits_0_within_a_second(files, s
     db = tmp_path / "k.db"
     process = simulator("--orders", orders, "--menu", menu, "--db", db, "--speed", 1, wait=False)
     try:
-        deadline = time.monotonic() + 20
-        while not (db.exists() and query(db, "SELECT COUNT(*) FROM orders")[0][0] >= 1):
-            assert time.monotonic() < deadline and process.poll() is None, "the simulator never wrote an order"
-            time.sleep(0.05)
+        wait_for_an_order(db, process)
         sent = time.monotonic()
         process.send_signal(signal_number)
         stdout, stderr = process.communicate(timeout=5)
@@ -183,10 +188,7 @@ def test_a_database_deleted_while_running_stops_the_run_with_a_message(files):
     db = tmp_path / "k.db"
     process = simulator("--orders", orders, "--menu", menu, "--db", db, "--speed", 600, wait=False)
     try:
-        deadline = time.monotonic() + 20
-        while not (db.exists() and query(db, "SELECT COUNT(*) FROM orders")[0][0] >= 1):
-            assert time.monotonic() < deadline and process.poll() is None
-            time.sleep(0.05)
+        wait_for_an_order(db, process)
         db.unlink()
         _, stderr = process.communicate(timeout=10)
     finally:
