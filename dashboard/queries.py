@@ -142,9 +142,10 @@ def cook_utilisation(session: Session, runs: list[int], now: int) -> list[tuple[
         SELECT t, CAST(SUM(busy_cooks) AS BIGINT), CAST(SUM(cooks) AS BIGINT) FROM {EVERY_10_MINUTES[session.engine]}
         WHERE run_id IN ({_in(runs)}) AND t % 600 = 0 AND t > ? GROUP BY t
         UNION
-        SELECT MAX(s.t), CAST(SUM(s.busy_cooks) AS BIGINT), CAST(SUM(s.cooks) AS BIGINT) FROM kitchen_stats s
-        JOIN (SELECT run_id, MAX(t) AS t FROM kitchen_stats WHERE run_id IN ({_in(runs)}) GROUP BY run_id) latest
-          ON s.run_id = latest.run_id AND s.t = latest.t
+        SELECT MAX(s.t), CAST(SUM(s.busy_cooks) AS BIGINT), CAST(SUM(s.cooks) AS BIGINT)
+        FROM runs r JOIN kitchen_stats s
+          ON s.run_id = r.id AND s.t = (SELECT MAX(t) FROM kitchen_stats WHERE run_id = r.id)
+        WHERE r.id IN ({_in(runs)})
         ORDER BY 1
         """, (*runs, now - HISTORY_WINDOW, *runs)
     ).fetchall()
