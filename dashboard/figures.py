@@ -30,7 +30,7 @@ def figure(data: list[dict], title: str, **layout) -> dict:
     return {"data": data, "layout": {
         "title": {"text": title, "x": 0.02}, "paper_bgcolor": BACKGROUND, "plot_bgcolor": BACKGROUND,
         "font": {"color": TEXT, "family": "Segoe UI, Roboto, Helvetica, Arial, sans-serif"},
-        "xaxis": axis, "yaxis": axis, "margin": {"l": 60, "r": 20, "t": 50, "b": 40}, "colorway": COLOURS,
+        "xaxis": axis, "yaxis": axis, "margin": {"l": 60, "r": 20, "t": 50, "b": 60}, "colorway": COLOURS,
         "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
         "uirevision": "keep",  # keep the user's zoom across refreshes
         **layout,
