@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from pathlib import Path
 
 from common.settings import cli_target, settings_or_exit
 from dashboard.app import create_app

@@ -17,7 +17,6 @@ import math
 import multiprocessing
 import os
 import statistics
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import contention_bench, workload
+from bench import contention_bench
 
 ORDERS = 20_000
 READERS = 3
