@@ -94,10 +94,6 @@ class Session:
         self.raw.close()
 
 
-def transaction(session: Session):
-    return session.transaction()
-
-
 def schema(engine: str) -> str:
     text = SCHEMA_TEMPLATE
     for word, replacement in ENGINE_WORDS[engine].items():

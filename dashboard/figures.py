@@ -22,15 +22,15 @@ COLOURS = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176"]
 PERIOD_COLOURS = {"Breakfast": "#fff176", "Lunch": "#ffb74d", "Dinner": "#e57373", "Late Night": "#7986cb"}
 GOOD_MINUTES, FAIR_MINUTES = 40, 80
 WAITING = "Waiting for data…"
+AXIS = {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID}
 
 
 def figure(data: list[dict], title: str, **layout) -> dict:
     """A dark figure: a few explicit colours instead of a template, which would be costly to apply."""
-    axis = {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID}
     return {"data": data, "layout": {
         "title": {"text": title, "x": 0.02}, "paper_bgcolor": BACKGROUND, "plot_bgcolor": BACKGROUND,
         "font": {"color": TEXT, "family": "Segoe UI, Roboto, Helvetica, Arial, sans-serif"},
-        "xaxis": axis, "yaxis": axis, "margin": {"l": 60, "r": 20, "t": 50, "b": 60}, "colorway": COLOURS,
+        "xaxis": AXIS, "yaxis": AXIS, "margin": {"l": 60, "r": 20, "t": 50, "b": 60}, "colorway": COLOURS,
         "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
         "uirevision": "keep",  # keep the user's zoom across refreshes
         **layout,
@@ -38,7 +38,7 @@ def figure(data: list[dict], title: str, **layout) -> dict:
 
 
 def _axis(title: str, **more) -> dict:
-    return {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID, "title": {"text": title}, **more}
+    return {**AXIS, "title": {"text": title}, **more}
 
 
 def waiting(title: str) -> dict:

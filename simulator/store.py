@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from common.database import FileGuard, Session, transaction
+from common.database import FileGuard, Session
 from common.localtime import LocalClock
 from simulator.kitchen import KitchenSample, Ticket
 from simulator.orders import EmptyOrder, Rejected
@@ -84,7 +84,7 @@ class RunStore:
 
     @classmethod
     def start(cls, connection: Session, parameters: RunParameters) -> RunStore:
-        with transaction(connection):
+        with connection.transaction():
             [run_id] = connection.execute(
                 "INSERT INTO runs (kitchen, status, cooks, cook_schedule, speed, orders_file, menu_file, timezone,"
                 " wall_started_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -152,7 +152,7 @@ class RunStore:
     def flush(self) -> None:
         self.guard.check()
         run = self.run_id
-        with transaction(self.connection) as db:
+        with self.connection.transaction() as db:
             db.executemany(UPSERT_ORDER, self.completed_rows)
             db.executemany(UPSERT_ORDER, [self._row(ticket) for ticket in self.changed.values()])
             db.executemany(ADD_DAILY_SALES, [(run, *key, *sales) for key, sales in self.daily_sales.items()])
@@ -169,7 +169,7 @@ class RunStore:
                p90_fulfillment: int | None = None, message: str | None = None) -> None:
         """Write what is buffered and close the run with its final status."""
         self.flush()
-        with transaction(self.connection) as db:
+        with self.connection.transaction() as db:
             db.execute(
                 "UPDATE runs SET status = ?, wall_ended_at = ?, mean_fulfillment_s = ?, p90_fulfillment_s = ?,"
                 " message = ? WHERE id = ?",

@@ -2,7 +2,7 @@ import sqlite3
 
 import pytest
 
-from common.database import SCHEMA_VERSION, DatabaseUnavailable, connect_readonly, connect_writer, transaction
+from common.database import SCHEMA_VERSION, DatabaseUnavailable, connect_readonly, connect_writer
 
 
 def test_the_writer_creates_folders_schema_and_wal(tmp_path):
@@ -36,7 +36,7 @@ def test_a_database_that_cannot_be_created(tmp_path):
 def test_a_transaction_rolls_back_on_error(tmp_path):
     connection = connect_writer(tmp_path / "k.db")
     with pytest.raises(ZeroDivisionError):
-        with transaction(connection):
+        with connection.transaction():
             connection.execute("INSERT INTO runs (kitchen, status, cooks, orders_file, menu_file, timezone, wall_started_at)"
                                " VALUES ('K', 'running', 1, 'o', 'm', 'UTC', 0)")
             1 / 0
