@@ -9,16 +9,20 @@ or one per weekday, with "default" for the days not named:
     {"default": {...}, "Sat": {...}, "Sun": {...}}
 
 A count holds from its time until the next change, across midnight; times are the kitchen's local
-wall-clock times, so a schedule follows the clock through DST changes.
+wall-clock times, so a schedule follows the clock through DST changes. A change at a time the clocks
+skip, or pass twice, takes effect at the standard-time reading of it (the later of the two readings).
+A count may be 0 (the kitchen is closed: orders wait for the next cook), as long as some count is not.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
-
-import pytz
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Iterator
+from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -50,7 +54,25 @@ class CookSchedule:
         else:
             every_day = _day(value, "every day")
             days = (every_day,) * 7
+        if not any(cooks for day in days for _, cooks in day):
+            raise ScheduleError("every count is 0: a schedule needs at least one cook at some time")
         return cls(days, zone)
+
+    @classmethod
+    def read(cls, path: Path, zone: str) -> CookSchedule:
+        """A schedule from a JSON file (what `python -m simulator.plan` writes as cook_schedule.json)."""
+        try:
+            value = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ScheduleError(f"schedule file not found: {path}") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ScheduleError(f"cannot read schedule file {path}: {error}") from None
+        except json.JSONDecodeError as error:
+            raise ScheduleError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}") from None
+        try:
+            return cls.parse(value, zone)
+        except ScheduleError as error:
+            raise ScheduleError(f"{path}: {error}") from None
 
     def describe(self) -> dict[str, dict[str, int]]:
         """The schedule as the parameters file writes it, one entry per weekday."""
@@ -63,23 +85,31 @@ class CookSchedule:
 
     def cooks_at(self, epoch: int) -> int:
         """How many cooks the schedule has on shift at `epoch`."""
-        local = datetime.fromtimestamp(epoch, timezone.utc).astimezone(pytz.timezone(self.zone))
-        minute = local.hour * 60 + local.minute
-        today = [cooks for at, cooks in self.days[local.weekday()] if at <= minute]
-        return today[-1] if today else self.days[(local.weekday() - 1) % 7][-1][1]
+        changes = self.changes_after(epoch - 2 * 86400)
+        cooks = next(changes)[1]
+        for moment, count in changes:
+            if moment > epoch:
+                return cooks
+            cooks = count
+        raise AssertionError("unreachable: changes go on forever")
 
-    def changes_after(self, epoch: int):
+    def changes_after(self, epoch: int) -> Iterator[tuple[int, int]]:
         """Every (epoch, cooks) change strictly after `epoch`, in order, forever."""
-        tz = pytz.timezone(self.zone)
-        day = datetime.fromtimestamp(epoch, timezone.utc).astimezone(tz).date()
+        zone = ZoneInfo(self.zone)
+        day = datetime.fromtimestamp(epoch, timezone.utc).astimezone(zone).date() - timedelta(days=1)
         while True:
             moments = sorted(  # in time order even on the day the clocks spring forward
-                (int(tz.normalize(tz.localize(datetime.combine(day, time()) + timedelta(minutes=minute),
-                                              is_dst=False)).timestamp()), cooks)
-                for minute, cooks in self.days[day.weekday()]
+                (standard_reading(day, minute, zone), cooks) for minute, cooks in self.days[day.weekday()]
             )
             yield from ((moment, cooks) for moment, cooks in moments if moment > epoch)
             day += timedelta(days=1)
+
+
+def standard_reading(day: date, minute: int, zone: ZoneInfo) -> int:
+    """Epoch seconds of a local wall-clock time: of its standard-time reading when the clocks skip it or
+    pass it twice (the later of the two readings; both are the same on other days)."""
+    wall = datetime.combine(day, time()) + timedelta(minutes=minute)
+    return int(max(wall.replace(tzinfo=zone, fold=fold).timestamp() for fold in (0, 1)))
 
 
 def _day(changes: object, day: str) -> tuple[tuple[int, int], ...]:
@@ -90,7 +120,7 @@ def _day(changes: object, day: str) -> tuple[tuple[int, int], ...]:
         match = _CLOCK.match(clock) if isinstance(clock, str) else None
         if not match:
             raise ScheduleError(f"{day}: {clock!r} is not a time of day 'HH:MM'")
-        if isinstance(cooks, bool) or not isinstance(cooks, int) or cooks < 1:
-            raise ScheduleError(f"{day} at {clock}: expected a whole number of cooks >= 1, got {cooks!r}")
+        if isinstance(cooks, bool) or not isinstance(cooks, int) or cooks < 0:
+            raise ScheduleError(f"{day} at {clock}: expected a whole number of cooks >= 0, got {cooks!r}")
         parsed.append((int(match[1]) * 60 + int(match[2]), cooks))
     return tuple(sorted(parsed))

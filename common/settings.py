@@ -39,7 +39,7 @@ class Settings:
     cooks: int
     """NUM_COOKS; with only a schedule given, the most cooks it has on shift."""
     schedule: CookSchedule | None
-    """COOK_SCHEDULE, which replaces the fixed crew when given."""
+    """COOK_SCHEDULE (a dict, or the path of a JSON file holding one), which replaces the fixed crew when given."""
     refresh_interval: float
     """Seconds between two dashboard refreshes."""
     orders_path: Path
@@ -137,8 +137,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     zone = _timezone(get("KITCHEN_TIMEZONE", "America/Los_Angeles"), where + "KITCHEN_TIMEZONE")
     schedule = None
     if values.get("COOK_SCHEDULE") is not None:
+        value = values["COOK_SCHEDULE"]
         try:
-            schedule = CookSchedule.parse(values["COOK_SCHEDULE"], zone)
+            if isinstance(value, (str, os.PathLike)):
+                schedule = CookSchedule.read(_path(value, where + "COOK_SCHEDULE"), zone)
+            else:
+                schedule = CookSchedule.parse(value, zone)
         except ScheduleError as error:
             raise SettingsError(f"{where}COOK_SCHEDULE: {error}") from None
     return Settings(

@@ -111,3 +111,22 @@ def test_a_cook_schedule_replaces_the_fixed_crew(tmp_path):
 def test_a_bad_cook_schedule_names_the_file(tmp_path):
     with pytest.raises(SettingsError, match=r"simulation_parameters.py: COOK_SCHEDULE: every day at 05:00: expected"):
         load_settings(parameters(tmp_path, GOOD + 'COOK_SCHEDULE = {"05:00": -1}\n'))
+
+
+def test_a_cook_schedule_can_be_a_json_file_like_the_plan_writes(tmp_path):
+    (tmp_path / "cook_schedule.json").write_text('{"00:00": 3, "11:30": 9}')
+    settings = load_settings(parameters(tmp_path, GOOD + f"COOK_SCHEDULE = {str(tmp_path / 'cook_schedule.json')!r}\n"))
+    assert settings.schedule.describe()["Fri"] == {"00:00": 3, "11:30": 9}
+    assert settings.schedule.zone == "Europe/Paris"
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "COOK_SCHEDULE: schedule file not found: "),
+    ("{oops", "COOK_SCHEDULE: .*cook_schedule.json: not valid JSON \\(line 1, column 2\\)"),
+    ('{"25:00": 3}', "COOK_SCHEDULE: .*cook_schedule.json: every day: '25:00' is not a time of day"),
+])
+def test_a_bad_cook_schedule_file_is_named(tmp_path, content, message):
+    if content is not None:
+        (tmp_path / "cook_schedule.json").write_text(content)
+    with pytest.raises(SettingsError, match=message):
+        load_settings(parameters(tmp_path, GOOD + f"COOK_SCHEDULE = {str(tmp_path / 'cook_schedule.json')!r}\n"))
