@@ -18,7 +18,7 @@ from pathlib import Path
 
 from common.database import DATABASE_ERRORS, DatabaseUnavailable, connect_writer, describe
 from common.localtime import LocalClock
-from common.schedule import CookSchedule
+from common.schedule import CookSchedule, ScheduleError
 from common.settings import Settings, SettingsError, cli_target, parse_cooks, parse_speed, settings_or_exit
 from simulator.menu import MenuError, load_menu
 from simulator.orders import OrdersFileError, open_orders, parse_stream
@@ -35,8 +35,11 @@ def parse_arguments(argv: list[str] | None, settings: Settings) -> argparse.Name
     parser.add_argument("--db", type=cli_target, default=settings.database,
                         help="a SQLite database file, or a postgresql:// URL")
     parser.add_argument("--kitchen", default=settings.kitchen, help="this kitchen's name (KITCHEN_NAME)")
-    parser.add_argument("--cooks", type=_argument(parse_cooks, "--cooks"),
-                        help="a fixed crew (default: COOK_SCHEDULE if set, else NUM_COOKS)")
+    crew = parser.add_mutually_exclusive_group()
+    crew.add_argument("--cooks", type=_argument(parse_cooks, "--cooks"),
+                      help="a fixed crew (default: COOK_SCHEDULE if set, else NUM_COOKS)")
+    crew.add_argument("--schedule", type=Path, metavar="FILE",
+                      help="a cook schedule as JSON, like the cook_schedule.json of python -m simulator.plan")
     parser.add_argument(
         "--speed", type=_argument(parse_speed, "--speed"), default=settings.speed,
         help="simulated seconds per wall second, or 'max' for as fast as possible",
@@ -75,8 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S"
     )
-    crew = args.cooks or settings.schedule or settings.cooks
     try:
+        crew = args.cooks or (args.schedule and CookSchedule.read(args.schedule, settings.timezone)) \
+            or settings.schedule or settings.cooks
         menu = load_menu(args.menu)
         orders = open_orders(args.orders)
         store = RunStore.start(connect_writer(args.db), RunParameters(
@@ -84,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             orders_file=str(args.orders), menu_file=str(args.menu), timezone=settings.timezone,
             cook_schedule=json.dumps(crew.describe()) if isinstance(crew, CookSchedule) else None,
         ))
-    except (MenuError, OrdersFileError, DatabaseUnavailable) as error:
+    except (MenuError, OrdersFileError, ScheduleError, DatabaseUnavailable) as error:
         print(f"simulator: {error}", file=sys.stderr)
         return 2
     except DATABASE_ERRORS as error:
@@ -102,13 +106,13 @@ def main(argv: list[str] | None = None) -> int:
             outcome = simulate(parse_stream(orders, menu, str(args.orders)), crew, args.speed, store,
                                clock, stop)
         status = "interrupted" if outcome.interrupted else "completed"
-        store.finish(status, outcome.kitchen.fulfillment.mean, outcome.kitchen.fulfillment.percentile(90))
+        store.finish(status, outcome.summary.fulfillment.mean, outcome.summary.fulfillment.percentile(90))
     except (OrdersFileError, DatabaseUnavailable, *DATABASE_ERRORS, OSError) as error:
         where = f" (writing {describe(args.db)})" if isinstance(error, DATABASE_ERRORS) else ""
         print(f"simulator: run {store.run_id} failed: {error}{where}", file=sys.stderr)
         _finish_failed(store, str(error))
         return 1
-    print(summary(store.run_id, status, outcome.kitchen, time.monotonic() - wall_start, outcome, clock))
+    print(summary(store.run_id, status, time.monotonic() - wall_start, outcome, clock))
     return 0
 
 
@@ -119,19 +123,21 @@ def _finish_failed(store: RunStore, message: str) -> None:
         print(f"simulator: could not mark run {store.run_id} failed: {error}", file=sys.stderr)
 
 
-def summary(run_id, status, kitchen, wall_seconds, outcome, clock: LocalClock) -> str:
+def summary(run_id, status, wall_seconds, outcome, clock: LocalClock) -> str:
     def minutes(seconds):
         return "-" if seconds is None else f"{seconds / 60:.1f} min"
+
+    run = outcome.summary
 
     span = ""
     if outcome.sim_started_at is not None:
         span = f"  simulated {clock.label(outcome.sim_started_at)} to {clock.label(outcome.sim_ended_at)}\n"
     return (
         f"run {run_id} {status}\n{span}"
-        f"  orders received {kitchen.received}, completed {kitchen.completed}, "
-        f"discarded (no items) {kitchen.discarded}, rejected {kitchen.rejected}\n"
-        f"  fulfillment mean {minutes(kitchen.fulfillment.mean)}, p90 {minutes(kitchen.fulfillment.percentile(90))}\n"
-        f"  labour {kitchen.labour_hours():,.0f} cook-hours, utilisation {kitchen.utilisation() or 0:.0%}\n"
+        f"  orders received {run.received}, completed {run.fulfillment.total}, "
+        f"discarded (no items) {run.discarded}, rejected {run.rejected}\n"
+        f"  fulfillment mean {minutes(run.fulfillment.mean)}, p90 {minutes(run.fulfillment.percentile(90))}\n"
+        f"  labour {run.labour_hours:,.0f} cook-hours, utilisation {run.utilisation or 0:.0%}\n"
         f"  wall time {wall_seconds:.1f} s"
     )
 

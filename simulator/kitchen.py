@@ -21,18 +21,29 @@ from functools import partial
 from typing import Iterable, Iterator, Protocol
 
 import simpy
+from simpy.core import URGENT
 
 from common.localtime import LocalClock
 from common.schedule import CookSchedule
 from simulator.menu import Dish
 from simulator.orders import EmptyOrder, FeedEntry, Order, Rejected
-from simulator.tally import FulfillmentTally, TimeWeighted
+from simulator.tally import FulfillmentTally, RunSummary, TimeWeighted
 
 log = logging.getLogger("simulator")
 
 SAMPLE_INTERVAL = 60  # simulated seconds between two time-series samples
 REPORT_INTERVAL = 3600  # simulated seconds between two progress lines
 QUIET_LIMIT = 86400  # simulated seconds an idle kitchen goes on being sampled before it waits for an order
+LATE = 2  # an event priority after SimPy's NORMAL (1): for what must see everything else of its moment
+
+
+class At(simpy.events.Event):
+    """An event `delay` simulated seconds from now at a given priority (SimPy's Timeout is always NORMAL)."""
+
+    def __init__(self, env: simpy.Environment, delay: float, priority: int) -> None:
+        super().__init__(env)
+        self._ok, self._value = True, None
+        env.schedule(self, priority, delay)
 
 
 @dataclass
@@ -79,14 +90,20 @@ class Kitchen:
 
     `crew` is a fixed number of cooks, or a CookSchedule: then the kitchen holds as many cooks as the
     schedule ever has, and those off shift hold an "off duty" request that goes ahead of every unit,
-    so a cook told to leave first finishes the unit at hand.
+    so a cook told to leave first finishes the unit at hand. In effect a waiting unit starts as soon as
+    fewer cooks are cooking than the schedule has on shift.
+
+    What happens at one moment does not depend on the order SimPy happens to process it in: a change
+    of the crew comes first (URGENT), and the queue is counted last (LATE).
     """
 
     def __init__(self, env: simpy.Environment, crew: int | CookSchedule, recorder: Recorder) -> None:
         self.env = env
         self.recorder = recorder
         self.received = self.completed = self.discarded = self.rejected = 0
+        self.first_rejection: str | None = None
         self.queued_orders = self.in_progress_orders = self.most_queued = self.busy = 0
+        self._counting: simpy.Event | None = None
         self.fulfillment = FulfillmentTally()
         self._drained: simpy.Event | None = None
         self._arrival: simpy.Event | None = None
@@ -110,7 +127,7 @@ class Kitchen:
             ticket = Ticket(entry, received_at=int(self.env.now))
             self.received += 1
             self.queued_orders += 1
-            self.most_queued = max(self.most_queued, self.queued_orders)
+            self._count_queue_at_end_of_moment()
             self.recorder.order_received(ticket)
             self.env.process(self.fulfil(ticket))
             if self._arrival is not None and not self._arrival.triggered:
@@ -122,8 +139,18 @@ class Kitchen:
         else:
             self.reject(entry)
 
+    def _count_queue_at_end_of_moment(self) -> None:
+        if self._counting is None or self._counting.processed:
+            self._counting = At(self.env, 0, LATE)
+            self._counting.callbacks.append(self._count_queue)
+
+    def _count_queue(self, _) -> None:
+        self.most_queued = max(self.most_queued, self.queued_orders)
+
     def reject(self, rejection: Rejected) -> None:
         self.rejected += 1
+        if self.first_rejection is None:
+            self.first_rejection = f"order {rejection.position}: {rejection.reason}"
         log.warning("order %d rejected: %s", rejection.position, rejection.reason)
         self.recorder.order_rejected(rejection)
 
@@ -160,7 +187,7 @@ class Kitchen:
 
     def follow(self, schedule: CookSchedule) -> Iterator[simpy.Event]:
         for moment, cooks in schedule.changes_after(int(self.env.now)):
-            yield self.env.timeout(moment - self.env.now)
+            yield At(self.env, moment - self.env.now, URGENT)
             self.staff(cooks)
 
     def staff(self, cooks: int) -> None:
@@ -176,14 +203,13 @@ class Kitchen:
             else:
                 leave.cancel()
 
-    def labour_hours(self) -> float:
-        """Cook-hours on shift so far, from the first receipt."""
-        return self.scheduled.integral(self.env.now) / 3600
-
-    def utilisation(self) -> float | None:
-        """The share of cook time on shift spent cooking, so far."""
-        on_shift = self.scheduled.integral(self.env.now)
-        return self.busy_time.integral(self.env.now) / on_shift if on_shift else None
+    def summary(self) -> RunSummary:
+        """What the run reports, so far."""
+        return RunSummary(
+            fulfillment=self.fulfillment, received=self.received, discarded=self.discarded, rejected=self.rejected,
+            first_rejection=self.first_rejection, max_queue=self.most_queued,
+            busy_seconds=self.busy_time.integral(self.env.now), on_shift_seconds=self.scheduled.integral(self.env.now),
+        )
 
     @property
     def open_orders(self) -> int:

@@ -19,6 +19,7 @@ from common.localtime import LocalClock
 from common.schedule import CookSchedule
 from simulator.kitchen import Kitchen, Recorder, receive_orders
 from simulator.orders import FeedEntry
+from simulator.tally import RunSummary
 
 # In real time, the clock wakes at least this often (wall seconds) to flush and to notice a stop.
 WAKE_INTERVAL = 0.2
@@ -40,7 +41,7 @@ class NoRecorder:
 
 @dataclass
 class Outcome:
-    kitchen: Kitchen
+    summary: RunSummary
     interrupted: bool
     sim_started_at: int | None
     sim_ended_at: int | None
@@ -88,7 +89,7 @@ def simulate(
     if not interrupted:
         recorder.kitchen_sampled(kitchen.sample())  # the final, drained state
     recorder.tick(env.now)
-    return Outcome(kitchen, interrupted, start, int(env.now) if start is not None else None)
+    return Outcome(kitchen.summary(), interrupted, start, int(env.now) if start is not None else None)
 
 
 def _first_receipt(entries: Iterator[FeedEntry]) -> tuple[int | None, Iterator[FeedEntry]]:

@@ -1,13 +1,17 @@
-"""Fulfillment times, tallied in memory that does not grow with the number of orders.
+"""What a run counts, in memory that does not grow with the number of orders, and `RunSummary`, the one
+result type of a run.
 
-Times are whole seconds, so a count per distinct time gives exact means and percentiles while holding
-only as many entries as there are distinct fulfillment times.
+Fulfillment times are whole seconds, so a count per distinct time gives exact means and percentiles
+while holding only as many entries as there are distinct fulfillment times.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
 
 
 class FulfillmentTally:
@@ -15,6 +19,32 @@ class FulfillmentTally:
         self.counts: Counter[int] = Counter()
         self.total = 0
         self.seconds = 0
+
+    @classmethod
+    def of(cls, seconds: np.ndarray) -> FulfillmentTally:
+        """The tally of many times at once."""
+        tally = cls()
+        values, counts = np.unique(np.asarray(seconds, dtype=np.int64), return_counts=True)
+        tally.counts.update(dict(zip(values.tolist(), counts.tolist())))
+        tally.total, tally.seconds = int(counts.sum()), int(np.asarray(seconds, dtype=np.int64).sum())
+        return tally
+
+    @classmethod
+    def by_key(cls, keys: np.ndarray, seconds: np.ndarray) -> dict[int, FulfillmentTally]:
+        """A tally per key (an interval, say) of the times, which come with their keys."""
+        keys = np.asarray(keys, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        keys, seconds = keys[order], np.asarray(seconds, dtype=np.int64)[order]
+        bounds = np.flatnonzero(np.diff(keys)) + 1
+        return {int(group[0]): cls.of(times)
+                for group, times in zip(np.split(keys, bounds), np.split(seconds, bounds)) if len(group)}
+
+    def merge(self, other: FulfillmentTally) -> FulfillmentTally:
+        """Both tallies as one (orders of several replications, pooled)."""
+        merged = FulfillmentTally()
+        merged.counts = self.counts + other.counts
+        merged.total, merged.seconds = self.total + other.total, self.seconds + other.seconds
+        return merged
 
     def add(self, seconds: int) -> None:
         self.counts[seconds] += 1
@@ -50,3 +80,37 @@ class TimeWeighted:
 
     def integral(self, now: float) -> float:
         return self.area + self.value * (now - self.since)
+
+
+@dataclass
+class RunSummary:
+    """What one run of the kitchen reports, however it was run: the simulator's SimPy kitchen, or the
+    direct computation of a what-if trial. Small (no rows), so that trials can return it from anywhere."""
+
+    fulfillment: FulfillmentTally
+    """Seconds from receipt to completion, of every completed order."""
+    by_interval: dict[int, FulfillmentTally] = field(default_factory=dict)
+    """The same, by interval of local time of receipt (a study's grid); empty when no grid was asked for."""
+    received: int = 0
+    discarded: int = 0
+    """Orders with no items."""
+    rejected: int = 0
+    first_rejection: str | None = None
+    max_queue: int = 0
+    """The most orders waiting for their first cook at once (orders, not units), counted once everything
+    that happens at a moment of receipt has happened."""
+    busy_seconds: float = 0.0
+    """Cook-seconds spent cooking."""
+    on_shift_seconds: float = 0.0
+    """Cook-seconds on shift, from the first receipt to the last completion: the labour paid for. A crew
+    too small for its orders works on until the backlog is cleared, so this can exceed cooks x hours
+    of the orders' span."""
+
+    @property
+    def labour_hours(self) -> float:
+        return self.on_shift_seconds / 3600
+
+    @property
+    def utilisation(self) -> float | None:
+        """The share of cook time on shift spent cooking; None when nobody was on shift."""
+        return self.busy_seconds / self.on_shift_seconds if self.on_shift_seconds else None

@@ -83,7 +83,7 @@ def build_database(db_path: Path | str, raw_orders: list, menu: dict, cooks: int
         store.tick = lambda now: (original(now), store.flush())
     feed = (parse_order(p, raw, menu) for p, raw in enumerate(raw_orders, start=1))
     outcome = simulate(feed, cooks, None, store, LocalClock(zone))
-    store.finish("completed", outcome.kitchen.fulfillment.mean, outcome.kitchen.fulfillment.percentile(90))
+    store.finish("completed", outcome.summary.fulfillment.mean, outcome.summary.fulfillment.percentile(90))
     connection.close()
     return store.run_id
 

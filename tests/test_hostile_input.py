@@ -77,10 +77,10 @@ def test_any_stream_is_stored_verbatim_or_rejected_with_a_reason(tmp_path_factor
     connection.close()
 
     db = sqlite3.connect(folder / "k.db")
-    kitchen = outcome.kitchen
-    assert kitchen.received + kitchen.discarded + kitchen.rejected == len(stream)
+    summary = outcome.summary
+    assert summary.received + summary.discarded + summary.rejected == len(stream)
     [(received, discarded, rejected)] = db.execute("SELECT orders_received, orders_discarded, orders_rejected FROM runs")
-    assert (received, discarded, rejected) == (kitchen.received, kitchen.discarded, kitchen.rejected)
+    assert (received, discarded, rejected) == (summary.received, summary.discarded, summary.rejected)
 
     stored = db.execute("SELECT id, status, customer_name, service, items, received_at, started_at, completed_at"
                         " FROM orders").fetchall()

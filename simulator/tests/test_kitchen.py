@@ -219,5 +219,5 @@ def test_labour_and_utilisation(menu):
     # two cooks for the 300 s the single stew takes: 600 cook-seconds on shift, 300 cooking
     feed = (parse_order(p, o, menu) for p, o in enumerate([order(T0, ("Stew", 1))], start=1))
     outcome = simulate(feed, 2, None, Recording(), LocalClock("UTC"))
-    assert outcome.kitchen.labour_hours() == pytest.approx(600 / 3600)
-    assert outcome.kitchen.utilisation() == pytest.approx(0.5)
+    assert outcome.summary.labour_hours == pytest.approx(600 / 3600)
+    assert outcome.summary.utilisation == pytest.approx(0.5)
