@@ -20,7 +20,7 @@ from common.settings import load_settings
 from simulator.menu import Dish, load_menu
 from simulator.orders import Line, Order, read_orders
 from simulator.run import simulate
-from simulator.sweep import summarise
+from simulator.experiment.report import Estimate
 from tests.kitchen_data import Recording
 
 MEAN_COOK_TIME = 300  # seconds: 1 / mu
@@ -69,7 +69,8 @@ def test_mean_wait_matches_erlang_c(cooks, utilisation):
         recorder = Waits(skip=int(WARM_UP * ORDERS))
         simulate(poisson_orders(rng, arrival_rate, ORDERS), cooks, None, recorder, LocalClock("UTC"))
         means.append(statistics.fmean(recorder.waits))
-    mean, half_width = summarise(means)
+    estimate = Estimate.of(means)
+    mean, half_width = estimate.mean, estimate.half_width
     theory = erlang_c_wait(arrival_rate, service_rate, cooks)
     assert abs(mean - theory) <= half_width, f"simulated {mean:.1f} ± {half_width:.1f} s, Erlang C {theory:.1f} s"
 
@@ -86,10 +87,10 @@ def test_littles_law_holds_on_the_recorded_time_series():
     recording = Recording()
     outcome = simulate(read_orders(settings.orders_path, load_menu(settings.menu_path)), settings.cooks, None,
                        recording, LocalClock(settings.timezone))
-    kitchen = outcome.kitchen
+    summary = outcome.summary
     start, end = outcome.sim_started_at, outcome.sim_ended_at
     samples = [s for s in recording.samples if start <= s.t <= end and s.t % 60 == 0]
     in_kitchen = statistics.fmean(s.queued_orders + s.in_progress_orders for s in samples)  # L
-    arrival_rate = kitchen.received / (end - start)  # lambda, orders per second
+    arrival_rate = summary.received / (end - start)  # lambda, orders per second
     assert len(samples) >= (end - start) // 60 - 1  # a sample every minute: the average covers the run
-    assert in_kitchen == pytest.approx(arrival_rate * kitchen.fulfillment.mean, rel=0.02)  # L = lambda W
+    assert in_kitchen == pytest.approx(arrival_rate * summary.fulfillment.mean, rel=0.02)  # L = lambda W

@@ -1,0 +1,134 @@
+"""The kitchen computed directly instead of simulated: the model of kitchen.py, for what-if trials.
+
+Units are cooked first come, first served, and a waiting unit starts as soon as fewer cooks are
+cooking than are on shift; a cook sent home finishes the unit at hand. So units start in the order
+they ask for a cook, and each unit's start is the first moment, from its receipt and the previous
+unit's start, at which a cook is free: with a fixed crew, when the cook who is free first is free (a
+heap of the cooks' free times); with a cook schedule, the first moment a cook finishes or the crew
+grows such that fewer cooks are cooking than the schedule has on shift. This gives every order's
+timestamps exactly as the SimPy kitchen does (the tests hold both to each other, timestamp for
+timestamp, over random streams and schedules), at a small part of the cost.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Iterator
+
+import numpy as np
+
+from common.schedule import CookSchedule
+from simulator.experiment.streams import Stream
+from simulator.tally import FulfillmentTally, RunSummary
+
+Crew = int | CookSchedule
+"""A fixed number of cooks, or a schedule of cooks by local time."""
+
+
+def timestamps(stream: Stream, crew: Crew) -> Iterator[tuple[int, int, int]]:
+    """(received, started, completed) of every order of the stream, in order."""
+    started, completed = _starts_and_completions(stream, crew)
+    return zip(stream.received.tolist(), started, completed)
+
+
+def _starts_and_completions(stream: Stream, crew: Crew) -> tuple[list[int], list[int]]:
+    received = stream.received.tolist()
+    units = np.diff(stream.unit_offsets).tolist()
+    cook_times = stream.cook_times.tolist()
+    if isinstance(crew, int):
+        return _fixed_crew(received, units, cook_times, crew)
+    start = stream.first_receipt if stream.first_receipt is not None else 0
+    return _scheduled(received, units, cook_times, crew, start)
+
+
+def _fixed_crew(received, units, cook_times, cooks: int) -> tuple[list[int], list[int]]:
+    free_at = [received[0] if received else 0] * cooks  # when each cook is free: a heap
+    started, completed = [], []
+    cook_time = iter(cook_times)
+    for arrived, count in zip(received, units):
+        first = max(arrived, free_at[0])
+        last = first + next(cook_time)
+        heapq.heapreplace(free_at, last)
+        for _ in range(count - 1):
+            start = free_at[0]
+            finish = (start if start > arrived else arrived) + next(cook_time)
+            heapq.heapreplace(free_at, finish)
+            if finish > last:
+                last = finish
+        started.append(first)
+        completed.append(last)
+    return started, completed
+
+
+def _scheduled(received, units, cook_times, schedule: CookSchedule, start: int) -> tuple[list[int], list[int]]:
+    busy: list[int] = []  # when each cook now cooking finishes (some of them may be on their way home)
+    on_shift = schedule.cooks_at(start)
+    changes = schedule.changes_after(start)
+    change_at, change_to = next(changes)
+    at = start  # units start in order: none before the previous one
+    started, completed = [], []
+    cook_time = iter(cook_times)
+    for arrived, count in zip(received, units):
+        if arrived > at:
+            at = arrived
+        first, last = None, arrived
+        for _ in range(count):
+            while True:  # the first moment from `at` with fewer cooks cooking than on shift
+                while change_at <= at:
+                    on_shift = change_to
+                    change_at, change_to = next(changes)
+                while busy and busy[0] <= at:
+                    heapq.heappop(busy)
+                if len(busy) < on_shift:
+                    break
+                at = busy[0] if busy and busy[0] < change_at else change_at
+            finish = at + next(cook_time)
+            heapq.heappush(busy, finish)
+            if first is None:
+                first = at
+            if finish > last:
+                last = finish
+        started.append(first)
+        completed.append(last)
+    return started, completed
+
+
+def run(stream: Stream, crew: Crew) -> RunSummary:
+    """What the SimPy kitchen would report for the stream and crew, by interval of the stream's grid too."""
+    started, completed = _starts_and_completions(stream, crew)
+    received = stream.received
+    fulfillment = np.array(completed, dtype=np.int64) - received
+    end = max(stream.last_receipt or 0, max(completed, default=0))
+    return RunSummary(
+        fulfillment=FulfillmentTally.of(fulfillment), by_interval=FulfillmentTally.by_key(stream.intervals, fulfillment),
+        received=stream.orders, discarded=stream.discarded, rejected=stream.rejected,
+        first_rejection=stream.first_rejection, max_queue=_most_waiting(received, np.array(started, dtype=np.int64)),
+        busy_seconds=float(stream.cook_times.sum()),
+        on_shift_seconds=float(cook_seconds(crew, stream.first_receipt, end)) if stream.first_receipt is not None else 0.0,
+    )
+
+
+def _most_waiting(received: np.ndarray, started: np.ndarray) -> int:
+    """The most orders waiting for their first cook, counted at the end of each moment of receipt.
+
+    Units start in order, so first starts are in order too: at the end of moment t, the orders waiting
+    are those received by t less those started by t.
+    """
+    if not len(received):
+        return 0
+    last_of_moment = np.flatnonzero(np.append(received[1:] != received[:-1], True))
+    moments = received[last_of_moment]
+    return int((last_of_moment + 1 - np.searchsorted(started, moments, side="right")).max())
+
+
+def cook_seconds(crew: Crew, start: int, end: int) -> int:
+    """Cook-seconds on shift from `start` to `end`."""
+    if isinstance(crew, int):
+        return crew * (end - start)
+    total, at, cooks = 0, start, crew.cooks_at(start)
+    for moment, count in crew.changes_after(start):
+        if moment >= end:
+            break
+        total += cooks * (moment - at)
+        at, cooks = moment, count
+    return total + cooks * (end - at)

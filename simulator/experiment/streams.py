@@ -1,0 +1,84 @@
+"""An order stream as a study needs it: for each order with items, its receipt, its interval of the
+grid and the cook times of its units, in compact arrays that are cheap to keep, copy to workers and walk.
+
+Replication 1 of a study is the user's file read this way, with the simulator's own rules (receipt =
+max(ordered_at, the previous receipt); orders with no items and rejected orders move the receipt clock
+when their time can be read, and are counted). Replications 2..R come from demand.py in the same form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from simulator.experiment.grid import IntervalGrid
+from simulator.menu import Dish
+from simulator.orders import EmptyOrder, FeedEntry, Order, read_orders
+
+
+@dataclass(frozen=True, eq=False)
+class Stream:
+    name: str
+    """What it is, for messages: 'the orders file', 'replication 3'."""
+    received: np.ndarray
+    """Epoch seconds (int64) each order is received, in order of receipt."""
+    intervals: np.ndarray
+    """The grid interval (int32) of each order's receipt."""
+    unit_offsets: np.ndarray
+    """Order i's units are cook_times[unit_offsets[i]:unit_offsets[i + 1]] (int64, one more than orders)."""
+    cook_times: np.ndarray
+    """Seconds (int64) of every unit, order by order, lines in order, `quantity` units each."""
+    sources: np.ndarray
+    """The 1-based position in the orders file of the order whose basket each order carries."""
+    first_receipt: int | None
+    """Where the kitchen's clock starts: the first readable timestamp, of any entry."""
+    last_receipt: int | None
+    """The last receipt of any entry: the kitchen's clock reaches it even when no order follows."""
+    discarded: int = 0
+    rejected: int = 0
+    first_rejection: str | None = None
+
+    @property
+    def orders(self) -> int:
+        return len(self.received)
+
+    @property
+    def units(self) -> int:
+        return len(self.cook_times)
+
+    def units_of(self, order: int) -> list[int]:
+        return self.cook_times[self.unit_offsets[order]:self.unit_offsets[order + 1]].tolist()
+
+
+def from_entries(entries: Iterable[FeedEntry], grid: IntervalGrid, name: str = "the orders file") -> Stream:
+    """Read a feed once, as the simulator would receive it."""
+    received, offsets, cook_times, sources = [], [0], [], []
+    first = previous = first_rejection = None
+    discarded = rejected = 0
+    for entry in entries:
+        if entry.ordered_at is not None:
+            previous = entry.ordered_at if previous is None else max(entry.ordered_at, previous)
+            first = previous if first is None else first
+        if isinstance(entry, Order):
+            received.append(previous)
+            sources.append(entry.position)
+            cook_times.extend(dish.cook_time for dish in entry.units())
+            offsets.append(len(cook_times))
+        elif isinstance(entry, EmptyOrder):
+            discarded += 1
+        else:
+            rejected += 1
+            if first_rejection is None:
+                first_rejection = f"order {entry.position}: {entry.reason}"
+    received_array = np.array(received, dtype=np.int64)
+    return Stream(name, received_array, grid.of(received_array), np.array(offsets, dtype=np.int64),
+                  np.array(cook_times, dtype=np.int64), np.array(sources, dtype=np.int64), first, previous,
+                  discarded, rejected, first_rejection)
+
+
+def read_stream(path: Path, menu: dict[str, Dish], grid: IntervalGrid) -> Stream:
+    """The orders file as replication 1. Raises OrdersFileError when the file cannot be read on."""
+    return from_entries(read_orders(path, menu), grid)

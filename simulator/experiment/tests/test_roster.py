@@ -1,0 +1,47 @@
+"""Shifts that cover the cooks needed, at the fewest paid hours (OR-Tools CP-SAT)."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.experiment.grid import IntervalGrid
+from simulator.experiment.roster import RosterError, solve
+
+GRID = IntervalGrid(60, False, "UTC")
+
+
+def test_a_block_of_need_is_covered_by_shifts_of_allowed_lengths():
+    needed = [0] * 24
+    for hour in range(10, 16):
+        needed[hour] = 3  # three cooks from 10:00 to 16:00: one 6-hour shift of three cooks
+    roster = solve(needed, GRID, 4, 8)
+    assert roster.optimal and roster.cook_hours == 18
+    assert roster.on_shift == needed
+    assert all(4 <= s.intervals <= 8 for s in roster.shifts)
+
+
+def test_a_short_need_still_pays_a_minimum_shift_and_shifts_run_past_midnight():
+    needed = [0] * 24
+    needed[23] = needed[0] = 2  # 23:00-01:00: two hours, but shifts last at least four
+    roster = solve(needed, GRID, 4, 8)
+    assert roster.cook_hours == 8
+    assert all(covered >= need for covered, need in zip(roster.on_shift, needed))
+    assert sum(roster.on_shift) == 8
+
+
+def test_a_peak_taller_than_the_limit_is_refused_with_the_interval_named():
+    needed = [1] * 24
+    needed[12] = 9
+    with pytest.raises(RosterError, match="--max-cooks 5 is below the 9 cooks needed at 12:00"):
+        solve(needed, GRID, 4, 8, max_cooks=5)
+
+
+def test_the_cap_on_cooks_at_once_holds():
+    needed = [2] * 24
+    roster = solve(needed, GRID, 4, 8, max_cooks=2)
+    assert max(roster.on_shift) == 2 and roster.cook_hours == 48
+
+
+def test_shift_lengths_that_do_not_fit_the_grid_are_refused():
+    with pytest.raises(RosterError, match="do not fit"):
+        solve([1] * 24, GRID, 0.25, 0.5)

@@ -1,0 +1,82 @@
+"""The requirement per interval, and the textbook rules reported beside it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from simulator.experiment import staffing
+from simulator.experiment.grid import IntervalGrid
+from simulator.experiment.report import Estimate, IntervalResult
+
+GRID = IntervalGrid(30, False, "UTC")
+
+
+def test_erlang_c_matches_the_textbook():
+    assert staffing.erlang_c(2, 1.0) == pytest.approx(1 / 3)  # M/M/2 at a = 1
+    assert staffing.erlang_c(1, 0.5) == pytest.approx(0.5)  # M/M/1: P(wait) = rho
+    assert staffing.erlang_c(10, 8.0) == pytest.approx(0.4092, abs=1e-4)
+    assert staffing.erlang_c(3, 3.5) == 1.0  # overloaded: everyone waits
+
+
+def test_sipp_takes_the_fewest_cooks_meeting_the_tail():
+    rate, cook_time = np.array([0.1, 0.0]), np.array([600.0, 600.0])  # a = 60 in the first interval
+    cooks = staffing.sipp(rate, cook_time, target_minutes=15)
+    wait = 15 * 60 - 600
+
+    def tail(c):
+        return staffing.erlang_c(c, 60.0) * math.exp(-(c - 60.0) * wait / 600)
+
+    assert cooks[1] == 0
+    assert tail(cooks[0]) <= 0.1 < tail(cooks[0] - 1)
+
+
+def test_square_root_staffing_uses_the_halfin_whitt_beta():
+    loads = np.array([100.0, 4.0, 0.0])
+    cooks = staffing.square_root(loads / 300, np.full(3, 300.0))
+    assert cooks == [math.ceil(100 + 1.4202 * 10), math.ceil(4 + 1.4202 * 2), 0]
+
+
+def test_floors_keep_a_cook_for_the_backlog_of_recent_orders():
+    has_orders = [False] * GRID.size
+    has_orders[20] = True  # orders only between 10:00 and 10:30
+    least = staffing.floors(has_orders, GRID, target_minutes=40)  # 40 min reaches two intervals on
+    assert [i for i, n in enumerate(least) if n] == [20, 21, 22]
+
+
+class ToyKitchen:
+    """A monotone stand-in for the simulation: interval i meets the target when its cooks plus half the
+    cooks of the interval before reach need[i]; it counts the rounds it is asked for."""
+
+    def __init__(self, need):
+        self.need, self.rounds = need, 0
+
+    def __call__(self, cooks):
+        self.rounds += 1
+        results = []
+        for i, n in enumerate(self.need):
+            capacity = cooks[i] + cooks[i - 1] / 2
+            p90 = 10.0 if capacity >= n else 60.0
+            results.append(IntervalResult(i, GRID.label(i), 50.0 if n else 0.0, Estimate(p90)))
+        return results
+
+
+def test_the_requirement_meets_every_interval_and_no_interval_can_give_up_a_cook():
+    need = [0] * 16 + [4, 10, 30, 60, 80, 40, 20, 8] + [0] * 24
+    toy = ToyKitchen(need)
+    found = staffing.requirement(toy, [1] * GRID.size, [0] * GRID.size, GRID, target_minutes=40)
+    assert found.converged and found.rounds == toy.rounds
+    assert not [r for r in toy(found.cooks) if r.counted and not r.met(40)]
+    for i in range(GRID.size):  # a local minimum: one cook fewer anywhere misses somewhere
+        if found.cooks[i]:
+            fewer = list(found.cooks)
+            fewer[i] -= 1
+            assert [r for r in toy(fewer) if r.counted and not r.met(40)], f"interval {i} could give up a cook"
+
+
+def test_an_iteration_cap_is_reported():
+    toy = ToyKitchen([10**9] * GRID.size)  # never met
+    found = staffing.requirement(toy, [1] * GRID.size, [0] * GRID.size, GRID, target_minutes=40)
+    assert not found.converged and found.rounds == staffing.RAISE_CAP
