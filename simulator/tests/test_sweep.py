@@ -1,53 +1,88 @@
+"""`python -m simulator.sweep` on a user's own file: another menu, another demand curve, another zone."""
+
+from __future__ import annotations
+
+import argparse
 import csv
-import math
+import json
 
 import pytest
 
+from common.localtime import LocalClock
 from simulator import sweep
-from tests.processes import generate
-
-
-def test_confidence_intervals_use_student_t():
-    mean, half = sweep.summarise([1.0, 2.0, 3.0])
-    assert mean == 2.0 and half == pytest.approx(4.30 * 1.0 / math.sqrt(3))
-    assert sweep.summarise([5.0]) == (5.0, None)
+from simulator.experiment.options import peak_schedule
+from simulator.menu import load_menu
+from simulator.orders import read_orders
+from simulator.run import NoRecorder, simulate
+from tests import other_kitchen
+from tests.parameters import write_parameters
 
 
 @pytest.mark.parametrize("text", ["60:160", "a:b:c", "0:10:1", "50:40:10", "10:20:0"])
 def test_bad_crew_ranges_are_refused(text):
-    with pytest.raises(Exception, match="expected"):
+    with pytest.raises(argparse.ArgumentTypeError, match=r"expected (start:stop:step|0 < start <= stop)"):
         sweep.crew_range(text)
 
 
 def test_a_peak_schedule_has_the_peak_crew_at_lunch_and_dinner():
-    schedule = sweep.peak_schedule(40, 90, "America/Los_Angeles")
+    schedule = peak_schedule(40, 90, "Asia/Kolkata")
     assert schedule.describe()["Tue"] == {"00:00": 40, "10:30": 90, "14:30": 40, "17:00": 90, "21:30": 40}
 
 
-def test_the_verdict_picks_the_cheapest_that_meets_the_target():
-    rows = [{"option": "a", "kind": "fixed", "p90": 50, "labour_hours": 100},
-            {"option": "b", "kind": "fixed", "p90": 30, "labour_hours": 200},
-            {"option": "c", "kind": "schedule", "p90": 39, "labour_hours": 150},
-            {"option": "d", "kind": "schedule", "p90": 41, "labour_hours": 120}]
-    fixed, cheapest = sweep.verdict(rows, 40)
-    assert (fixed["option"], cheapest["option"]) == ("b", "c")
-    assert sweep.verdict(rows, 10) == (None, None)
+@pytest.fixture
+def their_kitchen(tmp_path, monkeypatch):
+    """The other kitchen's files, one order of them with a dish not on the menu, and its parameters."""
+    menu, orders = other_kitchen.write(tmp_path, days=4)
+    raw = json.loads(orders.read_text())
+    raw[10]["items"][0]["name"] = "Pizza Margherita"
+    orders.write_text(json.dumps(raw))
+    monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(
+        tmp_path / "parameters.py", KITCHEN_TIMEZONE=other_kitchen.ZONE,
+        COOK_SCHEDULE={"00:00": 10, "12:00": 60, "16:00": 30, "18:30": 80, "23:30": 15})))
+    return tmp_path, menu, orders
 
 
-@pytest.mark.e2e
-def test_a_sweep_writes_its_table_chart_and_verdict(tmp_path, capsys):
-    menu, orders = generate(tmp_path, days=1, orders_per_day=800)
-    out = tmp_path / "out"
-    assert sweep.main(["--orders", str(orders), "--menu", str(menu), "--cooks", "20:40:10", "--replications", "2",
-                       "--out", str(out), "--no-progress", "--sla-p90", "30"]) == 0
-    rows = list(csv.DictReader((out / "sweep.csv").read_text().splitlines()))
-    assert [r["option"] for r in rows] == ["20 cooks", "30 cooks", "40 cooks", "20 / 30 at peaks",
-                                           "20 / 40 at peaks", "30 / 40 at peaks"]
-    p90 = [float(r["p90"]) for r in rows[:3]]
-    assert p90 == sorted(p90, reverse=True)  # more cooks, shorter waits
-    assert all(r["p90_ci95"] for r in rows)  # two replications give an interval
-    assert float(rows[0]["labour_hours"]) < float(rows[2]["labour_hours"])
-    assert (out / "sweep.html").stat().st_size > 100_000  # plotly.js is inside: it opens offline
+def run_sweep(folder, menu, orders, *more) -> tuple[list[dict], str]:
+    out = folder / "out"
+    assert sweep.main(["--orders", str(orders), "--menu", str(menu), "--out", str(out), "--no-progress",
+                       "--workers", "2", *map(str, more)]) == 0
+    return list(csv.DictReader((out / "sweep.csv").read_text().splitlines())), (out / "sweep.html").read_text()
+
+
+def test_replication_one_is_the_file_replayed(their_kitchen, capsys):
+    folder, menu, orders = their_kitchen
+    rows, _ = run_sweep(folder, menu, orders, "--cooks", "40:80:20", "--replications", "1")
+    for crew in (40, 60, 80):
+        replay = simulate(read_orders(orders, load_menu(menu)), crew, None, NoRecorder(), LocalClock(other_kitchen.ZONE))
+        row = next(r for r in rows if r["option"] == f"{crew} cooks")
+        assert float(row["p90_min"]) == round(replay.summary.fulfillment.percentile(90) / 60, 2)
+        assert float(row["labour_cook_hours"]) == round(replay.summary.labour_hours, 1)
     printed = capsys.readouterr().out
-    assert "p90 (95% CI)" in printed and ("Smallest fixed crew meeting p90 <= 30 min" in printed
-                                           or "No fixed crew tried meets" in printed)
+    assert printed.count("rejected") == 1  # one line for the file, none per order
+    assert "1 orders of the file rejected (the first: order 11: item 1: unknown dish 'Pizza Margherita')" in printed
+
+
+def test_a_sweep_writes_its_table_chart_and_verdict(their_kitchen, capsys):
+    folder, menu, orders = their_kitchen
+    rows, html = run_sweep(folder, menu, orders, "--cooks", "30:90:15", "--replications", "3", "--sla-p90", "25")
+    names = [r["option"] for r in rows]
+    assert names[:5] == ["30 cooks", "45 cooks", "60 cooks", "75 cooks", "90 cooks"]
+    assert names[-1] == "your COOK_SCHEDULE" and "30 / 90 at peaks" in names
+    fixed = rows[:5]
+    p90 = [float(r["p90_min"]) for r in fixed]
+    assert p90 == sorted(p90, reverse=True) and p90[0] > p90[-1]  # more cooks, shorter waits
+    assert all(r["p90_min_ci95"] != "" for r in rows)  # three replications give an interval
+    on_target = [int(r["intervals_on_target"]) for r in fixed]
+    assert on_target == sorted(on_target) and on_target[0] < on_target[-1] == int(fixed[-1]["intervals_held_to_target"])
+    for row in rows:  # rounded, with units in the column names
+        assert all(len(row[c].partition(".")[2]) <= 2 for c in ("p90_min", "labour_cook_hours", "utilisation_pct"))
+        assert 0 < float(row["utilisation_pct"]) <= 100
+    assert len(html) < 100_000 and "Fixed crews and schedules: p90 fulfillment against labour" in html
+
+    printed = capsys.readouterr().out
+    meeting = [r for r in fixed if float(r["p90_min"]) <= 25]
+    verdict = f"Smallest fixed crew, p90 overall: {meeting[0]['option']} (" if meeting else \
+        "Smallest fixed crew, p90 overall: none tried meets the target"
+    assert verdict in printed
+    assert "your COOK_SCHEDULE" in printed.split("Shown:")[0]  # the user's own schedule is always in the table
+    assert "Max queue counts orders waiting for a first cook" in printed
