@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS orders (
     service         TEXT    NOT NULL,
     total_price     BIGINT  NOT NULL,       -- cents
     items           TEXT    NOT NULL,       -- JSON list of {name, quantity, price_per_unit}
+    order_id        TEXT,                   -- the order's own id in the file (a CSV's order_id), if it has one
     PRIMARY KEY (run_id, id)
 ) @WITHOUT_ROWID@;                            -- one B-tree fewer to write per order
 CREATE INDEX IF NOT EXISTS orders_by_completion ON orders (run_id, completed_at);

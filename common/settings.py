@@ -19,12 +19,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytz
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from common.database import is_server
 from common.schedule import CookSchedule, ScheduleError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+COLUMNS = ("order_id", "ordered_at", "name", "service", "item", "quantity", "price_per_unit")
+"""The columns of a CSV orders file, by our names (ORDERS_COLUMNS maps them to the user's)."""
 DEFAULT_PARAMETERS_FILE = PROJECT_ROOT / "parameters" / "simulation_parameters.py"
 
 
@@ -50,6 +52,10 @@ class Settings:
     """This kitchen's name: its runs, orders and time series carry it."""
     timezone: str
     """IANA name of the kitchen's local time zone."""
+    orders_timezone: str | None = None
+    """ORDERS_TIMEZONE: the zone of the orders file's timestamps that have no offset; None: UTC."""
+    orders_columns: dict[str, str] | None = None
+    """ORDERS_COLUMNS: our CSV column names mapped to the user's."""
 
 
 def parse_speed(value: object, where: str = "SIMULATION_SPEED") -> float | None:
@@ -84,12 +90,26 @@ def _positive_seconds(value: object, where: str) -> float:
     return seconds
 
 
-def _timezone(value: object, where: str) -> str:
+def parse_timezone(value: object, where: str) -> str:
     try:
-        pytz.timezone(str(value))
-    except pytz.UnknownTimeZoneError:
-        raise SettingsError(f"{where}: unknown time zone {value!r} (use an IANA name)") from None
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{where}: unknown time zone {value!r} (use an IANA name, like Europe/London)") from None
     return str(value)
+
+
+def parse_columns(value: object, where: str) -> dict[str, str]:
+    """{our column: their header}: our names only, theirs not empty."""
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise SettingsError(f"{where}: expected our column names mapped to yours, like"
+                            f" {{'ordered_at': 'Created'}}, got {value!r}")
+    columns = {k.strip(): v.strip() for k, v in value.items()}
+    unknown = sorted(set(columns) - set(COLUMNS))
+    if unknown:
+        raise SettingsError(f"{where}: unknown column {unknown[0]!r}; ours are {', '.join(COLUMNS)}")
+    if not all(columns.values()):
+        raise SettingsError(f"{where}: a column with no name in {value!r}")
+    return columns
 
 
 def _path(value: object, where: str) -> Path:
@@ -134,7 +154,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         return values.get(name, default)
 
     where = f"{parameters_file}: "
-    zone = _timezone(get("KITCHEN_TIMEZONE", "America/Los_Angeles"), where + "KITCHEN_TIMEZONE")
+    zone = parse_timezone(get("KITCHEN_TIMEZONE", "America/Los_Angeles"), where + "KITCHEN_TIMEZONE")
     schedule = None
     if values.get("COOK_SCHEDULE") is not None:
         value = values["COOK_SCHEDULE"]
@@ -156,6 +176,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database=database_target(*_overridden(env, "KITCHEN_DB", get, "DATABASE", "db/kitchen.db", where)),
         kitchen=_name(*_overridden(env, "KITCHEN_NAME", get, "KITCHEN_NAME", "Kitchen", where)),
         timezone=zone,
+        orders_timezone=None if values.get("ORDERS_TIMEZONE") is None else parse_timezone(
+            values["ORDERS_TIMEZONE"], where + "ORDERS_TIMEZONE"),
+        orders_columns=None if values.get("ORDERS_COLUMNS") is None else parse_columns(
+            values["ORDERS_COLUMNS"], where + "ORDERS_COLUMNS"),
     )
 
 

@@ -22,9 +22,18 @@ COOK_SCHEDULE = None
 # How often the dashboard re-reads the database (wall-clock seconds).
 DASHBOARD_REFRESH_INTERVAL = 5
 
-# The order stream and the menu it is replayed against (paths).
+# The order stream and the menu it is replayed against (paths). Orders: .json (a list), .jsonl (an order
+# a line) or .csv (a row an order line, as point-of-sale exports have them); the menu: .json or .csv.
 ORDERS_FILE = "data/orders.json"
 MENU_FILE = "data/items.json"
+
+# A CSV export's column names, when they are not ours (order_id, ordered_at, name, service, item,
+# quantity, price_per_unit), e.g. {"ordered_at": "Created", "item": "Product", "quantity": "Qty"}.
+ORDERS_COLUMNS = None
+
+# The time zone of the orders file's timestamps that carry no offset (IANA name); None: they are UTC.
+# A time the clocks pass twice is its first occurrence; a time they skip is rejected.
+ORDERS_TIMEZONE = None
 
 # The shared database both services use: a SQLite file (path), or a PostgreSQL server
 # ("postgresql://user@host:5432/dbname"). KITCHEN_DB in the environment overrides it.

@@ -21,7 +21,8 @@ from common.localtime import LocalClock
 from common.schedule import CookSchedule, ScheduleError
 from common.settings import Settings, SettingsError, cli_target, parse_cooks, parse_speed, settings_or_exit
 from simulator.menu import MenuError, load_menu
-from simulator.orders import OrdersFileError, open_orders, parse_stream
+from simulator import feed
+from simulator.orders import OrdersFileError
 from simulator.run import simulate
 from simulator.store import RunParameters, RunStore
 
@@ -30,8 +31,8 @@ log = logging.getLogger("simulator")
 
 def parse_arguments(argv: list[str] | None, settings: Settings) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=Path, default=settings.orders_path, help="orders JSON file")
-    parser.add_argument("--menu", type=Path, default=settings.menu_path, help="menu JSON file")
+    feed.add_arguments(parser, settings)
+    parser.add_argument("--menu", type=Path, default=settings.menu_path, help="the menu: JSON or CSV (name,cook_time)")
     parser.add_argument("--db", type=cli_target, default=settings.database,
                         help="a SQLite database file, or a postgresql:// URL")
     parser.add_argument("--kitchen", default=settings.kitchen, help="this kitchen's name (KITCHEN_NAME)")
@@ -45,7 +46,9 @@ def parse_arguments(argv: list[str] | None, settings: Settings) -> argparse.Name
         help="simulated seconds per wall second, or 'max' for as fast as possible",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only warnings and the summary")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.feed = feed.options_from(args, settings, parser)
+    return args
 
 
 def _argument(parse, flag):
@@ -82,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         crew = args.cooks or (args.schedule and CookSchedule.read(args.schedule, settings.timezone)) \
             or settings.schedule or settings.cooks
         menu = load_menu(args.menu)
-        orders = open_orders(args.orders)
+        orders = feed.open_orders(args.orders, args.feed)
         store = RunStore.start(connect_writer(args.db), RunParameters(
             kitchen=args.kitchen, cooks=crew.most if isinstance(crew, CookSchedule) else crew, speed=args.speed,
             orders_file=str(args.orders), menu_file=str(args.menu), timezone=settings.timezone,
@@ -103,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
              "max" if args.speed is None else f"{args.speed:g}x", args.orders, describe(args.db))
     try:
         with orders:
-            outcome = simulate(parse_stream(orders, menu, str(args.orders)), crew, args.speed, store,
-                               clock, stop)
+            live = str(args.orders) == feed.STDIN and args.speed is not None  # a feed piped in as it happens
+            outcome = simulate(orders.entries(menu, live), crew, args.speed, store, clock, stop)
         status = "interrupted" if outcome.interrupted else "completed"
         store.finish(status, outcome.summary.fulfillment.mean, outcome.summary.fulfillment.percentile(90))
     except (OrdersFileError, DatabaseUnavailable, *DATABASE_ERRORS, OSError) as error:

@@ -261,14 +261,19 @@ class Kitchen:
         return self._arrival
 
 
-def receive_orders(env: simpy.Environment, kitchen: Kitchen, feed: Iterable[FeedEntry]) -> Iterator[simpy.Event]:
+def receive_orders(env: simpy.Environment, kitchen: Kitchen, feed: Iterable[FeedEntry | None],
+                   pause: float = 1.0) -> Iterator[simpy.Event]:
     """Take each order at max(its ordered_at, the previous order's receipt), then wait until all are done.
 
     The feed is advanced only here, after the clock has reached the previous order's receipt, so no
     order is read before its time. An order whose timestamp cannot be read is rejected at once and
-    moves nothing.
+    moves nothing. A live feed says None when its next order has not come yet: the clock goes on for
+    `pause` simulated seconds and asks again (an order that comes later is received when it comes).
     """
     for entry in feed:
+        if entry is None:
+            yield env.timeout(pause)
+            continue
         if entry.ordered_at is None:
             kitchen.reject(entry)
             continue

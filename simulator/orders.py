@@ -1,15 +1,19 @@
-"""The order feed: reads the orders file incrementally and checks each order as it is read.
+"""Orders: what one order of the feed is, and the checks that make it an Order, an EmptyOrder or a Rejected.
 
-The file is one JSON list. It is parsed as a stream (ijson), one order at a time, so the simulator never
-holds more than the order at hand and never sees an order before its time. Each element of the list
-becomes exactly one of:
+Every format of orders file (feed.py reads them) comes here as the same raw order: a dict with
+`ordered_at`, `name`, `service`, `items` (each with `name`, `quantity`, `price_per_unit` in whole cents)
+and an optional `order_id`. Each becomes exactly one of:
 
 - `Order`: a valid order with at least one item line;
 - `EmptyOrder`: a valid order with no items (the kitchen discards it);
-- `Rejected`: anything malformed, with the reason; `ordered_at` is None when even the timestamp
-  could not be read.
+- `Rejected`: anything malformed, with the reason and its kind; `ordered_at` is None when even the
+  timestamp could not be read.
 
-A syntax error in the file itself ends the stream with `OrdersFileError`, naming the position.
+Timestamps are ISO-8601 (a space instead of the `T` will do), or follow a strptime pattern
+(`Reading.time_format`). An offset or `Z` is honoured; a naive time is UTC, or the local time of
+`Reading.timezone`, where a time the clocks pass twice is its first occurrence and a time they skip is
+rejected. Money in a CSV export is a currency amount (`12.50`, `$1,250.00`), turned into whole cents
+exactly (Decimal), or whole cents already.
 """
 
 from __future__ import annotations
@@ -18,12 +22,11 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
-from pathlib import Path
 from typing import Iterator, Union
+from zoneinfo import ZoneInfo
 
-import ijson
 import orjson
 
 from simulator.menu import Dish
@@ -37,6 +40,23 @@ EARLIEST_YEAR, LATEST_YEAR = 1970, 2099
 
 class OrdersFileError(ValueError):
     """The orders file cannot be read on; the message names the file and the position."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read an orders file's times: naive ones as UTC or as local time of a zone, ISO or a pattern."""
+
+    timezone: str | None = None
+    """IANA zone of naive timestamps; None: they are UTC."""
+    time_format: str | None = None
+    """A strptime pattern for timestamps that are not ISO-8601, like '%m/%d/%Y %I:%M %p'."""
+
+    @cached_property
+    def zone(self) -> ZoneInfo | None:
+        return None if self.timezone is None else ZoneInfo(self.timezone)
+
+
+UTC = Reading()
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,8 @@ class Order:
     lines: tuple[Line, ...]
     total_price: int
     """Cents: the sum over lines of quantity × price_per_unit."""
+    order_id: str | None = None
+    """The order's own id in the file (a CSV's order_id column), kept in the orders table."""
 
     def units(self) -> Iterator[Dish]:
         """One dish per unit to cook: item lines in order, `quantity` units each."""
@@ -87,137 +109,151 @@ class Rejected:
     reason: str
     ordered_at: int | None
     """None when the timestamp itself could not be read."""
+    kind: str = "malformed"
+    """What is wrong, in a few words that group rejections: 'unknown dish', 'bad timestamp', ..."""
 
 
 FeedEntry = Union[Order, EmptyOrder, Rejected]
 
 
 class Invalid(ValueError):
-    """One reason an order is rejected."""
+    """One reason an order is rejected, and its kind."""
+
+    def __init__(self, reason: str, kind: str = "malformed") -> None:
+        super().__init__(reason)
+        self.kind = kind
 
 
-_FRACTION = re.compile(r"(T\d{2}:\d{2}:\d{2})[.,]\d+")
+_FRACTION = re.compile(r"([T ]\d{2}:\d{2}:\d{2})[.,]\d+")
+_CURRENCY = re.compile(r"^[$€£¥]|[$€£¥]$")
 
 
-def parse_timestamp(text: object) -> int:
-    """ISO-8601 to epoch seconds: naive means UTC, offsets and `Z` are honoured, fractions truncated."""
+def parse_timestamp(text: object, reading: Reading = UTC) -> int:
+    """A timestamp to epoch seconds (see the module's docstring); fractions of a second are dropped."""
     if not isinstance(text, str):
-        raise Invalid(f"ordered_at must be an ISO-8601 string, got {_show(text)}")
-    normalised = _FRACTION.sub(r"\1", text.strip())
-    if normalised.endswith(("Z", "z")):
-        normalised = normalised[:-1] + "+00:00"
+        raise Invalid(f"ordered_at must be a timestamp string, got {_show(text)}", "bad timestamp")
     try:
-        moment = datetime.fromisoformat(normalised)
+        if reading.time_format is not None:
+            moment = datetime.strptime(text.strip(), reading.time_format)
+        else:
+            normalised = _FRACTION.sub(r"\1", text.strip())
+            if normalised.endswith(("Z", "z")):
+                normalised = normalised[:-1] + "+00:00"
+            moment = datetime.fromisoformat(normalised)
     except ValueError:
-        raise Invalid(f"ordered_at is not an ISO-8601 timestamp: {_show(text)}") from None
+        expected = f"the pattern {reading.time_format!r}" if reading.time_format else "an ISO-8601 timestamp"
+        raise Invalid(f"ordered_at is not {expected}: {_show(text)}", "bad timestamp") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    if not EARLIEST_YEAR <= moment.astimezone(timezone.utc).year <= LATEST_YEAR:
-        raise Invalid(f"ordered_at is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}: {_show(text)}")
-    return int(moment.timestamp())
+        moment = _local(moment, reading) if reading.zone is not None else moment.replace(tzinfo=timezone.utc)
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
+        raise Invalid(f"ordered_at is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}: {_show(text)}", "bad timestamp")
+    return int(utc.timestamp())
 
 
-def parse_order(position: int, raw: object, menu: dict[str, Dish]) -> FeedEntry:
-    """Turn one element of the orders list into an Order, an EmptyOrder or a Rejected."""
+def _local(wall: datetime, reading: Reading) -> datetime:
+    """A naive wall-clock time in the reading's zone: the first occurrence of a repeated time; a skipped
+    time is refused."""
+    first = wall.replace(tzinfo=reading.zone, fold=0)
+    try:
+        back = first.astimezone(timezone.utc).astimezone(reading.zone).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        return first
+    if back != wall:
+        raise Invalid(f"ordered_at {wall:%Y-%m-%d %H:%M:%S} does not exist in {reading.timezone}: the clocks skipped it",
+                      "time the clocks skipped")
+    return first
+
+
+def parse_money(text: str, unit: str = "dollars") -> int:
+    """A price as a CSV export writes it, in whole cents: '12.50', '$12.50', '1,250.00' (unit 'dollars',
+    the currency's main unit), or '1250' (unit 'cents'). Exact: fractions of a cent are refused."""
+    cleaned = _CURRENCY.sub("", text.strip()).replace(",", "").strip()
+    if unit == "cents":
+        if not re.fullmatch(r"-?\d+", cleaned):
+            raise Invalid(f"price_per_unit must be whole cents, got {_show(text)}", "bad price")
+        return int(cleaned)
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise Invalid(f"price_per_unit is not an amount of money: {_show(text)}", "bad price") from None
+    if not amount.is_finite():
+        raise Invalid(f"price_per_unit is not an amount of money: {_show(text)}", "bad price")
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise Invalid(f"price_per_unit {text.strip()!r} has fractions of a cent", "bad price")
+    return int(cents)
+
+
+def parse_order(position: int, raw: object, menu: dict[str, Dish], reading: Reading = UTC) -> FeedEntry:
+    """Turn one raw order into an Order, an EmptyOrder or a Rejected."""
     ordered_at = None
     try:
         if not isinstance(raw, dict):
-            raise Invalid(f"an order must be a JSON object, got {_show(raw)}")
-        ordered_at = parse_timestamp(_field(raw, "ordered_at"))
+            raise Invalid(f"an order must be a JSON object, got {_show(raw)}", "not an order")
+        ordered_at = parse_timestamp(_field(raw, "ordered_at"), reading)
         customer_name = _text(raw, "name")
         service = _text(raw, "service")
         items = _field(raw, "items")
         if not isinstance(items, list):
-            raise Invalid(f"items must be a list, got {_show(items)}")
+            raise Invalid(f"items must be a list, got {_show(items)}", "wrong type")
         lines = tuple(_line(number, item, menu) for number, item in enumerate(items, start=1))
         if sum(line.quantity for line in lines) > MAX_UNITS_PER_ORDER:
-            raise Invalid(f"more than {MAX_UNITS_PER_ORDER} units in one order")
+            raise Invalid(f"more than {MAX_UNITS_PER_ORDER} units in one order", "too many units")
+        order_id = raw.get("order_id")
+        if order_id is not None and not isinstance(order_id, str):
+            order_id = str(order_id)
     except Invalid as reason:
-        return Rejected(position, _to_json(raw), str(reason), ordered_at)
+        return Rejected(position, _to_json(raw), str(reason), ordered_at, reason.kind)
     if not lines:
         return EmptyOrder(position, ordered_at)
     total_price = sum(line.quantity * line.price_per_unit for line in lines)
-    return Order(position, customer_name, service, ordered_at, lines, total_price)
-
-
-def read_orders(path: Path, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
-    """Yield the orders file's entries one at a time, parsing only as far as the entry asked for."""
-    with open_orders(path) as stream:
-        yield from parse_stream(stream, menu, str(path))
-
-
-def open_orders(path: Path):
-    """Open the orders file, failing at once (before any run starts) if it is missing or not a list."""
-    try:
-        stream = open(path, "rb")
-    except OSError as error:
-        raise OrdersFileError(f"cannot open orders file {path}: {error.strerror}") from None
-    first = stream.read(64).lstrip()
-    if first.startswith(b"\xef\xbb\xbf"):
-        first = first[3:].lstrip()
-    if not first.startswith(b"["):
-        stream.close()
-        raise OrdersFileError(f"{path}: expected a JSON list of orders")
-    stream.seek(0)
-    return stream
-
-
-def parse_stream(stream, menu: dict[str, Dish], name: str) -> Iterator[FeedEntry]:
-    position = 0
-    elements = ijson.items(stream, "item")
-    while True:
-        try:
-            raw = next(elements)
-        except StopIteration:
-            return
-        except (ijson.JSONError, UnicodeDecodeError) as error:
-            raise OrdersFileError(
-                f"{name}: JSON syntax error in order {position + 1} (after {position} complete orders): {error}"
-            ) from None
-        position += 1
-        yield parse_order(position, raw, menu)
+    return Order(position, customer_name, service, ordered_at, lines, total_price, order_id)
 
 
 def _field(raw: dict, name: str) -> object:
     if name not in raw:
-        raise Invalid(f"missing field '{name}'")
+        raise Invalid(f"missing field '{name}'", "missing field")
     return raw[name]
 
 
 def _text(raw: dict, name: str) -> str:
     value = _field(raw, name)
     if not isinstance(value, str):
-        raise Invalid(f"{name} must be a string, got {_show(value)}")
+        raise Invalid(f"{name} must be a string, got {_show(value)}", "wrong type")
     if not _is_storable(value):
-        raise Invalid(f"{name} is not valid Unicode text")
+        raise Invalid(f"{name} is not valid Unicode text", "bad text")
     if "\x00" in value:
-        raise Invalid(f"{name} holds a NUL character, which a PostgreSQL database cannot store")
+        raise Invalid(f"{name} holds a NUL character, which a PostgreSQL database cannot store", "bad text")
     return value
 
 
 def _line(number: int, item: object, menu: dict[str, Dish]) -> Line:
     where = f"item {number}"
     if not isinstance(item, dict):
-        raise Invalid(f"{where} must be an object, got {_show(item)}")
+        raise Invalid(f"{where} must be an object, got {_show(item)}", "not an item")
     name = _field_of(item, "name", where)
     if not isinstance(name, str) or name not in menu:
-        raise Invalid(f"{where}: unknown dish {_show(name)}")
+        raise Invalid(f"{where}: unknown dish {_show(name)}", "unknown dish")
     quantity = _field_of(item, "quantity", where)
     if not _is_whole(quantity) or quantity < 1:
-        raise Invalid(f"{where} ({name}): quantity must be a whole number >= 1, got {_show(quantity)}")
+        raise Invalid(f"{where} ({name}): quantity must be a whole number >= 1, got {_show(quantity)}", "bad quantity")
     price = _field_of(item, "price_per_unit", where)
     if not _is_whole(price):
-        raise Invalid(f"{where} ({name}): price_per_unit must be whole cents, got {_show(price)}")
+        raise Invalid(f"{where} ({name}): price_per_unit must be whole cents, got {_show(price)}", "bad price")
     if price < 0:
-        raise Invalid(f"{where} ({name}): negative price_per_unit {price}")
+        raise Invalid(f"{where} ({name}): negative price_per_unit {price}", "bad price")
     if price > MAX_PRICE_PER_UNIT:
-        raise Invalid(f"{where} ({name}): price_per_unit {price} is more than {MAX_PRICE_PER_UNIT} cents")
+        raise Invalid(f"{where} ({name}): price_per_unit {price} is more than {MAX_PRICE_PER_UNIT} cents", "bad price")
     return Line(menu[name], quantity, price)
 
 
 def _field_of(item: dict, name: str, where: str) -> object:
     if name not in item:
-        raise Invalid(f"{where}: missing field '{name}'")
+        raise Invalid(f"{where}: missing field '{name}'", "missing field")
     return item[name]
 
 

@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-shift", type=float, default=4.0, help="shortest shift, hours (default: %(default)s)")
     parser.add_argument("--max-shift", type=float, default=8.0, help="longest shift, hours (default: %(default)s)")
     parser.add_argument("--max-cooks", type=int, help="at most this many cooks on shift at once (default: no limit)")
-    args = checked(parser, parser.parse_args(argv))
+    args = checked(parser, parser.parse_args(argv), settings)
     if not 0 < args.min_shift <= args.max_shift <= 24:
         parser.error("expected 0 < --min-shift <= --max-shift <= 24 hours")
     if args.max_cooks is not None and args.max_cooks < 1:

@@ -68,7 +68,7 @@ def simulate(
         env = simpy.rt.RealtimeEnvironment(initial_time=start, factor=1 / speed, strict=False)
 
     kitchen = Kitchen(env, crew, recorder)
-    done = env.process(receive_orders(env, kitchen, entries))
+    done = env.process(receive_orders(env, kitchen, entries, WAKE_INTERVAL * speed if speed is not None else 1.0))
     env.process(kitchen.sample_every_minute())
     env.process(kitchen.report_every_hour(clock))
     if speed is not None:
@@ -99,6 +99,8 @@ def _first_receipt(entries: Iterator[FeedEntry]) -> tuple[int | None, Iterator[F
     """
     held = []
     for entry in entries:
+        if entry is None:  # a live feed with nothing yet: wait for its first order
+            continue
         held.append(entry)
         if entry.ordered_at is not None:
             return entry.ordered_at, itertools.chain(held, entries)

@@ -18,8 +18,8 @@ from simulator.orders import EmptyOrder, Rejected
 
 UPSERT_ORDER = """
     INSERT INTO orders (run_id, id, kitchen, status, ordered_at, received_at, started_at, completed_at,
-                        customer_name, service, total_price, items)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        customer_name, service, total_price, items, order_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (run_id, id) DO UPDATE SET
         status = excluded.status, started_at = excluded.started_at, completed_at = excluded.completed_at
 """
@@ -128,7 +128,7 @@ class RunStore:
     def _row(self, t: Ticket) -> tuple:
         order = t.order
         return (self.run_id, order.position, self.kitchen, t.status, order.ordered_at, t.received_at, t.started_at,
-                t.completed_at, order.customer_name, order.service, order.total_price, order.items_json)
+                t.completed_at, order.customer_name, order.service, order.total_price, order.items_json, order.order_id)
 
     def order_discarded(self, order: EmptyOrder) -> None:
         self.discarded += 1

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from tqdm import tqdm
 
 from common.settings import PROJECT_ROOT, settings_or_exit
+from simulator import feed
 from simulator.experiment import options, report
 from simulator.experiment.executor import LocalExecutor
 from simulator.experiment.grid import GridError
@@ -45,9 +46,9 @@ def crew_range(text: str) -> list[int]:
 
 def study_arguments(parser: argparse.ArgumentParser, settings, out: str) -> None:
     """The flags the sweep and the plan share."""
-    parser.add_argument("--orders", type=Path, default=settings.orders_path,
-                        help="your order history (default: ORDERS_FILE of the parameters file)")
-    parser.add_argument("--menu", type=Path, default=settings.menu_path, help="the menu (default: MENU_FILE)")
+    feed.add_arguments(parser, settings)
+    parser.add_argument("--menu", type=Path, default=settings.menu_path,
+                        help="the menu: JSON or CSV (name,cook_time) (default: MENU_FILE)")
     parser.add_argument("--replications", type=int, default=5,
                         help="replications: your file, then streams made from it (default: %(default)s)")
     parser.add_argument("--sla-p90", type=float, default=40.0,
@@ -68,7 +69,7 @@ def study_arguments(parser: argparse.ArgumentParser, settings, out: str) -> None
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+def checked(parser: argparse.ArgumentParser, args: argparse.Namespace, settings) -> argparse.Namespace:
     if args.replications < 1:
         parser.error("--replications must be at least 1")
     if not args.sla_p90 > 0:
@@ -77,6 +78,7 @@ def checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argpar
         parser.error("--demand-scale must be a positive number")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    args.feed = feed.options_from(args, settings, parser)
     return args
 
 
@@ -84,7 +86,7 @@ def read_replications(program: str, args, zone: str, fresh: int = 0):
     """The study's replications, or one line naming what is wrong and exit status 2."""
     try:
         made = replications(args.orders, load_menu(args.menu), zone, args.interval, args.replications, args.seed,
-                            args.demand_scale, fresh)
+                            args.demand_scale, fresh, args.feed)
     except (MenuError, OrdersFileError, GridError) as error:
         print(f"{program}: {error}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -134,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m simulator.sweep", description=__doc__.splitlines()[0])
     parser.add_argument("--cooks", type=crew_range, required=True, help="fixed crews to try: start:stop:step")
     study_arguments(parser, settings, "sweep")
-    args = checked(parser, parser.parse_args(argv))
+    args = checked(parser, parser.parse_args(argv), settings)
     made = read_replications("simulator.sweep", args, settings.timezone)
     choices = (options.fixed_crews(args.cooks) + options.two_level_schedules(args.cooks, settings.timezone)
                + options.yours(settings.schedule))

@@ -65,3 +65,19 @@ def test_the_file_guard_notices_a_deleted_or_replaced_file(tmp_path):
     connect_writer(db).close()  # a new file at the same path is not the one being written
     with pytest.raises(DatabaseUnavailable):
         guard.check()
+
+
+def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_runs(tmp_path):
+    db = tmp_path / "old.db"
+    connect_writer(db).close()
+    with sqlite3.connect(db) as old:  # as version 2 left it: no order_id column
+        old.execute("INSERT INTO runs (kitchen, status, cooks, orders_file, menu_file, timezone, wall_started_at)"
+                    " VALUES ('K', 'completed', 3, 'o', 'm', 'UTC', 0)")
+        old.execute("ALTER TABLE orders DROP COLUMN order_id")
+        old.execute("DELETE FROM schema_version")
+        old.execute("INSERT INTO schema_version VALUES (2)")
+    connect_writer(db).close()
+    with sqlite3.connect(db) as upgraded:
+        assert upgraded.execute("SELECT MAX(version) FROM schema_version").fetchone() == (SCHEMA_VERSION,)
+        assert "order_id" in [column[1] for column in upgraded.execute("PRAGMA table_info(orders)")]
+        assert upgraded.execute("SELECT kitchen, status FROM runs").fetchall() == [("K", "completed")]

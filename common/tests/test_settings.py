@@ -130,3 +130,22 @@ def test_a_bad_cook_schedule_file_is_named(tmp_path, content, message):
         (tmp_path / "cook_schedule.json").write_text(content)
     with pytest.raises(SettingsError, match=message):
         load_settings(parameters(tmp_path, GOOD + f"COOK_SCHEDULE = {str(tmp_path / 'cook_schedule.json')!r}\n"))
+
+
+def test_orders_columns_and_time_zone(tmp_path):
+    settings = load_settings(parameters(tmp_path, GOOD + "ORDERS_COLUMNS = {'ordered_at': 'Created', 'item': 'Product'}\n"
+                                        "ORDERS_TIMEZONE = 'Asia/Kolkata'\n"))
+    assert settings.orders_columns == {"ordered_at": "Created", "item": "Product"}
+    assert settings.orders_timezone == "Asia/Kolkata"
+    assert load_settings(parameters(tmp_path, GOOD)).orders_timezone is None
+
+
+@pytest.mark.parametrize("line, message", [
+    ("ORDERS_COLUMNS = {'when': 'Created'}", "ORDERS_COLUMNS: unknown column 'when'; ours are order_id, ordered_at"),
+    ("ORDERS_COLUMNS = ['Created']", "ORDERS_COLUMNS: expected our column names mapped to yours"),
+    ("ORDERS_COLUMNS = {'item': ' '}", "ORDERS_COLUMNS: a column with no name"),
+    ("ORDERS_TIMEZONE = 'Moon/Base'", "ORDERS_TIMEZONE: unknown time zone 'Moon/Base'"),
+])
+def test_bad_orders_settings_are_named(tmp_path, line, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(parameters(tmp_path, GOOD + line + "\n"))

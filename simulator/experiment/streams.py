@@ -16,7 +16,8 @@ import numpy as np
 
 from simulator.experiment.grid import IntervalGrid
 from simulator.menu import Dish
-from simulator.orders import EmptyOrder, FeedEntry, Order, read_orders
+from simulator.feed import FeedOptions, read_orders
+from simulator.orders import EmptyOrder, FeedEntry, Order
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +80,7 @@ def from_entries(entries: Iterable[FeedEntry], grid: IntervalGrid, name: str = "
                   discarded, rejected, first_rejection)
 
 
-def read_stream(path: Path, menu: dict[str, Dish], grid: IntervalGrid) -> Stream:
+def read_stream(path: Path | str, menu: dict[str, Dish], grid: IntervalGrid,
+                options: FeedOptions = FeedOptions()) -> Stream:
     """The orders file as replication 1. Raises OrdersFileError when the file cannot be read on."""
-    return from_entries(read_orders(path, menu), grid)
+    return from_entries(read_orders(path, menu, options), grid)

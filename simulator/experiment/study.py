@@ -8,6 +8,7 @@ from pathlib import Path
 from simulator.experiment.demand import DemandModel, covers_every_weekday_twice
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.streams import Stream, read_stream
+from simulator.feed import FeedOptions
 from simulator.menu import Dish
 
 
@@ -35,14 +36,14 @@ class Replications:
         return lines
 
 
-def replications(orders: Path, menu: dict[str, Dish], zone: str, interval_minutes: int, count: int, seed: int,
-                 scale: float = 1.0, fresh: int = 0) -> Replications:
+def replications(orders: Path | str, menu: dict[str, Dish], zone: str, interval_minutes: int, count: int, seed: int,
+                 scale: float = 1.0, fresh: int = 0, options: FeedOptions = FeedOptions()) -> Replications:
     """Read the file (OrdersFileError when it cannot be read on) and make `count` replications and `fresh` more.
 
     With the demand scaled, the file itself is not the demand studied, so every replication is made from it.
     """
     daily = IntervalGrid(interval_minutes, False, zone)
-    source = read_stream(orders, menu, daily)
+    source = read_stream(orders, menu, daily, options)
     grid = replace(daily, per_weekday=covers_every_weekday_twice(source, zone))
     if grid.per_weekday:
         source = replace(source, intervals=grid.of(source.received))

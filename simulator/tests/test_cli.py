@@ -36,9 +36,16 @@ def query(db: Path, sql: str, *parameters):
 def wait_for_an_order(db: Path, process: subprocess.Popen, seconds: float = 20) -> None:
     """Until the running simulator has committed its first order."""
     deadline = time.monotonic() + seconds
-    while not (db.exists() and query(db, "SELECT COUNT(*) FROM orders")[0][0] >= 1):
+    while not _has_an_order(db):
         assert time.monotonic() < deadline and process.poll() is None, "the simulator never wrote an order"
         time.sleep(0.05)
+
+
+def _has_an_order(db: Path) -> bool:
+    try:
+        return db.exists() and query(db, "SELECT COUNT(*) FROM orders")[0][0] >= 1
+    except sqlite3.OperationalError:  # the file is there, its tables not yet
+        return False
 
 
 @pytest.fixture
@@ -110,6 +117,38 @@ def test_a_syntax_error_fails_the_run_and_keeps_what_was_written(files):
     [(status, message)] = query(db, "SELECT status, message FROM runs")
     assert status == "failed" and "order 6" in message
     assert query(db, "SELECT COUNT(*) FROM orders") == [(5,)]
+
+
+CSV_HEADER = "Ticket,Created,Guest,Platform,Product,Qty,Price\n"
+CSV_COLUMNS = ("order_id=Ticket,ordered_at=Created,name=Guest,service=Platform,item=Product,quantity=Qty,"
+               "price_per_unit=Price")
+
+
+def test_a_csv_without_a_needed_column_stops_before_anything_is_written(files):
+    tmp_path, menu, _ = files
+    orders = tmp_path / "export.csv"
+    orders.write_text("Ticket,Created,Guest,Platform,Product,Price\n1,2019-02-18 08:00,Ann,Uber,Soup,1.00\n")
+    db = tmp_path / "k.db"
+    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--columns", CSV_COLUMNS, "--speed", "max")
+    assert result.returncode == 2
+    assert "export.csv: the CSV header has no column quantity (as 'Qty')" in result.stderr
+    assert not db.exists()
+
+
+def test_a_csv_cut_short_fails_the_run_at_that_line_and_keeps_what_was_written(files):
+    tmp_path, menu, _ = files
+    rows = [f"{i},2019-02-18 08:{i:02}:00,Ann,Uber,Soup,1,2.50" for i in range(1, 6)]
+    orders = tmp_path / "export.csv"
+    orders.write_text(CSV_HEADER + "\n".join(rows) + "\n6,2019-02-18 08:06:00,Bo")
+    db = tmp_path / "k.db"
+    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--columns", CSV_COLUMNS, "--speed", "max",
+                       "--orders-timezone", "America/Los_Angeles")
+    assert result.returncode == 1
+    assert "line 7 has 3 fields where the header has 7" in result.stderr
+    [(status, message)] = query(db, "SELECT status, message FROM runs")
+    assert status == "failed" and "line 7" in message
+    assert query(db, "SELECT id, order_id, received_at, total_price FROM orders ORDER BY id") == [
+        (i, str(i), T0 + 60 * i, 250) for i in range(1, 6)]
 
 
 def test_malformed_orders_are_rejected_and_the_run_goes_on(files):

@@ -3,10 +3,8 @@ import json
 
 import pytest
 
-from simulator.orders import (
-    EmptyOrder, Order, OrdersFileError, Rejected, open_orders, parse_order, parse_stream, parse_timestamp,
-    read_orders,
-)
+from simulator.feed import Feed, FeedOptions, open_orders, read_orders
+from simulator.orders import EmptyOrder, Order, OrdersFileError, Rejected, parse_order, parse_timestamp
 from tests.kitchen_data import order, write_json
 
 
@@ -131,11 +129,11 @@ def test_the_stream_is_read_one_order_at_a_time(menu):
             return data
 
     body = ",".join(json.dumps(order("2019-02-18T16:01:00", ("Soup", 1))) for _ in range(20000))
-    stream = CountingFile(f"[{body}]".encode())
-    entries = parse_stream(stream, menu, "orders.json")
+    stream = io.BufferedReader(CountingFile(f"[{body}]".encode()))
+    entries = Feed(stream, "orders.json", "json", FeedOptions()).entries(menu)
     first = next(entries)
     assert first.position == 1
-    assert stream.bytes_read < len(stream.getvalue()) / 10  # far from all of it
+    assert stream.raw.bytes_read < len(stream.raw.getvalue()) / 10  # far from all of it
 
 
 def test_a_syntax_error_names_the_position(tmp_path, menu):
