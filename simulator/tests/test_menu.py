@@ -52,3 +52,24 @@ def test_bad_json_gives_line_and_column(tmp_path):
     path.write_text('[{"name": "Soup", "cook_time": 60},\n {"name": "Stew" "cook_time": 9}]')
     with pytest.raises(MenuError, match=r"items.json: not valid JSON \(line 2, column"):
         load_menu(path)
+
+
+def test_a_csv_menu_takes_seconds_or_minutes_and_seconds(tmp_path):
+    path = tmp_path / "menu.csv"
+    path.write_text('\ufeffname,cook_time,price\r\nPho Bo,11:30,12.50\r\n"Banh mi, grilled",300,8\r\n\r\n', encoding="utf-8")
+    assert load_menu(path) == {"Pho Bo": Dish("Pho Bo", 690), "Banh mi, grilled": Dish("Banh mi, grilled", 300)}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("dish,minutes\nPho,5\n", "the CSV header has no column 'name', 'cook_time'; expected name,cook_time, got 'dish,minutes'"),
+    ("name,cook_time\nPho,5:75\n", "entry 1 ('Pho'): 'cook_time' must be a whole number of seconds > 0, got '5:75'"),
+    ("name,cook_time\nPho,0:00\n", "entry 1 ('Pho'): 'cook_time' must be a whole number of seconds > 0, got 0"),
+    ("name,cook_time\nPho,60\nPho,90\n", "entry 2 ('Pho'): duplicate dish name"),
+    ("name,cook_time\n", "expected a non-empty CSV list of dishes"),
+])
+def test_a_bad_csv_menu_is_named(tmp_path, text, message):
+    path = tmp_path / "menu.csv"
+    path.write_text(text)
+    with pytest.raises(MenuError) as error:
+        load_menu(path)
+    assert message in str(error.value) and str(path) in str(error.value)
