@@ -1,0 +1,162 @@
+"""`python -m simulator.check`: read an orders file once and say what the simulator would do with it.
+
+Orders, item lines and units; the orders it would reject, counted by reason with the first positions;
+orders with no items; orders stamped before the one ahead of them; the time span and the orders per hour
+of the day in the kitchen's local time; the dishes that are not on the menu. Exit status: 0 when nothing
+would be rejected, 1 when something would, 2 when the file (or the menu) cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from common.localtime import LocalClock
+from common.settings import settings_or_exit
+from simulator import feed
+from simulator.menu import MenuError, load_menu
+from simulator.orders import EmptyOrder, Order, OrdersFileError, Rejected
+
+FIRST_POSITIONS = 5  # positions shown per reason
+BAR_WIDTH = 40
+
+
+@dataclass
+class Findings:
+    orders: int = 0
+    lines: int = 0
+    units: int = 0
+    empty: int = 0
+    late: int = 0
+    """Orders stamped before the order ahead of them (received when they are read)."""
+    first: int | None = None
+    last: int | None = None
+    by_hour: Counter = field(default_factory=Counter)
+    rejected: dict[str, list[int]] = field(default_factory=dict)
+    """Kind of rejection -> positions."""
+    first_reason: dict[str, str] = field(default_factory=dict)
+    unknown_dishes: Counter = field(default_factory=Counter)
+    error: str | None = None
+    """Why the file could not be read to its end."""
+
+    @property
+    def rejections(self) -> int:
+        return sum(len(p) for p in self.rejected.values())
+
+
+def examine(entries, menu: dict, clock: LocalClock, item_column: str, progress=None) -> Findings:
+    found, previous = Findings(), None
+    try:
+        for entry in entries:
+            if progress is not None:
+                progress()
+            if entry.ordered_at is not None:
+                if previous is not None and entry.ordered_at < previous:
+                    found.late += 1
+                previous = entry.ordered_at if previous is None else max(previous, entry.ordered_at)
+                found.first = entry.ordered_at if found.first is None else min(found.first, entry.ordered_at)
+                found.last = entry.ordered_at if found.last is None else max(found.last, entry.ordered_at)
+            if isinstance(entry, Order):
+                found.orders += 1
+                found.lines += len(entry.lines)
+                found.units += sum(line.quantity for line in entry.lines)
+                found.by_hour[clock.hour_of(entry.ordered_at)[1]] += 1
+            elif isinstance(entry, EmptyOrder):
+                found.empty += 1
+            else:
+                found.rejected.setdefault(entry.kind, []).append(entry.position)
+                found.first_reason.setdefault(entry.kind, f"order {entry.position}: {entry.reason}")
+                for dish in _dishes(entry, item_column):
+                    if dish not in menu:
+                        found.unknown_dishes[dish] += 1
+    except OrdersFileError as error:
+        found.error = str(error)
+    return found
+
+
+def _dishes(rejection: Rejected, item_column: str) -> list[str]:
+    """The dish names in a rejected order, as the file wrote them (JSON's items, or the CSV's rows)."""
+    try:
+        raw = json.loads(rejection.raw)
+    except ValueError:
+        return []
+    if not isinstance(raw, dict):
+        return []
+    lines = raw.get("items") if isinstance(raw.get("items"), list) else None
+    if lines is not None:
+        return [line["name"] for line in lines if isinstance(line, dict) and isinstance(line.get("name"), str)]
+    rows = raw.get("rows") if isinstance(raw.get("rows"), list) else []
+    return [row[item_column].strip() for row in rows if isinstance(row, dict) and (row.get(item_column) or "").strip()]
+
+
+def report(found: Findings, name: str, kind: str, clock: LocalClock) -> str:
+    lines = [f"{name} ({kind}): {found.orders:,} orders the kitchen would cook, {found.lines:,} item lines,"
+             f" {found.units:,} units"]
+    if found.rejected:
+        lines.append(f"  rejected: {found.rejections:,} orders")
+        for kind_, positions in sorted(found.rejected.items(), key=lambda kv: -len(kv[1])):
+            shown = ", ".join(map(str, positions[:FIRST_POSITIONS])) + (", ..." if len(positions) > FIRST_POSITIONS else "")
+            lines.append(f"    {kind_}: {len(positions):,} (orders {shown}); the first: {found.first_reason[kind_]}")
+    else:
+        lines.append("  rejected: none")
+    lines.append(f"  with no items (discarded): {found.empty:,}")
+    lines.append(f"  stamped before the order ahead of them (received when read): {found.late:,}")
+    if found.first is not None:
+        lines.append(f"  time span: {clock.label(found.first)} to {clock.label(found.last)}"
+                     f" ({(found.last - found.first) / 86400:,.1f} days)")
+    if found.by_hour:
+        top = max(found.by_hour.values())
+        lines.append(f"  orders by hour of the day ({clock.name}):")
+        for hour in range(24):
+            count = found.by_hour.get(hour, 0)
+            lines.append(f"    {hour:02} {'█' * round(BAR_WIDTH * count / top):<{BAR_WIDTH}} {count:,}")
+    if found.unknown_dishes:
+        shown = ", ".join(f"{dish!r} ({count:,} lines)" for dish, count in found.unknown_dishes.most_common(20))
+        more = len(found.unknown_dishes) - 20
+        lines.append(f"  dishes not on the menu: {shown}" + (f" and {more:,} more" if more > 0 else ""))
+    if found.error:
+        lines.append(f"  the file cannot be read on: {found.error}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = settings_or_exit("simulator.check")
+    parser = argparse.ArgumentParser(prog="python -m simulator.check", description=__doc__.splitlines()[0])
+    feed.add_arguments(parser, settings)
+    parser.add_argument("--menu", type=Path, default=settings.menu_path,
+                        help="the menu: JSON or CSV (name,cook_time) (default: MENU_FILE)")
+    args = parser.parse_args(argv)
+    options = feed.options_from(args, settings, parser)
+    clock = LocalClock(settings.timezone)
+    try:
+        menu = load_menu(args.menu)
+        source = feed.open_orders(args.orders, options)
+    except (MenuError, OrdersFileError) as error:
+        print(f"simulator.check: {error}", file=sys.stderr)
+        return 2
+    size = None if str(args.orders) == feed.STDIN else Path(args.orders).stat().st_size
+    with source, tqdm(total=size, unit="B", unit_scale=True, desc="reading", disable=None, leave=False) as bar:
+        def progress(every=[0]) -> None:
+            every[0] += 1
+            if size and every[0] % 2048 == 0:
+                bar.update(source.stream.tell() - bar.n)
+
+        found = examine(source.entries(menu), menu, clock, options.header_of("item"), progress)
+    print(report(found, source.name, source.kind, clock))
+    if found.error:
+        return 2
+    if found.rejected:
+        print(f"The simulator would reject {found.rejections:,} orders (exit 1).")
+        return 1
+    print("The simulator would take every order (exit 0).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

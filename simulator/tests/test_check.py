@@ -1,0 +1,75 @@
+"""`python -m simulator.check`: what the simulator would do with a file, and an exit status that says it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simulator import check
+from tests import other_kitchen
+from tests.parameters import write_parameters
+
+HEADER = "Ref,Created,Guest,Channel,Product,Qty,Price\n"
+COLUMNS = "order_id=Ref,ordered_at=Created,name=Guest,service=Channel,item=Product,quantity=Qty,price_per_unit=Price"
+
+
+@pytest.fixture(autouse=True)
+def parameters(tmp_path, monkeypatch):
+    monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py",
+                                                                  KITCHEN_TIMEZONE=other_kitchen.ZONE)))
+
+
+def test_a_clean_file_says_what_it_holds_and_exits_0(tmp_path, capsys):
+    menu, orders = other_kitchen.write(tmp_path, days=2)
+    raw = json.loads(orders.read_text())
+    assert check.main(["--orders", str(orders), "--menu", str(menu)]) == 0
+    printed = capsys.readouterr().out
+    units = sum(line["quantity"] for order in raw for line in order["items"])
+    lines = sum(len(order["items"]) for order in raw)
+    assert f"(json): {len(raw):,} orders the kitchen would cook, {lines:,} item lines, {units:,} units" in printed
+    assert "rejected: none" in printed and "time span: 2024-03-04 00:" in printed and "IST" in printed
+    bars = {line.split()[0]: line for line in printed.splitlines() if line.startswith("    ") and line.split()[0].isdigit()}
+    assert len(bars) == 24 and bars["21"].count("█") > bars["09"].count("█")  # the evening peak, in local time
+
+
+def test_rejections_are_counted_by_reason_with_their_positions_and_dishes(tmp_path, capsys):
+    menu = tmp_path / "menu.csv"
+    menu.write_text("name,cook_time\nDosa,7:00\nChai,1:30\n")
+    rows = [
+        "1,2024-03-04 09:00:00,A,Swiggy,Dosa,1,120.00",
+        "2,2024-03-04 09:01:00,B,Swiggy,Pizza,1,300",
+        "3,2024-03-04 09:02:00,C,Swiggy,Chai,2,20.005",
+        "4,2024-03-04 08:59:00,D,Zomato,Dosa,1,120",
+        "5,2024-03-04 09:03:00,E,Zomato,Pasta,1,250",
+        "5,2024-03-04 09:03:00,E,Zomato,Pizza,1,300",
+        "6,2024-03-04 09:04:00,F,Zomato,,,",
+    ]
+    orders = tmp_path / "export.csv"
+    orders.write_text(HEADER + "\n".join(rows) + "\n")
+    code = check.main(["--orders", str(orders), "--menu", str(menu), "--columns", COLUMNS,
+                       "--orders-timezone", other_kitchen.ZONE])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "2 orders the kitchen would cook" in printed and "rejected: 3 orders" in printed
+    assert "unknown dish: 2 (orders 2, 5); the first: order 2: item 1: unknown dish 'Pizza'" in printed
+    assert "bad price: 1 (orders 3)" in printed
+    assert "with no items (discarded): 1" in printed
+    assert "stamped before the order ahead of them (received when read): 1" in printed
+    assert "dishes not on the menu: 'Pizza' (2 lines), 'Pasta' (1 lines)" in printed
+    assert "The simulator would reject 3 orders (exit 1)." in printed
+
+
+def test_an_unreadable_file_exits_2(tmp_path, capsys):
+    menu, _ = other_kitchen.write(tmp_path, days=1)
+    orders = tmp_path / "export.csv"
+    orders.write_text("When,What\n2024-03-04,Dosa\n")
+    assert check.main(["--orders", str(orders), "--menu", str(menu)]) == 2
+    assert "the CSV header has no column 'order_id'" in capsys.readouterr().err
+    broken = tmp_path / "broken.json"
+    good = json.dumps({"name": "A", "service": "S", "ordered_at": "2024-03-04T04:00:00",
+                       "items": [{"name": "Masala Dosa", "quantity": 1, "price_per_unit": 100}]})
+    broken.write_text(f"[{good}, {good}, {{\"oops\"")
+    assert check.main(["--orders", str(broken), "--menu", str(menu)]) == 2
+    printed = capsys.readouterr().out
+    assert "2 orders the kitchen would cook" in printed and "JSON syntax error in order 3" in printed
