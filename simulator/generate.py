@@ -9,9 +9,11 @@ little out of timestamp order, as real feeds do. Timestamps are written as naive
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
 import json
 import math
+import os
 import random
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -20,7 +22,8 @@ from typing import Iterable, Iterator
 import pytz
 from faker import Faker
 
-from common.settings import settings_or_exit
+from common.settings import COLUMNS, settings_or_exit
+from simulator.feed import EXTENSIONS
 
 PREPARATIONS = ["Grilled", "Spicy", "Crispy", "Smoked", "Teriyaki", "Garlic", "Lemon", "BBQ", "Tandoori", "Pesto"]
 BASES = ["Chicken Bowl", "Beef Burrito", "Tofu Salad", "Salmon Poke", "Pork Ramen",
@@ -102,15 +105,53 @@ def _pick(shares: dict, rng: random.Random):
 
 
 def write_json_list(path: Path, entries: Iterable[dict]) -> int:
-    """One entry per line: small, diffable, and still one JSON list. Written as it comes; returns the count."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """One entry per line: small, diffable, and still one JSON list. Returns the count."""
+    return _write_in_place(path, lambda out: _json_list(out, entries))
+
+
+def _json_list(out, entries: Iterable[dict]) -> int:
     count = 0
-    with open(path, "w", encoding="utf-8") as out:
-        out.write("[")
-        for count, entry in enumerate(entries, start=1):
-            out.write(",\n" if count > 1 else "\n")
-            out.write(json.dumps(entry, ensure_ascii=False))
-        out.write("\n]\n")
+    out.write("[")
+    for count, entry in enumerate(entries, start=1):
+        out.write(",\n" if count > 1 else "\n")
+        out.write(json.dumps(entry, ensure_ascii=False))
+    out.write("\n]\n")
+    return count
+
+
+def _json_lines(out, orders: Iterable[dict]) -> int:
+    count = 0
+    for count, order in enumerate(orders, start=1):
+        out.write(json.dumps(order, ensure_ascii=False) + "\n")
+    return count
+
+
+def _csv_rows(out, orders: Iterable[dict]) -> int:
+    """One row per order line, with our column names and prices in dollars, as a point-of-sale export."""
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    count = 0
+    for count, order in enumerate(orders, start=1):
+        head = [f"ORD-{count:07}", order["ordered_at"], order["name"], order["service"]]
+        for line in order["items"] or [{"name": "", "quantity": "", "price_per_unit": None}]:
+            price = "" if line["price_per_unit"] is None else f"{line['price_per_unit'] / 100:.2f}"
+            writer.writerow(head + [line["name"], line["quantity"], price])
+    return count
+
+
+WRITERS = {"json": _json_list, "jsonl": _json_lines, "csv": _csv_rows}
+
+
+def _write_in_place(path: Path, write) -> int:
+    """Write to a temporary file beside `path`, then rename it into place: `path` is never left half written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as out:
+            count = write(out)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return count
 
 
@@ -124,10 +165,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-orders", type=int, help="stop after this many orders")
     parser.add_argument("--orders", type=Path, default=settings.orders_path)
     parser.add_argument("--menu", type=Path, default=settings.menu_path)
+    parser.add_argument("--format", choices=sorted(WRITERS),
+                        help="of the orders file: json (a list), jsonl (an order a line) or csv (a row an order line,"
+                             " prices in dollars); default: from the extension of --orders")
     args = parser.parse_args(argv)
+    kind = args.format or EXTENSIONS.get(args.orders.suffix.lower(), "json")
     menu, orders = generate(args.seed, args.first_day, args.days, args.orders_per_day, settings.timezone)
     write_json_list(args.menu, menu)
-    count = write_json_list(args.orders, itertools.islice(orders, args.max_orders))
+    count = _write_in_place(args.orders, lambda out: WRITERS[kind](out, itertools.islice(orders, args.max_orders)))
     print(f"wrote {len(menu)} dishes to {args.menu} and {count} orders to {args.orders}")
 
 

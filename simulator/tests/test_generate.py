@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime, timezone
 
 import pytest
@@ -13,9 +14,11 @@ from common.localtime import LocalClock
 from common.settings import load_settings
 from simulator.generate import generate, main
 from simulator.menu import load_menu
-from simulator.orders import EmptyOrder, Order, read_orders
+from simulator.feed import read_orders
+from simulator.orders import EmptyOrder, Order
 from simulator.run import simulate
 from tests.kitchen_data import Recording
+from tests.parameters import write_parameters
 
 ZONE = "America/Los_Angeles"
 
@@ -107,3 +110,17 @@ def test_with_the_default_crew_the_queue_builds_at_lunch_and_dinner_and_drains_a
     assert max(queue_by_hour[h] for h in (12, 13, 14)) > 50
     assert max(queue_by_hour[h] for h in (19, 20, 21)) > 50
     assert all(queue_by_hour[h] == 0 for h in (2, 3, 4))
+
+
+@pytest.mark.parametrize("extension", ["csv", "jsonl"])
+def test_the_data_in_the_other_formats_reads_back_as_the_same_orders(tmp_path, extension, monkeypatch):
+    monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py")))
+    arguments = ["--days", "1", "--orders-per-day", "300", "--menu", str(tmp_path / "items.json")]
+    main(arguments + ["--orders", str(tmp_path / "orders.json")])
+    main(arguments + ["--orders", str(tmp_path / f"orders.{extension}")])
+    menu = load_menu(tmp_path / "items.json")
+    as_json = list(read_orders(tmp_path / "orders.json", menu))
+    other = list(read_orders(tmp_path / f"orders.{extension}", menu))
+    strip = lambda entry: entry if not isinstance(entry, Order) else replace(entry, order_id=None)  # noqa: E731
+    assert [strip(e) for e in other] == as_json and len(as_json) > 250
+    assert not list((tmp_path).glob(".*partial"))
