@@ -1,4 +1,4 @@
-"""`python -m bench [simulator|dashboard|realtime|contention|sweep|all]`: run benchmarks, print and save a table."""
+"""`python -m bench [simulator|dashboard|realtime|contention|experiment|all]`: run benchmarks, print and save a table."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import contention_bench, dashboard_bench, realtime_bench, simulator_bench
+from bench import contention_bench, dashboard_bench, experiment_bench, realtime_bench, simulator_bench
 from bench.measure import Result
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -26,8 +26,9 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
         results += dashboard_bench.refresh(sizes, 3 if quick else 10)
     if which in ("realtime", "all"):
         results += realtime_bench.lag([300, 3000], 3 if quick else 180)
-    if which in ("sweep", "all"):
-        results += simulator_bench.sweep_model(sizes, repeat)
+    if which in ("experiment", "all"):
+        results += experiment_bench.direct_model(sizes, repeat)
+        results += experiment_bench.plan(2 if quick else 5)
     if which in ("contention", "all"):
         size = min(sizes) if quick else 100_000
         results += contention_bench.slowdown(size, 2 if quick else 4, repeat)
@@ -62,7 +63,7 @@ def report(results: list[Result], command: str, seconds: float, earlier: str = "
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("which", nargs="?", default="all",
-                        choices=["simulator", "dashboard", "realtime", "contention", "sweep", "all"])
+                        choices=["simulator", "dashboard", "realtime", "contention", "experiment", "all"])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="order counts, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the dashboard's: 10)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, one repeat, seconds")

@@ -11,7 +11,7 @@ from common.database import connect_writer
 from common.localtime import LocalClock
 from common.settings import load_settings
 from simulator.menu import load_menu
-from simulator.orders import read_orders
+from simulator.feed import read_orders
 from simulator.run import simulate
 from simulator.store import RunParameters, RunStore
 

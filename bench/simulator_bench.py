@@ -9,9 +9,8 @@ from bench import workload
 from bench.measure import Result, median_of, timed
 from common.database import connect_writer
 from common.localtime import LocalClock
-from simulator import fifo
 from simulator.menu import load_menu
-from simulator.orders import read_orders
+from simulator.feed import read_orders
 from simulator.run import NoRecorder, simulate
 from simulator.store import RunParameters, RunStore
 
@@ -28,8 +27,8 @@ def replay(orders: Path, recorder_for) -> int:
     if isinstance(recorder, RunStore):
         recorder.finish("completed")
         recorder.connection.close()
-    kitchen = outcome.kitchen
-    return kitchen.received + kitchen.discarded + kitchen.rejected
+    summary = outcome.summary
+    return summary.received + summary.discarded + summary.rejected
 
 
 def new_store() -> RunStore:
@@ -63,21 +62,3 @@ def memory(sizes: list[int]) -> list[Result]:
                f"{peak / smallest:.2f}", f"< {MEMORY_TARGET_MIB} MiB, flat", peak < MEMORY_TARGET_MIB and peak < 1.25 * smallest)
         for size, peak in peaks.items()
     ]
-
-
-def sweep_model(sizes: list[int], repeat: int) -> list[Result]:
-    """The what-if sweep's model for fixed crews (computed directly) against a plain SimPy run of the
-    same kitchen, both in virtual time on streams already read into memory."""
-    results = []
-    menu = load_menu(workload.menu_file())
-    for size in sizes:
-        entries = list(read_orders(workload.stream(size), menu))
-        simpy_run = median_of(repeat, lambda: timed(
-            lambda: simulate(entries, workload.COOKS, None, NoRecorder(), LocalClock(ZONE))))
-        direct = median_of(repeat, lambda: timed(lambda: fifo.fixed_crew(entries, workload.COOKS)))
-        results.append(Result(
-            "sweep model (virtual time)", f"{size:,} orders", f"{size / direct:,.0f} orders/s computed directly",
-            f"{size / simpy_run:,.0f} orders/s plain SimPy", f"{simpy_run / direct:.1f}x faster", "faster than SimPy",
-            direct < simpy_run,
-        ))
-    return results

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from common.database import connect_writer
 from common.localtime import LocalClock
 from simulator.menu import Dish
-from simulator.orders import read_orders
+from simulator.feed import read_orders
 from simulator.run import simulate
 from simulator.store import RunParameters, RunStore
 

@@ -18,7 +18,8 @@ import pytest
 from common.localtime import LocalClock
 from common.settings import load_settings
 from simulator.menu import Dish, load_menu
-from simulator.orders import Line, Order, read_orders
+from simulator.feed import read_orders
+from simulator.orders import Line, Order
 from simulator.run import simulate
 from simulator.experiment.report import Estimate
 from tests.kitchen_data import Recording

@@ -1,0 +1,85 @@
+"""The experiment layer: the direct computation against the SimPy kitchen it replaces in trials, for
+fixed crews and cook schedules; and the whole staffing plan on the shipped data, against the fixed crew
+and the two-level schedule a user would otherwise pick."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import workload
+from bench.measure import Result, median_of, timed
+from common.localtime import LocalClock
+from common.schedule import CookSchedule
+from simulator.experiment import direct
+from simulator.experiment.grid import IntervalGrid
+from simulator.experiment.streams import from_entries
+from simulator.menu import load_menu
+from simulator.feed import read_orders
+from simulator.run import NoRecorder, simulate
+
+ZONE = "America/Los_Angeles"
+SCHEDULE = {"00:00": 30, "06:00": 60, "11:00": 170, "15:00": 90, "17:30": 160, "22:00": 40}  # the README's example
+SCHEDULE_SPEEDUP_TARGET = 20
+PLAN_SECONDS_TARGET = 120
+BELOW_FIXED_TARGET, BELOW_TWO_LEVEL_TARGET = 0.20, 0.10
+
+
+def direct_model(sizes: list[int], repeat: int) -> list[Result]:
+    """Both computations in virtual time on streams already read into memory, with no store."""
+    results = []
+    menu = load_menu(workload.menu_file())
+    grid = IntervalGrid(30, False, ZONE)
+    crews = {"fixed crew": workload.COOKS, "cook schedule": CookSchedule.parse(SCHEDULE, ZONE)}
+    for size in sizes:
+        entries = list(read_orders(workload.stream(size), menu))
+        stream = from_entries(entries, grid)
+        for name, crew in crews.items():
+            simpy_run = median_of(repeat, lambda: timed(lambda: simulate(entries, crew, None, NoRecorder(), LocalClock(ZONE))))
+            computed = median_of(repeat, lambda: timed(lambda: direct.run(stream, crew)))
+            speedup = simpy_run / computed
+            target = SCHEDULE_SPEEDUP_TARGET if name == "cook schedule" else 1
+            results.append(Result(
+                f"trial model, {name} (virtual time)", f"{size:,} orders",
+                f"{size / computed:,.0f} orders/s computed directly", f"{size / simpy_run:,.0f} orders/s SimPy kitchen",
+                f"{speedup:.1f}x faster", f">= {target}x", speedup >= target,
+            ))
+    return results
+
+
+def plan(replications: int = 5) -> list[Result]:
+    """`python -m simulator.plan` on the shipped data, as a user runs it, timed as a whole process."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "plan"
+        started = time.perf_counter()
+        finished = subprocess.run([sys.executable, "-m", "simulator.plan", "--replications", str(replications),
+                                   "--sla-p90", "40", "--out", str(out), "--no-progress"],
+                                  capture_output=True, text=True, timeout=1800)
+        seconds = time.perf_counter() - started
+        if finished.returncode != 0:
+            raise RuntimeError(f"simulator.plan failed: {finished.stderr[-2000:]}")
+        rows = {row["option"]: row for row in csv.DictReader((out / "comparison.csv").read_text().splitlines())}
+    roster = rows["the roster"]
+    fixed = next(r for r in rows.values() if r["kind"] == "fixed")
+    two_level = next(r for r in rows.values() if r["kind"] == "schedule")
+    hours = {name: float(row["labour_cook_hours"]) for name, row in
+             (("roster", roster), ("fixed", fixed), ("two", two_level))}
+    met, held = int(roster["intervals_on_target"]), int(roster["intervals_held_to_target"])
+    case = f"shipped data, {replications} replications, p90 <= 40 min"
+    return [
+        Result("staffing plan", case + ": whole run", f"{seconds:.1f} s", "-", "-", f"< {PLAN_SECONDS_TARGET} s",
+               seconds < PLAN_SECONDS_TARGET),
+        Result("staffing plan", case + ": intervals on target (fresh replications)", f"{met} of {held}", "-", "-",
+               "all", met == held),
+        Result("staffing plan", case + ": labour", f"{hours['roster']:,.0f} cook-hours, the roster",
+               f"{hours['fixed']:,.0f} cook-hours, {fixed['option']}", f"{1 - hours['roster'] / hours['fixed']:.0%} less",
+               f">= {BELOW_FIXED_TARGET:.0%} less", 1 - hours["roster"] / hours["fixed"] >= BELOW_FIXED_TARGET),
+        Result("staffing plan", case + ": labour", f"{hours['roster']:,.0f} cook-hours, the roster",
+               f"{hours['two']:,.0f} cook-hours, {two_level['option']} (two-level)",
+               f"{1 - hours['roster'] / hours['two']:.0%} less", f">= {BELOW_TWO_LEVEL_TARGET:.0%} less",
+               1 - hours["roster"] / hours["two"] >= BELOW_TWO_LEVEL_TARGET),
+    ]
