@@ -12,7 +12,7 @@ from common.localtime import LocalClock
 from simulator import sweep
 from simulator.experiment.options import peak_schedule
 from simulator.menu import load_menu
-from simulator.orders import read_orders
+from simulator.feed import read_orders
 from simulator.run import NoRecorder, simulate
 from tests import other_kitchen
 from tests.parameters import write_parameters

@@ -15,7 +15,8 @@ from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.streams import from_entries
 from common.settings import load_settings
 from simulator.menu import Dish, load_menu
-from simulator.orders import parse_order, read_orders
+from simulator.feed import read_orders
+from simulator.orders import parse_order
 from simulator.run import simulate
 from tests.kitchen_data import Recording, order
 from tests.parameters import write_parameters
