@@ -107,27 +107,39 @@ def schema(engine: str) -> str:
 def connect_writer(target: str | os.PathLike) -> Session:
     """Open (creating if needed) the database for the simulator, with the schema applied.
 
-    Statements run in autocommit mode: the writer opens its own transactions explicitly.
+    Statements run in autocommit mode: the writer opens its own transactions explicitly. A database
+    that cannot be used is refused with the same message on both engines, and left as it was.
     """
     try:
-        if is_server(target):
-            session = Session(psycopg.connect(str(target), autocommit=True), "postgresql")
-            session.execute("SELECT pg_advisory_lock(?)", (SCHEMA_LOCK,))
-        else:
-            path = Path(target)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            session = Session(sqlite3.connect(path, isolation_level=None, check_same_thread=False), "sqlite")
-            session.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            session.execute("PRAGMA journal_mode = WAL")
-            session.execute("PRAGMA synchronous = NORMAL")  # durable at each checkpoint; safe in WAL mode
-            session.execute("PRAGMA cache_size = -32768")  # 32 MiB of pages: a large orders table stays cheap to grow
+        session = _open_for_writing(target)
+    except (OSError, *DATABASE_ERRORS) as error:
+        raise DatabaseUnavailable(f"cannot open database {describe(target)} for writing: {error}") from error
+    try:
         try:
             _apply_schema(session, target)
         finally:
-            if session.engine == "postgresql":
+            if session.engine == "postgresql" and not session.raw.closed:
                 session.execute("SELECT pg_advisory_unlock(?)", (SCHEMA_LOCK,))
-    except (OSError, *DATABASE_ERRORS) as error:
-        raise DatabaseUnavailable(f"cannot open database {describe(target)} for writing: {error}") from error
+    except BaseException as error:
+        session.close()
+        if isinstance(error, (OSError, *DATABASE_ERRORS)):
+            raise DatabaseUnavailable(f"cannot open database {describe(target)} for writing: {error}") from error
+        raise
+    return session
+
+
+def _open_for_writing(target: str | os.PathLike) -> Session:
+    if is_server(target):
+        session = Session(psycopg.connect(str(target), autocommit=True), "postgresql")
+        session.execute("SELECT pg_advisory_lock(?)", (SCHEMA_LOCK,))
+        return session
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    session = Session(sqlite3.connect(path, isolation_level=None, check_same_thread=False), "sqlite")
+    session.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    session.execute("PRAGMA journal_mode = WAL")
+    session.execute("PRAGMA synchronous = NORMAL")  # durable at each checkpoint; safe in WAL mode
+    session.execute("PRAGMA cache_size = -32768")  # 32 MiB of pages: a large orders table stays cheap to grow
     return session
 
 
@@ -143,7 +155,6 @@ def _apply_schema(session: Session, target) -> None:
             version += 1
             session.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
     if tables and version != SCHEMA_VERSION:
-        session.close()
         raise DatabaseUnavailable(
             f"{describe(target)} holds other tables (schema version {version}; this simulator writes version"
             f" {SCHEMA_VERSION}): give --db a new database"

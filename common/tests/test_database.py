@@ -2,7 +2,7 @@ import sqlite3
 
 import pytest
 
-from common.database import SCHEMA_VERSION, DatabaseUnavailable, connect_readonly, connect_writer
+from common.database import SCHEMA_VERSION, DatabaseUnavailable, connect_readonly, connect_writer, describe
 
 
 def test_the_writer_creates_folders_schema_and_wal(tmp_path):
@@ -17,13 +17,19 @@ def test_the_writer_creates_folders_schema_and_wal(tmp_path):
     connect_writer(db).close()  # opening again keeps everything
 
 
-def test_a_database_of_something_else_is_refused(tmp_path):
-    db = tmp_path / "other.db"
-    with sqlite3.connect(db) as other:
-        other.execute("CREATE TABLE orders (id INTEGER)")
-    with pytest.raises(DatabaseUnavailable, match="holds other tables .*give --db a new database"):
-        connect_writer(db)
-    assert sqlite3.connect(db).execute("SELECT name FROM sqlite_master").fetchall() == [("orders",)]
+def test_a_database_of_something_else_is_refused_alike_on_both_engines(database):
+    other = connect_writer(database)
+    for table in sorted(other.tables()):
+        other.execute(f"DROP TABLE {table} CASCADE" if other.engine == "postgresql" else f"DROP TABLE {table}")
+    other.execute("CREATE TABLE orders (id INTEGER)")
+    other.close()
+    with pytest.raises(DatabaseUnavailable) as refused:
+        connect_writer(database)
+    assert str(refused.value) == (f"{describe(database)} holds other tables (schema version None; this simulator"
+                                  f" writes version {SCHEMA_VERSION}): give --db a new database")
+    left = connect_readonly(database)
+    assert left.tables() == {"orders"}  # nothing was changed
+    left.close()
 
 
 def test_a_database_that_cannot_be_created(tmp_path):
