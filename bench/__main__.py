@@ -26,6 +26,7 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
         results += dashboard_bench.refresh(sizes, 3 if quick else 10)
     if which in ("realtime", "all"):
         results += realtime_bench.lag([300, 3000], 3 if quick else 180)
+        results += realtime_bench.stop_latency(1 if quick else 5)
     if which in ("experiment", "all"):
         results += experiment_bench.direct_model(sizes, repeat)
         results += experiment_bench.plan(2 if quick else 5)

@@ -1,8 +1,13 @@
 """Real-time fidelity: how far the simulated clock falls behind the ideal (wall time × speed) when the
-kitchen replays the default data in accelerated real time, with the real store."""
+kitchen replays the default data in accelerated real time, with the real store; and how soon a signal
+stops the simulator."""
 
 from __future__ import annotations
 
+import signal
+import sqlite3
+import statistics
+import subprocess
 import time
 
 from bench import workload
@@ -12,10 +17,11 @@ from common.localtime import LocalClock
 from common.settings import load_settings
 from simulator.menu import load_menu
 from simulator.feed import read_orders
-from simulator.run import simulate
+from simulator.run import WAKE_INTERVAL, simulate
 from simulator.store import RunParameters, RunStore
 
 LAG_TARGET_WALL_S = 1.0
+STOP_TARGET_S = 1.0
 
 
 class LagProbe:
@@ -38,7 +44,7 @@ class LagProbe:
 
 
 def lag(speeds: list[float], seconds: float) -> list[Result]:
-    settings = load_settings({})
+    settings = load_settings()
     results = []
     for speed in speeds:
         db = workload.fresh(workload.WORK / "realtime.db")
@@ -60,3 +66,36 @@ def lag(speeds: list[float], seconds: float) -> list[Result]:
             worst / speed < LAG_TARGET_WALL_S,
         ))
     return results
+
+
+def stop_latency(repeat: int) -> list[Result]:
+    """Wall seconds from SIGINT or SIGTERM to the simulator's exit (the run then marked interrupted), in a
+    real-time run of the default data at 60x, against the run loop's wake interval, the least possible."""
+    results = []
+    for number in (signal.SIGINT, signal.SIGTERM):
+        latencies = []
+        for _ in range(repeat):
+            db = workload.fresh(workload.WORK / "stop.db")
+            process = subprocess.Popen(workload.simulator_command(workload.stream(10_000), db, speed="60"),
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            while not _committed(db):
+                time.sleep(0.02)
+            sent = time.monotonic()
+            process.send_signal(number)
+            process.wait(timeout=30)
+            latencies.append(time.monotonic() - sent)
+        worst = max(latencies)
+        results.append(Result(
+            "stop on a signal", f"{signal.Signals(number).name}, real time at 60x, {repeat} runs",
+            f"median {statistics.median(latencies):.2f} s, max {worst:.2f} s", f"wake interval {WAKE_INTERVAL:g} s",
+            f"{worst / WAKE_INTERVAL:.1f}x", f"< {STOP_TARGET_S:g} s", worst < STOP_TARGET_S,
+        ))
+    return results
+
+
+def _committed(db) -> bool:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+            return connection.execute("SELECT COUNT(*) FROM orders").fetchone()[0] > 0
+    except sqlite3.OperationalError:
+        return False

@@ -1,3 +1,1 @@
-"""Fixtures for the cross-service tests."""
-
-from tests.databases import database  # noqa: F401  (a fixture: both engines)
+"""The cross-service tests take their fixtures from the project's conftest.py."""

@@ -1,7 +1,7 @@
 """Both engines for the tests: a fresh SQLite file, or a fresh schema on the PostgreSQL test server.
 
-`make test` runs every test that takes the `database` fixture on SQLite, and on PostgreSQL too when
-KITCHEN_TEST_POSTGRES_URL names a server (.ci/run sets it, and fails when the server is not there).
+The server is the one KITCHEN_TEST_POSTGRES_URL names (.ci/run sets it, and fails when the server is
+not there), else the local server at its default address when it answers.
 """
 
 from __future__ import annotations
@@ -14,7 +14,22 @@ import psycopg
 import pytest
 from psycopg import sql
 
-POSTGRES = os.environ.get("KITCHEN_TEST_POSTGRES_URL")
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _find_server() -> tuple[str | None, str]:
+    """(the URL of the test server, or None; and why not)"""
+    url = os.environ.get("KITCHEN_TEST_POSTGRES_URL") or DEFAULT_POSTGRES
+    try:
+        psycopg.connect(url, connect_timeout=2).close()
+    except psycopg.Error as error:
+        reason = str(error).strip().splitlines()[0]
+        return None, (f"no server answers at {url} ({reason}); set KITCHEN_TEST_POSTGRES_URL to a server whose"
+                      " user may create schemas")
+    return url, ""
+
+
+POSTGRES, POSTGRES_MISSING = _find_server()
 
 
 def with_search_path(url: str, schema: str) -> str:
@@ -30,8 +45,6 @@ def database(request, tmp_path):
     if request.param == "sqlite":
         yield tmp_path / "k.db"
         return
-    if not POSTGRES:
-        pytest.skip("KITCHEN_TEST_POSTGRES_URL is not set")
     schema = f"test_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(POSTGRES, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))

@@ -9,11 +9,15 @@ from pathlib import Path
 
 from common.database import connect_readonly, connect_writer
 from common.localtime import LocalClock
+from simulator.menu import Dish
 from simulator.orders import parse_order
 from simulator.run import simulate
 from simulator.store import RunParameters, RunStore
 
 T0 = 1_550_505_600  # 2019-02-18 16:00:00 UTC, 08:00 PST
+MENU_ENTRIES = [{"name": "Soup", "cook_time": 60}, {"name": "Stew", "cook_time": 300}, {"name": "Salad", "cook_time": 120}]
+"""The tests' menu, as a menu file holds it; MENU is the same, read."""
+MENU = {entry["name"]: Dish(entry["name"], entry["cook_time"]) for entry in MENU_ENTRIES}
 
 
 def order(at: int | str, *items: tuple[str, int], name: str = "Ann", service: str = "TastyBites", price: int = 100) -> dict:

@@ -31,9 +31,26 @@ def stream(tmp_path_factory):
     return generate(tmp_path_factory.mktemp("crash"), days=20, orders_per_day=3000, seed=8)
 
 
-def kill_after(command: list[str], seconds: float) -> float:
+def committed(db, run: int) -> int:
+    """Orders the run has committed so far (0 before its first commit)."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+            found = connection.execute("SELECT orders_received FROM runs WHERE id = ?", (run,)).fetchone()
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+    return found[0] if found else 0
+
+
+def kill_when(command: list[str], db, run: int, orders: int, then: float) -> float:
+    """Start the run; once it has committed `orders` orders, wait `then` seconds more and SIGKILL it.
+
+    Progress, not a fixed sleep, decides the moment, so the run is caught in the middle on a machine of
+    any speed."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(seconds)
+    while committed(db, run) < orders:
+        assert process.poll() is None, "the run ended before it could be killed"
+        time.sleep(0.01)
+    time.sleep(then)
     killed_at = time.time()
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
@@ -46,9 +63,11 @@ def kill_after(command: list[str], seconds: float) -> float:
 def test_killed_runs_leave_a_sound_database(tmp_path, stream, speed):
     menu, orders = stream
     db = tmp_path / "k.db"
-    moments = random.Random(speed).sample([1.8, 2.1, 2.4, 2.7, 3.0, 3.3], 3)  # after the first commits
-    for run, moment in enumerate(moments, start=1):
-        killed_at = kill_after(simulator_command(menu, orders, db, cooks=110, speed=speed), moment)
+    rng = random.Random(speed)
+    progress = [500, 2000, 8000, 16000, 24000] if speed == "max" else [20, 40, 60, 80, 100]  # of 60,000 orders
+    for run, after in enumerate(rng.sample(progress, 3), start=1):
+        killed_at = kill_when(simulator_command(menu, orders, db, cooks=110, speed=speed), db, run, after,
+                              then=rng.uniform(0, 0.6))
         with sqlite3.connect(db) as connection:
             assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
             assert connection.execute(CONSISTENT).fetchone() == (0,)

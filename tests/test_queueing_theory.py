@@ -84,7 +84,7 @@ def test_erlang_c_itself():
 
 
 def test_littles_law_holds_on_the_recorded_time_series():
-    settings = load_settings({})
+    settings = load_settings()
     recording = Recording()
     outcome = simulate(read_orders(settings.orders_path, load_menu(settings.menu_path)), settings.cooks, None,
                        recording, LocalClock(settings.timezone))

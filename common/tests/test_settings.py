@@ -1,3 +1,8 @@
+import os
+import shutil
+import subprocess
+import sys
+
 import pytest
 
 from common.localtime import LocalClock
@@ -20,11 +25,17 @@ def parameters(tmp_path, text):
     return {"KITCHEN_PARAMETERS": str(path)}
 
 
-def test_the_shipped_parameters_load():
-    settings = load_settings({})
-    assert settings.cooks >= 1 and settings.refresh_interval == 5
-    assert settings.orders_path == PROJECT_ROOT / "data" / "orders.json"
+def test_the_users_parameters_file_loads_whatever_valid_values_it_holds():
+    settings = load_settings({})  # no KITCHEN_PARAMETERS: the project's own file, as the user left it
     assert DEFAULT_PARAMETERS_FILE.is_file()
+    assert settings.cooks >= 1 and settings.refresh_interval > 0 and settings.orders_path.is_absolute()
+
+
+def test_the_tests_read_a_parameters_file_of_their_own(own_parameters):
+    assert os.environ["KITCHEN_PARAMETERS"] == str(own_parameters) != str(DEFAULT_PARAMETERS_FILE)
+    settings = load_settings()
+    assert (settings.cooks, settings.refresh_interval) == (110, 5)
+    assert settings.orders_path == PROJECT_ROOT / "data" / "orders.json"
 
 
 def test_values_and_paths_relative_to_the_project(tmp_path):
@@ -149,3 +160,36 @@ def test_orders_columns_and_time_zone(tmp_path):
 def test_bad_orders_settings_are_named(tmp_path, line, message):
     with pytest.raises(SettingsError, match=message):
         load_settings(parameters(tmp_path, GOOD + line + "\n"))
+
+
+EDITED = """
+SIMULATION_SPEED = 1
+NUM_COOKS = 3
+COOK_SCHEDULE = {"00:00": 2, "12:00": 4}
+DASHBOARD_REFRESH_INTERVAL = 60
+KITCHEN_NAME = "Edited"
+KITCHEN_TIMEZONE = "Asia/Tokyo"
+ORDERS_TIMEZONE = "Asia/Tokyo"
+"""
+SETTINGS_DEPENDENT = ["common/tests/test_settings.py", "simulator/tests/test_generate.py", "simulator/tests/test_cli.py",
+                      "simulator/tests/test_sweep.py", "simulator/experiment/tests/test_direct.py",
+                      "dashboard/tests/test_app.py", "tests/test_queueing_theory.py::test_littles_law_holds_on_the_recorded_time_series"]
+
+
+@pytest.mark.e2e
+def test_the_settings_dependent_tests_pass_with_an_edited_parameters_file(tmp_path):
+    """As a user would: edit parameters/simulation_parameters.py as the README invites, then run the tests."""
+    copy = tmp_path / "project"
+    files = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT_ROOT / name, copy / name)
+    user_file = copy / "parameters" / "simulation_parameters.py"
+    user_file.write_text(user_file.read_text() + EDITED)
+    environment = {k: v for k, v in os.environ.items() if k != "KITCHEN_PARAMETERS"}
+    itself = "common/tests/test_settings.py::test_the_settings_dependent_tests_pass_with_an_edited_parameters_file"
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--deselect", itself,
+                             *SETTINGS_DEPENDENT],
+                            cwd=copy, capture_output=True, text=True, env=environment, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert " passed" in result.stdout.splitlines()[-1] and "failed" not in result.stdout.splitlines()[-1]

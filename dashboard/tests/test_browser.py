@@ -43,8 +43,10 @@ def test_the_live_dashboard_shows_every_chart_and_keeps_updating(tmp_path: Path)
             page.goto(url)
             page.wait_for_function(EVERY_CHART_HAS_DATA, arg=[c.id for c in CHARTS], timeout=60_000)
             first = page.inner_text("#status"), page.inner_text("#total-revenue")
-            page.wait_for_timeout(2500)  # two refreshes at one per second
-            page.wait_for_function(EVERY_CHART_HAS_DATA, arg=[c.id for c in CHARTS], timeout=10_000)
+            page.wait_for_function(  # a later refresh, however long the machine takes to get to it
+                "([status, revenue]) => document.querySelector('#status').innerText !== status"
+                " && document.querySelector('#total-revenue').innerText !== revenue", arg=list(first), timeout=60_000)
+            page.wait_for_function(EVERY_CHART_HAS_DATA, arg=[c.id for c in CHARTS], timeout=60_000)
             second = page.inner_text("#status"), page.inner_text("#total-revenue")
             SCREENSHOT.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))

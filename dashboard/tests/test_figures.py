@@ -49,8 +49,10 @@ def test_fulfillment_gauge_shows_mean_and_p90_in_minutes(mean, colour_band):
     gauge, p90 = built["data"]
     assert gauge["value"] == round(mean / 60, 1) and p90["value"] == 130
     steps = gauge["gauge"]["steps"]
-    assert [s["range"] for s in steps][:2] == [[0, 40], [40, 80]]
-    assert [s["color"] for s in steps] == ["#2e7d32", "#f9a825", "#c62828"]
+    ranges = [s["range"] for s in steps]
+    assert ranges[0][0] == 0 and all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))  # contiguous from 0
+    assert ranges[-1][1] == gauge["gauge"]["axis"]["range"][1]
+    assert len({s["color"] for s in steps}) == 3  # good, fair, poor: three colours
     low, high = steps[colour_band]["range"]
     assert low <= gauge["value"] <= high
     assert "12 orders" in built["layout"]["title"]["text"]
@@ -62,6 +64,14 @@ def test_revenue_by_day_is_stacked_by_service_in_dollars():
     assert built["layout"]["barmode"] == "stack"
     bars = {bar["name"]: (bar["x"], bar["y"]) for bar in built["data"]}
     assert bars == {"FoodFlash": (["2019-02-18"], [1.5]), "TastyBites": (["2019-02-18", "2019-02-19"], [25.0, 10.0])}
+
+
+def test_the_legend_of_many_services_stays_clear_of_the_title():
+    services = ["TastyBites", "FoodFlash", "QuickEats", "Uber Eats", "DoorDash", "Deliveroo"]
+    built = checked(figures.revenue_by_day([("2019-02-18", service, 100) for service in services], ZONE))
+    legend = built["layout"]["legend"]
+    assert legend["y"] < 0 and legend["yanchor"] == "top"  # below the plot, growing downwards
+    assert built["layout"]["margin"]["b"] >= 80  # with room for it
 
 
 def test_total_revenue_in_dollars():

