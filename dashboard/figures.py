@@ -100,6 +100,9 @@ def revenue_by_day(rows, zone: str) -> dict:
          for service, (days, dollars) in sorted(by_service.items())],
         title, barmode="stack", xaxis=_axis(f"Local day ({zone})", type="category"),
         yaxis=_axis("Revenue ($)", tickprefix="$"),
+        # below the axis, where it can wrap onto more lines as services are added, never over the title
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.3, "yanchor": "top"},
+        margin={"l": 60, "r": 20, "t": 50, "b": 100},
     )
 
 
