@@ -24,12 +24,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	@echo "Dashboard: http://localhost:8050  (Ctrl-C stops both services)"
-	@# Background jobs of a script ignore SIGINT, so Ctrl-C reaches them through this trap.
-	@trap 'kill -TERM $$sim $$dash 2>/dev/null; wait' INT TERM; \
-	$(PY) -m simulator & sim=$$!; \
-	$(PY) -m dashboard --port 8050 & dash=$$!; \
-	wait
+	@PYTHON=$(PY) bash scripts/run.sh
 
 test: $(STAMP) chromium
 	$(PY) -m pytest

@@ -1,0 +1,26 @@
+"""gunicorn's settings for the dashboard (`gunicorn -c python:dashboard.gunicorn_conf dashboard.wsgi:server`).
+
+Several workers, each with a few threads: every chart's callback is a separate request. No access log
+unless DASHBOARD_ACCESS_LOG is set (a line per request buries everything else); errors and warnings only.
+"""
+
+import os
+import sys
+
+from dashboard.auth import users_from, warning
+
+workers = 2
+threads = 4
+loglevel = "warning"
+accesslog = "-" if os.environ.get("DASHBOARD_ACCESS_LOG") else None
+
+
+def when_ready(server):
+    """Warn once, when the dashboard listens beyond this machine with no login."""
+    published = os.environ.get("DASHBOARD_PUBLISHED")  # in a container: the address it is published on
+    hosts = [published] if published else [str(listener).rsplit(":", 1)[0].strip("[]") for listener in server.LISTENERS]
+    for host in hosts:
+        line = warning(host, users_from())
+        if line:
+            print(line, file=sys.stderr, flush=True)
+            return
