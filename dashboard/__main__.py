@@ -11,6 +11,7 @@ import sys
 
 from common.settings import cli_target, settings_or_exit
 from dashboard.app import create_app
+from dashboard.auth import UsersError, users_from, warning
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8050)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for every interface)")
     args = parser.parse_args(argv)
-    app = create_app(args.db, settings.refresh_interval, settings.timezone)
+    try:
+        users = users_from()
+    except UsersError as error:
+        parser.exit(2, f"dashboard: {error}\n")
+    app = create_app(args.db, settings.refresh_interval, settings.timezone, users)
+    if warning(args.host, users):
+        print(warning(args.host, users), file=sys.stderr, flush=True)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C stops it, even when started in the background
     print(f"Dashboard on http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}"
           f" reading {args.db}", flush=True)

@@ -1,7 +1,9 @@
-"""The WSGI entry point for gunicorn: `gunicorn dashboard.wsgi:server`, configured by settings."""
+"""The WSGI entry point for gunicorn: `gunicorn -c python:dashboard.gunicorn_conf dashboard.wsgi:server`,
+configured by settings (and DASHBOARD_USERS for a login)."""
 
 from common.settings import load_settings
 from dashboard.app import create_app
+from dashboard.auth import users_from
 
 _settings = load_settings()
-server = create_app(_settings.database, _settings.refresh_interval, _settings.timezone).server
+server = create_app(_settings.database, _settings.refresh_interval, _settings.timezone, users_from()).server

@@ -1,0 +1,45 @@
+# Kitchen Simulator's images, one stage per service on one shared base (see docker-compose.yml):
+#   base       Python, the project's dependencies, a non-root user, what both services share
+#   simulator  python -m simulator: replays the orders into the shared database
+#   dashboard  the Dash app under gunicorn, with its healthcheck
+#   test       every service's tests, for `make unittest` (docker-compose.test.yml)
+# Build context: the project root.
+FROM python:3.11-slim AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app KITCHEN_DB=/app/db/kitchen.db
+WORKDIR /app
+# Dependencies first, read from pyproject.toml alone, so that editing the code does not reinstall them.
+COPY pyproject.toml docker/requirements.py ./
+RUN python requirements.py > /tmp/requirements.txt && pip install -r /tmp/requirements.txt
+COPY common common
+COPY parameters parameters
+# A non-root user; the db folder is theirs (a new named volume mounted there inherits that, and SQLite
+# readers in WAL mode need to write its -shm file).
+RUN useradd --create-home --uid 1000 kitchen && mkdir -p db && chown kitchen db
+
+FROM base AS simulator
+COPY simulator simulator
+COPY data data
+USER kitchen
+CMD ["python", "-m", "simulator"]
+
+FROM base AS dashboard
+COPY dashboard dashboard
+USER kitchen
+EXPOSE 8050
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8050/health', timeout=4)"]
+# Inside the container it listens on every interface; docker-compose.yml publishes it on the host's
+# loopback unless told otherwise (DASHBOARD_ADDRESS).
+CMD ["gunicorn", "-c", "python:dashboard.gunicorn_conf", "--bind", "0.0.0.0:8050", "dashboard.wsgi:server"]
+
+FROM base AS test
+RUN python requirements.py --extras-only test > /tmp/test-requirements.txt && pip install -r /tmp/test-requirements.txt
+COPY simulator simulator
+COPY dashboard dashboard
+COPY data data
+COPY tests tests
+COPY conftest.py ./
+RUN chown -R kitchen /app
+USER kitchen
+CMD ["python", "-m", "pytest", "common/tests", "simulator/tests", "simulator/experiment/tests"]

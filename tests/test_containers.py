@@ -1,0 +1,104 @@
+"""The containers are safe by default: the dashboard published on loopback only, PostgreSQL behind
+passwords with a writer and a read-only role, one shared image base, one healthcheck definition."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import uuid
+
+import psycopg
+import pytest
+import yaml
+from psycopg import sql
+
+from common.database import connect_readonly, connect_writer
+from common.settings import PROJECT_ROOT
+from tests.databases import POSTGRES
+
+
+def compose(name: str) -> dict:
+    return yaml.safe_load((PROJECT_ROOT / name).read_text())
+
+
+def default_of(value: str) -> str:
+    """A compose value with its ${VAR:-default}s replaced by their defaults, as when nothing is set."""
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
+
+
+def test_the_dashboard_is_published_on_loopback_unless_told_otherwise():
+    [port] = compose("docker-compose.yml")["services"]["dashboard"]["ports"]
+    assert default_of(port) == "127.0.0.1:8050:8050"
+    assert "DASHBOARD_ADDRESS" in port  # ... and an address can be given, with DASHBOARD_USERS for a login
+    assert "DASHBOARD_USERS" in compose("docker-compose.yml")["services"]["dashboard"]["environment"]
+
+
+def test_postgres_needs_passwords_and_trusts_nobody_on_the_network():
+    stack = compose("docker-compose.postgres.yml")
+    postgres = stack["services"]["postgres"]["environment"]
+    for variable in ("KITCHEN_DB_PASSWORD", "KITCHEN_DB_READER_PASSWORD"):
+        assert re.fullmatch(r"\$\{%s:\?set %s.*\.env beside the compose files\}" % (variable, variable), postgres[variable])
+    assert stack["services"]["simulator"]["environment"]["KITCHEN_DB"].startswith("postgresql://kitchen_writer@")
+    assert stack["services"]["dashboard"]["environment"]["KITCHEN_DB"].startswith("postgresql://kitchen_reader@")
+    start = (PROJECT_ROOT / "postgres" / "start.sh").read_text()
+    assert "trust" not in start and "--auth-host=scram-sha-256" in start and "host all all 0.0.0.0/0 scram-sha-256" in start
+    assert ".env" in (PROJECT_ROOT / ".gitignore").read_text().split()
+
+
+def test_one_image_base_and_one_healthcheck():
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    stages = re.findall(r"^FROM (\S+) AS (\S+)$", dockerfile, flags=re.M)
+    assert stages[0] == ("python:3.11-slim", "base") and all(image == "base" for image, _ in stages[1:])
+    assert dockerfile.count("pip install -r /tmp/requirements.txt") == 1
+    assert dockerfile.count("HEALTHCHECK") == 1
+    for name in ("docker-compose.yml", "docker-compose.postgres.yml", "docker-compose.test.yml"):
+        for service in compose(name)["services"].values():
+            assert "healthcheck" not in service
+            assert service.get("build", {}).get("dockerfile", "Dockerfile") in ("Dockerfile", "postgres/Dockerfile")
+    assert not (PROJECT_ROOT / "simulator" / "Dockerfile").exists() and not (PROJECT_ROOT / "dashboard" / "Dockerfile").exists()
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
+def test_compose_itself_refuses_the_postgres_stack_without_passwords(tmp_path):
+    command = ["docker-compose", "--project-directory", str(PROJECT_ROOT), "-f", str(PROJECT_ROOT / "docker-compose.yml"),
+               "-f", str(PROJECT_ROOT / "docker-compose.postgres.yml"), "config"]
+    refused = subprocess.run(command, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert refused.returncode != 0 and "set KITCHEN_DB_PASSWORD" in refused.stderr
+    accepted = subprocess.run(command, capture_output=True, text=True,
+                              env={"PATH": "/usr/bin:/bin", "KITCHEN_DB_PASSWORD": "w", "KITCHEN_DB_READER_PASSWORD": "r"})
+    assert accepted.returncode == 0, accepted.stderr
+    assert "127.0.0.1:8050:8050" in accepted.stdout
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs a PostgreSQL server")
+def test_the_dashboards_role_can_read_what_the_simulators_role_writes_and_nothing_more():
+    suffix = uuid.uuid4().hex[:8]
+    database, writer, reader = f"kitchen_{suffix}", f"writer_{suffix}", f"reader_{suffix}"
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    target = re.sub(r"/[^/?]*(\?|$)", f"/{database}\\1", POSTGRES, count=1)
+    try:
+        subprocess.run(["psql", target, "-q", "-v", "ON_ERROR_STOP=1", "-v", f"database={database}", "-v", f"writer={writer}",
+                        "-v", f"reader={reader}", "-v", "writer_password=w", "-v", "reader_password=r",
+                        "-f", str(PROJECT_ROOT / "postgres" / "roles.sql")], check=True, capture_output=True)
+        with psycopg.connect(target, autocommit=True) as admin:
+            admin.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(database), sql.Identifier(writer)))
+        as_writer = re.sub(r"//[^@/]*@", f"//{writer}:w@", target)
+        as_reader = re.sub(r"//[^@/]*@", f"//{reader}:r@", target)
+        connect_writer(as_writer).close()  # the simulators create the schema
+        session = connect_readonly(as_reader)
+        try:
+            assert session.execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)
+        finally:
+            session.close()
+        with psycopg.connect(as_reader, autocommit=True) as dashboard:
+            for statement in ("INSERT INTO schema_version VALUES (99)", "CREATE TABLE mine (x INT)",
+                              "SET default_transaction_read_only = off; DELETE FROM runs"):
+                with pytest.raises(psycopg.Error):
+                    dashboard.execute(statement)
+    finally:
+        with psycopg.connect(POSTGRES, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(database)))
+            for role in (reader, writer):
+                admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
