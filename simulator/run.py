@@ -2,8 +2,8 @@
 
 `simulate` builds the SimPy environment (real time at `speed` simulated seconds per wall second, or
 as fast as possible when speed is None; both give the same timestamps), starts the kitchen's processes
-and steps the clock until every order is done or a stop is requested. The recorder's `tick` is called
-at least a few times per wall second so that it can flush.
+and lets SimPy run until every order is done or a stop is requested. The recorder's `tick` is called
+every simulated minute and, in real time, every WAKE_INTERVAL wall seconds, so that it can flush.
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ from simulator.kitchen import Kitchen, Recorder, receive_orders
 from simulator.orders import FeedEntry
 from simulator.tally import RunSummary
 
-# In real time, the clock wakes at least this often (wall seconds) to flush and to notice a stop.
+# In real time, the clock wakes at least this often (wall seconds) to flush and to notice a stop; as
+# fast as possible, it looks up from the simulation every simulated minute (when the kitchen samples).
 WAKE_INTERVAL = 0.2
-# As fast as possible, the loop looks up from the simulation every this many events.
-STEPS_BETWEEN_TICKS = 256
 
 
 class NoRecorder:
@@ -68,24 +67,22 @@ def simulate(
         env = simpy.rt.RealtimeEnvironment(initial_time=start, factor=1 / speed, strict=False)
 
     kitchen = Kitchen(env, crew, recorder)
-    done = env.process(receive_orders(env, kitchen, entries, WAKE_INTERVAL * speed if speed is not None else 1.0))
-    env.process(kitchen.sample_every_minute())
+    stopped = env.event()
+
+    def tick() -> None:
+        """The run loop's look up from the simulation: let the recorder flush, and notice a stop."""
+        recorder.tick(env.now)
+        if not stopped.triggered and stop_requested():
+            stopped.succeed()
+
+    done = env.process(receive_orders(env, kitchen, entries, WAKE_INTERVAL * speed if speed is not None else 1.0, tick))
+    env.process(kitchen.sample_every_minute(also=tick))
     env.process(kitchen.report_every_hour(clock))
     if speed is not None:
-        env.process(_wake_regularly(env, WAKE_INTERVAL * speed))
+        env.process(_wake_regularly(env, WAKE_INTERVAL * speed, tick))
         env.sync()
-
-    steps_between_ticks = 1 if speed is not None else STEPS_BETWEEN_TICKS
-    interrupted = False
-    for steps in itertools.count(1):
-        if done.processed:
-            break
-        if steps % steps_between_ticks == 0:
-            recorder.tick(env.now)
-            if stop_requested():
-                interrupted = True
-                break
-        env.step()
+    env.run(until=env.any_of([done, stopped]))
+    interrupted = stopped.triggered and not done.processed
     if not interrupted:
         recorder.kitchen_sampled(kitchen.sample())  # the final, drained state
     recorder.tick(env.now)
@@ -107,6 +104,7 @@ def _first_receipt(entries: Iterator[FeedEntry]) -> tuple[int | None, Iterator[F
     return None, iter(held)
 
 
-def _wake_regularly(env: simpy.Environment, interval: float) -> Iterator[simpy.Event]:
+def _wake_regularly(env: simpy.Environment, interval: float, tick: Callable[[], None]) -> Iterator[simpy.Event]:
     while True:
         yield env.timeout(interval)
+        tick()
