@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 EPOCH_DAY = date(1970, 1, 1)
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday is 0)
@@ -67,6 +69,7 @@ class LocalClock:
 
     def offsets(self, epochs: np.ndarray) -> np.ndarray:
         """`offset` of every epoch of an array (int64), in one pass per distinct UTC hour."""
+        import numpy as np  # here: numpy takes a tenth of a second to import
         epochs = np.asarray(epochs, dtype=np.int64)
         if not len(epochs):
             return np.zeros(0, dtype=np.int64)

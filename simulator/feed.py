@@ -23,6 +23,7 @@ import hashlib
 import io
 import json
 import queue
+import re
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -30,7 +31,6 @@ from pathlib import Path
 from typing import IO, Iterator
 
 import ijson
-import numpy as np
 import orjson
 
 from common.settings import COLUMNS, SettingsError, parse_columns, parse_timezone
@@ -117,8 +117,19 @@ class Feed:
     # JSON ---------------------------------------------------------------------------------------
 
     def _json(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
+        """A JSON list, element by element. A list written an element a line (as the generator writes it,
+        and many exports do) is read a line at a time with orjson, several times faster than ijson; from
+        the first line that is not one whole element, ijson reads the rest, so any layout reads the same."""
+        lines = _ElementLines(self.stream)
         position = 0
-        elements = ijson.items(_Available(self.stream), "item")
+        for position, raw in enumerate(lines, start=1):
+            yield parse_order(position, raw, menu, self.options.reading)
+        if lines.error:
+            raise OrdersFileError(f"{self.name}: JSON syntax error in order {position + 1}"
+                                  f" (after {position} complete orders): {lines.error}")
+        if lines.rest is None:
+            return
+        elements = ijson.items(_Available(lines.rest), "item")
         while True:
             try:
                 raw = next(elements)
@@ -250,11 +261,13 @@ class SeenIds:
     BATCH = 65_536
 
     def __init__(self) -> None:
+        import numpy as np  # here: numpy takes a tenth of a second to import
         self.older = np.zeros(0, dtype=np.uint64)
         self.recent: set[int] = set()
 
     def add(self, order_id: str) -> bool:
         """Note the id; True if it was already there."""
+        import numpy as np  # here: numpy takes a tenth of a second to import
         key = int.from_bytes(hashlib.blake2b(order_id.encode(), digest_size=8).digest(), "little")
         if key in self.recent:
             return True
@@ -267,6 +280,71 @@ class SeenIds:
             self.older = np.union1d(self.older, np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent)))
             self.recent.clear()
         return False
+
+
+class _ElementLines:
+    """The elements of a JSON list written an element a line, parsed with orjson. It stops at the end of the
+    list, at a syntax error it can name (`error`: a missing or extra comma, no closing bracket), or at the
+    first line that is not one element alone: then `rest` is the rest of the file as a JSON list of the
+    elements not yet read, for ijson. Numbers of 19 digits or more go to ijson too (orjson reads them
+    as floats, ijson exactly)."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.rest, self.error = stream, None, None
+        first = stream.readline()
+        self.lines = first.lstrip(b"\xef\xbb\xbf").strip() == b"["
+        if not self.lines:
+            self.rest = _Chained(first, stream)
+
+    def __iter__(self) -> Iterator[object]:
+        if not self.lines:
+            return
+        ended_with_comma = None  # None before the first element
+        while True:
+            line = self.stream.readline()
+            if not line:
+                self.error = "the file ends before the list is closed with ']'"
+                return
+            text = line.strip()
+            if not text:
+                continue
+            if text.startswith(b"]"):
+                if ended_with_comma:
+                    self.error = "a comma before the closing ']'"
+                elif text != b"]" or self.stream.read().strip():
+                    self.error = "something after the closing ']'"
+                return
+            if ended_with_comma is False:
+                self.error = "no comma between two orders"
+                return
+            element = text[:-1] if text.endswith(b",") else text
+            try:
+                raw = None if _LONG_NUMBER.search(element) else orjson.loads(element)
+            except orjson.JSONDecodeError:
+                raw = None
+            if raw is None:  # not one element alone on this line: ijson reads from here
+                self.rest = _Chained(b"[" + line, self.stream)
+                return
+            ended_with_comma = text.endswith(b",")
+            yield raw
+
+
+class _Chained:
+    """Some bytes already read, then the rest of a stream, as one readable stream."""
+
+    def __init__(self, head: bytes, stream) -> None:
+        self.head, self.stream = head, stream
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            head, self.head = (self.head, b"") if size < 0 or size >= len(self.head) else (self.head[:size], self.head[size:])
+            return head
+        return self.stream.read1(size) if hasattr(self.stream, "read1") else self.stream.read(size)
+
+    read1 = read
+
+
+_LONG_NUMBER = re.compile(rb"\d{19,}")
 
 
 class _Available:

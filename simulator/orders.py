@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
-from typing import Iterator, Union
+from functools import cached_property, lru_cache
+from typing import Iterator, NamedTuple, Union
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -59,16 +59,21 @@ class Reading:
 UTC = Reading()
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     dish: Dish
     quantity: int
     price_per_unit: int
     """Cents."""
 
 
-@dataclass(frozen=True)
-class Order:
+@lru_cache(maxsize=65536)
+def _line_json(line: Line) -> str:
+    return orjson.dumps({"name": line.dish.name, "quantity": line.quantity, "price_per_unit": line.price_per_unit}).decode()
+
+
+class Order(NamedTuple):
+    """A valid order (a named tuple: immutable, and cheap to make a million of)."""
+
     position: int
     """1-based position in the orders file; the order's id in the database."""
     customer_name: str
@@ -87,12 +92,11 @@ class Order:
             for _ in range(line.quantity):
                 yield line.dish
 
-    @cached_property
+    @property
     def items_json(self) -> str:
-        """The item lines as stored: a dish on two lines stays two lines. (orjson: the writer's hot path.)"""
-        return orjson.dumps(
-            [{"name": l.dish.name, "quantity": l.quantity, "price_per_unit": l.price_per_unit} for l in self.lines]
-        ).decode()
+        """The item lines as stored, a JSON list: a dish on two lines stays two lines. Lines repeat (the
+        same dish, quantity and price), so each line's JSON is made once (the writer's hot path)."""
+        return "[" + ",".join([_line_json(line) for line in self.lines]) + "]"
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,13 @@ _CURRENCY = re.compile(r"^[$€£¥]|[$€£¥]$")
 
 def parse_timestamp(text: object, reading: Reading = UTC) -> int:
     """A timestamp to epoch seconds (see the module's docstring); fractions of a second are dropped."""
+    if reading.timezone is None and reading.time_format is None and type(text) is str and len(text) == 19:  # the common 'YYYY-MM-DDTHH:MM:SS', fast
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            moment = None
+        if moment is not None and EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            return int(moment.replace(tzinfo=timezone.utc).timestamp())
     if not isinstance(text, str):
         raise Invalid(f"ordered_at must be a timestamp string, got {_show(text)}", "bad timestamp")
     try:
@@ -200,8 +211,12 @@ def parse_order(position: int, raw: object, menu: dict[str, Dish], reading: Read
         items = _field(raw, "items")
         if not isinstance(items, list):
             raise Invalid(f"items must be a list, got {_show(items)}", "wrong type")
-        lines = tuple(_line(number, item, menu) for number, item in enumerate(items, start=1))
-        if sum(line.quantity for line in lines) > MAX_UNITS_PER_ORDER:
+        lines = tuple([_line(number, item, menu) for number, item in enumerate(items, start=1)])
+        units = total_price = 0
+        for _, quantity, price in lines:
+            units += quantity
+            total_price += quantity * price
+        if units > MAX_UNITS_PER_ORDER:
             raise Invalid(f"more than {MAX_UNITS_PER_ORDER} units in one order", "too many units")
         order_id = raw.get("order_id")
         if order_id is not None and not isinstance(order_id, str):
@@ -210,7 +225,6 @@ def parse_order(position: int, raw: object, menu: dict[str, Dish], reading: Read
         return Rejected(position, _to_json(raw), str(reason), ordered_at, reason.kind)
     if not lines:
         return EmptyOrder(position, ordered_at)
-    total_price = sum(line.quantity * line.price_per_unit for line in lines)
     return Order(position, customer_name, service, ordered_at, lines, total_price, order_id)
 
 
@@ -232,6 +246,16 @@ def _text(raw: dict, name: str) -> str:
 
 
 def _line(number: int, item: object, menu: dict[str, Dish]) -> Line:
+    if type(item) is dict:  # a well-formed line, checked fast; anything else gets the checks that say why
+        name, quantity, price = item.get("name"), item.get("quantity"), item.get("price_per_unit")
+        dish = menu.get(name) if type(name) is str else None
+        if dish is not None and type(quantity) is int and quantity >= 1 and type(price) is int \
+                and 0 <= price <= MAX_PRICE_PER_UNIT:
+            return Line(dish, quantity, price)
+    return _checked_line(number, item, menu)
+
+
+def _checked_line(number: int, item: object, menu: dict[str, Dish]) -> Line:
     where = f"item {number}"
     if not isinstance(item, dict):
         raise Invalid(f"{where} must be an object, got {_show(item)}", "not an item")
@@ -270,8 +294,19 @@ def _is_storable(text: str) -> bool:
 
 
 def _show(value: object, limit: int = 60) -> str:
-    shown = repr(float(value) if isinstance(value, Decimal) else value)
+    """A value for a message, numbers as JSON wrote them (ijson reads fractions as Decimal, orjson as float)."""
+    shown = repr(_floats(value))
     return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def _floats(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return [_floats(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _floats(v) for k, v in value.items()}
+    return value
 
 
 def _to_json(raw: object) -> str:

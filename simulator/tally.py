@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class FulfillmentTally:
@@ -23,6 +25,7 @@ class FulfillmentTally:
     @classmethod
     def of(cls, seconds: np.ndarray) -> FulfillmentTally:
         """The tally of many times at once."""
+        import numpy as np  # here: numpy takes a tenth of a second to import
         tally = cls()
         values, counts = np.unique(np.asarray(seconds, dtype=np.int64), return_counts=True)
         tally.counts.update(dict(zip(values.tolist(), counts.tolist())))
@@ -32,6 +35,7 @@ class FulfillmentTally:
     @classmethod
     def by_key(cls, keys: np.ndarray, seconds: np.ndarray) -> dict[int, FulfillmentTally]:
         """A tally per key (an interval, say) of the times, which come with their keys."""
+        import numpy as np  # here: numpy takes a tenth of a second to import
         keys = np.asarray(keys, dtype=np.int64)
         order = np.argsort(keys, kind="stable")
         keys, seconds = keys[order], np.asarray(seconds, dtype=np.int64)[order]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -13,12 +14,15 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from common.settings import load_settings
 from simulator.feed import FeedOptions, SeenIds, open_orders, read_orders
 from simulator.orders import (
     EmptyOrder, Invalid, Order, OrdersFileError, Reading, Rejected, parse_money, parse_order, parse_timestamp,
 )
+from tests.kitchen_data import MENU
 from tests.parameters import write_parameters
 
 HEADER = "order_id,ordered_at,name,service,item,quantity,price_per_unit\n"
@@ -277,3 +281,41 @@ def test_the_shipped_data_as_csv_and_json_lines_gives_the_same_orders_table(tmp_
     assert tables["jsonl"] == tables["json"]
     assert tables["csv"] == tables["json"]
     assert order_ids == [("T-1",), ("T-2",)]
+
+
+JSON_VALUE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-10**25, 10**25), st.floats(allow_nan=False, allow_infinity=False),
+              st.text(max_size=8)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=6)
+ORDERISH = st.fixed_dictionaries({
+    "name": st.one_of(st.text(max_size=12), JSON_VALUE), "service": st.sampled_from(["S", "T"]),
+    "ordered_at": st.one_of(st.sampled_from(["2019-02-18T16:00:00", "2019-02-18 16:00:05", "2019-02-18T16:00:00Z"]),
+                            JSON_VALUE),
+    "items": st.one_of(st.lists(st.fixed_dictionaries({
+        "name": st.sampled_from(["Soup", "Stew", "Pizza"]),
+        "quantity": st.one_of(st.integers(-1, 3), st.integers(10**18, 10**22), st.floats(0, 3)),
+        "price_per_unit": st.one_of(st.integers(0, 500), st.integers(10**18, 10**22), st.just(2.5))}), max_size=3),
+        JSON_VALUE),
+})
+
+
+@settings(max_examples=150, deadline=None)
+@given(orders=st.lists(st.one_of(ORDERISH, JSON_VALUE), max_size=8), indent=st.sampled_from([None, 1]))
+def test_a_list_an_element_a_line_reads_as_any_other_layout(tmp_path_factory, orders, indent):
+    """The fast line-by-line reading gives exactly what ijson gives, whatever the elements hold."""
+    folder = tmp_path_factory.mktemp("layouts")
+    one_line = write(folder / "one.json", json.dumps(orders))
+    by_lines = write(folder / "lines.json", "[\n" + ",\n".join(json.dumps(o, indent=indent) for o in orders) + "\n]\n")
+    assert entries(by_lines, MENU) == entries(one_line, MENU)
+
+
+@pytest.mark.parametrize("text, error", [
+    ('[\n{"a": 1},\n]\n', "in order 2 (after 1 complete orders): a comma before the closing ']'"),
+    ('[\n{"a": 1}\n{"a": 2}\n]\n', "in order 2 (after 1 complete orders): no comma between two orders"),
+    ('[\n{"a": 1},\n{"a": 2},\n', "in order 3 (after 2 complete orders): the file ends before the list is closed"),
+    ('[\n{"a": 1}\n] junk\n', "in order 2 (after 1 complete orders): something after the closing"),
+])
+def test_syntax_errors_of_a_list_an_element_a_line_are_named(tmp_path, text, error):
+    with pytest.raises(OrdersFileError, match=re.escape(error)):
+        entries(write(tmp_path / "o.json", text), MENU)
