@@ -15,14 +15,13 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 from typing import Iterator, Sequence
 from urllib.parse import quote
 
-import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 SCHEMA_TEMPLATE = files("common").joinpath("schema.sql").read_text(encoding="utf-8")
 SCHEMA_VERSION = 3  # kept in the schema_version table; bump it when schema.sql changes its layout
@@ -36,8 +35,13 @@ ENGINE_WORDS = {  # the only words of the schema that differ per engine
 BUSY_TIMEOUT_MS = 5000  # how long a SQLite connection waits for a lock
 SCHEMA_LOCK = 7_310_401  # a PostgreSQL advisory lock: simulators starting together create the schema once
 
-DATABASE_ERRORS = (sqlite3.Error, psycopg.Error)
-"""What either engine raises."""
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """What either engine raises. PostgreSQL's driver is imported only to reach a server (it takes a
+    fifth of a second), and before that none of its errors can happen."""
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -74,6 +78,19 @@ class Session:
     def executemany(self, statement: str, rows: list) -> None:
         if rows:
             self.raw.cursor().executemany(self.sql(statement), rows)
+
+    def insert_many(self, table: str, columns: Sequence[str], rows: list) -> None:
+        """Append rows: one batched INSERT on SQLite; on PostgreSQL, COPY, its fastest way in.
+
+        `table` and `columns` are the program's own names, never data; every value travels as data."""
+        if not rows:
+            return
+        if self.engine == "sqlite":
+            self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+            return
+        with self.raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -112,7 +129,9 @@ def connect_writer(target: str | os.PathLike) -> Session:
     """
     try:
         session = _open_for_writing(target)
-    except (OSError, *DATABASE_ERRORS) as error:
+    except (OSError, *database_errors()) as error:
+        if is_server(target):
+            raise unreachable(target, error) from error
         raise DatabaseUnavailable(f"cannot open database {describe(target)} for writing: {error}") from error
     try:
         try:
@@ -122,7 +141,7 @@ def connect_writer(target: str | os.PathLike) -> Session:
                 session.execute("SELECT pg_advisory_unlock(?)", (SCHEMA_LOCK,))
     except BaseException as error:
         session.close()
-        if isinstance(error, (OSError, *DATABASE_ERRORS)):
+        if isinstance(error, (OSError, *database_errors())):
             raise DatabaseUnavailable(f"cannot open database {describe(target)} for writing: {error}") from error
         raise
     return session
@@ -130,6 +149,7 @@ def connect_writer(target: str | os.PathLike) -> Session:
 
 def _open_for_writing(target: str | os.PathLike) -> Session:
     if is_server(target):
+        import psycopg
         session = Session(psycopg.connect(str(target), autocommit=True), "postgresql")
         session.execute("SELECT pg_advisory_lock(?)", (SCHEMA_LOCK,))
         return session
@@ -167,16 +187,43 @@ def _apply_schema(session: Session, target) -> None:
         session.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
 
 
+def with_search_path(url: str, schema: str) -> str:
+    """A PostgreSQL URL whose connections work in `schema` (several kitchens' databases on one server)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query) + [("options", f"-c search_path={schema}")]
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
+
+
+def readonly_conninfo(target: str) -> str:
+    """A PostgreSQL URL's connection settings, with every transaction read-only."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+    settings = conninfo_to_dict(str(target))
+    settings["options"] = (settings.get("options", "") + " -c default_transaction_read_only=on").strip()
+    return make_conninfo(**settings)
+
+
+def unreachable(target: str | os.PathLike, error: Exception) -> DatabaseUnavailable:
+    """Why a server cannot be used, in words that say what to do: a database that does not exist is named,
+    with the command that creates it."""
+    message = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+    missing = re.search(r'database "([^"]+)" does not exist', str(error))
+    if missing:
+        return DatabaseUnavailable(
+            f"the database {missing[1]!r} does not exist on the server of {describe(target)}; create it"
+            f" (createdb {missing[1]}, or CREATE DATABASE {missing[1]} in psql), or name another with --db")
+    return DatabaseUnavailable(f"cannot reach database {describe(target)}: {message}")
+
+
 def connect_readonly(target: str | os.PathLike) -> Session:
     """Open the database read-only; any write through this session fails."""
     if is_server(target):
-        settings = conninfo_to_dict(str(target))
-        settings["options"] = (settings.get("options", "") + " -c default_transaction_read_only=on").strip()
+        import psycopg
         try:
-            return Session(psycopg.connect(make_conninfo(**settings), autocommit=True, connect_timeout=5),
+            return Session(psycopg.connect(readonly_conninfo(str(target)), autocommit=True, connect_timeout=5),
                            "postgresql")
         except psycopg.Error as error:
-            raise DatabaseUnavailable(f"cannot reach database {describe(target)}: {error}") from error
+            raise unreachable(target, error) from error
     path = Path(target)
     if not path.is_file():
         raise DatabaseUnavailable(f"database file not found: {path}")
@@ -191,7 +238,8 @@ def connect_readonly(target: str | os.PathLike) -> Session:
 
 
 def is_missing_table(error: BaseException) -> bool:
-    return isinstance(error, psycopg.errors.UndefinedTable) or "no such table" in str(error)
+    psycopg = sys.modules.get("psycopg")
+    return (psycopg is not None and isinstance(error, psycopg.errors.UndefinedTable)) or "no such table" in str(error)
 
 
 class FileGuard:

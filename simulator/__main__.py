@@ -9,6 +9,7 @@ failed, and what was written stays), 2 when the arguments, parameters, menu or o
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import signal
@@ -16,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from common.database import DATABASE_ERRORS, DatabaseUnavailable, connect_writer, describe
+from common.database import DatabaseUnavailable, connect_writer, database_errors, describe
 from common.localtime import LocalClock
 from common.schedule import CookSchedule, ScheduleError
 from common.settings import Settings, SettingsError, cli_target, parse_cooks, parse_speed, settings_or_exit
@@ -94,11 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     except (MenuError, OrdersFileError, ScheduleError, DatabaseUnavailable) as error:
         print(f"simulator: {error}", file=sys.stderr)
         return 2
-    except DATABASE_ERRORS as error:
+    except database_errors() as error:
         print(f"simulator: cannot start a run in {describe(args.db)}: {error}", file=sys.stderr)
         return 2
 
     stop = StopSignal()
+    gc.freeze()  # what start-up made (modules, the menu) stays: the collector need not go through it again
     wall_start = time.monotonic()
     clock = LocalClock(settings.timezone)
     log.info("run %d of %s: %s, speed %s, orders %s, database %s", store.run_id, args.kitchen,
@@ -110,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             outcome = simulate(orders.entries(menu, live), crew, args.speed, store, clock, stop)
         status = "interrupted" if outcome.interrupted else "completed"
         store.finish(status, outcome.summary.fulfillment.mean, outcome.summary.fulfillment.percentile(90))
-    except (OrdersFileError, DatabaseUnavailable, *DATABASE_ERRORS, OSError) as error:
-        where = f" (writing {describe(args.db)})" if isinstance(error, DATABASE_ERRORS) else ""
+    except (OrdersFileError, DatabaseUnavailable, *database_errors(), OSError) as error:
+        where = f" (writing {describe(args.db)})" if isinstance(error, database_errors()) else ""
         print(f"simulator: run {store.run_id} failed: {error}{where}", file=sys.stderr)
         _finish_failed(store, str(error))
         return 1
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 def _finish_failed(store: RunStore, message: str) -> None:
     try:
         store.finish("failed", message=message)
-    except (*DATABASE_ERRORS, DatabaseUnavailable) as error:  # the database itself failed: say so, keep the first error
+    except (*database_errors(), DatabaseUnavailable) as error:  # the database itself failed: say so, keep the first error
         print(f"simulator: could not mark run {store.run_id} failed: {error}", file=sys.stderr)
 
 

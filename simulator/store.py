@@ -3,7 +3,8 @@
 What the kitchen reports is buffered in memory and written in one transaction per flush; the run loop
 flushes at least once per wall-clock second, so readers see live progress and a hard crash loses at
 most about a second of work. An order that is received, started and completed between two flushes is
-written once, with its final state. Every statement binds its values as parameters.
+written once, with its final state, by a plain INSERT; one written while still open is updated when it
+completes. Every statement binds its values as parameters.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from common.localtime import LocalClock
 from simulator.kitchen import KitchenSample, Ticket
 from simulator.orders import EmptyOrder, Rejected
 
-UPSERT_ORDER = """
-    INSERT INTO orders (run_id, id, kitchen, status, ordered_at, received_at, started_at, completed_at,
-                        customer_name, service, total_price, items, order_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ORDER_COLUMNS = ("run_id", "id", "kitchen", "status", "ordered_at", "received_at", "started_at", "completed_at",
+                 "customer_name", "service", "total_price", "items", "order_id")
+UPSERT_ORDER = f"""
+    INSERT INTO orders ({", ".join(ORDER_COLUMNS)}) VALUES ({", ".join("?" * len(ORDER_COLUMNS))})
     ON CONFLICT (run_id, id) DO UPDATE SET
         status = excluded.status, started_at = excluded.started_at, completed_at = excluded.completed_at
 """
@@ -80,6 +81,7 @@ class RunStore:
         self.last_flush = time.monotonic()
         self.now: int | None = None
         self.sim_started_at: int | None = None
+        self.written_open: set[int] = set()  # orders written while still open: their completion updates the row
         self._reset()
 
     @classmethod
@@ -96,6 +98,7 @@ class RunStore:
     def _reset(self) -> None:
         self.changed: dict[int, Ticket] = {}  # received or started since the last flush, still open
         self.completed_rows: list[tuple] = []  # built at completion, so the order's objects can go
+        self.completed_rows_written_open: list[tuple] = []  # the same, of orders already written
         self.daily_sales: dict[tuple[str, str], list[int]] = {}
         self.hour_of_day_sales: dict[tuple[int, str], list[int]] = {}
         self.dish_sales: dict[str, list[int]] = {}  # dish -> [units, revenue]
@@ -112,17 +115,33 @@ class RunStore:
         if self.sim_started_at is None:
             self.sim_started_at = ticket.received_at
         day, hour = self.clock.hour_of(ticket.received_at)
-        _add(self.daily_sales, (day, order.service), 1, order.total_price)
-        _add(self.hour_of_day_sales, (hour, order.service), 1, order.total_price)
-        for line in order.lines:
-            _add(self.dish_sales, line.dish.name, line.quantity, line.quantity * line.price_per_unit)
+        revenue = order.total_price
+        _add(self.daily_sales, (day, order.service), 1, revenue)
+        _add(self.hour_of_day_sales, (hour, order.service), 1, revenue)
+        dishes = self.dish_sales
+        for dish, quantity, price in order.lines:  # the writer's hot path: _add, inlined
+            pair = dishes.get(dish.name)
+            if pair is None:
+                dishes[dish.name] = [quantity, quantity * price]
+            else:
+                pair[0] += quantity
+                pair[1] += quantity * price
 
     def order_started(self, ticket: Ticket) -> None:
         self.changed[ticket.order.position] = ticket
 
     def order_completed(self, ticket: Ticket) -> None:
-        self.changed.pop(ticket.order.position, None)
-        self.completed_rows.append(self._row(ticket))
+        order = ticket.order
+        self.changed.pop(order.position, None)
+        rows = self.completed_rows
+        if self.written_open and order.position in self.written_open:
+            self.written_open.discard(order.position)
+            rows = self.completed_rows_written_open
+        rows.append((
+            self.run_id, order.position, self.kitchen, "Completed", order.ordered_at, ticket.received_at,
+            ticket.started_at, ticket.completed_at, order.customer_name, order.service, order.total_price,
+            order.items_json, order.order_id,
+        ))
         self.completed += 1
 
     def _row(self, t: Ticket) -> tuple:
@@ -153,7 +172,8 @@ class RunStore:
         self.guard.check()
         run = self.run_id
         with self.connection.transaction() as db:
-            db.executemany(UPSERT_ORDER, self.completed_rows)
+            db.insert_many("orders", ORDER_COLUMNS, self.completed_rows)
+            db.executemany(UPSERT_ORDER, self.completed_rows_written_open)
             db.executemany(UPSERT_ORDER, [self._row(ticket) for ticket in self.changed.values()])
             db.executemany(ADD_DAILY_SALES, [(run, *key, *sales) for key, sales in self.daily_sales.items()])
             db.executemany(ADD_HOUR_OF_DAY_SALES, [(run, *key, *sales) for key, sales in self.hour_of_day_sales.items()])
@@ -162,6 +182,7 @@ class RunStore:
             db.executemany(INSERT_REJECTED, self.rejections)
             db.execute(UPDATE_PROGRESS, (self.sim_started_at, self.now, time.time(), self.received, self.completed,
                                          self.discarded, self.rejected, run))
+        self.written_open.update(self.changed)
         self._reset()
         self.last_flush = time.monotonic()
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import uuid
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from psycopg import sql
+
+from common.database import with_search_path
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -30,13 +31,6 @@ def _find_server() -> tuple[str | None, str]:
 
 
 POSTGRES, POSTGRES_MISSING = _find_server()
-
-
-def with_search_path(url: str, schema: str) -> str:
-    """The URL, with its connections working in `schema`."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query) + [("options", f"-c search_path={schema}")]
-    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

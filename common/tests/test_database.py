@@ -1,8 +1,10 @@
+import re
 import sqlite3
 
 import pytest
 
 from common.database import SCHEMA_VERSION, DatabaseUnavailable, connect_readonly, connect_writer, describe
+from tests.databases import POSTGRES
 
 
 def test_the_writer_creates_folders_schema_and_wal(tmp_path):
@@ -87,3 +89,12 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
         assert upgraded.execute("SELECT MAX(version) FROM schema_version").fetchone() == (SCHEMA_VERSION,)
         assert "order_id" in [column[1] for column in upgraded.execute("PRAGMA table_info(orders)")]
         assert upgraded.execute("SELECT kitchen, status FROM runs").fetchall() == [("K", "completed")]
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs a PostgreSQL server")
+@pytest.mark.parametrize("connect", [connect_writer, connect_readonly])
+def test_a_postgres_database_that_does_not_exist_is_named_with_how_to_create_it(connect):
+    missing = re.sub(r"/[^/?]*(\?|$)", r"/no_such_kitchen\1", POSTGRES, count=1)
+    with pytest.raises(DatabaseUnavailable, match=r"the database 'no_such_kitchen' does not exist on the server of .*;"
+                                                   r" create it \(createdb no_such_kitchen, or CREATE DATABASE"):
+        connect(missing)
