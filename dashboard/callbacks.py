@@ -1,11 +1,13 @@
-"""What refreshes and when: every tick re-reads the runs; a new simulated moment re-runs each chart's query."""
+"""What refreshes and when: every tick re-reads the runs; only a new run or a new simulated moment
+re-runs the charts' queries (otherwise the shown runs stay as they are: no_update, and no chart asks)."""
 
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from pathlib import Path
 
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, State, no_update
 
 from common.database import DatabaseUnavailable
 from common.localtime import LocalClock
@@ -20,15 +22,17 @@ STALLED_AFTER = 10
 
 def register(app: Dash, database: Path | str, zone: str) -> None:
     clock = LocalClock(zone)
+    reader = queries.Reader(database)
 
     @app.callback(
         Output("kitchen-choice", "options"), Output("run-choice", "options"), Output("status", "children"),
         Output("run", "data"),
         Input("tick", "n_intervals"), Input("kitchen-choice", "value"), Input("run-choice", "value"),
+        State("run", "data"),
     )
-    def refresh_run(_, kitchen, chosen):
+    def refresh_run(_, kitchen, chosen, shown_before):
         try:
-            runs = queries.read(database, queries.runs)
+            runs = reader.read(queries.runs)
         except DatabaseUnavailable as why:
             return [], [], f"Waiting for the simulator: {why}", None
         if not runs:
@@ -48,11 +52,11 @@ def register(app: Dash, database: Path | str, zone: str) -> None:
         if not started:
             return kitchen_options, run_options, "The run is starting: waiting for its first orders…", None
         status = status_line(_facts(shown, clock))
-        return kitchen_options, run_options, status, {"runs": [r.id for r in started],
-                                                      "now": max(r.sim_now for r in started)}
+        shown_now = {"runs": [r.id for r in started], "now": max(r.sim_now for r in started)}
+        return kitchen_options, run_options, status, no_update if shown_now == shown_before else shown_now
 
     for chart in CHARTS:
-        _register_chart(app, chart, database, zone)
+        _register_chart(app, chart, reader, zone)
 
 
 def _facts(shown: list[queries.Run], clock: LocalClock) -> list[tuple[str, str]]:
@@ -77,13 +81,18 @@ def _facts(shown: list[queries.Run], clock: LocalClock) -> list[tuple[str, str]]
     ]
 
 
-def _register_chart(app: Dash, chart: Chart, database: Path | str, zone: str) -> None:
+def _register_chart(app: Dash, chart: Chart, reader: queries.Reader, zone: str) -> None:
+    @lru_cache(maxsize=32)
+    def figure_at(runs: tuple[int, ...], now: int) -> dict:
+        """The chart at a simulated moment. Every page open on the same runs asks for the same moment
+        (the writer commits once a second), so it is drawn once for all of them."""
+        return chart.figure(reader.read(lambda session: chart.query(session, list(runs), now)), zone)
+
     @app.callback(Output(chart.id, "figure"), Input("run", "data"))
     def refresh_chart(shown):
         if not shown:
             return chart.figure(None, zone)
         try:
-            rows = queries.read(database, lambda session: chart.query(session, shown["runs"], shown["now"]))
+            return figure_at(tuple(shown["runs"]), shown["now"])
         except DatabaseUnavailable:
-            rows = None
-        return chart.figure(rows, zone)
+            return chart.figure(None, zone)

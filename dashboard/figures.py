@@ -11,7 +11,9 @@ kitchen's local wall-clock time (DST-correct); axis titles name the zone.
 
 from __future__ import annotations
 
-import pandas as pd
+from functools import lru_cache
+
+from common.localtime import LocalClock
 
 from dashboard.queries import MEAL_PERIODS
 
@@ -49,10 +51,17 @@ def waiting(title: str) -> dict:
     }])
 
 
-def local_times(epochs, zone: str) -> list[str]:
-    """Epoch seconds as local wall-clock times ('2019-02-18 08:00:00'), which Plotly shows as they are."""
-    times = pd.to_datetime(pd.Series(epochs, dtype="int64"), unit="s", utc=True).dt.tz_convert(zone)
-    return times.dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
+def local_times(epochs, zone: str) -> list[int]:
+    """Epoch seconds as the kitchen's local wall-clock times, for a date axis: milliseconds since 1970-01-01
+    00:00 local, which Plotly shows as they are (numbers are much cheaper to make and send than strings)."""
+    import numpy as np  # here: numpy takes a tenth of a second to import
+    epochs = np.fromiter(epochs, dtype=np.int64)
+    return ((epochs + _clock(zone).offsets(epochs)) * 1000).tolist()
+
+
+@lru_cache(maxsize=16)
+def _clock(zone: str) -> LocalClock:
+    return LocalClock(zone)
 
 
 def order_statuses(rows, zone: str) -> dict:
@@ -64,7 +73,7 @@ def order_statuses(rows, zone: str) -> dict:
     return figure([
         {"type": "scatter", "mode": "lines", "name": "Queued", "x": times, "y": list(queued)},
         {"type": "scatter", "mode": "lines", "name": "In progress", "x": times, "y": list(in_progress)},
-    ], title, xaxis=_axis(f"Local time ({zone})"), yaxis=_axis("Orders"))
+    ], title, xaxis=_axis(f"Local time ({zone})", type="date"), yaxis=_axis("Orders"))
 
 
 def recent_fulfillment(row, zone: str) -> dict:
@@ -137,15 +146,16 @@ def cook_utilisation(rows, zone: str) -> dict:
         return waiting(title)
     t, busy, cooks = zip(*rows)
     times = local_times(t, zone)
-    now = 100 * busy[-1] / cooks[-1]
+    now = f"{100 * busy[-1] / cooks[-1]:.0f}% busy now ({busy[-1]} of {cooks[-1]})" if cooks[-1] else \
+        f"nobody on shift now ({busy[-1]} finishing)"
     return figure([
         {"type": "scatter", "mode": "lines", "fill": "tozeroy", "name": "Busy cooks", "x": times, "y": list(busy),
-         "customdata": [round(100 * b / c) for b, c in zip(busy, cooks)],
+         "customdata": [round(100 * b / c) if c else None for b, c in zip(busy, cooks)],
          "hovertemplate": "%{y} busy (%{customdata}%)<extra></extra>"},
         {"type": "scatter", "mode": "lines", "line": {"shape": "hv", "dash": "dot", "color": TEXT},
          "name": "Cooks on shift", "x": times, "y": list(cooks)},
-    ], f"{title}: {now:.0f}% busy now ({busy[-1]} of {cooks[-1]})",
-        xaxis=_axis(f"Local time ({zone})"), yaxis=_axis("Cooks", rangemode="tozero"))
+    ], f"{title}: {now}",
+        xaxis=_axis(f"Local time ({zone})", type="date"), yaxis=_axis("Cooks", rangemode="tozero"))
 
 
 def top_dishes(rows, zone: str) -> dict:

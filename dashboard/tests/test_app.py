@@ -11,7 +11,7 @@ from common.database import connect_writer
 from dashboard.app import create_app
 from dashboard.charts import CHARTS
 from dashboard.figures import WAITING
-from tests.dash_callbacks import RUN_OUTPUTS, UPDATE_URL, chart_requests, run_request, values
+from tests.dash_callbacks import NOT_UPDATED, RUN_OUTPUTS, UPDATE_URL, chart_requests, run_request, values
 from tests.kitchen_data import T0, build_database, order
 
 ZONE = "America/Los_Angeles"
@@ -146,3 +146,15 @@ def test_several_kitchens_one_or_all(database, menu):
     assert chart(client, "total-revenue", shown)["data"][0]["value"] == 3.0
     _, _, shown = refresh_run(client, kitchen="Downtown", chosen=first)
     assert chart(client, "total-revenue", shown)["data"][0]["value"] == 7.0
+
+
+def test_the_same_run_at_the_same_moment_leaves_the_charts_alone(two_runs):
+    db, _, second = two_runs
+    client = client_for(db)
+    *_, shown = refresh_run(client)
+    assert shown["runs"] == [second]
+    again = values(post(client, run_request(shown=shown)), RUN_OUTPUTS)
+    assert again[3] is NOT_UPDATED  # the run store is not set again, so no chart callback fires
+    assert "Simulation time" in text(again[2])  # while the header is refreshed
+    other = values(post(client, run_request(shown={"runs": shown["runs"], "now": shown["now"] - 60})), RUN_OUTPUTS)
+    assert other[3] == shown  # a new simulated moment does reach the charts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import plotly.graph_objects as go
 import pytest
 
@@ -38,7 +40,9 @@ def test_order_statuses_are_two_lines_in_local_time():
     queued, in_progress = built["data"]
     assert (queued["name"], in_progress["name"]) == ("Queued", "In progress")
     # 16:00 UTC is 08:00 PST in February and 09:00 PDT in July
-    assert queued["x"] == ["2019-02-18 08:00:00", "2019-07-01 09:00:00"]
+    wall = [datetime.fromtimestamp(ms / 1000, timezone.utc).replace(tzinfo=None) for ms in queued["x"]]
+    assert wall == [datetime(2019, 2, 18, 8), datetime(2019, 7, 1, 9)]
+    assert built["layout"]["xaxis"]["type"] == "date"
     assert queued["y"] == [3, 0] and in_progress["y"] == [5, 2]
     assert ZONE in built["layout"]["xaxis"]["title"]["text"]
 
@@ -103,3 +107,10 @@ def test_top_dishes_with_the_most_ordered_on_top():
     bars = built["data"][0]
     assert bars["orientation"] == "h"
     assert bars["y"] == ["Salad", "Stew", "Soup"] and bars["x"] == [1, 4, 9]
+
+
+def test_a_schedule_with_nobody_on_shift_is_drawn():
+    built = checked(figures.cook_utilisation([(T0, 2, 4), (T0 + 600, 1, 0)], ZONE))
+    busy, _ = built["data"]
+    assert busy["customdata"] == [50, None]
+    assert "nobody on shift now (1 finishing)" in built["layout"]["title"]["text"]

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from common.database import DATABASE_ERRORS, DatabaseUnavailable, connect_readonly, connect_writer
+from common.database import DatabaseUnavailable, connect_readonly, connect_writer, database_errors
 from dashboard import queries
 from simulator.menu import Dish
 from tests.kitchen_data import T0, build_database, order
@@ -172,7 +172,7 @@ def test_a_fresh_database_has_no_runs(database):
 def test_the_dashboard_connection_cannot_write(kitchen):
     db, run = kitchen
     connection = connect_readonly(db)
-    with pytest.raises(DATABASE_ERRORS, match="readonly|read-only"):
+    with pytest.raises(database_errors(), match="readonly|read-only"):
         connection.execute("DELETE FROM orders")
     connection.close()
     assert ask(db, queries.total_revenue, run, 0) > 0
@@ -194,3 +194,19 @@ def test_a_file_that_is_not_a_database_is_unavailable(tmp_path):
     db.write_bytes(b"this is not SQLite" * 500)
     with pytest.raises(DatabaseUnavailable, match="cannot read .*garbage.db"):
         queries.read(db, queries.runs)
+
+
+def test_the_reader_keeps_postgres_connections_and_they_stay_read_only(database, menu):
+    build_database(database, [order(T0, ("Soup", 1))], menu)
+    reader = queries.Reader(database)
+    try:
+        seen = {reader.read(lambda s: s.execute("SELECT pg_backend_pid()" if s.engine == "postgresql"
+                                                 else "SELECT 1").fetchone()[0]) for _ in range(6)}
+        if reader.pool is not None:
+            assert len(seen) <= 2  # pooled connections served the six reads, not six new ones
+        with pytest.raises(DatabaseUnavailable, match="read-only|readonly"):
+            reader.read(lambda s: s.execute("DELETE FROM runs"))
+        assert reader.read(queries.runs)[0].orders_received == 1
+    finally:
+        reader.close()
+    assert (reader.pool is not None) == str(database).startswith("postgresql")
