@@ -19,11 +19,22 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
     results: list[Result] = []
+    postgres = _postgres()
     if which in ("simulator", "all"):
         results += simulator_bench.throughput(sizes, repeat)
+        if postgres:
+            results += simulator_bench.postgres([min(sizes)] if quick else [100_000], repeat, postgres)
         results += simulator_bench.memory(sizes)
     if which in ("dashboard", "all"):
         results += dashboard_bench.refresh(sizes, 3 if quick else 10)
+        largest = max(sizes)
+        targets = {f"{largest:,} orders": dashboard_bench.database(largest)}
+        if postgres:
+            targets[f"{largest:,} orders "] = dashboard_bench.postgres_database(largest, postgres)
+        results += dashboard_bench.http_refresh(targets, 5 if quick else 30)
+        results += dashboard_bench.load(targets, 3 if quick else 60)
+    if not postgres and which in ("simulator", "dashboard", "all"):
+        results.append(Result("PostgreSQL", "not measured", "no server answered", "-", "-", "-", None))
     if which in ("realtime", "all"):
         results += realtime_bench.lag([300, 3000], 3 if quick else 180)
         results += realtime_bench.stop_latency(1 if quick else 5)
@@ -34,6 +45,17 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
         size = min(sizes) if quick else 100_000
         results += contention_bench.slowdown(size, 2 if quick else 4, repeat)
     return results
+
+
+def _postgres() -> str | None:
+    """The PostgreSQL server to measure against (KITCHEN_BENCH_POSTGRES_URL, or the local one), if it answers."""
+    url = os.environ.get("KITCHEN_BENCH_POSTGRES_URL") or simulator_bench.DEFAULT_POSTGRES
+    try:
+        import psycopg
+        psycopg.connect(url, connect_timeout=2).close()
+    except Exception:  # no server, no driver: PostgreSQL is left out, and a row says so
+        return None
+    return url
 
 
 def table(results: list[Result]) -> str:

@@ -21,7 +21,10 @@ def test_the_runner_produces_every_benchmark(tmp_path):
     assert text.startswith("# Benchmark results")
     rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith(("| benchmark", "| ---"))]
     names = [row.split(" | ")[0].strip("| ") for row in rows]
-    assert names.count("simulator throughput (--speed max)") == 2
+    assert names.count("simulator against the textbook SimPy model (--speed max)") == 2
+    assert names.count("simulator with PostgreSQL (--speed max)") == 1
+    assert names.count("dashboard refresh over HTTP") == 2  # SQLite and PostgreSQL
+    assert names.count("dashboard under load") == 2
     assert names.count("simulator peak memory") == 2
     assert names.count("dashboard full refresh") == 2
     assert names.count("real-time lag") == 2
