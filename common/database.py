@@ -24,9 +24,11 @@ from urllib.parse import quote
 
 
 SCHEMA_TEMPLATE = files("common").joinpath("schema.sql").read_text(encoding="utf-8")
-SCHEMA_VERSION = 3  # kept in the schema_version table; bump it when schema.sql changes its layout
-MIGRATIONS = {  # from an older version: the statements that bring it to the next one
-    2: ["ALTER TABLE orders ADD COLUMN order_id TEXT"],
+SCHEMA_VERSION = 4  # kept in the schema_version table; bump it when schema.sql changes its layout
+MIGRATIONS = {  # from an older version: the statements that bring it to the next one (new tables come with
+    2: ["ALTER TABLE orders ADD COLUMN order_id TEXT"],  # schema.sql, applied after the migrations)
+    3: ["ALTER TABLE runs ADD COLUMN cook_seconds DOUBLE PRECISION NOT NULL DEFAULT 0",
+        "ALTER TABLE runs ADD COLUMN busy_seconds DOUBLE PRECISION NOT NULL DEFAULT 0"],
 }
 ENGINE_WORDS = {  # the only words of the schema that differ per engine
     "sqlite": {"@ID@": "INTEGER PRIMARY KEY", "@WITHOUT_ROWID@": "WITHOUT ROWID"},

@@ -67,6 +67,11 @@ class LocalClock:
         days, seconds = divmod(self.local_seconds(epoch), 86400)
         return day_label(days), seconds // 3600
 
+    def half_hour_of(self, epoch: int) -> tuple[str, int]:
+        """The local day ('YYYY-MM-DD') and local half hour (0-47) of `epoch`."""
+        days, seconds = divmod(self.local_seconds(epoch), 86400)
+        return day_label(days), seconds // 1800
+
     def offsets(self, epochs: np.ndarray) -> np.ndarray:
         """`offset` of every epoch of an array (int64), in one pass per distinct UTC hour."""
         import numpy as np  # here: numpy takes a tenth of a second to import

@@ -29,7 +29,9 @@ CREATE TABLE IF NOT EXISTS runs (
     orders_rejected     INTEGER NOT NULL DEFAULT 0,   -- malformed orders, see rejected_orders
     mean_fulfillment_s  DOUBLE PRECISION,
     p90_fulfillment_s   BIGINT ,
-    message             TEXT                -- why a run failed
+    message             TEXT,               -- why a run failed
+    cook_seconds        DOUBLE PRECISION NOT NULL DEFAULT 0,  -- cooks on shift, summed over the minutes sampled
+    busy_seconds        DOUBLE PRECISION NOT NULL DEFAULT 0   -- cooks cooking, the same way
 );
 
 CREATE TABLE IF NOT EXISTS orders (
@@ -102,4 +104,28 @@ CREATE TABLE IF NOT EXISTS dish_sales (
     units       INTEGER NOT NULL,
     revenue     BIGINT  NOT NULL,           -- cents
     PRIMARY KEY (run_id, dish)
+) @WITHOUT_ROWID@;
+
+-- The same over the whole run, by the half hour of the local day alone: a few thousand rows at most, for
+-- the whole run's percentiles and its half hours compared with the target.
+CREATE TABLE IF NOT EXISTS fulfillment_by_time_of_day (
+    run_id      BIGINT  NOT NULL REFERENCES runs (id),
+    half_hour   INTEGER NOT NULL,
+    minutes     INTEGER NOT NULL,
+    orders      INTEGER NOT NULL,
+    seconds     BIGINT  NOT NULL,
+    PRIMARY KEY (run_id, half_hour, minutes)
+) @WITHOUT_ROWID@;
+
+-- Fulfillment of completed orders, by the local day and half hour of their receipt, in whole minutes
+-- (rounded up: an order in bucket m took at most m minutes): percentiles by half hour, exact to the
+-- minute, from a few rows; and the exact sum of seconds, for means.
+CREATE TABLE IF NOT EXISTS fulfillment_by_half_hour (
+    run_id      BIGINT  NOT NULL REFERENCES runs (id),
+    local_day   TEXT    NOT NULL,           -- YYYY-MM-DD of receipt, in the kitchen's time zone
+    half_hour   INTEGER NOT NULL,           -- 0-47: the half hour of the local day of receipt
+    minutes     INTEGER NOT NULL,           -- fulfillment, rounded up to whole minutes
+    orders      INTEGER NOT NULL,
+    seconds     BIGINT  NOT NULL,           -- their fulfillment times, summed
+    PRIMARY KEY (run_id, local_day, half_hour, minutes)
 ) @WITHOUT_ROWID@;

@@ -47,11 +47,24 @@ INSERT_SAMPLE = """
         queued_orders = excluded.queued_orders, in_progress_orders = excluded.in_progress_orders,
         queued_units = excluded.queued_units, busy_cooks = excluded.busy_cooks, cooks = excluded.cooks
 """
+ADD_FULFILLMENT = """
+    INSERT INTO fulfillment_by_half_hour (run_id, local_day, half_hour, minutes, orders, seconds) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, local_day, half_hour, minutes) DO UPDATE SET
+        orders = fulfillment_by_half_hour.orders + excluded.orders,
+        seconds = fulfillment_by_half_hour.seconds + excluded.seconds
+"""
+ADD_TIME_OF_DAY = """
+    INSERT INTO fulfillment_by_time_of_day (run_id, half_hour, minutes, orders, seconds) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, half_hour, minutes) DO UPDATE SET
+        orders = fulfillment_by_time_of_day.orders + excluded.orders,
+        seconds = fulfillment_by_time_of_day.seconds + excluded.seconds
+"""
 INSERT_REJECTED = "INSERT INTO rejected_orders (run_id, position, raw, reason) VALUES (?, ?, ?, ?)"
 UPDATE_PROGRESS = """
     UPDATE runs SET sim_started_at = COALESCE(sim_started_at, ?), sim_now = ?, wall_updated_at = ?,
         orders_received = orders_received + ?, orders_completed = orders_completed + ?,
-        orders_discarded = orders_discarded + ?, orders_rejected = orders_rejected + ?
+        orders_discarded = orders_discarded + ?, orders_rejected = orders_rejected + ?,
+        cook_seconds = cook_seconds + ?, busy_seconds = busy_seconds + ?
     WHERE id = ?
 """
 
@@ -82,6 +95,7 @@ class RunStore:
         self.now: int | None = None
         self.sim_started_at: int | None = None
         self.written_open: set[int] = set()  # orders written while still open: their completion updates the row
+        self.last_sample: KitchenSample | None = None
         self._reset()
 
     @classmethod
@@ -102,6 +116,9 @@ class RunStore:
         self.daily_sales: dict[tuple[str, str], list[int]] = {}
         self.hour_of_day_sales: dict[tuple[int, str], list[int]] = {}
         self.dish_sales: dict[str, list[int]] = {}  # dish -> [units, revenue]
+        self.fulfillment: dict[tuple[str, int, int], list[int]] = {}  # (day, half hour, minutes) -> [orders, seconds]
+        self.time_of_day: dict[tuple[int, int], list[int]] = {}  # (half hour, minutes) -> [orders, seconds]
+        self.cook_seconds = self.busy_seconds = 0
         self.samples: list[tuple] = []
         self.rejections: list[tuple] = []
         self.received = self.completed = self.discarded = self.rejected = 0
@@ -143,6 +160,11 @@ class RunStore:
             order.items_json, order.order_id,
         ))
         self.completed += 1
+        seconds = ticket.completed_at - ticket.received_at
+        day, half_hour = self.clock.half_hour_of(ticket.received_at)
+        minutes = -(-seconds // 60)
+        _add(self.fulfillment, (day, half_hour, minutes), 1, seconds)
+        _add(self.time_of_day, (half_hour, minutes), 1, seconds)
 
     def _row(self, t: Ticket) -> tuple:
         order = t.order
@@ -157,6 +179,10 @@ class RunStore:
         self.rejected += 1
 
     def kitchen_sampled(self, sample: KitchenSample) -> None:
+        if self.last_sample is not None and sample.t > self.last_sample.t:  # labour and cooking, a minute at a time
+            self.cook_seconds += self.last_sample.cooks * (sample.t - self.last_sample.t)
+            self.busy_seconds += self.last_sample.busy_cooks * (sample.t - self.last_sample.t)
+        self.last_sample = sample
         self.samples.append((self.run_id, sample.t, self.kitchen, sample.queued_orders, sample.in_progress_orders,
                              sample.queued_units, sample.busy_cooks, sample.cooks))
 
@@ -178,10 +204,12 @@ class RunStore:
             db.executemany(ADD_DAILY_SALES, [(run, *key, *sales) for key, sales in self.daily_sales.items()])
             db.executemany(ADD_HOUR_OF_DAY_SALES, [(run, *key, *sales) for key, sales in self.hour_of_day_sales.items()])
             db.executemany(ADD_DISH_SALES, [(run, dish, *sales) for dish, sales in self.dish_sales.items()])
+            db.executemany(ADD_FULFILLMENT, [(run, *key, *tally) for key, tally in self.fulfillment.items()])
+            db.executemany(ADD_TIME_OF_DAY, [(run, *key, *tally) for key, tally in self.time_of_day.items()])
             db.executemany(INSERT_SAMPLE, self.samples)
             db.executemany(INSERT_REJECTED, self.rejections)
             db.execute(UPDATE_PROGRESS, (self.sim_started_at, self.now, time.time(), self.received, self.completed,
-                                         self.discarded, self.rejected, run))
+                                         self.discarded, self.rejected, self.cook_seconds, self.busy_seconds, run))
         self.written_open.update(self.changed)
         self._reset()
         self.last_flush = time.monotonic()

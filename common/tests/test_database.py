@@ -82,12 +82,18 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
         old.execute("INSERT INTO runs (kitchen, status, cooks, orders_file, menu_file, timezone, wall_started_at)"
                     " VALUES ('K', 'completed', 3, 'o', 'm', 'UTC', 0)")
         old.execute("ALTER TABLE orders DROP COLUMN order_id")
+        old.execute("ALTER TABLE runs DROP COLUMN cook_seconds")
+        old.execute("ALTER TABLE runs DROP COLUMN busy_seconds")
+        old.execute("DROP TABLE fulfillment_by_half_hour")
+        old.execute("DROP TABLE fulfillment_by_time_of_day")
         old.execute("DELETE FROM schema_version")
         old.execute("INSERT INTO schema_version VALUES (2)")
     connect_writer(db).close()
     with sqlite3.connect(db) as upgraded:
         assert upgraded.execute("SELECT MAX(version) FROM schema_version").fetchone() == (SCHEMA_VERSION,)
         assert "order_id" in [column[1] for column in upgraded.execute("PRAGMA table_info(orders)")]
+        assert {"cook_seconds", "busy_seconds"} <= {column[1] for column in upgraded.execute("PRAGMA table_info(runs)")}
+        assert upgraded.execute("SELECT COUNT(*) FROM fulfillment_by_time_of_day").fetchone() == (0,)
         assert upgraded.execute("SELECT kitchen, status FROM runs").fetchall() == [("K", "completed")]
 
 
