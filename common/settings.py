@@ -7,7 +7,8 @@ immutable `Settings` object that is passed to whoever needs it. Environment vari
 - KITCHEN_PARAMETERS: another parameters file to read instead of the project's own;
 - KITCHEN_DB: the database: a SQLite file path or a postgresql:// URL;
 - KITCHEN_NAME: this kitchen's name;
-- KITCHEN_REFRESH_INTERVAL: the dashboard's refresh interval in seconds.
+- KITCHEN_REFRESH_INTERVAL: the dashboard's refresh interval in seconds;
+- KITCHEN_SLA_P90_MINUTES: the dashboard's target p90 fulfillment, in minutes.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class Settings:
     """This kitchen's name: its runs, orders and time series carry it."""
     timezone: str
     """IANA name of the kitchen's local time zone."""
+    sla_p90_minutes: float = 40.0
+    """SLA_P90_MINUTES: the target p90 fulfillment the dashboard holds each half hour to."""
     orders_timezone: str | None = None
     """ORDERS_TIMEZONE: the zone of the orders file's timestamps that have no offset; None: UTC."""
     orders_columns: dict[str, str] | None = None
@@ -88,6 +91,16 @@ def _positive_seconds(value: object, where: str) -> float:
     if isinstance(value, bool) or not math.isfinite(seconds) or seconds <= 0:
         raise SettingsError(f"{where}: expected a positive number of seconds, got {value!r}")
     return seconds
+
+
+def _positive_minutes(value: object, where: str) -> float:
+    try:
+        minutes = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        minutes = math.nan
+    if isinstance(value, bool) or not math.isfinite(minutes) or minutes <= 0:
+        raise SettingsError(f"{where}: expected a positive number of minutes, got {value!r}")
+    return minutes
 
 
 def parse_timezone(value: object, where: str) -> str:
@@ -176,6 +189,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database=database_target(*_overridden(env, "KITCHEN_DB", get, "DATABASE", "db/kitchen.db", where)),
         kitchen=_name(*_overridden(env, "KITCHEN_NAME", get, "KITCHEN_NAME", "Kitchen", where)),
         timezone=zone,
+        sla_p90_minutes=_positive_minutes(*_overridden(env, "KITCHEN_SLA_P90_MINUTES", get, "SLA_P90_MINUTES", 40,
+                                                        where)),
         orders_timezone=None if values.get("ORDERS_TIMEZONE") is None else parse_timezone(
             values["ORDERS_TIMEZONE"], where + "ORDERS_TIMEZONE"),
         orders_columns=None if values.get("ORDERS_COLUMNS") is None else parse_columns(

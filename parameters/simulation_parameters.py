@@ -22,6 +22,10 @@ COOK_SCHEDULE = None
 # How often the dashboard re-reads the database (wall-clock seconds).
 DASHBOARD_REFRESH_INTERVAL = 5
 
+# The target: p90 fulfillment (minutes from receipt to the last unit cooked) in every half hour. The
+# dashboard marks the half hours over it; KITCHEN_SLA_P90_MINUTES in the environment overrides it.
+SLA_P90_MINUTES = 40
+
 # The order stream and the menu it is replayed against (paths). Orders: .json (a list), .jsonl (an order
 # a line) or .csv (a row an order line, as point-of-sale exports have them); the menu: .json or .csv.
 ORDERS_FILE = "data/orders.json"

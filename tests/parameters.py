@@ -10,6 +10,7 @@ DEFAULTS = {
     "NUM_COOKS": 110,
     "COOK_SCHEDULE": None,
     "DASHBOARD_REFRESH_INTERVAL": 5,
+    "SLA_P90_MINUTES": 40,
     "ORDERS_FILE": "data/orders.json",
     "MENU_FILE": "data/items.json",
     "DATABASE": "db/kitchen.db",

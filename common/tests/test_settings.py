@@ -193,3 +193,12 @@ def test_the_settings_dependent_tests_pass_with_an_edited_parameters_file(tmp_pa
                             cwd=copy, capture_output=True, text=True, env=environment, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:]
     assert " passed" in result.stdout.splitlines()[-1] and "failed" not in result.stdout.splitlines()[-1]
+
+
+def test_the_target_p90_from_the_file_or_the_environment(tmp_path):
+    assert load_settings(parameters(tmp_path, GOOD)).sla_p90_minutes == 40
+    env = parameters(tmp_path, GOOD + "SLA_P90_MINUTES = 25\n")
+    assert load_settings(env).sla_p90_minutes == 25
+    assert load_settings(env | {"KITCHEN_SLA_P90_MINUTES": "32.5"}).sla_p90_minutes == 32.5
+    with pytest.raises(SettingsError, match="KITCHEN_SLA_P90_MINUTES: expected a positive number of minutes, got '0'"):
+        load_settings(env | {"KITCHEN_SLA_P90_MINUTES": "0"})
