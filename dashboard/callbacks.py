@@ -1,18 +1,18 @@
-"""What refreshes and when: every tick re-reads the runs; only a new run or a new simulated moment
-re-runs the charts' queries (otherwise the shown runs stay as they are: no_update, and no chart asks)."""
+"""The live page: what refreshes and when. Every tick re-reads the runs; only a new run or a new simulated
+moment re-runs the charts' queries (otherwise the shown runs stay as they are: no_update, and no chart
+asks). Each chart's CSV button sends the rows of its query."""
 
 from __future__ import annotations
 
 import time
 from functools import lru_cache
-from pathlib import Path
 
-from dash import Dash, Input, Output, State, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
 from common.database import DatabaseUnavailable
 from common.localtime import LocalClock
-from dashboard import queries
-from dashboard.charts import Chart, CHARTS
+from dashboard import queries, tables
+from dashboard.charts import CHARTS, Chart
 from dashboard.layout import status_line
 
 # A running simulator commits at least once a second; a run silent for longer was stopped without
@@ -20,9 +20,8 @@ from dashboard.layout import status_line
 STALLED_AFTER = 10
 
 
-def register(app: Dash, database: Path | str, zone: str) -> None:
+def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> None:
     clock = LocalClock(zone)
-    reader = queries.Reader(database)
 
     @app.callback(
         Output("kitchen-choice", "options"), Output("run-choice", "options"), Output("status", "children"),
@@ -56,7 +55,19 @@ def register(app: Dash, database: Path | str, zone: str) -> None:
         return kitchen_options, run_options, status, no_update if shown_now == shown_before else shown_now
 
     for chart in CHARTS:
-        _register_chart(app, chart, reader, zone)
+        _register_chart(app, chart, reader, zone, target)
+
+    by_id = {chart.id: chart for chart in CHARTS}
+
+    @app.callback(Output("download", "data", allow_duplicate=True),
+                  Input({"type": "live-csv", "chart": ALL}, "n_clicks"), State("run", "data"), prevent_initial_call=True)
+    def download(clicks, shown):
+        chart = by_id.get((ctx.triggered_id or {}).get("chart"))
+        if chart is None or not any(clicks) or not shown:
+            return no_update
+        rows = reader.read(lambda session: chart.query(session, shown["runs"], shown["now"], zone))
+        header, table = chart.table(rows, zone)
+        return dcc.send_string(tables.csv_text(header, table), f"{chart.id}.csv")
 
 
 def _facts(shown: list[queries.Run], clock: LocalClock) -> list[tuple[str, str]]:
@@ -81,18 +92,18 @@ def _facts(shown: list[queries.Run], clock: LocalClock) -> list[tuple[str, str]]
     ]
 
 
-def _register_chart(app: Dash, chart: Chart, reader: queries.Reader, zone: str) -> None:
+def _register_chart(app: Dash, chart: Chart, reader: queries.Reader, zone: str, target: float) -> None:
     @lru_cache(maxsize=32)
     def figure_at(runs: tuple[int, ...], now: int) -> dict:
         """The chart at a simulated moment. Every page open on the same runs asks for the same moment
         (the writer commits once a second), so it is drawn once for all of them."""
-        return chart.figure(reader.read(lambda session: chart.query(session, list(runs), now)), zone)
+        return chart.draw(reader.read(lambda session: chart.query(session, list(runs), now, zone)), zone, target)
 
     @app.callback(Output(chart.id, "figure"), Input("run", "data"))
     def refresh_chart(shown):
         if not shown:
-            return chart.figure(None, zone)
+            return chart.draw(None, zone, target)
         try:
             return figure_at(tuple(shown["runs"]), shown["now"])
         except DatabaseUnavailable:
-            return chart.figure(None, zone)
+            return chart.draw(None, zone, target)

@@ -1,28 +1,42 @@
-"""The charts on the page: each pairs its one query with its figure builder, under a component id."""
+"""The charts on the page: each pairs its one query with its figure builder and its table (for CSV),
+under a component id."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
-from dashboard import figures, queries
+from dashboard import figures, queries, tables
 
 
 @dataclass(frozen=True)
 class Chart:
     id: str
     query: Callable
-    """(session, run ids, the latest simulated moment) -> rows"""
+    """(session, run ids, the latest simulated moment, time zone) -> rows"""
     figure: Callable
-    """(rows or None, time zone) -> figure"""
+    """(rows or None, time zone, target p90 minutes) -> figure"""
+    table: Callable
+    """(rows or None, time zone) -> (column names with units, rows), for CSV"""
+    shows_target: bool = False
+    """Whether the figure draws the target p90 (its builder then takes it too)."""
+
+    def draw(self, rows, zone: str, target: float) -> dict:
+        return self.figure(rows, zone, target) if self.shows_target else self.figure(rows, zone)
+
+
+def _chart(id: str, name: str, shows_target: bool = False) -> Chart:
+    """The chart whose query, figure and table are each module's function of that name."""
+    return Chart(id, getattr(queries, name), getattr(figures, name), getattr(tables, name), shows_target)
 
 
 CHARTS = (
-    Chart("order-statuses", queries.order_statuses, figures.order_statuses),
-    Chart("recent-fulfillment", queries.recent_fulfillment, figures.recent_fulfillment),
-    Chart("revenue-by-day", queries.revenue_by_day, figures.revenue_by_day),
-    Chart("total-revenue", queries.total_revenue, figures.total_revenue),
-    Chart("revenue-by-meal-period", queries.revenue_by_meal_period, figures.revenue_by_meal_period),
-    Chart("cook-utilisation", queries.cook_utilisation, figures.cook_utilisation),
-    Chart("top-dishes", queries.top_dishes, figures.top_dishes),
+    _chart("order-statuses", "order_statuses"),
+    _chart("recent-fulfillment", "recent_fulfillment", shows_target=True),
+    _chart("fulfillment-by-half-hour", "fulfillment_by_half_hour", shows_target=True),
+    _chart("revenue-by-day", "revenue_by_day"),
+    _chart("total-revenue", "total_revenue"),
+    _chart("revenue-by-meal-period", "revenue_by_meal_period"),
+    _chart("cook-utilisation", "cook_utilisation"),
+    _chart("top-dishes", "top_dishes"),
 )

@@ -22,7 +22,8 @@ GRID = "#2f3447"
 TEXT = "#eceff1"
 COLOURS = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176"]
 PERIOD_COLOURS = {"Breakfast": "#fff176", "Lunch": "#ffb74d", "Dinner": "#e57373", "Late Night": "#7986cb"}
-GOOD_MINUTES, FAIR_MINUTES = 40, 80
+DEFAULT_TARGET = 40.0  # minutes: the p90 target when none is given (SLA_P90_MINUTES)
+OVER, MET = "#e57373", "#81c784"
 WAITING = "Waiting for data…"
 AXIS = {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID}
 
@@ -76,23 +77,45 @@ def order_statuses(rows, zone: str) -> dict:
     ], title, xaxis=_axis(f"Local time ({zone})", type="date"), yaxis=_axis("Orders"))
 
 
-def recent_fulfillment(row, zone: str) -> dict:
+def recent_fulfillment(row, zone: str, target: float = DEFAULT_TARGET) -> dict:
+    """The gauge: green up to the target, amber up to twice it, red beyond."""
     count, mean_seconds, p90_seconds = row or (0, None, None)
     if not count:
         return waiting("Fulfillment time, last simulated hour")
     mean, p90 = mean_seconds / 60, p90_seconds / 60
-    top = max(120, p90 * 1.1)
+    top = max(3 * target, p90 * 1.1)
     return figure([
         {"type": "indicator", "mode": "gauge+number", "value": round(mean, 1), "number": {"suffix": " min"},
          "title": {"text": "Mean"}, "domain": {"x": [0, 0.68], "y": [0, 0.85]},
          "gauge": {"axis": {"range": [0, top]}, "bar": {"color": "#eceff1"}, "steps": [
-             {"range": [0, GOOD_MINUTES], "color": "#2e7d32"},
-             {"range": [GOOD_MINUTES, FAIR_MINUTES], "color": "#f9a825"},
-             {"range": [FAIR_MINUTES, top], "color": "#c62828"},
+             {"range": [0, target], "color": "#2e7d32"},
+             {"range": [target, 2 * target], "color": "#f9a825"},
+             {"range": [2 * target, top], "color": "#c62828"},
          ]}},
         {"type": "indicator", "mode": "number", "value": round(p90, 1), "number": {"suffix": " min"},
-         "title": {"text": "p90"}, "domain": {"x": [0.72, 1], "y": [0.25, 0.75]}},
-    ], f"Fulfillment time, last simulated hour ({count} orders)")
+         "title": {"text": f"p90 (target {target:g})"}, "domain": {"x": [0.72, 1], "y": [0.25, 0.75]}},
+    ], f"Fulfillment time, last simulated hour ({count:,} {'order' if count == 1 else 'orders'})")
+
+
+def fulfillment_by_half_hour(rows, zone: str, target: float = DEFAULT_TARGET) -> dict:
+    """p90 by half hour of receipt against the target line; the half hours over it in red."""
+    title = "p90 fulfillment by half hour of receipt (up to 14 days back)"
+    if not rows:
+        return waiting(title)
+    labels = [f"{h // 2:02}:{30 * (h % 2):02}" for h, *_ in rows]
+    p90 = [row[3] for row in rows]
+    over = sum(value > target for value in p90)
+    return figure([
+        {"type": "bar", "name": "p90", "x": labels, "y": p90, "customdata": [[row[1], row[2]] for row in rows],
+         "marker": {"color": [OVER if value > target else MET for value in p90]},
+         "hovertemplate": "%{x}: p90 %{y} min, p50 %{customdata[1]} min, %{customdata[0]} orders<extra></extra>"},
+    ], f"{title}: {over} of {len(rows)} over the target" if over else f"{title}: every one on target",
+        xaxis=_axis(f"Local half hour of receipt ({zone})", type="category"),
+        yaxis=_axis("p90 fulfillment (minutes, rounded up)", rangemode="tozero"), showlegend=False,
+        shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target, "y1": target,
+                 "line": {"color": TEXT, "dash": "dash", "width": 1}}],
+        annotations=[{"text": f"target {target:g} min", "xref": "paper", "x": 1, "xanchor": "right", "y": target,
+                      "yanchor": "bottom", "showarrow": False, "font": {"color": TEXT}}])
 
 
 def revenue_by_day(rows, zone: str) -> dict:

@@ -19,6 +19,7 @@ from typing import Callable, TypeVar
 from common.database import (
     DatabaseUnavailable, Session, connect_readonly, database_errors, describe, is_missing_table, is_server, readonly_conninfo,
 )
+from common.localtime import LocalClock
 
 T = TypeVar("T")
 
@@ -125,7 +126,7 @@ def runs(session: Session) -> list[Run]:
     )]
 
 
-def order_statuses(session: Session, runs: list[int], now: int) -> list[tuple[int, int, int]]:
+def order_statuses(session: Session, runs: list[int], now: int, zone: str = "UTC") -> list[tuple[int, int, int]]:
     """(t, queued orders, in-progress orders) every 10 simulated minutes, up to two weeks back."""
     return session.execute(
         f"SELECT t, CAST(SUM(queued_orders) AS BIGINT), CAST(SUM(in_progress_orders) AS BIGINT)"
@@ -135,7 +136,7 @@ def order_statuses(session: Session, runs: list[int], now: int) -> list[tuple[in
     ).fetchall()
 
 
-def recent_fulfillment(session: Session, runs: list[int], now: int) -> tuple[int, float | None, int | None]:
+def recent_fulfillment(session: Session, runs: list[int], now: int, zone: str = "UTC") -> tuple[int, float | None, int | None]:
     """(orders, mean seconds, p90 seconds) from receipt to completion, over orders completed in the last hour.
 
     The p90 is the nearest-rank percentile: the ceil(0.9 n)-th shortest time.
@@ -155,7 +156,7 @@ def recent_fulfillment(session: Session, runs: list[int], now: int) -> tuple[int
     ).fetchone()
 
 
-def revenue_by_day(session: Session, runs: list[int], now: int) -> list[tuple[str, str, int]]:
+def revenue_by_day(session: Session, runs: list[int], now: int, zone: str = "UTC") -> list[tuple[str, str, int]]:
     """(local day, service, revenue in cents), by the local day of receipt."""
     return session.execute(
         f"SELECT local_day, service, CAST(SUM(revenue) AS BIGINT) FROM daily_sales WHERE run_id IN ({_in(runs)})"
@@ -163,14 +164,14 @@ def revenue_by_day(session: Session, runs: list[int], now: int) -> list[tuple[st
     ).fetchall()
 
 
-def total_revenue(session: Session, runs: list[int], now: int) -> int:
+def total_revenue(session: Session, runs: list[int], now: int, zone: str = "UTC") -> int:
     """Revenue in cents of every order received so far."""
     return session.execute(
         f"SELECT CAST(COALESCE(SUM(revenue), 0) AS BIGINT) FROM daily_sales WHERE run_id IN ({_in(runs)})", runs
     ).fetchone()[0]
 
 
-def revenue_by_meal_period(session: Session, runs: list[int], now: int) -> list[tuple[str, int]]:
+def revenue_by_meal_period(session: Session, runs: list[int], now: int, zone: str = "UTC") -> list[tuple[str, int]]:
     """(meal period, revenue in cents) by local hour of receipt: Breakfast 05-10, Lunch 11-15,
     Dinner 16-22, Late Night otherwise (hours inclusive)."""
     return session.execute(
@@ -185,7 +186,7 @@ def revenue_by_meal_period(session: Session, runs: list[int], now: int) -> list[
     ).fetchall()
 
 
-def cook_utilisation(session: Session, runs: list[int], now: int) -> list[tuple[int, int, int]]:
+def cook_utilisation(session: Session, runs: list[int], now: int, zone: str = "UTC") -> list[tuple[int, int, int]]:
     """(t, busy cooks, cooks on shift) every 10 simulated minutes up to two weeks back, then the latest
     sample of each run (added together, at the latest of their times)."""
     return session.execute(
@@ -202,9 +203,114 @@ def cook_utilisation(session: Session, runs: list[int], now: int) -> list[tuple[
     ).fetchall()
 
 
-def top_dishes(session: Session, runs: list[int], now: int, limit: int = 10) -> list[tuple[str, int]]:
+def top_dishes(session: Session, runs: list[int], now: int, zone: str = "UTC", limit: int = 10) -> list[tuple[str, int]]:
     """(dish, units ordered), the most ordered first."""
     return session.execute(
         f"SELECT dish, CAST(SUM(units) AS BIGINT) AS total FROM dish_sales WHERE run_id IN ({_in(runs)})"
         " GROUP BY dish ORDER BY total DESC, dish LIMIT ?", (*runs, limit)
+    ).fetchall()
+
+
+def fulfillment_by_half_hour(session: Session, runs: list[int], now: int, zone: str = "UTC") -> list[tuple[int, int, int, int]]:
+    """(local half hour of receipt 0-47, orders, p50 minutes, p90 minutes) over the local days of the last
+    two weeks, from the writer's minute buckets: nearest-rank percentiles, exact to the (rounded-up) minute."""
+    since = LocalClock(zone).hour_of(now - HISTORY_WINDOW)[0]
+    return session.execute(
+        f"""
+        WITH buckets AS (
+            SELECT half_hour, minutes, SUM(orders) AS n FROM fulfillment_by_half_hour
+            WHERE run_id IN ({_in(runs)}) AND local_day >= ? GROUP BY half_hour, minutes
+        ), ranked AS (
+            SELECT half_hour, minutes, SUM(n) OVER (PARTITION BY half_hour ORDER BY minutes) AS running,
+                   SUM(n) OVER (PARTITION BY half_hour) AS total
+            FROM buckets
+        )
+        SELECT half_hour, CAST(MAX(total) AS BIGINT),
+               MIN(CASE WHEN running * 2 >= total THEN minutes END),
+               MIN(CASE WHEN running * 10 >= total * 9 THEN minutes END)
+        FROM ranked GROUP BY half_hour ORDER BY half_hour
+        """, (*runs, since)
+    ).fetchall()
+
+
+# The compare page: several runs side by side, each query for one chart ---------------------------------
+
+MIN_ORDERS = 10
+"""A half hour is held to the target when the run has at least this many orders received in it."""
+SAMPLES_ALIAS = {"sqlite": "kitchen_stats AS s INDEXED BY kitchen_stats_every_10_minutes", "postgresql": "kitchen_stats AS s"}
+
+
+def compare_queued(session: Session, runs: list[int], now: int | None = None, zone: str = "UTC") -> list[tuple]:
+    """(run, t, queued orders) every 10 simulated minutes over each run's last two weeks."""
+    return session.execute(
+        f"SELECT s.run_id, s.t, s.queued_orders FROM {SAMPLES_ALIAS[session.engine]} JOIN runs r ON r.id = s.run_id"
+        f" WHERE s.run_id IN ({_in(runs)}) AND s.t % 600 = 0 AND s.t > r.sim_now - ? ORDER BY s.run_id, s.t",
+        (*runs, HISTORY_WINDOW),
+    ).fetchall()
+
+
+def compare_cooks(session: Session, runs: list[int], now: int | None = None, zone: str = "UTC") -> list[tuple]:
+    """(run, t, busy cooks, cooks on shift) every 10 simulated minutes over each run's last two weeks."""
+    return session.execute(
+        f"SELECT s.run_id, s.t, s.busy_cooks, s.cooks FROM {SAMPLES_ALIAS[session.engine]} JOIN runs r ON r.id = s.run_id"
+        f" WHERE s.run_id IN ({_in(runs)}) AND s.t % 600 = 0 AND s.t > r.sim_now - ? ORDER BY s.run_id, s.t",
+        (*runs, HISTORY_WINDOW),
+    ).fetchall()
+
+
+_HALF_HOURS = """
+    half_hours AS (
+        SELECT run_id, half_hour, minutes,
+               SUM(orders) OVER (PARTITION BY run_id, half_hour ORDER BY minutes) AS running,
+               SUM(orders) OVER (PARTITION BY run_id, half_hour) AS total
+        FROM fulfillment_by_time_of_day WHERE run_id IN ({runs})
+    ), by_half_hour AS (
+        SELECT run_id, half_hour, MAX(total) AS orders,
+               MIN(CASE WHEN running * 2 >= total THEN minutes END) AS p50,
+               MIN(CASE WHEN running * 10 >= total * 9 THEN minutes END) AS p90
+        FROM half_hours GROUP BY run_id, half_hour
+    )"""
+
+
+def compare_half_hours(session: Session, runs: list[int], now: int | None = None, zone: str = "UTC") -> list[tuple]:
+    """(run, local half hour of receipt, orders, p50 minutes, p90 minutes) over each whole run."""
+    return session.execute(
+        f"WITH {_HALF_HOURS.format(runs=_in(runs))}"
+        " SELECT run_id, half_hour, CAST(orders AS BIGINT), p50, p90 FROM by_half_hour ORDER BY run_id, half_hour",
+        runs,
+    ).fetchall()
+
+
+def compare_summaries(session: Session, runs: list[int], target: float) -> list[tuple]:
+    """Per run: (run, orders received, mean seconds, p50, p90, p99 minutes, half hours meeting the target, half
+    hours held to it, cook-seconds on shift, cook-seconds cooking, revenue cents)."""
+    marks = _in(runs)
+    return session.execute(
+        f"""
+        WITH {_HALF_HOURS.format(runs=marks)},
+        per_minute AS (
+            SELECT run_id, minutes, SUM(orders) AS n, SUM(seconds) AS s FROM fulfillment_by_time_of_day
+            WHERE run_id IN ({marks}) GROUP BY run_id, minutes
+        ), ranked AS (
+            SELECT run_id, minutes, s, SUM(n) OVER (PARTITION BY run_id ORDER BY minutes) AS running,
+                   SUM(n) OVER (PARTITION BY run_id) AS total
+            FROM per_minute
+        ), overall AS (
+            SELECT run_id, CAST(SUM(s) AS DOUBLE PRECISION) / MAX(total) AS mean_s,
+                   MIN(CASE WHEN running * 2 >= total THEN minutes END) AS p50,
+                   MIN(CASE WHEN running * 10 >= total * 9 THEN minutes END) AS p90,
+                   MIN(CASE WHEN running * 100 >= total * 99 THEN minutes END) AS p99
+            FROM ranked GROUP BY run_id
+        ), met AS (
+            SELECT run_id, SUM(CASE WHEN p90 <= ? THEN 1 ELSE 0 END) AS met, COUNT(*) AS held
+            FROM by_half_hour WHERE orders >= ? GROUP BY run_id
+        ), revenue AS (
+            SELECT run_id, SUM(revenue) AS cents FROM daily_sales WHERE run_id IN ({marks}) GROUP BY run_id
+        )
+        SELECT r.id, r.orders_received, o.mean_s, o.p50, o.p90, o.p99, CAST(COALESCE(m.met, 0) AS BIGINT),
+               CAST(COALESCE(m.held, 0) AS BIGINT), r.cook_seconds, r.busy_seconds, CAST(COALESCE(v.cents, 0) AS BIGINT)
+        FROM runs r LEFT JOIN overall o ON o.run_id = r.id LEFT JOIN met m ON m.run_id = r.id
+             LEFT JOIN revenue v ON v.run_id = r.id
+        WHERE r.id IN ({marks}) ORDER BY r.id
+        """, (*runs, *runs, target, MIN_ORDERS, *runs, *runs),
     ).fetchall()

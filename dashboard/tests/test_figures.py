@@ -114,3 +114,18 @@ def test_a_schedule_with_nobody_on_shift_is_drawn():
     busy, _ = built["data"]
     assert busy["customdata"] == [50, None]
     assert "nobody on shift now (1 finishing)" in built["layout"]["title"]["text"]
+
+
+def test_the_half_hours_over_the_target_are_marked():
+    built = checked(figures.fulfillment_by_half_hour([(24, 50, 20, 35), (25, 60, 30, 52), (26, 10, 10, 30)], ZONE, 40))
+    bars = built["data"][0]
+    assert bars["x"] == ["12:00", "12:30", "13:00"] and bars["y"] == [35, 52, 30]
+    assert bars["marker"]["color"] == [figures.MET, figures.OVER, figures.MET]
+    assert "1 of 3 over the target" in built["layout"]["title"]["text"]
+    assert built["layout"]["shapes"][0]["y0"] == 40
+
+
+@pytest.mark.parametrize("target", [25, 60])
+def test_the_gauge_bands_follow_the_target(target):
+    gauge = checked(figures.recent_fulfillment((9, 30 * 60, 45 * 60), ZONE, target))["data"][0]
+    assert [step["range"][:2] for step in gauge["gauge"]["steps"]][:2] == [[0, target], [target, 2 * target]]

@@ -210,3 +210,52 @@ def test_the_reader_keeps_postgres_connections_and_they_stay_read_only(database,
     finally:
         reader.close()
     assert (reader.pool is not None) == str(database).startswith("postgresql")
+
+
+def nearest_rank(values: list[int], p: float) -> int:
+    ordered = sorted(values)
+    return ordered[max(1, -(-len(ordered) * p // 100)) - 1]
+
+
+@pytest.fixture
+def busy_kitchen(database, menu):
+    """Two cooks, 120 orders over a morning in Kathmandu (UTC+5:45), some waiting: fulfillment spread over minutes."""
+    raw = [order(T0 + 97 * i, *([("Stew", 1)] if i % 3 else [("Soup", 2), ("Salad", 1)])) for i in range(120)]
+    run = build_database(database, raw, menu, cooks=2, zone="Asia/Kathmandu")
+    return database, run, raw
+
+
+def test_p90_by_half_hour_of_receipt_is_exact_to_the_minute(busy_kitchen):
+    db, run, _ = busy_kitchen
+    stored = queries.read(db, lambda s: s.execute("SELECT received_at, completed_at FROM orders WHERE run_id = ?",
+                                                  (run,)).fetchall())
+    from zoneinfo import ZoneInfo
+    by_half_hour: dict[int, list[int]] = {}
+    for received, completed in stored:
+        local = datetime.fromtimestamp(received, ZoneInfo("Asia/Kathmandu"))
+        minutes = -(-(completed - received) // 60)
+        by_half_hour.setdefault(local.hour * 2 + local.minute // 30, []).append(minutes)
+    now = max(c for _, c in stored)
+    rows = queries.read(db, lambda s: queries.fulfillment_by_half_hour(s, [run], now, "Asia/Kathmandu"))
+    assert rows == [(h, len(v), nearest_rank(v, 50), nearest_rank(v, 90)) for h, v in sorted(by_half_hour.items())]
+    assert len(rows) >= 6
+
+
+def test_compare_summaries_and_half_hours(busy_kitchen, menu):
+    db, first, raw = busy_kitchen
+    second = build_database(db, raw, menu, cooks=6, zone="Asia/Kathmandu")
+    rows = queries.read(db, lambda s: queries.compare_summaries(s, [first, second], 20))
+    assert [r[0] for r in rows] == [first, second]
+    for row in rows:
+        run = row[0]
+        times = [c - r for r, c in queries.read(db, lambda s: s.execute(
+            "SELECT received_at, completed_at FROM orders WHERE run_id = ?", (run,)).fetchall())]
+        minutes = [-(-t // 60) for t in times]
+        assert row[1] == 120 and row[2] == pytest.approx(sum(times) / 120)
+        assert row[3:6] == (nearest_rank(minutes, 50), nearest_rank(minutes, 90), nearest_rank(minutes, 99))
+        revenue = sum(line["quantity"] * line["price_per_unit"] for o in raw for line in o["items"])
+        assert 0 <= row[6] <= row[7] and row[8] > 0 and 0 < row[9] <= row[8] and row[10] == revenue
+    assert rows[1][4] <= rows[0][4]  # six cooks: no slower than two
+    half_hours = queries.read(db, lambda s: queries.compare_half_hours(s, [first, second]))
+    assert {r[0] for r in half_hours} == {first, second}
+    assert sum(r[2] for r in half_hours if r[0] == first) == 120

@@ -1,0 +1,64 @@
+"""Each chart's data as a table to take away (CSV): the rows its query returned, times in the kitchen's local
+time, money in dollars, the units in the column names."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from common.localtime import LocalClock
+
+
+def local_time(epoch: int, zone: str) -> str:
+    return LocalClock(zone).local(epoch).strftime("%Y-%m-%d %H:%M")
+
+
+def dollars(cents) -> str:
+    return f"{cents / 100:.2f}"
+
+
+def order_statuses(rows, zone: str):
+    return [f"local time ({zone})", "queued orders", "orders in progress"], [
+        (local_time(t, zone), queued, in_progress) for t, queued, in_progress in rows or []]
+
+
+def recent_fulfillment(row, zone: str):
+    count, mean, p90 = row or (0, None, None)
+    return ["orders completed in the last simulated hour", "mean fulfillment (minutes)", "p90 fulfillment (minutes)"], [
+        (count, "" if mean is None else round(mean / 60, 2), "" if p90 is None else round(p90 / 60, 2))]
+
+
+def revenue_by_day(rows, zone: str):
+    return [f"local day ({zone})", "delivery service", "revenue ($)"], [
+        (day, service, dollars(cents)) for day, service, cents in rows or []]
+
+
+def total_revenue(cents, zone: str):
+    return ["revenue ($)"], [(dollars(cents or 0),)]
+
+
+def revenue_by_meal_period(rows, zone: str):
+    return ["meal period (by local hour of receipt)", "revenue ($)"], [(period, dollars(cents)) for period, cents in rows or []]
+
+
+def cook_utilisation(rows, zone: str):
+    return [f"local time ({zone})", "busy cooks", "cooks on shift"], [
+        (local_time(t, zone), busy, cooks) for t, busy, cooks in rows or []]
+
+
+def top_dishes(rows, zone: str):
+    return ["dish", "units ordered"], list(rows or [])
+
+
+def fulfillment_by_half_hour(rows, zone: str):
+    return [f"local half hour of receipt ({zone})", "orders", "p50 fulfillment (minutes, rounded up)",
+            "p90 fulfillment (minutes, rounded up)"], [
+        (f"{h // 2:02}:{30 * (h % 2):02}", orders, p50, p90) for h, orders, p50, p90 in rows or []]
+
+
+def csv_text(header: list[str], rows: list) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
