@@ -1,21 +1,35 @@
-"""The Dash app: layout and callbacks wired to one database. `create_app` takes its configuration, so
+"""The Dash app: the pages and their callbacks wired to one database. `create_app` takes its configuration, so
 tests and gunicorn (see wsgi.py) each build the app they need."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from dash import Dash
+from dash import Dash, Input, Output
 
-from dashboard import callbacks, layout
+from dashboard import callbacks, compare, layout
 from dashboard.auth import require_login
+from dashboard.figures import DEFAULT_TARGET
+from dashboard.queries import Reader
 
 
-def create_app(database: Path | str, refresh_seconds: float, zone: str, users: dict[str, str] | None = None) -> Dash:
-    """The app; with `users` (name -> password or hash), every page asks for a login."""
+def create_app(database: Path | str, refresh_seconds: float, zone: str, users: dict[str, str] | None = None,
+               target: float = DEFAULT_TARGET) -> Dash:
+    """The app; with `users` (name -> password or hash), every page asks for a login. `target` is the p90
+    fulfillment, in minutes, each half hour is held to."""
     app = Dash(__name__, title="Kitchen Simulator", update_title=None)
-    app.layout = layout.page(refresh_seconds)
-    callbacks.register(app, database, zone)
+    app.layout = layout.shell(refresh_seconds)
+
+    @app.callback(Output("live-page", "style"), Output("compare-page", "style"), Output("tick", "disabled"),
+                  Output("compare-tick", "disabled"), Input("url", "pathname"))
+    def route(path):
+        """Show the page the URL names; only its clock ticks."""
+        comparing = path == layout.COMPARE
+        return ({"display": "none"} if comparing else {}), ({} if comparing else {"display": "none"}), comparing, not comparing
+
+    reader = Reader(database)
+    callbacks.register(app, reader, zone, target)
+    compare.register(app, reader, zone, target)
     if users:
         require_login(app.server, users)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from pathlib import Path
 
 import pytest
@@ -34,7 +37,7 @@ def test_the_live_dashboard_shows_every_chart_and_keeps_updating(tmp_path: Path)
         wait_for_http(f"{url}/health", dash)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            page = browser.new_page(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
             problems: list[str] = []
             page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
             page.on("pageerror", lambda error: problems.append(str(error)))
@@ -50,8 +53,13 @@ def test_the_live_dashboard_shows_every_chart_and_keeps_updating(tmp_path: Path)
             second = page.inner_text("#status"), page.inner_text("#total-revenue")
             SCREENSHOT.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
+            with page.expect_download() as download:  # a chart's data, as CSV
+                page.locator(".revenue-by-day .csv").click()
+            saved = list(csv.reader(io.StringIO(download.value.path().read_text())))
             browser.close()
 
+    assert saved[0] == ["local day (America/Los_Angeles)", "delivery service", "revenue ($)"]
+    assert len(saved) > 1 and all(re.fullmatch(r"\d+\.\d\d", row[2]) for row in saved[1:])
     assert "Simulation time" in first[0]
     assert first[0] != second[0], "the simulation time did not move between two refreshes"
     assert first[1] != second[1], "the total revenue did not change between two refreshes"

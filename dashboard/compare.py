@@ -1,0 +1,190 @@
+"""The compare page: 2 to 6 runs, of any kitchens, side by side and live. The selection lives in the URL
+(/compare?runs=3,5), so a comparison can be shared; a plan's intervals.csv can be opened beside the runs.
+
+Each tick re-reads the runs; only when the selection or a selected run's simulated moment changes is the
+view store set again, and each chart then runs its one query."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+from urllib.parse import parse_qs, urlencode
+
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
+
+from common.database import DatabaseUnavailable
+from common.schedule import CookSchedule, ScheduleError
+from dashboard import comparison, queries, tables
+from dashboard.comparison import SUMMARY_COLUMNS, Shown
+from dashboard.layout import summary_table
+
+MOST_RUNS = 6
+
+
+def selection_of(search: str | None) -> list[int]:
+    """The runs in a URL's query string (?runs=3,5), in order, without repeats or what is not a run id."""
+    values = parse_qs((search or "").lstrip("?")).get("runs", [""])[0]
+    chosen = []
+    for part in values.split(","):
+        if part.strip().isdigit() and int(part) not in chosen:
+            chosen.append(int(part))
+    return chosen[:MOST_RUNS]
+
+
+def search_of(runs: list[int]) -> str:
+    return "?" + urlencode({"runs": ",".join(map(str, runs))}, safe=",") if runs else ""
+
+
+def read_plan(contents: str, filename: str) -> dict:
+    """A plan's intervals.csv as the charts draw it: rostered cooks and expected p90 by half hour of the day
+    (the mean over weekdays when the plan has one per weekday), and its roster as a schedule."""
+    text = base64.b64decode(contents.split(",", 1)[1]).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows or not {"interval", "rostered_cooks"} <= set(rows[0]):
+        raise ValueError(f"{filename}: expected the intervals.csv that python -m simulator.plan writes")
+    by_time: dict[str, list] = {}
+    for row in rows:
+        clock = row["interval"].split()[-1]
+        cooks, p90 = by_time.setdefault(clock, [[], []])
+        cooks.append(int(row["rostered_cooks"]))
+        if row.get("p90_min"):
+            p90.append(float(row["p90_min"]))
+    labels = sorted(by_time)
+    weekly = len(rows) > len(labels)
+    daily = {label: by_time[label][0][0] for label in labels} if not weekly else None
+    return {"name": filename, "labels": labels,
+            "rostered": [round(sum(by_time[t][0]) / len(by_time[t][0]), 1) for t in labels],
+            "p90": [round(sum(by_time[t][1]) / len(by_time[t][1]), 1) if by_time[t][1] else None for t in labels],
+            "schedule": _schedule(daily)}
+
+
+def _schedule(daily: dict[str, int] | None) -> dict | None:
+    """The roster as a run records the schedule it followed (its describe()), to know which runs followed it."""
+    if daily is None:
+        return None
+    changes, previous = {}, None
+    for clock, cooks in daily.items():
+        if cooks != previous:
+            changes[clock] = cooks
+            previous = cooks
+    try:
+        return CookSchedule.parse(changes, "UTC").describe()
+    except ScheduleError:
+        return None
+
+
+def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> None:
+    def info(runs: list[queries.Run], chosen: list[int]) -> dict[int, Shown]:
+        return {r.id: comparison.shown(r, zone) for r in runs if r.id in chosen}
+
+    @app.callback(Output("compare-runs", "options"), Output("compare-runs", "value"), Output("url", "search"),
+                  Input("compare-tick", "n_intervals"), Input("compare-runs", "value"), Input("url", "search"))
+    def selection(_, chosen, search):
+        """The runs to pick from, and the selection: a link opens its selection, a pick rewrites the link (the
+        options come first, so that the picker keeps what the link names)."""
+        try:
+            runs = reader.read(queries.runs)
+        except DatabaseUnavailable:
+            runs = []
+        options = [{"label": comparison.choice_label(r, zone), "value": r.id} for r in reversed(runs)]
+        if ctx.triggered_id == "compare-runs":
+            chosen = list(chosen or [])[:MOST_RUNS]
+            return options, chosen, search_of(chosen)
+        if ctx.triggered_id == "compare-tick":
+            return options, no_update, no_update
+        return options, selection_of(search), no_update
+
+    @app.callback(Output("compare-view", "data"), Output("compare-note", "children"),
+                  Input("compare-tick", "n_intervals"), Input("compare-runs", "value"), Input("plan", "data"),
+                  State("compare-view", "data"))
+    def refresh(_, chosen, plan, before):
+        try:
+            runs = reader.read(queries.runs)
+        except DatabaseUnavailable as why:
+            return None, f"Waiting for the simulator: {why}"
+        if not runs:
+            return None, "No runs yet: start the simulator, then pick runs here."
+        chosen = [r.id for r in runs if r.id in (chosen or [])]
+        if len(chosen) < 2:
+            return None, "Pick 2 to 6 runs to compare them."
+        view = {"runs": chosen, "moments": [r.sim_now for r in runs if r.id in chosen]}
+        return no_update if view == before else view, _followed(runs, chosen, plan)
+
+    def _followed(runs, chosen, plan) -> str:
+        going = [r.id for r in runs if r.id in chosen and r.status == "running"]
+        note = f"Runs going on (updating live): {', '.join(map(str, going))}." if going else ""
+        if plan and plan.get("schedule"):
+            followed = [r.id for r in runs if r.id in chosen and r.cook_schedule
+                        and json.loads(r.cook_schedule) == plan["schedule"]]
+            note += (f" The plan {plan['name']}: followed by run {', '.join(map(str, followed))}."
+                     if followed else f" The plan {plan['name']}: none of these runs followed it.")
+        return note.strip()
+
+    @app.callback(Output("plan", "data"), Output("plan-name", "children"),
+                  Input("plan-upload", "contents"), State("plan-upload", "filename"), prevent_initial_call=True)
+    def open_plan(contents, filename):
+        try:
+            plan = read_plan(contents, filename)
+        except (ValueError, KeyError, UnicodeDecodeError) as error:
+            return None, f"Not a plan: {error}"
+        return plan, f"Plan: {filename} (open another)"
+
+    def chart(output: str, query, draw, uses_plan: bool = False):
+        inputs = [Input("compare-view", "data")] + ([Input("plan", "data")] if uses_plan else [])
+
+        @app.callback(Output(output, "figure"), *inputs)
+        def refresh_chart(view, plan=None):
+            if not view:
+                return draw(None, {}, plan) if uses_plan else draw(None, {})
+            try:
+                runs = reader.read(queries.runs)
+                rows = reader.read(lambda session: query(session, view["runs"]))
+            except DatabaseUnavailable:
+                rows, runs = None, []
+            shown = info(runs, view["runs"])
+            return draw(rows, shown, plan) if uses_plan else draw(rows, shown)
+
+    chart("compare-queued", queries.compare_queued, comparison.queued)
+    chart("compare-cooks", queries.compare_cooks, comparison.cooks, uses_plan=True)
+    chart("compare-half-hours", queries.compare_half_hours,
+          lambda rows, shown, plan: comparison.half_hours(rows, shown, target, plan), uses_plan=True)
+
+    @app.callback(Output("compare-table", "children"), Input("compare-view", "data"))
+    def refresh_table(view):
+        if not view:
+            return summary_table([])
+        try:
+            runs = reader.read(queries.runs)
+            rows = reader.read(lambda session: queries.compare_summaries(session, view["runs"], target))
+        except DatabaseUnavailable:
+            return summary_table([])
+        return summary_table(comparison.summary_rows(rows, info(runs, view["runs"]), target))
+
+    @app.callback(Output("download", "data", allow_duplicate=True),
+                  Input({"type": "compare-csv", "chart": ALL}, "n_clicks"), State("compare-view", "data"),
+                  prevent_initial_call=True)
+    def download(clicks, view):
+        which = (ctx.triggered_id or {}).get("chart")
+        if not view or not which or not any(clicks):
+            return no_update
+        runs = reader.read(queries.runs)
+        shown = info(runs, view["runs"])
+        header, rows = _table(which, view["runs"], shown)
+        return dcc.send_string(tables.csv_text(header, rows), f"{which}.csv")
+
+    def _table(which: str, chosen: list[int], shown: dict[int, Shown]):
+        if which == "compare-table":
+            rows = reader.read(lambda session: queries.compare_summaries(session, chosen, target))
+            return SUMMARY_COLUMNS, comparison.summary_rows(rows, shown, target)
+        if which == "compare-half-hours":
+            rows = reader.read(lambda session: queries.compare_half_hours(session, chosen))
+            return ["run", "local half hour of receipt", "orders", "p50 fulfillment (minutes, rounded up)",
+                    "p90 fulfillment (minutes, rounded up)"], [
+                (shown[r].label, f"{h // 2:02}:{30 * (h % 2):02}", n, p50, p90) for r, h, n, p50, p90 in rows]
+        query, columns = ((queries.compare_queued, ["queued orders"]) if which == "compare-queued"
+                          else (queries.compare_cooks, ["busy cooks", "cooks on shift"]))
+        rows = reader.read(lambda session: query(session, chosen))
+        return ["run", "local time"] + columns, [
+            (shown[row[0]].label, tables.local_time(row[1], shown[row[0]].zone), *row[2:]) for row in rows]

@@ -1,0 +1,130 @@
+"""The compare page's figures and table: pure functions from query rows to figures and rows, several runs
+side by side, aligned by each run's local time of day (a run's own time zone)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from common.localtime import LocalClock
+from dashboard.figures import COLOURS, TEXT, _axis, figure, waiting
+
+BELOW = {"legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top"},
+         "margin": {"l": 60, "r": 20, "t": 50, "b": 110}}
+"""Legends below the axis: run names are long, and there are several runs."""
+from dashboard.queries import Run
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A run as the compare page names it."""
+
+    id: int
+    label: str
+    zone: str
+
+
+def shown(run: Run, zone: str) -> Shown:
+    crew = f"a schedule of up to {run.cooks}" if run.cook_schedule else f"{run.cooks} cooks"
+    return Shown(run.id, f"{run.kitchen} · run {run.id} · {crew}", zone)
+
+
+def choice_label(run: Run, zone: str) -> str:
+    started = LocalClock(zone).label(int(run.wall_started_at))
+    crew = f"schedule, up to {run.cooks}" if run.cook_schedule else f"{run.cooks} cooks"
+    return f"{run.kitchen} · run {run.id} · {run.status} · {crew} · started {started}"
+
+
+def _time_of_day(rows, runs: dict[int, Shown], column: int) -> dict[int, tuple[list[str], list[float]]]:
+    """Per run: the mean of a column of 10-minute samples at each 10 minutes of its local day."""
+    sums: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
+    clocks = {run_id: LocalClock(info.zone) for run_id, info in runs.items()}
+    for row in rows:
+        run_id, t = row[0], row[1]
+        slot = (clocks[run_id].local_seconds(t) % 86400) // 600
+        total = sums[run_id][slot]
+        total[0] += row[column]
+        total[1] += 1
+    return {run_id: ([_clock_label(slot * 10) for slot in sorted(slots)],
+                     [round(slots[slot][0] / slots[slot][1], 1) for slot in sorted(slots)])
+            for run_id, slots in sums.items()}
+
+
+def _clock_label(minute: int) -> str:
+    return f"{minute // 60:02}:{minute % 60:02}"
+
+
+def _colour(index: int) -> str:
+    return COLOURS[index % len(COLOURS)]
+
+
+def queued(rows, runs: dict[int, Shown]) -> dict:
+    title = "Queued orders by local time of day (mean over the last 14 days)"
+    if not rows:
+        return waiting(title)
+    series = _time_of_day(rows, runs, 2)
+    return figure([{"type": "scatter", "mode": "lines", "name": runs[run_id].label, "x": x, "y": y,
+                    "line": {"color": _colour(i)}} for i, (run_id, (x, y)) in enumerate(sorted(series.items()))],
+                  title, xaxis=_axis("Local time of day", type="category", nticks=12), yaxis=_axis("Orders"), **BELOW)
+
+
+def cooks(rows, runs: dict[int, Shown], plan: dict | None = None) -> dict:
+    title = "Cooks on shift (dotted) and busy, by local time of day"
+    if not rows:
+        return waiting(title)
+    busy, on_shift = _time_of_day(rows, runs, 2), _time_of_day(rows, runs, 3)
+    data = []
+    for i, run_id in enumerate(sorted(busy)):
+        label = runs[run_id].label
+        data.append({"type": "scatter", "mode": "lines", "name": f"{label}: busy", "x": busy[run_id][0],
+                     "y": busy[run_id][1], "line": {"color": _colour(i)}})
+        data.append({"type": "scatter", "mode": "lines", "name": f"{label}: on shift", "x": on_shift[run_id][0],
+                     "y": on_shift[run_id][1], "line": {"color": _colour(i), "dash": "dot", "shape": "hv"}})
+    if plan:
+        data.append({"type": "scatter", "mode": "lines", "name": "the plan: cooks rostered", "x": plan["labels"],
+                     "y": plan["rostered"], "line": {"color": TEXT, "dash": "dash", "shape": "hv", "width": 2}})
+    return figure(data, title, xaxis=_axis("Local time of day", type="category", nticks=12),
+                  yaxis=_axis("Cooks", rangemode="tozero"), **BELOW)
+
+
+def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = None) -> dict:
+    title = "p90 fulfillment by half hour of receipt, each whole run"
+    if not rows:
+        return waiting(title)
+    by_run: dict[int, list] = defaultdict(list)
+    for run_id, half_hour, orders, p50, p90 in rows:
+        by_run[run_id].append((_clock_label(half_hour * 30), p90, orders))
+    data = [{"type": "scatter", "mode": "lines+markers", "name": runs[run_id].label, "x": [p[0] for p in points],
+             "y": [p[1] for p in points], "customdata": [p[2] for p in points], "line": {"color": _colour(i)},
+             "hovertemplate": "%{x}: p90 %{y} min, %{customdata} orders<extra></extra>"}
+            for i, (run_id, points) in enumerate(sorted(by_run.items()))]
+    if plan and plan.get("p90"):
+        data.append({"type": "scatter", "mode": "lines", "name": "the plan: p90 expected", "x": plan["labels"],
+                     "y": plan["p90"], "line": {"color": TEXT, "dash": "dash"}})
+    return figure(data, title, xaxis=_axis("Local half hour of receipt", type="category", nticks=12),
+                  yaxis=_axis("p90 fulfillment (minutes, rounded up)", rangemode="tozero"),
+                  shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target, "y1": target,
+                           "line": {"color": TEXT, "dash": "dash", "width": 1}}],
+                  annotations=[{"text": f"target {target:g} min", "xref": "paper", "x": 1, "xanchor": "right",
+                                "y": target, "yanchor": "bottom", "showarrow": False, "font": {"color": TEXT}}],
+                  **BELOW)
+
+
+SUMMARY_COLUMNS = ["run", "orders", "mean fulfillment (min)", "p50 (min)", "p90 (min)", "p99 (min)",
+                   "half hours meeting the target", "labour (cook-hours)", "utilisation (%)", "revenue ($)"]
+
+
+def summary_rows(rows, runs: dict[int, Shown], target: float) -> list[list]:
+    """The compare table: one row per run, in the columns of SUMMARY_COLUMNS; 'no data' where there is none."""
+    def minutes(value) -> object:
+        return "no data" if value is None else value
+
+    table = []
+    for run_id, orders, mean_s, p50, p90, p99, met, held, cook_seconds, busy_seconds, cents in rows:
+        table.append([
+            runs[run_id].label, orders, "no data" if mean_s is None else round(mean_s / 60, 1), minutes(p50),
+            minutes(p90), minutes(p99), f"{met} of {held} ({100 * met / held:.0f}%)" if held else "no data",
+            round(cook_seconds / 3600, 1), round(100 * busy_seconds / cook_seconds, 1) if cook_seconds else "no data",
+            f"{cents / 100:.2f}",
+        ])
+    return table

@@ -1,0 +1,101 @@
+"""The compare page in headless Chromium: picking runs, the link that carries them, a CSV download, a run
+still going, and a database with no runs yet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from common.database import connect_writer
+from dashboard.tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.processes import dashboard_command, free_port, generate, running, simulator_command, wait_for_http
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("compare")
+    menu, orders = generate(folder, days=1, orders_per_day=600)
+    db = folder / "kitchen.db"
+    for cooks in (40, 80):
+        subprocess.run(simulator_command(menu, orders, db, cooks=cooks, speed="max"), check=True, capture_output=True)
+    return folder, menu, orders, db
+
+
+def browser(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+
+def table_rows(page) -> list[str]:
+    return page.locator("#compare-table tbody tr").all_inner_texts()
+
+
+@pytest.mark.browser
+@pytest.mark.e2e
+def test_pick_runs_share_the_link_download_the_table_and_watch_a_run_going_on(two_runs, tmp_path):
+    folder, menu, orders, db = two_runs
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with running(dashboard_command(db, port), tmp_path / "dashboard.log", {"KITCHEN_REFRESH_INTERVAL": "1"}) as dash, \
+         running(simulator_command(menu, orders, db, cooks=60, speed="1500"), tmp_path / "simulator.log"), \
+         sync_playwright() as playwright:
+        wait_for_http(f"{url}/health", dash)
+        chromium = browser(playwright)
+        page = chromium.new_page(viewport={"width": 1600, "height": 1200}, accept_downloads=True)
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+
+        page.goto(f"{url}/compare")
+        expect(page.locator("#compare-note")).to_contain_text("Pick 2 to 6 runs")
+        picker = page.locator("#compare-runs")
+        for run in (1, 2):  # pick two runs from the list
+            picker.click()
+            page.get_by_role("option", name=f"run {run} ·").first.click()
+            page.keyboard.press("Escape")
+        expect(page).to_have_url(f"{url}/compare?runs=1,2")
+        expect(page.locator("#compare-table tbody tr")).to_have_count(2)
+        assert [row.split("\t")[0] for row in table_rows(page)] == ["Kitchen · run 1 · 40 cooks", "Kitchen · run 2 · 80 cooks"]
+
+        with page.expect_download() as download:  # the table as CSV, the same rows
+            page.locator(".compare-table .csv").click()
+        saved = list(csv.reader(io.StringIO(download.value.path().read_text())))
+        assert saved[0][:3] == ["run", "orders", "mean fulfillment (min)"] and len(saved) == 3
+        assert saved[1][0] == "Kitchen · run 1 · 40 cooks" and int(saved[1][1]) > 500
+
+        plan = tmp_path / "intervals.csv"  # a plan, opened beside the runs
+        plan.write_text("interval,rostered_cooks,p90_min\n" + "".join(f"{h:02}:{m:02},{50 + h},30\n" for h in range(24)
+                                                                    for m in (0, 30)))
+        page.locator("#plan-upload input[type=file]").set_input_files(str(plan))
+        expect(page.locator("#compare-note")).to_contain_text("The plan intervals.csv: none of these runs followed it")
+        expect(page.locator("#compare-cooks")).to_contain_text("the plan: cooks rostered")
+
+        page.goto(f"{url}/compare?runs=2,3")  # a shared link, with the run still going
+        expect(page.locator("#compare-table tbody tr")).to_have_count(2)
+        expect(page.locator("#compare-note")).to_contain_text("Runs going on (updating live): 3")
+        going = page.locator("#compare-table tbody tr").nth(1).locator("td").nth(1)
+        first = int(going.inner_text())
+        expect(going).not_to_have_text(str(first), timeout=30_000)  # its orders grow as the page refreshes
+        assert int(going.inner_text()) > first
+        chromium.close()
+    assert problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.e2e
+def test_a_kitchen_with_no_runs_yet(tmp_path):
+    db = tmp_path / "empty.db"
+    connect_writer(db).close()  # the simulator's tables, no run
+    port = free_port()
+    with running(dashboard_command(db, port), tmp_path / "dashboard.log") as dash, sync_playwright() as playwright:
+        wait_for_http(f"http://127.0.0.1:{port}/health", dash)
+        chromium = browser(playwright)
+        page = chromium.new_page()
+        page.goto(f"http://127.0.0.1:{port}/compare?runs=1,2")
+        expect(page.locator("#compare-note")).to_contain_text("No runs yet: start the simulator")
+        expect(page.locator("#compare-table tbody tr")).to_have_count(0)
+        chromium.close()

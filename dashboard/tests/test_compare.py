@@ -1,0 +1,75 @@
+"""The compare page's pieces: the selection in the URL, a plan opened beside the runs, its figures and table,
+and each chart's data as CSV."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import comparison, tables
+from dashboard.compare import read_plan, search_of, selection_of
+from dashboard.comparison import Shown
+from tests.kitchen_data import T0
+
+RUNS = {3: Shown(3, "Kitchen · run 3 · 110 cooks", "America/Los_Angeles"), 5: Shown(5, "Harbour · run 5", "Asia/Kolkata")}
+
+
+@pytest.mark.parametrize("search, runs", [("?runs=3,5", [3, 5]), ("?runs=5,3,5", [5, 3]), ("", []), ("?runs=x,2", [2]),
+                                          ("?runs=1,2,3,4,5,6,7", [1, 2, 3, 4, 5, 6])])
+def test_the_selection_in_the_url(search, runs):
+    assert selection_of(search) == runs
+    if runs:
+        assert selection_of(search_of(runs)) == runs
+
+
+def upload(text: str) -> str:
+    return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
+
+
+def test_a_plans_intervals_are_read_for_the_charts_and_its_roster_as_a_schedule():
+    text = ("interval,orders_per_hour,requirement_cooks,rostered_cooks,p90_min,p90_min_ci95,held_to_target,target_met\n"
+            "00:00,10,2,3,12.5,1,yes,yes\n00:30,10,2,3,13.0,1,yes,yes\n01:00,4,1,2,,,no,\n")
+    plan = read_plan(upload(text), "intervals.csv")
+    assert plan["labels"] == ["00:00", "00:30", "01:00"] and plan["rostered"] == [3, 3, 2] and plan["p90"] == [12.5, 13.0, None]
+    assert plan["schedule"]["Wed"] == {"00:00": 3, "01:00": 2}
+    weekly = "interval,rostered_cooks,p90_min\n" + "".join(f"{d} 12:00,{n},20\n" for d, n in (("Mon", 4), ("Sat", 8)))
+    plan = read_plan(upload(weekly), "intervals.csv")
+    assert plan["rostered"] == [6.0] and plan["schedule"] is None  # per weekday: the mean, and no single schedule
+    with pytest.raises(ValueError, match="expected the intervals.csv that python -m simulator.plan writes"):
+        read_plan(upload("a,b\n1,2\n"), "other.csv")
+
+
+def test_time_of_day_is_each_runs_own_local_time():
+    # the same UTC moment is 08:00 in Los Angeles and 21:30 in Kolkata
+    rows = [(3, T0, 4, 2, 5), (5, T0, 6, 1, 5)]
+    built = comparison.queued([r[:3] for r in rows], RUNS)
+    go.Figure(built)
+    x = {trace["name"]: trace["x"] for trace in built["data"]}
+    assert x == {RUNS[3].label: ["08:00"], RUNS[5].label: ["21:30"]}
+    cooks = comparison.cooks([(r[0], r[1], r[3], r[4]) for r in rows], RUNS,
+                             {"labels": ["08:00"], "rostered": [7], "p90": [None]})
+    go.Figure(cooks)
+    assert cooks["data"][-1]["name"] == "the plan: cooks rostered" and cooks["data"][-1]["y"] == [7]
+
+
+def test_half_hours_against_the_target_and_no_data_in_the_table():
+    built = comparison.half_hours([(3, 24, 40, 11, 38), (3, 25, 35, 12, 45)], RUNS, 40)
+    go.Figure(built)
+    assert built["data"][0]["y"] == [38, 45] and built["layout"]["shapes"][0]["y0"] == 40
+    [row] = comparison.summary_rows([(3, 0, None, None, None, None, 0, 0, 0.0, 0.0, 0)], RUNS, 40)
+    assert row[2:7] == ["no data"] * 5 and row[8] == "no data"
+
+
+def test_every_chart_has_its_csv_with_units_and_local_times():
+    header, rows = tables.order_statuses([(T0, 3, 5)], "America/Los_Angeles")
+    text = tables.csv_text(header, rows)
+    assert list(csv.reader(io.StringIO(text))) == [["local time (America/Los_Angeles)", "queued orders", "orders in progress"],
+                                                   ["2019-02-18 08:00", "3", "5"]]
+    assert tables.revenue_by_day([("2019-02-18", "Uber", 1250)], "UTC")[1] == [("2019-02-18", "Uber", "12.50")]
+    assert tables.fulfillment_by_half_hour([(25, 12, 9, 31)], "UTC") == (
+        ["local half hour of receipt (UTC)", "orders", "p50 fulfillment (minutes, rounded up)",
+         "p90 fulfillment (minutes, rounded up)"], [("12:30", 12, 9, 31)])
