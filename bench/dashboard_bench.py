@@ -238,3 +238,67 @@ def load(targets: dict[str, str | Path], seconds: float) -> list[Result]:
             p95 < LOAD_P95_TARGET_MS and not errors,
         ))
     return results
+
+
+COMPARE_TARGET_MS = 50
+
+
+def two_runs_database(size: int) -> Path:
+    """A database with two completed runs of `size` orders each (40 and 110 cooks), for the compare page."""
+    db = workload.WORK / f"compare-{size}.db"
+    if not db.exists():
+        partial = workload.fresh(workload.WORK / f"compare-{size}.partial.db")
+        for cooks in (40, workload.COOKS):
+            subprocess.run(workload.simulator_command(workload.stream(size), partial, cooks=cooks), check=True,
+                           stdout=subprocess.DEVNULL)
+        partial.rename(db)
+    return db
+
+
+def _compare_refresh(connection, runs: list[int]) -> list[float]:
+    """One tick of the compare page with `runs` picked: the picker's, the view's, each chart's and the table's requests."""
+    from tests.dash_callbacks import payload, values
+    search = "?runs=" + ",".join(map(str, runs))
+
+    def post(body):
+        started = time.perf_counter()
+        connection.request("POST", "/_dash-update-component", body=json.dumps(body),
+                           headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        answer = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{response.status}: {answer[:200]!r}")
+        return answer, time.perf_counter() - started
+
+    _, picker = post(payload([("compare-runs", "options"), ("compare-runs", "value"), ("url", "search")],
+                             [("compare-tick", "n_intervals", 1), ("compare-runs", "value", runs), ("url", "search", search)]))
+    answer, viewing = post(payload([("compare-view", "data"), ("compare-note", "children")],
+                                   [("compare-tick", "n_intervals", 1), ("compare-runs", "value", runs),
+                                    ("plan", "data", None)], [("compare-view", "data", None)]))
+    [view] = values(json.loads(answer), [("compare-view", "data")])
+    latencies = [picker, viewing]
+    for output, plan in (("compare-queued", False), ("compare-cooks", True), ("compare-half-hours", True)):
+        inputs = [("compare-view", "data", view)] + ([("plan", "data", None)] if plan else [])
+        latencies.append(post(payload([(output, "figure")], inputs))[1])
+    latencies.append(post(payload([("compare-table", "children")], [("compare-view", "data", view)]))[1])
+    return latencies
+
+
+def compare_refresh(target: Path | str, label: str, repeat: int) -> list[Result]:
+    """The compare page's refresh of two runs, replayed over HTTP against `python -m dashboard`."""
+    from tests.processes import wait_for_http
+    process, port = _dashboard(target)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/health", process)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        runs = [1, 2]
+        for _ in range(3):
+            _compare_refresh(connection, runs)
+        totals = sorted(sum(_compare_refresh(connection, runs)) for _ in range(repeat))
+    finally:
+        process.terminate()
+        process.wait()
+    median = totals[len(totals) // 2] * 1000
+    return [Result("compare page refresh over HTTP", f"{label}, 2 runs, 6 requests", f"{median:.1f} ms",
+                   f"{totals[0] * 1000:.1f} ms fastest of {repeat}", "-", f"< {COMPARE_TARGET_MS} ms",
+                   median < COMPARE_TARGET_MS)]
