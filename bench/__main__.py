@@ -43,6 +43,7 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
     if which in ("experiment", "all"):
         results += experiment_bench.direct_model(sizes, repeat)
         results += experiment_bench.plan(2 if quick else 5)
+        results += experiment_bench.cluster_overhead(3 if quick else 30, 2 if quick else 5)
     if which in ("contention", "all"):
         size = min(sizes) if quick else 100_000
         results += contention_bench.slowdown(size, 2 if quick else 4, repeat)

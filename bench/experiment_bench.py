@@ -4,7 +4,9 @@ and the two-level schedule a user would otherwise pick."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import subprocess
 import sys
 import tempfile
@@ -83,3 +85,34 @@ def plan(replications: int = 5) -> list[Result]:
                f"{1 - hours['roster'] / hours['two']:.0%} less", f">= {BELOW_TWO_LEVEL_TARGET:.0%} less",
                1 - hours["roster"] / hours["two"] >= BELOW_TWO_LEVEL_TARGET),
     ]
+
+
+CLUSTER_OVERHEAD_TARGET = 0.15
+
+
+def cluster_overhead(days: int = 30, replications: int = 5) -> list[Result]:
+    """The same sweep on local processes and on a Dask LocalCluster of two workers (started beforehand, as a
+    cluster is), on a generated stream of `days` days; in turn, twice each, the faster of each kept."""
+    from distributed import LocalCluster
+
+    from simulator import sweep
+    stream = workload.WORK / f"cluster-{days}-days.json"
+    if not stream.exists():
+        from simulator.generate import main as generate
+        generate(["--days", str(days), "--orders", str(stream), "--menu", str(workload.WORK / "cluster-items.json")])
+    arguments = ["--orders", str(stream), "--menu", str(workload.WORK / "cluster-items.json"), "--cooks", "60:160:20",
+                 "--replications", str(replications), "--no-progress"]
+    times: dict[str, list[float]] = {"local": [], "cluster": []}
+    with tempfile.TemporaryDirectory() as out, LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                                             dashboard_address=None) as cluster:
+        for _ in range(2):
+            for where, flags in (("local", ["--workers", "2"]), ("cluster", ["--cluster", cluster.scheduler_address])):
+                started = time.perf_counter()
+                with contextlib.redirect_stdout(io.StringIO()):
+                    sweep.main(arguments + ["--out", f"{out}/{where}", *flags])
+                times[where].append(time.perf_counter() - started)
+    local, on_cluster = min(times["local"]), min(times["cluster"])
+    overhead = on_cluster / local - 1
+    return [Result("sweep on a Dask cluster", f"{days} days generated, 21 options x {replications} replications",
+                   f"{on_cluster:.1f} s on a LocalCluster of 2 workers", f"{local:.1f} s on 2 local processes",
+                   f"{overhead:+.0%}", f"< {CLUSTER_OVERHEAD_TARGET:.0%} overhead", overhead < CLUSTER_OVERHEAD_TARGET)]

@@ -38,7 +38,7 @@ from common.schedule import CookSchedule
 from common.settings import settings_or_exit
 from simulator.experiment import options, report, staffing
 from simulator.experiment.direct import Crew
-from simulator.experiment.executor import LocalExecutor
+from simulator.experiment.executor import executor_for
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.report import Assessment
 from simulator.experiment.roster import Roster, RosterError, solve
@@ -96,7 +96,7 @@ def make_plan(args, made, progress: tqdm) -> Plan:
     grid, target = made.grid, args.sla_p90
     search = list(range(len(made.streams)))
     fresh = list(range(len(made.streams), len(made.streams) + len(made.fresh)))
-    with LocalExecutor(made.streams + made.fresh, args.workers) as executor:
+    with executor_for(made.streams + made.fresh, args.workers, args.cluster) as executor:
         finding, checking = Study(executor, grid, search, progress), Study(executor, grid, fresh, progress)
         rate, cook_time = staffing.offered_load(made.demand, grid)
         textbook = {"SIPP": staffing.sipp(rate, cook_time, target),

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from common.settings import PROJECT_ROOT, settings_or_exit
 from simulator import feed
 from simulator.experiment import options, report
-from simulator.experiment.executor import LocalExecutor
+from simulator.experiment.executor import executor_for
 from simulator.experiment.grid import GridError
 from simulator.experiment.report import Assessment
 from simulator.experiment.study import replications
@@ -63,6 +63,9 @@ def study_arguments(parser: argparse.ArgumentParser, settings, out: str) -> None
                              " give is relative to where you run the command)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="local processes (default: the cores, %(default)s)")
+    parser.add_argument("--cluster", default=os.environ.get("DASK_SCHEDULER_ADDRESS") or None, metavar="ADDRESS",
+                        help="run the trials on a Dask cluster, like tcp://HOST:8786 (default: DASK_SCHEDULER_ADDRESS;"
+                             " without either, local processes); needs pip install '.[cluster]'")
     parser.add_argument("--offline-html", action="store_true",
                         help="put plotly.js inside the HTML chart (4.8 MB) so that it opens without internet;"
                              " by default it is loaded from Plotly's CDN and the file is small enough to mail")
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                + options.yours(settings.schedule))
 
     tasks = [(r, option.crew) for option in choices for r in range(len(made.streams))]
-    with LocalExecutor(made.streams, args.workers) as executor, \
+    with executor_for(made.streams, args.workers, args.cluster) as executor, \
             tqdm(total=len(tasks), desc="trials", unit="run", disable=args.no_progress) as progress:
         summaries = executor.map(tasks, progress)
     per_option = len(made.streams)

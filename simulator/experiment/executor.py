@@ -1,8 +1,11 @@
-"""Executors map trials over the study's replications. `LocalExecutor` uses this machine's cores.
+"""Executors map trials over the study's replications: `LocalExecutor` on this machine's cores,
+`DaskExecutor` on a Dask cluster (`--cluster tcp://HOST:8786`, or DASK_SCHEDULER_ADDRESS).
 
-A study creates one executor with all its streams; each worker receives them once, through the pool's
-initializer, and then only (replication, crew) pairs travel to it and small summaries come back. The
-rest of the study sees one method, `map`, and does not know where trials run.
+A study creates one executor with all its streams; each worker receives them once (the pool's
+initializer; on a cluster, scattered to every worker), and then only (replication, crew) pairs travel
+and small summaries come back. The rest of the study sees one method, `map`, and does not know where
+trials run: the summaries are the same wherever they do, since a trial is a pure function of its
+stream and crew.
 """
 
 from __future__ import annotations
@@ -65,6 +68,46 @@ class LocalExecutor:
         if exc[0] is not None and self.pool is not None:
             self.pool.terminate()
         self.close()
+
+
+class DaskExecutor:
+    """Trials on a Dask cluster. Every stream is scattered once to every worker (so a worker lost mid-study
+    loses nothing the others lack); the scheduler runs a lost worker's trials again elsewhere."""
+
+    def __init__(self, streams: Sequence[Stream], address) -> None:
+        from distributed import Client  # an optional extra: pip install ".[cluster]"
+
+        self.client = Client(address)
+        self.streams = self.client.scatter(list(streams), broadcast=True)
+
+    def map(self, tasks: Sequence[Task], progress: tqdm | None = None) -> list[RunSummary]:
+        from distributed import as_completed
+
+        futures = [self.client.submit(run_trial, self.streams[stream], crew, retries=2) for stream, crew in tasks]
+        places: dict[str, list[int]] = {}  # the same trial twice is one future (Dask keys pure calls by their inputs)
+        for i, future in enumerate(futures):
+            places.setdefault(future.key, []).append(i)
+        results: list[RunSummary | None] = [None] * len(futures)
+        for future, summary in as_completed(list({f.key: f for f in futures}.values()), with_results=True):
+            for i in places[future.key]:
+                results[i] = summary
+            if progress is not None:
+                progress.update(len(places[future.key]))
+        return results
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def executor_for(streams: Sequence[Stream], workers: int, cluster: str | None):
+    """A Dask cluster's executor when an address is given, else local processes."""
+    return DaskExecutor(streams, cluster) if cluster else LocalExecutor(streams, workers)
 
 
 _worker_streams: list[Stream] = []  # a worker's own copy, set once by the pool's initializer
