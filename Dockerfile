@@ -2,6 +2,8 @@
 #   base       Python, the project's dependencies, a non-root user, what both services share
 #   simulator  python -m simulator: replays the orders into the shared database
 #   dashboard  the Dash app under gunicorn, with its healthcheck
+#   cluster    the simulator with Dask and OR-Tools: a Dask scheduler, its workers, and the plan or the
+#              sweep run against them (docker compose --profile cluster)
 #   test       every service's tests, for `make unittest` (docker-compose.test.yml)
 # Build context: the project root.
 FROM python:3.11-slim AS base
@@ -9,7 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_
     PYTHONPATH=/app KITCHEN_DB=/app/db/kitchen.db
 WORKDIR /app
 # Dependencies first, read from pyproject.toml alone, so that editing the code does not reinstall them.
-COPY pyproject.toml docker/requirements.py ./
+COPY pyproject.toml tools/requirements.py ./
 RUN python requirements.py > /tmp/requirements.txt && pip install -r /tmp/requirements.txt
 COPY common common
 COPY parameters parameters
@@ -32,6 +34,13 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
 # Inside the container it listens on every interface; docker-compose.yml publishes it on the host's
 # loopback unless told otherwise (DASHBOARD_ADDRESS).
 CMD ["gunicorn", "-c", "python:dashboard.gunicorn_conf", "--bind", "0.0.0.0:8050", "dashboard.wsgi:server"]
+
+FROM simulator AS cluster
+USER root
+RUN python requirements.py --extras-only cluster plan > /tmp/cluster-requirements.txt \
+ && pip install -r /tmp/cluster-requirements.txt
+USER kitchen
+CMD ["dask", "worker", "tcp://scheduler:8786", "--nthreads", "1"]
 
 FROM base AS test
 RUN python requirements.py --extras-only test > /tmp/test-requirements.txt && pip install -r /tmp/test-requirements.txt

@@ -49,7 +49,9 @@ def test_postgres_needs_passwords_and_trusts_nobody_on_the_network():
 def test_one_image_base_and_one_healthcheck():
     dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
     stages = re.findall(r"^FROM (\S+) AS (\S+)$", dockerfile, flags=re.M)
-    assert stages[0] == ("python:3.11-slim", "base") and all(image == "base" for image, _ in stages[1:])
+    names = [name for _, name in stages]
+    assert stages[0] == ("python:3.11-slim", "base")  # every other stage grows from the one base
+    assert all(image in names[:i] for i, (image, _) in enumerate(stages) if i), stages
     assert dockerfile.count("pip install -r /tmp/requirements.txt") == 1
     assert dockerfile.count("HEALTHCHECK") == 1
     for name in ("docker-compose.yml", "docker-compose.postgres.yml", "docker-compose.test.yml"):
