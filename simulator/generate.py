@@ -15,6 +15,7 @@ import json
 import math
 import os
 import random
+import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -155,26 +156,62 @@ def _write_in_place(path: Path, write) -> int:
     return count
 
 
-def main(argv: list[str] | None = None) -> None:
+def _at_least(least: int, what: str):
+    """An argparse type: a whole number of at least `least`, the message saying what it counts."""
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number of {what}, got {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"expected at least {least} {what}, got {value}: that makes no data")
+        return value
+    return convert
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2019-02-18, got {text!r}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit("simulator.generate")
-    parser = argparse.ArgumentParser(prog="python -m simulator.generate", description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--days", type=int, default=2)
-    parser.add_argument("--orders-per-day", type=int, default=3000)
-    parser.add_argument("--first-day", type=date.fromisoformat, default=date(2019, 2, 18))
-    parser.add_argument("--max-orders", type=int, help="stop after this many orders")
-    parser.add_argument("--orders", type=Path, default=settings.orders_path)
-    parser.add_argument("--menu", type=Path, default=settings.menu_path)
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator.generate", description=__doc__.splitlines()[0],
+        epilog="Every flag is checked before any file is touched; each file is written beside itself and then"
+               " renamed into place, so an existing file is never left half written. Relative paths given here"
+               " are relative to where you run the command; the defaults are the project's data/ files.")
+    parser.add_argument("--seed", type=int, default=SEED, help="the same seed, the same data (default: %(default)s)")
+    parser.add_argument("--days", type=_at_least(1, "days"), default=2, help="whole days of orders (default: %(default)s)")
+    parser.add_argument("--orders-per-day", type=_at_least(1, "orders a day"), default=3000,
+                        help="the mean number of orders a day (default: %(default)s)")
+    parser.add_argument("--first-day", type=_day, default=date(2019, 2, 18),
+                        help="the first day, in the kitchen's time zone (default: %(default)s)")
+    parser.add_argument("--max-orders", type=_at_least(1, "orders"), help="stop after this many orders (default: no limit)")
+    parser.add_argument("--orders", type=Path, default=settings.orders_path,
+                        help="the orders file to write (default: ORDERS_FILE, data/orders.json)")
+    parser.add_argument("--menu", type=Path, default=settings.menu_path,
+                        help="the menu file to write (default: MENU_FILE, data/items.json)")
     parser.add_argument("--format", choices=sorted(WRITERS),
                         help="of the orders file: json (a list), jsonl (an order a line) or csv (a row an order line,"
                              " prices in dollars); default: from the extension of --orders")
     args = parser.parse_args(argv)
+    for path in (args.orders, args.menu):
+        if path.is_dir():
+            parser.error(f"{path} is a folder: give a file name")
     kind = args.format or EXTENSIONS.get(args.orders.suffix.lower(), "json")
     menu, orders = generate(args.seed, args.first_day, args.days, args.orders_per_day, settings.timezone)
-    write_json_list(args.menu, menu)
-    count = _write_in_place(args.orders, lambda out: WRITERS[kind](out, itertools.islice(orders, args.max_orders)))
+    try:
+        count = _write_in_place(args.orders, lambda out: WRITERS[kind](out, itertools.islice(orders, args.max_orders)))
+        write_json_list(args.menu, menu)
+    except OSError as error:
+        print(f"simulator.generate: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
+        return 1
     print(f"wrote {len(menu)} dishes to {args.menu} and {count} orders to {args.orders}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -123,3 +123,19 @@ def test_the_data_in_the_other_formats_reads_back_as_the_same_orders(tmp_path, e
     strip = lambda entry: entry if not isinstance(entry, Order) else entry._replace(order_id=None)  # noqa: E731
     assert [strip(e) for e in other] == as_json and len(as_json) > 250
     assert not list((tmp_path).glob(".*partial"))
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--orders-per-day", "-5"], "argument --orders-per-day: expected at least 1 orders a day, got -5: that makes no data"),
+    (["--days", "0"], "argument --days: expected at least 1 days, got 0: that makes no data"),
+    (["--max-orders", "0"], "argument --max-orders: expected at least 1 orders, got 0"),
+    (["--first-day", "18/02/2019"], "argument --first-day: expected a date like 2019-02-18, got '18/02/2019'"),
+])
+def test_bad_flags_leave_the_files_as_they_were(tmp_path, monkeypatch, capsys, flags, message):
+    monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py")))
+    orders, menu = tmp_path / "orders.json", tmp_path / "items.json"
+    orders.write_text("[]\n")
+    with pytest.raises(SystemExit) as exit_:
+        main(flags + ["--orders", str(orders), "--menu", str(menu)])
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
+    assert orders.read_text() == "[]\n" and not menu.exists()
