@@ -13,6 +13,7 @@ immutable `Settings` object that is passed to whoever needs it. Environment vari
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import runpy
@@ -167,6 +168,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         return values.get(name, default)
 
     where = f"{parameters_file}: "
+    _check_names_and_types(values, where)
     zone = parse_timezone(get("KITCHEN_TIMEZONE", "America/Los_Angeles"), where + "KITCHEN_TIMEZONE")
     schedule = None
     if values.get("COOK_SCHEDULE") is not None:
@@ -196,6 +198,40 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         orders_columns=None if values.get("ORDERS_COLUMNS") is None else parse_columns(
             values["ORDERS_COLUMNS"], where + "ORDERS_COLUMNS"),
     )
+
+
+KNOBS: dict[str, tuple[tuple[type, ...], str]] = {
+    "SIMULATION_SPEED": ((int, float, str), "a positive number, or the string 'max'"),
+    "NUM_COOKS": ((int,), "a whole number"),
+    "COOK_SCHEDULE": ((dict, str, type(None)), "a dict of 'HH:MM': cooks, a path to a JSON file, or None"),
+    "DASHBOARD_REFRESH_INTERVAL": ((int, float), "a number of seconds"),
+    "SLA_P90_MINUTES": ((int, float), "a number of minutes"),
+    "ORDERS_FILE": ((str,), "a path, as a string"),
+    "MENU_FILE": ((str,), "a path, as a string"),
+    "ORDERS_COLUMNS": ((dict, type(None)), "a dict of our column names to yours, or None"),
+    "ORDERS_TIMEZONE": ((str, type(None)), "an IANA time zone name, or None"),
+    "DATABASE": ((str,), "a path or a postgresql:// URL, as a string"),
+    "KITCHEN_NAME": ((str,), "a name, as a string"),
+    "KITCHEN_TIMEZONE": ((str,), "an IANA time zone name, as a string"),
+}
+"""Every knob of the parameters file, with the types it may hold there (the environment's strings are read
+as what they say)."""
+
+
+def _check_names_and_types(values: dict, where: str) -> None:
+    """An upper-case name that is not a knob is a misspelling (it would be ignored); a knob of the wrong type
+    would be read as something it does not mean. Both stop here, with the nearest knob or the type wanted."""
+    for name, value in values.items():
+        if not name.isupper() or name.startswith("_"):
+            continue
+        if name not in KNOBS:
+            near = difflib.get_close_matches(name, KNOBS, n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]}?" if near else f"; the knobs are {', '.join(KNOBS)}"
+            raise SettingsError(f"{where}{name} is not a parameter{hint}")
+        types, wanted = KNOBS[name]
+        if isinstance(value, bool) or not isinstance(value, types) or (
+                name == "SIMULATION_SPEED" and isinstance(value, str) and value.strip().lower() != "max"):
+            raise SettingsError(f"{where}{name}: expected {wanted}, got {type(value).__name__} {value!r}")
 
 
 def _overridden(env, variable: str, get, name: str, default: object, where: str) -> tuple[object, str]:

@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -61,9 +62,9 @@ def test_speeds(value, expected):
     "change, message",
     [
         ("SIMULATION_SPEED = 0", "SIMULATION_SPEED: expected a positive number or 'max', got 0"),
-        ("SIMULATION_SPEED = 'fast'", "SIMULATION_SPEED: expected a positive number or 'max', got 'fast'"),
+        ("SIMULATION_SPEED = 'fast'", "SIMULATION_SPEED: expected a positive number, or the string 'max', got str 'fast'"),
         ("NUM_COOKS = 0", "NUM_COOKS: expected a whole number of cooks >= 1, got 0"),
-        ("NUM_COOKS = 2.5", "NUM_COOKS: expected a whole number of cooks >= 1, got 2.5"),
+        ("NUM_COOKS = 2.5", "NUM_COOKS: expected a whole number, got float 2.5"),
         ("DASHBOARD_REFRESH_INTERVAL = -1", "DASHBOARD_REFRESH_INTERVAL: expected a positive number of seconds"),
         ("KITCHEN_TIMEZONE = 'Mars/Olympus'", "unknown time zone 'Mars/Olympus'"),
         ("del NUM_COOKS", "NUM_COOKS is not set"),
@@ -153,7 +154,7 @@ def test_orders_columns_and_time_zone(tmp_path):
 
 @pytest.mark.parametrize("line, message", [
     ("ORDERS_COLUMNS = {'when': 'Created'}", "ORDERS_COLUMNS: unknown column 'when'; ours are order_id, ordered_at"),
-    ("ORDERS_COLUMNS = ['Created']", "ORDERS_COLUMNS: expected our column names mapped to yours"),
+    ("ORDERS_COLUMNS = ['Created']", "ORDERS_COLUMNS: expected a dict of our column names to yours, or None, got list"),
     ("ORDERS_COLUMNS = {'item': ' '}", "ORDERS_COLUMNS: a column with no name"),
     ("ORDERS_TIMEZONE = 'Moon/Base'", "ORDERS_TIMEZONE: unknown time zone 'Moon/Base'"),
 ])
@@ -202,3 +203,24 @@ def test_the_target_p90_from_the_file_or_the_environment(tmp_path):
     assert load_settings(env | {"KITCHEN_SLA_P90_MINUTES": "32.5"}).sla_p90_minutes == 32.5
     with pytest.raises(SettingsError, match="KITCHEN_SLA_P90_MINUTES: expected a positive number of minutes, got '0'"):
         load_settings(env | {"KITCHEN_SLA_P90_MINUTES": "0"})
+
+
+@pytest.mark.parametrize("line, message", [
+    ("NUM_COKS = 5", "NUM_COKS is not a parameter; did you mean NUM_COOKS?"),
+    ("SIMULATON_SPEED = 60", "SIMULATON_SPEED is not a parameter; did you mean SIMULATION_SPEED?"),
+    ("FOO = 1", "FOO is not a parameter; the knobs are SIMULATION_SPEED, NUM_COOKS"),
+    ("NUM_COOKS = '110'", "NUM_COOKS: expected a whole number, got str '110'"),
+    ("NUM_COOKS = True", "NUM_COOKS: expected a whole number, got bool True"),
+    ("SIMULATION_SPEED = '60'", "SIMULATION_SPEED: expected a positive number, or the string 'max', got str '60'"),
+    ("DASHBOARD_REFRESH_INTERVAL = '5'", "DASHBOARD_REFRESH_INTERVAL: expected a number of seconds, got str '5'"),
+    ("KITCHEN_TIMEZONE = None", "KITCHEN_TIMEZONE: expected an IANA time zone name, as a string, got NoneType None"),
+])
+def test_a_misspelled_or_mistyped_knob_is_named(tmp_path, line, message):
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        load_settings(parameters(tmp_path, GOOD + line + "\n"))
+
+
+def test_helpers_and_lower_case_names_are_fine_and_strings_are_read_from_the_environment(tmp_path):
+    env = parameters(tmp_path, GOOD + "import math\n_HIDDEN = 1\nhours = 3\nNUM_COOKS = 4 * hours\n")
+    assert load_settings(env).cooks == 12
+    assert load_settings(env | {"KITCHEN_REFRESH_INTERVAL": "0.5"}).refresh_interval == 0.5
