@@ -11,6 +11,7 @@ kitchen's local wall-clock time (DST-correct); axis titles name the zone.
 
 from __future__ import annotations
 
+import zlib
 from functools import lru_cache
 
 from common.localtime import LocalClock
@@ -127,8 +128,9 @@ def revenue_by_day(rows, zone: str) -> dict:
         days, dollars = by_service.setdefault(service, ([], []))
         days.append(day)
         dollars.append(cents / 100)
+    colours = service_colours(list(by_service))
     return figure(
-        [{"type": "bar", "name": service, "x": days, "y": dollars}
+        [{"type": "bar", "name": service, "x": days, "y": dollars, "marker": {"color": colours[service]}}
          for service, (days, dollars) in sorted(by_service.items())],
         title, barmode="stack", xaxis=_axis(f"Local day ({zone})", type="category"),
         yaxis=_axis("Revenue ($)", tickprefix="$"),
@@ -136,6 +138,24 @@ def revenue_by_day(rows, zone: str) -> dict:
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.3, "yanchor": "top"},
         margin={"l": 60, "r": 20, "t": 50, "b": 100},
     )
+
+
+SERVICE_COLOURS = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176", "#4db6ac", "#f06292", "#a1887f",
+                   "#90a4ae"]
+
+
+def service_colours(services: list[str]) -> dict[str, str]:
+    """A colour for each delivery service that depends on its name alone, so that it is the same in every run
+    and every kitchen: its name's checksum picks it; two that pick the same take the next free one, in
+    name order."""
+    taken, colours = set(), {}
+    for service in sorted(services):
+        index = zlib.crc32(service.encode()) % len(SERVICE_COLOURS)
+        while SERVICE_COLOURS[index] in taken and len(taken) < len(SERVICE_COLOURS):
+            index = (index + 1) % len(SERVICE_COLOURS)
+        taken.add(SERVICE_COLOURS[index])
+        colours[service] = SERVICE_COLOURS[index]
+    return colours
 
 
 def money(cents: int) -> str:

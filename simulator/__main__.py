@@ -128,6 +128,11 @@ def _finish_failed(store: RunStore, message: str) -> None:
         print(f"simulator: could not mark run {store.run_id} failed: {error}", file=sys.stderr)
 
 
+def _amount(value: float) -> str:
+    """Enough digits to be read beside a percentage: 0.03, 4.7, 3,341."""
+    return f"{value:,.2f}" if value < 10 else f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
 def summary(run_id, status, wall_seconds, outcome, clock: LocalClock) -> str:
     def minutes(seconds):
         return "-" if seconds is None else f"{seconds / 60:.1f} min"
@@ -142,7 +147,8 @@ def summary(run_id, status, wall_seconds, outcome, clock: LocalClock) -> str:
         f"  orders received {run.received}, completed {run.fulfillment.total}, "
         f"discarded (no items) {run.discarded}, rejected {run.rejected}\n"
         f"  fulfillment mean {minutes(run.fulfillment.mean)}, p90 {minutes(run.fulfillment.percentile(90))}\n"
-        f"  labour {run.labour_hours:,.0f} cook-hours, utilisation {run.utilisation or 0:.0%}\n"
+        f"  labour {_amount(run.labour_hours)} cook-hours, utilisation "
+        f"{'no data' if run.utilisation is None else format(run.utilisation, '.0%')}\n"
         f"  wall time {wall_seconds:.1f} s"
     )
 

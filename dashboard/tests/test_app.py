@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -12,6 +13,7 @@ from dashboard.app import create_app
 from dashboard.charts import CHARTS
 from dashboard.figures import WAITING
 from tests.dash_callbacks import NOT_UPDATED, RUN_OUTPUTS, UPDATE_URL, chart_requests, run_request, values
+from tests.databases import POSTGRES
 from tests.kitchen_data import T0, build_database, order
 
 ZONE = "America/Los_Angeles"
@@ -158,3 +160,10 @@ def test_the_same_run_at_the_same_moment_leaves_the_charts_alone(two_runs):
     assert "Simulation time" in text(again[2])  # while the header is refreshed
     other = values(post(client, run_request(shown={"runs": shown["runs"], "now": shown["now"] - 60})), RUN_OUTPUTS)
     assert other[3] == shown  # a new simulated moment does reach the charts
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs a PostgreSQL server")
+def test_a_postgres_database_that_does_not_exist_is_said_so_not_waited_for():
+    missing = re.sub(r"/[^/?]*(\?|$)", r"/no_such_kitchen\1", POSTGRES, count=1)
+    status = text(refresh_run(client_for(missing))[1])
+    assert "the database 'no_such_kitchen' does not exist" in status and "createdb no_such_kitchen" in status

@@ -129,3 +129,15 @@ def test_the_half_hours_over_the_target_are_marked():
 def test_the_gauge_bands_follow_the_target(target):
     gauge = checked(figures.recent_fulfillment((9, 30 * 60, 45 * 60), ZONE, target))["data"][0]
     assert [step["range"][:2] for step in gauge["gauge"]["steps"]][:2] == [[0, target], [target, 2 * target]]
+
+
+def test_a_service_keeps_its_colour_whatever_else_is_shown():
+    trio = ["QuickEats", "TastyBites", "FoodFlash"]
+    together = figures.service_colours(trio)
+    assert together == {name: figures.service_colours([name])[name] for name in trio}  # as each alone
+    assert len(set(together.values())) == 3  # three services, three colours
+    many = [f"Service {n}" for n in range(10)]
+    assert len(set(figures.service_colours(many).values())) == 10
+    built = checked(figures.revenue_by_day([("2019-02-18", "FoodFlash", 100), ("2019-02-18", "TastyBites", 200)], ZONE))
+    again = checked(figures.revenue_by_day([("2019-03-01", "TastyBites", 900), ("2019-03-01", "FoodFlash", 5)], ZONE))
+    assert {b["name"]: b["marker"]["color"] for b in built["data"]} == {b["name"]: b["marker"]["color"] for b in again["data"]}

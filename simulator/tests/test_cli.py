@@ -54,6 +54,14 @@ def files(tmp_path):
     return tmp_path, menu, orders
 
 
+def test_a_short_run_reports_labour_with_enough_digits(files):
+    tmp_path, menu, _ = files
+    orders = write_json(tmp_path / "one.json", [order(T0, ("Soup", 1))])
+    result = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", "--cooks", 3, "--speed", "max")
+    assert result.returncode == 0, result.stderr
+    assert "labour 0.05 cook-hours, utilisation 33%" in result.stdout  # 3 cooks for the 60 s one soup takes
+
+
 def test_a_run_at_max_speed_completes(files):
     tmp_path, menu, orders = files
     db = tmp_path / "k.db"
