@@ -1,30 +1,38 @@
-# Kitchen Simulator: the commands a user runs. `make help` lists them.
+# Kitchen Simulator: the commands a user runs. `make help` lists them, with what each costs and removes.
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+PORT   ?= 8050
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo "docker-compose")
 
-.PHONY: help run test chromium unittest bench data clean
+.PHONY: help run test chromium unittest bench bench-quick data clean clean-db
 
 help:
-	@echo "make run       set up, then run the simulator and the dashboard natively (http://localhost:8050)"
-	@echo "make test      set up, then run the whole test suite (installs Debian's chromium if missing)"
-	@echo "make unittest  run each service's tests in its container"
-	@echo "make bench     run the benchmarks and write bench/RESULTS.md"
-	@echo "make data      regenerate data/items.json and data/orders.json"
+	@echo "make run          set up, then run the simulator and the dashboard (http://localhost:$(PORT)); PORT=8051 for another port"
+	@echo "make test         set up, then run every test (about 5 minutes; installs Debian's chromium if it is missing)"
+	@echo "make unittest     each service's tests in its container (Docker; the first build takes a few minutes)"
+	@echo "make bench        every benchmark, written to bench/RESULTS.md (about an hour: it replays 1M orders many times)"
+	@echo "make bench-quick  every benchmark on tiny inputs, to see that they run (about 3 minutes; results not saved)"
+	@echo "make data         make data/items.json and data/orders.json again (seconds)"
+	@echo "make clean        remove what set-up, tests and studies made: .venv, caches, sweep/, plan/, bench/.work/, test-artifacts/"
+	@echo "make clean-db     remove db/, the recorded runs (the dashboard's history): asks nothing, keeps nothing"
+	@echo ""
+	@echo "By hand, from this folder: .venv/bin/python -m simulator ... (or first: . .venv/bin/activate); see README.md."
 
-# A virtual environment with the project installed, rebuilt when pyproject.toml changes.
+# A virtual environment with the project's dependencies (the code runs from this folder), rebuilt when
+# pyproject.toml changes.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) tools/requirements.py test > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	@PYTHON=$(PY) bash scripts/run.sh
+	@PYTHON=$(PY) PORT=$(PORT) bash scripts/run.sh
 
 test: $(STAMP) chromium
 	$(PY) -m pytest
@@ -42,10 +50,20 @@ unittest:
 	$(COMPOSE) -f docker-compose.test.yml run --rm dashboard-tests
 
 bench: $(STAMP)
+	@echo "All the benchmarks: about an hour. make bench-quick runs them on tiny inputs in minutes."
 	$(PY) -m bench all
+
+bench-quick: $(STAMP)
+	$(PY) -m bench all --quick --output $(VENV)/bench-quick.md
 
 data: $(STAMP)
 	$(PY) -m simulator.generate
 
 clean:
-	rm -rf $(VENV) db/ .pytest_cache .hypothesis
+	@echo "Removing .venv, caches, sweep/, plan/, bench/.work/ and test-artifacts/ (db/ stays: make clean-db removes it)"
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info sweep plan bench/.work test-artifacts
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+clean-db:
+	@echo "Removing db/: every run recorded there"
+	rm -rf db

@@ -6,8 +6,9 @@ project folder, not to where you start the programs.
 """
 
 # How fast simulated time runs: simulated seconds per wall-clock second.
-# 60 replays one kitchen hour in one minute; "max" runs as fast as the machine can.
-SIMULATION_SPEED = 60
+# 300 replays five kitchen hours a minute: the shipped day starts at midnight, and breakfast is under way
+# a minute and a half later. 60 is an hour a minute; "max" runs as fast as the machine can.
+SIMULATION_SPEED = 300
 
 # Cooks on shift. Each cooks one item unit at a time (cooks, a whole number >= 1).
 NUM_COOKS = 110
@@ -48,4 +49,7 @@ DATABASE = "db/kitchen.db"
 KITCHEN_NAME = "Kitchen"
 
 # The kitchen's local time zone, for days, meal periods and every time the dashboard shows (IANA name).
+# Cook schedules and the sweep's lunch and dinner peaks are local times of this zone, while the orders'
+# timestamps are fixed moments (UTC, unless ORDERS_TIMEZONE says otherwise): change the zone and the
+# same schedule meets the same orders at other hours. The shipped orders are a Los Angeles day.
 KITCHEN_TIMEZONE = "America/Los_Angeles"
