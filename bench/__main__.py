@@ -21,10 +21,10 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
     results: list[Result] = []
     postgres = _postgres()
     if which in ("simulator", "all"):
+        results += simulator_bench.memory(sizes)  # first, while this process is small (see units_in)
         results += simulator_bench.throughput(sizes, repeat)
         if postgres:
             results += simulator_bench.postgres([min(sizes)] if quick else [100_000], repeat, postgres)
-        results += simulator_bench.memory(sizes)
     if which in ("dashboard", "all"):
         results += dashboard_bench.refresh(sizes, 3 if quick else 10)
         largest = max(sizes)

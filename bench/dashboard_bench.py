@@ -244,11 +244,11 @@ COMPARE_TARGET_MS = 50
 
 
 def two_runs_database(size: int) -> Path:
-    """A database with two completed runs of `size` orders each (40 and 110 cooks), for the compare page."""
+    """A database with two completed runs of `size` orders each (100 and 110 cooks), for the compare page."""
     db = workload.WORK / f"compare-{size}.db"
     if not db.exists():
         partial = workload.fresh(workload.WORK / f"compare-{size}.partial.db")
-        for cooks in (40, workload.COOKS):
+        for cooks in (100, workload.COOKS):
             subprocess.run(workload.simulator_command(workload.stream(size), partial, cooks=cooks), check=True,
                            stdout=subprocess.DEVNULL)
         partial.rename(db)

@@ -4,7 +4,6 @@ the same invocation; the same with PostgreSQL; and its peak memory, which must n
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
@@ -20,8 +19,13 @@ DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def units_in(orders) -> int:
-    with open(orders, "rb") as file:
-        return sum(line["quantity"] for order in json.load(file) for line in order["items"])
+    """Units of the stream, read as a stream: this process stays small, since a child it starts reports
+    this process's peak memory as its own when it has been larger (Linux keeps it across exec)."""
+    from simulator.feed import read_orders
+    from simulator.menu import load_menu
+    from simulator.orders import Order
+    return sum(line.quantity for entry in read_orders(orders, load_menu(workload.menu_file()))
+               if isinstance(entry, Order) for line in entry.lines)
 
 
 def textbook_command(orders) -> list[str]:

@@ -67,8 +67,8 @@ class Line(NamedTuple):
 
 
 @lru_cache(maxsize=65536)
-def _line_json(line: Line) -> str:
-    return orjson.dumps({"name": line.dish.name, "quantity": line.quantity, "price_per_unit": line.price_per_unit}).decode()
+def _line_json(name: str, quantity: int, price_per_unit: int) -> str:
+    return orjson.dumps({"name": name, "quantity": quantity, "price_per_unit": price_per_unit}).decode()
 
 
 class Order(NamedTuple):
@@ -96,7 +96,7 @@ class Order(NamedTuple):
     def items_json(self) -> str:
         """The item lines as stored, a JSON list: a dish on two lines stays two lines. Lines repeat (the
         same dish, quantity and price), so each line's JSON is made once (the writer's hot path)."""
-        return "[" + ",".join([_line_json(line) for line in self.lines]) + "]"
+        return "[" + ",".join([_line_json(dish.name, quantity, price) for dish, quantity, price in self.lines]) + "]"
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,7 @@ class Invalid(ValueError):
         self.kind = kind
 
 
+_EPOCH = datetime(1970, 1, 1)  # naive: a naive time read as UTC is this many seconds after it
 _FRACTION = re.compile(r"([T ]\d{2}:\d{2}:\d{2})[.,]\d+")
 _CURRENCY = re.compile(r"^[$€£¥]|[$€£¥]$")
 
@@ -140,7 +141,7 @@ def parse_timestamp(text: object, reading: Reading = UTC) -> int:
         except ValueError:
             moment = None
         if moment is not None and EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
-            return int(moment.replace(tzinfo=timezone.utc).timestamp())
+            return int((moment - _EPOCH).total_seconds())
     if not isinstance(text, str):
         raise Invalid(f"ordered_at must be a timestamp string, got {_show(text)}", "bad timestamp")
     try:
