@@ -17,13 +17,12 @@ import re
 import sqlite3
 import sys
 from contextlib import contextmanager
-from importlib.resources import files
 from pathlib import Path
 from typing import Iterator, Sequence
 from urllib.parse import quote
 
 
-SCHEMA_TEMPLATE = files("common").joinpath("schema.sql").read_text(encoding="utf-8")
+SCHEMA_TEMPLATE = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 SCHEMA_VERSION = 4  # kept in the schema_version table; bump it when schema.sql changes its layout
 MIGRATIONS = {  # from an older version: the statements that bring it to the next one (new tables come with
     2: ["ALTER TABLE orders ADD COLUMN order_id TEXT"],  # schema.sql, applied after the migrations)
@@ -248,11 +247,12 @@ class FileGuard:
     """Notices a SQLite file being deleted or replaced under an open connection, which would otherwise
     go on writing, without an error, into a file nobody can open any more. (A server needs no guard.)"""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, inode: int | None = None) -> None:
+        """`inode`: the file's as another connection found it (the writer process's guard checks that file)."""
         self.path = None
         if session.engine == "sqlite":
             self.path = session.execute("PRAGMA database_list").fetchone()[2]
-        self.inode = self._inode()
+        self.inode = self._inode() if inode is None else inode
 
     def _inode(self) -> int | None:
         if self.path is None:

@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"simulator: cannot start a run in {describe(args.db)}: {error}", file=sys.stderr)
         return 2
 
+    store.write_in_another_process(args.db)
     stop = StopSignal()
     gc.freeze()  # what start-up made (modules, the menu) stays: the collector need not go through it again
     wall_start = time.monotonic()

@@ -87,3 +87,11 @@ def test_names_with_quotes_unicode_and_sql_are_stored_verbatim(database, menu):
     db = database
     build_database(db, [order(T0 + i, ("Soup", 1), name=name) for i, name in enumerate(names)], menu)
     assert [r[0] for r in rows(db, "SELECT customer_name FROM orders ORDER BY id")] == names
+
+
+@pytest.mark.parametrize("flush_every_tick", [False, True])
+def test_the_final_state_at_a_minute_already_sampled_replaces_that_sample(database, menu, flush_every_tick):
+    # one soup received at T0 (a whole minute) is done at T0 + 60, the very minute the kitchen samples
+    run = build_database(database, [order(T0, ("Soup", 1))], menu, flush_every_tick=flush_every_tick)
+    assert rows(database, "SELECT t, queued_orders, in_progress_orders, busy_cooks FROM kitchen_stats WHERE run_id = ?"
+                          " ORDER BY t", run) == [(T0, 0, 1, 1), (T0 + 60, 0, 0, 0)]
