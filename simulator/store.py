@@ -314,8 +314,8 @@ class WriterProcess:
     def __init__(self, target, inode: int | None) -> None:
         context = multiprocessing.get_context("fork")
         self.pipe, theirs = context.Pipe()
-        self.process = context.Process(target=_write_batches, args=(target, inode, theirs), daemon=True,
-                                       name="kitchen writer")
+        self.process = context.Process(target=_write_batches, args=(target, inode, theirs, self.pipe),
+                                       daemon=True, name="kitchen writer")
         self.process.start()
         theirs.close()
         self.waiting = False
@@ -347,8 +347,12 @@ class WriterProcess:
             self.process.join(timeout=30)
 
 
-def _write_batches(target, inode: int | None, pipe) -> None:
-    """The writer process: its own connection; a batch at a time, an answer for each (None, or the error)."""
+def _write_batches(target, inode: int | None, pipe, simulators_end) -> None:
+    """The writer process: its own connection; a batch at a time, an answer for each (None, or the error).
+
+    It closes the copy of the simulator's end it inherited at the fork: otherwise its own copy would keep
+    the pipe open, no EOF would come when the simulator is killed, and the writer would wait forever."""
+    simulators_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the simulator's to handle; it then closes the pipe
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     session = connect_writer(target)

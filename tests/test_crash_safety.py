@@ -41,8 +41,24 @@ def committed(db, run: int) -> int:
     return found[0] if found else 0
 
 
+def children(pid: int) -> list[int]:
+    """The process's children (its writer), from Linux's /proc."""
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return [int(child) for child in listing.read().split()]
+
+
+def alive(pid: int) -> bool:
+    """Running or sleeping: not gone and not a zombie waiting for a parent to reap it."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
 def kill_when(command: list[str], db, run: int, orders: int, then: float) -> float:
     """Start the run; once it has committed `orders` orders, wait `then` seconds more and SIGKILL it.
+    Its writer process must then end by itself, not linger holding the database.
 
     Progress, not a fixed sleep, decides the moment, so the run is caught in the middle on a machine of
     any speed."""
@@ -51,10 +67,16 @@ def kill_when(command: list[str], db, run: int, orders: int, then: float) -> flo
         assert process.poll() is None, "the run ended before it could be killed"
         time.sleep(0.01)
     time.sleep(then)
+    writers = children(process.pid)
+    assert writers, "the run has no writer process"
     killed_at = time.time()
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
     assert process.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    deadline = time.monotonic() + 10
+    while any(alive(writer) for writer in writers):
+        assert time.monotonic() < deadline, "the writer process outlived the killed simulator"
+        time.sleep(0.05)
     return killed_at
 
 
