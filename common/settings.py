@@ -84,24 +84,21 @@ def parse_cooks(value: object, where: str = "NUM_COOKS") -> int:
     return value
 
 
-def _positive_seconds(value: object, where: str) -> float:
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        seconds = math.nan
-    if isinstance(value, bool) or not math.isfinite(seconds) or seconds <= 0:
-        raise SettingsError(f"{where}: expected a positive number of seconds, got {value!r}")
-    return seconds
+def _positive(unit: str):
+    """A parser for a positive, finite number of `unit` (booleans and text are refused, naming `where`)."""
+    def parse(value: object, where: str) -> float:
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            number = math.nan
+        if isinstance(value, bool) or not math.isfinite(number) or number <= 0:
+            raise SettingsError(f"{where}: expected a positive number of {unit}, got {value!r}")
+        return number
+    return parse
 
 
-def _positive_minutes(value: object, where: str) -> float:
-    try:
-        minutes = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        minutes = math.nan
-    if isinstance(value, bool) or not math.isfinite(minutes) or minutes <= 0:
-        raise SettingsError(f"{where}: expected a positive number of minutes, got {value!r}")
-    return minutes
+_positive_seconds = _positive("seconds")
+_positive_minutes = _positive("minutes")
 
 
 def parse_timezone(value: object, where: str) -> str:

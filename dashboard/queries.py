@@ -240,22 +240,24 @@ MIN_ORDERS = 10
 SAMPLES_ALIAS = {"sqlite": "kitchen_stats AS s INDEXED BY kitchen_stats_every_10_minutes", "postgresql": "kitchen_stats AS s"}
 
 
-def compare_queued(session: Session, runs: list[int], now: int | None = None, zone: str = "UTC") -> list[tuple]:
-    """(run, t, queued orders) every 10 simulated minutes over each run's last two weeks."""
+def _compare_samples(session: Session, runs: list[int], columns: str) -> list[tuple]:
+    """(run, t, *columns) every 10 simulated minutes over each run's last two weeks; `columns` is ours,
+    never the user's: only the run ids and the window are data, and they are bound."""
     return session.execute(
-        f"SELECT s.run_id, s.t, s.queued_orders FROM {SAMPLES_ALIAS[session.engine]} JOIN runs r ON r.id = s.run_id"
+        f"SELECT s.run_id, s.t, {columns} FROM {SAMPLES_ALIAS[session.engine]} JOIN runs r ON r.id = s.run_id"
         f" WHERE s.run_id IN ({_in(runs)}) AND s.t % 600 = 0 AND s.t > r.sim_now - ? ORDER BY s.run_id, s.t",
         (*runs, HISTORY_WINDOW),
     ).fetchall()
+
+
+def compare_queued(session: Session, runs: list[int], now: int | None = None, zone: str = "UTC") -> list[tuple]:
+    """(run, t, queued orders) every 10 simulated minutes over each run's last two weeks."""
+    return _compare_samples(session, runs, "s.queued_orders")
 
 
 def compare_cooks(session: Session, runs: list[int], now: int | None = None, zone: str = "UTC") -> list[tuple]:
     """(run, t, busy cooks, cooks on shift) every 10 simulated minutes over each run's last two weeks."""
-    return session.execute(
-        f"SELECT s.run_id, s.t, s.busy_cooks, s.cooks FROM {SAMPLES_ALIAS[session.engine]} JOIN runs r ON r.id = s.run_id"
-        f" WHERE s.run_id IN ({_in(runs)}) AND s.t % 600 = 0 AND s.t > r.sim_now - ? ORDER BY s.run_id, s.t",
-        (*runs, HISTORY_WINDOW),
-    ).fetchall()
+    return _compare_samples(session, runs, "s.busy_cooks, s.cooks")
 
 
 _HALF_HOURS = """
