@@ -15,6 +15,8 @@ COPY pyproject.toml tools/requirements.py ./
 RUN python requirements.py > /tmp/requirements.txt && pip install -r /tmp/requirements.txt
 COPY common common
 COPY parameters parameters
+# Bytecode compiled now (PYTHONDONTWRITEBYTECODE, and a read-only /app for the user): not at every start.
+RUN python -m compileall -q common parameters
 # A non-root user; the db folder is theirs (a new named volume mounted there inherits that, and SQLite
 # readers in WAL mode need to write its -shm file).
 RUN useradd --create-home --uid 1000 kitchen && mkdir -p db && chown kitchen db
@@ -22,11 +24,13 @@ RUN useradd --create-home --uid 1000 kitchen && mkdir -p db && chown kitchen db
 FROM base AS simulator
 COPY simulator simulator
 COPY data data
+RUN python -m compileall -q simulator
 USER kitchen
 CMD ["python", "-m", "simulator"]
 
 FROM base AS dashboard
 COPY dashboard dashboard
+RUN python -m compileall -q dashboard
 USER kitchen
 EXPOSE 8050
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \

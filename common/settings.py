@@ -13,7 +13,6 @@ immutable `Settings` object that is passed to whoever needs it. Environment vari
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import runpy
@@ -222,6 +221,7 @@ def _check_names_and_types(values: dict, where: str) -> None:
         if not name.isupper() or name.startswith("_"):
             continue
         if name not in KNOBS:
+            import difflib  # only for a mistake: every start would pay for it
             near = difflib.get_close_matches(name, KNOBS, n=1, cutoff=0.6)
             hint = f"; did you mean {near[0]}?" if near else f"; the knobs are {', '.join(KNOBS)}"
             raise SettingsError(f"{where}{name} is not a parameter{hint}")

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterator
 
-import ijson
 import orjson
 
 from common.settings import COLUMNS, SettingsError, parse_columns, parse_timezone
@@ -128,6 +127,7 @@ class Feed:
                                   f" (after {position} complete orders): {lines.error}")
         if lines.rest is None:
             return
+        import ijson  # only now: most files never need it, and every run would pay for its import
         elements = ijson.items(_Available(lines.rest), "item")
         while True:
             try:
