@@ -34,8 +34,8 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
         if postgres:
             targets[f"{largest:,} orders "] = dashboard_bench.postgres_database(largest, postgres)
         results += dashboard_bench.http_refresh(targets, 5 if quick else 30)
-        results += dashboard_bench.compare_refresh(dashboard_bench.two_runs_database(largest), f"{largest:,} orders a run",
-                                                   5 if quick else 30)
+        results += dashboard_bench.compare_refresh(dashboard_bench.compare_database(largest), f"{largest:,} orders a run",
+                                                   5 if quick else 30, 2 if quick else 5)
         results += dashboard_bench.load(targets, 3 if quick else 60)
     if not postgres and which in ("simulator", "dashboard", "all"):
         results.append(Result("PostgreSQL", "not measured", "no server answered", "-", "-", "-", None))

@@ -1,8 +1,8 @@
 """The compare page: 2 to 6 runs, of any kitchens, side by side and live. The selection lives in the URL
 (/compare?runs=3,5), so a comparison can be shared; a plan's intervals.csv can be opened beside the runs.
 
-Each tick re-reads the runs; only when the selection or a selected run's simulated moment changes is the
-view store set again, and each chart then runs its one query."""
+Each tick re-reads the runs; only when the selection or a selected run's moment changes is the view store
+set again, with how each run is named, and each chart then runs its one query, once for every page open."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import base64
 import csv
 import io
 import json
+from dataclasses import astuple
+from functools import lru_cache
+from typing import Callable, TypeVar
 from urllib.parse import parse_qs, urlencode
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
@@ -21,6 +24,7 @@ from dashboard.comparison import SUMMARY_COLUMNS, Shown
 from dashboard.layout import summary_table
 
 MOST_RUNS = 6
+T = TypeVar("T")
 
 
 def selection_of(search: str | None) -> list[int]:
@@ -75,9 +79,21 @@ def _schedule(daily: dict[str, int] | None) -> dict | None:
         return None
 
 
+def kept_per_view(draw: Callable[[dict, dict | None], T]) -> Callable[..., T]:
+    """`draw(view, plan)`, kept for the last views and plans it was asked for. A view holds each run's moment
+    (simulated time, orders completed, status): every page open on the same runs asks for the same moments,
+    and finished runs keep theirs, so each chart is drawn once for all of them. A failed read is not kept."""
+    @lru_cache(maxsize=16)
+    def by_value(key: str) -> T:
+        return draw(*json.loads(key))
+
+    return lambda view, plan=None: by_value(json.dumps([view, plan], sort_keys=True))
+
+
 def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> None:
-    def info(runs: list[queries.Run], chosen: list[int]) -> dict[int, Shown]:
-        return {r.id: comparison.shown(r, zone) for r in runs if r.id in chosen}
+    def info(view: dict) -> dict[int, Shown]:
+        """The selected runs as the view store carries them, so that no chart reads the runs again."""
+        return {run_id: Shown(run_id, label, run_zone) for run_id, label, run_zone in view["shown"]}
 
     @app.callback(Output("compare-runs", "options"), Output("compare-runs", "value"), Output("url", "search"),
                   Input("compare-tick", "n_intervals"), Input("compare-runs", "value"), Input("url", "search"))
@@ -109,7 +125,9 @@ def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> Non
         chosen = [r.id for r in runs if r.id in (chosen or [])]
         if len(chosen) < 2:
             return None, "Pick 2 to 6 runs to compare them."
-        view = {"runs": chosen, "moments": [r.sim_now for r in runs if r.id in chosen]}
+        picked = [r for r in runs if r.id in chosen]
+        view = {"runs": chosen, "moments": [[r.sim_now, r.orders_completed, r.status] for r in picked],
+                "shown": [list(astuple(comparison.shown(r, zone))) for r in picked]}
         return no_update if view == before else view, _followed(runs, chosen, plan)
 
     def _followed(runs, chosen, plan) -> str:
@@ -131,36 +149,42 @@ def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> Non
             return None, f"Not a plan: {error}"
         return plan, f"Plan: {filename} (open another)"
 
+    def rows_of(query, view: dict) -> list[tuple]:
+        return reader.read(lambda session: query(session, view["runs"]))
+
     def chart(output: str, query, draw, uses_plan: bool = False):
         inputs = [Input("compare-view", "data")] + ([Input("plan", "data")] if uses_plan else [])
+
+        @kept_per_view
+        def drawn(view: dict, plan: dict | None) -> dict:
+            rows = rows_of(query, view)
+            return draw(rows, info(view), plan) if uses_plan else draw(rows, info(view))
 
         @app.callback(Output(output, "figure"), *inputs)
         def refresh_chart(view, plan=None):
             if not view:
                 return draw(None, {}, plan) if uses_plan else draw(None, {})
             try:
-                runs = reader.read(queries.runs)
-                rows = reader.read(lambda session: query(session, view["runs"]))
+                return drawn(view, plan)
             except DatabaseUnavailable:
-                rows, runs = None, []
-            shown = info(runs, view["runs"])
-            return draw(rows, shown, plan) if uses_plan else draw(rows, shown)
+                return draw(None, info(view), plan) if uses_plan else draw(None, info(view))
 
     chart("compare-queued", queries.compare_queued, comparison.queued)
     chart("compare-cooks", queries.compare_cooks, comparison.cooks, uses_plan=True)
     chart("compare-half-hours", queries.compare_half_hours,
           lambda rows, shown, plan: comparison.half_hours(rows, shown, target, plan), uses_plan=True)
 
+    @kept_per_view
+    def table(view: dict, _) -> list[list]:
+        return comparison.summary_rows(comparison.run_summaries(rows_of(queries.compare_summaries, view), target),
+                                       info(view), target)
+
     @app.callback(Output("compare-table", "children"), Input("compare-view", "data"))
     def refresh_table(view):
-        if not view:
-            return summary_table([])
         try:
-            runs = reader.read(queries.runs)
-            rows = reader.read(lambda session: queries.compare_summaries(session, view["runs"], target))
+            return summary_table(table(view) if view else [])
         except DatabaseUnavailable:
             return summary_table([])
-        return summary_table(comparison.summary_rows(rows, info(runs, view["runs"]), target))
 
     @app.callback(Output("download", "data", allow_duplicate=True),
                   Input({"type": "compare-csv", "chart": ALL}, "n_clicks"), State("compare-view", "data"),
@@ -169,22 +193,20 @@ def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> Non
         which = (ctx.triggered_id or {}).get("chart")
         if not view or not which or not any(clicks):
             return no_update
-        runs = reader.read(queries.runs)
-        shown = info(runs, view["runs"])
-        header, rows = _table(which, view["runs"], shown)
+        header, rows = _table(which, view)
         return dcc.send_string(tables.csv_text(header, rows), f"{which}.csv")
 
-    def _table(which: str, chosen: list[int], shown: dict[int, Shown]):
+    def _table(which: str, view: dict):
+        """A chart's or the table's CSV: the rows its query returned for the view shown."""
+        shown = info(view)
         if which == "compare-table":
-            rows = reader.read(lambda session: queries.compare_summaries(session, chosen, target))
-            return SUMMARY_COLUMNS, comparison.summary_rows(rows, shown, target)
+            return SUMMARY_COLUMNS, table(view)
         if which == "compare-half-hours":
-            rows = reader.read(lambda session: queries.compare_half_hours(session, chosen))
+            rows = comparison.half_hour_percentiles(rows_of(queries.compare_half_hours, view))
             return ["run", "local half hour of receipt", "orders", "p50 fulfillment (minutes, rounded up)",
                     "p90 fulfillment (minutes, rounded up)"], [
                 (shown[r].label, f"{h // 2:02}:{30 * (h % 2):02}", n, p50, p90) for r, h, n, p50, p90 in rows]
         query, columns = ((queries.compare_queued, ["queued orders"]) if which == "compare-queued"
                           else (queries.compare_cooks, ["busy cooks", "cooks on shift"]))
-        rows = reader.read(lambda session: query(session, chosen))
         return ["run", "local time"] + columns, [
-            (shown[row[0]].label, tables.local_time(row[1], shown[row[0]].zone), *row[2:]) for row in rows]
+            (shown[row[0]].label, tables.local_time(row[1], shown[row[0]].zone), *row[2:]) for row in rows_of(query, view)]

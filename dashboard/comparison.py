@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import groupby
 
-from common.localtime import LocalClock
-from dashboard.figures import COLOURS, TEXT, _axis, figure, waiting
+import numpy as np
+
+from dashboard.figures import COLOURS, TEXT, _axis, clock_of, figure, waiting
+from dashboard.queries import Run
 
 BELOW = {"legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top"},
          "margin": {"l": 60, "r": 20, "t": 50, "b": 110}}
 """Legends below the axis: run names are long, and there are several runs."""
-from dashboard.queries import Run
 
 
 @dataclass(frozen=True)
@@ -30,24 +32,75 @@ def shown(run: Run, zone: str) -> Shown:
 
 
 def choice_label(run: Run, zone: str) -> str:
-    started = LocalClock(zone).label(int(run.wall_started_at))
+    started = clock_of(zone).label(int(run.wall_started_at))
     crew = f"schedule, up to {run.cooks}" if run.cook_schedule else f"{run.cooks} cooks"
     return f"{run.kitchen} · run {run.id} · {run.status} · {crew} · started {started}"
 
 
 def _time_of_day(rows, runs: dict[int, Shown], column: int) -> dict[int, tuple[list[str], list[float]]]:
-    """Per run: the mean of a column of 10-minute samples at each 10 minutes of its local day."""
-    sums: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
-    clocks = {run_id: LocalClock(info.zone) for run_id, info in runs.items()}
-    for row in rows:
-        run_id, t = row[0], row[1]
-        slot = (clocks[run_id].local_seconds(t) % 86400) // 600
-        total = sums[run_id][slot]
-        total[0] += row[column]
-        total[1] += 1
-    return {run_id: ([_clock_label(slot * 10) for slot in sorted(slots)],
-                     [round(slots[slot][0] / slots[slot][1], 1) for slot in sorted(slots)])
-            for run_id, slots in sums.items()}
+    """Per run: the mean of a column of 10-minute samples at each 10 minutes of its local day (a few thousand
+    samples a run: counted with numpy, each sample's local time from its run's clock)."""
+    samples = np.asarray(rows, dtype=np.int64).reshape(len(rows), -1)
+    series = {}
+    for run_id in sorted(set(samples[:, 0].tolist())):  # not np.unique: its first call imports numpy.ma, 20 ms
+        own = samples[samples[:, 0] == run_id]
+        t = own[:, 1]
+        slots = ((t + clock_of(runs[run_id].zone).offsets(t)) % 86400) // 600
+        counts = np.bincount(slots, minlength=144)
+        sums = np.bincount(slots, weights=own[:, column], minlength=144)
+        filled = np.flatnonzero(counts)
+        series[run_id] = ([_clock_label(slot * 10) for slot in filled.tolist()],
+                          np.round(sums[filled] / counts[filled], 1).tolist())
+    return series
+
+
+MIN_ORDERS = 10
+"""A half hour is held to the target when the run has at least this many orders received in it."""
+
+
+def _nearest_rank(tallies: list[tuple[int, int]], percent: int) -> int | None:
+    """The nearest-rank percentile of (minutes, orders) tallies sorted by minutes: the first minute at which
+    the running count reaches `percent` of all orders (the ceil(percent n / 100)-th shortest time; in
+    integers, as 0.9 * 70 is not 63 in floating point)."""
+    total = sum(orders for _, orders in tallies)
+    running = 0
+    for minutes, orders in tallies:
+        running += orders
+        if running * 100 >= total * percent:
+            return minutes
+    return None
+
+
+def half_hour_percentiles(rows) -> list[tuple[int, int, int, int | None, int | None]]:
+    """(run, half hour, orders, p50, p90 minutes) from (run, half hour, minutes, orders, ...) tallies sorted by
+    run, half hour and minutes."""
+    percentiles = []
+    for (run_id, half_hour), group in groupby(rows, key=lambda row: (row[0], row[1])):
+        tallies = [(row[2], row[3]) for row in group]
+        percentiles.append((run_id, half_hour, sum(orders for _, orders in tallies), _nearest_rank(tallies, 50),
+                            _nearest_rank(tallies, 90)))
+    return percentiles
+
+
+def run_summaries(rows, target: float) -> list[tuple]:
+    """Per run, from compare_summaries' rows: (run, orders received, mean seconds, p50, p90, p99 minutes, half
+    hours meeting the target, half hours held to it, cook-seconds on shift, cook-seconds cooking, revenue)."""
+    totals = sorted(row for row in rows if row[1] is None)
+    tallies = sorted(row[:4] for row in rows if row[1] is not None)
+    by_run = {run_id: list(group) for run_id, group in groupby(tallies, key=lambda row: row[0])}
+    summaries = []
+    for run_id, _, received, cook_seconds, busy_seconds, cents, seconds in totals:
+        own = by_run.get(run_id, [])
+        by_minute: dict[int, int] = defaultdict(int)
+        for _, _, minutes, orders in own:
+            by_minute[minutes] += orders
+        overall = sorted(by_minute.items())
+        orders = sum(by_minute.values())
+        held = [p90 for _, _, n, _, p90 in half_hour_percentiles(own) if n >= MIN_ORDERS]
+        summaries.append((run_id, received, seconds / orders if orders else None,
+                          *(_nearest_rank(overall, percent) for percent in (50, 90, 99)),
+                          sum(p90 <= target for p90 in held), len(held), cook_seconds, busy_seconds, cents))
+    return summaries
 
 
 def _clock_label(minute: int) -> str:
@@ -92,7 +145,7 @@ def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = 
     if not rows:
         return waiting(title)
     by_run: dict[int, list] = defaultdict(list)
-    for run_id, half_hour, orders, p50, p90 in rows:
+    for run_id, half_hour, orders, p50, p90 in half_hour_percentiles(rows):
         by_run[run_id].append((_clock_label(half_hour * 30), p90, orders))
     data = [{"type": "scatter", "mode": "lines+markers", "name": runs[run_id].label, "x": [p[0] for p in points],
              "y": [p[1] for p in points], "customdata": [p[2] for p in points], "line": {"color": _colour(i)},

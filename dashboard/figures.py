@@ -58,11 +58,12 @@ def local_times(epochs, zone: str) -> list[int]:
     00:00 local, which Plotly shows as they are (numbers are much cheaper to make and send than strings)."""
     import numpy as np  # here: numpy takes a tenth of a second to import
     epochs = np.fromiter(epochs, dtype=np.int64)
-    return ((epochs + _clock(zone).offsets(epochs)) * 1000).tolist()
+    return ((epochs + clock_of(zone).offsets(epochs)) * 1000).tolist()
 
 
-@lru_cache(maxsize=16)
-def _clock(zone: str) -> LocalClock:
+@lru_cache(maxsize=64)
+def clock_of(zone: str) -> LocalClock:
+    """One clock a zone for the life of the dashboard, so that its offsets by UTC hour are looked up once."""
     return LocalClock(zone)
 
 

@@ -25,7 +25,7 @@ def test_the_runner_produces_every_benchmark(tmp_path):
     assert names.count("simulator with PostgreSQL (--speed max)") == 1
     assert names.count("dashboard refresh over HTTP") == 2  # SQLite and PostgreSQL
     assert names.count("dashboard under load") == 2
-    assert names.count("compare page refresh over HTTP") == 1
+    assert names.count("compare page refresh over HTTP") == 2  # a new selection, and the same again
     assert names.count("simulator peak memory") == 2
     assert names.count("dashboard full refresh") == 2
     assert names.count("real-time lag") == 2

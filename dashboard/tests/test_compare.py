@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import comparison, tables
-from dashboard.compare import read_plan, search_of, selection_of
+from common.database import DatabaseUnavailable
+from dashboard.compare import kept_per_view, read_plan, search_of, selection_of
 from dashboard.comparison import Shown
 from tests.kitchen_data import T0
 
@@ -57,9 +58,14 @@ def test_time_of_day_is_each_runs_own_local_time():
 
 
 def test_half_hours_against_the_target_and_no_data_in_the_table():
-    built = comparison.half_hours([(3, 24, 40, 11, 38), (3, 25, 35, 12, 45)], RUNS, 40)
+    # (run, half hour, minutes, orders): 12:00 has 4 orders of 5 min, 5 of 11 and 1 of 38, so the 9th of 10
+    # (its p90, nearest rank) took 11 minutes; 12:30 has one tally
+    tallies = [(3, 24, 5, 4), (3, 24, 11, 5), (3, 24, 38, 1), (3, 25, 45, 35), (5, 24, 7, 2)]
+    assert comparison.half_hour_percentiles(tallies) == [(3, 24, 10, 11, 11), (3, 25, 35, 45, 45), (5, 24, 2, 7, 7)]
+    built = comparison.half_hours(tallies, RUNS, 40)
     go.Figure(built)
-    assert built["data"][0]["y"] == [38, 45] and built["layout"]["shapes"][0]["y0"] == 40
+    assert built["data"][0]["y"] == [11, 45] and built["data"][0]["customdata"] == [10, 35]
+    assert built["layout"]["shapes"][0]["y0"] == 40
     [row] = comparison.summary_rows([(3, 0, None, None, None, None, 0, 0, 0.0, 0.0, 0)], RUNS, 40)
     assert row[2:7] == ["no data"] * 5 and row[8] == "no data"
 
@@ -73,3 +79,25 @@ def test_every_chart_has_its_csv_with_units_and_local_times():
     assert tables.fulfillment_by_half_hour([(25, 12, 9, 31)], "UTC") == (
         ["local half hour of receipt (UTC)", "orders", "p50 fulfillment (minutes, rounded up)",
          "p90 fulfillment (minutes, rounded up)"], [("12:30", 12, 9, 31)])
+
+
+def test_a_view_is_drawn_once_for_every_page_and_a_failed_read_is_not_kept():
+    drawn = []
+
+    def draw(view, plan):
+        drawn.append((view["moments"], plan))
+        if view["moments"][0][2] == "gone":
+            raise DatabaseUnavailable("the database went away")
+        return {"moments": view["moments"], "plan": plan}
+
+    kept = kept_per_view(draw)
+    going = {"runs": [3, 5], "moments": [[600, 40, "running"], [900, 70, "completed"]]}
+    assert kept(going) == kept(dict(reversed(going.items()))) == {"moments": going["moments"], "plan": None}
+    later = {**going, "moments": [[1200, 41, "running"], [900, 70, "completed"]]}
+    kept(later), kept(later, {"name": "intervals.csv"}), kept(later)
+    assert len(drawn) == 3  # one drawing a view and plan: the same moments again are not drawn twice
+    gone = {**going, "moments": [[1200, 41, "gone"], [900, 70, "completed"]]}
+    for _ in range(2):
+        with pytest.raises(DatabaseUnavailable):
+            kept(gone)
+    assert len(drawn) == 5
