@@ -176,8 +176,8 @@ def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> Non
 
     @kept_per_view
     def table(view: dict, _) -> list[list]:
-        return comparison.summary_rows(comparison.run_summaries(rows_of(queries.compare_summaries, view), target),
-                                       info(view), target)
+        rows = reader.read(lambda session: queries.compare_summaries(session, view["runs"], target))
+        return comparison.summary_rows(rows, info(view), target)
 
     @app.callback(Output("compare-table", "children"), Input("compare-view", "data"))
     def refresh_table(view):

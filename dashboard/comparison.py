@@ -54,10 +54,6 @@ def _time_of_day(rows, runs: dict[int, Shown], column: int) -> dict[int, tuple[l
     return series
 
 
-MIN_ORDERS = 10
-"""A half hour is held to the target when the run has at least this many orders received in it."""
-
-
 def _nearest_rank(tallies: list[tuple[int, int]], percent: int) -> int | None:
     """The nearest-rank percentile of (minutes, orders) tallies sorted by minutes: the first minute at which
     the running count reaches `percent` of all orders (the ceil(percent n / 100)-th shortest time; in
@@ -80,27 +76,6 @@ def half_hour_percentiles(rows) -> list[tuple[int, int, int, int | None, int | N
         percentiles.append((run_id, half_hour, sum(orders for _, orders in tallies), _nearest_rank(tallies, 50),
                             _nearest_rank(tallies, 90)))
     return percentiles
-
-
-def run_summaries(rows, target: float) -> list[tuple]:
-    """Per run, from compare_summaries' rows: (run, orders received, mean seconds, p50, p90, p99 minutes, half
-    hours meeting the target, half hours held to it, cook-seconds on shift, cook-seconds cooking, revenue)."""
-    totals = sorted(row for row in rows if row[1] is None)
-    tallies = sorted(row[:4] for row in rows if row[1] is not None)
-    by_run = {run_id: list(group) for run_id, group in groupby(tallies, key=lambda row: row[0])}
-    summaries = []
-    for run_id, _, received, cook_seconds, busy_seconds, cents, seconds in totals:
-        own = by_run.get(run_id, [])
-        by_minute: dict[int, int] = defaultdict(int)
-        for _, _, minutes, orders in own:
-            by_minute[minutes] += orders
-        overall = sorted(by_minute.items())
-        orders = sum(by_minute.values())
-        held = [p90 for _, _, n, _, p90 in half_hour_percentiles(own) if n >= MIN_ORDERS]
-        summaries.append((run_id, received, seconds / orders if orders else None,
-                          *(_nearest_rank(overall, percent) for percent in (50, 90, 99)),
-                          sum(p90 <= target for p90 in held), len(held), cook_seconds, busy_seconds, cents))
-    return summaries
 
 
 def _clock_label(minute: int) -> str:

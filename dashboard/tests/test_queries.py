@@ -245,7 +245,7 @@ def test_compare_summaries_and_half_hours(busy_kitchen, menu):
     db, first, raw = busy_kitchen
     second = build_database(db, raw, menu, cooks=6, zone="Asia/Kathmandu")
     target = 30
-    rows = comparison.run_summaries(queries.read(db, lambda s: queries.compare_summaries(s, [first, second])), target)
+    rows = queries.read(db, lambda s: queries.compare_summaries(s, [first, second], target))
     half_hours = comparison.half_hour_percentiles(queries.read(db, lambda s: queries.compare_half_hours(s, [first, second])))
     assert [r[0] for r in rows] == [first, second]
     revenue = sum(line["quantity"] * line["price_per_unit"] for o in raw for line in o["items"])
@@ -262,7 +262,7 @@ def test_compare_summaries_and_half_hours(busy_kitchen, menu):
             by_half_hour.setdefault(local.hour * 2 + local.minute // 30, []).append(taken)
         assert [r[1:] for r in half_hours if r[0] == run] == [
             (h, len(v), nearest_rank(v, 50), nearest_rank(v, 90)) for h, v in sorted(by_half_hour.items())]
-        held = [v for v in by_half_hour.values() if len(v) >= comparison.MIN_ORDERS]
+        held = [v for v in by_half_hour.values() if len(v) >= queries.MIN_ORDERS]
         assert row[6:8] == (sum(nearest_rank(v, 90) <= target for v in held), len(held))
         assert row[8] > 0 and 0 < row[9] <= row[8] and row[10] == revenue
     assert rows[1][4] <= rows[0][4]  # six cooks: no slower than two
