@@ -84,6 +84,19 @@ class LocalClock:
         before, change, after = table[where, 0], table[where, 1], table[where, 2]
         return np.where(epochs < change, before, after)
 
+    def changes(self, start: int, end: int) -> list[int]:
+        """The moments in [start, end] at which the offset changes (a change on the hour is seen between two
+        hours, one inside an hour within it)."""
+        found, previous = [], None
+        for hour in range(start - start % 3600, end + 1, 3600):
+            before, change, after = self._hour(hour)
+            if previous is not None and before != previous:
+                found.append(hour)
+            if after != before:
+                found.append(change)
+            previous = after
+        return [moment for moment in found if start <= moment <= end]
+
     def label(self, epoch: int) -> str:
         """'2019-02-18 12:30 PST': minutes and the zone's abbreviation, PST or PDT as the date has it."""
         return self.local(epoch).strftime("%Y-%m-%d %H:%M %Z")

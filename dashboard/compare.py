@@ -21,6 +21,7 @@ from common.database import DatabaseUnavailable
 from common.schedule import CookSchedule, ScheduleError
 from dashboard import comparison, queries, tables
 from dashboard.comparison import SUMMARY_COLUMNS, Shown
+from dashboard.figures import clock_of
 from dashboard.layout import summary_table
 
 MOST_RUNS = 6
@@ -149,8 +150,22 @@ def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> Non
             return None, f"Not a plan: {error}"
         return plan, f"Plan: {filename} (open another)"
 
+    def changes_in(view: dict) -> list[int]:
+        """The moments the zone's offset changes in the last two weeks of the selected runs (time of day)."""
+        return sorted({change for (_, _, run_zone), (now, _, _) in zip(view["shown"], view["moments"]) if now is not None
+                       for change in clock_of(run_zone).changes(now - queries.HISTORY_WINDOW, now)})
+
+    def queued(session, view: dict) -> list[tuple]:
+        return queries.compare_queued(session, view["runs"], changes_in(view))
+
+    def cooks(session, view: dict) -> list[tuple]:
+        return queries.compare_cooks(session, view["runs"], changes_in(view))
+
+    def half_hours(session, view: dict) -> list[tuple]:
+        return queries.compare_half_hours(session, view["runs"])
+
     def rows_of(query, view: dict) -> list[tuple]:
-        return reader.read(lambda session: query(session, view["runs"]))
+        return reader.read(lambda session: query(session, view))
 
     def chart(output: str, query, draw, uses_plan: bool = False):
         inputs = [Input("compare-view", "data")] + ([Input("plan", "data")] if uses_plan else [])
@@ -169,9 +184,9 @@ def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> Non
             except DatabaseUnavailable:
                 return draw(None, info(view), plan) if uses_plan else draw(None, info(view))
 
-    chart("compare-queued", queries.compare_queued, comparison.queued)
-    chart("compare-cooks", queries.compare_cooks, comparison.cooks, uses_plan=True)
-    chart("compare-half-hours", queries.compare_half_hours,
+    chart("compare-queued", queued, comparison.queued)
+    chart("compare-cooks", cooks, comparison.cooks, uses_plan=True)
+    chart("compare-half-hours", half_hours,
           lambda rows, shown, plan: comparison.half_hours(rows, shown, target, plan), uses_plan=True)
 
     @kept_per_view
@@ -202,11 +217,14 @@ def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> Non
         if which == "compare-table":
             return SUMMARY_COLUMNS, table(view)
         if which == "compare-half-hours":
-            rows = comparison.half_hour_percentiles(rows_of(queries.compare_half_hours, view))
+            rows = comparison.half_hour_percentiles(rows_of(half_hours, view))
             return ["run", "local half hour of receipt", "orders", "p50 fulfillment (minutes, rounded up)",
                     "p90 fulfillment (minutes, rounded up)"], [
                 (shown[r].label, f"{h // 2:02}:{30 * (h % 2):02}", n, p50, p90) for r, h, n, p50, p90 in rows]
-        query, columns = ((queries.compare_queued, ["queued orders"]) if which == "compare-queued"
-                          else (queries.compare_cooks, ["busy cooks", "cooks on shift"]))
-        return ["run", "local time"] + columns, [
-            (shown[row[0]].label, tables.local_time(row[1], shown[row[0]].zone), *row[2:]) for row in rows_of(query, view)]
+        query, columns = ((queued, ["queued orders"]) if which == "compare-queued"
+                          else (cooks, ["busy cooks", "cooks on shift"]))
+        rows = rows_of(query, view)
+        series = [comparison.time_of_day(rows, shown, 3 + i) for i in range(len(columns))]
+        return ["run", "local time of day"] + [f"{name} (mean over the last 14 days)" for name in columns], [
+            (shown[run_id].label, label, *(values[run_id][1][k] for values in series))
+            for run_id in series[0] for k, label in enumerate(series[0][run_id][0])]

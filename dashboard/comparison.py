@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import groupby
 
 import numpy as np
 
@@ -37,16 +36,16 @@ def choice_label(run: Run, zone: str) -> str:
     return f"{run.kitchen} · run {run.id} · {run.status} · {crew} · started {started}"
 
 
-def _time_of_day(rows, runs: dict[int, Shown], column: int) -> dict[int, tuple[list[str], list[float]]]:
-    """Per run: the mean of a column of 10-minute samples at each 10 minutes of its local day (a few thousand
-    samples a run: counted with numpy, each sample's local time from its run's clock)."""
-    samples = np.asarray(rows, dtype=np.int64).reshape(len(rows), -1)
+def time_of_day(rows, runs: dict[int, Shown], column: int) -> dict[int, tuple[list[str], list[float]]]:
+    """Per run: the mean of a column of its 10-minute samples at each 10 minutes of its local day, from rows of
+    (run, first sample's time, samples, *sums) whose samples share one local time of day."""
+    groups = np.asarray(rows, dtype=np.int64).reshape(len(rows), -1)
     series = {}
-    for run_id in sorted(set(samples[:, 0].tolist())):  # not np.unique: its first call imports numpy.ma, 20 ms
-        own = samples[samples[:, 0] == run_id]
+    for run_id in sorted(set(groups[:, 0].tolist())):  # not np.unique: its first call imports numpy.ma, 20 ms
+        own = groups[groups[:, 0] == run_id]
         t = own[:, 1]
         slots = ((t + clock_of(runs[run_id].zone).offsets(t)) % 86400) // 600
-        counts = np.bincount(slots, minlength=144)
+        counts = np.bincount(slots, weights=own[:, 2], minlength=144)
         sums = np.bincount(slots, weights=own[:, column], minlength=144)
         filled = np.flatnonzero(counts)
         series[run_id] = ([_clock_label(slot * 10) for slot in filled.tolist()],
@@ -54,28 +53,23 @@ def _time_of_day(rows, runs: dict[int, Shown], column: int) -> dict[int, tuple[l
     return series
 
 
-def _nearest_rank(tallies: list[tuple[int, int]], percent: int) -> int | None:
-    """The nearest-rank percentile of (minutes, orders) tallies sorted by minutes: the first minute at which
-    the running count reaches `percent` of all orders (the ceil(percent n / 100)-th shortest time; in
-    integers, as 0.9 * 70 is not 63 in floating point)."""
-    total = sum(orders for _, orders in tallies)
-    running = 0
-    for minutes, orders in tallies:
-        running += orders
-        if running * 100 >= total * percent:
-            return minutes
-    return None
+def half_hour_percentiles(rows) -> list[tuple[int, int, int, int, int]]:
+    """(run, half hour, orders, p50, p90 minutes) from (run, half hour, minutes, orders) tallies sorted by run,
+    half hour and minutes. A percentile is the nearest rank: the first minute at which the half hour's running
+    count reaches ceil(p n / 100), found by a binary search in the running count of all the tallies."""
+    if not rows:
+        return []
+    tallies = np.asarray(rows, dtype=np.int64).reshape(len(rows), -1)
+    new_group = (np.diff(tallies[:, 0]) != 0) | (np.diff(tallies[:, 1]) != 0)
+    starts = np.concatenate(([0], np.flatnonzero(new_group) + 1))
+    running = np.cumsum(tallies[:, 3])
+    before = np.concatenate(([0], running[starts[1:] - 1]))
+    orders = np.concatenate((running[starts[1:] - 1], running[-1:])) - before
 
+    def rank(percent: int) -> list[int]:
+        return tallies[np.searchsorted(running, before + (orders * percent + 99) // 100), 2].tolist()
 
-def half_hour_percentiles(rows) -> list[tuple[int, int, int, int | None, int | None]]:
-    """(run, half hour, orders, p50, p90 minutes) from (run, half hour, minutes, orders, ...) tallies sorted by
-    run, half hour and minutes."""
-    percentiles = []
-    for (run_id, half_hour), group in groupby(rows, key=lambda row: (row[0], row[1])):
-        tallies = [(row[2], row[3]) for row in group]
-        percentiles.append((run_id, half_hour, sum(orders for _, orders in tallies), _nearest_rank(tallies, 50),
-                            _nearest_rank(tallies, 90)))
-    return percentiles
+    return list(zip(tallies[starts, 0].tolist(), tallies[starts, 1].tolist(), orders.tolist(), rank(50), rank(90)))
 
 
 def _clock_label(minute: int) -> str:
@@ -90,7 +84,7 @@ def queued(rows, runs: dict[int, Shown]) -> dict:
     title = "Queued orders by local time of day (mean over the last 14 days)"
     if not rows:
         return waiting(title)
-    series = _time_of_day(rows, runs, 2)
+    series = time_of_day(rows, runs, 3)
     return figure([{"type": "scatter", "mode": "lines", "name": runs[run_id].label, "x": x, "y": y,
                     "line": {"color": _colour(i)}} for i, (run_id, (x, y)) in enumerate(sorted(series.items()))],
                   title, xaxis=_axis("Local time of day", type="category", nticks=12), yaxis=_axis("Orders"), **BELOW)
@@ -100,7 +94,7 @@ def cooks(rows, runs: dict[int, Shown], plan: dict | None = None) -> dict:
     title = "Cooks on shift (dotted) and busy, by local time of day"
     if not rows:
         return waiting(title)
-    busy, on_shift = _time_of_day(rows, runs, 2), _time_of_day(rows, runs, 3)
+    busy, on_shift = time_of_day(rows, runs, 3), time_of_day(rows, runs, 4)
     data = []
     for i, run_id in enumerate(sorted(busy)):
         label = runs[run_id].label

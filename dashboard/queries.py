@@ -240,27 +240,33 @@ MIN_ORDERS = 10
 SAMPLES_ALIAS = {"sqlite": "kitchen_stats AS s INDEXED BY kitchen_stats_every_10_minutes", "postgresql": "kitchen_stats AS s"}
 
 
-def _compare_samples(session: Session, runs: list[int], columns: str) -> list[tuple]:
-    """(run, t, *columns) every 10 simulated minutes over each run's last two weeks; `columns` is ours,
-    never the user's: only the run ids and the window are data, and they are bound."""
+def _compare_samples(session: Session, runs: list[int], columns: list[str], changes: list[int]) -> list[tuple]:
+    """Each run's 10-minute samples over its last two weeks, added up by UTC time of day and by the stretch
+    between the `changes` (the moments the zone's offset changes in those weeks) they fall in: (run, first
+    sample's time, samples, *sums of `columns`). All the samples of a row have one local time of day, that of
+    the first; a few hundred rows a run instead of two thousand. `columns` are ours, never the user's: only
+    the run ids, the window and the changes are data, and they are bound."""
+    stretch = "".join(", CASE WHEN s.t >= ? THEN 1 ELSE 0 END" for _ in changes)  # the changes before a sample
+    sums = ", ".join(f"CAST(SUM(s.{column}) AS BIGINT)" for column in columns)
     return session.execute(
-        f"SELECT s.run_id, s.t, {columns} FROM {SAMPLES_ALIAS[session.engine]} JOIN runs r ON r.id = s.run_id"
-        f" WHERE s.run_id IN ({_in(runs)}) AND s.t % 600 = 0 AND s.t > r.sim_now - ? ORDER BY s.run_id, s.t",
-        (*runs, HISTORY_WINDOW),
+        f"SELECT s.run_id, MIN(s.t), COUNT(*), {sums} FROM {SAMPLES_ALIAS[session.engine]} JOIN runs r ON r.id = s.run_id"
+        f" WHERE s.run_id IN ({_in(runs)}) AND s.t % 600 = 0 AND s.t > r.sim_now - ?"
+        f" GROUP BY s.run_id, s.t % 86400{stretch} ORDER BY s.run_id, MIN(s.t)",
+        (*runs, HISTORY_WINDOW, *changes),
     ).fetchall()
 
 
-def compare_queued(session: Session, runs: list[int], now: int | None = None, zone: str = "UTC") -> list[tuple]:
-    """(run, t, queued orders) every 10 simulated minutes over each run's last two weeks."""
-    return _compare_samples(session, runs, "s.queued_orders")
+def compare_queued(session: Session, runs: list[int], changes: list[int]) -> list[tuple]:
+    """(run, t, samples, queued orders summed) by time of day over each run's last two weeks (_compare_samples)."""
+    return _compare_samples(session, runs, ["queued_orders"], changes)
 
 
-def compare_cooks(session: Session, runs: list[int], now: int | None = None, zone: str = "UTC") -> list[tuple]:
-    """(run, t, busy cooks, cooks on shift) every 10 simulated minutes over each run's last two weeks."""
-    return _compare_samples(session, runs, "s.busy_cooks, s.cooks")
+def compare_cooks(session: Session, runs: list[int], changes: list[int]) -> list[tuple]:
+    """(run, t, samples, busy cooks summed, cooks on shift summed) by time of day, as compare_queued."""
+    return _compare_samples(session, runs, ["busy_cooks", "cooks"], changes)
 
 
-def compare_half_hours(session: Session, runs: list[int], now: int | None = None, zone: str = "UTC") -> list[tuple]:
+def compare_half_hours(session: Session, runs: list[int]) -> list[tuple]:
     """(run, local half hour of receipt, minutes, orders) over each whole run, in that order: the tallies the
     percentiles come from (comparison.half_hour_percentiles). Reading them is a third of the cost of ranking
     them in SQL, whose window functions SQLite evaluates row by row."""

@@ -80,3 +80,14 @@ def test_a_whole_hour_cache_would_have_failed_here():
     start = YEAR_START + 170 * 86400  # 00:00 UTC = 05:30 IST
     assert clock.hour_of(start + 20 * 60)[1] == 5 and clock.hour_of(start + 40 * 60)[1] == 6
     assert timedelta(seconds=clock.offset(start)) == timedelta(hours=5, minutes=30)
+
+
+@pytest.mark.parametrize("zone", ZONES + ["Australia/Lord_Howe", "UTC"])
+def test_the_moments_a_zone_changes_offset(zone):
+    """LocalClock.changes, on the hour (Los Angeles, London) or inside one (Adelaide, St John's, Chatham,
+    Lord Howe's half-hour shift): each to the second, and none missed, against zoneinfo hour by hour."""
+    tz = ZoneInfo(zone)
+    found = LocalClock(zone).changes(YEAR_START, YEAR_START + 366 * 86400 - 1)
+    assert [-(-moment // 3600) * 3600 for moment in found] == changes_in_2024(zone)
+    for moment in found:
+        assert datetime.fromtimestamp(moment - 1, tz).utcoffset() != datetime.fromtimestamp(moment, tz).utcoffset()

@@ -6,9 +6,12 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import math
 
 import plotly.graph_objects as go
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dashboard import comparison, tables
 from common.database import DatabaseUnavailable
@@ -45,15 +48,16 @@ def test_a_plans_intervals_are_read_for_the_charts_and_its_roster_as_a_schedule(
 
 
 def test_time_of_day_is_each_runs_own_local_time():
-    # the same UTC moment is 08:00 in Los Angeles and 21:30 in Kolkata
-    rows = [(3, T0, 4, 2, 5), (5, T0, 6, 1, 5)]
-    built = comparison.queued([r[:3] for r in rows], RUNS)
+    # (run, first sample, samples, sums): the same UTC moment is 08:00 in Los Angeles and 21:30 in Kolkata
+    rows = [(3, T0, 2, 8, 4, 10), (5, T0, 1, 6, 1, 5)]
+    built = comparison.queued([r[:4] for r in rows], RUNS)
     go.Figure(built)
-    x = {trace["name"]: trace["x"] for trace in built["data"]}
-    assert x == {RUNS[3].label: ["08:00"], RUNS[5].label: ["21:30"]}
-    cooks = comparison.cooks([(r[0], r[1], r[3], r[4]) for r in rows], RUNS,
+    assert {trace["name"]: (trace["x"], trace["y"]) for trace in built["data"]} == {
+        RUNS[3].label: (["08:00"], [4.0]), RUNS[5].label: (["21:30"], [6.0])}
+    cooks = comparison.cooks([(r[0], r[1], r[2], r[4], r[5]) for r in rows], RUNS,
                              {"labels": ["08:00"], "rostered": [7], "p90": [None]})
     go.Figure(cooks)
+    assert cooks["data"][0]["y"] == [2.0] and cooks["data"][1]["y"] == [5.0]
     assert cooks["data"][-1]["name"] == "the plan: cooks rostered" and cooks["data"][-1]["y"] == [7]
 
 
@@ -101,3 +105,15 @@ def test_a_view_is_drawn_once_for_every_page_and_a_failed_read_is_not_kept():
         with pytest.raises(DatabaseUnavailable):
             kept(gone)
     assert len(drawn) == 5
+
+
+@given(st.dictionaries(st.tuples(st.integers(1, 3), st.integers(0, 47), st.integers(0, 400)), st.integers(1, 50),
+                       min_size=1, max_size=60))
+def test_half_hour_percentiles_are_the_nearest_ranks_of_the_orders_they_count(counts):
+    tallies = sorted((run, half_hour, minutes, n) for (run, half_hour, minutes), n in counts.items())
+    expected = []
+    for run, half_hour in sorted({key[:2] for key in counts}):
+        times = sorted(m for (r, h, m), n in counts.items() if (r, h) == (run, half_hour) for _ in range(n))
+        expected.append((run, half_hour, len(times), times[math.ceil(len(times) * 0.5) - 1],
+                         times[-(-len(times) * 9 // 10) - 1]))
+    assert comparison.half_hour_percentiles(tallies) == expected

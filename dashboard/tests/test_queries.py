@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from common.database import DatabaseUnavailable, connect_readonly, connect_writer, database_errors
+from common.localtime import LocalClock
 from dashboard import comparison, queries
 from simulator.menu import Dish
 from tests.kitchen_data import T0, build_database, order
@@ -267,3 +268,27 @@ def test_compare_summaries_and_half_hours(busy_kitchen, menu):
         assert row[8] > 0 and 0 < row[9] <= row[8] and row[10] == revenue
     assert rows[1][4] <= rows[0][4]  # six cooks: no slower than two
     assert 0 < rows[0][6] < rows[0][7] and rows[1][6] == rows[1][7]  # two cooks meet it in some half hours, six in all
+
+
+@pytest.mark.parametrize("zone", ["Australia/Adelaide", "America/St_Johns"])
+def test_compared_samples_by_local_time_of_day_across_a_dst_change(database, menu, zone):
+    """Busy cooks by local time of day, over days with a change of offset (Adelaide leaves +10:30 on
+    2019-04-07, St John's leaves -3:30 on 2019-03-10), against each sample's own local time from zoneinfo."""
+    start = {"Australia/Adelaide": 1_554_249_600, "America/St_Johns": 1_551_916_800}[zone]  # 3 days before
+    raw = [order(t, ("Stew", 1 + (t // 1500) % 3)) for t in range(start, start + 6 * 86400, 1500)]
+    run = build_database(database, raw, menu, cooks=2, zone=zone)
+    shown = {run: comparison.Shown(run, "run", zone)}
+    now = queries.read(database, queries.runs)[0].sim_now
+    clock = LocalClock(zone)
+    changes = clock.changes(now - queries.HISTORY_WINDOW, now)
+    assert len(changes) == 1
+    grouped = queries.read(database, lambda s: queries.compare_cooks(s, [run], changes))
+    by_slot: dict[int, list[int]] = {}
+    for t, busy in queries.read(database, lambda s: s.execute(
+            "SELECT t, busy_cooks FROM kitchen_stats WHERE run_id = ? AND t % 600 = 0", (run,)).fetchall()):
+        local = datetime.fromtimestamp(t, ZoneInfo(zone))
+        by_slot.setdefault(local.hour * 6 + local.minute // 10, []).append(busy)
+    labels, means = comparison.time_of_day(grouped, shown, 3)[run]
+    assert labels == [f"{slot // 6:02}:{slot % 6 * 10:02}" for slot in sorted(by_slot)]
+    assert means == [round(sum(v) / len(v), 1) for _, v in sorted(by_slot.items())]
+    assert len(grouped) == 2 * 144  # added up in the database: a row per UTC time of day on either side
