@@ -10,6 +10,7 @@ figures.py's job. Every value is bound; only the number of `?` in an IN list is 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from contextlib import closing
 from dataclasses import dataclass
@@ -71,11 +72,13 @@ def _answer(database: Path | str, session: Session, query: Callable[[Session], T
 
 
 class Reader:
-    """The dashboard's reads of one database, each on a read-only connection.
+    """The dashboard's reads of one database, each on a read-only connection kept open.
 
-    SQLite: a fresh connection a query (a file open, a fraction of a millisecond). PostgreSQL: a pool of
-    connections kept open (psycopg_pool), since a new one costs a few milliseconds a query; it is opened
-    once a first connection has worked, and when the pool cannot serve, a direct connection says why.
+    SQLite: a connection per thread, kept while the file stays the same one (a new connection parses the
+    schema again on its first query: a few milliseconds, more than most of the dashboard's queries take).
+    A file deleted or replaced is noticed before each read. PostgreSQL: a pool of connections
+    (psycopg_pool), since a new one costs a few milliseconds a query; it is opened once a first connection
+    has worked, and when the pool cannot serve, a direct connection says why.
     """
 
     POOL_SIZE = 8
@@ -85,10 +88,12 @@ class Reader:
         self.database = database
         self.pool = None
         self.lock = threading.Lock()
+        self.kept = threading.local()
+        self.opened: list[Session] = []
 
     def read(self, query: Callable[[Session], T]) -> T:
         if not is_server(self.database):
-            return read(self.database, query)
+            return _answer(self.database, self._file_session(), query)
         from psycopg_pool import PoolTimeout
         pool = self._pool()
         try:
@@ -97,6 +102,25 @@ class Reader:
         except PoolTimeout:
             connect_readonly(self.database).close()  # raises DatabaseUnavailable, with the reason
             raise DatabaseUnavailable(f"cannot read {describe(self.database)}: no connection free") from None
+
+    def _file_session(self) -> Session:
+        """This thread's connection to the SQLite file, opened again when the file is another one."""
+        try:
+            status = os.stat(self.database)
+        except OSError:
+            raise DatabaseUnavailable(f"database file not found: {self.database}") from None
+        identity = (status.st_dev, status.st_ino)
+        session = getattr(self.kept, "session", None)
+        if session is None or self.kept.identity != identity:
+            if session is not None:
+                with self.lock:
+                    self.opened.remove(session)
+                session.close()
+            session = connect_readonly(self.database)
+            self.kept.session, self.kept.identity = session, identity
+            with self.lock:
+                self.opened.append(session)
+        return session
 
     def _pool(self):
         with self.lock:
@@ -111,6 +135,10 @@ class Reader:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+        with self.lock:
+            for session in self.opened:
+                session.close()
+            self.opened.clear()
 
 
 def _in(runs: list[int]) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -196,6 +198,33 @@ def test_a_file_that_is_not_a_database_is_unavailable(tmp_path):
     db.write_bytes(b"this is not SQLite" * 500)
     with pytest.raises(DatabaseUnavailable, match="cannot read .*garbage.db"):
         queries.read(db, queries.runs)
+
+
+def test_the_reader_keeps_a_sqlite_connection_a_thread_and_notices_another_file(tmp_path, menu):
+    db, other = tmp_path / "k.db", tmp_path / "other.db"
+    build_database(db, [order(T0, ("Soup", 1))], menu)
+    build_database(other, [order(T0, ("Soup", 1)), order(T0 + 60, ("Stew", 1))], menu)
+    reader = queries.Reader(db)
+    try:
+        sessions = {id(reader.read(lambda s: s)) for _ in range(5)}
+        assert len(sessions) == 1 and reader.read(queries.runs)[0].orders_received == 1
+        elsewhere = []
+        thread = threading.Thread(target=lambda: elsewhere.append(id(reader.read(lambda s: s))))
+        thread.start()
+        thread.join()
+        assert elsewhere and elsewhere[0] not in sessions  # a thread of its own, its own connection
+        os.replace(other, db)  # as when the database is made again from scratch
+        assert reader.read(queries.runs)[0].orders_received == 2
+        db.unlink()
+        with pytest.raises(DatabaseUnavailable, match="database file not found"):
+            reader.read(queries.runs)
+        kept = list(reader.opened)
+    finally:
+        reader.close()
+    assert len(kept) == 2 and not reader.opened  # this thread's, after the file changed, and the other's
+    for session in kept:
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            session.execute("SELECT 1")
 
 
 def test_the_reader_keeps_postgres_connections_and_they_stay_read_only(database, menu):
