@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 from plotly.io.json import to_json_plotly
@@ -252,8 +253,8 @@ def compare_database(size: int) -> Path:
         for cooks in (100, workload.COOKS, 120):
             subprocess.run(workload.simulator_command(workload.stream(size), partial, cooks=cooks), check=True,
                            stdout=subprocess.DEVNULL)
-        for path in partial.parent.glob(partial.name + "-*"):  # the WAL, empty once the last run has closed
-            path.unlink()
+        with closing(sqlite3.connect(partial)) as connection:  # all of the WAL into the file, then no WAL
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         partial.rename(db)
     return db
 
