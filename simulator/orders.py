@@ -140,7 +140,7 @@ def parse_timestamp(text: object, reading: Reading = UTC) -> int:
             moment = datetime.fromisoformat(text)
         except ValueError:
             moment = None
-        if moment is not None and EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        if moment is not None and moment.tzinfo is None and EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
             return int((moment - _EPOCH).total_seconds())
     if not isinstance(text, str):
         raise Invalid(f"ordered_at must be a timestamp string, got {_show(text)}", "bad timestamp")

@@ -18,6 +18,8 @@ from tests.kitchen_data import order, write_json
         ("2019-02-18T16:01:00.999", 1550505660),  # fractions are truncated
         ("2019-02-18T16:01:00.5-08:00", 1550534460),
         ("2019-02-18 16:01:00", 1550505660),
+        ("2019-02-18T17:01+01", 1550505660),  # 19 characters with an offset: not the naive fast path
+        ("2019-02-18T17+01:00", 1550505600),
     ],
 )
 def test_timestamps(text, epoch):
