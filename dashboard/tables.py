@@ -6,11 +6,11 @@ from __future__ import annotations
 import csv
 import io
 
-from common.localtime import LocalClock
+from dashboard.figures import clock_of
 
 
 def local_time(epoch: int, zone: str) -> str:
-    return LocalClock(zone).local(epoch).strftime("%Y-%m-%d %H:%M")
+    return clock_of(zone).local(epoch).strftime("%Y-%m-%d %H:%M")
 
 
 def dollars(cents) -> str:
