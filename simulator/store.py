@@ -4,11 +4,14 @@ What the kitchen reports is buffered in memory and written in one transaction pe
 flushes at least once per wall-clock second, so readers see live progress and a hard crash loses at
 most about a second of work. An order that is received, started and completed between two flushes is
 written once, with its final state, by a plain INSERT; one written while still open is updated when it
-completes. Every statement binds its values as parameters.
+completes. The summaries (sales, fulfillment by half hour) are counted from a batch's rows where the
+batch is written (simulator.summaries): with a writer process, on the other core. Every statement binds
+its values as parameters.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import signal
 import time
@@ -18,9 +21,10 @@ from common.database import DatabaseUnavailable, FileGuard, Session, connect_wri
 from common.localtime import LocalClock
 from simulator.kitchen import KitchenSample, Ticket
 from simulator.orders import EmptyOrder, Rejected
+from simulator.summaries import ORDER_COLUMNS, summarise
 
-ORDER_COLUMNS = ("run_id", "id", "kitchen", "status", "ordered_at", "received_at", "started_at", "completed_at",
-                 "customer_name", "service", "total_price", "items", "order_id")
+_COMPLETED_AT = ORDER_COLUMNS.index("completed_at")
+
 UPSERT_ORDER = f"""
     INSERT INTO orders ({", ".join(ORDER_COLUMNS)}) VALUES ({", ".join("?" * len(ORDER_COLUMNS))})
     ON CONFLICT (run_id, id) DO UPDATE SET
@@ -70,7 +74,7 @@ UPDATE_PROGRESS = """
 """
 
 
-BATCH_ORDERS = 2000
+BATCH_ORDERS = 500
 """With a writer process, a batch goes to it once this many orders are complete (or a second has passed)."""
 
 
@@ -119,11 +123,6 @@ class RunStore:
         self.changed: dict[int, Ticket] = {}  # received or started since the last flush, still open
         self.completed_rows: list[tuple] = []  # built at completion, so the order's objects can go
         self.completed_rows_written_open: list[tuple] = []  # the same, of orders already written
-        self.daily_sales: dict[tuple[str, str], list[int]] = {}
-        self.hour_of_day_sales: dict[tuple[int, str], list[int]] = {}
-        self.dish_sales: dict[str, list[int]] = {}  # dish -> [units, revenue]
-        self.fulfillment: dict[tuple[str, int, int], list[int]] = {}  # (day, half hour, minutes) -> [orders, seconds]
-        self.time_of_day: dict[tuple[int, int], list[int]] = {}  # (half hour, minutes) -> [orders, seconds]
         self.cook_seconds = self.busy_seconds = 0
         self.samples: list[tuple] = []  # appended: each minute once
         self.resampled: list[tuple] = []  # a minute written already, sampled again (the run's final state)
@@ -133,23 +132,10 @@ class RunStore:
     # What the kitchen reports -------------------------------------------------------------------
 
     def order_received(self, ticket: Ticket) -> None:
-        order = ticket.order
-        self.changed[order.position] = ticket
+        self.changed[ticket.order.position] = ticket
         self.received += 1
         if self.sim_started_at is None:
             self.sim_started_at = ticket.received_at
-        day, hour = self.clock.hour_of(ticket.received_at)
-        revenue = order.total_price
-        _add(self.daily_sales, (day, order.service), 1, revenue)
-        _add(self.hour_of_day_sales, (hour, order.service), 1, revenue)
-        dishes = self.dish_sales
-        for dish, quantity, price in order.lines:  # the writer's hot path: _add, inlined
-            pair = dishes.get(dish.name)
-            if pair is None:
-                dishes[dish.name] = [quantity, quantity * price]
-            else:
-                pair[0] += quantity
-                pair[1] += quantity * price
 
     def order_started(self, ticket: Ticket) -> None:
         self.changed[ticket.order.position] = ticket
@@ -167,11 +153,6 @@ class RunStore:
             order.items_json, order.order_id,
         ))
         self.completed += 1
-        seconds = ticket.completed_at - ticket.received_at
-        day, half_hour = self.clock.half_hour_of(ticket.received_at)
-        minutes = -(-seconds // 60)
-        _add(self.fulfillment, (day, half_hour, minutes), 1, seconds)
-        _add(self.time_of_day, (half_hour, minutes), 1, seconds)
 
     def _row(self, t: Ticket) -> tuple:
         order = t.order
@@ -213,24 +194,21 @@ class RunStore:
     def flush(self) -> None:
         """Write what the kitchen reported since the last flush, in one transaction: here, or handed to the
         writer process (see write_in_another_process), which writes it while the kitchen goes on."""
-        run = self.run_id
+        opened, reopened = [], []  # still open: written for the first time, or again
+        for position, ticket in self.changed.items():
+            (reopened if position in self.written_open else opened).append(self._row(ticket))
         batch = Batch(
-            orders=self.completed_rows, orders_again=self.completed_rows_written_open + [
-                self._row(ticket) for ticket in self.changed.values()],
-            daily_sales=[(run, *key, *sales) for key, sales in self.daily_sales.items()],
-            hour_of_day_sales=[(run, *key, *sales) for key, sales in self.hour_of_day_sales.items()],
-            dish_sales=[(run, dish, *sales) for dish, sales in self.dish_sales.items()],
-            fulfillment=[(run, *key, *tally) for key, tally in self.fulfillment.items()],
-            time_of_day=[(run, *key, *tally) for key, tally in self.time_of_day.items()],
+            run_id=self.run_id, orders=self.completed_rows, opened=opened,
+            orders_again=self.completed_rows_written_open + reopened,
             samples=self.samples, samples_again=self.resampled, rejections=self.rejections,
             progress=(self.sim_started_at, self.now, time.time(), self.received, self.completed, self.discarded,
-                      self.rejected, self.cook_seconds, self.busy_seconds, run),
+                      self.rejected, self.cook_seconds, self.busy_seconds, self.run_id),
         )
         if self.writer is not None:
             self.writer.send(batch)
         else:
             self.guard.check()
-            write(self.connection, batch)
+            write(self.connection, batch, self.clock)
         self.written_open.update(self.changed)
         self._reset()
         self.last_flush = time.monotonic()
@@ -239,7 +217,7 @@ class RunStore:
         """From now on, flushes are written by a process of their own, with its own connection to `target`,
         on the machine's other core: the kitchen builds the next batch while the last one is written. A
         batch's error is raised at the next flush (or at finish)."""
-        self.writer = WriterProcess(target, self.guard.inode)
+        self.writer = WriterProcess(target, self.guard.inode, self.clock.name)
 
     def finish(self, status: str, mean_fulfillment: float | None = None,
                p90_fulfillment: int | None = None, message: str | None = None) -> None:
@@ -258,45 +236,38 @@ class RunStore:
             )
 
 
-def _add(totals: dict, key, count: int, cents: int) -> None:
-    """Add to a [count, cents] pair of a summary, starting it at zero."""
-    pair = totals.get(key)
-    if pair is None:
-        totals[key] = [count, cents]
-    else:
-        pair[0] += count
-        pair[1] += cents
-
-
 @dataclass(frozen=True)
 class Batch:
     """One flush's rows, ready to write: what the writer process receives."""
 
+    run_id: int
     orders: list[tuple]
     """Orders written once, complete."""
+    opened: list[tuple]
+    """Orders written for the first time, still open: upserted."""
     orders_again: list[tuple]
-    """Orders written before, or still open: upserted."""
-    daily_sales: list[tuple]
-    hour_of_day_sales: list[tuple]
-    dish_sales: list[tuple]
-    fulfillment: list[tuple]
-    time_of_day: list[tuple]
+    """Orders written before, complete now or still open: upserted."""
     samples: list[tuple]
     samples_again: list[tuple]
     rejections: list[tuple]
     progress: tuple
 
 
-def write(session: Session, batch: Batch) -> None:
-    """One batch, in one transaction."""
+def write(session: Session, batch: Batch, clock: LocalClock) -> None:
+    """One batch, in one transaction, with the summaries it adds to: sales of the orders written for the
+    first time, fulfillment of the orders written complete for the first time (those written again
+    complete were open before)."""
+    completed_again = [row for row in batch.orders_again if row[_COMPLETED_AT] is not None]
+    summaries = summarise(batch.run_id, itertools.chain(batch.orders, batch.opened),
+                          itertools.chain(batch.orders, completed_again), clock)
     with session.transaction() as db:
         db.insert_many("orders", ORDER_COLUMNS, batch.orders)
-        db.executemany(UPSERT_ORDER, batch.orders_again)
-        db.executemany(ADD_DAILY_SALES, batch.daily_sales)
-        db.executemany(ADD_HOUR_OF_DAY_SALES, batch.hour_of_day_sales)
-        db.executemany(ADD_DISH_SALES, batch.dish_sales)
-        db.executemany(ADD_FULFILLMENT, batch.fulfillment)
-        db.executemany(ADD_TIME_OF_DAY, batch.time_of_day)
+        db.executemany(UPSERT_ORDER, batch.opened + batch.orders_again)
+        db.executemany(ADD_DAILY_SALES, summaries.daily_sales)
+        db.executemany(ADD_HOUR_OF_DAY_SALES, summaries.hour_of_day_sales)
+        db.executemany(ADD_DISH_SALES, summaries.dish_sales)
+        db.executemany(ADD_FULFILLMENT, summaries.fulfillment)
+        db.executemany(ADD_TIME_OF_DAY, summaries.time_of_day)
         db.insert_many("kitchen_stats", SAMPLE_COLUMNS, batch.samples)
         db.executemany(UPSERT_SAMPLE, batch.samples_again)
         db.executemany(INSERT_REJECTED, batch.rejections)
@@ -311,10 +282,10 @@ class WriterProcess:
     If the simulator dies (SIGKILL), the writer finishes the transaction at hand, sees its pipe closed and
     ends: the database stays consistent, and at most about a second of work is lost, as before."""
 
-    def __init__(self, target, inode: int | None) -> None:
+    def __init__(self, target, inode: int | None, timezone: str) -> None:
         context = multiprocessing.get_context("fork")
         self.pipe, theirs = context.Pipe()
-        self.process = context.Process(target=_write_batches, args=(target, inode, theirs, self.pipe),
+        self.process = context.Process(target=_write_batches, args=(target, inode, timezone, theirs, self.pipe),
                                        daemon=True, name="kitchen writer")
         self.process.start()
         theirs.close()
@@ -347,7 +318,7 @@ class WriterProcess:
             self.process.join(timeout=30)
 
 
-def _write_batches(target, inode: int | None, pipe, simulators_end) -> None:
+def _write_batches(target, inode: int | None, timezone: str, pipe, simulators_end) -> None:
     """The writer process: its own connection; a batch at a time, an answer for each (None, or the error).
 
     It closes the copy of the simulator's end it inherited at the fork: otherwise its own copy would keep
@@ -357,6 +328,7 @@ def _write_batches(target, inode: int | None, pipe, simulators_end) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     session = connect_writer(target)
     guard = FileGuard(session, inode)
+    clock = LocalClock(timezone)
     while True:
         try:
             batch = pipe.recv()
@@ -366,7 +338,7 @@ def _write_batches(target, inode: int | None, pipe, simulators_end) -> None:
             break
         try:
             guard.check()
-            write(session, batch)
+            write(session, batch, clock)
         except Exception as error:  # any error goes back to the simulator, which says it and fails the run
             pipe.send(error)
         else:

@@ -3,12 +3,14 @@ what the kitchen tells it, and small databases written by the real simulator pip
 
 from __future__ import annotations
 
+import heapq
 import json
 from datetime import datetime, timezone
 from pathlib import Path
 
 from common.database import connect_readonly, connect_writer
 from common.localtime import LocalClock
+from common.schedule import CookSchedule
 from simulator.menu import Dish
 from simulator.orders import parse_order
 from simulator.run import simulate
@@ -76,12 +78,17 @@ def write_json(path: Path, value) -> Path:
     return path
 
 
-def build_database(db_path: Path | str, raw_orders: list, menu: dict, cooks: int = 1,
-                   flush_every_tick: bool = False, zone: str = "America/Los_Angeles", kitchen: str = "Kitchen") -> int:
-    """Write one completed run of `raw_orders` into `db_path` with the real store; returns the run id."""
+def build_database(db_path: Path | str, raw_orders: list, menu: dict, cooks: int | CookSchedule = 1,
+                   flush_every_tick: bool = False, zone: str = "America/Los_Angeles", kitchen: str = "Kitchen",
+                   writer_process: bool = False) -> int:
+    """Write one completed run of `raw_orders` into `db_path` with the real store (and its writer process,
+    as the simulator's command line has it, if asked); returns the run id."""
     connection = connect_writer(db_path)
-    store = RunStore.start(connection, RunParameters(kitchen=kitchen, cooks=cooks, speed=None, orders_file="orders.json",
+    crew = cooks.most if isinstance(cooks, CookSchedule) else cooks
+    store = RunStore.start(connection, RunParameters(kitchen=kitchen, cooks=crew, speed=None, orders_file="orders.json",
                                                      menu_file="items.json", timezone=zone))
+    if writer_process:
+        store.write_in_another_process(db_path)
     if flush_every_tick:
         original = store.tick
         store.tick = lambda now: (original(now), store.flush())
@@ -99,3 +106,20 @@ def rows(database: Path | str, query: str, *parameters) -> list[tuple]:
         return [tuple(row) for row in session.execute(query, parameters).fetchall()]
     finally:
         session.close()
+
+
+def fifo_reference(orders: list[tuple[int, list[int]]], cooks: int) -> list[tuple[int, int, int]]:
+    """A plain heap-based multi-server FIFO queue: each unit takes the cook who is free first."""
+    free_at = [0] * cooks
+    previous, result = None, []
+    for ordered_at, cook_times in orders:
+        received = ordered_at if previous is None else max(ordered_at, previous)
+        previous = received
+        starts, ends = [], []
+        for cook_time in cook_times:
+            start = max(received, heapq.heappop(free_at))
+            heapq.heappush(free_at, start + cook_time)
+            starts.append(start)
+            ends.append(start + cook_time)
+        result.append((received, min(starts), max(ends)))
+    return result

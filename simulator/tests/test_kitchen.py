@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,7 +10,7 @@ from common.localtime import LocalClock
 from common.schedule import CookSchedule
 from simulator.orders import parse_order
 from simulator.run import simulate
-from tests.kitchen_data import MENU, T0, Recording, order, run_orders
+from tests.kitchen_data import MENU, T0, Recording, fifo_reference, order, run_orders
 
 
 def test_one_cook_serves_units_in_order_of_arrival(menu):
@@ -122,23 +120,6 @@ def test_no_order_is_read_before_the_previous_order_is_received(menu):
     recording = Watching()
     simulate(feed(), 1, None, recording, LocalClock("UTC"))
     assert len(recording.tickets) == 5
-
-
-def fifo_reference(orders: list[tuple[int, list[int]]], cooks: int) -> list[tuple[int, int, int]]:
-    """A plain heap-based multi-server FIFO queue: each unit takes the cook who is free first."""
-    free_at = [0] * cooks
-    previous, result = None, []
-    for ordered_at, cook_times in orders:
-        received = ordered_at if previous is None else max(ordered_at, previous)
-        previous = received
-        starts, ends = [], []
-        for cook_time in cook_times:
-            start = max(received, heapq.heappop(free_at))
-            heapq.heappush(free_at, start + cook_time)
-            starts.append(start)
-            ends.append(start + cook_time)
-        result.append((received, min(starts), max(ends)))
-    return result
 
 
 @settings(max_examples=150, deadline=None)

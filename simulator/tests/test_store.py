@@ -52,15 +52,28 @@ def test_rejected_orders_keep_position_raw_json_and_reason(database, menu):
     assert "unknown dish 'Pizza'" in reason
 
 
-def test_sales_summaries_by_local_day_hour_and_dish(database, menu):
+@pytest.mark.parametrize("flush_every_tick", [False, True])
+def test_sales_summaries_by_local_day_hour_and_dish(database, menu, flush_every_tick):
     db = database
-    build_database(db, STREAM, menu)
+    build_database(db, STREAM, menu, flush_every_tick=flush_every_tick)
     assert rows(db, "SELECT local_day, service, orders, revenue FROM daily_sales ORDER BY 1, 2") == [
         ("2019-02-18", "FoodFlash", 1, 300), ("2019-02-18", "TastyBites", 2, 1600)]
     assert rows(db, "SELECT local_hour, service, orders, revenue FROM hour_of_day_sales ORDER BY 1, 2") == [
         (8, "FoodFlash", 1, 300), (8, "TastyBites", 1, 1500), (9, "TastyBites", 1, 100)]
     assert rows(db, "SELECT dish, units, revenue FROM dish_sales ORDER BY dish") == [
         ("Salad", 1, 300), ("Soup", 3, 1100), ("Stew", 1, 500)]
+
+
+@pytest.mark.parametrize("flush_every_tick", [False, True])
+def test_fulfillment_by_local_half_hour_to_the_minute(database, menu, flush_every_tick):
+    # one cook: Ann (received 08:00) waits 420 s, Bo (08:00:10) 530 s, Cy (09:00) 60 s; written open
+    # at every tick, each order is counted once, when it is written complete
+    build_database(database, STREAM, menu, flush_every_tick=flush_every_tick)
+    assert rows(database, "SELECT local_day, half_hour, minutes, orders, seconds FROM fulfillment_by_half_hour"
+                          " ORDER BY 1, 2, 3") == [("2019-02-18", 16, 7, 1, 420), ("2019-02-18", 16, 9, 1, 530),
+                                                   ("2019-02-18", 18, 1, 1, 60)]
+    assert rows(database, "SELECT half_hour, minutes, orders, seconds FROM fulfillment_by_time_of_day"
+                          " ORDER BY 1, 2") == [(16, 7, 1, 420), (16, 9, 1, 530), (18, 1, 1, 60)]
 
 
 def test_the_time_series_is_stored(database, menu):
