@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
 import json
 import queue
@@ -260,14 +259,16 @@ class SeenIds:
     BATCH = 65_536
 
     def __init__(self) -> None:
+        import hashlib  # here, as numpy: only files with order ids need them
         import numpy as np  # here: numpy takes a tenth of a second to import
+        self.blake2b = hashlib.blake2b
         self.older = np.zeros(0, dtype=np.uint64)
         self.recent: set[int] = set()
 
     def add(self, order_id: str) -> bool:
         """Note the id; True if it was already there."""
         import numpy as np  # here: numpy takes a tenth of a second to import
-        key = int.from_bytes(hashlib.blake2b(order_id.encode(), digest_size=8).digest(), "little")
+        key = int.from_bytes(self.blake2b(order_id.encode(), digest_size=8).digest(), "little")
         if key in self.recent:
             return True
         if len(self.older):
