@@ -18,7 +18,7 @@ import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 from urllib.parse import quote
 
 
@@ -58,6 +58,16 @@ def describe(target: str | os.PathLike) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(target))
 
 
+class Upsert(NamedTuple):
+    """An INSERT that updates the row already there: its table, its columns, and what it does on a conflict
+    (`ON CONFLICT (key) DO UPDATE SET ...`, where `excluded` is the row offered). All three are the
+    program's own text, never data."""
+
+    table: str
+    columns: tuple[str, ...]
+    on_conflict: str
+
+
 class Session:
     """A connection of either engine, with one way to run statements and transactions."""
 
@@ -92,6 +102,23 @@ class Session:
         with self.raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def upsert_many(self, upsert: Upsert, rows: list) -> None:
+        """Rows of an Upsert, no two of them with one key: a statement a row on SQLite (in the process, cheap);
+        on PostgreSQL, COPY into a temporary table emptied at commit, then one INSERT ... SELECT from it,
+        instead of a round of the protocol for every row."""
+        if not rows:
+            return
+        names = ", ".join(upsert.columns)
+        if self.engine == "sqlite":
+            self.executemany(f"INSERT INTO {upsert.table} ({names}) VALUES ({', '.join('?' * len(upsert.columns))})"
+                             f" {upsert.on_conflict}", rows)
+            return
+        incoming = f"{upsert.table}_incoming"
+        self.raw.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} (LIKE {upsert.table} INCLUDING DEFAULTS)"
+                         " ON COMMIT DELETE ROWS")
+        self.insert_many(incoming, upsert.columns, rows)
+        self.raw.execute(f"INSERT INTO {upsert.table} ({names}) SELECT {names} FROM {incoming} {upsert.on_conflict}")
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

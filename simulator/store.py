@@ -17,7 +17,7 @@ import signal
 import time
 from dataclasses import dataclass
 
-from common.database import DatabaseUnavailable, FileGuard, Session, connect_writer
+from common.database import DatabaseUnavailable, FileGuard, Session, Upsert, connect_writer
 from common.localtime import LocalClock
 from simulator.kitchen import KitchenSample, Ticket
 from simulator.orders import EmptyOrder, Rejected
@@ -25,46 +25,31 @@ from simulator.summaries import ORDER_COLUMNS, summarise
 
 _COMPLETED_AT = ORDER_COLUMNS.index("completed_at")
 
-UPSERT_ORDER = f"""
-    INSERT INTO orders ({", ".join(ORDER_COLUMNS)}) VALUES ({", ".join("?" * len(ORDER_COLUMNS))})
-    ON CONFLICT (run_id, id) DO UPDATE SET
-        status = excluded.status, started_at = excluded.started_at, completed_at = excluded.completed_at
-"""
-ADD_DAILY_SALES = """
-    INSERT INTO daily_sales (run_id, local_day, service, orders, revenue) VALUES (?, ?, ?, ?, ?)
+UPSERT_ORDER = Upsert("orders", ORDER_COLUMNS, """ON CONFLICT (run_id, id) DO UPDATE SET
+    status = excluded.status, started_at = excluded.started_at, completed_at = excluded.completed_at""")
+ADD_DAILY_SALES = Upsert("daily_sales", ("run_id", "local_day", "service", "orders", "revenue"), """
     ON CONFLICT (run_id, local_day, service) DO UPDATE SET
-        orders = daily_sales.orders + excluded.orders, revenue = daily_sales.revenue + excluded.revenue
-"""
-ADD_HOUR_OF_DAY_SALES = """
-    INSERT INTO hour_of_day_sales (run_id, local_hour, service, orders, revenue) VALUES (?, ?, ?, ?, ?)
+        orders = daily_sales.orders + excluded.orders, revenue = daily_sales.revenue + excluded.revenue""")
+ADD_HOUR_OF_DAY_SALES = Upsert("hour_of_day_sales", ("run_id", "local_hour", "service", "orders", "revenue"), """
     ON CONFLICT (run_id, local_hour, service) DO UPDATE SET
-        orders = hour_of_day_sales.orders + excluded.orders, revenue = hour_of_day_sales.revenue + excluded.revenue
-"""
-ADD_DISH_SALES = """
-    INSERT INTO dish_sales (run_id, dish, units, revenue) VALUES (?, ?, ?, ?)
+        orders = hour_of_day_sales.orders + excluded.orders, revenue = hour_of_day_sales.revenue + excluded.revenue""")
+ADD_DISH_SALES = Upsert("dish_sales", ("run_id", "dish", "units", "revenue"), """
     ON CONFLICT (run_id, dish) DO UPDATE SET
-        units = dish_sales.units + excluded.units, revenue = dish_sales.revenue + excluded.revenue
-"""
+        units = dish_sales.units + excluded.units, revenue = dish_sales.revenue + excluded.revenue""")
 SAMPLE_COLUMNS = ("run_id", "t", "kitchen", "queued_orders", "in_progress_orders", "queued_units", "busy_cooks", "cooks")
-UPSERT_SAMPLE = f"""
-    INSERT INTO kitchen_stats ({", ".join(SAMPLE_COLUMNS)}) VALUES ({", ".join("?" * len(SAMPLE_COLUMNS))})
-    ON CONFLICT (run_id, t) DO UPDATE SET
-        queued_orders = excluded.queued_orders, in_progress_orders = excluded.in_progress_orders,
-        queued_units = excluded.queued_units, busy_cooks = excluded.busy_cooks, cooks = excluded.cooks
-"""
-ADD_FULFILLMENT = """
-    INSERT INTO fulfillment_by_half_hour (run_id, local_day, half_hour, minutes, orders, seconds) VALUES (?, ?, ?, ?, ?, ?)
+UPSERT_SAMPLE = Upsert("kitchen_stats", SAMPLE_COLUMNS, """ON CONFLICT (run_id, t) DO UPDATE SET
+    queued_orders = excluded.queued_orders, in_progress_orders = excluded.in_progress_orders,
+    queued_units = excluded.queued_units, busy_cooks = excluded.busy_cooks, cooks = excluded.cooks""")
+ADD_FULFILLMENT = Upsert(
+    "fulfillment_by_half_hour", ("run_id", "local_day", "half_hour", "minutes", "orders", "seconds"), """
     ON CONFLICT (run_id, local_day, half_hour, minutes) DO UPDATE SET
         orders = fulfillment_by_half_hour.orders + excluded.orders,
-        seconds = fulfillment_by_half_hour.seconds + excluded.seconds
-"""
-ADD_TIME_OF_DAY = """
-    INSERT INTO fulfillment_by_time_of_day (run_id, half_hour, minutes, orders, seconds) VALUES (?, ?, ?, ?, ?)
+        seconds = fulfillment_by_half_hour.seconds + excluded.seconds""")
+ADD_TIME_OF_DAY = Upsert("fulfillment_by_time_of_day", ("run_id", "half_hour", "minutes", "orders", "seconds"), """
     ON CONFLICT (run_id, half_hour, minutes) DO UPDATE SET
         orders = fulfillment_by_time_of_day.orders + excluded.orders,
-        seconds = fulfillment_by_time_of_day.seconds + excluded.seconds
-"""
-INSERT_REJECTED = "INSERT INTO rejected_orders (run_id, position, raw, reason) VALUES (?, ?, ?, ?)"
+        seconds = fulfillment_by_time_of_day.seconds + excluded.seconds""")
+REJECTED_COLUMNS = ("run_id", "position", "raw", "reason")
 UPDATE_PROGRESS = """
     UPDATE runs SET sim_started_at = COALESCE(sim_started_at, ?), sim_now = ?, wall_updated_at = ?,
         orders_received = orders_received + ?, orders_completed = orders_completed + ?,
@@ -74,7 +59,7 @@ UPDATE_PROGRESS = """
 """
 
 
-BATCH_ORDERS = 500
+BATCH_ORDERS = 1000
 """With a writer process, a batch goes to it once this many orders are complete (or a second has passed)."""
 
 
@@ -262,15 +247,15 @@ def write(session: Session, batch: Batch, clock: LocalClock) -> None:
                           itertools.chain(batch.orders, completed_again), clock)
     with session.transaction() as db:
         db.insert_many("orders", ORDER_COLUMNS, batch.orders)
-        db.executemany(UPSERT_ORDER, batch.opened + batch.orders_again)
-        db.executemany(ADD_DAILY_SALES, summaries.daily_sales)
-        db.executemany(ADD_HOUR_OF_DAY_SALES, summaries.hour_of_day_sales)
-        db.executemany(ADD_DISH_SALES, summaries.dish_sales)
-        db.executemany(ADD_FULFILLMENT, summaries.fulfillment)
-        db.executemany(ADD_TIME_OF_DAY, summaries.time_of_day)
+        db.upsert_many(UPSERT_ORDER, batch.opened + batch.orders_again)
+        db.upsert_many(ADD_DAILY_SALES, summaries.daily_sales)
+        db.upsert_many(ADD_HOUR_OF_DAY_SALES, summaries.hour_of_day_sales)
+        db.upsert_many(ADD_DISH_SALES, summaries.dish_sales)
+        db.upsert_many(ADD_FULFILLMENT, summaries.fulfillment)
+        db.upsert_many(ADD_TIME_OF_DAY, summaries.time_of_day)
         db.insert_many("kitchen_stats", SAMPLE_COLUMNS, batch.samples)
-        db.executemany(UPSERT_SAMPLE, batch.samples_again)
-        db.executemany(INSERT_REJECTED, batch.rejections)
+        db.upsert_many(UPSERT_SAMPLE, batch.samples_again)
+        db.insert_many("rejected_orders", REJECTED_COLUMNS, batch.rejections)
         db.execute(UPDATE_PROGRESS, batch.progress)
 
 
