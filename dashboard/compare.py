@@ -224,7 +224,7 @@ def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> Non
         query, columns = ((queued, ["queued orders"]) if which == "compare-queued"
                           else (cooks, ["busy cooks", "cooks on shift"]))
         rows = rows_of(query, view)
-        series = [comparison.time_of_day(rows, shown, 3 + i) for i in range(len(columns))]
+        series = comparison.time_of_day(rows, shown, *range(3, 3 + len(columns)))
         return ["run", "local time of day"] + [f"{name} (mean over the last 14 days)" for name in columns], [
-            (shown[run_id].label, label, *(values[run_id][1][k] for values in series))
-            for run_id in series[0] for k, label in enumerate(series[0][run_id][0])]
+            (shown[run_id].label, label, *(means[k] for means in columns_of_run))
+            for run_id, (labels, columns_of_run) in series.items() for k, label in enumerate(labels)]

@@ -36,9 +36,9 @@ def choice_label(run: Run, zone: str) -> str:
     return f"{run.kitchen} · run {run.id} · {run.status} · {crew} · started {started}"
 
 
-def time_of_day(rows, runs: dict[int, Shown], column: int) -> dict[int, tuple[list[str], list[float]]]:
-    """Per run: the mean of a column of its 10-minute samples at each 10 minutes of its local day, from rows of
-    (run, first sample's time, samples, *sums) whose samples share one local time of day."""
+def time_of_day(rows, runs: dict[int, Shown], *columns: int) -> dict[int, tuple[list[str], list[list[float]]]]:
+    """Per run: the mean of each of `columns` of its 10-minute samples at each 10 minutes of its local day,
+    from rows of (run, first sample's time, samples, *sums) whose samples share one local time of day."""
     groups = np.asarray(rows, dtype=np.int64).reshape(len(rows), -1)
     series = {}
     for run_id in sorted(set(groups[:, 0].tolist())):  # not np.unique: its first call imports numpy.ma, 20 ms
@@ -46,20 +46,21 @@ def time_of_day(rows, runs: dict[int, Shown], column: int) -> dict[int, tuple[li
         t = own[:, 1]
         slots = ((t + clock_of(runs[run_id].zone).offsets(t)) % 86400) // 600
         counts = np.bincount(slots, weights=own[:, 2], minlength=144)
-        sums = np.bincount(slots, weights=own[:, column], minlength=144)
         filled = np.flatnonzero(counts)
-        series[run_id] = ([_clock_label(slot * 10) for slot in filled.tolist()],
-                          np.round(sums[filled] / counts[filled], 1).tolist())
+        means = [np.round(np.bincount(slots, weights=own[:, column], minlength=144)[filled] / counts[filled], 1).tolist()
+                 for column in columns]
+        series[run_id] = ([_clock_label(slot * 10) for slot in filled.tolist()], means)
     return series
 
 
 def half_hour_percentiles(rows) -> list[tuple[int, int, int, int, int]]:
-    """(run, half hour, orders, p50, p90 minutes) from (run, half hour, minutes, orders) tallies sorted by run,
-    half hour and minutes. A percentile is the nearest rank: the first minute at which the half hour's running
-    count reaches ceil(p n / 100), found by a binary search in the running count of all the tallies."""
+    """(run, half hour, orders, p50, p90 minutes) from (run, half hour, minutes, orders) tallies, in any order.
+    A percentile is the nearest rank: the first minute at which the half hour's running count reaches
+    ceil(p n / 100), found by a binary search in the running count of all the tallies, sorted."""
     if not rows:
         return []
     tallies = np.asarray(rows, dtype=np.int64).reshape(len(rows), -1)
+    tallies = tallies[np.lexsort((tallies[:, 2], tallies[:, 1], tallies[:, 0]))]
     new_group = (np.diff(tallies[:, 0]) != 0) | (np.diff(tallies[:, 1]) != 0)
     starts = np.concatenate(([0], np.flatnonzero(new_group) + 1))
     running = np.cumsum(tallies[:, 3])
@@ -86,7 +87,7 @@ def queued(rows, runs: dict[int, Shown]) -> dict:
         return waiting(title)
     series = time_of_day(rows, runs, 3)
     return figure([{"type": "scatter", "mode": "lines", "name": runs[run_id].label, "x": x, "y": y,
-                    "line": {"color": _colour(i)}} for i, (run_id, (x, y)) in enumerate(sorted(series.items()))],
+                    "line": {"color": _colour(i)}} for i, (run_id, (x, [y])) in enumerate(sorted(series.items()))],
                   title, xaxis=_axis("Local time of day", type="category", nticks=12), yaxis=_axis("Orders"), **BELOW)
 
 
@@ -94,14 +95,13 @@ def cooks(rows, runs: dict[int, Shown], plan: dict | None = None) -> dict:
     title = "Cooks on shift (dotted) and busy, by local time of day"
     if not rows:
         return waiting(title)
-    busy, on_shift = time_of_day(rows, runs, 3), time_of_day(rows, runs, 4)
     data = []
-    for i, run_id in enumerate(sorted(busy)):
+    for i, (run_id, (x, (busy, on_shift))) in enumerate(sorted(time_of_day(rows, runs, 3, 4).items())):
         label = runs[run_id].label
-        data.append({"type": "scatter", "mode": "lines", "name": f"{label}: busy", "x": busy[run_id][0],
-                     "y": busy[run_id][1], "line": {"color": _colour(i)}})
-        data.append({"type": "scatter", "mode": "lines", "name": f"{label}: on shift", "x": on_shift[run_id][0],
-                     "y": on_shift[run_id][1], "line": {"color": _colour(i), "dash": "dot", "shape": "hv"}})
+        data.append({"type": "scatter", "mode": "lines", "name": f"{label}: busy", "x": x, "y": busy,
+                     "line": {"color": _colour(i)}})
+        data.append({"type": "scatter", "mode": "lines", "name": f"{label}: on shift", "x": x, "y": on_shift,
+                     "line": {"color": _colour(i), "dash": "dot", "shape": "hv"}})
     if plan:
         data.append({"type": "scatter", "mode": "lines", "name": "the plan: cooks rostered", "x": plan["labels"],
                      "y": plan["rostered"], "line": {"color": TEXT, "dash": "dash", "shape": "hv", "width": 2}})

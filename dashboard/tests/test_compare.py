@@ -116,4 +116,4 @@ def test_half_hour_percentiles_are_the_nearest_ranks_of_the_orders_they_count(co
         times = sorted(m for (r, h, m), n in counts.items() if (r, h) == (run, half_hour) for _ in range(n))
         expected.append((run, half_hour, len(times), times[math.ceil(len(times) * 0.5) - 1],
                          times[-(-len(times) * 9 // 10) - 1]))
-    assert comparison.half_hour_percentiles(tallies) == expected
+    assert comparison.half_hour_percentiles(tallies) == expected == comparison.half_hour_percentiles(tallies[::-1])
