@@ -297,8 +297,8 @@ def compare_cooks(session: Session, runs: list[int], changes: list[int]) -> list
 def compare_half_hours(session: Session, runs: list[int]) -> list[tuple]:
     """(run, local half hour of receipt, minutes, orders) over each whole run: the tallies the percentiles come
     from (comparison.half_hour_percentiles). Reading them is a third of the cost of ranking them in SQL, whose
-    window functions SQLite evaluates row by row; and they are sorted there, since SQLite sorts rows picked by
-    a bound IN list again however they were read (a third of this query's time)."""
+    window functions SQLite evaluates row by row. They come unsorted, and half_hour_percentiles sorts them:
+    SQLite sorts rows picked by a bound IN list again however they were read (a third of this query's time)."""
     return session.execute(
         f"SELECT run_id, half_hour, minutes, orders FROM fulfillment_by_time_of_day WHERE run_id IN ({_in(runs)})",
         runs,

@@ -187,7 +187,7 @@ class RunStore:
             orders_again=self.completed_rows_written_open + reopened,
             samples=self.samples, samples_again=self.resampled, rejections=self.rejections,
             progress=(self.sim_started_at, self.now, time.time(), self.received, self.completed, self.discarded,
-                      self.rejected, self.cook_seconds, self.busy_seconds, self.run_id),
+                      self.rejected, self.cook_seconds, self.busy_seconds),
         )
         if self.writer is not None:
             self.writer.send(batch)
@@ -256,7 +256,7 @@ def write(session: Session, batch: Batch, clock: LocalClock) -> None:
         db.insert_many("kitchen_stats", SAMPLE_COLUMNS, batch.samples)
         db.upsert_many(UPSERT_SAMPLE, batch.samples_again)
         db.insert_many("rejected_orders", REJECTED_COLUMNS, batch.rejections)
-        db.execute(UPDATE_PROGRESS, batch.progress)
+        db.execute(UPDATE_PROGRESS, (*batch.progress, batch.run_id))
 
 
 class WriterProcess:
