@@ -106,10 +106,11 @@ def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> Non
         except DatabaseUnavailable:
             runs = []
         options = [{"label": comparison.choice_label(r, zone), "value": r.id} for r in reversed(runs)]
-        if ctx.triggered_id == "compare-runs":
+        triggered = ctx.triggered_prop_ids  # a tick may come in the same call as a pick: the pick still counts
+        if "compare-runs.value" in triggered:
             chosen = list(chosen or [])[:MOST_RUNS]
             return options, chosen, search_of(chosen)
-        if ctx.triggered_id == "compare-tick":
+        if set(triggered) == {"compare-tick.n_intervals"}:
             return options, no_update, no_update
         return options, selection_of(search), no_update
 

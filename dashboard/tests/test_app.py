@@ -12,7 +12,7 @@ from common.database import connect_writer
 from dashboard.app import create_app
 from dashboard.charts import CHARTS
 from dashboard.figures import WAITING
-from tests.dash_callbacks import NOT_UPDATED, RUN_OUTPUTS, UPDATE_URL, chart_requests, run_request, values
+from tests.dash_callbacks import NOT_UPDATED, RUN_OUTPUTS, UPDATE_URL, chart_requests, payload, run_request, values
 from tests.databases import POSTGRES
 from tests.kitchen_data import T0, build_database, order
 
@@ -167,3 +167,20 @@ def test_a_postgres_database_that_does_not_exist_is_said_so_not_waited_for():
     missing = re.sub(r"/[^/?]*(\?|$)", r"/no_such_kitchen\1", POSTGRES, count=1)
     status = text(refresh_run(client_for(missing))[1])
     assert "the database 'no_such_kitchen' does not exist" in status and "createdb no_such_kitchen" in status
+
+
+def test_a_pick_made_as_the_clock_ticks_still_rewrites_the_link(two_runs):
+    db, first, second = two_runs
+    client = client_for(db)
+    outputs = [("compare-runs", "options"), ("compare-runs", "value"), ("url", "search")]
+
+    def selection(changed: list[str], picked, search):
+        body = payload(outputs, [("compare-tick", "n_intervals", 3), ("compare-runs", "value", picked),
+                                 ("url", "search", search)])
+        body["changedPropIds"] = changed
+        return values(post(client, body), outputs)[1:]
+
+    both = ["compare-tick.n_intervals", "compare-runs.value"]
+    assert selection(both, [first, second], f"?runs={first}") == [[first, second], f"?runs={first},{second}"]
+    assert selection(["compare-tick.n_intervals"], [first], f"?runs={first},{second}") == [NOT_UPDATED, NOT_UPDATED]
+    assert selection(["url.search"], [first], f"?runs={second},{first}") == [[second, first], NOT_UPDATED]
