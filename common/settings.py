@@ -7,6 +7,7 @@ immutable `Settings` object that is passed to whoever needs it. Environment vari
 - KITCHEN_PARAMETERS: another parameters file to read instead of the project's own;
 - KITCHEN_DB: the database: a SQLite file path or a postgresql:// URL;
 - KITCHEN_NAME: this kitchen's name;
+- KITCHEN_TIMEZONE: the kitchen's time zone (COOK_SCHEDULE is read in it);
 - KITCHEN_REFRESH_INTERVAL: the dashboard's refresh interval in seconds;
 - KITCHEN_SLA_P90_MINUTES: the dashboard's target p90 fulfillment, in minutes.
 """
@@ -165,7 +166,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 
     where = f"{parameters_file}: "
     _check_names_and_types(values, where)
-    zone = parse_timezone(get("KITCHEN_TIMEZONE", "America/Los_Angeles"), where + "KITCHEN_TIMEZONE")
+    zone = parse_timezone(*_overridden(env, "KITCHEN_TIMEZONE", get, "KITCHEN_TIMEZONE", "America/Los_Angeles", where))
     schedule = None
     if values.get("COOK_SCHEDULE") is not None:
         value = values["COOK_SCHEDULE"]

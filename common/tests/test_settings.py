@@ -98,6 +98,15 @@ def test_local_clock_labels_and_hours(epoch, label, day_and_hour):
     assert clock.hour_of(epoch) == day_and_hour
 
 
+def test_the_kitchens_time_zone_from_the_environment_and_its_schedule_read_in_it(tmp_path):
+    env = parameters(tmp_path, GOOD + 'COOK_SCHEDULE = {"05:00": 4, "11:00": 9}\n') | {"KITCHEN_TIMEZONE": "America/Chicago"}
+    settings = load_settings(env)
+    assert settings.timezone == "America/Chicago" and settings.schedule.zone == "America/Chicago"
+    assert load_settings(env | {"KITCHEN_TIMEZONE": ""}).timezone == "Europe/Paris"  # set but empty: the file's
+    with pytest.raises(SettingsError, match=r"^environment variable KITCHEN_TIMEZONE: unknown time zone 'Central'"):
+        load_settings(env | {"KITCHEN_TIMEZONE": "Central"})
+
+
 def test_a_bad_override_names_the_variable(tmp_path):
     with pytest.raises(SettingsError, match="environment variable KITCHEN_REFRESH_INTERVAL: expected a positive"):
         load_settings(parameters(tmp_path, GOOD) | {"KITCHEN_REFRESH_INTERVAL": "soon"})
