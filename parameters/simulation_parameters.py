@@ -52,4 +52,5 @@ KITCHEN_NAME = "Kitchen"
 # Cook schedules and the sweep's lunch and dinner peaks are local times of this zone, while the orders'
 # timestamps are fixed moments (UTC, unless ORDERS_TIMEZONE says otherwise): change the zone and the
 # same schedule meets the same orders at other hours. The shipped orders are a Los Angeles day.
+# KITCHEN_TIMEZONE in the environment (or --timezone) overrides it.
 KITCHEN_TIMEZONE = "America/Los_Angeles"

@@ -15,6 +15,7 @@ import logging
 import signal
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from common.database import DatabaseUnavailable, connect_writer, database_errors, describe
@@ -83,13 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S"
     )
     try:
-        crew = args.cooks or (args.schedule and CookSchedule.read(args.schedule, settings.timezone)) \
-            or settings.schedule or settings.cooks
+        # a schedule's times of day, the file's or COOK_SCHEDULE, are the kitchen's: those of --timezone
+        crew = args.cooks or (args.schedule and CookSchedule.read(args.schedule, args.timezone)) \
+            or (settings.schedule and replace(settings.schedule, zone=args.timezone)) or settings.cooks
         menu = load_menu(args.menu)
         orders = feed.open_orders(args.orders, args.feed)
         store = RunStore.start(connect_writer(args.db), RunParameters(
             kitchen=args.kitchen, cooks=crew.most if isinstance(crew, CookSchedule) else crew, speed=args.speed,
-            orders_file=str(args.orders), menu_file=str(args.menu), timezone=settings.timezone,
+            orders_file=str(args.orders), menu_file=str(args.menu), timezone=args.timezone,
             cook_schedule=json.dumps(crew.describe()) if isinstance(crew, CookSchedule) else None,
         ))
     except (MenuError, OrdersFileError, ScheduleError, DatabaseUnavailable) as error:
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     # (test_run holds this): reference counting frees each order's objects as it goes, and the collector's
     # passes over the queue at the peaks would be pure cost
     wall_start = time.monotonic()
-    clock = LocalClock(settings.timezone)
+    clock = LocalClock(args.timezone)
     log.info("run %d of %s: %s, speed %s, orders %s, database %s", store.run_id, args.kitchen,
              f"a schedule of up to {crew.most} cooks" if isinstance(crew, CookSchedule) else f"{crew} cooks",
              "max" if args.speed is None else f"{args.speed:g}x", args.orders, describe(args.db))

@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the menu: JSON or CSV (name,cook_time) (default: MENU_FILE)")
     args = parser.parse_args(argv)
     options = feed.options_from(args, settings, parser)
-    clock = LocalClock(settings.timezone)
+    clock = LocalClock(args.timezone)
     try:
         menu = load_menu(args.menu)
         source = feed.open_orders(args.orders, options)

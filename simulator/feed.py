@@ -458,7 +458,10 @@ def add_arguments(parser: argparse.ArgumentParser, settings) -> None:
                              f" (ours: {', '.join(COLUMNS)}; default: ORDERS_COLUMNS)")
     parser.add_argument("--orders-timezone", default=None, metavar="ZONE",
                         help="read timestamps without an offset as local time of this IANA zone"
-                             " (default: ORDERS_TIMEZONE, else UTC)")
+                             " (default: ORDERS_TIMEZONE, else UTC); it does not move local days: see --timezone")
+    parser.add_argument("--timezone", type=timezone_type("--timezone"), default=settings.timezone, metavar="ZONE",
+                        help="the kitchen's IANA zone: it sets local days, intervals and shift times"
+                             " (default: KITCHEN_TIMEZONE, %(default)s)")
     parser.add_argument("--time-format", default=None, metavar="PATTERN",
                         help="a strptime pattern for timestamps that are not ISO-8601, like '%%m/%%d/%%Y %%I:%%M %%p'")
     parser.add_argument("--price-unit", choices=PRICE_UNITS, default="dollars",
@@ -474,6 +477,16 @@ def options_from(args: argparse.Namespace, settings, parser: argparse.ArgumentPa
             parser.error(str(error))
     columns = args.columns if args.columns is not None else (settings.orders_columns or {})
     return FeedOptions(args.orders_format, columns, Reading(zone, args.time_format), args.price_unit)
+
+
+def timezone_type(flag: str):
+    """An argparse type for an IANA zone: a bad one is refused by argparse, naming `flag`."""
+    def convert(text: str) -> str:
+        try:
+            return parse_timezone(text, flag)
+        except SettingsError as error:
+            raise argparse.ArgumentTypeError(str(error).removeprefix(f"{flag}: ")) from None
+    return convert
 
 
 def _orders_path(text: str) -> Path | str:

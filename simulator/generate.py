@@ -24,7 +24,7 @@ import pytz
 from faker import Faker
 
 from common.settings import COLUMNS, settings_or_exit
-from simulator.feed import EXTENSIONS
+from simulator.feed import EXTENSIONS, timezone_type
 
 PREPARATIONS = ["Grilled", "Spicy", "Crispy", "Smoked", "Teriyaki", "Garlic", "Lemon", "BBQ", "Tandoori", "Pesto"]
 BASES = ["Chicken Bowl", "Beef Burrito", "Tofu Salad", "Salmon Poke", "Pork Ramen",
@@ -189,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the mean number of orders a day (default: %(default)s)")
     parser.add_argument("--first-day", type=_day, default=date(2019, 2, 18),
                         help="the first day, in the kitchen's time zone (default: %(default)s)")
+    parser.add_argument("--timezone", type=timezone_type("--timezone"), default=settings.timezone, metavar="ZONE",
+                        help="the kitchen's IANA zone, whose local days and meal peaks the orders follow"
+                             " (default: KITCHEN_TIMEZONE, %(default)s)")
     parser.add_argument("--max-orders", type=_at_least(1, "orders"), help="stop after this many orders (default: no limit)")
     parser.add_argument("--orders", type=Path, default=settings.orders_path,
                         help="the orders file to write (default: ORDERS_FILE, data/orders.json)")
@@ -202,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         if path.is_dir():
             parser.error(f"{path} is a folder: give a file name")
     kind = args.format or EXTENSIONS.get(args.orders.suffix.lower(), "json")
-    menu, orders = generate(args.seed, args.first_day, args.days, args.orders_per_day, settings.timezone)
+    menu, orders = generate(args.seed, args.first_day, args.days, args.orders_per_day, args.timezone)
     try:
         count = _write_in_place(args.orders, lambda out: WRITERS[kind](out, itertools.islice(orders, args.max_orders)))
         write_json_list(args.menu, menu)

@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("expected 0 < --min-shift <= --max-shift <= 24 hours")
     if args.max_cooks is not None and args.max_cooks < 1:
         parser.error("--max-cooks must be at least 1")
-    made = read_replications("simulator.plan", args, settings.timezone, fresh=args.replications)
+    made = read_replications("simulator.plan", args, args.timezone, fresh=args.replications)
     try:
         with tqdm(desc="planning", unit="run", disable=args.no_progress) as progress:
             plan = make_plan(args, made, progress)

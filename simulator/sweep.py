@@ -140,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cooks", type=crew_range, required=True, help="fixed crews to try: start:stop:step")
     study_arguments(parser, settings, "sweep")
     args = checked(parser, parser.parse_args(argv), settings)
-    made = read_replications("simulator.sweep", args, settings.timezone)
-    choices = (options.fixed_crews(args.cooks) + options.two_level_schedules(args.cooks, settings.timezone)
+    made = read_replications("simulator.sweep", args, args.timezone)
+    choices = (options.fixed_crews(args.cooks) + options.two_level_schedules(args.cooks, args.timezone)
                + options.yours(settings.schedule))
 
     tasks = [(r, option.crew) for option in choices for r in range(len(made.streams))]

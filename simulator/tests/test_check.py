@@ -73,3 +73,40 @@ def test_an_unreadable_file_exits_2(tmp_path, capsys):
     assert check.main(["--orders", str(broken), "--menu", str(menu)]) == 2
     printed = capsys.readouterr().out
     assert "2 orders the kitchen would cook" in printed and "JSON syntax error in order 3" in printed
+
+
+def chicago_lunch(folder):
+    """A Chicago export: times without an offset, Chicago's wall clock, a lunch peak at noon; and its menu."""
+    menu = folder / "menu.json"
+    menu.write_text(json.dumps(other_kitchen.MENU))
+    minutes = [(11, m) for m in range(0, 60, 12)] + [(12, m) for m in range(0, 60, 3)] \
+        + [(13, m) for m in range(0, 60, 15)]  # 5, 20 and 4 orders
+    orders = folder / "chicago.json"
+    orders.write_text(json.dumps([
+        {"name": f"Guest {i}", "service": "Zomato", "ordered_at": f"2024-03-12T{hour:02}:{minute:02}:00",
+         "items": [{"name": "Masala Dosa", "quantity": 1, "price_per_unit": 900}]}
+        for i, (hour, minute) in enumerate(minutes)]))
+    return menu, orders
+
+
+def busiest_hour(printed: str) -> int:
+    bars = [line.split() for line in printed.splitlines() if line.startswith("    ") and line.split()[0].isdigit()]
+    return int(max(bars, key=lambda bar: int(bar[-1].replace(",", "")))[0])
+
+
+def test_the_environment_overrides_the_file_and_the_flag_overrides_both(tmp_path, monkeypatch, capsys):
+    menu, orders = chicago_lunch(tmp_path)
+    flags = ["--orders", str(orders), "--menu", str(menu), "--orders-timezone", "America/Chicago"]
+    monkeypatch.setenv("KITCHEN_TIMEZONE", "America/Denver")
+    assert check.main(flags) == 0
+    assert busiest_hour(capsys.readouterr().out) == 11
+    assert check.main(flags + ["--timezone", "America/Chicago"]) == 0
+    assert busiest_hour(capsys.readouterr().out) == 12
+
+
+def test_a_bad_kitchen_zone_is_refused_naming_the_flag(tmp_path, capsys):
+    menu, orders = chicago_lunch(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        check.main(["--orders", str(orders), "--menu", str(menu), "--timezone", "Central"])
+    assert stopped.value.code == 2
+    assert "argument --timezone: unknown time zone 'Central' (use an IANA name" in capsys.readouterr().err

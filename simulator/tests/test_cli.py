@@ -96,7 +96,8 @@ def test_a_bad_menu_stops_before_anything_is_written(files, menu, message):
     assert not db.exists()
 
 
-@pytest.mark.parametrize("flag, value", [("--cooks", "0"), ("--cooks", "many"), ("--speed", "-3"), ("--speed", "fast")])
+@pytest.mark.parametrize("flag, value", [("--cooks", "0"), ("--cooks", "many"), ("--speed", "-3"), ("--speed", "fast"),
+                                         ("--timezone", "Central")])
 def test_bad_flags_are_refused(files, flag, value):
     tmp_path, menu, orders = files
     result = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", flag, value)
@@ -279,3 +280,27 @@ def test_a_cook_schedule_from_the_parameters_file_is_followed_and_recorded(files
     fixed = simulator("--orders", orders, "--menu", menu, "--db", db, "--cooks", 2, env=env)
     assert fixed.returncode == 0, fixed.stderr
     assert query(db, "SELECT cooks, cook_schedule FROM runs WHERE id = 2") == [(2, None)]
+
+
+def test_the_kitchens_zone_from_the_flag_over_the_environment_and_the_file_sets_the_run_and_its_schedules(files):
+    tmp_path, menu, orders = files
+    parameters = tmp_path / "parameters.py"
+    parameters.write_text('SIMULATION_SPEED = "max"\nDASHBOARD_REFRESH_INTERVAL = 5\n'
+                          'COOK_SCHEDULE = {"00:00": 1, "10:10": 3}\nKITCHEN_TIMEZONE = "America/Los_Angeles"\n')
+    db = tmp_path / "k.db"
+    env = {**os.environ, "KITCHEN_PARAMETERS": str(parameters), "KITCHEN_TIMEZONE": "Asia/Tokyo"}
+    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--timezone", "America/Chicago", env=env)
+    assert result.returncode == 0, result.stderr
+    assert query(db, "SELECT timezone FROM runs") == [("America/Chicago",)]
+    on_shift = dict(query(db, "SELECT t, cooks FROM kitchen_stats"))
+    assert on_shift[T0] == 1 and on_shift[T0 + 600] == 3  # T0 is 10:00 in Chicago: COOK_SCHEDULE read there
+    assert "simulated 2019-02-18 10:00 CST to " in result.stdout
+
+    schedule = tmp_path / "cook_schedule.json"
+    schedule.write_text('{"00:00": 2, "10:10": 4}')
+    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--schedule", schedule,
+                       "--timezone", "America/Chicago", env=env)
+    assert result.returncode == 0, result.stderr
+    assert query(db, "SELECT timezone FROM runs WHERE id = 2") == [("America/Chicago",)]
+    on_shift = dict(query(db, "SELECT t, cooks FROM kitchen_stats WHERE run_id = 2"))
+    assert on_shift[T0] == 2 and on_shift[T0 + 600] == 4

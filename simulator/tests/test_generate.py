@@ -125,11 +125,22 @@ def test_the_data_in_the_other_formats_reads_back_as_the_same_orders(tmp_path, e
     assert not list((tmp_path).glob(".*partial"))
 
 
+def test_the_timezone_flag_puts_the_meal_peaks_in_that_zones_hours(tmp_path, monkeypatch):
+    monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py")))  # Los Angeles
+    main(["--days", "1", "--orders-per-day", "600", "--timezone", "Asia/Kolkata",
+          "--menu", str(tmp_path / "items.json"), "--orders", str(tmp_path / "orders.json")])
+    kolkata = pytz.timezone("Asia/Kolkata")
+    by_hour = Counter(datetime.fromisoformat(o["ordered_at"]).replace(tzinfo=timezone.utc).astimezone(kolkata).hour
+                      for o in json.loads((tmp_path / "orders.json").read_text()))
+    assert by_hour[12] > 5 * by_hour[3] and by_hour[19] > 5 * by_hour[3]  # lunch and dinner, night quiet, in Kolkata
+
+
 @pytest.mark.parametrize("flags, message", [
     (["--orders-per-day", "-5"], "argument --orders-per-day: expected at least 1 orders a day, got -5: that makes no data"),
     (["--days", "0"], "argument --days: expected at least 1 days, got 0: that makes no data"),
     (["--max-orders", "0"], "argument --max-orders: expected at least 1 orders, got 0"),
     (["--first-day", "18/02/2019"], "argument --first-day: expected a date like 2019-02-18, got '18/02/2019'"),
+    (["--timezone", "Central"], "argument --timezone: unknown time zone 'Central' (use an IANA name"),
 ])
 def test_bad_flags_leave_the_files_as_they_were(tmp_path, monkeypatch, capsys, flags, message):
     monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py")))
