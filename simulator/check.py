@@ -2,8 +2,9 @@
 
 Orders, item lines and units; the orders it would reject, counted by reason with the first positions;
 orders with no items; orders stamped before the one ahead of them; the time span and the orders per hour
-of the day in the kitchen's local time; the dishes that are not on the menu. Exit status: 0 when nothing
-would be rejected, 1 when something would, 2 when the file (or the menu) cannot be read.
+of the day in the kitchen's local time (--timezone), with a word when the orders' zone is another; the
+dishes that are not on the menu. Exit status: 0 when nothing would be rejected, 1 when something would,
+2 when the file (or the menu) cannot be read.
 """
 
 from __future__ import annotations
@@ -95,7 +96,19 @@ def _dishes(rejection: Rejected, item_column: str) -> list[str]:
     return [row[item_column].strip() for row in rows if isinstance(row, dict) and (row.get(item_column) or "").strip()]
 
 
-def report(found: Findings, name: str, kind: str, clock: LocalClock) -> str:
+def zones_note(orders_zone: str | None, clock: LocalClock) -> str | None:
+    """When the orders' zone is not the kitchen's, which does what: setting one and expecting the other is
+    the usual mistake (a Chicago export read with --orders-timezone only is counted in the kitchen's hours)."""
+    read_in = orders_zone or "UTC"
+    if read_in == clock.name:
+        return None
+    return (f"  time zones differ: timestamps without an offset are read in {read_in} (--orders-timezone);"
+            f" local days and hours are counted in {clock.name} (--timezone); a file whose timestamps carry"
+            f" their own offset is not affected by the first")
+
+
+def report(found: Findings, name: str, kind: str, clock: LocalClock, orders_zone: str | None = None) -> str:
+    """What `found` holds, times in `clock`'s zone; `orders_zone` is the zone naive timestamps were read in."""
     lines = [f"{name} ({kind}): {found.orders:,} orders the kitchen would cook, {found.lines:,} item lines,"
              f" {found.units:,} units"]
     if found.rejected:
@@ -107,6 +120,9 @@ def report(found: Findings, name: str, kind: str, clock: LocalClock) -> str:
         lines.append("  rejected: none")
     lines.append(f"  with no items (discarded): {found.empty:,}")
     lines.append(f"  stamped before the order ahead of them (received when read): {found.late:,}")
+    note = zones_note(orders_zone, clock)
+    if note:
+        lines.append(note)
     if found.first is not None:
         lines.append(f"  time span: {clock.label(found.first)} to {clock.label(found.last)}"
                      f" ({(found.last - found.first) / 86400:,.1f} days)")
@@ -148,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                 bar.update(source.stream.tell() - bar.n)
 
         found = examine(source.entries(menu), menu, clock, options.header_of("item"), progress)
-    print(report(found, source.name, source.kind, clock))
+    print(report(found, source.name, source.kind, clock, options.reading.timezone))
     if found.error:
         return 2
     if found.rejected:

@@ -94,6 +94,26 @@ def busiest_hour(printed: str) -> int:
     return int(max(bars, key=lambda bar: int(bar[-1].replace(",", "")))[0])
 
 
+def test_the_kitchens_zone_counts_the_hours_and_a_differing_orders_zone_is_said(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py",
+                                                                  KITCHEN_TIMEZONE="America/Los_Angeles")))
+    menu, orders = chicago_lunch(tmp_path)
+    flags = ["--orders", str(orders), "--menu", str(menu), "--orders-timezone", "America/Chicago"]
+
+    assert check.main(flags) == 0  # as the user ran it: read right, counted in the parameters file's zone
+    printed = capsys.readouterr().out
+    assert busiest_hour(printed) == 10 and "orders by hour of the day (America/Los_Angeles)" in printed
+    assert ("time zones differ: timestamps without an offset are read in America/Chicago (--orders-timezone);"
+            " local days and hours are counted in America/Los_Angeles (--timezone)") in printed
+    assert "time span: 2024-03-12 09:00 PDT to 2024-03-12 11:45 PDT" in printed
+
+    assert check.main(flags + ["--timezone", "America/Chicago"]) == 0
+    printed = capsys.readouterr().out
+    assert busiest_hour(printed) == 12 and "orders by hour of the day (America/Chicago)" in printed
+    assert "time zones differ" not in printed
+    assert "time span: 2024-03-12 11:00 CDT to 2024-03-12 13:45 CDT" in printed
+
+
 def test_the_environment_overrides_the_file_and_the_flag_overrides_both(tmp_path, monkeypatch, capsys):
     menu, orders = chicago_lunch(tmp_path)
     flags = ["--orders", str(orders), "--menu", str(menu), "--orders-timezone", "America/Chicago"]
@@ -102,6 +122,13 @@ def test_the_environment_overrides_the_file_and_the_flag_overrides_both(tmp_path
     assert busiest_hour(capsys.readouterr().out) == 11
     assert check.main(flags + ["--timezone", "America/Chicago"]) == 0
     assert busiest_hour(capsys.readouterr().out) == 12
+
+
+def test_orders_in_utc_counted_in_utc_need_no_word_on_zones(tmp_path, capsys):
+    menu, orders = chicago_lunch(tmp_path)
+    assert check.main(["--orders", str(orders), "--menu", str(menu), "--timezone", "UTC"]) == 0
+    printed = capsys.readouterr().out
+    assert busiest_hour(printed) == 12 and "time zones differ" not in printed
 
 
 def test_a_bad_kitchen_zone_is_refused_naming_the_flag(tmp_path, capsys):
