@@ -1,0 +1,95 @@
+"""The one definition of "meets the service level": blocks, cells, the share of days and its interval."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import binomtest
+
+from common.service_level import MIN_ORDERS, Blocks, CellStats, Promise, judge, wilson
+
+
+def test_quiet_intervals_are_pooled_with_their_neighbours_never_across_an_empty_one_nor_midnight():
+    #                 0  1  2  3  4   5   6   7  8  9 10 11 | 12 13
+    per_day = [0, 0, 2, 3, 8, 40, 50, 30, 4, 2, 0, 1] + [6, 6]
+    blocks = Blocks.pooled(per_day, per_day=12)
+    groups = [blocks.intervals(b) for b in range(blocks.count)]
+    assert groups == [[0], [1], [2, 3, 4], [5], [6], [7, 8, 9], [10], [11], [12, 13]]
+    # 2+3+8 reach 10 orders a day; 4+2 after the busy 7 join it; 11 stands alone after an empty 10; a new day
+    # starts a block of its own
+    assert Blocks.pooled([20] * 4, per_day=4).count == 4  # busy intervals stay alone
+
+
+@given(st.lists(st.floats(0, 30, allow_nan=False), min_size=1, max_size=60), st.integers(1, 12))
+def test_every_interval_belongs_to_one_block_of_neighbours(orders, per_day):
+    blocks = Blocks.pooled(orders, per_day)
+    assert len(blocks.of_interval) == len(orders)
+    for block in range(blocks.count):
+        members = blocks.intervals(block)
+        assert members == list(range(members[0], members[-1] + 1))  # contiguous
+        assert len({i // per_day for i in members}) == 1  # within one day
+        if len(members) > 1:
+            assert all(orders[i] > 0 for i in members)  # never across an interval where no orders are expected
+
+
+@given(st.lists(st.tuples(st.integers(-1, 5), st.integers(0, 4000)), min_size=1, max_size=200))
+def test_cells_are_the_nearest_rank_p90_and_the_longest_of_their_orders(orders):
+    cells, seconds = np.array([c for c, _ in orders]), np.array([s for _, s in orders])
+    stats = CellStats.of(cells, seconds)
+    expected = {}
+    for cell in sorted({c for c, _ in orders if c >= 0}):
+        times = sorted(s for c, s in orders if c == cell)
+        rank = max(1, math.ceil(0.9 * len(times)))
+        expected[cell] = (len(times), times[rank - 1], times[-1])
+    assert {c: (n, p, m) for c, n, p, m in zip(stats.cells.tolist(), stats.orders.tolist(), stats.p90.tolist(),
+                                                stats.longest.tolist())} == expected
+    tallied = CellStats.of(cells, seconds, np.ones(len(cells), dtype=np.int64) * 3)  # each order three times
+    assert tallied.p90.tolist() == stats.p90.tolist() and (tallied.orders == 3 * stats.orders).all()
+
+
+@pytest.mark.parametrize("successes, trials", [(95, 100), (0, 10), (10, 10), (749, 800), (1, 3)])
+def test_the_wilson_interval_is_scipys(successes, trials):
+    interval = binomtest(successes, trials).proportion_ci(method="wilson")
+    assert wilson(successes, trials) == pytest.approx((interval.low, interval.high), abs=1e-9)
+
+
+def test_a_cell_is_judged_on_its_p90_with_enough_orders_and_on_its_longest_wait_always():
+    promise = Promise(40, 0.9, max_wait_minutes=60)
+    orders = np.array([MIN_ORDERS, MIN_ORDERS, MIN_ORDERS - 1, 3, 3])
+    p90 = np.array([40, 41, 50, 50, 10]) * 60
+    longest = np.array([60, 45, 59, 61, 20]) * 60
+    assert (promise.scores(orders, p90, longest) <= 1).tolist() == [True, False, True, False, True]
+    assert Promise(40).worst_minutes == 80
+    with pytest.raises(ValueError, match="at least the p90 target"):
+        Promise(40, max_wait_minutes=30)
+    with pytest.raises(ValueError, match="share between 0 and 1"):
+        Promise(40, level=95)
+
+
+def test_a_block_meets_the_level_when_its_share_of_days_does_and_every_day_is_counted():
+    blocks = Blocks.single(2, per_day=2)
+    promise = Promise(40, 0.9)
+    runs = []
+    for run in range(2):  # two replications of ten days; block 1 misses on 1 day in 20, block 0 on 3
+        cells, seconds = [], []
+        for day in range(10):
+            late0 = (run, day) in {(0, 1), (0, 2), (1, 7)}
+            late1 = (run, day) == (1, 3)
+            cells += [day * 2] * 10 + [day * 2 + 1] * 10
+            seconds += [600] * 9 + [3000 if late0 else 600] + [600] * 8 + [3000 if late1 else 600] * 2
+        runs.append(CellStats.of(np.array(cells), np.array(seconds)))
+    result = judge(runs, blocks, promise)
+    first, second = result.blocks
+    assert (first.days, first.met, second.met) == (20, 20, 19)  # block 0's late orders are its 10th, over p90
+    assert second.meets(0.9) and second.share == 0.95 and result.met
+    assert result.days == 20 and result.days_every_cell_met == 19
+    assert second.interval_95 == pytest.approx(wilson(19, 20))
+    assert [b.block for b in judge(runs, blocks, Promise(40, 0.96)).missed] == [1]
+    # the level-quantile day's score is over 1 exactly when the share is under the level
+    for level in (0.5, 0.9, 0.95, 0.96, 0.99):
+        block = judge(runs, blocks, Promise(40, level)).blocks[1]
+        assert (block.score <= 1) == block.meets(level)
