@@ -84,6 +84,12 @@ class LocalClock:
         before, change, after = table[where, 0], table[where, 1], table[where, 2]
         return np.where(epochs < change, before, after)
 
+    def days(self, epochs: np.ndarray) -> np.ndarray:
+        """The local day (days since 1970-01-01 of the local calendar) of every epoch of an array."""
+        import numpy as np  # here: numpy takes a tenth of a second to import
+        epochs = np.asarray(epochs, dtype=np.int64)
+        return (epochs + self.offsets(epochs)) // 86400
+
     def changes(self, start: int, end: int) -> list[int]:
         """The moments in [start, end] at which the offset changes (a change on the hour is seen between two
         hours, one inside an hour within it)."""

@@ -26,15 +26,21 @@ def orders_per_minute(local: datetime) -> float:
     return (0.05 + lunch + evening) * (1.4 if local.weekday() >= 5 else 1.0)
 
 
-def write(folder: Path, days: int, first_day: str = "2024-03-04", seed: int = 11, scale: float = 1.0) -> tuple[Path, Path]:
-    """Write the menu and `days` days of orders (JSON, times as UTC) into `folder`; return (menu, orders)."""
+def write(folder: Path, days: int, first_day: str = "2024-03-04", seed: int = 11, scale: float = 1.0,
+          day_cv: float = 0.0, growth: float = 0.0) -> tuple[Path, Path]:
+    """Write the menu and `days` days of orders (JSON, times as UTC) into `folder`; return (menu, orders).
+
+    `day_cv`: each day's demand times a lognormal multiplier of mean 1 and this coefficient of variation (real
+    days vary more than a Poisson process); `growth`: demand grows by this share a week."""
     rng = random.Random(seed)
     zone = ZoneInfo(ZONE)
     start = datetime.fromisoformat(first_day).replace(tzinfo=zone)
+    sigma = math.sqrt(math.log1p(day_cv * day_cv))
+    levels = [rng.lognormvariate(-sigma * sigma / 2, sigma) * (1 + growth) ** (day / 7) for day in range(days)]
     orders = []
     for minute in range(days * 1440):
         local = start + timedelta(minutes=minute)
-        for _ in range(_poisson(rng, orders_per_minute(local) * scale)):
+        for _ in range(_poisson(rng, orders_per_minute(local) * scale * levels[minute // 1440])):
             moment = (local + timedelta(seconds=rng.randrange(60))).astimezone(timezone.utc).replace(tzinfo=None)
             lines = [{"name": dish["name"], "quantity": rng.choice([1, 1, 2]), "price_per_unit": rng.randrange(80, 600) * 100}
                      for dish in rng.sample(MENU, rng.randint(1, 3))]

@@ -7,8 +7,11 @@ import json
 import numpy as np
 import pytest
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from common.localtime import LocalClock
-from simulator.experiment.demand import QUARTER, DemandModel, covers_every_weekday_twice
+from simulator.experiment.demand import DemandModel, covers_every_weekday_twice, midnight
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.streams import read_stream
 from simulator.menu import load_menu
@@ -82,15 +85,45 @@ def test_the_demand_scale_scales_the_orders(three_weeks):
     assert more / stream.orders == pytest.approx(1.2, rel=0.02)
 
 
-def test_replications_span_the_file_and_count_quarter_hours_where_the_clocks_change(tmp_path):
-    # Europe/London, over the spring change: the local quarter hours 01:00-02:00 do not exist that day
+def test_replications_span_the_file_and_follow_the_clocks_where_they_change(tmp_path):
+    # Europe/London, over the spring change: the local hour 01:00-02:00 does not exist on 2024-03-31
     zone = "Europe/London"
     grid = IntervalGrid(60, False, zone)
     menu, orders = other_kitchen.write(tmp_path, days=3, first_day="2024-03-30")
     stream = read_stream(orders, load_menu(menu), grid)
     demand = DemandModel.of(stream, zone, per_weekday=False)
-    assert demand.quarters[0] <= stream.received[0] < demand.quarters[0] + QUARTER
-    assert demand.quarters[-1] <= stream.received[-1] < demand.quarters[-1] + QUARTER
-    assert np.all(np.diff(demand.quarters) == QUARTER)
+    short_day = (date(2024, 3, 31) - date(1970, 1, 1)).days
+    assert midnight(short_day + 1, ZoneInfo(zone)) - midnight(short_day, ZoneInfo(zone)) == 23 * 3600
     replication = demand.replicate(1, 2, 1.0, grid)
-    assert stream.received[0] - QUARTER < replication.received[0] and replication.received[-1] < stream.received[-1] + QUARTER
+    assert stream.received[0] <= replication.received[0] and replication.received[-1] <= stream.received[-1]
+    local = [LocalClock(zone).local(int(t)) for t in replication.received]
+    assert all(t.hour != 1 for t in local if t.date().isoformat() == "2024-03-31")
+    assert replication.orders == pytest.approx(stream.orders, rel=0.1)
+
+
+def weekday_adjusted_cv(stream, demand) -> float:
+    """The file's measure, read independently: daily totals over each weekday's mean, their CV (7 means fitted)."""
+    clock = LocalClock(demand.zone)
+    days = np.array([(clock.local(int(t)).date() - date(1970, 1, 1)).days for t in stream.received])
+    totals = np.bincount(days - days.min())
+    weekdays = (np.arange(len(totals)) + days.min() + 3) % 7
+    means = np.array([totals[weekdays == w].mean() for w in range(7)])
+    adjusted = totals / (means[weekdays] / means.mean())
+    return float(adjusted.std(ddof=7) / adjusted.mean())
+
+
+@pytest.mark.parametrize("day_cv", [0.0, 0.2])
+def test_replications_vary_from_day_to_day_as_the_file_does(tmp_path, day_cv):
+    menu, orders = other_kitchen.write(tmp_path, days=28, day_cv=day_cv, seed=5)
+    grid = IntervalGrid(30, True, other_kitchen.ZONE)
+    stream = read_stream(orders, load_menu(menu), grid)
+    demand = DemandModel.of(stream, other_kitchen.ZONE, per_weekday=True)
+    in_file = weekday_adjusted_cv(stream, demand)
+    assert demand.dispersion.cv == pytest.approx(in_file, rel=1e-6)
+    made = np.mean([weekday_adjusted_cv(demand.replicate(9, r, 1.0, grid), demand) for r in range(2, 10)])
+    assert 0.8 <= made / in_file <= 1.25
+    poisson = demand.dispersion.poisson_cv
+    if day_cv:
+        assert in_file > 3 * poisson and demand.dispersion.sigma > 0.1  # far more than Poisson noise
+    else:
+        assert 0.8 <= made / poisson <= 1.25 and demand.dispersion.sigma < 0.03  # Poisson stays Poisson
