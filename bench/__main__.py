@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import contention_bench, dashboard_bench, experiment_bench, realtime_bench, simulator_bench
+from bench import contention_bench, dashboard_bench, experiment_bench, plan_bench, realtime_bench, simulator_bench
 from bench.measure import Result
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -44,7 +44,8 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
         results += realtime_bench.stop_latency(1 if quick else 5)
     if which in ("experiment", "all"):
         results += experiment_bench.direct_model(sizes, repeat)
-        results += experiment_bench.plan(2 if quick else 5)
+        results += experiment_bench.plan(2 if quick else None)
+        results += plan_bench.results(quick)
         results += experiment_bench.cluster_overhead(3 if quick else 30, 2 if quick else 5)
     if which in ("contention", "all"):
         size = min(sizes) if quick else 100_000

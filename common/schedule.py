@@ -12,6 +12,8 @@ A count holds from its time until the next change, across midnight; times are th
 wall-clock times, so a schedule follows the clock through DST changes. A change at a time the clocks
 skip, or pass twice, takes effect at the standard-time reading of it (the later of the two readings).
 A count may be 0 (the kitchen is closed: orders wait for the next cook), as long as some count is not.
+A schedule may name the zone its times are in ("timezone": "America/Chicago", as a plan writes it): it is
+then refused in a kitchen of another zone, whose clock would shift every shift.
 """
 
 from __future__ import annotations
@@ -40,6 +42,12 @@ class CookSchedule:
 
     @classmethod
     def parse(cls, value: object, zone: str) -> CookSchedule:
+        if isinstance(value, dict) and "timezone" in value:
+            value = dict(value)
+            named = value.pop("timezone")
+            if named != zone:
+                raise ScheduleError(f"its times are local times of {named}, but the kitchen's zone is {zone}:"
+                                    f" run it with --timezone {named}")
         if not isinstance(value, dict) or not value:
             raise ScheduleError(f"expected a dict of 'HH:MM': cooks, or of weekday: such a dict, got {value!r}")
         if all(isinstance(v, dict) for v in value.values()):

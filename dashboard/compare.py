@@ -7,8 +7,6 @@ set again, with how each run is named, and each chart then runs its one query, o
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import json
 from dataclasses import astuple
 from functools import lru_cache
@@ -18,6 +16,7 @@ from urllib.parse import parse_qs, urlencode
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
 from common.database import DatabaseUnavailable
+from common.plan_files import read_intervals
 from common.schedule import CookSchedule, ScheduleError
 from dashboard import comparison, queries, tables
 from dashboard.comparison import SUMMARY_COLUMNS, Shown
@@ -43,21 +42,19 @@ def search_of(runs: list[int]) -> str:
 
 
 def read_plan(contents: str, filename: str) -> dict:
-    """A plan's intervals.csv as the charts draw it: rostered cooks and expected p90 by half hour of the day
-    (the mean over weekdays when the plan has one per weekday), and its roster as a schedule."""
+    """A plan's intervals.csv as the charts draw it: rostered cooks, and the p90 of the day at the plan's
+    service level, by time of day (the mean over weekdays when the plan has one per weekday), and its roster
+    as a schedule. PlanLayoutError (a ValueError) says what is wrong with another file or an older plan."""
     text = base64.b64decode(contents.split(",", 1)[1]).decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    if not rows or not {"interval", "rostered_cooks"} <= set(rows[0]):
-        raise ValueError(f"{filename}: expected the intervals.csv that python -m simulator.plan writes")
     by_time: dict[str, list] = {}
-    for row in rows:
-        clock = row["interval"].split()[-1]
+    for row in read_intervals(text, filename):
+        clock = row.interval.split()[-1]
         cooks, p90 = by_time.setdefault(clock, [[], []])
-        cooks.append(int(row["rostered_cooks"]))
-        if row.get("p90_min"):
-            p90.append(float(row["p90_min"]))
+        cooks.append(row.rostered_cooks)
+        if row.p90_min_at_level is not None:
+            p90.append(row.p90_min_at_level)
     labels = sorted(by_time)
-    weekly = len(rows) > len(labels)
+    weekly = any(len(by_time[t][0]) > 1 for t in labels)
     daily = {label: by_time[label][0][0] for label in labels} if not weekly else None
     return {"name": filename, "labels": labels,
             "rostered": [round(sum(by_time[t][0]) / len(by_time[t][0]), 1) for t in labels],

@@ -121,7 +121,7 @@ def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = 
              "hovertemplate": "%{x}: p90 %{y} min, %{customdata} orders<extra></extra>"}
             for i, (run_id, points) in enumerate(sorted(by_run.items()))]
     if plan and plan.get("p90"):
-        data.append({"type": "scatter", "mode": "lines", "name": "the plan: p90 expected", "x": plan["labels"],
+        data.append({"type": "scatter", "mode": "lines", "name": "the plan: p90 on its service level's day", "x": plan["labels"],
                      "y": plan["p90"], "line": {"color": TEXT, "dash": "dash"}})
     return figure(data, title, xaxis=_axis("Local half hour of receipt", type="category", nticks=12),
                   yaxis=_axis("p90 fulfillment (minutes, rounded up)", rangemode="tozero"),

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from common.service_level import CellStats
 
 
 class FulfillmentTally:
@@ -31,17 +33,6 @@ class FulfillmentTally:
         tally.counts.update(dict(zip(values.tolist(), counts.tolist())))
         tally.total, tally.seconds = int(counts.sum()), int(np.asarray(seconds, dtype=np.int64).sum())
         return tally
-
-    @classmethod
-    def by_key(cls, keys: np.ndarray, seconds: np.ndarray) -> dict[int, FulfillmentTally]:
-        """A tally per key (an interval, say) of the times, which come with their keys."""
-        import numpy as np  # here: numpy takes a tenth of a second to import
-        keys = np.asarray(keys, dtype=np.int64)
-        order = np.argsort(keys, kind="stable")
-        keys, seconds = keys[order], np.asarray(seconds, dtype=np.int64)[order]
-        bounds = np.flatnonzero(np.diff(keys)) + 1
-        return {int(group[0]): cls.of(times)
-                for group, times in zip(np.split(keys, bounds), np.split(seconds, bounds)) if len(group)}
 
     def merge(self, other: FulfillmentTally) -> FulfillmentTally:
         """Both tallies as one (orders of several replications, pooled)."""
@@ -93,8 +84,9 @@ class RunSummary:
 
     fulfillment: FulfillmentTally
     """Seconds from receipt to completion, of every completed order."""
-    by_interval: dict[int, FulfillmentTally] = field(default_factory=dict)
-    """The same, by interval of local time of receipt (a study's grid); empty when no grid was asked for."""
+    cells: CellStats | None = None
+    """The same, per service-level cell (a local day and a block of intervals: common/service_level.py), when
+    the study judges by days; None otherwise."""
     received: int = 0
     discarded: int = 0
     """Orders with no items."""

@@ -187,6 +187,8 @@ SETTINGS_DEPENDENT = ["common/tests/test_settings.py", "simulator/tests/test_gen
 
 
 @pytest.mark.e2e
+@pytest.mark.skipif(not (PROJECT_ROOT / ".git").exists(), reason="copies the git checkout: runs in make test, not in"
+                                                                 " the test image")
 def test_the_settings_dependent_tests_pass_with_an_edited_parameters_file(tmp_path):
     """As a user would: edit parameters/simulation_parameters.py as the README invites, then run the tests."""
     copy = tmp_path / "project"

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from common.database import connect_writer
+from common.plan_files import PlannedInterval, write_intervals
 from dashboard.tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.processes import dashboard_command, free_port, generate, running, simulator_command, wait_for_http
 
@@ -68,8 +69,8 @@ def test_pick_runs_share_the_link_download_the_table_and_watch_a_run_going_on(tw
         assert saved[1][0] == "Kitchen · run 1 · 40 cooks" and int(saved[1][1]) > 500
 
         plan = tmp_path / "intervals.csv"  # a plan, opened beside the runs
-        plan.write_text("interval,rostered_cooks,p90_min\n" + "".join(f"{h:02}:{m:02},{50 + h},30\n" for h in range(24)
-                                                                    for m in (0, 30)))
+        write_intervals(plan, [PlannedInterval(f"{h:02}:{m:02}", f"{h:02}:{m:02}", 20.0, 50 + h, 50 + h, 40, 97.5,
+                                               92.0, 99.0, 30.0, "yes", 50, 52, "UTC") for h in range(24) for m in (0, 30)])
         page.locator("#plan-upload input[type=file]").set_input_files(str(plan))
         expect(page.locator("#compare-note")).to_contain_text("The plan intervals.csv: none of these runs followed it")
         expect(page.locator("#compare-cooks")).to_contain_text("the plan: cooks rostered")

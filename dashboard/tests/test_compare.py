@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from common.plan_files import COLUMNS, PlannedInterval
 from dashboard import comparison, tables
 from common.database import DatabaseUnavailable
 from dashboard.compare import kept_per_view, read_plan, search_of, selection_of
@@ -34,17 +35,29 @@ def upload(text: str) -> str:
     return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
 
 
+def plan_csv(rows: list[tuple[str, int, str]]) -> str:
+    """An intervals.csv as the plan writes it (common/plan_files.py), from (interval, rostered, p90) rows."""
+    out = io.StringIO()
+    write = csv.writer(out)
+    write.writerow(COLUMNS)
+    for interval, cooks, p90 in rows:
+        write.writerow(PlannedInterval(interval, interval, 10.0, cooks - 1, cooks, 40, 97.5, 90.0, 99.0,
+                                       float(p90) if p90 else None, "yes", cooks, cooks, "UTC"))
+    return out.getvalue().replace(",None,", ",,")
+
+
 def test_a_plans_intervals_are_read_for_the_charts_and_its_roster_as_a_schedule():
-    text = ("interval,orders_per_hour,requirement_cooks,rostered_cooks,p90_min,p90_min_ci95,held_to_target,target_met\n"
-            "00:00,10,2,3,12.5,1,yes,yes\n00:30,10,2,3,13.0,1,yes,yes\n01:00,4,1,2,,,no,\n")
-    plan = read_plan(upload(text), "intervals.csv")
+    plan = read_plan(upload(plan_csv([("00:00", 3, "12.5"), ("00:30", 3, "13.0"), ("01:00", 2, "")])), "intervals.csv")
     assert plan["labels"] == ["00:00", "00:30", "01:00"] and plan["rostered"] == [3, 3, 2] and plan["p90"] == [12.5, 13.0, None]
     assert plan["schedule"]["Wed"] == {"00:00": 3, "01:00": 2}
-    weekly = "interval,rostered_cooks,p90_min\n" + "".join(f"{d} 12:00,{n},20\n" for d, n in (("Mon", 4), ("Sat", 8)))
-    plan = read_plan(upload(weekly), "intervals.csv")
+    plan = read_plan(upload(plan_csv([("Mon 12:00", 4, "20"), ("Sat 12:00", 8, "20")])), "intervals.csv")
     assert plan["rostered"] == [6.0] and plan["schedule"] is None  # per weekday: the mean, and no single schedule
     with pytest.raises(ValueError, match="expected the intervals.csv that python -m simulator.plan writes"):
         read_plan(upload("a,b\n1,2\n"), "other.csv")
+    old = ("interval,orders_per_hour,requirement_cooks,rostered_cooks,p90_min,p90_min_ci95,held_to_target,target_met\n"
+           "00:00,10,2,3,12.5,1,yes,yes\n")
+    with pytest.raises(ValueError, match="a plan of an older layout .* make the plan again"):
+        read_plan(upload(old), "intervals.csv")
 
 
 def test_time_of_day_is_each_runs_own_local_time():

@@ -18,6 +18,7 @@ from typing import Iterator
 import numpy as np
 
 from common.schedule import CookSchedule
+from common.service_level import CellStats
 from simulator.experiment.streams import Stream
 from simulator.tally import FulfillmentTally, RunSummary
 
@@ -94,17 +95,22 @@ def _scheduled(received, units, cook_times, schedule: CookSchedule, start: int) 
 
 
 def run(stream: Stream, crew: Crew) -> RunSummary:
-    """What the SimPy kitchen would report for the stream and crew, by interval of the stream's grid too."""
+    """What the SimPy kitchen would report for the stream and crew, and per service-level cell when the stream
+    has them."""
     started, completed = _starts_and_completions(stream, crew)
     received = stream.received
     fulfillment = np.array(completed, dtype=np.int64) - received
     end = max(stream.last_receipt or 0, max(completed, default=0))
+    paid_from = stream.first_receipt if stream.paid_from is None or stream.first_receipt is None \
+        else max(stream.first_receipt, stream.paid_from)
+    paid_units = stream.unit_offsets[np.searchsorted(received, paid_from)] if paid_from is not None else 0
     return RunSummary(
-        fulfillment=FulfillmentTally.of(fulfillment), by_interval=FulfillmentTally.by_key(stream.intervals, fulfillment),
+        fulfillment=FulfillmentTally.of(fulfillment),
+        cells=None if stream.cells is None else CellStats.of(stream.cells, fulfillment),
         received=stream.orders, discarded=stream.discarded, rejected=stream.rejected,
         first_rejection=stream.first_rejection, max_queue=_most_waiting(received, np.array(started, dtype=np.int64)),
-        busy_seconds=float(stream.cook_times.sum()),
-        on_shift_seconds=float(cook_seconds(crew, stream.first_receipt, end)) if stream.first_receipt is not None else 0.0,
+        busy_seconds=float(stream.cook_times[paid_units:].sum()),
+        on_shift_seconds=float(cook_seconds(crew, paid_from, end)) if paid_from is not None else 0.0,
     )
 
 

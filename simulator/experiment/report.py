@@ -1,5 +1,6 @@
 """What a study reports, read only from the trials' summaries: estimates with their 95% confidence
-intervals over the replications, per option and per interval of the grid, as tables, CSV and charts.
+intervals over the replications, and the service level day by day (common/service_level.py), per option,
+as tables and CSV.
 
 A metric with no data (no order completed, nobody on shift) is "no data", never 0.
 """
@@ -13,13 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from simulator.experiment.grid import IntervalGrid
+from common.service_level import Blocks, Promise, ServiceLevel, judge
 from simulator.experiment.trials import Option
 from simulator.tally import RunSummary
 
-MIN_ORDERS = 10
-"""An interval is held to the target when it has at least this many orders per replication (on average):
-the p90 of fewer orders says little."""
 T_95 = [12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18, 2.16, 2.14, 2.13,
         2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05, 2.04]
 """Student's t, 97.5% quantile, for 1 to 30 degrees of freedom (then 1.96)."""
@@ -55,23 +53,6 @@ class Estimate:
 
 
 @dataclass(frozen=True)
-class IntervalResult:
-    interval: int
-    label: str
-    orders: float
-    """Orders received in the interval, per replication."""
-    p90: Estimate
-    """Minutes."""
-
-    @property
-    def counted(self) -> bool:
-        return self.orders >= MIN_ORDERS
-
-    def met(self, target: float) -> bool:
-        return self.p90.mean is not None and self.p90.mean <= target
-
-
-@dataclass(frozen=True)
 class Assessment:
     """One option, over every replication."""
 
@@ -81,40 +62,31 @@ class Assessment:
     p50: Estimate
     p90: Estimate
     p99: Estimate
-    """Minutes."""
+    """Minutes, over each replication's orders."""
     max_queue: Estimate
     """Orders waiting for their first cook."""
     utilisation: Estimate
     labour_hours: Estimate
-    intervals: list[IntervalResult]
+    service: ServiceLevel
+    """The promise held day by day and block by block (common/service_level.py)."""
 
-    def missed(self, target: float) -> list[IntervalResult]:
-        """The intervals held to the target that miss it."""
-        return [i for i in self.intervals if i.counted and not i.met(target)]
+    def blocks_meeting(self) -> tuple[int, int]:
+        """(blocks meeting the service level, blocks with orders)."""
+        return len(self.service.blocks) - len(self.service.missed), len(self.service.blocks)
 
-    def intervals_meeting(self, target: float) -> tuple[int, int]:
-        """(intervals held to the target that meet it, intervals held to it)."""
-        counted = [i for i in self.intervals if i.counted]
-        return sum(i.met(target) for i in counted), len(counted)
-
-    def meets_every_interval(self, target: float) -> bool:
-        return not self.missed(target)
+    def meets_service_level(self) -> bool:
+        return self.service.met
 
     def meets_overall(self, target: float) -> bool:
+        """The p90 of all the orders of a replication at most the target, on average: the weakest verdict."""
         return self.p90.mean is not None and self.p90.mean <= target
 
 
-def assess(option: Option, summaries: Sequence[RunSummary], grid: IntervalGrid) -> Assessment:
+def assess(option: Option, summaries: Sequence[RunSummary], blocks: Blocks, promise: Promise) -> Assessment:
     def minutes(summary: RunSummary, p: float) -> float | None:
         seconds = summary.fulfillment.percentile(p)
         return None if seconds is None else seconds / 60
 
-    intervals = []
-    for interval in sorted({i for s in summaries for i in s.by_interval}):
-        tallies = [s.by_interval.get(interval) for s in summaries]
-        p90s = [None if t is None else t.percentile(90) / 60 for t in tallies]
-        orders = sum(t.total for t in tallies if t is not None) / len(summaries)
-        intervals.append(IntervalResult(interval, grid.label(interval), orders, Estimate.of(p90s)))
     return Assessment(
         option=option, replications=len(summaries),
         mean=Estimate.of([None if s.fulfillment.mean is None else s.fulfillment.mean / 60 for s in summaries]),
@@ -124,20 +96,25 @@ def assess(option: Option, summaries: Sequence[RunSummary], grid: IntervalGrid) 
         max_queue=Estimate.of([s.max_queue for s in summaries]),
         utilisation=Estimate.of([s.utilisation for s in summaries]),
         labour_hours=Estimate.of([s.labour_hours for s in summaries]),
-        intervals=intervals,
+        service=judge([s.cells for s in summaries if s.cells is not None], blocks, promise),
     )
 
 
-def table(assessments: Sequence[Assessment], target: float) -> str:
-    """One line per option: labour, fulfillment (minutes), the longest queue, utilisation, intervals on target."""
+def table(assessments: Sequence[Assessment]) -> str:
+    """One line per option: labour, fulfillment (minutes), the longest queue, utilisation, the service level:
+    intervals (blocks) meeting it, the worst interval's share of days, days on which every interval met."""
     header = [("option", ""), ("labour", "cook-h"), ("mean", "min"), ("p50", "min"), ("p90 (95% CI)", "min"),
-              ("p99", "min"), ("max queue", "orders"), ("util", "%"), ("intervals", "on target")]
+              ("p99", "min"), ("max queue", "orders"), ("util", "%"), ("intervals", "at level"),
+              ("worst", "days %"), ("all met", "days %")]
     lines = []
     for a in assessments:
-        met, counted = a.intervals_meeting(target)
+        met, held = a.blocks_meeting()
+        worst = min((b.share for b in a.service.blocks), default=None)
         lines.append([a.option.name, a.labour_hours.show(0, ci=False), a.mean.show(ci=False), a.p50.show(ci=False),
                       a.p90.show(), a.p99.show(ci=False), a.max_queue.show(0, ci=False),
-                      a.utilisation.show(0, ci=False, scale=100), f"{met}/{counted}"])
+                      a.utilisation.show(0, ci=False, scale=100), f"{met}/{held}",
+                      NO_DATA if worst is None else f"{100 * worst:.1f}",
+                      f"{100 * a.service.every_cell_share:.1f}" if a.service.days else NO_DATA])
     every = [[name for name, _ in header], [unit for _, unit in header], *lines]
     widths = [max(len(row[column]) for row in every) for column in range(len(header))]
 
@@ -147,7 +124,7 @@ def table(assessments: Sequence[Assessment], target: float) -> str:
     return "\n".join(line(cells) for cells in every)
 
 
-def rows(assessments: Sequence[Assessment], target: float, describe_crew) -> list[dict]:
+def rows(assessments: Sequence[Assessment], describe_crew) -> list[dict]:
     """The CSV rows: one per option, rounded, units in the column names, '' for no data."""
     def value(estimate: Estimate, digits: int, scale: float = 1.0):
         return "" if estimate.mean is None else round(estimate.mean * scale, digits)
@@ -157,7 +134,8 @@ def rows(assessments: Sequence[Assessment], target: float, describe_crew) -> lis
 
     result = []
     for a in assessments:
-        met, counted = a.intervals_meeting(target)
+        met, held = a.blocks_meeting()
+        worst = min((b.share for b in a.service.blocks), default=None)
         result.append({
             "option": a.option.name, "kind": a.option.kind, "cook_schedule": describe_crew(a.option.crew),
             "labour_cook_hours": value(a.labour_hours, 1), "labour_cook_hours_ci95": half(a.labour_hours, 1),
@@ -167,8 +145,10 @@ def rows(assessments: Sequence[Assessment], target: float, describe_crew) -> lis
             "p99_min": value(a.p99, 2), "p99_min_ci95": half(a.p99, 2),
             "max_queued_orders": value(a.max_queue, 1), "max_queued_orders_ci95": half(a.max_queue, 1),
             "utilisation_pct": value(a.utilisation, 1, 100), "utilisation_pct_ci95": half(a.utilisation, 1, 100),
-            "intervals_on_target": met, "intervals_held_to_target": counted,
-            "intervals_on_target_pct": round(100 * met / counted, 1) if counted else "",
+            "intervals_meeting_service_level": met, "intervals_with_orders": held,
+            "worst_interval_days_met_pct": "" if worst is None else round(100 * worst, 1),
+            "days_every_interval_met_pct": round(100 * a.service.every_cell_share, 1) if a.service.days else "",
+            "days_judged": a.service.days,
             "replications": a.replications,
         })
     return result

@@ -1,5 +1,6 @@
-"""The cooks needed in each interval of the day: the fewest s(i) such that, over the replications, the p90
-fulfillment of the orders received in every interval held to the target is at most the target.
+"""The cooks needed in each interval of the day: the fewest s(i) such that, over the replications, every
+block of intervals meets the service level (common/service_level.py: the p90 of the orders received in it
+on a day at most the target, and none over the longest wait allowed, on at least the level's share of days).
 
 Why a formula per interval is not enough: an order waits for the units ahead of it, so a busy lunch
 leaves a backlog that the next intervals inherit, and a target of 40 minutes spans more than one
@@ -7,28 +8,28 @@ leaves a backlog that the next intervals inherit, and a target of 40 minutes spa
 staffing algorithm of Feldman, Mandelbaum, Massey and Whitt (2008, "Staffing of time-varying queues to
 achieve time-stable performance"): simulate with the current staffing, read each interval's
 performance, set a new staffing per interval from it, and repeat until nothing changes. Their target is a
-delay probability read from the number in system; ours is a fulfillment-time percentile, read per
-interval of receipt from the direct computation (which is exact, so the only noise is the replications').
-Every simulation step runs all R replications (common random numbers), so a change that helps does so
-on the same orders.
+delay probability read from the number in system; ours is a share of days, read per block of receipt from
+the direct computation (which is exact, so the only noise is the replications'). Every simulation step runs
+all R replications (common random numbers), so a change that helps does so on the same orders.
 
 1. Start from SIPP (per-interval Erlang C; below), at least one cook in every interval that has orders
    or the backlog of an interval shortly before it.
-2. Raise: simulate; every interval held to the target whose mean p90 misses it gets more cooks, in
-   proportion to how far it misses (at least one). Repeat until no interval misses.
-3. Trim: try taking cooks away from groups of intervals far enough apart not to share their orders
-   (every k-th interval, k = the target's length in intervals + 2), each interval by its own step (a
-   an eighth of what it has above its floor, at first); simulate; keep the cut when every interval held to
-   the target still meets it. When a cut fails, the intervals whose orders reach a missed interval halve
-   their steps and the group is tried again; cuts of one cook that fail are split (those near a miss
-   apart from the others, or in halves) down to single intervals, and an interval whose cut of one
-   cook fails alone is done: fewer cooks anywhere never shortens a wait (first come, first served), so
-   that cut cannot pass later either.
+2. Raise: simulate; every interval of a block that misses the service level gets more cooks, in proportion
+   to how far its level-quantile day is from the promise (at least one). Repeat until no block misses.
+3. Trim, in groups of intervals far enough apart not to share their orders (every k-th interval, k = the
+   target's length in intervals + 2): the blocks each cut can reach (its own interval and the next k - 1)
+   are disjoint, so a miss is blamed on the one cut that reaches it (a miss no cut reaches, on the nearest
+   cut before it: its backlog reached further). Every interval of a group is bisected at once between the
+   most cooks seen to miss there (at first: below its floor) and what it has: a round cuts each to the
+   middle, and each keeps the cut or learns it fails by its blame alone.
+   Cuts kept beside cuts that failed are simulated again together, and undone if they no longer pass.
+   A group is done when every interval of it sits one cook above a number it was tried at and failed
+   with: so no interval stops before it was tried one cook lower.
 
-Stopping rule: the result meets the target in every interval held to it (on these replications), and
-no interval can lose one cook without some interval missing (tried in the groups above), or an
-iteration cap is reached, which the result says. An interval is held to the target when it has at least
-report.MIN_ORDERS orders per replication.
+Stopping rule: the result meets the service level in every block (on these replications), and no interval
+can lose one cook without some block missing it (as tried in its group), or an iteration cap is reached,
+which the result says. Rounds grow with the logarithm of the cooks an interval has, not with the number of
+intervals.
 
 The textbook rules reported beside it:
 - SIPP (stationary independent period by period): each interval alone as an M/M/c queue of units, with
@@ -48,15 +49,15 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from simulator.experiment.demand import DemandModel
+from common.service_level import ServiceLevel
 from simulator.experiment.grid import IntervalGrid
-from simulator.experiment.report import IntervalResult
+from simulator.experiment.streams import Stream
 
 LATE_SHARE = 0.10  # a p90 target: at most this share of orders may take longer
 RAISE_CAP, TRIM_CAP = 60, 400  # simulation rounds, each over every replication
 
-Evaluate = Callable[[list[int]], list[IntervalResult]]
-"""Simulate a staffing (cooks per interval) on every replication and read each interval's result."""
+Evaluate = Callable[[list[int]], ServiceLevel]
+"""Simulate a staffing (cooks per interval) on every replication and judge it, block by block."""
 
 
 @dataclass(frozen=True)
@@ -67,22 +68,23 @@ class Requirement:
     """Simulation rounds it took, each over every replication."""
     converged: bool
     """False when an iteration cap stopped it."""
-    results: list[IntervalResult]
-    """Each interval's result with these cooks."""
+    result: ServiceLevel
+    """The service level with these cooks."""
 
 
-def offered_load(demand: DemandModel, grid: IntervalGrid) -> tuple[np.ndarray, np.ndarray]:
-    """(units arriving per second, mean cook time in seconds) in each interval, from the orders file."""
-    orders_per_hour = demand.orders_per_hour(grid)
-    source = demand.source
+def offered_load(orders_per_day: np.ndarray, source: Stream, grid: IntervalGrid) -> tuple[np.ndarray, np.ndarray]:
+    """(units arriving per second, mean cook time in seconds) in each interval: the orders expected a day in it,
+    with the file's mean units per order and mean cook time of a unit in that interval."""
+    intervals = source.intervals
     units_per_order = np.diff(source.unit_offsets)
-    orders = np.bincount(source.intervals, minlength=grid.size)
-    units = np.bincount(source.intervals, weights=units_per_order, minlength=grid.size)
-    order_of_unit = np.repeat(source.intervals, units_per_order)
-    work = np.bincount(order_of_unit, weights=source.cook_times, minlength=grid.size)
-    mean_units = np.divide(units, orders, out=np.zeros(grid.size), where=orders > 0)
-    mean_cook = np.divide(work, units, out=np.zeros(grid.size), where=units > 0)
-    return orders_per_hour / 3600 * mean_units, mean_cook
+    orders = np.bincount(intervals, minlength=grid.size)
+    units = np.bincount(intervals, weights=units_per_order, minlength=grid.size)
+    work = np.bincount(np.repeat(intervals, units_per_order), weights=source.cook_times, minlength=grid.size)
+    overall_units = units.sum() / orders.sum() if orders.sum() else 0.0
+    overall_cook = work.sum() / units.sum() if units.sum() else 0.0
+    mean_units = np.divide(units, orders, out=np.full(grid.size, overall_units), where=orders > 0)
+    mean_cook = np.divide(work, units, out=np.full(grid.size, overall_cook), where=units > 0)
+    return np.asarray(orders_per_day, dtype=float) / grid.seconds * mean_units, mean_cook
 
 
 def erlang_c(cooks: int, load: float) -> float:
@@ -143,59 +145,75 @@ def floors(has_orders: Sequence[bool], grid: IntervalGrid, target_minutes: float
 
 def requirement(evaluate: Evaluate, start: Sequence[int], least: Sequence[int], grid: IntervalGrid,
                 target_minutes: float, on_round: Callable[[str], None] = lambda phase: None) -> Requirement:
-    """The fewest cooks per interval meeting the target in every interval held to it (see the docstring)."""
+    """The fewest cooks per interval meeting the service level in every block (see the docstring)."""
     cooks = [max(s, f) for s, f in zip(start, least)]
+    failed = [f - 1 for f in least]  # per interval, the most cooks seen to miss (below the floor: none seen)
     rounds = 0
 
-    def simulate(staffing: list[int], phase: str) -> list[IntervalResult]:
+    def simulate(staffing: list[int], phase: str) -> ServiceLevel:
         nonlocal rounds
         rounds += 1
         on_round(phase)
         return evaluate(staffing)
 
-    results = simulate(cooks, "raise")
-    while _missed(results, target_minutes):
+    result = simulate(cooks, "raise")
+    while result.missed:
         if rounds >= RAISE_CAP:
-            return Requirement(cooks, rounds, False, results)
-        by_interval = {r.interval: r for r in results}
-        for interval in _missed(results, target_minutes):
-            excess = (by_interval[interval].p90.mean - target_minutes) / by_interval[interval].p90.mean
-            cooks[interval] += max(1, math.ceil(cooks[interval] * min(0.5, excess) / 2))
-        results = simulate(cooks, "raise")
+            return Requirement(cooks, rounds, False, result)
+        for block in result.missed:
+            excess = (block.score - 1) / block.score
+            for interval in block.intervals:
+                cooks[interval] += max(1, math.ceil(cooks[interval] * min(0.5, excess) / 2))
+        result = simulate(cooks, "raise")
 
+    size = len(cooks)
     spacing = math.ceil(target_minutes / grid.minutes) + 2
-    step = [max(1, (c - f) // 8) if c > f else 0 for c, f in zip(cooks, least)]  # 0: this interval is done
-    while any(step):
-        for offset in range(spacing):
-            groups = [[i for i in range(offset, len(cooks), spacing) if step[i]]]
-            while groups:
-                group = groups.pop()
-                if not group:
-                    continue
-                if rounds >= TRIM_CAP:
-                    return Requirement(cooks, rounds, False, results)
-                trial = list(cooks)
-                for interval in group:
-                    trial[interval] -= step[interval]
-                after = simulate(trial, "trim")
-                missed = set(_missed(after, target_minutes))
-                if not missed:
-                    cooks, results = trial, after
-                    for interval in group:
-                        step[interval] = min(step[interval], cooks[interval] - least[interval])
-                    continue
-                blamed = [i for i in group if missed & {(i + k) % len(cooks) for k in range(spacing)}] or group
-                if any(step[i] > 1 for i in blamed):  # smaller cuts where the misses are, and try again
-                    for interval in blamed:
-                        step[interval] //= 2
-                    groups.append([i for i in group if step[i]])
-                elif len(group) == 1:  # a cut of one cook fails: fewer cooks elsewhere later cannot make it pass
-                    step[group[0]] = 0
-                else:  # cuts of one cook: apart from the others, or in halves, down to single intervals
-                    spared = [i for i in group if i not in blamed]
-                    groups += [blamed, spared] if spared else [group[len(group) // 2:], group[:len(group) // 2]]
-    return Requirement(cooks, rounds, True, results)
+    for offset in range(spacing):
+        group = list(range(offset, size, spacing))
+        reach = {i: {(i + k) % size for k in range(spacing)} for i in group}
+        while True:
+            cut = [i for i in group if cooks[i] - failed[i] > 1]
+            if not cut:
+                break
+            if rounds >= TRIM_CAP:
+                return Requirement(cooks, rounds, False, result)
+            before = list(cooks)
+            trial = list(cooks)
+            for interval in cut:
+                trial[interval] = (failed[interval] + cooks[interval]) // 2
+            after = simulate(trial, "trim")
+            blamed = _blamed(missed_intervals(after), cut, reach, size)
+            for interval in cut:
+                if interval in blamed:
+                    failed[interval] = trial[interval]
+                else:
+                    cooks[interval] = trial[interval]
+            if not blamed:
+                result = after
+            elif cooks != before:  # cuts kept were tried beside others that failed: tried again without them
+                check = simulate(cooks, "trim")
+                if check.missed:  # they do not pass together: undone, and counted as failed
+                    for interval in cut:
+                        if cooks[interval] != before[interval]:
+                            failed[interval], cooks[interval] = cooks[interval], before[interval]
+                else:
+                    result = check
+    return Requirement(cooks, rounds, not result.missed, result)
 
 
-def _missed(results: list[IntervalResult], target: float) -> list[int]:
-    return [r.interval for r in results if r.counted and not r.met(target)]
+def _blamed(missed: set[int], cut: list[int], reach: dict[int, set[int]], size: int) -> set[int]:
+    """The cut intervals to blame for the missed ones: the one whose reach holds a miss (the reaches of a group
+    are disjoint), or, for a miss no cut reaches, the nearest cut before it (its backlog reached further)."""
+    blamed = set()
+    for interval in missed:
+        holder = next((i for i in cut if interval in reach[i]), None)
+        if holder is None and cut:
+            holder = min(cut, key=lambda i: (interval - i) % size)
+        if holder is not None:
+            blamed.add(holder)
+    return blamed
+
+
+def missed_intervals(result: ServiceLevel) -> set[int]:
+    """The intervals of every block that misses the service level."""
+    return {interval for block in result.missed for interval in block.intervals}

@@ -8,12 +8,13 @@ when their time can be read, and are counted). Replications 2..R come from deman
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
+from common.localtime import LocalClock
 from simulator.experiment.grid import IntervalGrid
 from simulator.menu import Dish
 from simulator.feed import FeedOptions, read_orders
@@ -41,6 +42,14 @@ class Stream:
     discarded: int = 0
     rejected: int = 0
     first_rejection: str | None = None
+    days: np.ndarray | None = None
+    """The local day (days since 1970-01-01) of each order's receipt."""
+    cells: np.ndarray | None = None
+    """The service-level cell of each order (common/service_level.py: a day and a block; -1 for a warm-up),
+    when the study judges by days; then a trial reports per cell."""
+    paid_from: int | None = None
+    """Labour and cooking are counted from this moment on (epoch seconds): a replication of a week is paid
+    for the week, not for the day before it that warms the kitchen up. None: from the first receipt."""
 
     @property
     def orders(self) -> int:
@@ -52,6 +61,19 @@ class Stream:
 
     def units_of(self, order: int) -> list[int]:
         return self.cook_times[self.unit_offsets[order]:self.unit_offsets[order + 1]].tolist()
+
+    def between(self, start: int, end: int, name: str | None = None) -> Stream:
+        """The orders received from `start` up to (not including) `end`, epoch seconds: a stretch of the file,
+        as if the file held only them (its clock starts at the first of them; nothing rejected)."""
+        first, last = np.searchsorted(self.received, [start, end])
+        offsets = self.unit_offsets[first:last + 1]
+        return replace(
+            self, name=name or self.name, received=self.received[first:last], intervals=self.intervals[first:last],
+            unit_offsets=offsets - offsets[0], cook_times=self.cook_times[offsets[0]:offsets[-1]],
+            sources=self.sources[first:last], first_receipt=int(self.received[first]) if last > first else None,
+            last_receipt=int(self.received[last - 1]) if last > first else None, discarded=0, rejected=0,
+            first_rejection=None, days=None if self.days is None else self.days[first:last],
+            cells=None if self.cells is None else self.cells[first:last])
 
 
 def from_entries(entries: Iterable[FeedEntry], grid: IntervalGrid, name: str = "the orders file") -> Stream:
@@ -75,9 +97,10 @@ def from_entries(entries: Iterable[FeedEntry], grid: IntervalGrid, name: str = "
             if first_rejection is None:
                 first_rejection = f"order {entry.position}: {entry.reason}"
     received_array = np.array(received, dtype=np.int64)
-    return Stream(name, received_array, grid.of(received_array), np.array(offsets, dtype=np.int64),
+    clock = LocalClock(grid.zone)
+    return Stream(name, received_array, grid.of(received_array, clock), np.array(offsets, dtype=np.int64),
                   np.array(cook_times, dtype=np.int64), np.array(sources, dtype=np.int64), first, previous,
-                  discarded, rejected, first_rejection)
+                  discarded, rejected, first_rejection, clock.days(received_array))
 
 
 def read_stream(path: Path | str, menu: dict[str, Dish], grid: IntervalGrid,

@@ -10,7 +10,8 @@ import pytest
 
 from common.localtime import LocalClock
 from simulator import sweep
-from simulator.experiment.options import peak_schedule
+from simulator.experiment.grid import IntervalGrid
+from simulator.experiment.options import describe_peaks, peak_intervals, two_level
 from simulator.menu import load_menu
 from simulator.feed import read_orders
 from simulator.run import NoRecorder, simulate
@@ -24,9 +25,16 @@ def test_bad_crew_ranges_are_refused(text):
         sweep.crew_range(text)
 
 
-def test_a_peak_schedule_has_the_peak_crew_at_lunch_and_dinner():
-    schedule = peak_schedule(40, 90, "Asia/Kolkata")
-    assert schedule.describe()["Tue"] == {"00:00": 40, "10:30": 90, "14:30": 40, "17:00": 90, "21:30": 40}
+def test_a_two_level_schedules_peaks_are_the_users_busiest_intervals():
+    grid = IntervalGrid(60, False, "Asia/Kolkata")
+    orders = [1] * 24
+    orders[13:15] = [30, 40]  # a late lunch
+    orders[19:23] = [60, 80, 80, 50]  # a long evening
+    peaks = peak_intervals(orders, grid)
+    assert [i for i, peak in enumerate(peaks) if peak] == [14, 19, 20, 21, 22]  # at least half the busiest
+    schedule = two_level(40, 90, peaks, grid)
+    assert schedule.describe()["Tue"] == {"00:00": 40, "14:00": 90, "15:00": 40, "19:00": 90, "23:00": 40}
+    assert describe_peaks(peaks, grid) == "14:00-15:00, 19:00-23:00"
 
 
 @pytest.fixture
@@ -72,17 +80,31 @@ def test_a_sweep_writes_its_table_chart_and_verdict(their_kitchen, capsys):
     p90 = [float(r["p90_min"]) for r in fixed]
     assert p90 == sorted(p90, reverse=True) and p90[0] > p90[-1]  # more cooks, shorter waits
     assert all(r["p90_min_ci95"] != "" for r in rows)  # three replications give an interval
-    on_target = [int(r["intervals_on_target"]) for r in fixed]
-    assert on_target == sorted(on_target) and on_target[0] < on_target[-1] == int(fixed[-1]["intervals_held_to_target"])
+    on_target = [int(r["intervals_meeting_service_level"]) for r in fixed]
+    assert on_target == sorted(on_target) and on_target[0] < on_target[-1] == int(fixed[-1]["intervals_with_orders"])
+    all_met = [float(r["days_every_interval_met_pct"]) for r in fixed]
+    assert all_met == sorted(all_met) and all_met[-1] == 100 and {r["timezone"] for r in rows} == {other_kitchen.ZONE}
     for row in rows:  # rounded, with units in the column names
         assert all(len(row[c].partition(".")[2]) <= 2 for c in ("p90_min", "labour_cook_hours", "utilisation_pct"))
         assert 0 < float(row["utilisation_pct"]) <= 100
-    assert len(html) < 100_000 and "Fixed crews and schedules: p90 fulfillment against labour" in html
+    assert len(html) < 100_000 and "Fixed crews and schedules: p90 fulfillment against labour (Asia" in html
 
     printed = capsys.readouterr().out
     meeting = [r for r in fixed if float(r["p90_min"]) <= 25]
     verdict = f"Smallest fixed crew, p90 overall: {meeting[0]['option']} (" if meeting else \
-        "Smallest fixed crew, p90 overall: none tried meets the target"
+        "Smallest fixed crew, p90 overall: none tried meets it"
     assert verdict in printed
     assert "your COOK_SCHEDULE" in printed.split("Shown:")[0]  # the user's own schedule is always in the table
     assert "Max queue counts orders waiting for a first cook" in printed
+    assert "p90 fulfillment at most 25 min in every interval on 95% of days" in printed
+    holding = [r for r in fixed if r["intervals_meeting_service_level"] == r["intervals_with_orders"]]
+    assert (f"Smallest fixed crew, service level: {holding[0]['option']} (" if holding else
+            "Smallest fixed crew, service level: none tried meets it") in printed
+
+
+def test_the_target_defaults_to_the_parameters_file(their_kitchen, capsys, monkeypatch, tmp_path):
+    folder, menu, orders = their_kitchen
+    monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(
+        tmp_path / "p2.py", KITCHEN_TIMEZONE=other_kitchen.ZONE, SLA_P90_MINUTES=33)))
+    run_sweep(folder, menu, orders, "--cooks", "60:60:1", "--replications", "1")
+    assert "p90 fulfillment at most 33 min" in capsys.readouterr().out

@@ -12,7 +12,7 @@ import pytest
 from common.schedule import CookSchedule
 from simulator import sweep
 from simulator.experiment.executor import DaskExecutor, LocalExecutor
-from simulator.experiment.study import replications
+from simulator.experiment.study import past_days, read_history
 from simulator.menu import load_menu
 from tests import other_kitchen
 from tests.parameters import write_parameters
@@ -24,7 +24,7 @@ distributed = pytest.importorskip("distributed", reason="the [cluster] extra")
 def study(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cluster")
     menu, orders = other_kitchen.write(folder, days=3)
-    made = replications(orders, load_menu(menu), other_kitchen.ZONE, 30, 3, seed=4)
+    made = past_days(read_history(orders, load_menu(menu), other_kitchen.ZONE, 30), 3, seed=4)
     schedule = CookSchedule.parse({"00:00": 10, "12:00": 60, "18:00": 80, "23:00": 20}, other_kitchen.ZONE)
     tasks = [(r, crew) for crew in (40, 55, 70, schedule) for r in range(len(made.streams))] * 4
     return folder, menu, orders, made, tasks
@@ -37,8 +37,8 @@ def cluster():
 
 
 def comparable(summaries) -> list:
-    return [(s.fulfillment.counts, dict(s.by_interval.items()).keys(), s.max_queue, s.busy_seconds, s.on_shift_seconds)
-            for s in summaries]
+    return [(s.fulfillment.counts, s.cells.cells.tolist(), s.cells.p90.tolist(), s.cells.longest.tolist(), s.max_queue,
+             s.busy_seconds, s.on_shift_seconds) for s in summaries]
 
 
 def test_local_processes_and_a_cluster_give_the_same_summaries(study, cluster):

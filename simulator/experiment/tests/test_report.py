@@ -1,4 +1,5 @@
-"""What a study reports: estimates over replications, and "no data" where there is none."""
+"""What a study reports: estimates over replications, the service level day by day, and "no data" where there
+is none."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import math
 
 import pytest
 
-from simulator.experiment.grid import IntervalGrid
+import numpy as np
+
+from common.service_level import Blocks, CellStats, Promise
 from simulator.experiment.report import Estimate, assess, rows, table
 from simulator.experiment.trials import Option
 from simulator.tally import FulfillmentTally, RunSummary
 
-GRID = IntervalGrid(60, False, "UTC")
+BLOCKS = Blocks.single(2, 2)
 
 
 def test_an_estimate_is_the_mean_and_a_student_t_interval():
@@ -23,27 +26,34 @@ def test_an_estimate_is_the_mean_and_a_student_t_interval():
 
 def test_no_data_is_said_never_zero():
     nothing = RunSummary(FulfillmentTally())  # no order completed, nobody on shift
-    assessment = assess(Option("idle", 3, "fixed"), [nothing, nothing], GRID)
+    assessment = assess(Option("idle", 3, "fixed"), [nothing, nothing], BLOCKS, Promise(40))
     assert assessment.p90.mean is None and assessment.utilisation.mean is None
     assert assessment.p90.show() == "no data"
-    assert "no data" in table([assessment], 40)
-    [row] = rows([assessment], 40, lambda crew: "")
-    assert (row["p90_min"], row["utilisation_pct"], row["intervals_on_target_pct"]) == ("", "", "")
+    assert "no data" in table([assessment])
+    [row] = rows([assessment], lambda crew: "")
+    assert (row["p90_min"], row["utilisation_pct"], row["worst_interval_days_met_pct"]) == ("", "", "")
 
 
-def test_intervals_are_held_to_the_target_when_they_have_enough_orders():
-    def summary(seconds_at_noon: list[int], seconds_at_one: list[int]) -> RunSummary:
-        noon, one = FulfillmentTally(), FulfillmentTally()
-        for s in seconds_at_noon:
-            noon.add(s)
-        for s in seconds_at_one:
-            one.add(s)
-        return RunSummary(noon.merge(one), by_interval={12: noon, 13: one})
+def test_the_service_level_is_judged_day_by_day_over_every_replication():
+    # two replications of two days; block 0 (12:00) busy, block 1 (13:00) quiet: judged on its longest wait
+    def summary(noon_p90s: list[int], one_longest: list[int]) -> RunSummary:
+        cells, seconds = [], []
+        for day, (p90, longest) in enumerate(zip(noon_p90s, one_longest)):
+            cells += [day * 2] * 10
+            seconds += [60] * 8 + [p90, p90]  # the 9th of 10 is the p90
+            cells += [day * 2 + 1] * 3
+            seconds += [60, 60, longest]
+        tally = FulfillmentTally.of(np.array(seconds))
+        return RunSummary(tally, cells=CellStats.of(np.array(cells), np.array(seconds)))
 
-    busy, quiet = [600] * 9 + [3000], [5000] * 3  # p90: 10 min at noon; 83 min at one, from three orders
-    assessment = assess(Option("x", 5, "fixed"), [summary(busy, quiet), summary(busy, quiet)], GRID)
-    noon, one = assessment.intervals
-    assert (noon.label, noon.orders, noon.p90.mean, noon.counted) == ("12:00", 10, 10.0, True)
-    assert (one.orders, one.counted) == (3, False)
-    assert assessment.intervals_meeting(40) == (1, 1) and assessment.meets_every_interval(40)
-    assert assessment.intervals_meeting(5) == (0, 1) and [i.label for i in assessment.missed(5)] == ["12:00"]
+    good, late = 30 * 60, 50 * 60
+    assessment = assess(Option("x", 5, "fixed"), [summary([good, good], [60, 60]), summary([good, late], [60, 90 * 60])],
+                        BLOCKS, Promise(40, 0.75))
+    noon, one = assessment.service.blocks
+    assert (noon.days, noon.met, noon.orders) == (4, 3, 10.0) and noon.meets(0.75)
+    assert (one.days, one.met, one.p90_minutes) == (4, 3, None)  # 90 min over the 80 allowed, on one day
+    assert assessment.service.days == 4 and assessment.service.days_every_cell_met == 3
+    assert assessment.blocks_meeting() == (2, 2) and assessment.meets_service_level()
+    strict = assess(Option("x", 5, "fixed"), [summary([good, good], [60, 60]), summary([good, late], [60, 90 * 60])],
+                    BLOCKS, Promise(40, 0.9))
+    assert strict.blocks_meeting() == (0, 2) and not strict.meets_service_level()

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from common.service_level import Blocks, CellStats, Promise, judge
 from simulator.experiment import staffing
 from simulator.experiment.grid import IntervalGrid
-from simulator.experiment.report import Estimate, IntervalResult
 
 GRID = IntervalGrid(30, False, "UTC")
 
@@ -48,32 +48,48 @@ def test_floors_keep_a_cook_for_the_backlog_of_recent_orders():
 
 class ToyKitchen:
     """A monotone stand-in for the simulation: interval i meets the target when its cooks plus half the
-    cooks of the interval before reach need[i]; it counts the rounds it is asked for."""
+    cooks of the interval before reach need[i]; one day, each interval a block of 50 orders; it counts the
+    rounds it is asked for."""
 
     def __init__(self, need):
         self.need, self.rounds = need, 0
 
     def __call__(self, cooks):
         self.rounds += 1
-        results = []
+        cells, seconds = [], []
         for i, n in enumerate(self.need):
-            capacity = cooks[i] + cooks[i - 1] / 2
-            p90 = 10.0 if capacity >= n else 60.0
-            results.append(IntervalResult(i, GRID.label(i), 50.0 if n else 0.0, Estimate(p90)))
-        return results
+            if n:
+                capacity = cooks[i] + cooks[i - 1] / 2
+                cells += [i] * 50
+                seconds += [(10 if capacity >= n else 60) * 60] * 50
+        return judge([CellStats.of(np.array(cells), np.array(seconds))], Blocks.single(GRID.size, GRID.per_day),
+                     Promise(40))
 
 
-def test_the_requirement_meets_every_interval_and_no_interval_can_give_up_a_cook():
+def misses(result):
+    return staffing.missed_intervals(result)
+
+
+@pytest.mark.parametrize("start", [1, 3, 200])
+def test_the_requirement_meets_every_interval_and_no_interval_can_give_up_a_cook(start):
     need = [0] * 16 + [4, 10, 30, 60, 80, 40, 20, 8] + [0] * 24
     toy = ToyKitchen(need)
-    found = staffing.requirement(toy, [1] * GRID.size, [0] * GRID.size, GRID, target_minutes=40)
+    begin = [start * n for n in need] if start > 1 else [1] * GRID.size
+    found = staffing.requirement(toy, begin, [0] * GRID.size, GRID, target_minutes=40)
     assert found.converged and found.rounds == toy.rounds
-    assert not [r for r in toy(found.cooks) if r.counted and not r.met(40)]
+    assert not misses(toy(found.cooks))
     for i in range(GRID.size):  # a local minimum: one cook fewer anywhere misses somewhere
         if found.cooks[i]:
             fewer = list(found.cooks)
             fewer[i] -= 1
-            assert [r for r in toy(fewer) if r.counted and not r.met(40)], f"interval {i} could give up a cook"
+            assert misses(toy(fewer)), f"interval {i} could give up a cook"
+
+
+def test_a_trim_from_far_above_takes_few_rounds():
+    # from 200 times the need, halving the distance to what is known to fail: rounds grow with its logarithm
+    need = [0] * 16 + [4, 10, 30, 60, 80, 40, 20, 8] + [0] * 24
+    found = staffing.requirement(ToyKitchen(need), [200 * n for n in need], [0] * GRID.size, GRID, 40)
+    assert found.converged and found.rounds < 80
 
 
 def test_an_iteration_cap_is_reported():
