@@ -71,13 +71,13 @@ def plan(replications: int | None = None) -> list[Result]:
     two_level = next(r for r in rows.values() if r["kind"] == "schedule")
     hours = {name: float(row["labour_cook_hours"]) for name, row in
              (("roster", roster), ("fixed", fixed), ("two", two_level))}
-    met, held = int(held_out["intervals_meeting_service_level"]), int(held_out["intervals_with_orders"])
+    met, held = int(held_out["blocks_meeting_service_level"]), int(held_out["blocks_with_orders"])
     case = f"shipped data, next week, p90 <= 40 min on 95% of days ({replications or 'default'} search weeks)"
     return [
         Result("staffing plan", case + ": whole run", f"{seconds:.1f} s", "-", "-", f"< {PLAN_SECONDS_TARGET} s",
                seconds < PLAN_SECONDS_TARGET),
-        Result("staffing plan", case + ": intervals at the service level (held out)", f"{met} of {held}",
-               f"{held_out['replications']} held-out weeks", f"worst {held_out['worst_interval_days_met_pct']}% of days",
+        Result("staffing plan", case + ": blocks at the service level (held out)", f"{met} of {held}",
+               f"{held_out['replications']} held-out weeks", f"worst {held_out['worst_block_days_met_pct']}% of days",
                "all", met == held),
         Result("staffing plan", case + ": labour", f"{hours['roster']:,.0f} cook-hours, the roster",
                f"{hours['fixed']:,.0f} cook-hours, {fixed['option']}", f"{1 - hours['roster'] / hours['fixed']:.0%} less",

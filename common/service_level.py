@@ -68,6 +68,10 @@ class Promise:
         p90 = np.where(orders >= MIN_ORDERS, p90_seconds / (60 * self.target_minutes), 0.0)
         return np.maximum(p90, longest_seconds / (60 * self.worst_minutes))
 
+    def met(self, orders: np.ndarray, p90_seconds: np.ndarray, longest_seconds: np.ndarray) -> np.ndarray:
+        """Whether each cell meets the promise."""
+        return self.scores(orders, p90_seconds, longest_seconds) <= 1 + 1e-12
+
     def describe(self) -> str:
         return (f"p90 fulfillment at most {self.target_minutes:g} min in every interval on {self.level:.0%} of days,"
                 f" no order over {self.worst_minutes:g} min")
@@ -265,7 +269,7 @@ def judge(runs: Sequence[CellStats], blocks: Blocks, promise: Promise) -> Servic
         return ServiceLevel(promise, [], 0, 0)
     block_of, score = np.concatenate(block_of_cell), np.concatenate(scores)
     p90, order_counts, day = np.concatenate(p90s), np.concatenate(orders), np.concatenate(day_keys)
-    met = score <= 1 + 1e-12
+    met = score <= 1 + 1e-12  # Promise.met, from the scores already at hand
     present, days = np.unique(block_of, return_counts=True)
     met_days = np.bincount(block_of, weights=met, minlength=count)[present]
     mean_orders = np.bincount(block_of, weights=order_counts, minlength=count)[present] / days

@@ -5,11 +5,13 @@ orders received in it on a day is at most 40 minutes on at least 95% of days, an
 --max-wait. From your own orders file alone:
 
 1. The week (--week-of, by default the week after the file ends) is forecast day by day (exponential
-   smoothing with its trend and weekly season; a seasonal-naive mean for short files), with days as variable
-   as yours; intervals in the kitchen's zone (--timezone).
+   smoothing of the weekday-adjusted daily totals, with a damped trend when it fits better, times the
+   weekday factors; a seasonal-naive mean for short files), with days as variable as yours; intervals in the
+   kitchen's zone (--timezone).
 2. The cooks needed per interval are found on one set of replications of that week, the roster of shifts
-   (--min-shift to --max-shift hours) is raised on a second, and the verdict comes from a third, held out of
-   every decision.
+   (--min-shift to --max-shift hours) is raised on a second, the verdict comes from a third, held out of
+   every decision, and a fourth compares the roster with a fixed crew, a two-level schedule and two
+   textbook rules.
 3. The roster is replayed on your own days, and (three weeks of history or more) each of your last weeks is
    planned from the weeks before it and replayed: which days would have gone red.
 
@@ -24,6 +26,7 @@ import argparse
 import math
 import sys
 from datetime import date
+from dataclasses import replace
 from functools import partial
 
 from tqdm import tqdm
@@ -76,8 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     history = History(history.grid, type(history.demand).of(history.file, history.demand.zone, history.grid.per_weekday,
                                                              holidays))
-    request = PlanRequest(promise, args.min_shift, args.max_shift, args.max_cooks, args.demand_scale, args.seed,
-                          args.replications)
+    request = PlanRequest(promise, args.min_shift, args.max_shift, args.max_cooks, args.demand_scale, args.seed)
     week = planner.week_ahead(history, first, request, planner.set_sizes(history.grid.per_weekday, args.replications))
     print(history.demand.dispersion.describe())
     open_executor = partial(lambda workers, cluster, streams: executor_for(streams, workers, cluster),
@@ -130,6 +132,7 @@ def plan_fold(request: PlanRequest, open_executor, progress, before: History, fi
               name: str) -> tuple[WeekAhead, object, float]:
     """One backtest fold: the week from `first`, planned cheaply from the history before it."""
     sizes = {"search": backtest.FOLD_SEARCH_WEEKS, "raise": backtest.FOLD_SEARCH_WEEKS}
+    request = replace(request, scale=1.0)  # a fold is judged on the week as it was: its demand is not scaled
     week = planner.week_ahead(before, first, request, sizes)
     progress.set_postfix_str(f"backtest: {name}")
     schedule, hours = planner.fold_roster(request, week, open_executor, backtest.FOLD_ROSTER_ROUNDS, progress)

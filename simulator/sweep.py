@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, a in verdicts.items():
         print(f"{label[0].upper() + label[1:]}:", "none tried meets it" if a is None else
               f"{a.option.name} ({a.labour_hours.show(0, ci=False)} cook-hours, p90 {a.p90.show()} min,"
-              f" {'/'.join(map(str, a.blocks_meeting()))} intervals at the service level)")
+              f" {'/'.join(map(str, a.blocks_meeting()))} blocks at the service level)")
     if fixed and verdicts["smallest fixed crew, service level"] is fixed[0]:
         print(f"The smallest crew tried, {fixed[0].option.name}, meets it: a smaller one might too (try a lower"
               " start in --cooks).")

@@ -96,7 +96,7 @@ def replay(history: History, blocks: Blocks, schedule: CookSchedule, promise: Pr
 def cells_of(stats: CellStats | None, blocks: Blocks, first_day: int, promise: Promise, name: str) -> list[Cell]:
     if stats is None:
         return []
-    met = promise.scores(stats.orders, stats.p90, stats.longest) <= 1 + 1e-12
+    met = promise.met(stats.orders, stats.p90, stats.longest)
     return [Cell(name, first_day + int(cell) // blocks.count, tuple(blocks.intervals(int(cell) % blocks.count)),
                  int(orders), int(p90), int(longest), bool(ok))
             for cell, orders, p90, longest, ok in zip(stats.cells.tolist(), stats.orders.tolist(), stats.p90.tolist(),
@@ -118,8 +118,9 @@ def folds(history: History, plan_week: Callable[[History, int, str], tuple[WeekA
         if first - int(demand.days[0]) < 14:
             continue
         before = truncated(history, first, holidays)
-        week, schedule, hours = plan_week(before, first, f"fold {FOLDS - number + 1}")
-        cells, _ = replay(history, week.blocks, schedule, promise, first, first + 6, f"fold {len(found) + 1}")
+        name = f"fold {len(found) + 1}"
+        week, schedule, hours = plan_week(before, first, name)
+        cells, _ = replay(history, week.blocks, schedule, promise, first, first + 6, name)
         found.append(Fold(len(found) + 1, first, int(before.demand.whole_days.sum()), cells, hours,
                           accuracy(before, history, week.forecast, first)))
     return found
@@ -136,10 +137,12 @@ def accuracy(before: History, after: History, made: forecasting.Forecast, first_
     """The forecast of the week from `first_day` (its seven days) against the two baselines, on what happened."""
     days = np.arange(first_day, first_day + 7)
     actual = _totals(after.demand, days)
-    scale_day = _seasonal_naive_error(before.demand.totals[before.demand.whole_days])
+    whole = before.demand.whole_days
+    scale_day = _seasonal_naive_error(np.where(whole, before.demand.totals, np.nan))
     grid = before.grid
     actual_cells = _interval_counts(after, days, grid)
-    past_cells = _interval_counts(before, before.demand.days[before.demand.whole_days], grid)
+    past_cells = _interval_counts(before, before.demand.days, grid)
+    past_cells[~whole] = np.nan
     scale_interval = _seasonal_naive_error(past_cells)
     forecast_days = made.mean[-7:]
     candidates = {made.method: forecast_days,
@@ -164,13 +167,15 @@ def _totals(demand: DemandModel, days: np.ndarray) -> np.ndarray:
 
 
 def _seasonal_naive_error(values: np.ndarray) -> float:
-    """The in-sample mean absolute error of 'the same day a week before' (MASE's scale), over days (rows), at
-    least 1 order; a file of a week or less: of 'the day before'."""
+    """The in-sample mean absolute error of 'the same day a week before' (MASE's scale), over a calendar of days
+    (rows; NaN for a day that is not whole: a pair with one is left out), at least 1 order; a file of a week
+    or less: of 'the day before'."""
     values = np.asarray(values, dtype=float)
     lag = 7 if len(values) > 7 else 1
     if len(values) <= lag:
         return 1.0
-    return max(float(np.mean(np.abs(values[lag:] - values[:-lag]))), 1.0)
+    errors = np.abs(values[lag:] - values[:-lag])
+    return max(float(np.nanmean(errors)) if np.isfinite(errors).any() else 1.0, 1.0)
 
 
 def _interval_counts(history: History, days: np.ndarray, grid: IntervalGrid) -> np.ndarray:

@@ -132,6 +132,9 @@ class DemandModel:
     """The file's orders (indices), grouped by quarter hour of the week (or of the day): the baskets to draw from."""
     key_first: np.ndarray
     key_count: np.ndarray
+    basket_key: np.ndarray
+    """The key whose baskets an order at each key carries: its own, or, where the file has no order there, the
+    same quarter hour of another day (then any)."""
 
     @classmethod
     def of(cls, source: Stream, zone: str, per_weekday: bool, holidays: Collection[int] = ()) -> DemandModel:
@@ -146,43 +149,60 @@ class DemandModel:
             empty = np.zeros(0, dtype=np.int64)
             return cls(source, zone, per_weekday, empty, empty, np.zeros(0), frozenset(holidays),
                        np.zeros((7 if per_weekday else 1, QUARTERS_PER_DAY)), np.ones(7), Dispersion(0, 0.0, 0.0),
-                       orders_by_key, key_first, counts)
+                       orders_by_key, key_first, counts, np.arange(keys_per_day))
         days = np.arange(order_days[0], order_days[-1] + 1)
         totals = np.bincount(order_days - days[0], minlength=len(days))
         holiday_days = frozenset(int(d) for d in holidays)
-        interior = (days > days[0]) & (days < days[-1]) if len(days) >= 3 else np.ones(len(days), dtype=bool)
+        ordinary = ~np.isin(days, list(holiday_days))
         recent = days > days[-1] - 7 * PROFILE_WEEKS
-        kept = interior & recent & ~np.isin(days, list(holiday_days))
-        if not kept.any():
-            kept = interior & recent
-        profile = _profile(source.received, order_days, clock, days[kept], per_weekday)
-        coverage = np.ones(len(days))
-        if len(days) >= 3:
-            coverage[0] = _covered(profile, days[0], source.received[0], clock, after=True)
-            coverage[-1] = _covered(profile, days[-1], source.received[-1], clock, after=False)
-        whole = (coverage >= WHOLE_DAY) & ~np.isin(days, list(holiday_days))
-        if (whole & recent).any() and len(days) >= 3:  # the first and last days too, when the file covers them whole
+        interior = (days > days[0]) & (days < days[-1])
+        first_guess = interior & recent & ordinary if (interior & recent & ordinary).any() else recent
+        profile = _profile(source.received, order_days, clock, days[first_guess], per_weekday)
+        coverage = np.ones(len(days))  # the first and last days: how much of their profile the file covers
+        after = _covered(profile, days[0], source.received[0], clock, after=True)
+        before = _covered(profile, days[-1], source.received[-1], clock, after=False)
+        if len(days) == 1:
+            coverage[0] = max(after + before - 1, 1e-9)
+        else:
+            coverage[0], coverage[-1] = after, before
+        whole = (coverage >= WHOLE_DAY) & ordinary
+        if (whole & recent).any():
             profile = _profile(source.received, order_days, clock, days[whole & recent], per_weekday)
         factor = _weekday_factors(days[whole & recent], totals[whole & recent]) if per_weekday else np.ones(7)
-        adjusted = totals[whole] / factor[weekday_of(days[whole])]
+        made = cls(source, zone, per_weekday, days, totals, coverage, holiday_days, profile, factor,
+                   Dispersion(0, 0.0, 0.0), orders_by_key, key_first, counts, _basket_keys(counts, per_weekday))
+        adjusted = made.adjusted()[1]
         fitted = 7 if per_weekday else 1  # the weekday factors (or the mean) were fitted to these same days
-        dispersion = Dispersion(int(whole.sum()), float(totals[whole].mean()) if whole.any() else 0.0,
-                                float(adjusted.std(ddof=fitted) / adjusted.mean()) if whole.sum() >= fitted + 3 else 0.0)
-        return cls(source, zone, per_weekday, days, totals, coverage, holiday_days, profile, factor, dispersion,
-                   orders_by_key, key_first, counts)
+        measured = len(adjusted) >= fitted + 3 and adjusted.mean() > 0
+        return replace(made, dispersion=Dispersion(
+            len(adjusted), float(totals[made.whole_days].mean()) if made.whole_days.any() else 0.0,
+            float(adjusted.std(ddof=fitted) / adjusted.mean()) if measured else 0.0))
 
     @property
     def whole_days(self) -> np.ndarray:
         """Days the file covers whole and that are not holidays: those the level and the variation come from."""
         return (self.coverage >= WHOLE_DAY) & ~np.isin(self.days, list(self.holidays))
 
+    def adjusted(self) -> tuple[np.ndarray, np.ndarray]:
+        """(days, totals over their weekday's factor) of the whole days of open weekdays: the series the level,
+        the variation and the forecast read. A weekday the kitchen is closed (factor 0) says nothing of them."""
+        whole = self.whole_days
+        factors = self.weekday_factor[weekday_of(self.days)]
+        kept = whole & (factors > 0)
+        return self.days[kept], self.totals[kept] / factors[kept]
+
     @property
     def level(self) -> float:
-        """The average weekday-adjusted daily total of the whole days."""
-        whole = self.whole_days
-        if not whole.any():
+        """The average weekday-adjusted daily total of the whole days (of the part-covered ones, scaled up, when
+        no day is whole)."""
+        _, adjusted = self.adjusted()
+        if not len(adjusted):
             return float(self.totals.sum() / max(self.coverage.sum(), 1e-9))
-        return float((self.totals[whole] / self.weekday_factor[weekday_of(self.days[whole])]).mean())
+        return float(adjusted.mean())
+
+    def interval_shares(self, day: int, grid: IntervalGrid) -> np.ndarray:
+        """The share of the day's orders in each interval of a day of the grid."""
+        return self.day_profile(day).reshape(grid.per_day, grid.minutes // 15).sum(axis=1)
 
     def day_profile(self, day: int) -> np.ndarray:
         return self.profile[int(weekday_of(day)) if self.per_weekday else 0]
@@ -190,10 +210,9 @@ class DemandModel:
     def expected_per_interval(self, days: np.ndarray, day_totals: np.ndarray, grid: IntervalGrid) -> np.ndarray:
         """Orders expected a day in each interval of the grid, on days with these expected totals: the mean over
         the days that have the interval (every day for a daily grid; its weekday's days for a weekly one)."""
-        per_quarter = grid.minutes // 15
         sums, seen = np.zeros(grid.size), np.zeros(grid.size)
         for day, total in zip(np.asarray(days).tolist(), np.asarray(day_totals, dtype=float).tolist()):
-            by_interval = self.day_profile(day).reshape(grid.per_day, per_quarter).sum(axis=1) * total
+            by_interval = self.interval_shares(day, grid) * total
             offset = int(weekday_of(day)) * grid.per_day if grid.per_weekday else 0
             sums[offset:offset + grid.per_day] += by_interval
             seen[offset:offset + grid.per_day] += 1
@@ -206,7 +225,7 @@ class DemandModel:
     def replicate(self, seed: int, replication: int, scale: float, grid: IntervalGrid) -> Stream:
         """Replication number `replication` (2, 3, ...) of the file's own days, with the demand times `scale`
         and days that vary as much as the file's (see the module's docstring)."""
-        rng = np.random.default_rng([seed, replication])
+        rng = np.random.default_rng([seed, 0, 2, replication])  # tag 2: the file's days made again
         sigma = self.dispersion.sigma
         multipliers = rng.lognormal(-sigma * sigma / 2, sigma, len(self.days)) if sigma else np.ones(len(self.days))
         means = self.expected_totals(self.days) * self.coverage * multipliers * scale
@@ -243,6 +262,7 @@ class DemandModel:
     def _with_baskets(self, moments: np.ndarray, keys: np.ndarray, rng: np.random.Generator, grid: IntervalGrid,
                       clock: LocalClock, name: str) -> Stream:
         total = len(moments)
+        keys = self.basket_key[keys]
         picks = self.key_first[keys] + (rng.random(total) * self.key_count[keys]).astype(np.int64)
         chosen = self.orders_by_key[picks]
         in_time = np.argsort(moments, kind="stable")
@@ -267,6 +287,22 @@ def _keys(epochs: np.ndarray, clock: LocalClock, per_weekday: bool) -> np.ndarra
     if per_weekday:
         keys = keys + ((days + EPOCH_WEEKDAY) % 7) * QUARTERS_PER_DAY
     return keys.astype(np.int64)
+
+
+def _basket_keys(counts: np.ndarray, per_weekday: bool) -> np.ndarray:
+    """Each key itself where the file has orders; else the same quarter hour on the nearest weekday that has
+    some; else the nearest key that has any."""
+    keys = np.arange(len(counts))
+    found = np.flatnonzero(counts)
+    if not len(found):
+        return keys
+    chosen = keys.copy()
+    for key in np.flatnonzero(counts == 0).tolist():
+        quarter = key % QUARTERS_PER_DAY
+        same_quarter = [k for k in range(quarter, len(counts), QUARTERS_PER_DAY) if counts[k]] if per_weekday else []
+        pool = np.array(same_quarter) if same_quarter else found
+        chosen[key] = pool[np.argmin(np.abs(pool - key))]
+    return chosen
 
 
 def _profile(received: np.ndarray, order_days: np.ndarray, clock: LocalClock, days: np.ndarray,

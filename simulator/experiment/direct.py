@@ -96,20 +96,21 @@ def _scheduled(received, units, cook_times, schedule: CookSchedule, start: int) 
 
 def run(stream: Stream, crew: Crew) -> RunSummary:
     """What the SimPy kitchen would report for the stream and crew, and per service-level cell when the stream
-    has them."""
+    has them; of the orders from its `paid_from` on (a warm-up before it is simulated, not reported)."""
     started, completed = _starts_and_completions(stream, crew)
-    received = stream.received
-    fulfillment = np.array(completed, dtype=np.int64) - received
     end = max(stream.last_receipt or 0, max(completed, default=0))
     paid_from = stream.first_receipt if stream.paid_from is None or stream.first_receipt is None \
         else max(stream.first_receipt, stream.paid_from)
-    paid_units = stream.unit_offsets[np.searchsorted(received, paid_from)] if paid_from is not None else 0
+    first = int(np.searchsorted(stream.received, paid_from)) if paid_from is not None else 0  # after the warm-up
+    received = stream.received[first:]
+    fulfillment = np.array(completed[first:], dtype=np.int64) - received
     return RunSummary(
         fulfillment=FulfillmentTally.of(fulfillment),
-        cells=None if stream.cells is None else CellStats.of(stream.cells, fulfillment),
-        received=stream.orders, discarded=stream.discarded, rejected=stream.rejected,
-        first_rejection=stream.first_rejection, max_queue=_most_waiting(received, np.array(started, dtype=np.int64)),
-        busy_seconds=float(stream.cook_times[paid_units:].sum()),
+        cells=None if stream.cells is None else CellStats.of(stream.cells[first:], fulfillment),
+        received=len(received), discarded=stream.discarded, rejected=stream.rejected,
+        first_rejection=stream.first_rejection,
+        max_queue=_most_waiting(received, np.array(started[first:], dtype=np.int64)),
+        busy_seconds=float(stream.cook_times[stream.unit_offsets[first]:].sum()),
         on_shift_seconds=float(cook_seconds(crew, paid_from, end)) if paid_from is not None else 0.0,
     )
 

@@ -54,22 +54,25 @@ class Forecast:
     """The fitted statsmodels results (ETS), to simulate paths from."""
     factors: np.ndarray | None = None
     """Weekday factors the ETS model's series was divided by."""
-    horizon: int = 0
-    """Days from the end of the history to the last day forecast (ETS)."""
+    steps: np.ndarray | None = None
+    """For each day forecast, the model's step after the history's end (its series counts open days only);
+    -1 for a day of a weekday the kitchen is closed."""
 
     def paths(self, seed: int, stream: int, count: int) -> np.ndarray:
         """(count, days) totals drawn from the predictive distribution, the same for the same seed and stream."""
-        rng = np.random.default_rng([seed, stream, 7])
+        rng = np.random.default_rng([seed, stream, 0, 0])  # tag 0: the day totals of a set
         if self.model is None:
             sigma = self.sigma
-            multipliers = rng.lognormal(-sigma * sigma / 2, sigma, (count, len(self.days))) if sigma else 1.0
+            shape = (count, len(self.days))
+            multipliers = rng.lognormal(-sigma * sigma / 2, sigma, shape) if sigma else np.ones(shape)
             return self.mean[None, :] * multipliers
+        horizon = int(self.steps.max()) + 1
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            simulated = np.asarray(self.model.simulate(self.horizon, repetitions=count, anchor="end",
-                                                       rng=rng)).reshape(self.horizon, count)
-        adjusted = simulated[-len(self.days):].T * self.factors[weekday_of(self.days)][None, :]
-        return np.maximum(adjusted, 0.0)
+            simulated = np.asarray(self.model.simulate(horizon, repetitions=count, anchor="end",
+                                                       rng=rng)).reshape(horizon, count)
+        adjusted = simulated[np.maximum(self.steps, 0)].T * self.factors[weekday_of(self.days)][None, :]
+        return np.where(self.steps[None, :] >= 0, np.maximum(adjusted, 0.0), 0.0)
 
     def counts(self, paths: np.ndarray, rng: np.random.Generator, scale: float = 1.0) -> np.ndarray:
         """Whole orders a day from drawn paths: Poisson around an expected total, or the path itself rounded
@@ -91,10 +94,10 @@ def forecast(demand: DemandModel, days: np.ndarray) -> Forecast:
         mean, k = mean_of_last_weeks(demand, days, BASELINE_WEEKS)
         return Forecast(f"seasonal naive (each weekday's mean over its last {k} weeks)", days, mean, False,
                         _widened(demand, k))
-    totals = demand.totals[whole] if whole.any() else demand.totals / np.maximum(demand.coverage, 1e-9)
-    k = len(totals)
-    return Forecast(f"mean level ({k} whole day{'s' if k != 1 else ''}, the same every day)", days,
-                    np.full(len(days), float(np.mean(totals)) if k else 0.0), False, _widened(demand, k))
+    k = int(whole.sum()) or len(demand.days)
+    scaled = "" if whole.any() else ", scaled up for the hours the file does not cover"
+    return Forecast(f"mean level ({k} day{'s' if k != 1 else ''}{scaled}, the same every day)", days,
+                    np.full(len(days), demand.level), False, _widened(demand, k))
 
 
 def _widened(demand: DemandModel, k: int) -> float:
@@ -108,9 +111,10 @@ def _exponential_smoothing(demand: DemandModel, days: np.ndarray) -> Forecast:
 
     factors = demand.weekday_factor
     history_days, series = _adjusted_series(demand)
-    horizon = int(days[-1] - history_days[-1])
     if days[0] <= history_days[-1]:
         raise ValueError("the days forecast must come after the file's last day")
+    open_after = np.cumsum(factors[weekday_of(np.arange(history_days[-1] + 1, days[-1] + 1))] > 0)
+    steps = np.where(factors[weekday_of(days)] > 0, open_after[days - history_days[-1] - 1] - 1, -1)
     error = "mul" if (series > 0).all() else "add"
     best = None
     with warnings.catch_warnings():
@@ -119,29 +123,25 @@ def _exponential_smoothing(demand: DemandModel, days: np.ndarray) -> Forecast:
             fitted = ETSModel(series, error=error, trend=trend, damped_trend=trend is not None).fit(disp=False)
             if best is None or fitted.aicc < best.aicc:
                 best = fitted
-        point = np.asarray(best.forecast(horizon))[-len(days):]
+        point = np.asarray(best.forecast(int(steps.max()) + 1))
     trend = "a damped trend" if best.model.trend else "no trend"
     method = (f"exponential smoothing (ETS with {'multiplicative' if error == 'mul' else 'additive'} errors and"
               f" {trend}, chosen by AICc, on {len(series)} weekday-adjusted daily totals)")
-    return Forecast(method, days, np.maximum(point * factors[weekday_of(days)], 0.0), True, 0.0, best, factors,
-                    horizon)
+    mean = np.where(steps >= 0, point[np.maximum(steps, 0)] * factors[weekday_of(days)], 0.0)
+    return Forecast(method, days, np.maximum(mean, 0.0), True, 0.0, best, factors, steps)
 
 
 def _adjusted_series(demand: DemandModel) -> tuple[np.ndarray, np.ndarray]:
-    """The whole days' weekday-adjusted totals as a regular daily series from the first whole day to the last,
-    holidays and part-covered days filled in with the mean of the adjusted days within a week of them, and
-    weekdays the kitchen is closed (factor 0) left out."""
-    whole = demand.whole_days
-    positions = np.flatnonzero(whole)
-    span = slice(positions[0], positions[-1] + 1)
-    days, totals, known = demand.days[span], demand.totals[span].astype(float), whole[span]
-    factors = demand.weekday_factor[weekday_of(days)]
-    open_days = factors > 0
-    adjusted = np.divide(totals, factors, out=np.zeros(len(days)), where=open_days)
-    for i in np.flatnonzero(~known & open_days):
-        near = known & open_days & (np.abs(np.arange(len(days)) - i) <= 7)
-        adjusted[i] = adjusted[near].mean() if near.any() else adjusted[known & open_days].mean()
-    return days[open_days], adjusted[open_days]
+    """The weekday-adjusted totals as a regular series of the open days from the first whole day to the last:
+    holidays and part-covered days filled in with the mean of the known days within a week of them, weekdays
+    the kitchen is closed (factor 0) left out, so that they teach the model nothing."""
+    known_days, known = demand.adjusted()
+    span = np.arange(known_days[0], known_days[-1] + 1)
+    span = span[demand.weekday_factor[weekday_of(span)] > 0]
+    value = dict(zip(known_days.tolist(), known.tolist()))
+    series = np.array([value[d] if d in value else known[np.abs(known_days - d) <= 7].mean()
+                       if (np.abs(known_days - d) <= 7).any() else known.mean() for d in span.tolist()])
+    return span, series
 
 
 def same_weekday_last_week(demand: DemandModel, days: np.ndarray) -> np.ndarray:

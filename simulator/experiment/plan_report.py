@@ -221,8 +221,9 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
         f"The week planned: {first:%a %Y-%m-%d} to {last:%a %Y-%m-%d}, local time of {grid.zone}.",
         f"Forecast: {forecast.method}: {totals:,.0f} orders" + (f" (demand times {week.scale:g})" if week.scale != 1 else "")
         + ".",
-        f"Promise: {promise.describe()}; {len(week.blocks.of_interval)} intervals judged in"
-        f" {week.blocks.count} blocks (quiet ones pooled to expect {MIN_ORDERS} orders a day).",
+        f"Promise: {promise.describe()}; the {int((week.orders_per_day > 0).sum())} intervals that expect orders are"
+        f" judged in {len({week.blocks.of_interval[i] for i in np.flatnonzero(week.orders_per_day > 0)})} blocks"
+        f" (quiet ones pooled to expect {MIN_ORDERS} orders a day).",
         f"Requirement: {requirement_hours:,.0f} cook-hours {cycle}, found in {plan.requirement.rounds} simulation rounds"
         f" on {week.size('search')} search weeks"
         + ("" if plan.requirement.converged else " (stopped at the iteration cap: not converged)") + ".",
@@ -233,6 +234,9 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
                                                   ": the rounds ran out with blocks still missing the service level."),
     ]
     lines += held_out_lines(plan)
+    if week.scale != 1:
+        lines.append(f"The backtest replays a roster for demand times {week.scale:g} on your days as they were; its"
+                     " folds plan for the demand of their week, unscaled.")
     lines += backtest_lines(tested)
     lines += ["", f"Compared on {week.size('compare')} other weeks:", report.table(list(plan.assessments.values())), ""]
     roster = plan.assessments["the roster"]

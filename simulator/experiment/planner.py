@@ -17,7 +17,7 @@ promise (common/service_level.py) holds on days it never saw.
    two-level schedule meeting the same service level, and the rosters of two textbook rules (SIPP, and
    square-root staffing). The baselines are sized on these same replications, which favours them.
 
-The three sets are drawn with seeds of their own, so the roster never depends on the held-out seeds.
+The four sets are drawn with seeds of their own, so the roster never depends on the held-out seeds.
 """
 
 from __future__ import annotations
@@ -59,8 +59,6 @@ class PlanRequest:
     max_cooks: int | None = None
     scale: float = 1.0
     seed: int = 1
-    search_weeks: int | None = None
-    """Replications of the week to find the requirement on; None: enough for SEARCH_DAYS days per block."""
 
 
 @dataclass(frozen=True)
@@ -121,28 +119,44 @@ def make_plan(request: PlanRequest, week: WeekAhead, open_executor: Callable[[We
               progress) -> Plan:
     grid, promise = week.history.grid, request.promise
     with open_executor(week) as executor:
-        search, raising = (Trials(executor, week, name, promise, progress) for name in ("search", "raise"))
         held_out, compare = (Trials(executor, week, name, promise, progress) for name in ("held-out", "compare"))
         progress.set_postfix_str("the least reachable target")
-        least_target = least_reachable(executor, week, promise, progress)
+        least_target = least_reachable(week, promise)
         if least_target is not None:
             raise UnreachableTarget(least_target)
-        rate, cook_time = staffing.offered_load(week.orders_per_day, week.history.file, grid)
-        target = promise.target_minutes
-        textbook = {"SIPP": staffing.sipp(rate, cook_time, target), "square-root staffing": staffing.square_root(rate, cook_time)}
-        least = staffing.floors((week.orders_per_day > 0).tolist(), grid, promise.worst_minutes)
-
-        requirement = staffing.requirement(lambda cooks: search.cooks(cooks).service, textbook["SIPP"], least, grid,
-                                           target, lambda phase: progress.set_postfix_str(f"requirement: {phase}"))
-        progress.set_postfix_str("roster")
-        roster, needed, rounds, raised = raise_roster(requirement.cooks, raising, request, ROSTER_ROUNDS)
-
+        requirement, roster, needed, rounds, raised = staff(request, week, executor, ROSTER_ROUNDS, progress)
         progress.set_postfix_str("held-out check")
         verdict = verify(held_out, grid.schedule(roster.on_shift))
         progress.set_postfix_str("comparisons")
         assessments = {"the roster": compare.assess(Option("the roster", grid.schedule(roster.on_shift), "roster"))}
-        assessments.update(comparisons(compare, week, textbook, least, request))
+        textbook = textbook_rules(week, promise.target_minutes)
+        assessments.update(comparisons(compare, week, textbook, floors_of(week, promise), request))
     return Plan(week, requirement, needed, roster, rounds, raised, verdict, assessments, textbook)
+
+
+def staff(request: PlanRequest, week: WeekAhead, executor: Executor, most_rounds: int,
+          progress) -> tuple[staffing.Requirement, Roster, list[int], int, bool]:
+    """The requirement on the search set, then the roster raised on the raise set: (requirement, roster, the
+    requirement as raised, rounds, whether the roster met the service level there)."""
+    grid, promise = week.history.grid, request.promise
+    search, raising = (Trials(executor, week, name, promise, progress) for name in ("search", "raise"))
+    requirement = staffing.requirement(lambda cooks: search.cooks(cooks).service,
+                                       textbook_rules(week, promise.target_minutes)["SIPP"], floors_of(week, promise),
+                                       grid, promise.target_minutes,
+                                       lambda phase: progress.set_postfix_str(f"requirement: {phase}"))
+    progress.set_postfix_str("roster")
+    return (requirement, *raise_roster(requirement.cooks, raising, request, most_rounds))
+
+
+def textbook_rules(week: WeekAhead, target_minutes: float) -> dict[str, list[int]]:
+    """SIPP's and square-root staffing's cooks per interval, for the week's expected orders."""
+    rate, cook_time = staffing.offered_load(week.orders_per_day, week.history.file, week.history.grid)
+    return {"SIPP": staffing.sipp(rate, cook_time, target_minutes),
+            "square-root staffing": staffing.square_root(rate, cook_time)}
+
+
+def floors_of(week: WeekAhead, promise: Promise) -> list[int]:
+    return staffing.floors((week.orders_per_day > 0).tolist(), week.history.grid, promise.worst_minutes)
 
 
 def week_ahead(history: History, first_day: int, request: PlanRequest, sizes: dict[str, int]) -> WeekAhead:
@@ -158,16 +172,9 @@ def fold_roster(request: PlanRequest, week: WeekAhead, open_executor: Callable[[
                 rounds: int, progress) -> tuple[CookSchedule, float]:
     """A cheaper plan of the week for a backtest fold: the requirement on the search set, the roster raised on
     the raise set for at most `rounds` rounds; no held-out check, no comparisons. (schedule, cook-hours paid)."""
-    grid, promise = week.history.grid, request.promise
     with open_executor(week) as executor:
-        search, raising = (Trials(executor, week, name, promise, progress) for name in ("search", "raise"))
-        rate, cook_time = staffing.offered_load(week.orders_per_day, week.history.file, grid)
-        least = staffing.floors((week.orders_per_day > 0).tolist(), grid, promise.worst_minutes)
-        requirement = staffing.requirement(lambda cooks: search.cooks(cooks).service,
-                                           staffing.sipp(rate, cook_time, promise.target_minutes), least, grid,
-                                           promise.target_minutes)
-        roster, *_ = raise_roster(requirement.cooks, raising, request, rounds)
-    return grid.schedule(roster.on_shift), roster.cook_hours
+        _, roster, *_ = staff(request, week, executor, rounds, progress)
+    return week.history.grid.schedule(roster.on_shift), roster.cook_hours
 
 
 def raise_roster(requirement: list[int], raising: Trials, request: PlanRequest,
@@ -179,9 +186,10 @@ def raise_roster(requirement: list[int], raising: Trials, request: PlanRequest,
     for rounds in range(1, most + 1):
         roster = solve(needed, grid, request.min_shift, request.max_shift, request.max_cooks)
         missed = staffing.missed_intervals(raising.cooks(roster.on_shift).service)
-        if not missed or rounds == most:
+        room = [i for i in missed if request.max_cooks is None or needed[i] < request.max_cooks]
+        if not missed or not room or rounds == most:  # met; or capped by --max-cooks; or out of rounds
             return roster, needed, rounds, not missed
-        for interval in missed:
+        for interval in room:
             needed[interval] += 1
     raise ValueError("at least one round is needed")
 
@@ -202,7 +210,7 @@ def verify(held_out: Trials, schedule) -> Assessment:
     return found
 
 
-def least_reachable(executor: Executor, week: WeekAhead, promise: Promise, progress) -> str | None:
+def least_reachable(week: WeekAhead, promise: Promise) -> str | None:
     """None when a crew with a cook for every unit meets the promise in every block on the search replications;
     else one line naming the least target that could be met."""
     numbers = range(week.size("search"))
@@ -241,10 +249,12 @@ def comparisons(compare: Trials, week: WeekAhead, textbook: dict[str, list[int]]
         assessed = compare.assess(Option(f"{n} cooks", n, "fixed"))
         return assessed if assessed.meets_service_level() else None
 
-    ceiling = top
-    while fixed(ceiling) is None and ceiling < 64 * top:
+    ceiling, crew = top, fixed(top)
+    while crew is None and ceiling < 64 * top:
         ceiling *= 2
-    crew = smallest(fixed, 1, ceiling)
+        crew = fixed(ceiling)
+    if crew is not None:
+        crew = smallest(fixed, 1, ceiling, known=crew)
     if crew is not None:
         found["smallest fixed crew"] = crew
         two_level = best_two_level(compare, options.peak_intervals(week.orders_per_day, grid), int(crew.option.crew))
@@ -260,9 +270,11 @@ def comparisons(compare: Trials, week: WeekAhead, textbook: dict[str, list[int]]
     return found
 
 
-def smallest(feasible: Callable[[int], Assessment | None], low: int, high: int) -> Assessment | None:
-    """The assessment at the smallest n in [low, high] for which `feasible(n)` is not None (monotone in n)."""
-    best = feasible(high)
+def smallest(feasible: Callable[[int], Assessment | None], low: int, high: int,
+             known: Assessment | None = None) -> Assessment | None:
+    """The assessment at the smallest n in [low, high] for which `feasible(n)` is not None (monotone in n);
+    `known`: feasible(high), when it was already run."""
+    best = known or feasible(high)
     if best is None:
         return None
     while low < high:

@@ -102,9 +102,10 @@ def assess(option: Option, summaries: Sequence[RunSummary], blocks: Blocks, prom
 
 def table(assessments: Sequence[Assessment]) -> str:
     """One line per option: labour, fulfillment (minutes), the longest queue, utilisation, the service level:
-    intervals (blocks) meeting it, the worst interval's share of days, days on which every interval met."""
+    blocks (an interval, or quiet ones pooled) meeting it, the worst block's share of days, days on which every
+    block met it."""
     header = [("option", ""), ("labour", "cook-h"), ("mean", "min"), ("p50", "min"), ("p90 (95% CI)", "min"),
-              ("p99", "min"), ("max queue", "orders"), ("util", "%"), ("intervals", "at level"),
+              ("p99", "min"), ("max queue", "orders"), ("util", "%"), ("blocks", "at level"),
               ("worst", "days %"), ("all met", "days %")]
     lines = []
     for a in assessments:
@@ -145,9 +146,9 @@ def rows(assessments: Sequence[Assessment], describe_crew) -> list[dict]:
             "p99_min": value(a.p99, 2), "p99_min_ci95": half(a.p99, 2),
             "max_queued_orders": value(a.max_queue, 1), "max_queued_orders_ci95": half(a.max_queue, 1),
             "utilisation_pct": value(a.utilisation, 1, 100), "utilisation_pct_ci95": half(a.utilisation, 1, 100),
-            "intervals_meeting_service_level": met, "intervals_with_orders": held,
-            "worst_interval_days_met_pct": "" if worst is None else round(100 * worst, 1),
-            "days_every_interval_met_pct": round(100 * a.service.every_cell_share, 1) if a.service.days else "",
+            "blocks_meeting_service_level": met, "blocks_with_orders": held,
+            "worst_block_days_met_pct": "" if worst is None else round(100 * worst, 1),
+            "days_every_block_met_pct": round(100 * a.service.every_cell_share, 1) if a.service.days else "",
             "days_judged": a.service.days,
             "replications": a.replications,
         })

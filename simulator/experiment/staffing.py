@@ -16,15 +16,16 @@ all R replications (common random numbers), so a change that helps does so on th
    or the backlog of an interval shortly before it.
 2. Raise: simulate; every interval of a block that misses the service level gets more cooks, in proportion
    to how far its level-quantile day is from the promise (at least one). Repeat until no block misses.
-3. Trim, in groups of intervals far enough apart not to share their orders (every k-th interval, k = the
-   target's length in intervals + 2): the blocks each cut can reach (its own interval and the next k - 1)
-   are disjoint, so a miss is blamed on the one cut that reaches it (a miss no cut reaches, on the nearest
-   cut before it: its backlog reached further). Every interval of a group is bisected at once between the
-   most cooks seen to miss there (at first: below its floor) and what it has: a round cuts each to the
-   middle, and each keeps the cut or learns it fails by its blame alone.
-   Cuts kept beside cuts that failed are simulated again together, and undone if they no longer pass.
-   A group is done when every interval of it sits one cook above a number it was tried at and failed
-   with: so no interval stops before it was tried one cook lower.
+3. Trim, in groups of intervals far enough apart not to share their orders: a cut at interval i delays
+   the orders received from k intervals before it (still waiting) to k after it (its backlog), k = the
+   target's length in intervals, so the members of a group are 2k + 1 apart (the week's or the day's wrap
+   included) and the blocks their cuts reach are disjoint: a miss is blamed on the one cut that reaches it
+   (a miss no cut reaches, on the nearest cut before it: its backlog reached further). Every interval of a
+   group is bisected at once between the most cooks seen to miss there (at first: below its floor) and
+   what it has: a round cuts each to the middle, and each keeps the cut or learns it fails by its blame
+   alone. Cuts kept beside cuts that failed are simulated again together, and undone (to be tried again)
+   if they do not pass together. A group is done when every interval of it sits one cook above a number
+   it was tried at and failed with: so no interval stops before it was tried one cook lower.
 
 Stopping rule: the result meets the service level in every block (on these replications), and no interval
 can lose one cook without some block missing it (as tried in its group), or an iteration cap is reached,
@@ -167,10 +168,9 @@ def requirement(evaluate: Evaluate, start: Sequence[int], least: Sequence[int], 
         result = simulate(cooks, "raise")
 
     size = len(cooks)
-    spacing = math.ceil(target_minutes / grid.minutes) + 2
-    for offset in range(spacing):
-        group = list(range(offset, size, spacing))
-        reach = {i: {(i + k) % size for k in range(spacing)} for i in group}
+    side = math.ceil(target_minutes / grid.minutes)
+    for group in groups_apart(size, 2 * side + 1):
+        reach = {i: {(i + k) % size for k in range(-side, side + 1)} for i in group}
         while True:
             cut = [i for i in group if cooks[i] - failed[i] > 1]
             if not cut:
@@ -192,13 +192,23 @@ def requirement(evaluate: Evaluate, start: Sequence[int], least: Sequence[int], 
                 result = after
             elif cooks != before:  # cuts kept were tried beside others that failed: tried again without them
                 check = simulate(cooks, "trim")
-                if check.missed:  # they do not pass together: undone, and counted as failed
-                    for interval in cut:
-                        if cooks[interval] != before[interval]:
-                            failed[interval], cooks[interval] = cooks[interval], before[interval]
+                if check.missed:  # together they do not pass: undone (not counted as failing), tried again later
+                    cooks = before
                 else:
                     result = check
     return Requirement(cooks, rounds, not result.missed, result)
+
+
+def groups_apart(size: int, spacing: int) -> list[list[int]]:
+    """The intervals of a cyclic grid in groups whose members are at least `spacing` apart, the wrap included
+    (a last member too close to the first of its group goes into a group of its own)."""
+    groups, alone = [], []
+    for offset in range(min(spacing, size)):
+        members = list(range(offset, size, spacing))
+        if len(members) > 1 and members[0] + size - members[-1] < spacing:
+            alone.append([members.pop()])
+        groups.append(members)
+    return groups + alone
 
 
 def _blamed(missed: set[int], cut: list[int], reach: dict[int, set[int]], size: int) -> set[int]:

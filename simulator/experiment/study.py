@@ -32,7 +32,7 @@ from simulator.menu import Dish
 
 SETS = {"search": 1, "raise": 2, "held-out": 3, "compare": 4}
 """The sets of replications of a future week, each drawn with seeds of its own."""
-CACHED_STREAMS = 256
+CACHED_STREAMS = 128
 """Streams a worker keeps once made (the sets a study runs again and again)."""
 
 
@@ -138,6 +138,7 @@ class WeekAhead:
         per_day = history.demand.expected_per_interval(days[1:], mean[1:], history.grid)
         blocks = Blocks.pooled(per_day.tolist(), history.grid.per_day)
         paths = {name: forecast.paths(seed, SETS[name], size)[:, columns] for name, size in sizes.items()}
+        assert all(len(paths[name]) == size for name, size in sizes.items())
         return cls(history, forecast, days, mean, blocks, per_day, seed, scale, paths)
 
     @property
@@ -153,7 +154,7 @@ class WeekAhead:
             self._made.move_to_end(key)
             return self._made[key]
         name, number = key
-        rng = np.random.default_rng([self.seed, SETS[name], number])
+        rng = np.random.default_rng([self.seed, SETS[name], 1, number])  # tag 1: one week of a set
         counts = self.forecast.counts(self.paths[name][number], rng, self.scale)
         stream = self.history.demand.stream(self.days, counts, rng, self.history.grid, f"{name} week {number + 1}")
         made = judged_by_days(stream, self.blocks, self.first_day, self.history.demand.zone)

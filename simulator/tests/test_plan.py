@@ -117,7 +117,7 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
 def week(three_weeks):
     _, menu, orders = three_weeks
     history = read_history(orders, load_menu(menu), ZONE, 60)
-    request = planner.PlanRequest(Promise(45), 4, 8, search_weeks=3)
+    request = planner.PlanRequest(Promise(45), 4, 8)
     first = int(history.demand.days[-1]) + 1
     return request, planner.week_ahead(history, first, request, planner.set_sizes(True, 3))
 

@@ -80,9 +80,9 @@ def test_a_sweep_writes_its_table_chart_and_verdict(their_kitchen, capsys):
     p90 = [float(r["p90_min"]) for r in fixed]
     assert p90 == sorted(p90, reverse=True) and p90[0] > p90[-1]  # more cooks, shorter waits
     assert all(r["p90_min_ci95"] != "" for r in rows)  # three replications give an interval
-    on_target = [int(r["intervals_meeting_service_level"]) for r in fixed]
-    assert on_target == sorted(on_target) and on_target[0] < on_target[-1] == int(fixed[-1]["intervals_with_orders"])
-    all_met = [float(r["days_every_interval_met_pct"]) for r in fixed]
+    on_target = [int(r["blocks_meeting_service_level"]) for r in fixed]
+    assert on_target == sorted(on_target) and on_target[0] < on_target[-1] == int(fixed[-1]["blocks_with_orders"])
+    all_met = [float(r["days_every_block_met_pct"]) for r in fixed]
     assert all_met == sorted(all_met) and all_met[-1] == 100 and {r["timezone"] for r in rows} == {other_kitchen.ZONE}
     for row in rows:  # rounded, with units in the column names
         assert all(len(row[c].partition(".")[2]) <= 2 for c in ("p90_min", "labour_cook_hours", "utilisation_pct"))
@@ -97,7 +97,7 @@ def test_a_sweep_writes_its_table_chart_and_verdict(their_kitchen, capsys):
     assert "your COOK_SCHEDULE" in printed.split("Shown:")[0]  # the user's own schedule is always in the table
     assert "Max queue counts orders waiting for a first cook" in printed
     assert "p90 fulfillment at most 25 min in every interval on 95% of days" in printed
-    holding = [r for r in fixed if r["intervals_meeting_service_level"] == r["intervals_with_orders"]]
+    holding = [r for r in fixed if r["blocks_meeting_service_level"] == r["blocks_with_orders"]]
     assert (f"Smallest fixed crew, service level: {holding[0]['option']} (" if holding else
             "Smallest fixed crew, service level: none tried meets it") in printed
 

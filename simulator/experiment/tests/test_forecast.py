@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
 import numpy as np
 import pytest
 
@@ -80,3 +84,40 @@ def test_future_days_vary_as_the_files_days_do_and_may_be_busier_than_any_seen(f
     again = made.counts(made.paths(3, 1, 400), np.random.default_rng(1))
     assert (again == counts).all()  # the same seed and stream, the same days
     assert not (made.paths(3, 2, 400) == made.paths(3, 1, 400)).all()
+
+
+def without(orders_file, keep) -> None:
+    """Rewrite an orders file keeping the orders whose local time `keep` accepts."""
+    clock = ZoneInfo(other_kitchen.ZONE)
+    raw = json.loads(orders_file.read_text())
+    kept = [o for o in raw if keep(datetime.fromisoformat(o["ordered_at"]).replace(tzinfo=timezone.utc).astimezone(clock))]
+    orders_file.write_text(json.dumps(kept))
+
+
+def test_a_kitchen_closed_on_wednesdays_is_forecast_closed_and_measured_on_its_open_days(tmp_path):
+    menu, orders = other_kitchen.write(tmp_path, days=29, day_cv=0.15, seed=3)
+    without(orders, lambda local: local.weekday() != 2)
+    history = read_history(orders, load_menu(menu), other_kitchen.ZONE, 60)
+    demand = history.demand
+    assert demand.weekday_factor[2] == 0 and np.isfinite(demand.level) and 0.05 < demand.dispersion.cv < 0.5
+    days = np.arange(demand.days[-1] + 1, demand.days[-1] + 8)
+    made = forecast.forecast(demand, days)
+    closed = weekday_of(days) == 2
+    assert (made.mean[closed] == 0).all() and (made.mean[~closed] > 0).all()
+    paths = made.paths(1, 1, 50)
+    assert paths.shape == (50, 7) and (paths[:, closed] == 0).all()
+    replication = demand.replicate(1, 2, 1.0, history.grid)  # the sweep's replications: no day drawn for Wednesdays
+    assert replication.orders and all(d % 7 != (2 - 3) % 7 for d in set(replication.days.tolist()))
+
+
+def test_a_day_and_a_half_of_orders_is_not_read_as_two_whole_days(tmp_path):
+    # a 24-hour export from 16:00 to 16:00 local time spans two local days, neither of them whole
+    menu, orders = other_kitchen.write(tmp_path, days=3, seed=4)
+    start = datetime(2024, 3, 4, 16, tzinfo=ZoneInfo(other_kitchen.ZONE))
+    without(orders, lambda local: start <= local < start + timedelta(days=1))
+    history = read_history(orders, load_menu(menu), other_kitchen.ZONE, 60)
+    demand = history.demand
+    assert len(demand.days) == 2 and not demand.whole_days.any()
+    assert demand.level == pytest.approx(history.file.orders, rel=0.15)  # a day's orders, not half of them
+    made = forecast.forecast(demand, np.arange(demand.days[-1] + 1, demand.days[-1] + 8))
+    assert made.paths(1, 1, 30).shape == (30, 7)  # as many replications as asked, whatever the variation

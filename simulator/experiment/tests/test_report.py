@@ -31,7 +31,7 @@ def test_no_data_is_said_never_zero():
     assert assessment.p90.show() == "no data"
     assert "no data" in table([assessment])
     [row] = rows([assessment], lambda crew: "")
-    assert (row["p90_min"], row["utilisation_pct"], row["worst_interval_days_met_pct"]) == ("", "", "")
+    assert (row["p90_min"], row["utilisation_pct"], row["worst_block_days_met_pct"]) == ("", "", "")
 
 
 def test_the_service_level_is_judged_day_by_day_over_every_replication():

@@ -96,3 +96,36 @@ def test_an_iteration_cap_is_reported():
     toy = ToyKitchen([10**9] * GRID.size)  # never met
     found = staffing.requirement(toy, [1] * GRID.size, [0] * GRID.size, GRID, target_minutes=40)
     assert not found.converged and found.rounds == staffing.RAISE_CAP
+
+
+class BackwardKitchen(ToyKitchen):
+    """Too few cooks at i make i miss and i - 1 too (orders received just before still wait for them)."""
+
+    def __call__(self, cooks):
+        self.rounds += 1
+        cells, seconds = [], []
+        for i, n in enumerate(self.need):
+            if n:
+                short = cooks[i] < n or (i + 1 < len(self.need) and cooks[i + 1] < self.need[i + 1])
+                cells += [i] * 50
+                seconds += [(60 if short else 10) * 60] * 50
+        return judge([CellStats.of(np.array(cells), np.array(seconds))], Blocks.single(GRID.size, GRID.per_day),
+                     Promise(40))
+
+
+def test_a_cut_that_delays_the_orders_before_it_is_blamed_not_its_neighbour():
+    need = [0] * 10 + [1, 3, 9, 2, 8, 1, 5, 7, 2, 4, 6, 1] * 3 + [1] * 2
+    toy = BackwardKitchen(need)
+    found = staffing.requirement(toy, [12] * GRID.size, [1 if n else 0 for n in need], GRID, target_minutes=40)
+    assert found.converged
+    assert [c for c, n in zip(found.cooks, need) if n] == [n for n in need if n]  # exactly the need, no more
+
+
+@pytest.mark.parametrize("size, spacing", [(48, 5), (96, 5), (336, 7), (7, 3), (5, 9)])
+def test_groups_are_apart_across_the_wrap_and_hold_every_interval_once(size, spacing):
+    groups = staffing.groups_apart(size, spacing)
+    assert sorted(i for group in groups for i in group) == list(range(size))
+    for group in groups:
+        for a in group:
+            for b in group:
+                assert a == b or min((a - b) % size, (b - a) % size) >= min(spacing, size // 2 + 1) or len(group) == 1
