@@ -29,8 +29,8 @@ from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.study import History, WeekAhead, judged_by_days
 
 FOLDS = 3
-FOLD_SEARCH_WEEKS = 6
-FOLD_ROSTER_ROUNDS = 8
+FOLD_SEARCH_WEEKS = 4
+FOLD_ROSTER_ROUNDS = 5
 BASELINES = ("same weekday last week", "mean of the last four same weekdays")
 
 

@@ -41,7 +41,7 @@ from simulator.experiment.trials import Option
 
 ROSTER_ROUNDS = 30
 """Re-simulations of the roster on the raise replications before the plan gives up, and says so."""
-SEARCH_DAYS = 40
+SEARCH_DAYS = 24
 """Days each block sees in the search set, by default."""
 RAISE_TIMES, HELD_OUT_TIMES = 2, 20
 """The raise set and the held-out set (at most: it stops sooner once the verdict is sure), in search sets."""
@@ -114,6 +114,9 @@ class Trials:
     def cooks(self, cooks: list[int], name: str = "staffing", kind: str = "requirement") -> Assessment:
         return self.assess(Option(name, self.week.history.grid.schedule(cooks), kind))
 
+    def service(self, cooks: list[int]) -> ServiceLevel:
+        return self.cooks(cooks).service
+
 
 def make_plan(request: PlanRequest, week: WeekAhead, open_executor: Callable[[WeekAhead], ContextManager[Executor]],
               progress) -> Plan:
@@ -140,7 +143,7 @@ def staff(request: PlanRequest, week: WeekAhead, executor: Executor, most_rounds
     requirement as raised, rounds, whether the roster met the service level there)."""
     grid, promise = week.history.grid, request.promise
     search, raising = (Trials(executor, week, name, promise, progress) for name in ("search", "raise"))
-    requirement = staffing.requirement(lambda cooks: search.cooks(cooks).service,
+    requirement = staffing.requirement(search.service,
                                        textbook_rules(week, promise.target_minutes)["SIPP"], floors_of(week, promise),
                                        grid, promise.target_minutes,
                                        lambda phase: progress.set_postfix_str(f"requirement: {phase}"))
@@ -185,7 +188,7 @@ def raise_roster(requirement: list[int], raising: Trials, request: PlanRequest,
     grid, needed = raising.week.history.grid, list(requirement)
     for rounds in range(1, most + 1):
         roster = solve(needed, grid, request.min_shift, request.max_shift, request.max_cooks)
-        missed = staffing.missed_intervals(raising.cooks(roster.on_shift).service)
+        missed = staffing.missed_intervals(raising.service(roster.on_shift))
         room = [i for i in missed if request.max_cooks is None or needed[i] < request.max_cooks]
         if not missed or not room or rounds == most:  # met; or capped by --max-cooks; or out of rounds
             return roster, needed, rounds, not missed

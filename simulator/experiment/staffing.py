@@ -17,15 +17,17 @@ all R replications (common random numbers), so a change that helps does so on th
 2. Raise: simulate; every interval of a block that misses the service level gets more cooks, in proportion
    to how far its level-quantile day is from the promise (at least one). Repeat until no block misses.
 3. Trim, in groups of intervals far enough apart not to share their orders: a cut at interval i delays
-   the orders received from k intervals before it (still waiting) to k after it (its backlog), k = the
-   target's length in intervals, so the members of a group are 2k + 1 apart (the week's or the day's wrap
-   included) and the blocks their cuts reach are disjoint: a miss is blamed on the one cut that reaches it
-   (a miss no cut reaches, on the nearest cut before it: its backlog reached further). Every interval of a
-   group is bisected at once between the most cooks seen to miss there (at first: below its floor) and
-   what it has: a round cuts each to the middle, and each keeps the cut or learns it fails by its blame
-   alone. Cuts kept beside cuts that failed are simulated again together, and undone (to be tried again)
-   if they do not pass together. A group is done when every interval of it sits one cook above a number
-   it was tried at and failed with: so no interval stops before it was tried one cook lower.
+   the orders received in the interval before it (still waiting) and those of the k after it (its
+   backlog), k = the target's length in intervals, so the members of a group are k + 2 apart (the week's or
+   the day's wrap included) and the blocks their cuts reach are disjoint: a miss is blamed on the one cut
+   that reaches it (a miss no cut reaches, on the nearest cut before it: its backlog reached further).
+   Every interval of a group is bisected at once between the most cooks seen to miss there (at first:
+   below its floor) and what it has: a round cuts each to the middle, and each keeps the cut or learns it
+   fails by its blame alone. Cuts kept beside cuts that failed are simulated again together, without
+   those; if they do not pass, they are undone, the ones a miss is blamed on counted as failing at that
+   number (beside more cooks than they will have), the others to be tried again. A group is done when
+   every interval of it sits one cook above a number it was tried at and failed with: so no interval stops
+   before it was tried one cook lower.
 
 Stopping rule: the result meets the service level in every block (on these replications), and no interval
 can lose one cook without some block missing it (as tried in its group), or an iteration cap is reached,
@@ -168,9 +170,9 @@ def requirement(evaluate: Evaluate, start: Sequence[int], least: Sequence[int], 
         result = simulate(cooks, "raise")
 
     size = len(cooks)
-    side = math.ceil(target_minutes / grid.minutes)
-    for group in groups_apart(size, 2 * side + 1):
-        reach = {i: {(i + k) % size for k in range(-side, side + 1)} for i in group}
+    ahead = math.ceil(target_minutes / grid.minutes)
+    for group in groups_apart(size, ahead + 2):
+        reach = {i: {(i + k) % size for k in range(-1, ahead + 1)} for i in group}
         while True:
             cut = [i for i in group if cooks[i] - failed[i] > 1]
             if not cut:
@@ -192,7 +194,10 @@ def requirement(evaluate: Evaluate, start: Sequence[int], least: Sequence[int], 
                 result = after
             elif cooks != before:  # cuts kept were tried beside others that failed: tried again without them
                 check = simulate(cooks, "trim")
-                if check.missed:  # together they do not pass: undone (not counted as failing), tried again later
+                if check.missed:  # together they do not pass: undone; those blamed now fail, the others are tried again
+                    kept = [i for i in cut if i not in blamed]
+                    for interval in _blamed(missed_intervals(check), kept, reach, size):
+                        failed[interval] = cooks[interval]
                     cooks = before
                 else:
                     result = check
