@@ -33,6 +33,8 @@ from typing import Sequence
 
 import numpy as np
 
+from common.settings import DEFAULT_LEVEL
+
 MIN_ORDERS = 10
 """A cell's p90 is judged when it has at least this many orders; blocks are pooled to expect as many a day."""
 Z_95 = NormalDist().inv_cdf(0.975)
@@ -44,7 +46,7 @@ LEVEL_WIDTH = 0.03
 class Promise:
     target_minutes: float
     """The p90 fulfillment each cell is held to."""
-    level: float = 0.95
+    level: float = DEFAULT_LEVEL
     """The share of days on which a block's cell must meet it."""
     max_wait_minutes: float | None = None
     """No order of a cell may take longer; None: twice the target."""
@@ -268,18 +270,46 @@ def judge(runs: Sequence[CellStats], blocks: Blocks, promise: Promise) -> Servic
     if not runs or not sum(len(b) for b in block_of_cell):
         return ServiceLevel(promise, [], 0, 0)
     block_of, score = np.concatenate(block_of_cell), np.concatenate(scores)
-    p90, order_counts, day = np.concatenate(p90s), np.concatenate(orders), np.concatenate(day_keys)
-    met = score <= 1 + 1e-12  # Promise.met, from the scores already at hand
-    present, days = np.unique(block_of, return_counts=True)
-    met_days = np.bincount(block_of, weights=met, minlength=count)[present]
-    mean_orders = np.bincount(block_of, weights=order_counts, minlength=count)[present] / days
-    level_scores = _quantiles(block_of, score, present, promise.level)
+    p90 = np.concatenate(p90s)
+    present = np.unique(block_of)
     judged = p90 >= 0
-    level_p90 = _quantiles(block_of[judged], p90[judged].astype(float), present, promise.level)
-    levels = [BlockLevel(b, tuple(blocks.intervals(b)), n, int(m), float(o), float(s),
-                         None if np.isnan(p) else float(p) / 60)
+    return _levels(block_of, np.concatenate(day_keys), score <= 1 + 1e-12, np.concatenate(orders), blocks, promise,
+                   _quantiles(block_of, score, present, promise.level),
+                   _quantiles(block_of[judged], p90[judged].astype(float), present, promise.level) / 60)
+
+
+def judge_counted(days: np.ndarray, intervals: np.ndarray, orders: np.ndarray, on_time: np.ndarray,
+                  longest_seconds: np.ndarray, blocks: Blocks, promise: Promise) -> ServiceLevel:
+    """The service level from counts per (day, interval), as a database keeps them: the orders, how many of them
+    took at most the target, and the longest. A cell's p90 is at most the target exactly when at least
+    ceil(0.9 n) of its n orders are (nearest rank), so no tally needs ranking. Counts add up over the intervals
+    of a block; the levels' quantiles (BlockLevel.score, p90_minutes) are not known from counts: NaN, None."""
+    days, intervals = np.asarray(days, dtype=np.int64), np.asarray(intervals, dtype=np.int64)
+    if not len(days):
+        return ServiceLevel(promise, [], 0, 0)
+    block = np.asarray(blocks.of_interval, dtype=np.int64)[intervals]
+    cell = (days - days.min()) * blocks.count + block
+    cells, where = np.unique(cell, return_inverse=True)
+    n = np.bincount(where, weights=orders).astype(np.int64)
+    timely = np.bincount(where, weights=on_time).astype(np.int64)
+    longest = np.zeros(len(cells), dtype=np.int64)
+    np.maximum.at(longest, where, np.asarray(longest_seconds, dtype=np.int64))
+    p90_ok = (n < MIN_ORDERS) | (timely >= nearest_rank(n, 90))
+    met = p90_ok & (longest <= 60 * promise.worst_minutes)
+    present = np.unique(cells % blocks.count)
+    return _levels(cells % blocks.count, cells // blocks.count, met, n, blocks, promise,
+                   np.full(len(present), np.nan), np.full(len(present), np.nan))
+
+
+def _levels(block_of: np.ndarray, day: np.ndarray, met: np.ndarray, orders: np.ndarray, blocks: Blocks,
+            promise: Promise, scores: np.ndarray, p90_minutes: np.ndarray) -> ServiceLevel:
+    """Each block's days and days met, and the days on which every cell met: the one count both judges share."""
+    present, days = np.unique(block_of, return_counts=True)
+    met_days = np.bincount(block_of, weights=met, minlength=blocks.count)[present]
+    mean_orders = np.bincount(block_of, weights=orders, minlength=blocks.count)[present] / days
+    levels = [BlockLevel(b, tuple(blocks.intervals(b)), n, int(m), float(o), float(s), None if np.isnan(p) else float(p))
               for b, n, m, o, s, p in zip(present.tolist(), days.tolist(), met_days.tolist(), mean_orders.tolist(),
-                                          level_scores.tolist(), level_p90.tolist())]
+                                          scores.tolist(), p90_minutes.tolist())]
     distinct_days, where = np.unique(day, return_inverse=True)
     failed = np.bincount(where, weights=~met, minlength=len(distinct_days))
     return ServiceLevel(promise, levels, len(distinct_days), int((failed == 0).sum()))

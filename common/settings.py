@@ -30,6 +30,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ("order_id", "ordered_at", "name", "service", "item", "quantity", "price_per_unit")
 """The columns of a CSV orders file, by our names (ORDERS_COLUMNS maps them to the user's)."""
 DEFAULT_PARAMETERS_FILE = PROJECT_ROOT / "parameters" / "simulation_parameters.py"
+DEFAULT_LEVEL = 0.95
+"""SERVICE_LEVEL when the parameters file does not set it: the share of days a promise holds on."""
 
 
 class SettingsError(ValueError):
@@ -56,6 +58,8 @@ class Settings:
     """IANA name of the kitchen's local time zone."""
     sla_p90_minutes: float = 40.0
     """SLA_P90_MINUTES: the target p90 fulfillment the dashboard holds each half hour to."""
+    service_level: float = DEFAULT_LEVEL
+    """SERVICE_LEVEL: the share of days on which every interval must meet the target (common/service_level.py)."""
     orders_timezone: str | None = None
     """ORDERS_TIMEZONE: the zone of the orders file's timestamps that have no offset; None: UTC."""
     orders_columns: dict[str, str] | None = None
@@ -99,6 +103,12 @@ def _positive(unit: str):
 
 _positive_seconds = _positive("seconds")
 _positive_minutes = _positive("minutes")
+
+
+def _share(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        raise SettingsError(f"{where}: expected a share of days between 0 and 1, like 0.95, got {value!r}")
+    return float(value)
 
 
 def parse_timezone(value: object, where: str) -> str:
@@ -190,6 +200,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         timezone=zone,
         sla_p90_minutes=_positive_minutes(*_overridden(env, "KITCHEN_SLA_P90_MINUTES", get, "SLA_P90_MINUTES", 40,
                                                         where)),
+        service_level=_share(get("SERVICE_LEVEL", DEFAULT_LEVEL), where + "SERVICE_LEVEL"),
         orders_timezone=None if values.get("ORDERS_TIMEZONE") is None else parse_timezone(
             values["ORDERS_TIMEZONE"], where + "ORDERS_TIMEZONE"),
         orders_columns=None if values.get("ORDERS_COLUMNS") is None else parse_columns(
@@ -203,6 +214,7 @@ KNOBS: dict[str, tuple[tuple[type, ...], str]] = {
     "COOK_SCHEDULE": ((dict, str, type(None)), "a dict of 'HH:MM': cooks, a path to a JSON file, or None"),
     "DASHBOARD_REFRESH_INTERVAL": ((int, float), "a number of seconds"),
     "SLA_P90_MINUTES": ((int, float), "a number of minutes"),
+    "SERVICE_LEVEL": ((float,), "a share of days between 0 and 1, like 0.95"),
     "ORDERS_FILE": ((str,), "a path, as a string"),
     "MENU_FILE": ((str,), "a path, as a string"),
     "ORDERS_COLUMNS": ((dict, type(None)), "a dict of our column names to yours, or None"),

@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
         users = users_from()
     except UsersError as error:
         parser.exit(2, f"dashboard: {error}\n")
-    app = create_app(args.db, settings.refresh_interval, settings.timezone, users, settings.sla_p90_minutes)
+    app = create_app(args.db, settings.refresh_interval, settings.timezone, users, settings.sla_p90_minutes,
+                     settings.service_level)
     if warning(args.host, users):
         print(warning(args.host, users), file=sys.stderr, flush=True)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C stops it, even when started in the background

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from dash import Dash, Input, Output
 
+from common.service_level import Promise
+from common.settings import DEFAULT_LEVEL
 from dashboard import callbacks, compare, layout
 from dashboard.auth import require_login
 from dashboard.figures import DEFAULT_TARGET
@@ -14,9 +16,9 @@ from dashboard.queries import Reader
 
 
 def create_app(database: Path | str, refresh_seconds: float, zone: str, users: dict[str, str] | None = None,
-               target: float = DEFAULT_TARGET) -> Dash:
+               target: float = DEFAULT_TARGET, level: float = DEFAULT_LEVEL) -> Dash:
     """The app; with `users` (name -> password or hash), every page asks for a login. `target` is the p90
-    fulfillment, in minutes, each half hour is held to."""
+    fulfillment, in minutes, each half hour is held to, on a `level` share of days."""
     app = Dash(__name__, title="Kitchen Simulator", update_title=None)
     app.layout = layout.shell(refresh_seconds)
 
@@ -29,7 +31,7 @@ def create_app(database: Path | str, refresh_seconds: float, zone: str, users: d
 
     reader = Reader(database)
     callbacks.register(app, reader, zone, target)
-    compare.register(app, reader, zone, target)
+    compare.register(app, reader, zone, Promise(target, level))
     if users:
         require_login(app.server, users)
 

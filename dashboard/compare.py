@@ -17,6 +17,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
 from common.database import DatabaseUnavailable
 from common.plan_files import read_intervals
+from common.service_level import Promise
 from common.schedule import CookSchedule, ScheduleError
 from dashboard import comparison, queries, tables
 from dashboard.comparison import SUMMARY_COLUMNS, Shown
@@ -88,7 +89,8 @@ def kept_per_view(draw: Callable[[dict, dict | None], T]) -> Callable[..., T]:
     return lambda view, plan=None: by_value(json.dumps([view, plan], sort_keys=True))
 
 
-def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> None:
+def register(app: Dash, reader: queries.Reader, zone: str, promise: Promise) -> None:
+    target = promise.target_minutes
     def info(view: dict) -> dict[int, Shown]:
         """The selected runs as the view store carries them, so that no chart reads the runs again."""
         return {run_id: Shown(run_id, label, run_zone) for run_id, label, run_zone in view["shown"]}
@@ -189,8 +191,14 @@ def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> Non
 
     @kept_per_view
     def table(view: dict, _) -> list[list]:
-        rows = reader.read(lambda session: queries.compare_summaries(session, view["runs"], target))
-        return comparison.summary_rows(rows, info(view), target)
+        since = {run_id: clock_of(run_zone).hour_of(now - queries.HISTORY_WINDOW)[0]
+                 for (run_id, _, run_zone), (now, _, _) in zip(view["shown"], view["moments"]) if now is not None}
+
+        def read(session) -> tuple[list, list]:
+            return queries.compare_summaries(session, view["runs"]), queries.compare_days(session, since, target)
+
+        rows, days = reader.read(read)
+        return comparison.summary_rows(rows, info(view), comparison.service_levels(days, promise))
 
     @app.callback(Output("compare-table", "children"), Input("compare-view", "data"))
     def refresh_table(view):

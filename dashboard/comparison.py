@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from common.service_level import Blocks, Promise, ServiceLevel, judge_counted
 from dashboard.figures import COLOURS, TEXT, _axis, clock_of, figure, waiting
 from dashboard.queries import Run
 
@@ -133,19 +134,43 @@ def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = 
 
 
 SUMMARY_COLUMNS = ["run", "orders", "mean fulfillment (min)", "p50 (min)", "p90 (min)", "p99 (min)",
-                   "half hours meeting the target", "labour (cook-hours)", "utilisation (%)", "revenue ($)"]
+                   "half hours at the service level (last 14 days)", "days every half hour met (last 14 days)",
+                   "labour (cook-hours)", "utilisation (%)", "revenue ($)"]
 
 
-def summary_rows(rows, runs: dict[int, Shown], target: float) -> list[list]:
+def service_levels(days_rows, promise: Promise) -> dict[int, ServiceLevel]:
+    """Each run's service level, judged day by day (common/service_level.py) from compare_days' counts: its half
+    hours, quiet ones pooled with their neighbours by the run's own orders a day in each."""
+    by_run: dict[int, list] = defaultdict(list)
+    for row in days_rows:
+        by_run[row[0]].append(row[1:])
+    levels = {}
+    for run_id, rows in by_run.items():
+        days = sorted({r[0] for r in rows})
+        number = {d: i for i, d in enumerate(days)}
+        columns = np.array([(number[r[0]], r[1], r[2], r[3], r[4]) for r in rows], dtype=np.int64)
+        per_day = np.bincount(columns[:, 1], weights=columns[:, 2], minlength=48) / len(days)
+        blocks = Blocks.pooled(per_day.tolist(), per_day=48)
+        levels[run_id] = judge_counted(columns[:, 0], columns[:, 1], columns[:, 2], columns[:, 3], 60 * columns[:, 4],
+                                       blocks, promise)
+    return levels
+
+
+def summary_rows(rows, runs: dict[int, Shown], levels: dict[int, ServiceLevel]) -> list[list]:
     """The compare table: one row per run, in the columns of SUMMARY_COLUMNS; 'no data' where there is none."""
     def minutes(value) -> object:
         return "no data" if value is None else value
 
     table = []
-    for run_id, orders, mean_s, p50, p90, p99, met, held, cook_seconds, busy_seconds, cents in rows:
+    for run_id, orders, mean_s, p50, p90, p99, cook_seconds, busy_seconds, cents in rows:
+        level = levels.get(run_id)
+        held = len(level.blocks) if level else 0
+        met = held - len(level.missed) if level else 0
         table.append([
             runs[run_id].label, orders, "no data" if mean_s is None else round(mean_s / 60, 1), minutes(p50),
             minutes(p90), minutes(p99), f"{met} of {held} ({100 * met / held:.0f}%)" if held else "no data",
+            f"{level.days_every_cell_met} of {level.days} ({100 * level.every_cell_share:.0f}%)" if level and level.days
+            else "no data",
             round(cook_seconds / 3600, 1), round(100 * busy_seconds / cook_seconds, 1) if cook_seconds else "no data",
             f"{cents / 100:.2f}",
         ])

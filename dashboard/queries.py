@@ -263,8 +263,6 @@ def fulfillment_by_half_hour(session: Session, runs: list[int], now: int, zone: 
 
 # The compare page: several runs side by side, each query for one chart ---------------------------------
 
-MIN_ORDERS = 10
-"""A half hour is held to the target when the run has at least this many orders received in it."""
 SAMPLES_ALIAS = {"sqlite": "kitchen_stats AS s INDEXED BY kitchen_stats_every_10_minutes", "postgresql": "kitchen_stats AS s"}
 
 
@@ -305,13 +303,25 @@ def compare_half_hours(session: Session, runs: list[int]) -> list[tuple]:
     ).fetchall()
 
 
-def compare_summaries(session: Session, runs: list[int], target: float) -> list[tuple]:
-    """Per run: (run, orders received, mean seconds, p50, p90, p99 minutes, half hours meeting the target, half
-    hours held to it, cook-seconds on shift, cook-seconds cooking, revenue cents).
+def compare_days(session: Session, since: dict[int, str], target: float) -> list[tuple]:
+    """(run, local day, half hour, orders, orders that took at most `target` minutes, the longest in minutes) for
+    each run from its local day `since[run]` on: the counts the service level is judged from, day by day
+    (common/service_level.judge_counted). The runs and days are bound, never formatted."""
+    if not since:
+        return []
+    which = " OR ".join("(run_id = ? AND local_day >= ?)" for _ in since)
+    return session.execute(
+        f"SELECT run_id, local_day, half_hour, CAST(SUM(orders) AS BIGINT),"
+        f" CAST(SUM(CASE WHEN minutes <= ? THEN orders ELSE 0 END) AS BIGINT), MAX(minutes)"
+        f" FROM fulfillment_by_half_hour WHERE {which} GROUP BY run_id, local_day, half_hour",
+        (target, *[value for run, day in since.items() for value in (run, day)]),
+    ).fetchall()
 
-    A half hour meets the target when nine tenths of its orders took at most `target` minutes, which is its
-    p90 at most the target, counted without ranking its tallies (SQLite's window functions, row by row, were
-    two thirds of this query's time); only the run's few hundred minutes are ranked, for its percentiles."""
+
+def compare_summaries(session: Session, runs: list[int]) -> list[tuple]:
+    """Per run: (run, orders received, mean seconds, p50, p90, p99 minutes, cook-seconds on shift, cook-seconds
+    cooking, revenue cents). Only the run's few hundred minutes are ranked, for its percentiles (SQLite's window
+    functions go row by row); the service level comes from compare_days."""
     marks = _in(runs)
     return session.execute(
         f"""
@@ -328,19 +338,12 @@ def compare_summaries(session: Session, runs: list[int], target: float) -> list[
                    MIN(CASE WHEN running * 10 >= total * 9 THEN minutes END) AS p90,
                    MIN(CASE WHEN running * 100 >= total * 99 THEN minutes END) AS p99
             FROM ranked GROUP BY run_id
-        ), halves AS (
-            SELECT run_id, SUM(orders) AS n, SUM(CASE WHEN minutes <= ? THEN orders ELSE 0 END) AS on_time
-            FROM fulfillment_by_time_of_day WHERE run_id IN ({marks}) GROUP BY run_id, half_hour
-        ), met AS (
-            SELECT run_id, SUM(CASE WHEN on_time * 10 >= n * 9 THEN 1 ELSE 0 END) AS met, COUNT(*) AS held
-            FROM halves WHERE n >= ? GROUP BY run_id
         ), revenue AS (
             SELECT run_id, SUM(revenue) AS cents FROM daily_sales WHERE run_id IN ({marks}) GROUP BY run_id
         )
-        SELECT r.id, r.orders_received, o.mean_s, o.p50, o.p90, o.p99, CAST(COALESCE(m.met, 0) AS BIGINT),
-               CAST(COALESCE(m.held, 0) AS BIGINT), r.cook_seconds, r.busy_seconds, CAST(COALESCE(v.cents, 0) AS BIGINT)
-        FROM runs r LEFT JOIN overall o ON o.run_id = r.id LEFT JOIN met m ON m.run_id = r.id
-             LEFT JOIN revenue v ON v.run_id = r.id
+        SELECT r.id, r.orders_received, o.mean_s, o.p50, o.p90, o.p99, r.cook_seconds, r.busy_seconds,
+               CAST(COALESCE(v.cents, 0) AS BIGINT)
+        FROM runs r LEFT JOIN overall o ON o.run_id = r.id LEFT JOIN revenue v ON v.run_id = r.id
         WHERE r.id IN ({marks}) ORDER BY r.id
-        """, (*runs, target, *runs, MIN_ORDERS, *runs, *runs),
+        """, (*runs, *runs, *runs),
     ).fetchall()

@@ -7,4 +7,4 @@ from dashboard.auth import users_from
 
 _settings = load_settings()
 server = create_app(_settings.database, _settings.refresh_interval, _settings.timezone, users_from(),
-                    _settings.sla_p90_minutes).server
+                    _settings.sla_p90_minutes, _settings.service_level).server

@@ -27,6 +27,10 @@ DASHBOARD_REFRESH_INTERVAL = 5
 # dashboard marks the half hours over it; KITCHEN_SLA_P90_MINUTES in the environment overrides it.
 SLA_P90_MINUTES = 40
 
+# The service level: the share of days on which every half hour must meet that target (the plan, the sweep
+# and the compare page judge day by day; a half hour with few orders is pooled with its neighbours).
+SERVICE_LEVEL = 0.95
+
 # The order stream and the menu it is replayed against (paths). Orders: .json (a list), .jsonl (an order
 # a line) or .csv (a row an order line, as point-of-sale exports have them); the menu: .json or .csv.
 ORDERS_FILE = "data/orders.json"

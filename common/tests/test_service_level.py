@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from common.service_level import MIN_ORDERS, Blocks, CellStats, Promise, judge, wilson
+from common.service_level import MIN_ORDERS, Blocks, CellStats, Promise, judge, judge_counted, wilson
 
 
 def test_quiet_intervals_are_pooled_with_their_neighbours_never_across_an_empty_one_nor_midnight():
@@ -93,3 +93,24 @@ def test_a_block_meets_the_level_when_its_share_of_days_does_and_every_day_is_co
     for level in (0.5, 0.9, 0.95, 0.96, 0.99):
         block = judge(runs, blocks, Promise(40, level)).blocks[1]
         assert (block.score <= 1) == block.meets(level)
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(1, 120 * 60)), min_size=1, max_size=300),
+       st.integers(20, 60))
+def test_counts_per_day_and_interval_judge_as_the_orders_themselves_do(orders, target):
+    # (day, interval, seconds) of each order; a database keeps (day, interval, minutes rounded up) tallies
+    promise = Promise(target, 0.75)
+    per_interval = np.bincount([i for _, i, _ in orders], minlength=6) / 4
+    blocks = Blocks.pooled(per_interval.tolist(), per_day=6)
+    cells = blocks.cells(np.array([d for d, _, _ in orders]), np.array([i for _, i, _ in orders]), 0)
+    exact = judge([CellStats.of(cells, np.array([s for _, _, s in orders]))], blocks, promise)
+    tallies: dict[tuple[int, int], list[int]] = {}
+    for day, interval, seconds in orders:
+        tallies.setdefault((day, interval), []).append(-(-seconds // 60))
+    keys = sorted(tallies)
+    counted = judge_counted(np.array([d for d, _ in keys]), np.array([i for _, i in keys]),
+                            np.array([len(tallies[k]) for k in keys]),
+                            np.array([sum(m <= target for m in tallies[k]) for k in keys]),
+                            np.array([60 * max(tallies[k]) for k in keys]), blocks, promise)
+    assert [(b.block, b.days, b.met) for b in counted.blocks] == [(b.block, b.days, b.met) for b in exact.blocks]
+    assert (counted.days, counted.days_every_cell_met) == (exact.days, exact.days_every_cell_met)

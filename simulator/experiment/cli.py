@@ -32,8 +32,9 @@ def study_arguments(parser: argparse.ArgumentParser, settings: Settings, out: st
     parser.add_argument("--sla-p90", type=float, default=settings.sla_p90_minutes,
                         help="the target: p90 fulfillment in minutes of the orders received in an interval on a day"
                              " (default: SLA_P90_MINUTES, %(default)s)")
-    parser.add_argument("--service-level", type=float, default=0.95,
-                        help="the share of days on which every interval must meet the target (default: %(default)s)")
+    parser.add_argument("--service-level", type=float, default=settings.service_level,
+                        help="the share of days on which every interval must meet the target (default: SERVICE_LEVEL,"
+                             " %(default)s)")
     parser.add_argument("--max-wait", type=float, default=None, metavar="MINUTES",
                         help="no order of a day may take longer than this (default: twice --sla-p90)")
     parser.add_argument("--interval", type=int, default=30,
