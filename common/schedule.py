@@ -105,12 +105,16 @@ class CookSchedule:
         """Every (epoch, cooks) change strictly after `epoch`, in order, forever."""
         zone = ZoneInfo(self.zone)
         day = datetime.fromtimestamp(epoch, timezone.utc).astimezone(zone).date() - timedelta(days=1)
+        midnight = standard_reading(day, 0, zone)
         while True:
-            moments = sorted(  # in time order even on the day the clocks spring forward
-                (standard_reading(day, minute, zone), cooks) for minute, cooks in self.days[day.weekday()]
-            )
+            next_midnight = standard_reading(day + timedelta(days=1), 0, zone)
+            if next_midnight - midnight == 86400:  # no clock change that day: minutes from midnight
+                moments = [(midnight + 60 * minute, cooks) for minute, cooks in self.days[day.weekday()]]
+            else:  # in time order even on the day the clocks spring forward
+                moments = sorted((standard_reading(day, minute, zone), cooks)
+                                 for minute, cooks in self.days[day.weekday()])
             yield from ((moment, cooks) for moment, cooks in moments if moment > epoch)
-            day += timedelta(days=1)
+            day, midnight = day + timedelta(days=1), next_midnight
 
 
 def standard_reading(day: date, minute: int, zone: ZoneInfo) -> int:

@@ -1,6 +1,9 @@
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from common.schedule import CookSchedule, ScheduleError
+from common.schedule import CookSchedule, ScheduleError, standard_reading
 
 ZONE = "America/Los_Angeles"
 MONDAY_0800 = 1550505600  # 2019-02-18 08:00 PST, a Monday
@@ -59,3 +62,21 @@ def test_changes_follow_the_local_clock_through_dst():
 def test_bad_schedules_are_named(value, message):
     with pytest.raises(ScheduleError, match=message.replace("(", r"\(").replace(")", r"\)")):
         CookSchedule.parse(value, ZONE)
+
+
+@pytest.mark.parametrize("zone", ["America/Chicago", "Europe/London", "America/Santiago", "Asia/Beirut",
+                                  "America/Havana", "Australia/Lord_Howe", "UTC"])
+def test_changes_are_each_entry_read_on_its_own_day_in_every_zone(zone):
+    """Days without a clock change are counted from midnight: every change equals its own standard reading,
+    over two years of days, clock changes at midnight and half-hour ones among them."""
+    every_quarter = {f"{m // 60:02}:{m % 60:02}": 1 + m % 7 for m in range(0, 1440, 15)}
+    schedule = CookSchedule.parse(every_quarter, zone)
+    first = date(2025, 1, 1)
+    start = int(datetime.combine(first, time(), ZoneInfo(zone)).timestamp())
+    expected = []
+    for d in range(730):
+        day = first + timedelta(days=d)
+        expected += sorted((standard_reading(day, m, ZoneInfo(zone)), c) for m, c in schedule.days[day.weekday()])
+    expected = [change for change in expected if change[0] > start]
+    changes = schedule.changes_after(start)
+    assert [next(changes) for _ in expected] == expected

@@ -62,7 +62,10 @@ def _fixed_crew(received, units, cook_times, cooks: int) -> tuple[list[int], lis
 
 
 def _scheduled(received, units, cook_times, schedule: CookSchedule, start: int) -> tuple[list[int], list[int]]:
-    busy: list[int] = []  # when each cook now cooking finishes (some of them may be on their way home)
+    # `busy` holds when each cook on shift (or on their way home) is next free: a heap; those free by `at`
+    # are idle. A unit starts at `at` when fewer cooks are cooking than are on shift: the heap has room, or
+    # holds an idle cook (cooks sent home leave it once idle). The common case is one heapreplace a unit.
+    busy: list[int] = []
     on_shift = schedule.cooks_at(start)
     changes = schedule.changes_after(start)
     change_at, change_to = next(changes)
@@ -78,13 +81,17 @@ def _scheduled(received, units, cook_times, schedule: CookSchedule, start: int) 
                 while change_at <= at:
                     on_shift = change_to
                     change_at, change_to = next(changes)
-                while busy and busy[0] <= at:
+                while len(busy) > on_shift and busy[0] <= at:  # idle cooks sent home leave
                     heapq.heappop(busy)
                 if len(busy) < on_shift:
+                    finish = at + next(cook_time)
+                    heapq.heappush(busy, finish)
+                    break
+                if busy and busy[0] <= at:
+                    finish = at + next(cook_time)
+                    heapq.heapreplace(busy, finish)
                     break
                 at = busy[0] if busy and busy[0] < change_at else change_at
-            finish = at + next(cook_time)
-            heapq.heappush(busy, finish)
             if first is None:
                 first = at
             if finish > last:

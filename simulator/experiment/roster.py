@@ -65,10 +65,7 @@ def solve(needed: Sequence[int], grid: IntervalGrid, min_hours: float, max_hours
     model = cp_model.CpModel()
     starting = {(start, length): model.new_int_var(0, top, f"x{start}_{length}")
                 for start in range(size) for length in range(shortest, longest + 1)}
-    covering: list[list] = [[] for _ in range(size)]
-    for (start, length), variable in starting.items():
-        for offset in range(length):
-            covering[(start + offset) % size].append(variable)
+    covering = _covering(starting, size)
     for interval in range(size):
         model.add(sum(covering[interval]) >= needed[interval])
         if max_cooks is not None:
@@ -108,15 +105,26 @@ def relaxation(needed: Sequence[int], shortest: int, longest: int,
     lp = pywraplp.Solver.CreateSolver("GLOP")
     starting = {(start, length): lp.NumVar(0, lp.infinity(), "") for start in range(size)
                 for length in range(shortest, longest + 1)}
-    for interval in range(size):
-        covering = [v for (start, length), v in starting.items() if (interval - start) % size < length]
-        lp.Add(sum(covering) >= needed[interval])
-        if max_cooks is not None:
-            lp.Add(sum(covering) <= max_cooks)
-    lp.Minimize(sum(length * v for (_, length), v in starting.items()))
+    for interval, covering in enumerate(_covering(starting, size)):  # coefficients set one by one: quicker to build
+        constraint = lp.Constraint(needed[interval], lp.infinity() if max_cooks is None else max_cooks)
+        for variable in covering:
+            constraint.SetCoefficient(variable, 1)
+    objective = lp.Objective()
+    for (_, length), variable in starting.items():
+        objective.SetCoefficient(variable, length)
+    objective.SetMinimization()
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return 0.0, {}
-    return math.ceil(lp.Objective().Value() - 1e-6), {key: v.solution_value() for key, v in starting.items()}
+    return math.ceil(objective.Value() - 1e-6), {key: v.solution_value() for key, v in starting.items()}
+
+
+def _covering(starting: dict[tuple[int, int], object], size: int) -> list[list]:
+    """For each interval, the variables of the shifts (start, length) on duty in it, across the wrap."""
+    covering: list[list] = [[] for _ in range(size)]
+    for (start, length), variable in starting.items():
+        for offset in range(length):
+            covering[(start + offset) % size].append(variable)
+    return covering
 
 
 class StopAt:
