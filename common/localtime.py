@@ -114,6 +114,11 @@ def day_label(days: int) -> str:
     return (EPOCH_DAY + timedelta(days=days)).isoformat()
 
 
+def half_hour_label(half_hour: int) -> str:
+    """'12:30' for the local half hour 25 of a day (0-47), as the writer's tables count them."""
+    return f"{half_hour // 2:02}:{30 * (half_hour % 2):02}"
+
+
 def weekday(days: int) -> int:
     """Monday 0 to Sunday 6, of a local day counted from 1970-01-01."""
     return (days + EPOCH_WEEKDAY) % 7

@@ -301,6 +301,19 @@ def judge_counted(days: np.ndarray, intervals: np.ndarray, orders: np.ndarray, o
                    np.full(len(present), np.nan), np.full(len(present), np.nan))
 
 
+def judge_days(rows: Sequence[Sequence], promise: Promise, per_day: int) -> ServiceLevel:
+    """The service level from a database's counts per (local day, interval): rows of (day, interval, orders,
+    orders that took at most the target, the longest in whole minutes), days named in any sortable way. Quiet
+    intervals are pooled with their neighbours by the orders a day the rows themselves show."""
+    if not rows:
+        return ServiceLevel(promise, [], 0, 0)
+    number = {day: i for i, day in enumerate(sorted({row[0] for row in rows}))}
+    columns = np.array([(number[day], *counts) for day, *counts in rows], dtype=np.int64)
+    orders_per_day = np.bincount(columns[:, 1], weights=columns[:, 2], minlength=per_day) / len(number)
+    return judge_counted(columns[:, 0], columns[:, 1], columns[:, 2], columns[:, 3], 60 * columns[:, 4],
+                         Blocks.pooled(orders_per_day.tolist(), per_day), promise)
+
+
 def _levels(block_of: np.ndarray, day: np.ndarray, met: np.ndarray, orders: np.ndarray, blocks: Blocks,
             promise: Promise, scores: np.ndarray, p90_minutes: np.ndarray) -> ServiceLevel:
     """Each block's days and days met, and the days on which every cell met: the one count both judges share."""

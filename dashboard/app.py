@@ -30,8 +30,9 @@ def create_app(database: Path | str, refresh_seconds: float, zone: str, users: d
         return ({"display": "none"} if comparing else {}), ({} if comparing else {"display": "none"}), comparing, not comparing
 
     reader = Reader(database)
-    callbacks.register(app, reader, zone, target)
-    compare.register(app, reader, zone, Promise(target, level))
+    promise = Promise(target, level)
+    callbacks.register(app, reader, zone, promise)
+    compare.register(app, reader, zone, promise)
     if users:
         require_login(app.server, users)
 

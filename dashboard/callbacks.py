@@ -11,6 +11,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
 from common.database import DatabaseUnavailable
 from common.localtime import LocalClock
+from common.service_level import Promise
 from dashboard import queries, tables
 from dashboard.charts import CHARTS, Chart
 from dashboard.layout import status_line
@@ -20,7 +21,7 @@ from dashboard.layout import status_line
 STALLED_AFTER = 10
 
 
-def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> None:
+def register(app: Dash, reader: queries.Reader, zone: str, promise: Promise) -> None:
     clock = LocalClock(zone)
 
     @app.callback(
@@ -55,7 +56,7 @@ def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> Non
         return kitchen_options, run_options, status, no_update if shown_now == shown_before else shown_now
 
     for chart in CHARTS:
-        _register_chart(app, chart, reader, zone, target)
+        _register_chart(app, chart, reader, zone, promise)
 
     by_id = {chart.id: chart for chart in CHARTS}
 
@@ -65,7 +66,7 @@ def register(app: Dash, reader: queries.Reader, zone: str, target: float) -> Non
         chart = by_id.get((ctx.triggered_id or {}).get("chart"))
         if chart is None or not any(clicks) or not shown:
             return no_update
-        rows = reader.read(lambda session: chart.query(session, shown["runs"], shown["now"], zone))
+        rows = reader.read(lambda session: chart.read(session, shown["runs"], shown["now"], zone, promise))
         header, table = chart.table(rows, zone)
         return dcc.send_string(tables.csv_text(header, table), f"{chart.id}.csv")
 
@@ -92,18 +93,18 @@ def _facts(shown: list[queries.Run], clock: LocalClock) -> list[tuple[str, str]]
     ]
 
 
-def _register_chart(app: Dash, chart: Chart, reader: queries.Reader, zone: str, target: float) -> None:
+def _register_chart(app: Dash, chart: Chart, reader: queries.Reader, zone: str, promise: Promise) -> None:
     @lru_cache(maxsize=32)
     def figure_at(runs: tuple[int, ...], now: int) -> dict:
         """The chart at a simulated moment. Every page open on the same runs asks for the same moment
         (the writer commits once a second), so it is drawn once for all of them."""
-        return chart.draw(reader.read(lambda session: chart.query(session, list(runs), now, zone)), zone, target)
+        return chart.draw(reader.read(lambda session: chart.read(session, list(runs), now, zone, promise)), zone, promise)
 
     @app.callback(Output(chart.id, "figure"), Input("run", "data"))
     def refresh_chart(shown):
         if not shown:
-            return chart.draw(None, zone, target)
+            return chart.draw(None, zone, promise)
         try:
             return figure_at(tuple(shown["runs"]), shown["now"])
         except DatabaseUnavailable:
-            return chart.draw(None, zone, target)
+            return chart.draw(None, zone, promise)

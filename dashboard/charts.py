@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from common.service_level import Promise
 from dashboard import figures, queries, tables
 
 
@@ -13,27 +14,37 @@ from dashboard import figures, queries, tables
 class Chart:
     id: str
     query: Callable
-    """(session, run ids, the latest simulated moment, time zone) -> rows"""
+    """(session, run ids, the latest simulated moment, time zone[, target p90 minutes when it judges]) -> rows"""
     figure: Callable
-    """(rows or None, time zone, target p90 minutes) -> figure"""
+    """(rows or None, time zone[, target p90 minutes or the promise]) -> figure"""
     table: Callable
     """(rows or None, time zone) -> (column names with units, rows), for CSV"""
     shows_target: bool = False
     """Whether the figure draws the target p90 (its builder then takes it too)."""
+    judges: bool = False
+    """Whether the chart judges the promise day by day: its query then takes the target, its figure the promise."""
 
-    def draw(self, rows, zone: str, target: float) -> dict:
-        return self.figure(rows, zone, target) if self.shows_target else self.figure(rows, zone)
+    def read(self, session, runs: list[int], now: int, zone: str, promise: Promise):
+        if self.judges:
+            return self.query(session, runs, now, zone, promise.target_minutes)
+        return self.query(session, runs, now, zone)
+
+    def draw(self, rows, zone: str, promise: Promise) -> dict:
+        if self.judges:
+            return self.figure(rows, zone, promise)
+        return self.figure(rows, zone, promise.target_minutes) if self.shows_target else self.figure(rows, zone)
 
 
-def _chart(id: str, name: str, shows_target: bool = False) -> Chart:
+def _chart(id: str, name: str, shows_target: bool = False, judges: bool = False) -> Chart:
     """The chart whose query, figure and table are each module's function of that name."""
-    return Chart(id, getattr(queries, name), getattr(figures, name), getattr(tables, name), shows_target)
+    return Chart(id, getattr(queries, name), getattr(figures, name), getattr(tables, name), shows_target, judges)
 
 
 CHARTS = (
     _chart("order-statuses", "order_statuses"),
     _chart("recent-fulfillment", "recent_fulfillment", shows_target=True),
     _chart("fulfillment-by-half-hour", "fulfillment_by_half_hour", shows_target=True),
+    _chart("service-level-by-half-hour", "service_level_by_half_hour", judges=True),
     _chart("revenue-by-day", "revenue_by_day"),
     _chart("total-revenue", "total_revenue"),
     _chart("revenue-by-meal-period", "revenue_by_meal_period"),

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlencode
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
 from common.database import DatabaseUnavailable
+from common.localtime import half_hour_label
 from common.plan_files import read_intervals
 from common.service_level import Promise
 from common.schedule import CookSchedule, ScheduleError
@@ -226,7 +227,7 @@ def register(app: Dash, reader: queries.Reader, zone: str, promise: Promise) -> 
             rows = comparison.half_hour_percentiles(rows_of(half_hours, view))
             return ["run", "local half hour of receipt", "orders", "p50 fulfillment (minutes, rounded up)",
                     "p90 fulfillment (minutes, rounded up)"], [
-                (shown[r].label, f"{h // 2:02}:{30 * (h % 2):02}", n, p50, p90) for r, h, n, p50, p90 in rows]
+                (shown[r].label, half_hour_label(h), n, p50, p90) for r, h, n, p50, p90 in rows]
         query, columns = ((queued, ["queued orders"]) if which == "compare-queued"
                           else (cooks, ["busy cooks", "cooks on shift"]))
         rows = rows_of(query, view)

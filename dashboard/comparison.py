@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from common.service_level import Blocks, Promise, ServiceLevel, judge_counted
+from common.service_level import Promise, ServiceLevel, judge_days
 from dashboard.figures import COLOURS, TEXT, _axis, clock_of, figure, waiting
 from dashboard.queries import Run
 
@@ -144,16 +144,7 @@ def service_levels(days_rows, promise: Promise) -> dict[int, ServiceLevel]:
     by_run: dict[int, list] = defaultdict(list)
     for row in days_rows:
         by_run[row[0]].append(row[1:])
-    levels = {}
-    for run_id, rows in by_run.items():
-        days = sorted({r[0] for r in rows})
-        number = {d: i for i, d in enumerate(days)}
-        columns = np.array([(number[r[0]], r[1], r[2], r[3], r[4]) for r in rows], dtype=np.int64)
-        per_day = np.bincount(columns[:, 1], weights=columns[:, 2], minlength=48) / len(days)
-        blocks = Blocks.pooled(per_day.tolist(), per_day=48)
-        levels[run_id] = judge_counted(columns[:, 0], columns[:, 1], columns[:, 2], columns[:, 3], 60 * columns[:, 4],
-                                       blocks, promise)
-    return levels
+    return {run_id: judge_days(rows, promise, per_day=48) for run_id, rows in by_run.items()}
 
 
 def summary_rows(rows, runs: dict[int, Shown], levels: dict[int, ServiceLevel]) -> list[list]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import zlib
 from functools import lru_cache
 
-from common.localtime import LocalClock
+from common.localtime import LocalClock, half_hour_label
+from common.service_level import Promise, judge_days
 
 from dashboard.queries import MEAL_PERIODS
 
@@ -104,7 +105,7 @@ def fulfillment_by_half_hour(rows, zone: str, target: float = DEFAULT_TARGET) ->
     title = "p90 fulfillment by half hour of receipt (up to 14 days back)"
     if not rows:
         return waiting(title)
-    labels = [f"{h // 2:02}:{30 * (h % 2):02}" for h, *_ in rows]
+    labels = [half_hour_label(h) for h, *_ in rows]
     p90 = [row[3] for row in rows]
     over = sum(value > target for value in p90)
     return figure([
@@ -118,6 +119,43 @@ def fulfillment_by_half_hour(rows, zone: str, target: float = DEFAULT_TARGET) ->
                  "line": {"color": TEXT, "dash": "dash", "width": 1}}],
         annotations=[{"text": f"target {target:g} min", "xref": "paper", "x": 1, "xanchor": "right", "y": target,
                       "yanchor": "bottom", "showarrow": False, "font": {"color": TEXT}}])
+
+
+def service_level_by_half_hour(rows, zone: str, promise: Promise) -> dict:
+    """Each half hour's share of days that met the promise, with its 95% interval, against the service level;
+    quiet half hours are judged with their neighbours (common/service_level.py), and those below it are red."""
+    title = "Days each half hour met the promise (up to 14 days back)"
+    if not rows:
+        return waiting(title)
+    judged = judge_days(rows, promise, per_day=48)
+    shown = sorted({row[1] for row in rows})
+    blocks = [judged.of_interval(h) for h in shown]
+    share = [round(100 * b.share, 1) for b in blocks]
+    low, high = zip(*(b.interval_95 for b in blocks))
+    level = 100 * promise.level
+    pooled = [f"{half_hour_label(b.intervals[0])}-{half_hour_label(b.intervals[-1] + 1)}, " if len(b.intervals) > 1 else ""
+              for b in blocks]
+    missed = len(judged.missed)
+    verdict = (f"{missed} of {len(judged.blocks)} below {promise.level:.0%}" if missed
+               else f"every one at {promise.level:.0%}") + (
+        f"; every half hour met on {judged.days_every_cell_met} of {judged.days} days")
+    return figure([
+        {"type": "bar", "name": "days met", "x": [half_hour_label(h) for h in shown], "y": share,
+         "error_y": {"type": "data", "symmetric": False, "color": TEXT, "thickness": 1,
+                     "array": [round(100 * h - s, 1) for h, s in zip(high, share)],
+                     "arrayminus": [round(s - 100 * lo, 1) for lo, s in zip(low, share)]},
+         "customdata": [[b.met, b.days, p, round(b.orders, 1)] for b, p in zip(blocks, pooled)],
+         "marker": {"color": [MET if b.meets(promise.level) else OVER for b in blocks]},
+         "hovertemplate": "%{x}: met on %{customdata[0]} of %{customdata[1]} days (%{y}%),"
+                          " %{customdata[2]}%{customdata[3]} orders a day<extra></extra>"},
+    ], f"{title}: {verdict}",
+        xaxis=_axis(f"Local half hour of receipt ({zone})", type="category"),
+        yaxis=_axis(f"days met: p90 ≤ {promise.target_minutes:g} min, none over {promise.worst_minutes:g} (%)",
+                    range=[0, 105]), showlegend=False,
+        shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": level, "y1": level,
+                 "line": {"color": TEXT, "dash": "dash", "width": 1}}],
+        annotations=[{"text": f"service level {promise.level:.0%}", "xref": "paper", "x": 1, "xanchor": "right",
+                      "y": level, "yanchor": "top", "showarrow": False, "font": {"color": TEXT}}])
 
 
 def revenue_by_day(rows, zone: str) -> dict:

@@ -261,6 +261,23 @@ def fulfillment_by_half_hour(session: Session, runs: list[int], now: int, zone: 
     ).fetchall()
 
 
+def service_level_by_half_hour(session: Session, runs: list[int], now: int, zone: str, target: float) -> list[tuple]:
+    """(local day, half hour, orders, orders that took at most `target` minutes, the longest in minutes) over
+    the local days of the last two weeks, today so far among them, the runs added together: what the service
+    level is judged from, day by day (common/service_level.judge_days)."""
+    since = LocalClock(zone).hour_of(now - HISTORY_WINDOW)[0]
+    return session.execute(
+        f"SELECT local_day, half_hour, {DAY_COUNTS} FROM fulfillment_by_half_hour"
+        f" WHERE run_id IN ({_in(runs)}) AND local_day >= ? GROUP BY local_day, half_hour ORDER BY local_day, half_hour",
+        (target, *runs, since),
+    ).fetchall()
+
+
+DAY_COUNTS = ("CAST(SUM(orders) AS BIGINT), CAST(SUM(CASE WHEN minutes <= ? THEN orders ELSE 0 END) AS BIGINT),"
+              " MAX(minutes)")
+"""A cell's counts, from the writer's minute buckets: its orders, those within the target (bound), the longest."""
+
+
 # The compare page: several runs side by side, each query for one chart ---------------------------------
 
 SAMPLES_ALIAS = {"sqlite": "kitchen_stats AS s INDEXED BY kitchen_stats_every_10_minutes", "postgresql": "kitchen_stats AS s"}
@@ -306,14 +323,13 @@ def compare_half_hours(session: Session, runs: list[int]) -> list[tuple]:
 def compare_days(session: Session, since: dict[int, str], target: float) -> list[tuple]:
     """(run, local day, half hour, orders, orders that took at most `target` minutes, the longest in minutes) for
     each run from its local day `since[run]` on: the counts the service level is judged from, day by day
-    (common/service_level.judge_counted). The runs and days are bound, never formatted."""
+    (common/service_level.judge_days). The runs and days are bound, never formatted."""
     if not since:
         return []
     which = " OR ".join("(run_id = ? AND local_day >= ?)" for _ in since)
     return session.execute(
-        f"SELECT run_id, local_day, half_hour, CAST(SUM(orders) AS BIGINT),"
-        f" CAST(SUM(CASE WHEN minutes <= ? THEN orders ELSE 0 END) AS BIGINT), MAX(minutes)"
-        f" FROM fulfillment_by_half_hour WHERE {which} GROUP BY run_id, local_day, half_hour",
+        f"SELECT run_id, local_day, half_hour, {DAY_COUNTS} FROM fulfillment_by_half_hour WHERE {which}"
+        " GROUP BY run_id, local_day, half_hour",
         (target, *[value for run, day in since.items() for value in (run, day)]),
     ).fetchall()
 

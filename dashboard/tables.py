@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+from common.localtime import half_hour_label
 from dashboard.figures import clock_of
 
 
@@ -53,7 +54,13 @@ def top_dishes(rows, zone: str):
 def fulfillment_by_half_hour(rows, zone: str):
     return [f"local half hour of receipt ({zone})", "orders", "p50 fulfillment (minutes, rounded up)",
             "p90 fulfillment (minutes, rounded up)"], [
-        (f"{h // 2:02}:{30 * (h % 2):02}", orders, p50, p90) for h, orders, p50, p90 in rows or []]
+        (half_hour_label(h), orders, p50, p90) for h, orders, p50, p90 in rows or []]
+
+
+def service_level_by_half_hour(rows, zone: str):
+    return ["local day", f"local half hour of receipt ({zone})", "orders", "orders within the target",
+            "longest (minutes, rounded up)"], [
+        (day, half_hour_label(h), orders, on_time, longest) for day, h, orders, on_time, longest in rows or []]
 
 
 def csv_text(header: list[str], rows: list) -> str:

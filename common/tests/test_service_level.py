@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from common.service_level import MIN_ORDERS, Blocks, CellStats, Promise, judge, judge_counted, wilson
+from common.service_level import MIN_ORDERS, Blocks, CellStats, Promise, judge, judge_counted, judge_days, wilson
 
 
 def test_quiet_intervals_are_pooled_with_their_neighbours_never_across_an_empty_one_nor_midnight():
@@ -114,3 +114,24 @@ def test_counts_per_day_and_interval_judge_as_the_orders_themselves_do(orders, t
                             np.array([60 * max(tallies[k]) for k in keys]), blocks, promise)
     assert [(b.block, b.days, b.met) for b in counted.blocks] == [(b.block, b.days, b.met) for b in exact.blocks]
     assert (counted.days, counted.days_every_cell_met) == (exact.days, exact.days_every_cell_met)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["2031-12-31", "2032-01-01", "2032-02-29"]), st.integers(0, 47),
+                          st.integers(1, 90 * 60)), min_size=1, max_size=400), st.randoms(use_true_random=False))
+def test_a_databases_rows_judge_as_the_orders_themselves_do_in_any_order(orders, random):
+    """judge_days: days named by date, rows in any order, blocks pooled by the orders a day the rows show."""
+    promise = Promise(30, 0.6)
+    labels = sorted({day for day, _, _ in orders})
+    day = np.array([labels.index(d) for d, _, _ in orders])
+    interval = np.array([i for _, i, _ in orders])
+    blocks = Blocks.pooled((np.bincount(interval, minlength=48) / len(labels)).tolist(), per_day=48)
+    exact = judge([CellStats.of(blocks.cells(day, interval, 0), np.array([s for _, _, s in orders]))], blocks, promise)
+    tallies: dict[tuple[str, int], list[int]] = {}
+    for label, i, seconds in orders:
+        tallies.setdefault((label, i), []).append(-(-seconds // 60))
+    rows = [(label, i, len(m), sum(x <= 30 for x in m), max(m)) for (label, i), m in tallies.items()]
+    random.shuffle(rows)
+    counted = judge_days(rows, promise, per_day=48)
+    assert [(b.intervals, b.days, b.met) for b in counted.blocks] == [(b.intervals, b.days, b.met) for b in exact.blocks]
+    assert (counted.days, counted.days_every_cell_met) == (exact.days, exact.days_every_cell_met)
+    assert judge_days([], promise, per_day=48).blocks == []

@@ -96,6 +96,8 @@ def test_every_chart_has_its_csv_with_units_and_local_times():
     assert tables.fulfillment_by_half_hour([(25, 12, 9, 31)], "UTC") == (
         ["local half hour of receipt (UTC)", "orders", "p50 fulfillment (minutes, rounded up)",
          "p90 fulfillment (minutes, rounded up)"], [("12:30", 12, 9, 31)])
+    assert tables.service_level_by_half_hour([("2019-02-18", 47, 12, 11, 52)], "UTC")[1] == [
+        ("2019-02-18", "23:30", 12, 11, 52)]
 
 
 def test_a_view_is_drawn_once_for_every_page_and_a_failed_read_is_not_kept():

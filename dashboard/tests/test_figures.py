@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import plotly.graph_objects as go
 import pytest
 
+from common.service_level import Promise, wilson
 from dashboard import figures
 from tests.kitchen_data import T0
 
@@ -123,6 +124,28 @@ def test_the_half_hours_over_the_target_are_marked():
     assert bars["marker"]["color"] == [figures.MET, figures.OVER, figures.MET]
     assert "1 of 3 over the target" in built["layout"]["title"]["text"]
     assert built["layout"]["shapes"][0]["y0"] == 40
+
+
+def test_each_half_hour_shows_its_share_of_days_met_and_the_ones_below_the_level_are_marked():
+    # (day, half hour, orders, within the target, longest minutes): 12:00 meets on 2 of 2 days; 12:30 misses
+    # its p90 on one day of two; 13:00 and 13:30 are quiet, judged pooled: one order of 95 min on one day
+    rows = [("2030-03-01", 24, 20, 20, 35), ("2030-03-02", 24, 12, 11, 41),
+            ("2030-03-01", 25, 30, 25, 50), ("2030-03-02", 25, 30, 29, 44),
+            ("2030-03-01", 26, 5, 5, 30), ("2030-03-02", 26, 6, 6, 20), ("2030-03-01", 27, 5, 5, 30),
+            ("2030-03-02", 27, 6, 5, 95)]
+    built = checked(figures.service_level_by_half_hour(rows, ZONE, Promise(40, 0.9)))
+    bars = built["data"][0]
+    assert bars["x"] == ["12:00", "12:30", "13:00", "13:30"] and bars["y"] == [100.0, 50.0, 50.0, 50.0]
+    assert bars["marker"]["color"] == [figures.MET, figures.OVER, figures.OVER, figures.OVER]
+    assert [c[:3] for c in bars["customdata"]] == [[2, 2, ""], [1, 2, ""], [1, 2, "13:00-14:00, "], [1, 2, "13:00-14:00, "]]
+    low, high = wilson(1, 2)
+    assert bars["error_y"]["arrayminus"][1] == pytest.approx(50 - 100 * low, abs=0.1)
+    assert bars["error_y"]["array"][1] == pytest.approx(100 * high - 50, abs=0.1)
+    title = built["layout"]["title"]["text"]
+    assert "2 of 3 below 90%" in title and "every half hour met on 0 of 2 days" in title
+    assert built["layout"]["shapes"][0]["y0"] == 90
+    assert "every one at 50%" in checked(figures.service_level_by_half_hour(rows, ZONE, Promise(40, 0.5)))[
+        "layout"]["title"]["text"]
 
 
 @pytest.mark.parametrize("target", [25, 60])

@@ -13,7 +13,7 @@ import pytest
 
 from common.database import DatabaseUnavailable, connect_readonly, connect_writer, database_errors
 from common.localtime import LocalClock
-from common.service_level import Blocks, CellStats, Promise, judge
+from common.service_level import Blocks, CellStats, Promise, judge, judge_days
 from dashboard import comparison, queries
 from simulator.menu import Dish
 from tests.kitchen_data import T0, build_database, order
@@ -299,9 +299,10 @@ def test_compare_summaries_and_half_hours(busy_kitchen, menu):
 
 
 @pytest.mark.parametrize("cooks", [1, 2, 8])
-def test_the_compare_tables_service_level_is_the_one_of_the_orders_themselves(database, menu, cooks):
+def test_the_compare_tables_and_live_pages_service_level_is_the_one_of_the_orders_themselves(database, menu, cooks):
     """Three days in Kathmandu with a busier middle day: the database's day-by-day counts judged as the promise
-    says give what judging each stored order does (common/service_level.judge over exact seconds)."""
+    says give what judging each stored order does (common/service_level.judge over exact seconds), for the
+    compare table and for the live page's chart alike."""
     zone, target = "Asia/Kathmandu", 20
     raw = [order(T0 + day * 86400 + step * (60 if day == 1 else 150), ("Stew", 1 + step % 2))
            for day in range(3) for step in range(90)]
@@ -320,8 +321,11 @@ def test_the_compare_tables_service_level_is_the_one_of_the_orders_themselves(da
     blocks = Blocks.pooled(per_day.tolist(), per_day=48)
     exact = judge([CellStats.of(blocks.cells(days, halves, int(days.min())),
                                 np.array([c - r for r, c in stored]))], blocks, promise)
-    assert [(b.intervals, b.days, b.met) for b in level.blocks] == [(b.intervals, b.days, b.met) for b in exact.blocks]
-    assert (level.days, level.days_every_cell_met) == (exact.days, exact.days_every_cell_met)
+    live = judge_days(queries.read(database, lambda s: queries.service_level_by_half_hour(s, [run], now, zone, target)),
+                      promise, per_day=48)
+    for judged in (level, live):
+        assert [(b.intervals, b.days, b.met) for b in judged.blocks] == [(b.intervals, b.days, b.met) for b in exact.blocks]
+        assert (judged.days, judged.days_every_cell_met) == (exact.days, exact.days_every_cell_met)
     assert level.days == len(set(days.tolist())) >= 3
     if cooks == 1:
         assert level.missed and level.days_every_cell_met < level.days
