@@ -127,6 +127,8 @@ class DemandModel:
     """(7 or 1, 96): the share of a day's orders in each local quarter hour, per weekday or for every day."""
     weekday_factor: np.ndarray
     """(7,): each weekday's daily total over the average day's (all 1 when not per weekday)."""
+    factor_days: np.ndarray
+    """(7,): the whole days each weekday's factor was measured on: a mean of few days is itself uncertain."""
     dispersion: Dispersion
     orders_by_key: np.ndarray
     """The file's orders (indices), grouped by quarter hour of the week (or of the day): the baskets to draw from."""
@@ -148,7 +150,8 @@ class DemandModel:
         if not source.orders:
             empty = np.zeros(0, dtype=np.int64)
             return cls(source, zone, per_weekday, empty, empty, np.zeros(0), frozenset(holidays),
-                       np.zeros((7 if per_weekday else 1, QUARTERS_PER_DAY)), np.ones(7), Dispersion(0, 0.0, 0.0),
+                       np.zeros((7 if per_weekday else 1, QUARTERS_PER_DAY)), np.ones(7), np.zeros(7, dtype=np.int64),
+                       Dispersion(0, 0.0, 0.0),
                        orders_by_key, key_first, counts, np.arange(keys_per_day))
         days = np.arange(order_days[0], order_days[-1] + 1)
         totals = np.bincount(order_days - days[0], minlength=len(days))
@@ -169,7 +172,8 @@ class DemandModel:
         if (whole & recent).any():
             profile = _profile(source.received, order_days, clock, days[whole & recent], per_weekday)
         factor = _weekday_factors(days[whole & recent], totals[whole & recent]) if per_weekday else np.ones(7)
-        made = cls(source, zone, per_weekday, days, totals, coverage, holiday_days, profile, factor,
+        factor_days = np.bincount(weekday_of(days[whole & recent]), minlength=7)
+        made = cls(source, zone, per_weekday, days, totals, coverage, holiday_days, profile, factor, factor_days,
                    Dispersion(0, 0.0, 0.0), orders_by_key, key_first, counts, _basket_keys(counts, per_weekday))
         adjusted = made.adjusted()[1]
         fitted = 7 if per_weekday else 1  # the weekday factors (or the mean) were fitted to these same days

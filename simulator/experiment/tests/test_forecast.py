@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -84,6 +85,24 @@ def test_future_days_vary_as_the_files_days_do_and_may_be_busier_than_any_seen(f
     again = made.counts(made.paths(3, 1, 400), np.random.default_rng(1))
     assert (again == counts).all()  # the same seed and stream, the same days
     assert not (made.paths(3, 2, 400) == made.paths(3, 1, 400)).all()
+
+
+def test_each_path_draws_its_weekday_factors_with_the_uncertainty_of_a_mean_of_few_days(flat):
+    """Five Saturdays give their mean only to within cv / sqrt(5): a path multiplies the fitted model's by one
+    draw a weekday, unbiased, with that spread, shared by every day of the weekday in the path."""
+    demand = flat.demand
+    days = np.arange(demand.days[-1] + 1, demand.days[-1] + 15)  # two weeks: each weekday twice
+    made = forecast.forecast(demand, days)
+    recent = demand.days[demand.whole_days][-7 * 6:]
+    counted = np.bincount(weekday_of(recent), minlength=7)
+    assert (demand.factor_days == counted).all() and counted.min() >= 5
+    assert made.factor_sigma == pytest.approx(np.sqrt(np.log1p(demand.dispersion.cv ** 2 / counted)))
+    exact_factors = replace(made, factor_sigma=np.zeros(7))
+    ratio = made.paths(5, 1, 4000) / exact_factors.paths(5, 1, 4000)  # the same seed: the same model paths
+    assert ratio[:, :7] == pytest.approx(ratio[:, 7:])
+    for column, weekday in enumerate(weekday_of(days[:7])):
+        assert np.log(ratio[:, column]).std() == pytest.approx(made.factor_sigma[weekday], rel=0.08)
+        assert ratio[:, column].mean() == pytest.approx(1, abs=0.01)
 
 
 def without(orders_file, keep) -> None:
