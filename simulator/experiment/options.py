@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
-from common.schedule import CookSchedule
+from common.schedule import WEEKDAYS, CookSchedule
 from simulator.experiment.direct import Crew
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.trials import Option
@@ -30,16 +30,35 @@ def two_level(base: int, peak: int, peaks: Sequence[bool], grid: IntervalGrid) -
 
 
 def describe_peaks(peaks: Sequence[bool], grid: IntervalGrid) -> str:
-    """'10:30-14:00, 18:00-21:30' (of the first day, for a weekly grid: 'Mon 10:30-...')."""
+    """'10:30-14:00, 18:00-21:30'; for a weekly grid, the weekdays that share their peaks named together:
+    'Mon-Thu 11:30-13:00, 17:30-20:30; Fri-Sun 11:00-13:30, 17:00-21:00'."""
+    days = [_spans(peaks[start:start + grid.per_day], grid) for start in range(0, len(peaks), grid.per_day)]
+    if not grid.per_weekday:
+        return days[0]
+    groups: list[list] = []  # [first weekday, last weekday, spans] of neighbouring weekdays alike
+    for weekday, spans in enumerate(days):
+        if groups and groups[-1][2] == spans:
+            groups[-1][1] = weekday
+        else:
+            groups.append([weekday, weekday, spans])
+    return "; ".join(f"{WEEKDAYS[first]}{'' if first == last else '-' + WEEKDAYS[last]} {spans or 'none'}"
+                     for first, last, spans in groups)
+
+
+def _spans(peaks: Sequence[bool], grid: IntervalGrid) -> str:
     spans, start = [], None
-    for interval, is_peak in enumerate(list(peaks[:grid.per_day]) + [False]):
+    for interval, is_peak in enumerate(list(peaks) + [False]):
         if is_peak and start is None:
             start = interval
         elif not is_peak and start is not None:
             end = grid.start_minute(interval) if interval < grid.per_day else 1440
-            spans.append(f"{grid.label(start)}-{end // 60:02}:{end % 60:02}")
+            spans.append(f"{_clock(grid.start_minute(start))}-{_clock(end)}")
             start = None
     return ", ".join(spans)
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02}:{minute % 60:02}"
 
 
 def fixed_crews(counts: list[int]) -> list[Option]:

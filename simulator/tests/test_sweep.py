@@ -37,6 +37,19 @@ def test_a_two_level_schedules_peaks_are_the_users_busiest_intervals():
     assert describe_peaks(peaks, grid) == "14:00-15:00, 19:00-23:00"
 
 
+def test_a_weekly_grids_peaks_are_named_by_the_weekdays_that_share_them():
+    grid = IntervalGrid(60, True, "Asia/Kolkata")
+    week = []
+    for weekday in range(7):
+        day = [1] * 24
+        if weekday < 4:
+            day[12:14] = [50, 60]
+        elif weekday < 6:
+            day[18:22] = [70, 90, 90, 60]
+        week += day if weekday < 6 else [0] * 24  # closed on Sundays
+    assert describe_peaks(peak_intervals(week, grid), grid) == "Mon-Thu 12:00-14:00; Fri-Sat 18:00-22:00; Sun none"
+
+
 @pytest.fixture
 def their_kitchen(tmp_path, monkeypatch):
     """The other kitchen's files, one order of them with a dish not on the menu, and its parameters."""
