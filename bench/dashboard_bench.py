@@ -21,10 +21,12 @@ from plotly.io.json import to_json_plotly
 from bench import naive, workload
 from bench.measure import Result, median_of, timed
 from common.database import connect_readonly
+from common.service_level import Promise
 from dashboard import figures, queries
 from dashboard.charts import CHARTS
 
 ZONE = "America/Los_Angeles"
+PROMISE = Promise(figures.DEFAULT_TARGET)
 REFRESH_TARGET_MS = 100
 GROWTH_TARGET = 2.0
 NAIVE_DEADLINE_S = 120.0
@@ -45,8 +47,8 @@ def full_refresh(db: Path) -> None:
     if run.sim_now is None:  # the run has only just started: the charts wait, as on the page
         return
     for chart in CHARTS:
-        rows = queries.read(db, lambda session: chart.query(session, [run.id], run.sim_now))
-        to_json_plotly(chart.figure(rows, ZONE))
+        rows = queries.read(db, lambda session: chart.read(session, [run.id], run.sim_now, ZONE, PROMISE))
+        to_json_plotly(chart.draw(rows, ZONE, PROMISE))
 
 
 def naive_refresh(db: Path, deadline: float) -> None:
