@@ -110,8 +110,10 @@ def register(app: Dash, reader: queries.Reader, zone: str, promise: Promise) -> 
         if "compare-runs.value" in triggered:
             chosen = list(chosen or [])[:MOST_RUNS]
             return options, chosen, search_of(chosen)
-        if set(triggered) == {"compare-tick.n_intervals"}:
-            return options, no_update, no_update
+        if set(triggered) == {"compare-tick.n_intervals"} and chosen:
+            # A tick while a pick's call is in flight makes the browser drop that call as outdated: the tick's
+            # call carries the pick into the link instead.
+            return options, no_update, search_of(chosen) if chosen != selection_of(search) else no_update
         return options, selection_of(search), no_update
 
     @app.callback(Output("compare-view", "data"), Output("compare-note", "children"),

@@ -182,5 +182,8 @@ def test_a_pick_made_as_the_clock_ticks_still_rewrites_the_link(two_runs):
 
     both = ["compare-tick.n_intervals", "compare-runs.value"]
     assert selection(both, [first, second], f"?runs={first}") == [[first, second], f"?runs={first},{second}"]
-    assert selection(["compare-tick.n_intervals"], [first], f"?runs={first},{second}") == [NOT_UPDATED, NOT_UPDATED]
+    tick = ["compare-tick.n_intervals"]  # a tick whose call made the browser drop the pick's call as outdated
+    assert selection(tick, [first, second], f"?runs={first}") == [NOT_UPDATED, f"?runs={first},{second}"]
+    assert selection(tick, [first, second], f"?runs={first},{second}") == [NOT_UPDATED, NOT_UPDATED]
+    assert selection(tick, None, f"?runs={second},{first}") == [[second, first], NOT_UPDATED]  # a link just opened
     assert selection(["url.search"], [first], f"?runs={second},{first}") == [[second, first], NOT_UPDATED]
