@@ -17,46 +17,24 @@ import signal
 import time
 from dataclasses import dataclass
 
-from common.database import DatabaseUnavailable, FileGuard, Session, Upsert, connect_writer
+from common.database import DatabaseUnavailable, FileGuard, Session, connect_writer
 from common.localtime import LocalClock
+from common.records import (
+    UPDATE_PROGRESS, DailySalesRow, DishSalesRow, FulfillmentRow, HourOfDaySalesRow, OrderRow, Progress,
+    RejectedRow, SampleRow, TimeOfDayRow, adding, replacing,
+)
 from simulator.kitchen import KitchenSample, Ticket
 from simulator.orders import EmptyOrder, Rejected
-from simulator.summaries import ORDER_COLUMNS, summarise
+from simulator.summaries import summarise
 
-_COMPLETED_AT = ORDER_COLUMNS.index("completed_at")
-
-UPSERT_ORDER = Upsert("orders", ORDER_COLUMNS, """ON CONFLICT (run_id, id) DO UPDATE SET
-    status = excluded.status, started_at = excluded.started_at, completed_at = excluded.completed_at""")
-ADD_DAILY_SALES = Upsert("daily_sales", ("run_id", "local_day", "service", "orders", "revenue"), """
-    ON CONFLICT (run_id, local_day, service) DO UPDATE SET
-        orders = daily_sales.orders + excluded.orders, revenue = daily_sales.revenue + excluded.revenue""")
-ADD_HOUR_OF_DAY_SALES = Upsert("hour_of_day_sales", ("run_id", "local_hour", "service", "orders", "revenue"), """
-    ON CONFLICT (run_id, local_hour, service) DO UPDATE SET
-        orders = hour_of_day_sales.orders + excluded.orders, revenue = hour_of_day_sales.revenue + excluded.revenue""")
-ADD_DISH_SALES = Upsert("dish_sales", ("run_id", "dish", "units", "revenue"), """
-    ON CONFLICT (run_id, dish) DO UPDATE SET
-        units = dish_sales.units + excluded.units, revenue = dish_sales.revenue + excluded.revenue""")
-SAMPLE_COLUMNS = ("run_id", "t", "kitchen", "queued_orders", "in_progress_orders", "queued_units", "busy_cooks", "cooks")
-UPSERT_SAMPLE = Upsert("kitchen_stats", SAMPLE_COLUMNS, """ON CONFLICT (run_id, t) DO UPDATE SET
-    queued_orders = excluded.queued_orders, in_progress_orders = excluded.in_progress_orders,
-    queued_units = excluded.queued_units, busy_cooks = excluded.busy_cooks, cooks = excluded.cooks""")
-ADD_FULFILLMENT = Upsert(
-    "fulfillment_by_half_hour", ("run_id", "local_day", "half_hour", "minutes", "orders", "seconds"), """
-    ON CONFLICT (run_id, local_day, half_hour, minutes) DO UPDATE SET
-        orders = fulfillment_by_half_hour.orders + excluded.orders,
-        seconds = fulfillment_by_half_hour.seconds + excluded.seconds""")
-ADD_TIME_OF_DAY = Upsert("fulfillment_by_time_of_day", ("run_id", "half_hour", "minutes", "orders", "seconds"), """
-    ON CONFLICT (run_id, half_hour, minutes) DO UPDATE SET
-        orders = fulfillment_by_time_of_day.orders + excluded.orders,
-        seconds = fulfillment_by_time_of_day.seconds + excluded.seconds""")
-REJECTED_COLUMNS = ("run_id", "position", "raw", "reason")
-UPDATE_PROGRESS = """
-    UPDATE runs SET sim_started_at = COALESCE(sim_started_at, ?), sim_now = ?, wall_updated_at = ?,
-        orders_received = orders_received + ?, orders_completed = orders_completed + ?,
-        orders_discarded = orders_discarded + ?, orders_rejected = orders_rejected + ?,
-        cook_seconds = cook_seconds + ?, busy_seconds = busy_seconds + ?
-    WHERE id = ?
-"""
+UPSERT_ORDER = replacing(OrderRow, ("run_id", "id"), ("status", "started_at", "completed_at"))
+UPSERT_SAMPLE = replacing(SampleRow, ("run_id", "t"),
+                          ("queued_orders", "in_progress_orders", "queued_units", "busy_cooks", "cooks"))
+ADD_DAILY_SALES = adding(DailySalesRow, ("run_id", "local_day", "service"))
+ADD_HOUR_OF_DAY_SALES = adding(HourOfDaySalesRow, ("run_id", "local_hour", "service"))
+ADD_DISH_SALES = adding(DishSalesRow, ("run_id", "dish"))
+ADD_FULFILLMENT = adding(FulfillmentRow, ("run_id", "local_day", "half_hour", "minutes"))
+ADD_TIME_OF_DAY = adding(TimeOfDayRow, ("run_id", "half_hour", "minutes"))
 
 
 BATCH_ORDERS = 1000
@@ -106,12 +84,12 @@ class RunStore:
 
     def _reset(self) -> None:
         self.changed: dict[int, Ticket] = {}  # received or started since the last flush, still open
-        self.completed_rows: list[tuple] = []  # built at completion, so the order's objects can go
-        self.completed_rows_written_open: list[tuple] = []  # the same, of orders already written
+        self.completed_rows: list[OrderRow] = []  # built at completion, so the order's objects can go
+        self.completed_rows_written_open: list[OrderRow] = []  # the same, of orders already written
         self.cook_seconds = self.busy_seconds = 0
-        self.samples: list[tuple] = []  # appended: each minute once
-        self.resampled: list[tuple] = []  # a minute written already, sampled again (the run's final state)
-        self.rejections: list[tuple] = []
+        self.samples: list[SampleRow] = []  # appended: each minute once
+        self.resampled: list[SampleRow] = []  # a minute written already, sampled again (the run's final state)
+        self.rejections: list[RejectedRow] = []
         self.received = self.completed = self.discarded = self.rejected = 0
 
     # What the kitchen reports -------------------------------------------------------------------
@@ -132,33 +110,30 @@ class RunStore:
         if self.written_open and order.position in self.written_open:
             self.written_open.discard(order.position)
             rows = self.completed_rows_written_open
-        rows.append((
-            self.run_id, order.position, self.kitchen, "Completed", order.ordered_at, ticket.received_at,
-            ticket.started_at, ticket.completed_at, order.customer_name, order.service, order.total_price,
-            order.items_json, order.order_id,
-        ))
+        rows.append(self._row(ticket, "Completed"))
         self.completed += 1
 
-    def _row(self, t: Ticket) -> tuple:
+    def _row(self, t: Ticket, status: str) -> OrderRow:
         order = t.order
-        return (self.run_id, order.position, self.kitchen, t.status, order.ordered_at, t.received_at, t.started_at,
-                t.completed_at, order.customer_name, order.service, order.total_price, order.items_json, order.order_id)
+        return OrderRow(self.run_id, order.position, self.kitchen, status, order.ordered_at, t.received_at,
+                        t.started_at, t.completed_at, order.customer_name, order.service, order.total_price,
+                        order.items_json, order.order_id)
 
     def order_discarded(self, order: EmptyOrder) -> None:
         self.discarded += 1
 
     def order_rejected(self, rejection: Rejected) -> None:
-        self.rejections.append((self.run_id, rejection.position, rejection.raw, rejection.reason))
+        self.rejections.append(RejectedRow(self.run_id, rejection.position, rejection.raw, rejection.reason))
         self.rejected += 1
 
     def kitchen_sampled(self, sample: KitchenSample) -> None:
         if self.last_sample is not None and sample.t > self.last_sample.t:  # labour and cooking, a minute at a time
             self.cook_seconds += self.last_sample.cooks * (sample.t - self.last_sample.t)
             self.busy_seconds += self.last_sample.busy_cooks * (sample.t - self.last_sample.t)
-        row = (self.run_id, sample.t, self.kitchen, sample.queued_orders, sample.in_progress_orders,
-               sample.queued_units, sample.busy_cooks, sample.cooks)
+        row = SampleRow(self.run_id, sample.t, self.kitchen, sample.queued_orders, sample.in_progress_orders,
+                        sample.queued_units, sample.busy_cooks, sample.cooks)
         if self.last_sample is not None and sample.t == self.last_sample.t:  # the final state, at a minute sampled
-            if self.samples and self.samples[-1][1] == sample.t:
+            if self.samples and self.samples[-1].t == sample.t:
                 self.samples[-1] = row
             else:
                 self.resampled.append(row)  # that minute is written already: this one replaces it
@@ -181,13 +156,13 @@ class RunStore:
         writer process (see write_in_another_process), which writes it while the kitchen goes on."""
         opened, reopened = [], []  # still open: written for the first time, or again
         for position, ticket in self.changed.items():
-            (reopened if position in self.written_open else opened).append(self._row(ticket))
+            (reopened if position in self.written_open else opened).append(self._row(ticket, ticket.status))
         batch = Batch(
             run_id=self.run_id, orders=self.completed_rows, opened=opened,
             orders_again=self.completed_rows_written_open + reopened,
             samples=self.samples, samples_again=self.resampled, rejections=self.rejections,
-            progress=(self.sim_started_at, self.now, time.time(), self.received, self.completed, self.discarded,
-                      self.rejected, self.cook_seconds, self.busy_seconds),
+            progress=Progress(self.sim_started_at, self.now, time.time(), self.received, self.completed,
+                              self.discarded, self.rejected, self.cook_seconds, self.busy_seconds),
         )
         if self.writer is not None:
             self.writer.send(batch)
@@ -226,36 +201,36 @@ class Batch:
     """One flush's rows, ready to write: what the writer process receives."""
 
     run_id: int
-    orders: list[tuple]
+    orders: list[OrderRow]
     """Orders written once, complete."""
-    opened: list[tuple]
+    opened: list[OrderRow]
     """Orders written for the first time, still open: upserted."""
-    orders_again: list[tuple]
+    orders_again: list[OrderRow]
     """Orders written before, complete now or still open: upserted."""
-    samples: list[tuple]
-    samples_again: list[tuple]
-    rejections: list[tuple]
-    progress: tuple
+    samples: list[SampleRow]
+    samples_again: list[SampleRow]
+    rejections: list[RejectedRow]
+    progress: Progress
 
 
 def write(session: Session, batch: Batch, clock: LocalClock) -> None:
     """One batch, in one transaction, with the summaries it adds to: sales of the orders written for the
     first time, fulfillment of the orders written complete for the first time (those written again
     complete were open before)."""
-    completed_again = [row for row in batch.orders_again if row[_COMPLETED_AT] is not None]
+    completed_again = [row for row in batch.orders_again if row.completed_at is not None]
     summaries = summarise(batch.run_id, itertools.chain(batch.orders, batch.opened),
                           itertools.chain(batch.orders, completed_again), clock)
     with session.transaction() as db:
-        db.insert_many("orders", ORDER_COLUMNS, batch.orders)
+        db.insert_many(OrderRow.table, OrderRow._fields, batch.orders)
         db.upsert_many(UPSERT_ORDER, batch.opened + batch.orders_again)
         db.upsert_many(ADD_DAILY_SALES, summaries.daily_sales)
         db.upsert_many(ADD_HOUR_OF_DAY_SALES, summaries.hour_of_day_sales)
         db.upsert_many(ADD_DISH_SALES, summaries.dish_sales)
         db.upsert_many(ADD_FULFILLMENT, summaries.fulfillment)
         db.upsert_many(ADD_TIME_OF_DAY, summaries.time_of_day)
-        db.insert_many("kitchen_stats", SAMPLE_COLUMNS, batch.samples)
+        db.insert_many(SampleRow.table, SampleRow._fields, batch.samples)
         db.upsert_many(UPSERT_SAMPLE, batch.samples_again)
-        db.insert_many("rejected_orders", REJECTED_COLUMNS, batch.rejections)
+        db.insert_many(RejectedRow.table, RejectedRow._fields, batch.rejections)
         db.execute(UPDATE_PROGRESS, (*batch.progress, batch.run_id))
 
 

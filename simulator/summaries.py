@@ -14,51 +14,49 @@ from typing import Iterable
 import orjson
 
 from common.localtime import LocalClock
-
-ORDER_COLUMNS = ("run_id", "id", "kitchen", "status", "ordered_at", "received_at", "started_at", "completed_at",
-                 "customer_name", "service", "total_price", "items", "order_id")
-_RECEIVED, _COMPLETED, _SERVICE, _PRICE, _ITEMS = (
-    ORDER_COLUMNS.index(name) for name in ("received_at", "completed_at", "service", "total_price", "items"))
+from common.records import (
+    DailySalesRow, DishSalesRow, FulfillmentRow, HourOfDaySalesRow, OrderRow, TimeOfDayRow,
+)
 
 
 @dataclass(frozen=True)
 class Summaries:
-    """Rows to add to the summary tables, each (run_id, *key, count, total)."""
+    """Rows to add to the summary tables."""
 
-    daily_sales: list[tuple]
-    hour_of_day_sales: list[tuple]
-    dish_sales: list[tuple]
-    fulfillment: list[tuple]
-    """(run_id, local day, half hour, minutes, orders, seconds)"""
-    time_of_day: list[tuple]
-    """(run_id, half hour, minutes, orders, seconds)"""
+    daily_sales: list[DailySalesRow]
+    hour_of_day_sales: list[HourOfDaySalesRow]
+    dish_sales: list[DishSalesRow]
+    fulfillment: list[FulfillmentRow]
+    time_of_day: list[TimeOfDayRow]
 
 
-def summarise(run_id: int, first_written: Iterable[tuple], completed: Iterable[tuple], clock: LocalClock) -> Summaries:
+def summarise(run_id: int, first_written: Iterable[OrderRow], completed: Iterable[OrderRow],
+              clock: LocalClock) -> Summaries:
     """`first_written`: the rows of orders written for the first time (their sales count now);
     `completed`: the rows of orders written complete for the first time (their fulfillment counts now)."""
     daily: dict[tuple[str, str], list[int]] = {}
     hourly: dict[tuple[int, str], list[int]] = {}
     dishes: dict[tuple[str], list[int]] = {}
     for row in first_written:
-        day, hour = clock.hour_of(row[_RECEIVED])
-        service, revenue = row[_SERVICE], row[_PRICE]
+        day, hour = clock.hour_of(row.received_at)
+        service, revenue = row.service, row.total_price
         _add(daily, (day, service), 1, revenue)
         _add(hourly, (hour, service), 1, revenue)
-        for line in orjson.loads(row[_ITEMS]):
+        for line in orjson.loads(row.items):
             quantity = line["quantity"]
             _add(dishes, (line["name"],), quantity, quantity * line["price_per_unit"])
     by_day: dict[tuple[str, int, int], list[int]] = {}
     by_time_of_day: dict[tuple[int, int], list[int]] = {}
     for row in completed:
-        received = row[_RECEIVED]
-        seconds = row[_COMPLETED] - received
+        received = row.received_at
+        seconds = row.completed_at - received
         day, half_hour = clock.half_hour_of(received)
         minutes = -(-seconds // 60)
         _add(by_day, (day, half_hour, minutes), 1, seconds)
         _add(by_time_of_day, (half_hour, minutes), 1, seconds)
-    return Summaries(*([(run_id, *key, *pair) for key, pair in totals.items()]
-                       for totals in (daily, hourly, dishes, by_day, by_time_of_day)))
+    return Summaries(*([record(run_id, *key, *pair) for key, pair in totals.items()] for record, totals in (
+        (DailySalesRow, daily), (HourOfDaySalesRow, hourly), (DishSalesRow, dishes), (FulfillmentRow, by_day),
+        (TimeOfDayRow, by_time_of_day))))
 
 
 def _add(totals: dict, key, count: int, amount: int) -> None:

@@ -1,0 +1,166 @@
+"""The rows the simulator stores, one record type per table of common/schema.sql: each field is a column
+of that name, in the table's order, and `table` names the table. The store builds these records, the
+summaries count them, and the statements that write them are derived from them here, so that a column
+cannot be added to one place and forgotten in another (common/tests/test_records.py holds them equal to
+the schema).
+
+They are NamedTuples: a row is a tuple, so the database drivers take it as it is, and the writer process
+receives them through its pipe at the cost of a tuple.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+from common.database import Upsert
+
+
+class OrderRow(NamedTuple):
+    """One order of a run: where it stands, its times (epoch seconds) and what it sold (cents)."""
+
+    run_id: int
+    id: int
+    """1-based position in the orders file."""
+    kitchen: str
+    status: str
+    """'Queued', 'In Progress' or 'Completed'."""
+    ordered_at: int
+    received_at: int
+    started_at: int | None
+    """The first unit gets a cook."""
+    completed_at: int | None
+    """The last unit is done."""
+    customer_name: str
+    service: str
+    total_price: int
+    items: str
+    """JSON list of {name, quantity, price_per_unit}."""
+    order_id: str | None
+    """The order's own id in the file, if it has one."""
+
+    table = "orders"
+
+
+class RejectedRow(NamedTuple):
+    """An order the file had that could not be read, and why."""
+
+    run_id: int
+    position: int
+    raw: str
+    reason: str
+
+    table = "rejected_orders"
+
+
+class SampleRow(NamedTuple):
+    """The kitchen's state at a whole simulated minute."""
+
+    run_id: int
+    t: int
+    kitchen: str
+    queued_orders: int
+    in_progress_orders: int
+    queued_units: int
+    busy_cooks: int
+    cooks: int
+
+    table = "kitchen_stats"
+
+
+class DailySalesRow(NamedTuple):
+    run_id: int
+    local_day: str
+    service: str
+    orders: int
+    revenue: int
+
+    table = "daily_sales"
+
+
+class HourOfDaySalesRow(NamedTuple):
+    run_id: int
+    local_hour: int
+    service: str
+    orders: int
+    revenue: int
+
+    table = "hour_of_day_sales"
+
+
+class DishSalesRow(NamedTuple):
+    run_id: int
+    dish: str
+    units: int
+    revenue: int
+
+    table = "dish_sales"
+
+
+class FulfillmentRow(NamedTuple):
+    """Orders received in a local half hour of a local day that took `minutes` (rounded up), and the
+    seconds they took in all."""
+
+    run_id: int
+    local_day: str
+    half_hour: int
+    minutes: int
+    orders: int
+    seconds: int
+
+    table = "fulfillment_by_half_hour"
+
+
+class TimeOfDayRow(NamedTuple):
+    """The same, over every day: by local half hour of the day alone."""
+
+    run_id: int
+    half_hour: int
+    minutes: int
+    orders: int
+    seconds: int
+
+    table = "fulfillment_by_time_of_day"
+
+
+class Progress(NamedTuple):
+    """What a flush adds to its run's row in `runs`: the simulated moments, and counts since the last flush."""
+
+    sim_started_at: int | None
+    sim_now: int | None
+    wall_updated_at: float
+    orders_received: int
+    orders_completed: int
+    orders_discarded: int
+    orders_rejected: int
+    cook_seconds: float
+    busy_seconds: float
+
+
+STORED = (OrderRow, RejectedRow, SampleRow, DailySalesRow, HourOfDaySalesRow, DishSalesRow, FulfillmentRow,
+          TimeOfDayRow)
+"""Every table the run's rows go to."""
+
+
+def _progress_set(column: str) -> str:
+    if column == "sim_started_at":  # the first moment written stays
+        return f"{column} = COALESCE({column}, ?)"
+    if column in ("sim_now", "wall_updated_at"):
+        return f"{column} = ?"
+    return f"{column} = {column} + ?"  # counts since the last flush
+
+
+UPDATE_PROGRESS = "UPDATE runs SET " + ", ".join(map(_progress_set, Progress._fields)) + " WHERE id = ?"
+"""A flush's Progress, then the run's id, as parameters."""
+
+
+def replacing(record: type, key: Sequence[str], columns: Sequence[str]) -> Upsert:
+    """Insert a record, or set `columns` of the row already there with its `key` to the record's."""
+    return Upsert(record.table, record._fields, f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+                  + ", ".join(f"{c} = excluded.{c}" for c in columns))
+
+
+def adding(record: type, key: Sequence[str]) -> Upsert:
+    """Insert a record, or add its other columns to those of the row already there with its `key`: the
+    summaries are running totals."""
+    return Upsert(record.table, record._fields, f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+                  + ", ".join(f"{c} = {record.table}.{c} + excluded.{c}" for c in record._fields if c not in key))
