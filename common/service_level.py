@@ -34,6 +34,7 @@ from typing import Sequence
 import numpy as np
 
 from common.settings import DEFAULT_LEVEL
+from common.statistics import nearest_rank
 
 MIN_ORDERS = 10
 """A cell's p90 is judged when it has at least this many orders; blocks are pooled to expect as many a day."""
@@ -178,11 +179,6 @@ class CellStats:
         orders = running[ends] - before
         rank = before + nearest_rank(orders, 90)
         return cls(cells[starts], orders, seconds[np.searchsorted(running, rank)], seconds[ends])
-
-
-def nearest_rank(total: np.ndarray | int, percent: float) -> np.ndarray:
-    """The rank (1-based) of the nearest-rank percentile among `total` values: ceil(p n / 100), at least 1."""
-    return np.maximum(1, np.ceil(np.asarray(total) * percent / 100 - 1e-9).astype(np.int64))
 
 
 def wilson(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:

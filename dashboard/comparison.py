@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from common.service_level import Promise, ServiceLevel, judge_days
+from common.statistics import nearest_rank
 from dashboard.figures import COLOURS, TEXT, _axis, clock_of, figure, waiting
 from dashboard.queries import Run
 
@@ -69,7 +70,7 @@ def half_hour_percentiles(rows) -> list[tuple[int, int, int, int, int]]:
     orders = np.concatenate((running[starts[1:] - 1], running[-1:])) - before
 
     def rank(percent: int) -> list[int]:
-        return tallies[np.searchsorted(running, before + (orders * percent + 99) // 100), 2].tolist()
+        return tallies[np.searchsorted(running, before + nearest_rank(orders, percent)), 2].tolist()
 
     return list(zip(tallies[starts, 0].tolist(), tallies[starts, 1].tolist(), orders.tolist(), rank(50), rank(90)))
 

@@ -7,10 +7,11 @@ while holding only as many entries as there are distinct fulfillment times.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from common.statistics import tally_percentile
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,15 +53,7 @@ class FulfillmentTally:
 
     def percentile(self, p: float) -> int | None:
         """Nearest-rank percentile: the smallest time at least p% of orders were fulfilled within."""
-        if not self.total:
-            return None
-        rank = max(1, math.ceil(p / 100 * self.total))
-        seen = 0
-        for seconds in sorted(self.counts):
-            seen += self.counts[seconds]
-            if seen >= rank:
-                return seconds
-        raise AssertionError("unreachable: ranks add up to the total")
+        return tally_percentile(sorted(self.counts.items()), self.total, p)
 
 
 class TimeWeighted:

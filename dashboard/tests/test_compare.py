@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import math
 
 import plotly.graph_objects as go
 import pytest
@@ -14,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from common.plan_files import COLUMNS, PlannedInterval
+from common.statistics import percentile
 from dashboard import comparison, tables
 from common.database import DatabaseUnavailable
 from dashboard.compare import kept_per_view, read_plan, search_of, selection_of
@@ -129,6 +129,5 @@ def test_half_hour_percentiles_are_the_nearest_ranks_of_the_orders_they_count(co
     expected = []
     for run, half_hour in sorted({key[:2] for key in counts}):
         times = sorted(m for (r, h, m), n in counts.items() if (r, h) == (run, half_hour) for _ in range(n))
-        expected.append((run, half_hour, len(times), times[math.ceil(len(times) * 0.5) - 1],
-                         times[-(-len(times) * 9 // 10) - 1]))
+        expected.append((run, half_hour, len(times), percentile(times, 50), percentile(times, 90)))
     assert comparison.half_hour_percentiles(tallies) == expected == comparison.half_hour_percentiles(tallies[::-1])

@@ -14,6 +14,7 @@ import pytest
 from common.database import DatabaseUnavailable, connect_readonly, connect_writer, database_errors
 from common.localtime import LocalClock
 from common.service_level import Blocks, CellStats, Promise, judge, judge_days
+from common.statistics import percentile
 from dashboard import comparison, queries
 from simulator.menu import Dish
 from tests.kitchen_data import T0, build_database, order
@@ -66,7 +67,7 @@ def test_recent_fulfillment_mean_and_p90(kitchen, now, expected):
     assert ask(db, queries.recent_fulfillment, run, now) == expected
 
 
-def test_p90_is_the_nearest_rank(database, menu):
+def test_p90_is_the_percentile(database, menu):
     # ten orders, one cook each, fulfilled in 60 s (Soup) ... a 300 s Stew for the last one:
     db = database
     stream = [order(T0 + 1000 * i, ("Soup", 1)) for i in range(9)] + [order(T0 + 9000, ("Stew", 1))]
@@ -245,9 +246,6 @@ def test_the_reader_keeps_postgres_connections_and_they_stay_read_only(database,
     assert (reader.pool is not None) == str(database).startswith("postgresql")
 
 
-def nearest_rank(values: list[int], p: float) -> int:
-    ordered = sorted(values)
-    return ordered[max(1, -(-len(ordered) * p // 100)) - 1]
 
 
 @pytest.fixture
@@ -269,7 +267,7 @@ def test_p90_by_half_hour_of_receipt_is_exact_to_the_minute(busy_kitchen):
         by_half_hour.setdefault(local.hour * 2 + local.minute // 30, []).append(minutes)
     now = max(c for _, c in stored)
     rows = queries.read(db, lambda s: queries.fulfillment_by_half_hour(s, [run], now, "Asia/Kathmandu"))
-    assert rows == [(h, len(v), nearest_rank(v, 50), nearest_rank(v, 90)) for h, v in sorted(by_half_hour.items())]
+    assert rows == [(h, len(v), percentile(v, 50), percentile(v, 90)) for h, v in sorted(by_half_hour.items())]
     assert len(rows) >= 6
 
 
@@ -287,13 +285,13 @@ def test_compare_summaries_and_half_hours(busy_kitchen, menu):
             "SELECT received_at, completed_at FROM orders WHERE run_id = ?", (run,)).fetchall())
         minutes = [-(-(completed - received) // 60) for received, completed in stored]
         assert row[1] == 120 and row[2] == pytest.approx(sum(c - r for r, c in stored) / 120)
-        assert row[3:6] == (nearest_rank(minutes, 50), nearest_rank(minutes, 90), nearest_rank(minutes, 99))
+        assert row[3:6] == (percentile(minutes, 50), percentile(minutes, 90), percentile(minutes, 99))
         by_half_hour: dict[int, list[int]] = {}
         for (received, _), taken in zip(stored, minutes):
             local = datetime.fromtimestamp(received, ZoneInfo("Asia/Kathmandu"))
             by_half_hour.setdefault(local.hour * 2 + local.minute // 30, []).append(taken)
         assert [r[1:] for r in half_hours if r[0] == run] == [
-            (h, len(v), nearest_rank(v, 50), nearest_rank(v, 90)) for h, v in sorted(by_half_hour.items())]
+            (h, len(v), percentile(v, 50), percentile(v, 90)) for h, v in sorted(by_half_hour.items())]
         assert row[6] > 0 and 0 < row[7] <= row[6] and row[8] == revenue
     assert rows[1][4] <= rows[0][4]  # six cooks: no slower than two
 
