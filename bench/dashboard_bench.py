@@ -22,11 +22,12 @@ from bench import naive, workload
 from bench.measure import Result, median_of, timed
 from common.database import connect_readonly
 from common.service_level import Promise
+from common.settings import DEFAULT_SLA_P90
 from dashboard import figures, queries
 from dashboard.charts import CHARTS
 
 ZONE = "America/Los_Angeles"
-PROMISE = Promise(figures.DEFAULT_TARGET)
+PROMISE = Promise(DEFAULT_SLA_P90)
 REFRESH_TARGET_MS = 100
 GROWTH_TARGET = 2.0
 NAIVE_DEADLINE_S = 120.0

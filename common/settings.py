@@ -32,6 +32,8 @@ COLUMNS = ("order_id", "ordered_at", "name", "service", "item", "quantity", "pri
 DEFAULT_PARAMETERS_FILE = PROJECT_ROOT / "parameters" / "simulation_parameters.py"
 DEFAULT_LEVEL = 0.95
 """SERVICE_LEVEL when the parameters file does not set it: the share of days a promise holds on."""
+DEFAULT_SLA_P90 = 40.0
+"""SLA_P90_MINUTES when the parameters file does not set it: the p90 fulfillment, in minutes, held to."""
 
 
 class SettingsError(ValueError):
@@ -56,7 +58,7 @@ class Settings:
     """This kitchen's name: its runs, orders and time series carry it."""
     timezone: str
     """IANA name of the kitchen's local time zone."""
-    sla_p90_minutes: float = 40.0
+    sla_p90_minutes: float = DEFAULT_SLA_P90
     """SLA_P90_MINUTES: the target p90 fulfillment the dashboard holds each half hour to."""
     service_level: float = DEFAULT_LEVEL
     """SERVICE_LEVEL: the share of days on which every interval must meet the target (common/service_level.py)."""
@@ -198,7 +200,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database=database_target(*_overridden(env, "KITCHEN_DB", get, "DATABASE", "db/kitchen.db", where)),
         kitchen=_name(*_overridden(env, "KITCHEN_NAME", get, "KITCHEN_NAME", "Kitchen", where)),
         timezone=zone,
-        sla_p90_minutes=_positive_minutes(*_overridden(env, "KITCHEN_SLA_P90_MINUTES", get, "SLA_P90_MINUTES", 40,
+        sla_p90_minutes=_positive_minutes(*_overridden(env, "KITCHEN_SLA_P90_MINUTES", get, "SLA_P90_MINUTES", DEFAULT_SLA_P90,
                                                         where)),
         service_level=_share(get("SERVICE_LEVEL", DEFAULT_LEVEL), where + "SERVICE_LEVEL"),
         orders_timezone=None if values.get("ORDERS_TIMEZONE") is None else parse_timezone(

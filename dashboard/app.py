@@ -8,15 +8,14 @@ from pathlib import Path
 from dash import Dash, Input, Output
 
 from common.service_level import Promise
-from common.settings import DEFAULT_LEVEL
+from common.settings import DEFAULT_LEVEL, DEFAULT_SLA_P90
 from dashboard import callbacks, compare, layout
 from dashboard.auth import require_login
-from dashboard.figures import DEFAULT_TARGET
 from dashboard.queries import Reader
 
 
 def create_app(database: Path | str, refresh_seconds: float, zone: str, users: dict[str, str] | None = None,
-               target: float = DEFAULT_TARGET, level: float = DEFAULT_LEVEL) -> Dash:
+               target: float = DEFAULT_SLA_P90, level: float = DEFAULT_LEVEL) -> Dash:
     """The app; with `users` (name -> password or hash), every page asks for a login. `target` is the p90
     fulfillment, in minutes, each half hour is held to, on a `level` share of days."""
     app = Dash(__name__, title="Kitchen Simulator", update_title=None)

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from common.localtime import LocalClock, half_hour_label
 from common.service_level import Promise, judge_days
+from common.settings import DEFAULT_SLA_P90
 
 from dashboard.queries import MEAL_PERIODS
 
@@ -24,7 +25,6 @@ GRID = "#2f3447"
 TEXT = "#eceff1"
 COLOURS = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176"]
 PERIOD_COLOURS = {"Breakfast": "#fff176", "Lunch": "#ffb74d", "Dinner": "#e57373", "Late Night": "#7986cb"}
-DEFAULT_TARGET = 40.0  # minutes: the p90 target when none is given (SLA_P90_MINUTES)
 OVER, MET = "#e57373", "#81c784"
 WAITING = "Waiting for data…"
 AXIS = {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID}
@@ -80,7 +80,7 @@ def order_statuses(rows, zone: str) -> dict:
     ], title, xaxis=_axis(f"Local time ({zone})", type="date"), yaxis=_axis("Orders"))
 
 
-def recent_fulfillment(row, zone: str, target: float = DEFAULT_TARGET) -> dict:
+def recent_fulfillment(row, zone: str, target: float = DEFAULT_SLA_P90) -> dict:
     """The gauge: green up to the target, amber up to twice it, red beyond."""
     count, mean_seconds, p90_seconds = row or (0, None, None)
     if not count:
@@ -100,7 +100,7 @@ def recent_fulfillment(row, zone: str, target: float = DEFAULT_TARGET) -> dict:
     ], f"Fulfillment time, last simulated hour ({count:,} {'order' if count == 1 else 'orders'})")
 
 
-def fulfillment_by_half_hour(rows, zone: str, target: float = DEFAULT_TARGET) -> dict:
+def fulfillment_by_half_hour(rows, zone: str, target: float = DEFAULT_SLA_P90) -> dict:
     """p90 by half hour of receipt against the target line; the half hours over it in red."""
     title = "p90 fulfillment by half hour of receipt (up to 14 days back)"
     if not rows:
