@@ -1,40 +1,25 @@
-"""The writer: keeps one run's orders, rejections, time series and sales summaries in the database.
+"""The run's store: what the kitchen reports about one run (orders, rejections, time series), buffered
+and handed to the writer (simulator.writer) in batches.
 
 What the kitchen reports is buffered in memory and written in one transaction per flush; the run loop
 flushes at least once per wall-clock second, so readers see live progress and a hard crash loses at
 most about a second of work. An order that is received, started and completed between two flushes is
 written once, with its final state, by a plain INSERT; one written while still open is updated when it
 completes. The summaries (sales, fulfillment by half hour) are counted from a batch's rows where the
-batch is written (simulator.summaries): with a writer process, on the other core. Every statement binds
-its values as parameters.
+batch is written (simulator.summaries): with a writer process, on the other core.
 """
 
 from __future__ import annotations
 
-import itertools
-import multiprocessing
-import signal
 import time
 from dataclasses import dataclass
 
-from common.database import DatabaseUnavailable, FileGuard, Session, connect_writer
+from common.database import FileGuard, Session
 from common.localtime import LocalClock
-from common.records import (
-    UPDATE_PROGRESS, DailySalesRow, DishSalesRow, FulfillmentRow, HourOfDaySalesRow, OrderRow, Progress,
-    RejectedRow, SampleRow, TimeOfDayRow, adding, replacing,
-)
+from common.records import OrderRow, Progress, RejectedRow, SampleRow
 from simulator.kitchen import KitchenSample, Ticket
 from simulator.orders import EmptyOrder, Rejected
-from simulator.summaries import summarise
-
-UPSERT_ORDER = replacing(OrderRow, ("run_id", "id"), ("status", "started_at", "completed_at"))
-UPSERT_SAMPLE = replacing(SampleRow, ("run_id", "t"),
-                          ("queued_orders", "in_progress_orders", "queued_units", "busy_cooks", "cooks"))
-ADD_DAILY_SALES = adding(DailySalesRow, ("run_id", "local_day", "service"))
-ADD_HOUR_OF_DAY_SALES = adding(HourOfDaySalesRow, ("run_id", "local_hour", "service"))
-ADD_DISH_SALES = adding(DishSalesRow, ("run_id", "dish"))
-ADD_FULFILLMENT = adding(FulfillmentRow, ("run_id", "local_day", "half_hour", "minutes"))
-ADD_TIME_OF_DAY = adding(TimeOfDayRow, ("run_id", "half_hour", "minutes"))
+from simulator.writer import Batch, WriterProcess, write
 
 
 BATCH_ORDERS = 1000
@@ -194,113 +179,3 @@ class RunStore:
                 " message = ? WHERE id = ?",
                 (status, time.time(), mean_fulfillment, p90_fulfillment, message, self.run_id),
             )
-
-
-@dataclass(frozen=True)
-class Batch:
-    """One flush's rows, ready to write: what the writer process receives."""
-
-    run_id: int
-    orders: list[OrderRow]
-    """Orders written once, complete."""
-    opened: list[OrderRow]
-    """Orders written for the first time, still open: upserted."""
-    orders_again: list[OrderRow]
-    """Orders written before, complete now or still open: upserted."""
-    samples: list[SampleRow]
-    samples_again: list[SampleRow]
-    rejections: list[RejectedRow]
-    progress: Progress
-
-
-def write(session: Session, batch: Batch, clock: LocalClock) -> None:
-    """One batch, in one transaction, with the summaries it adds to: sales of the orders written for the
-    first time, fulfillment of the orders written complete for the first time (those written again
-    complete were open before)."""
-    completed_again = [row for row in batch.orders_again if row.completed_at is not None]
-    summaries = summarise(batch.run_id, itertools.chain(batch.orders, batch.opened),
-                          itertools.chain(batch.orders, completed_again), clock)
-    with session.transaction() as db:
-        db.insert_many(OrderRow.table, OrderRow._fields, batch.orders)
-        db.upsert_many(UPSERT_ORDER, batch.opened + batch.orders_again)
-        db.upsert_many(ADD_DAILY_SALES, summaries.daily_sales)
-        db.upsert_many(ADD_HOUR_OF_DAY_SALES, summaries.hour_of_day_sales)
-        db.upsert_many(ADD_DISH_SALES, summaries.dish_sales)
-        db.upsert_many(ADD_FULFILLMENT, summaries.fulfillment)
-        db.upsert_many(ADD_TIME_OF_DAY, summaries.time_of_day)
-        db.insert_many(SampleRow.table, SampleRow._fields, batch.samples)
-        db.upsert_many(UPSERT_SAMPLE, batch.samples_again)
-        db.insert_many(RejectedRow.table, RejectedRow._fields, batch.rejections)
-        db.execute(UPDATE_PROGRESS, (*batch.progress, batch.run_id))
-
-
-class WriterProcess:
-    """A process that writes batches to the database while the kitchen simulates (a thread would not: it
-    would wait for the interpreter's lock at every row). One batch at a time: sending the next waits for
-    the last one's answer, and raises its error, so nothing is lost and errors are not hidden.
-
-    If the simulator dies (SIGKILL), the writer finishes the transaction at hand, sees its pipe closed and
-    ends: the database stays consistent, and at most about a second of work is lost, as before."""
-
-    def __init__(self, target, inode: int | None, timezone: str) -> None:
-        context = multiprocessing.get_context("fork")
-        self.pipe, theirs = context.Pipe()
-        self.process = context.Process(target=_write_batches, args=(target, inode, timezone, theirs, self.pipe),
-                                       daemon=True, name="kitchen writer")
-        self.process.start()
-        theirs.close()
-        self.waiting = False
-
-    def send(self, batch: Batch) -> None:
-        self._answer()
-        self.pipe.send(batch)
-        self.waiting = True
-
-    def _answer(self) -> None:
-        if not self.waiting:
-            return
-        self.waiting = False
-        try:
-            error = self.pipe.recv()
-        except EOFError:
-            raise DatabaseUnavailable("the writer process ended unexpectedly") from None
-        if error is not None:
-            raise error
-
-    def close(self) -> None:
-        try:
-            self._answer()
-        finally:
-            try:
-                self.pipe.send(None)
-            except OSError:
-                pass
-            self.process.join(timeout=30)
-
-
-def _write_batches(target, inode: int | None, timezone: str, pipe, simulators_end) -> None:
-    """The writer process: its own connection; a batch at a time, an answer for each (None, or the error).
-
-    It closes the copy of the simulator's end it inherited at the fork: otherwise its own copy would keep
-    the pipe open, no EOF would come when the simulator is killed, and the writer would wait forever."""
-    simulators_end.close()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the simulator's to handle; it then closes the pipe
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    session = connect_writer(target)
-    guard = FileGuard(session, inode)
-    clock = LocalClock(timezone)
-    while True:
-        try:
-            batch = pipe.recv()
-        except EOFError:
-            break
-        if batch is None:
-            break
-        try:
-            guard.check()
-            write(session, batch, clock)
-        except Exception as error:  # any error goes back to the simulator, which says it and fails the run
-            pipe.send(error)
-        else:
-            pipe.send(None)
-    session.close()

@@ -2,7 +2,7 @@
 and by dish (counted when an order is first written, once), and fulfillment by local half hour of
 receipt, to the minute (counted when an order is written complete, once).
 
-They are counted where the rows are written, so that with a writer process (store.WriterProcess) the
+They are counted where the rows are written, so that with a writer process (writer.WriterProcess) the
 counting runs on the machine's other core instead of in the kitchen's loop.
 """
 
