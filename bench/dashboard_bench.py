@@ -20,7 +20,7 @@ from plotly.io.json import to_json_plotly
 
 from bench import naive, workload
 from bench.measure import Result, median_of, timed
-from common.database import connect_readonly
+from common.database import connect_readonly, read
 from common.service_level import Promise
 from common.settings import DEFAULT_SLA_P90
 from dashboard import figures, queries
@@ -44,11 +44,11 @@ NAIVE_CHARTS = [
 
 def full_refresh(db: Path) -> None:
     """What one refresh of the page costs the server: the callbacks' calls, and the JSON Dash sends."""
-    run = queries.read(db, queries.runs)[-1]
+    run = read(db, queries.runs)[-1]
     if run.sim_now is None:  # the run has only just started: the charts wait, as on the page
         return
     for chart in CHARTS:
-        rows = queries.read(db, lambda session: chart.read(session, [run.id], run.sim_now, ZONE, PROMISE))
+        rows = read(db, lambda session: chart.read(session, [run.id], run.sim_now, ZONE, PROMISE))
         to_json_plotly(chart.draw(rows, ZONE, PROMISE))
 
 
@@ -157,7 +157,13 @@ def _page_refresh(connection, live: bool = False) -> list[float]:
     """One tick of a page that has just loaded: the header's request, then every chart's; their latencies.
     `live`: as if the run were going on, the charts are asked for a new simulated moment every wall second
     (a minute earlier each second, over the finished run), the same moment for every page."""
-    from tests.dash_callbacks import RUN_OUTPUTS, UPDATE_URL, chart_requests, run_request, values
+    from tests.dash_callbacks import (
+        RUN_OUTPUTS,
+        UPDATE_URL,
+        chart_requests,
+        run_request,
+        values,
+    )
 
     def post(body):
         started = time.perf_counter()

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from dash import Dash, Input, Output
 
+from common.database import Reader
 from common.service_level import Promise
 from common.settings import DEFAULT_LEVEL, DEFAULT_SLA_P90
 from dashboard import callbacks, compare, layout
 from dashboard.auth import require_login
-from dashboard.queries import Reader
 
 
 def create_app(database: Path | str, refresh_seconds: float, zone: str, users: dict[str, str] | None = None,

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
-from common.database import DatabaseUnavailable
+from common.database import DatabaseUnavailable, Reader
 from common.localtime import LocalClock
 from common.service_level import Promise
 from dashboard import queries, tables
@@ -21,7 +21,7 @@ from dashboard.layout import status_line
 STALLED_AFTER = 10
 
 
-def register(app: Dash, reader: queries.Reader, zone: str, promise: Promise) -> None:
+def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
     clock = LocalClock(zone)
 
     @app.callback(
@@ -93,7 +93,7 @@ def _facts(shown: list[queries.Run], clock: LocalClock) -> list[tuple[str, str]]
     ]
 
 
-def _register_chart(app: Dash, chart: Chart, reader: queries.Reader, zone: str, promise: Promise) -> None:
+def _register_chart(app: Dash, chart: Chart, reader: Reader, zone: str, promise: Promise) -> None:
     @lru_cache(maxsize=32)
     def figure_at(runs: tuple[int, ...], now: int) -> dict:
         """The chart at a simulated moment. Every page open on the same runs asks for the same moment

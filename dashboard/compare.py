@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlencode
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
-from common.database import DatabaseUnavailable
+from common.database import DatabaseUnavailable, Reader
 from common.localtime import half_hour_label
 from common.plan_files import read_intervals
 from common.service_level import Promise
@@ -90,7 +90,7 @@ def kept_per_view(draw: Callable[[dict, dict | None], T]) -> Callable[..., T]:
     return lambda view, plan=None: by_value(json.dumps([view, plan], sort_keys=True))
 
 
-def register(app: Dash, reader: queries.Reader, zone: str, promise: Promise) -> None:
+def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
     target = promise.target_minutes
     def info(view: dict) -> dict[int, Shown]:
         """The selected runs as the view store carries them, so that no chart reads the runs again."""

@@ -9,20 +9,10 @@ figures.py's job. Every value is bound; only the number of `?` in an IN list is 
 
 from __future__ import annotations
 
-import logging
-import os
-import threading
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, TypeVar
 
-from common.database import (
-    DatabaseUnavailable, Session, connect_readonly, database_errors, describe, is_missing_table, is_server, readonly_conninfo,
-)
+from common.database import Session
 from common.localtime import LocalClock
-
-T = TypeVar("T")
 
 RECENT_WINDOW = 3600  # simulated seconds: "the last simulated hour"
 HISTORY_WINDOW = 14 * 86400  # simulated seconds of time series the charts show: two weeks at 10 minutes
@@ -50,95 +40,6 @@ class Run:
     sim_now: int | None
     orders_received: int
     orders_completed: int
-
-
-def read(database: Path | str, query: Callable[[Session], T]) -> T:
-    """Run one query on a fresh read-only connection (see Reader for the dashboard's own reads).
-
-    A missing, unreachable or unreadable database, or one without the simulator's tables, is
-    DatabaseUnavailable.
-    """
-    with closing(connect_readonly(database)) as session:
-        return _answer(database, session, query)
-
-
-def _answer(database: Path | str, session: Session, query: Callable[[Session], T]) -> T:
-    try:
-        return query(session)
-    except database_errors() as error:
-        if is_missing_table(error):
-            raise DatabaseUnavailable("the simulator has not created its tables yet") from error
-        raise DatabaseUnavailable(f"cannot read {describe(database)}: {error}") from error
-
-
-class Reader:
-    """The dashboard's reads of one database, each on a read-only connection kept open.
-
-    SQLite: a connection per thread, kept while the file stays the same one (a new connection parses the
-    schema again on its first query: a few milliseconds, more than most of the dashboard's queries take).
-    A file deleted or replaced is noticed before each read. PostgreSQL: a pool of connections
-    (psycopg_pool), since a new one costs a few milliseconds a query; it is opened once a first connection
-    has worked, and when the pool cannot serve, a direct connection says why.
-    """
-
-    POOL_SIZE = 8
-    WAIT = 2.0  # seconds a query waits for a pooled connection before asking the server directly why not
-
-    def __init__(self, database: Path | str) -> None:
-        self.database = database
-        self.pool = None
-        self.lock = threading.Lock()
-        self.kept = threading.local()
-        self.opened: list[Session] = []
-
-    def read(self, query: Callable[[Session], T]) -> T:
-        if not is_server(self.database):
-            return _answer(self.database, self._file_session(), query)
-        from psycopg_pool import PoolTimeout
-        pool = self._pool()
-        try:
-            with pool.connection(timeout=self.WAIT) as raw:
-                return _answer(self.database, Session(raw, "postgresql"), query)
-        except PoolTimeout:
-            connect_readonly(self.database).close()  # raises DatabaseUnavailable, with the reason
-            raise DatabaseUnavailable(f"cannot read {describe(self.database)}: no connection free") from None
-
-    def _file_session(self) -> Session:
-        """This thread's connection to the SQLite file, opened again when the file is another one."""
-        try:
-            status = os.stat(self.database)
-        except OSError:
-            raise DatabaseUnavailable(f"database file not found: {self.database}") from None
-        identity = (status.st_dev, status.st_ino)
-        session = getattr(self.kept, "session", None)
-        if session is None or self.kept.identity != identity:
-            if session is not None:
-                with self.lock:
-                    self.opened.remove(session)
-                session.close()
-            session = connect_readonly(self.database)
-            self.kept.session, self.kept.identity = session, identity
-            with self.lock:
-                self.opened.append(session)
-        return session
-
-    def _pool(self):
-        with self.lock:
-            if self.pool is None:
-                from psycopg_pool import ConnectionPool
-                logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)  # failures are said by read()
-                connect_readonly(self.database).close()  # first, a connection that works (or the reason it cannot)
-                self.pool = ConnectionPool(readonly_conninfo(str(self.database)), min_size=1, max_size=self.POOL_SIZE,
-                                           kwargs={"autocommit": True}, open=True, name="dashboard")
-            return self.pool
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-        with self.lock:
-            for session in self.opened:
-                session.close()
-            self.opened.clear()
 
 
 def _in(runs: list[int]) -> str:

@@ -15,6 +15,7 @@ import time
 
 import pytest
 
+from common.database import read
 from common.settings import PROJECT_ROOT
 from dashboard import queries
 from dashboard.app import create_app
@@ -76,7 +77,7 @@ def test_ten_simulators_write_ten_kitchens_into_one_database(database, tmp_path)
                           " HAVING COUNT(*) > 1) twice") == [(0,)]
     statuses = rows(database, "SELECT DISTINCT status FROM runs")
     assert statuses == [("completed",)]
-    shown = queries.read(database, queries.runs)
+    shown = read(database, queries.runs)
     assert {r.kitchen for r in shown} == {"Alone", *(f"Kitchen {n}" for n in range(1, KITCHENS + 1))}
 
     report = (f"{KITCHENS} simulators together: {KITCHENS * expected / together_seconds:,.0f} orders/s combined"

@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from common.database import DatabaseUnavailable, connect_readonly, connect_writer, database_errors
+from common.database import (
+    DatabaseUnavailable,
+    Reader,
+    connect_readonly,
+    connect_writer,
+    database_errors,
+    read,
+)
 from common.localtime import LocalClock
 from common.service_level import Blocks, CellStats, Promise, judge, judge_days
 from common.statistics import percentile
@@ -26,7 +33,7 @@ def utc(text: str) -> int:
 
 def ask(db, query, run, now):
     runs = run if isinstance(run, list) else [run]
-    return queries.read(db, lambda session: query(session, runs, now))
+    return read(db, lambda session: query(session, runs, now))
 
 
 @pytest.fixture
@@ -152,7 +159,7 @@ def test_top_dishes_by_units_then_name(database):
 
 def test_runs_lists_every_run(dst_runs):
     db, runs = dst_runs
-    listed = queries.read(db, queries.runs)
+    listed = read(db, queries.runs)
     assert [(r.id, r.kitchen, r.status, r.cooks) for r in listed] == [
         (runs["spring"], "Kitchen", "completed", 4), (runs["fall"], "Kitchen", "completed", 4)]
     assert listed[0].sim_now >= utc("2019-03-11T12:00:00")
@@ -160,20 +167,20 @@ def test_runs_lists_every_run(dst_runs):
 
 def test_a_missing_database_is_unavailable(tmp_path):
     with pytest.raises(DatabaseUnavailable, match="database file not found"):
-        queries.read(tmp_path / "nothing.db", queries.runs)
+        read(tmp_path / "nothing.db", queries.runs)
 
 
 def test_a_database_without_tables_is_unavailable(tmp_path):
     db = tmp_path / "empty.db"
     sqlite3.connect(db).close()
     with pytest.raises(DatabaseUnavailable, match="not created its tables yet"):
-        queries.read(db, queries.runs)
+        read(db, queries.runs)
 
 
 def test_a_fresh_database_has_no_runs(database):
     db = database
     connect_writer(db).close()
-    assert queries.read(db, queries.runs) == []
+    assert read(db, queries.runs) == []
 
 
 def test_the_dashboard_connection_cannot_write(kitchen):
@@ -200,14 +207,14 @@ def test_a_file_that_is_not_a_database_is_unavailable(tmp_path):
     db = tmp_path / "garbage.db"
     db.write_bytes(b"this is not SQLite" * 500)
     with pytest.raises(DatabaseUnavailable, match="cannot read .*garbage.db"):
-        queries.read(db, queries.runs)
+        read(db, queries.runs)
 
 
 def test_the_reader_keeps_a_sqlite_connection_a_thread_and_notices_another_file(tmp_path, menu):
     db, other = tmp_path / "k.db", tmp_path / "other.db"
     build_database(db, [order(T0, ("Soup", 1))], menu)
     build_database(other, [order(T0, ("Soup", 1)), order(T0 + 60, ("Stew", 1))], menu)
-    reader = queries.Reader(db)
+    reader = Reader(db)
     try:
         sessions = {id(reader.read(lambda s: s)) for _ in range(5)}
         assert len(sessions) == 1 and reader.read(queries.runs)[0].orders_received == 1
@@ -232,7 +239,7 @@ def test_the_reader_keeps_a_sqlite_connection_a_thread_and_notices_another_file(
 
 def test_the_reader_keeps_postgres_connections_and_they_stay_read_only(database, menu):
     build_database(database, [order(T0, ("Soup", 1))], menu)
-    reader = queries.Reader(database)
+    reader = Reader(database)
     try:
         seen = {reader.read(lambda s: s.execute("SELECT pg_backend_pid()" if s.engine == "postgresql"
                                                  else "SELECT 1").fetchone()[0]) for _ in range(6)}
@@ -258,7 +265,7 @@ def busy_kitchen(database, menu):
 
 def test_p90_by_half_hour_of_receipt_is_exact_to_the_minute(busy_kitchen):
     db, run, _ = busy_kitchen
-    stored = queries.read(db, lambda s: s.execute("SELECT received_at, completed_at FROM orders WHERE run_id = ?",
+    stored = read(db, lambda s: s.execute("SELECT received_at, completed_at FROM orders WHERE run_id = ?",
                                                   (run,)).fetchall())
     by_half_hour: dict[int, list[int]] = {}
     for received, completed in stored:
@@ -266,7 +273,7 @@ def test_p90_by_half_hour_of_receipt_is_exact_to_the_minute(busy_kitchen):
         minutes = -(-(completed - received) // 60)
         by_half_hour.setdefault(local.hour * 2 + local.minute // 30, []).append(minutes)
     now = max(c for _, c in stored)
-    rows = queries.read(db, lambda s: queries.fulfillment_by_half_hour(s, [run], now, "Asia/Kathmandu"))
+    rows = read(db, lambda s: queries.fulfillment_by_half_hour(s, [run], now, "Asia/Kathmandu"))
     assert rows == [(h, len(v), percentile(v, 50), percentile(v, 90)) for h, v in sorted(by_half_hour.items())]
     assert len(rows) >= 6
 
@@ -275,13 +282,13 @@ def test_compare_summaries_and_half_hours(busy_kitchen, menu):
     db, first, raw = busy_kitchen
     second = build_database(db, raw, menu, cooks=6, zone="Asia/Kathmandu")
     target = 30
-    rows = queries.read(db, lambda s: queries.compare_summaries(s, [first, second]))
-    half_hours = comparison.half_hour_percentiles(queries.read(db, lambda s: queries.compare_half_hours(s, [first, second])))
+    rows = read(db, lambda s: queries.compare_summaries(s, [first, second]))
+    half_hours = comparison.half_hour_percentiles(read(db, lambda s: queries.compare_half_hours(s, [first, second])))
     assert [r[0] for r in rows] == [first, second]
     revenue = sum(line["quantity"] * line["price_per_unit"] for o in raw for line in o["items"])
     for row in rows:
         run = row[0]
-        stored = queries.read(db, lambda s: s.execute(
+        stored = read(db, lambda s: s.execute(
             "SELECT received_at, completed_at FROM orders WHERE run_id = ?", (run,)).fetchall())
         minutes = [-(-(completed - received) // 60) for received, completed in stored]
         assert row[1] == 120 and row[2] == pytest.approx(sum(c - r for r, c in stored) / 120)
@@ -305,12 +312,12 @@ def test_the_compare_tables_and_live_pages_service_level_is_the_one_of_the_order
     raw = [order(T0 + day * 86400 + step * (60 if day == 1 else 150), ("Stew", 1 + step % 2))
            for day in range(3) for step in range(90)]
     run = build_database(database, raw, menu, cooks=cooks, zone=zone)
-    stored = queries.read(database, lambda s: s.execute(
+    stored = read(database, lambda s: s.execute(
         "SELECT received_at, completed_at FROM orders WHERE run_id = ?", (run,)).fetchall())
-    now = queries.read(database, queries.runs)[0].sim_now
+    now = read(database, queries.runs)[0].sim_now
     since = {run: LocalClock(zone).hour_of(now - queries.HISTORY_WINDOW)[0]}
     promise = Promise(target, 0.5)
-    level = comparison.service_levels(queries.read(database, lambda s: queries.compare_days(s, since, target)),
+    level = comparison.service_levels(read(database, lambda s: queries.compare_days(s, since, target)),
                                       promise)[run]
     clock = LocalClock(zone)
     days = np.array([clock.local_seconds(r) // 86400 for r, _ in stored])
@@ -319,7 +326,7 @@ def test_the_compare_tables_and_live_pages_service_level_is_the_one_of_the_order
     blocks = Blocks.pooled(per_day.tolist(), per_day=48)
     exact = judge([CellStats.of(blocks.cells(days, halves, int(days.min())),
                                 np.array([c - r for r, c in stored]))], blocks, promise)
-    live = judge_days(queries.read(database, lambda s: queries.service_level_by_half_hour(s, [run], now, zone, target)),
+    live = judge_days(read(database, lambda s: queries.service_level_by_half_hour(s, [run], now, zone, target)),
                       promise, per_day=48)
     for judged in (level, live):
         assert [(b.intervals, b.days, b.met) for b in judged.blocks] == [(b.intervals, b.days, b.met) for b in exact.blocks]
@@ -339,13 +346,13 @@ def test_compared_samples_by_local_time_of_day_across_a_dst_change(database, men
     raw = [order(t, ("Stew", 1 + (t // 1500) % 3)) for t in range(start, start + 6 * 86400, 1500)]
     run = build_database(database, raw, menu, cooks=2, zone=zone)
     shown = {run: comparison.Shown(run, "run", zone)}
-    now = queries.read(database, queries.runs)[0].sim_now
+    now = read(database, queries.runs)[0].sim_now
     clock = LocalClock(zone)
     changes = clock.changes(now - queries.HISTORY_WINDOW, now)
     assert len(changes) == 1
-    grouped = queries.read(database, lambda s: queries.compare_cooks(s, [run], changes))
+    grouped = read(database, lambda s: queries.compare_cooks(s, [run], changes))
     by_slot: dict[int, list[int]] = {}
-    for t, busy in queries.read(database, lambda s: s.execute(
+    for t, busy in read(database, lambda s: s.execute(
             "SELECT t, busy_cooks FROM kitchen_stats WHERE run_id = ? AND t % 600 = 0", (run,)).fetchall()):
         local = datetime.fromtimestamp(t, ZoneInfo(zone))
         by_slot.setdefault(local.hour * 6 + local.minute // 10, []).append(busy)
