@@ -10,7 +10,7 @@ The story, in SimPy:
   `Kitchen.report_every_hour` prints a progress line; both pause once the kitchen has been idle for a day.
 
 Units are followed with callbacks on their request and cook-time events rather than a process each,
-and a cook done with a unit hands it back to the Resource at once (`Cooks.hand_back`) rather than
+and a cook done with a unit hands it back to the Resource at once (`HandBack`, in simulator.simpy_adapter) rather than
 through a Release event: the same grants in the same order at the same moments, with two SimPy events
 per unit where the textbook process per unit has five.
 
@@ -30,8 +30,8 @@ from simpy.core import URGENT
 
 from common.localtime import LocalClock
 from common.schedule import CookSchedule
-from simulator.menu import Dish
 from simulator.orders import EmptyOrder, FeedEntry, Order, Rejected
+from simulator.simpy_adapter import At, Cooks, ScheduledCooks, ScheduledUnitRequest, UnitRequest
 from simulator.tally import FulfillmentTally, RunSummary, TimeWeighted
 
 log = logging.getLogger("simulator")
@@ -40,34 +40,6 @@ SAMPLE_INTERVAL = 60  # simulated seconds between two time-series samples
 REPORT_INTERVAL = 3600  # simulated seconds between two progress lines
 QUIET_LIMIT = 86400  # simulated seconds an idle kitchen goes on being sampled before it waits for an order
 LATE = 2  # an event priority after SimPy's NORMAL (1): for what must see everything else of its moment
-
-
-class At(simpy.events.Event):
-    """An event `delay` simulated seconds from now at a given priority (SimPy's Timeout is always NORMAL)."""
-
-    def __init__(self, env: simpy.Environment, delay: float, priority: int) -> None:
-        super().__init__(env)
-        self._ok, self._value = True, None
-        env.schedule(self, priority, delay)
-
-
-class _HandBack:
-    """A cook's release without a Release event. `Resource.release` removes the user at once but grants the
-    next request only when its Release event is processed, later in the same moment; a unit's cook time
-    ends with nothing else to wait for, so the next request in line is granted now. The grant is the same
-    (the resource's own `_trigger_put`, in its own queue order) at the same simulated moment."""
-
-    def hand_back(self, request: simpy.resources.resource.Request) -> None:
-        self.users.remove(request)
-        self._trigger_put(None)
-
-
-class Cooks(_HandBack, simpy.Resource):
-    """A fixed crew."""
-
-
-class ScheduledCooks(_HandBack, simpy.PriorityResource):
-    """As many cooks as a schedule ever has; those off shift hold a request of priority 0."""
 
 
 @dataclass(slots=True)
@@ -138,13 +110,13 @@ class Kitchen:
         self.off_duty: list[simpy.resources.resource.Request] = []
         if isinstance(crew, CookSchedule):
             self.cooks = ScheduledCooks(env, capacity=crew.most)
-            self._ask_for_cook = partial(self.cooks.request, priority=1)
+            self._ask_for_cook = partial(ScheduledUnitRequest, self.cooks)
             self.scheduled = TimeWeighted(env.now, crew.most)
             self.staff(crew.cooks_at(int(env.now)))
             env.process(self.follow(crew))
         else:
             self.cooks = Cooks(env, capacity=crew)
-            self._ask_for_cook = self.cooks.request
+            self._ask_for_cook = partial(UnitRequest, self.cooks)
             self.scheduled = TimeWeighted(env.now, crew)
         self.cooked_seconds = 0  # of the units done; those under way count from their start (busy_seconds)
 
@@ -158,9 +130,7 @@ class Kitchen:
             self.recorder.order_received(ticket)
             for line in entry.lines:
                 for _ in range(line.quantity):
-                    request = self._ask_for_cook()
-                    request.ticket, request.cook_time = ticket, line.dish.cook_time
-                    request.callbacks.append(self._cook)
+                    self._ask_for_cook(ticket, line.dish.cook_time).callbacks.append(self._cook)
             ticket.units_left = sum(line.quantity for line in entry.lines)
             if self._arrival is not None and not self._arrival.triggered:
                 self._arrival.succeed()
@@ -186,7 +156,7 @@ class Kitchen:
         log.warning("order %d rejected: %s", rejection.position, rejection.reason)
         self.recorder.order_rejected(rejection)
 
-    def _cook(self, request) -> None:
+    def _cook(self, request: UnitRequest) -> None:
         """A unit's request is granted: its cook works on it for the dish's cook time."""
         now = self.env.now
         ticket = request.ticket
@@ -198,13 +168,11 @@ class Kitchen:
             self.in_progress_orders += 1
             self.recorder.order_started(ticket)
         self.busy += 1
-        cooked = self.env.timeout(request.cook_time)
-        cooked.request = request
-        cooked.callbacks.append(self._done)
+        self.env.timeout(request.cook_time, request).callbacks.append(self._done)
 
-    def _done(self, cooked) -> None:
+    def _done(self, cooked: simpy.Timeout) -> None:
         """A unit is cooked: its cook is free for the next unit; its order may be complete."""
-        request = cooked.request
+        request = cooked.value
         self.busy -= 1
         self.cooked_seconds += request.cook_time
         self.cooks.hand_back(request)
@@ -253,7 +221,7 @@ class Kitchen:
         """Cook-seconds spent cooking so far: the units done, and those under way since they started."""
         now = self.env.now
         return self.cooked_seconds + sum(now - request.usage_since for request in self.cooks.users
-                                         if hasattr(request, "cook_time"))
+                                         if isinstance(request, (UnitRequest, ScheduledUnitRequest)))
 
     @property
     def open_orders(self) -> int:

@@ -103,9 +103,6 @@ def test_no_order_is_read_before_the_previous_order_is_received(menu):
     raw = [order(T0 + 60 * i, ("Soup", 1)) for i in range(5)]
     reads = []
 
-    class Env:  # filled in once the simulation has built its environment
-        now = None
-
     def feed():
         for position, entry in enumerate(raw, start=1):
             reads.append(position)
