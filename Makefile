@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8050
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo "docker-compose")
 
-.PHONY: help run test chromium unittest bench bench-quick data clean clean-db
+.PHONY: help run test chromium unittest bench bench-quick data docs clean clean-db
 
 help:
 	@echo "make run          set up, then run the simulator and the dashboard (http://localhost:$(PORT)); PORT=8051 for another port"
@@ -16,18 +16,19 @@ help:
 	@echo "make bench        every benchmark, written to bench/RESULTS.md (about an hour: it replays 1M orders many times)"
 	@echo "make bench-quick  every benchmark on tiny inputs, to see that they run (about 3 minutes; results not saved)"
 	@echo "make data         make data/items.json and data/orders.json again (seconds)"
-	@echo "make clean        remove what set-up, tests and studies made: .venv, caches, sweep/, plan/, bench/.work/, test-artifacts/"
+	@echo "make docs         serve the documentation on http://127.0.0.1:8000, rebuilt as you edit (starts in seconds)"
+	@echo "make clean        remove what set-up, tests and studies made: .venv, caches, sweep/, plan/, bench/.work/, test-artifacts/, site/"
 	@echo "make clean-db     remove db/, the recorded runs (the dashboard's history): asks nothing, keeps nothing"
 	@echo ""
-	@echo "By hand, from this folder: .venv/bin/python -m simulator ... (or first: . .venv/bin/activate); see README.md."
+	@echo "By hand, from this folder: .venv/bin/python -m simulator ... (or first: . .venv/bin/activate); see docs/ (make docs)."
 
-# A virtual environment with the project's dependencies (the code runs from this folder), rebuilt when
-# pyproject.toml changes.
+# A virtual environment with the project's dependencies, the test extra and the docs extra (the code runs
+# from this folder), rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) tools/requirements.py test > $(VENV)/requirements.txt
+	$(PY) tools/requirements.py test docs > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
 	touch $(STAMP)
 
@@ -59,9 +60,13 @@ bench-quick: $(STAMP)
 data: $(STAMP)
 	$(PY) -m simulator.generate
 
+# The site, served from memory: no files written. Material's notice about its successor is left out.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
+
 clean:
-	@echo "Removing .venv, caches, sweep/, plan/, bench/.work/ and test-artifacts/ (db/ stays: make clean-db removes it)"
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info sweep plan bench/.work test-artifacts
+	@echo "Removing .venv, caches, sweep/, plan/, bench/.work/, test-artifacts/ and site/ (db/ stays: make clean-db removes it)"
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info sweep plan bench/.work test-artifacts site
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 clean-db:
