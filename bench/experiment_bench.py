@@ -25,7 +25,7 @@ from simulator.feed import read_orders
 from simulator.run import NoRecorder, simulate
 
 ZONE = "America/Los_Angeles"
-SCHEDULE = {"00:00": 30, "06:00": 60, "11:00": 170, "15:00": 90, "17:30": 160, "22:00": 40}  # the README's example
+SCHEDULE = {"00:00": 30, "06:00": 60, "11:00": 170, "15:00": 90, "17:30": 160, "22:00": 40}  # the parameters file's example
 SCHEDULE_SPEEDUP_TARGET = 20
 PLAN_SECONDS_TARGET = 120
 BELOW_FIXED_TARGET, BELOW_TWO_LEVEL_TARGET = 0.20, 0.10

@@ -1,8 +1,8 @@
 """Knobs for the kitchen simulator and its dashboard.
 
 Edit the values, then rerun (`make run`, or `docker compose up --build`). Command-line flags and
-environment variables override them for one run (see the README). Relative paths are relative to the
-project folder, not to where you start the programs.
+environment variables override them for one run (see docs/reference/parameters.md). Relative paths are
+relative to the project folder, not to where you start the programs.
 """
 
 # How fast simulated time runs: simulated seconds per wall-clock second.
