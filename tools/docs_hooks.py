@@ -10,9 +10,9 @@ A page asks for generated text with a marker alone on its line:
     <!-- generated: schema-source -->         common/schema.sql itself
     <!-- generated: bench-results -->         bench/RESULTS.md, the latest benchmark figures
 
-A marker may be indented (inside an admonition, say): what replaces it is indented alike. So the site cannot
-drift from the parsers, the parameters, the schema or the benchmarks. Commands run with the Python that runs
-MkDocs (the project's virtual environment: `make docs`), from the project folder. An unknown marker, a
+So the site cannot drift from the parsers, the parameters, the schema or the benchmarks. A marker may be
+indented (inside an admonition, say): what replaces it is indented alike. Commands run with the Python that
+runs MkDocs (the project's virtual environment: `make docs`), from the project folder. An unknown marker, a
 command that fails, or a table of the schema that the page does not mention stops the build. The project's
 images/ are added to the site as images/, so pages show the README's screenshots.
 """
@@ -222,7 +222,7 @@ def bench_results() -> str:
     """bench/RESULTS.md without its title; its own headings one level down, under the page's."""
     text = (ROOT / "bench" / "RESULTS.md").read_text(encoding="utf-8")
     text = re.sub(r"\A# .*\n", "", text)
-    return re.sub(r"^(#+) ", r"\1## ", text, flags=re.MULTILINE).strip()
+    return re.sub(r"^(#+) ", r"\1# ", text, flags=re.MULTILINE).strip()
 
 
 GENERATORS = {
