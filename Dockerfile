@@ -43,6 +43,8 @@ FROM simulator AS cluster
 USER root
 RUN python requirements.py --extras-only cluster plan > /tmp/cluster-requirements.txt \
  && pip install -r /tmp/cluster-requirements.txt
+# The planner writes a folder of the host: it runs as that folder's owner (see docker-compose.yml).
+COPY scripts/run-as-owner.sh /usr/local/bin/run-as-owner
 USER kitchen
 CMD ["dask", "worker", "tcp://scheduler:8786", "--nthreads", "1"]
 

@@ -3,10 +3,13 @@ passwords with a writer and a read-only role, one shared image base, one healthc
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -104,3 +107,50 @@ def test_the_dashboards_role_can_read_what_the_simulators_role_writes_and_nothin
             admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(database)))
             for role in (reader, writer):
                 admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def test_the_planner_writes_the_hosts_folder_as_the_folders_owner():
+    planner = compose("docker-compose.yml")["services"]["planner"]
+    out = planner["command"][planner["command"].index("--out") + 1]
+    assert any(volume.endswith(":" + out) for volume in planner["volumes"])
+    assert planner["user"] == "root" and planner["entrypoint"] == ["run-as-owner", out]
+    assert "COPY scripts/run-as-owner.sh /usr/local/bin/run-as-owner" in (PROJECT_ROOT / "Dockerfile").read_text()
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None or not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="needs root and setpriv to take another user's identity")
+def test_run_as_owner_runs_the_command_as_the_folders_owner_and_passes_its_status():
+    with tempfile.TemporaryDirectory() as where:  # pytest's own folders are root's alone: another user cannot enter
+        os.chmod(where, 0o755)
+        check_run_as_owner(Path(where) / "plan")
+
+
+def check_run_as_owner(folder: Path) -> None:
+    folder.mkdir()
+    os.chown(folder, 4321, 4322)
+    script = str(PROJECT_ROOT / "scripts" / "run-as-owner.sh")
+    wrote = subprocess.run([script, str(folder), "sh", "-c", f"id -u; touch {folder}/cook_schedule.json"],
+                           capture_output=True, text=True)
+    assert wrote.returncode == 0, wrote.stderr
+    assert wrote.stdout.split() == ["4321"]
+    made = (folder / "cook_schedule.json").stat()
+    assert (made.st_uid, made.st_gid) == (4321, 4322)
+    assert subprocess.run([script, str(folder), "sh", "-c", "exit 3"]).returncode == 3
+
+
+@pytest.mark.skipif(shutil.which("docker") is None or subprocess.run(["docker", "info"], capture_output=True).returncode,
+                    reason="needs Docker")
+def test_the_planner_container_writes_a_folder_its_image_user_does_not_own(tmp_path):
+    """As the README's Linux user does: a ./plan folder of the host user's, the planner's image run on it."""
+    built = subprocess.run(["docker", "build", "-q", "--target", "cluster", "-t", "kitchen-cluster-test", "."],
+                           cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr[-2000:]
+    folder = tmp_path / "plan"
+    folder.mkdir()
+    os.chown(folder, 4321, 4321)
+    run = subprocess.run(["docker", "run", "--rm", "--user", "root", "--entrypoint", "run-as-owner",
+                          "-v", f"{folder}:/app/plan", "kitchen-cluster-test", "/app/plan",
+                          "python", "-c", "open('/app/plan/cook_schedule.json', 'w').write('{}')"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (folder / "cook_schedule.json").stat().st_uid == 4321
