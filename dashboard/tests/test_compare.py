@@ -66,7 +66,9 @@ def test_time_of_day_is_each_runs_own_local_time():
     built = comparison.queued([r[:4] for r in rows], RUNS)
     go.Figure(built)
     assert {trace["name"]: (trace["x"], trace["y"]) for trace in built["data"]} == {
-        RUNS[3].label: (["08:00"], [4.0]), RUNS[5].label: (["21:30"], [6.0])}
+        RUNS[3].label: ([8.0], [4.0]), RUNS[5].label: ([21.5], [6.0])}
+    kathmandu = {7: Shown(7, "Hill · run 7", "Asia/Kathmandu")}  # 5:45 ahead: 21:45, not the 21:40 of its 10 minutes
+    assert comparison.queued([(7, T0, 1, 3)], kathmandu)["data"][0]["x"] == [21.75]
     cooks = comparison.cooks([(r[0], r[1], r[2], r[4], r[5]) for r in rows], RUNS,
                              {"labels": ["08:00"], "rostered": [7], "p90": [None]})
     go.Figure(cooks)
@@ -131,3 +133,35 @@ def test_half_hour_percentiles_are_the_nearest_ranks_of_the_orders_they_count(co
         times = sorted(m for (r, h, m), n in counts.items() if (r, h) == (run, half_hour) for _ in range(n))
         expected.append((run, half_hour, len(times), percentile(times, 50), percentile(times, 90)))
     assert comparison.half_hour_percentiles(tallies) == expected == comparison.half_hour_percentiles(tallies[::-1])
+
+
+def samples_around_a_night_gap(run: int, zone: str) -> list[tuple]:
+    """A day of 10-minute samples (run, t, samples, value) of a run in `zone`, with none from 03:20 to 09:30
+    local: the value is the sample's local minute of the day."""
+    midnight = T0 - (T0 + comparison.clock_of(zone).offset(T0)) % 86400
+    minutes = [m for m in range(0, 1440, 10) if m <= 200 or m >= 570]
+    return [(run, midnight + 60 * m, 1, m) for m in minutes]
+
+
+def test_time_of_day_is_a_linear_day_with_a_night_gap_left_as_a_gap():
+    built = comparison.queued(samples_around_a_night_gap(5, "Asia/Kolkata"), RUNS)
+    go.Figure(built)
+    [trace] = built["data"]
+    gap = trace["x"].index(None)
+    assert trace["x"][gap - 1:gap + 2] == [pytest.approx(200 / 60), None, 9.5]  # 03:20, a break, 09:30
+    assert trace["x"].count(None) == trace["y"].count(None) == 1 and trace["y"][gap - 1:gap + 2] == [200, None, 570]
+    assert trace["x"][0] == 0 and trace["x"][-1] == pytest.approx(1430 / 60)
+    axis = built["layout"]["xaxis"]
+    assert axis["type"] == "linear" and axis["range"] == [0, 24]
+    assert axis["tickvals"] == list(range(0, 25, 2)) and axis["ticktext"][:3] == ["00:00", "02:00", "04:00"]
+    assert axis["ticktext"][-1] == "24:00"
+    cooks = comparison.cooks([(*row, row[3]) for row in samples_around_a_night_gap(5, "Asia/Kolkata")], RUNS,
+                             {"labels": ["09:30", "10:00"], "rostered": [2, 3], "p90": [None, None]})
+    go.Figure(cooks)
+    assert [trace["x"].count(None) for trace in cooks["data"][:2]] == [1, 1]
+    assert cooks["data"][-1]["x"] == [9.5, 10.0] and cooks["layout"]["xaxis"]["range"] == [0, 24]
+    tallies = [(3, h, 20, 5) for h in list(range(0, 7)) + list(range(19, 48))]  # half hours 00:00-03:00, 09:30-23:30
+    half_hours = comparison.half_hours(tallies, RUNS, 40)
+    go.Figure(half_hours)
+    x = half_hours["data"][0]["x"]
+    assert x[5:9] == [2.5, 3.0, None, 9.5] and x.count(None) == 1 and half_hours["layout"]["xaxis"]["range"] == [0, 24]
