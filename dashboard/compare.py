@@ -131,7 +131,7 @@ def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
             return None, "Pick 2 to 6 runs to compare them."
         picked = [r for r in runs if r.id in chosen]
         view = {"runs": chosen, "moments": [[r.sim_now, r.orders_completed, r.status] for r in picked],
-                "shown": [list(astuple(comparison.shown(r, zone))) for r in picked]}
+                "shown": [list(astuple(comparison.shown(r))) for r in picked]}
         return no_update if view == before else view, _followed(runs, chosen, plan)
 
     def _followed(runs, chosen, plan) -> str:

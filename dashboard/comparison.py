@@ -26,10 +26,18 @@ class Shown:
     label: str
     zone: str
 
+    @property
+    def legend(self) -> str:
+        """The run in a chart's legend: the zone it is drawn in too, since runs of kitchens in several zones
+        share one axis of local time."""
+        return f"{self.label} · {self.zone}"
 
-def shown(run: Run, zone: str) -> Shown:
+
+def shown(run: Run) -> Shown:
+    """The run named, in its own recorded zone: its half hours were counted in that zone, so its samples are
+    drawn by the same clock, not by the dashboard's."""
     crew = f"a schedule of up to {run.cooks}" if run.cook_schedule else f"{run.cooks} cooks"
-    return Shown(run.id, f"{run.kitchen} · run {run.id} · {crew}", zone)
+    return Shown(run.id, f"{run.kitchen} · run {run.id} · {crew}", run.timezone)
 
 
 def choice_label(run: Run, zone: str) -> str:
@@ -125,9 +133,9 @@ def queued(rows, runs: dict[int, Shown]) -> dict:
     data = []
     for i, (run_id, (minutes, [queue])) in enumerate(sorted(time_of_day(rows, runs, 3).items())):
         x, text, y = broken(minutes, SAMPLE_MINUTES, queue)
-        data.append({"type": "scatter", "mode": "lines", "name": runs[run_id].label, "x": x, "y": y, "text": text,
+        data.append({"type": "scatter", "mode": "lines", "name": runs[run_id].legend, "x": x, "y": y, "text": text,
                      "hovertemplate": "%{text}: %{y}", "line": {"color": _colour(i)}})
-    return figure(data, title, xaxis=day_axis("Local time of day"), yaxis=_axis("Orders"), **BELOW)
+    return figure(data, title, xaxis=day_axis("Local time of day of each kitchen"), yaxis=_axis("Orders"), **BELOW)
 
 
 def cooks(rows, runs: dict[int, Shown], plan: dict | None = None) -> dict:
@@ -136,7 +144,7 @@ def cooks(rows, runs: dict[int, Shown], plan: dict | None = None) -> dict:
         return waiting(title)
     data = []
     for i, (run_id, (minutes, columns)) in enumerate(sorted(time_of_day(rows, runs, 3, 4).items())):
-        label = runs[run_id].label
+        label = runs[run_id].legend
         x, text, busy, on_shift = broken(minutes, SAMPLE_MINUTES, *columns)
         data.append({"type": "scatter", "mode": "lines", "name": f"{label}: busy", "x": x, "y": busy, "text": text,
                      "hovertemplate": "%{text}: %{y}", "line": {"color": _colour(i)}})
@@ -147,7 +155,7 @@ def cooks(rows, runs: dict[int, Shown], plan: dict | None = None) -> dict:
         data.append({"type": "scatter", "mode": "lines", "name": "the plan: cooks rostered",
                      "x": _plan_hours(plan["labels"]), "y": plan["rostered"], "text": plan["labels"],
                      "hovertemplate": "%{text}: %{y}", "line": {"color": TEXT, "dash": "dash", "shape": "hv", "width": 2}})
-    return figure(data, title, xaxis=day_axis("Local time of day"), yaxis=_axis("Cooks", rangemode="tozero"), **BELOW)
+    return figure(data, title, xaxis=day_axis("Local time of day of each kitchen"), yaxis=_axis("Cooks", rangemode="tozero"), **BELOW)
 
 
 def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = None) -> dict:
@@ -161,14 +169,14 @@ def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = 
     for i, (run_id, points) in enumerate(sorted(by_run.items())):
         minutes, p90, orders = zip(*points)
         x, text, y, customdata = broken(list(minutes), 30, p90, orders)
-        data.append({"type": "scatter", "mode": "lines+markers", "name": runs[run_id].label, "x": x, "y": y,
+        data.append({"type": "scatter", "mode": "lines+markers", "name": runs[run_id].legend, "x": x, "y": y,
                      "text": text, "customdata": customdata, "line": {"color": _colour(i)},
                      "hovertemplate": "%{text}: p90 %{y} min, %{customdata} orders<extra></extra>"})
     if plan and plan.get("p90"):
         data.append({"type": "scatter", "mode": "lines", "name": "the plan: p90 on its service level's day",
                      "x": _plan_hours(plan["labels"]), "y": plan["p90"], "text": plan["labels"],
                      "hovertemplate": "%{text}: %{y}", "line": {"color": TEXT, "dash": "dash"}})
-    return figure(data, title, xaxis=day_axis("Local half hour of receipt"),
+    return figure(data, title, xaxis=day_axis("Local half hour of receipt of each kitchen"),
                   yaxis=_axis("p90 fulfillment (minutes, rounded up)", rangemode="tozero"),
                   shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target, "y1": target,
                            "line": {"color": TEXT, "dash": "dash", "width": 1}}],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 
 import plotly.graph_objects as go
 import pytest
@@ -16,9 +17,11 @@ from common.plan_files import COLUMNS, PlannedInterval
 from common.statistics import percentile
 from dashboard import comparison, tables
 from common.database import DatabaseUnavailable
+from dashboard.app import create_app
 from dashboard.compare import kept_per_view, read_plan, search_of, selection_of
 from dashboard.comparison import Shown
-from tests.kitchen_data import T0
+from tests.dash_callbacks import UPDATE_URL, payload, values
+from tests.kitchen_data import T0, build_database, order
 
 RUNS = {3: Shown(3, "Kitchen · run 3 · 110 cooks", "America/Los_Angeles"), 5: Shown(5, "Harbour · run 5", "Asia/Kolkata")}
 
@@ -66,7 +69,7 @@ def test_time_of_day_is_each_runs_own_local_time():
     built = comparison.queued([r[:4] for r in rows], RUNS)
     go.Figure(built)
     assert {trace["name"]: (trace["x"], trace["y"]) for trace in built["data"]} == {
-        RUNS[3].label: ([8.0], [4.0]), RUNS[5].label: ([21.5], [6.0])}
+        RUNS[3].legend: ([8.0], [4.0]), RUNS[5].legend: ([21.5], [6.0])}
     kathmandu = {7: Shown(7, "Hill · run 7", "Asia/Kathmandu")}  # 5:45 ahead: 21:45, not the 21:40 of its 10 minutes
     assert comparison.queued([(7, T0, 1, 3)], kathmandu)["data"][0]["x"] == [21.75]
     cooks = comparison.cooks([(r[0], r[1], r[2], r[4], r[5]) for r in rows], RUNS,
@@ -133,6 +136,57 @@ def test_half_hour_percentiles_are_the_nearest_ranks_of_the_orders_they_count(co
         times = sorted(m for (r, h, m), n in counts.items() if (r, h) == (run, half_hour) for _ in range(n))
         expected.append((run, half_hour, len(times), percentile(times, 50), percentile(times, 90)))
     assert comparison.half_hour_percentiles(tallies) == expected == comparison.half_hour_percentiles(tallies[::-1])
+
+
+def compare_figures(client, runs: list[int]) -> dict[str, dict]:
+    """The compare page's charts as the browser gets them: the view the picked runs make, then each chart."""
+    def post(body):
+        response = client.post(UPDATE_URL, json=body)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+    view_outputs = [("compare-view", "data"), ("compare-note", "children")]
+    [view, _] = values(post(payload(view_outputs, [("compare-tick", "n_intervals", 1), ("compare-runs", "value", runs),
+                                                   ("plan", "data", None)], [("compare-view", "data", None)])),
+                       view_outputs)
+    charts = {"compare-queued": [("compare-view", "data", view)],
+              "compare-half-hours": [("compare-view", "data", view), ("plan", "data", None)]}
+    drawn = {name: values(post(payload([(name, "figure")], inputs)), [(name, "figure")])[0]
+             for name, inputs in charts.items()}
+    [output] = [d["output"] for d in client.get("/_dash-dependencies").get_json()  # allow_duplicate's name
+                if "compare-csv" in d["inputs"][0]["id"]]
+    button = {"chart": "compare-queued", "type": "compare-csv"}
+    download = {"output": output, "outputs": {"id": "download", "property": output.split(".", 1)[1]},
+                "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+                "changedPropIds": [json.dumps(button, separators=(",", ":")) + ".n_clicks"],
+                "state": [{"id": "compare-view", "property": "data", "value": view}]}
+    saved = post(download)["response"]["download"]["data"]["content"]
+    return {**drawn, "compare-queued.csv": list(csv.reader(io.StringIO(saved)))}
+
+
+def test_each_run_is_drawn_in_its_own_recorded_zone_as_its_half_hours_are(tmp_path, menu):
+    # the same burst of orders at the same UTC moment (T0, 16:00 UTC) in two kitchens: 10:00 in Chicago (CST),
+    # 21:30 in Kolkata (UTC+5:30); the dashboard's own zone is a third, Los Angeles (08:00)
+    db = tmp_path / "k.db"
+    burst = [order(T0, ("Stew", 1)) for _ in range(12)]
+    zones = {build_database(db, burst, menu, zone=zone, kitchen=kitchen): zone
+             for kitchen, zone in [("Chicago", "America/Chicago"), ("Kolkata", "Asia/Kolkata")]}
+    chicago, kolkata = zones
+    drawn = compare_figures(create_app(db, 5, "America/Los_Angeles").server.test_client(), [chicago, kolkata])
+    saved = drawn.pop("compare-queued.csv")
+    for figure in drawn.values():
+        go.Figure(figure)
+    queued = {trace["name"]: trace for trace in drawn["compare-queued"]["data"]}
+    half_hours = {trace["name"]: trace for trace in drawn["compare-half-hours"]["data"]}
+    for run, starts in [(chicago, 10.0), (kolkata, 21.5)]:
+        [name] = [name for name in queued if f"run {run} ·" in name]
+        first_queue = min(x for x, y in zip(queued[name]["x"], queued[name]["y"]) if x is not None and y)
+        assert first_queue == starts  # the queue builds at the burst, at the kitchen's own local time
+        assert half_hours[name]["x"] == [starts]  # and the half-hour chart puts the burst's orders there too
+        assert zones[run] in name  # the legend says which zone the run is drawn in
+        assert min(row[1] for row in saved[1:] if f"run {run} ·" in row[0] and float(row[2])) == \
+            f"{int(starts):02}:{int(starts % 1 * 60):02}"  # and so does the chart's CSV
+    assert "each kitchen" in drawn["compare-queued"]["layout"]["xaxis"]["title"]["text"]
 
 
 def samples_around_a_night_gap(run: int, zone: str) -> list[tuple]:
