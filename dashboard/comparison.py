@@ -154,8 +154,10 @@ def cooks(rows, runs: dict[int, Shown], plan: dict | None = None) -> dict:
     if plan:
         data.append({"type": "scatter", "mode": "lines", "name": "the plan: cooks rostered",
                      "x": _plan_hours(plan["labels"]), "y": plan["rostered"], "text": plan["labels"],
-                     "hovertemplate": "%{text}: %{y}", "line": {"color": TEXT, "dash": "dash", "shape": "hv", "width": 2}})
-    return figure(data, title, xaxis=day_axis("Local time of day of each kitchen"), yaxis=_axis("Cooks", rangemode="tozero"), **BELOW)
+                     "hovertemplate": "%{text}: %{y}",
+                     "line": {"color": TEXT, "dash": "dash", "shape": "hv", "width": 2}})
+    return figure(data, title, xaxis=day_axis("Local time of day of each kitchen"),
+                  yaxis=_axis("Cooks", rangemode="tozero"), **BELOW)
 
 
 def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = None) -> dict:
@@ -168,7 +170,7 @@ def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = 
     data = []
     for i, (run_id, points) in enumerate(sorted(by_run.items())):
         minutes, p90, orders = zip(*points)
-        x, text, y, customdata = broken(list(minutes), 30, p90, orders)
+        x, text, y, customdata = broken(list(minutes), 30, p90, orders)  # 30: the next half hour
         data.append({"type": "scatter", "mode": "lines+markers", "name": runs[run_id].legend, "x": x, "y": y,
                      "text": text, "customdata": customdata, "line": {"color": _colour(i)},
                      "hovertemplate": "%{text}: p90 %{y} min, %{customdata} orders<extra></extra>"})
