@@ -144,7 +144,7 @@ def cooks(rows, runs: dict[int, Shown], plan: dict | None = None) -> dict:
         return waiting(title)
     data = []
     for i, (run_id, (minutes, columns)) in enumerate(sorted(time_of_day(rows, runs, 3, 4).items())):
-        label = runs[run_id].legend
+        label = runs[run_id].label  # not .legend: two entries a run, and their zones would cover the axis title
         x, text, busy, on_shift = broken(minutes, SAMPLE_MINUTES, *columns)
         data.append({"type": "scatter", "mode": "lines", "name": f"{label}: busy", "x": x, "y": busy, "text": text,
                      "hovertemplate": "%{text}: %{y}", "line": {"color": _colour(i)}})
