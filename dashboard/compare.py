@@ -131,7 +131,7 @@ def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
             return None, "Pick 2 to 6 runs to compare them."
         picked = [r for r in runs if r.id in chosen]
         view = {"runs": chosen, "moments": [[r.sim_now, r.orders_completed, r.status] for r in picked],
-                "shown": [list(astuple(comparison.shown(r, zone))) for r in picked]}
+                "shown": [list(astuple(comparison.shown(r))) for r in picked]}
         return no_update if view == before else view, _followed(runs, chosen, plan)
 
     def _followed(runs, chosen, plan) -> str:
@@ -235,5 +235,5 @@ def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
         rows = rows_of(query, view)
         series = comparison.time_of_day(rows, shown, *range(3, 3 + len(columns)))
         return ["run", "local time of day"] + [f"{name} (mean over the last 14 days)" for name in columns], [
-            (shown[run_id].label, label, *(means[k] for means in columns_of_run))
-            for run_id, (labels, columns_of_run) in series.items() for k, label in enumerate(labels)]
+            (shown[run_id].label, comparison.clock_label(minute), *(means[k] for means in columns_of_run))
+            for run_id, (minutes, columns_of_run) in series.items() for k, minute in enumerate(minutes)]

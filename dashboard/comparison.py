@@ -26,10 +26,18 @@ class Shown:
     label: str
     zone: str
 
+    @property
+    def legend(self) -> str:
+        """The run in a chart's legend: the zone it is drawn in too, since runs of kitchens in several zones
+        share one axis of local time."""
+        return f"{self.label} · {self.zone}"
 
-def shown(run: Run, zone: str) -> Shown:
+
+def shown(run: Run) -> Shown:
+    """The run named, in its own recorded zone: its half hours were counted in that zone, so its samples are
+    drawn by the same clock, not by the dashboard's."""
     crew = f"a schedule of up to {run.cooks}" if run.cook_schedule else f"{run.cooks} cooks"
-    return Shown(run.id, f"{run.kitchen} · run {run.id} · {crew}", zone)
+    return Shown(run.id, f"{run.kitchen} · run {run.id} · {crew}", run.timezone)
 
 
 def choice_label(run: Run, zone: str) -> str:
@@ -38,21 +46,56 @@ def choice_label(run: Run, zone: str) -> str:
     return f"{run.kitchen} · run {run.id} · {run.status} · {crew} · started {started}"
 
 
-def time_of_day(rows, runs: dict[int, Shown], *columns: int) -> dict[int, tuple[list[str], list[list[float]]]]:
-    """Per run: the mean of each of `columns` of its 10-minute samples at each 10 minutes of its local day,
-    from rows of (run, first sample's time, samples, *sums) whose samples share one local time of day."""
+def time_of_day(rows, runs: dict[int, Shown], *columns: int) -> dict[int, tuple[list[int], list[list[float]]]]:
+    """Per run: the local minutes of its day that have samples, and the mean of each of `columns` of its 10-minute
+    samples at each, from rows of (run, first sample's time, samples, *sums) whose samples share one local time
+    of day. A minute is the samples' own (03:45 in a zone 5:45 ahead of UTC), not the start of their 10 minutes."""
     groups = np.asarray(rows, dtype=np.int64).reshape(len(rows), -1)
     series = {}
     for run_id in sorted(set(groups[:, 0].tolist())):  # not np.unique: its first call imports numpy.ma, 20 ms
         own = groups[groups[:, 0] == run_id]
         t = own[:, 1]
-        slots = ((t + clock_of(runs[run_id].zone).offsets(t)) % 86400) // 600
+        local = (t + clock_of(runs[run_id].zone).offsets(t)) % 86400
+        slots = local // 600
+        at = np.zeros(144, dtype=np.int64)
+        at[slots] = local
         counts = np.bincount(slots, weights=own[:, 2], minlength=144)
         filled = np.flatnonzero(counts)
         means = [np.round(np.bincount(slots, weights=own[:, column], minlength=144)[filled] / counts[filled], 1).tolist()
                  for column in columns]
-        series[run_id] = ([_clock_label(slot * 10) for slot in filled.tolist()], means)
+        series[run_id] = ((at[filled] // 60).tolist(), means)
     return series
+
+
+SAMPLE_MINUTES = 10  # the writer samples each kitchen every 10 simulated minutes
+
+
+def day_axis(title: str) -> dict:
+    """Time of day as a line from 00:00 to 24:00, a tick every 2 hours: hours without data keep their width, so
+    that runs with different hours line up, and a night without samples shows as the gap it is."""
+    hours = list(range(0, 25, 2))
+    return _axis(title, type="linear", range=[0, 24], tickmode="array", tickvals=hours,
+                 ticktext=[f"{h:02}:00" for h in hours])
+
+
+def broken(minutes: list[int], step: int, *series: list) -> tuple[list, ...]:
+    """(x in hours of the day, x as 'HH:MM' for the hover, *series), with None between two points more than `step`
+    minutes apart, so that the line breaks where there is no data instead of joining across it."""
+    x, text, columns = [], [], [[] for _ in series]
+    for k, minute in enumerate(minutes):
+        if k and minute - minutes[k - 1] > step:
+            for column in (x, text, *columns):
+                column.append(None)
+        x.append(minute / 60)
+        text.append(clock_label(minute))
+        for column, values in zip(columns, series):
+            column.append(values[k])
+    return (x, text, *columns)
+
+
+def _plan_hours(labels: list[str]) -> list[float]:
+    """A plan's 'HH:MM' intervals as hours of the day, for the day axis."""
+    return [int(label[:2]) + int(label[3:5]) / 60 for label in labels]
 
 
 def half_hour_percentiles(rows) -> list[tuple[int, int, int, int, int]]:
@@ -75,7 +118,7 @@ def half_hour_percentiles(rows) -> list[tuple[int, int, int, int, int]]:
     return list(zip(tallies[starts, 0].tolist(), tallies[starts, 1].tolist(), orders.tolist(), rank(50), rank(90)))
 
 
-def _clock_label(minute: int) -> str:
+def clock_label(minute: int) -> str:
     return f"{minute // 60:02}:{minute % 60:02}"
 
 
@@ -87,10 +130,12 @@ def queued(rows, runs: dict[int, Shown]) -> dict:
     title = "Queued orders by local time of day (mean over the last 14 days)"
     if not rows:
         return waiting(title)
-    series = time_of_day(rows, runs, 3)
-    return figure([{"type": "scatter", "mode": "lines", "name": runs[run_id].label, "x": x, "y": y,
-                    "line": {"color": _colour(i)}} for i, (run_id, (x, [y])) in enumerate(sorted(series.items()))],
-                  title, xaxis=_axis("Local time of day", type="category", nticks=12), yaxis=_axis("Orders"), **BELOW)
+    data = []
+    for i, (run_id, (minutes, [queue])) in enumerate(sorted(time_of_day(rows, runs, 3).items())):
+        x, text, y = broken(minutes, SAMPLE_MINUTES, queue)
+        data.append({"type": "scatter", "mode": "lines", "name": runs[run_id].legend, "x": x, "y": y, "text": text,
+                     "hovertemplate": "%{text}: %{y}", "line": {"color": _colour(i)}})
+    return figure(data, title, xaxis=day_axis("Local time of day of each kitchen"), yaxis=_axis("Orders"), **BELOW)
 
 
 def cooks(rows, runs: dict[int, Shown], plan: dict | None = None) -> dict:
@@ -98,16 +143,20 @@ def cooks(rows, runs: dict[int, Shown], plan: dict | None = None) -> dict:
     if not rows:
         return waiting(title)
     data = []
-    for i, (run_id, (x, (busy, on_shift))) in enumerate(sorted(time_of_day(rows, runs, 3, 4).items())):
-        label = runs[run_id].label
-        data.append({"type": "scatter", "mode": "lines", "name": f"{label}: busy", "x": x, "y": busy,
-                     "line": {"color": _colour(i)}})
+    for i, (run_id, (minutes, columns)) in enumerate(sorted(time_of_day(rows, runs, 3, 4).items())):
+        label = runs[run_id].label  # not .legend: two entries a run, and their zones would cover the axis title
+        x, text, busy, on_shift = broken(minutes, SAMPLE_MINUTES, *columns)
+        data.append({"type": "scatter", "mode": "lines", "name": f"{label}: busy", "x": x, "y": busy, "text": text,
+                     "hovertemplate": "%{text}: %{y}", "line": {"color": _colour(i)}})
         data.append({"type": "scatter", "mode": "lines", "name": f"{label}: on shift", "x": x, "y": on_shift,
+                     "text": text, "hovertemplate": "%{text}: %{y}",
                      "line": {"color": _colour(i), "dash": "dot", "shape": "hv"}})
     if plan:
-        data.append({"type": "scatter", "mode": "lines", "name": "the plan: cooks rostered", "x": plan["labels"],
-                     "y": plan["rostered"], "line": {"color": TEXT, "dash": "dash", "shape": "hv", "width": 2}})
-    return figure(data, title, xaxis=_axis("Local time of day", type="category", nticks=12),
+        data.append({"type": "scatter", "mode": "lines", "name": "the plan: cooks rostered",
+                     "x": _plan_hours(plan["labels"]), "y": plan["rostered"], "text": plan["labels"],
+                     "hovertemplate": "%{text}: %{y}",
+                     "line": {"color": TEXT, "dash": "dash", "shape": "hv", "width": 2}})
+    return figure(data, title, xaxis=day_axis("Local time of day of each kitchen"),
                   yaxis=_axis("Cooks", rangemode="tozero"), **BELOW)
 
 
@@ -117,15 +166,19 @@ def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = 
         return waiting(title)
     by_run: dict[int, list] = defaultdict(list)
     for run_id, half_hour, orders, p50, p90 in half_hour_percentiles(rows):
-        by_run[run_id].append((_clock_label(half_hour * 30), p90, orders))
-    data = [{"type": "scatter", "mode": "lines+markers", "name": runs[run_id].label, "x": [p[0] for p in points],
-             "y": [p[1] for p in points], "customdata": [p[2] for p in points], "line": {"color": _colour(i)},
-             "hovertemplate": "%{x}: p90 %{y} min, %{customdata} orders<extra></extra>"}
-            for i, (run_id, points) in enumerate(sorted(by_run.items()))]
+        by_run[run_id].append((half_hour * 30, p90, orders))
+    data = []
+    for i, (run_id, points) in enumerate(sorted(by_run.items())):
+        minutes, p90, orders = zip(*points)
+        x, text, y, customdata = broken(list(minutes), 30, p90, orders)  # 30: the next half hour
+        data.append({"type": "scatter", "mode": "lines+markers", "name": runs[run_id].legend, "x": x, "y": y,
+                     "text": text, "customdata": customdata, "line": {"color": _colour(i)},
+                     "hovertemplate": "%{text}: p90 %{y} min, %{customdata} orders<extra></extra>"})
     if plan and plan.get("p90"):
-        data.append({"type": "scatter", "mode": "lines", "name": "the plan: p90 on its service level's day", "x": plan["labels"],
-                     "y": plan["p90"], "line": {"color": TEXT, "dash": "dash"}})
-    return figure(data, title, xaxis=_axis("Local half hour of receipt", type="category", nticks=12),
+        data.append({"type": "scatter", "mode": "lines", "name": "the plan: p90 on its service level's day",
+                     "x": _plan_hours(plan["labels"]), "y": plan["p90"], "text": plan["labels"],
+                     "hovertemplate": "%{text}: %{y}", "line": {"color": TEXT, "dash": "dash"}})
+    return figure(data, title, xaxis=day_axis("Local half hour of receipt of each kitchen"),
                   yaxis=_axis("p90 fulfillment (minutes, rounded up)", rangemode="tozero"),
                   shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target, "y1": target,
                            "line": {"color": TEXT, "dash": "dash", "width": 1}}],

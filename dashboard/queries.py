@@ -40,6 +40,7 @@ class Run:
     sim_now: int | None
     orders_received: int
     orders_completed: int
+    timezone: str  # the kitchen's own zone, which its local days and half hours were counted in
 
 
 def _in(runs: list[int]) -> str:
@@ -51,7 +52,7 @@ def runs(session: Session) -> list[Run]:
     """Every run of every kitchen, oldest first (a handful of rows)."""
     return [Run(*row) for row in session.execute(
         "SELECT id, kitchen, status, cooks, cook_schedule, speed, wall_started_at, wall_updated_at, sim_started_at,"
-        " sim_now, orders_received, orders_completed FROM runs ORDER BY id"
+        " sim_now, orders_received, orders_completed, timezone FROM runs ORDER BY id"
     )]
 
 

@@ -1,5 +1,5 @@
 """The compare page in headless Chromium: picking runs, the link that carries them, a CSV download, a run
-still going, and a database with no runs yet."""
+still going, the runs picked fitting their box, and a database with no runs yet."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from playwright.sync_api import expect, sync_playwright
 from common.database import connect_writer
 from common.plan_files import PlannedInterval, write_intervals
 from dashboard.tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.kitchen_data import MENU, T0, build_database, order
 from tests.processes import dashboard_command, free_port, generate, running, simulator_command, wait_for_http
 
 
@@ -99,4 +100,41 @@ def test_a_kitchen_with_no_runs_yet(tmp_path):
         page.goto(f"http://127.0.0.1:{port}/compare?runs=1,2")
         expect(page.locator("#compare-note")).to_contain_text("No runs yet: start the simulator")
         expect(page.locator("#compare-table tbody tr")).to_have_count(0)
+        chromium.close()
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and \
+        a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+def inside(inner: dict, outer: dict) -> bool:
+    return outer["x"] <= inner["x"] and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5 and \
+        outer["y"] <= inner["y"] and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5
+
+
+@pytest.mark.browser
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [1600, 1280, 700])
+def test_the_runs_picked_fit_their_box_beside_the_count(tmp_path, width):
+    db = tmp_path / "kitchen.db"
+    for cooks in (40, 80, 60):  # labels a good deal wider than the picker's box
+        build_database(db, [order(T0 + 600 * k, ("Stew", 1)) for k in range(6)], dict(MENU), cooks=cooks,
+                       kitchen="Harbour Street Kitchen")
+    port = free_port()
+    with running(dashboard_command(db, port), tmp_path / "dashboard.log") as dash, sync_playwright() as playwright:
+        wait_for_http(f"http://127.0.0.1:{port}/health", dash)
+        chromium = browser(playwright)
+        page = chromium.new_page(viewport={"width": width, "height": 900})
+        page.goto(f"http://127.0.0.1:{port}/compare?runs=1,2,3")
+        count = page.locator("#compare-runs .dash-dropdown-value-count")
+        expect(count).to_have_text("3 selected")
+        box, counted = page.locator("#compare-runs").bounding_box(), count.bounding_box()
+        labels = page.locator("#compare-runs .dash-dropdown-value-item")
+        expect(labels).to_have_count(3)
+        for label in labels.all():
+            drawn = label.bounding_box()
+            assert not overlap(drawn, counted), (label.inner_text(), drawn, counted)
+            assert inside(drawn, box), (label.inner_text(), drawn, box)
+        assert inside(counted, box)
         chromium.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 
 import plotly.graph_objects as go
 import pytest
@@ -16,9 +17,11 @@ from common.plan_files import COLUMNS, PlannedInterval
 from common.statistics import percentile
 from dashboard import comparison, tables
 from common.database import DatabaseUnavailable
+from dashboard.app import create_app
 from dashboard.compare import kept_per_view, read_plan, search_of, selection_of
 from dashboard.comparison import Shown
-from tests.kitchen_data import T0
+from tests.dash_callbacks import UPDATE_URL, payload, values
+from tests.kitchen_data import T0, build_database, order
 
 RUNS = {3: Shown(3, "Kitchen · run 3 · 110 cooks", "America/Los_Angeles"), 5: Shown(5, "Harbour · run 5", "Asia/Kolkata")}
 
@@ -66,7 +69,9 @@ def test_time_of_day_is_each_runs_own_local_time():
     built = comparison.queued([r[:4] for r in rows], RUNS)
     go.Figure(built)
     assert {trace["name"]: (trace["x"], trace["y"]) for trace in built["data"]} == {
-        RUNS[3].label: (["08:00"], [4.0]), RUNS[5].label: (["21:30"], [6.0])}
+        RUNS[3].legend: ([8.0], [4.0]), RUNS[5].legend: ([21.5], [6.0])}
+    kathmandu = {7: Shown(7, "Hill · run 7", "Asia/Kathmandu")}  # 5:45 ahead: 21:45, not the 21:40 of its 10 minutes
+    assert comparison.queued([(7, T0, 1, 3)], kathmandu)["data"][0]["x"] == [21.75]
     cooks = comparison.cooks([(r[0], r[1], r[2], r[4], r[5]) for r in rows], RUNS,
                              {"labels": ["08:00"], "rostered": [7], "p90": [None]})
     go.Figure(cooks)
@@ -131,3 +136,86 @@ def test_half_hour_percentiles_are_the_nearest_ranks_of_the_orders_they_count(co
         times = sorted(m for (r, h, m), n in counts.items() if (r, h) == (run, half_hour) for _ in range(n))
         expected.append((run, half_hour, len(times), percentile(times, 50), percentile(times, 90)))
     assert comparison.half_hour_percentiles(tallies) == expected == comparison.half_hour_percentiles(tallies[::-1])
+
+
+def compare_figures(client, runs: list[int]) -> dict[str, dict]:
+    """The compare page's charts as the browser gets them: the view the picked runs make, then each chart."""
+    def post(body):
+        response = client.post(UPDATE_URL, json=body)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+    view_outputs = [("compare-view", "data"), ("compare-note", "children")]
+    [view, _] = values(post(payload(view_outputs, [("compare-tick", "n_intervals", 1), ("compare-runs", "value", runs),
+                                                   ("plan", "data", None)], [("compare-view", "data", None)])),
+                       view_outputs)
+    charts = {"compare-queued": [("compare-view", "data", view)],
+              "compare-half-hours": [("compare-view", "data", view), ("plan", "data", None)]}
+    drawn = {name: values(post(payload([(name, "figure")], inputs)), [(name, "figure")])[0]
+             for name, inputs in charts.items()}
+    [output] = [d["output"] for d in client.get("/_dash-dependencies").get_json()  # allow_duplicate's name
+                if "compare-csv" in d["inputs"][0]["id"]]
+    button = {"chart": "compare-queued", "type": "compare-csv"}
+    download = {"output": output, "outputs": {"id": "download", "property": output.split(".", 1)[1]},
+                "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+                "changedPropIds": [json.dumps(button, separators=(",", ":")) + ".n_clicks"],
+                "state": [{"id": "compare-view", "property": "data", "value": view}]}
+    saved = post(download)["response"]["download"]["data"]["content"]
+    return {**drawn, "compare-queued.csv": list(csv.reader(io.StringIO(saved)))}
+
+
+def test_each_run_is_drawn_in_its_own_recorded_zone_as_its_half_hours_are(tmp_path, menu):
+    # the same burst of orders at the same UTC moment (T0, 16:00 UTC) in two kitchens: 10:00 in Chicago (CST),
+    # 21:30 in Kolkata (UTC+5:30); the dashboard's own zone is a third, Los Angeles (08:00)
+    db = tmp_path / "k.db"
+    burst = [order(T0, ("Stew", 1)) for _ in range(12)]
+    zones = {build_database(db, burst, menu, zone=zone, kitchen=kitchen): zone
+             for kitchen, zone in [("Chicago", "America/Chicago"), ("Kolkata", "Asia/Kolkata")]}
+    chicago, kolkata = zones
+    drawn = compare_figures(create_app(db, 5, "America/Los_Angeles").server.test_client(), [chicago, kolkata])
+    saved = drawn.pop("compare-queued.csv")
+    for figure in drawn.values():
+        go.Figure(figure)
+    queued = {trace["name"]: trace for trace in drawn["compare-queued"]["data"]}
+    half_hours = {trace["name"]: trace for trace in drawn["compare-half-hours"]["data"]}
+    for run, starts in [(chicago, 10.0), (kolkata, 21.5)]:
+        [name] = [name for name in queued if f"run {run} ·" in name]
+        first_queue = min(x for x, y in zip(queued[name]["x"], queued[name]["y"]) if x is not None and y)
+        assert first_queue == starts  # the queue builds at the burst, at the kitchen's own local time
+        assert half_hours[name]["x"] == [starts]  # and the half-hour chart puts the burst's orders there too
+        assert zones[run] in name  # the legend says which zone the run is drawn in
+        assert min(row[1] for row in saved[1:] if f"run {run} ·" in row[0] and float(row[2])) == \
+            f"{int(starts):02}:{int(starts % 1 * 60):02}"  # and so does the chart's CSV
+    assert "each kitchen" in drawn["compare-queued"]["layout"]["xaxis"]["title"]["text"]
+
+
+def samples_around_a_night_gap(run: int, zone: str) -> list[tuple]:
+    """A day of 10-minute samples (run, t, samples, value) of a run in `zone`, with none from 03:20 to 09:30
+    local: the value is the sample's local minute of the day."""
+    midnight = T0 - (T0 + comparison.clock_of(zone).offset(T0)) % 86400
+    minutes = [m for m in range(0, 1440, 10) if m <= 200 or m >= 570]
+    return [(run, midnight + 60 * m, 1, m) for m in minutes]
+
+
+def test_time_of_day_is_a_linear_day_with_a_night_gap_left_as_a_gap():
+    built = comparison.queued(samples_around_a_night_gap(5, "Asia/Kolkata"), RUNS)
+    go.Figure(built)
+    [trace] = built["data"]
+    gap = trace["x"].index(None)
+    assert trace["x"][gap - 1:gap + 2] == [pytest.approx(200 / 60), None, 9.5]  # 03:20, a break, 09:30
+    assert trace["x"].count(None) == trace["y"].count(None) == 1 and trace["y"][gap - 1:gap + 2] == [200, None, 570]
+    assert trace["x"][0] == 0 and trace["x"][-1] == pytest.approx(1430 / 60)
+    axis = built["layout"]["xaxis"]
+    assert axis["type"] == "linear" and axis["range"] == [0, 24]
+    assert axis["tickvals"] == list(range(0, 25, 2)) and axis["ticktext"][:3] == ["00:00", "02:00", "04:00"]
+    assert axis["ticktext"][-1] == "24:00"
+    cooks = comparison.cooks([(*row, row[3]) for row in samples_around_a_night_gap(5, "Asia/Kolkata")], RUNS,
+                             {"labels": ["09:30", "10:00"], "rostered": [2, 3], "p90": [None, None]})
+    go.Figure(cooks)
+    assert [trace["x"].count(None) for trace in cooks["data"][:2]] == [1, 1]
+    assert cooks["data"][-1]["x"] == [9.5, 10.0] and cooks["layout"]["xaxis"]["range"] == [0, 24]
+    tallies = [(3, h, 20, 5) for h in list(range(0, 7)) + list(range(19, 48))]  # half hours 00:00-03:00, 09:30-23:30
+    half_hours = comparison.half_hours(tallies, RUNS, 40)
+    go.Figure(half_hours)
+    x = half_hours["data"][0]["x"]
+    assert x[5:9] == [2.5, 3.0, None, 9.5] and x.count(None) == 1 and half_hours["layout"]["xaxis"]["range"] == [0, 24]
