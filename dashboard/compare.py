@@ -90,22 +90,28 @@ def kept_per_view(draw: Callable[[dict, dict | None], T]) -> Callable[..., T]:
     return lambda view, plan=None: by_value(json.dumps([view, plan], sort_keys=True))
 
 
-def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
-    target = promise.target_minutes
-    def info(view: dict) -> dict[int, Shown]:
-        """The selected runs as the view store carries them, so that no chart reads the runs again."""
-        return {run_id: Shown(run_id, label, run_zone) for run_id, label, run_zone in view["shown"]}
+class ComparePage:
+    """The page's callbacks on one database, each a method (`register` wires them to the app): what the picker
+    offers and holds, the view store, the plan opened, each chart, the table and the CSV downloads."""
 
-    @app.callback(Output("compare-runs", "options"), Output("compare-runs", "value"), Output("url", "search"),
-                  Input("compare-tick", "n_intervals"), Input("compare-runs", "value"), Input("url", "search"))
-    def selection(_, chosen, search):
+    def __init__(self, reader: Reader, zone: str, promise: Promise) -> None:
+        self.reader, self.zone, self.promise = reader, zone, promise
+        self.table = kept_per_view(self._table)
+        self.charts: dict[str, tuple[Callable, Callable, bool]] = {
+            "compare-queued": (self.queued, comparison.queued, False),
+            "compare-cooks": (self.cooks, comparison.cooks, True),
+            "compare-half-hours": (self.half_hours, lambda rows, shown, plan: comparison.half_hours(
+                rows, shown, promise.target_minutes, plan), True),
+        }
+
+    def selection(self, _, chosen, search):
         """The runs to pick from, and the selection: a link opens its selection, a pick rewrites the link (the
         options come first, so that the picker keeps what the link names)."""
         try:
-            runs = reader.read(queries.runs)
+            runs = self.reader.read(queries.runs)
         except DatabaseUnavailable:
             runs = []
-        options = [{"label": comparison.choice_label(r, zone), "value": r.id} for r in reversed(runs)]
+        options = [{"label": comparison.choice_label(r, self.zone), "value": r.id} for r in reversed(runs)]
         triggered = ctx.triggered_prop_ids  # a tick may come in the same call as a pick: the pick still counts
         if "compare-runs.value" in triggered:
             chosen = list(chosen or [])[:MOST_RUNS]
@@ -116,12 +122,10 @@ def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
             return options, no_update, search_of(chosen) if chosen != selection_of(search) else no_update
         return options, selection_of(search), no_update
 
-    @app.callback(Output("compare-view", "data"), Output("compare-note", "children"),
-                  Input("compare-tick", "n_intervals"), Input("compare-runs", "value"), Input("plan", "data"),
-                  State("compare-view", "data"))
-    def refresh(_, chosen, plan, before):
+    def refresh(self, _, chosen, plan, before):
+        """The view store (the runs shown, their moments and names), set again only when it changes."""
         try:
-            runs = reader.read(queries.runs)
+            runs = self.reader.read(queries.runs)
         except DatabaseUnavailable as why:
             return None, f"Waiting for the simulator: {why}"
         if not runs:
@@ -134,18 +138,7 @@ def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
                 "shown": [list(astuple(comparison.shown(r))) for r in picked]}
         return no_update if view == before else view, _followed(runs, chosen, plan)
 
-    def _followed(runs, chosen, plan) -> str:
-        going = [r.id for r in runs if r.id in chosen and r.status == "running"]
-        note = f"Runs going on (updating live): {', '.join(map(str, going))}." if going else ""
-        if plan and plan.get("schedule"):
-            followed = [r.id for r in runs if r.id in chosen and r.cook_schedule
-                        and json.loads(r.cook_schedule) == plan["schedule"]]
-            note += (f" The plan {plan['name']}: followed by run {', '.join(map(str, followed))}."
-                     if followed else f" The plan {plan['name']}: none of these runs followed it.")
-        return note.strip()
-
-    @app.callback(Output("plan", "data"), Output("plan-name", "children"),
-                  Input("plan-upload", "contents"), State("plan-upload", "filename"), prevent_initial_call=True)
+    @staticmethod
     def open_plan(contents, filename):
         try:
             plan = read_plan(contents, filename)
@@ -153,87 +146,121 @@ def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
             return None, f"Not a plan: {error}"
         return plan, f"Plan: {filename} (open another)"
 
-    def changes_in(view: dict) -> list[int]:
-        """The moments the zone's offset changes in the last two weeks of the selected runs (time of day)."""
-        return sorted({change for (_, _, run_zone), (now, _, _) in zip(view["shown"], view["moments"]) if now is not None
-                       for change in clock_of(run_zone).changes(now - queries.HISTORY_WINDOW, now)})
+    # The charts' queries, on the view -------------------------------------------------------------
 
-    def queued(session, view: dict) -> list[tuple]:
-        return queries.compare_queued(session, view["runs"], changes_in(view))
+    def queued(self, session, view: dict) -> list[tuple]:
+        return queries.compare_queued(session, view["runs"], _changes_in(view))
 
-    def cooks(session, view: dict) -> list[tuple]:
-        return queries.compare_cooks(session, view["runs"], changes_in(view))
+    def cooks(self, session, view: dict) -> list[tuple]:
+        return queries.compare_cooks(session, view["runs"], _changes_in(view))
 
-    def half_hours(session, view: dict) -> list[tuple]:
+    def half_hours(self, session, view: dict) -> list[tuple]:
         return queries.compare_half_hours(session, view["runs"])
 
-    def rows_of(query, view: dict) -> list[tuple]:
-        return reader.read(lambda session: query(session, view))
+    def rows_of(self, query, view: dict) -> list[tuple]:
+        return self.reader.read(lambda session: query(session, view))
 
-    def chart(output: str, query, draw, uses_plan: bool = False):
-        inputs = [Input("compare-view", "data")] + ([Input("plan", "data")] if uses_plan else [])
+    def chart(self, output: str) -> Callable:
+        """The callback that draws one chart: once per view (and plan) for every page open."""
+        query, draw, uses_plan = self.charts[output]
 
         @kept_per_view
         def drawn(view: dict, plan: dict | None) -> dict:
-            rows = rows_of(query, view)
-            return draw(rows, info(view), plan) if uses_plan else draw(rows, info(view))
+            rows = self.rows_of(query, view)
+            return draw(rows, _info(view), plan) if uses_plan else draw(rows, _info(view))
 
-        @app.callback(Output(output, "figure"), *inputs)
         def refresh_chart(view, plan=None):
             if not view:
                 return draw(None, {}, plan) if uses_plan else draw(None, {})
             try:
                 return drawn(view, plan)
             except DatabaseUnavailable:
-                return draw(None, info(view), plan) if uses_plan else draw(None, info(view))
+                return draw(None, _info(view), plan) if uses_plan else draw(None, _info(view))
 
-    chart("compare-queued", queued, comparison.queued)
-    chart("compare-cooks", cooks, comparison.cooks, uses_plan=True)
-    chart("compare-half-hours", half_hours,
-          lambda rows, shown, plan: comparison.half_hours(rows, shown, target, plan), uses_plan=True)
+        return refresh_chart
 
-    @kept_per_view
-    def table(view: dict, _) -> list[list]:
+    # The table and the downloads ------------------------------------------------------------------
+
+    def _table(self, view: dict, _) -> list[list]:
         since = {run_id: clock_of(run_zone).hour_of(now - queries.HISTORY_WINDOW)[0]
                  for (run_id, _, run_zone), (now, _, _) in zip(view["shown"], view["moments"]) if now is not None}
+        target = self.promise.target_minutes
 
         def read(session) -> tuple[list, list]:
             return queries.compare_summaries(session, view["runs"]), queries.compare_days(session, since, target)
 
-        rows, days = reader.read(read)
-        return comparison.summary_rows(rows, info(view), comparison.service_levels(days, promise))
+        rows, days = self.reader.read(read)
+        return comparison.summary_rows(rows, _info(view), comparison.service_levels(days, self.promise))
 
-    @app.callback(Output("compare-table", "children"), Input("compare-view", "data"))
-    def refresh_table(view):
+    def refresh_table(self, view):
         try:
-            return summary_table(table(view) if view else [])
+            return summary_table(self.table(view) if view else [])
         except DatabaseUnavailable:
             return summary_table([])
 
-    @app.callback(Output("download", "data", allow_duplicate=True),
-                  Input({"type": "compare-csv", "chart": ALL}, "n_clicks"), State("compare-view", "data"),
-                  prevent_initial_call=True)
-    def download(clicks, view):
+    def download(self, clicks, view):
         which = (ctx.triggered_id or {}).get("chart")
         if not view or not which or not any(clicks):
             return no_update
-        header, rows = _table(which, view)
+        header, rows = self.csv_of(which, view)
         return dcc.send_string(tables.csv_text(header, rows), f"{which}.csv")
 
-    def _table(which: str, view: dict):
+    def csv_of(self, which: str, view: dict):
         """A chart's or the table's CSV: the rows its query returned for the view shown."""
-        shown = info(view)
+        shown = _info(view)
         if which == "compare-table":
-            return SUMMARY_COLUMNS, table(view)
+            return SUMMARY_COLUMNS, self.table(view)
         if which == "compare-half-hours":
-            rows = comparison.half_hour_percentiles(rows_of(half_hours, view))
+            rows = comparison.half_hour_percentiles(self.rows_of(self.half_hours, view))
             return ["run", "local half hour of receipt", "orders", "p50 fulfillment (minutes, rounded up)",
                     "p90 fulfillment (minutes, rounded up)"], [
                 (shown[r].label, half_hour_label(h), n, p50, p90) for r, h, n, p50, p90 in rows]
-        query, columns = ((queued, ["queued orders"]) if which == "compare-queued"
-                          else (cooks, ["busy cooks", "cooks on shift"]))
-        rows = rows_of(query, view)
+        query, columns = ((self.queued, ["queued orders"]) if which == "compare-queued"
+                          else (self.cooks, ["busy cooks", "cooks on shift"]))
+        rows = self.rows_of(query, view)
         series = comparison.time_of_day(rows, shown, *range(3, 3 + len(columns)))
         return ["run", "local time of day"] + [f"{name} (mean over the last 14 days)" for name in columns], [
             (shown[run_id].label, comparison.clock_label(minute), *(means[k] for means in columns_of_run))
             for run_id, (minutes, columns_of_run) in series.items() for k, minute in enumerate(minutes)]
+
+
+def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
+    page = ComparePage(reader, zone, promise)
+    app.callback(Output("compare-runs", "options"), Output("compare-runs", "value"), Output("url", "search"),
+                 Input("compare-tick", "n_intervals"), Input("compare-runs", "value"), Input("url", "search"),
+                 )(page.selection)
+    app.callback(Output("compare-view", "data"), Output("compare-note", "children"),
+                 Input("compare-tick", "n_intervals"), Input("compare-runs", "value"), Input("plan", "data"),
+                 State("compare-view", "data"))(page.refresh)
+    app.callback(Output("plan", "data"), Output("plan-name", "children"),
+                 Input("plan-upload", "contents"), State("plan-upload", "filename"),
+                 prevent_initial_call=True)(page.open_plan)
+    for output, (_, _, uses_plan) in page.charts.items():
+        app.callback(Output(output, "figure"), Input("compare-view", "data"),
+                     *([Input("plan", "data")] if uses_plan else []))(page.chart(output))
+    app.callback(Output("compare-table", "children"), Input("compare-view", "data"))(page.refresh_table)
+    app.callback(Output("download", "data", allow_duplicate=True),
+                 Input({"type": "compare-csv", "chart": ALL}, "n_clicks"), State("compare-view", "data"),
+                 prevent_initial_call=True)(page.download)
+
+
+def _info(view: dict) -> dict[int, Shown]:
+    """The selected runs as the view store carries them, so that no chart reads the runs again."""
+    return {run_id: Shown(run_id, label, run_zone) for run_id, label, run_zone in view["shown"]}
+
+
+def _changes_in(view: dict) -> list[int]:
+    """The moments the zone's offset changes in the last two weeks of the selected runs (time of day)."""
+    return sorted({change for (_, _, run_zone), (now, _, _) in zip(view["shown"], view["moments"]) if now is not None
+                   for change in clock_of(run_zone).changes(now - queries.HISTORY_WINDOW, now)})
+
+
+def _followed(runs, chosen, plan) -> str:
+    going = [r.id for r in runs if r.id in chosen and r.status == "running"]
+    note = f"Runs going on (updating live): {', '.join(map(str, going))}." if going else ""
+    if plan and plan.get("schedule"):
+        followed = [r.id for r in runs if r.id in chosen and r.cook_schedule
+                    and json.loads(r.cook_schedule) == plan["schedule"]]
+        note += (f" The plan {plan['name']}: followed by run {', '.join(map(str, followed))}."
+                 if followed else f" The plan {plan['name']}: none of these runs followed it.")
+    return note.strip()
