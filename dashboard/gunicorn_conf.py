@@ -7,7 +7,7 @@ unless DASHBOARD_ACCESS_LOG is set (a line per request buries everything else); 
 import os
 import sys
 
-from dashboard.auth import users_from, warning
+from dashboard.auth import listener_host, users_from, warning
 
 workers = 2
 threads = 4
@@ -18,8 +18,8 @@ accesslog = "-" if os.environ.get("DASHBOARD_ACCESS_LOG") else None
 def when_ready(server):
     """Warn once, when the dashboard listens beyond this machine with no login."""
     published = os.environ.get("DASHBOARD_PUBLISHED")  # in a container: the address it is published on
-    hosts = [published] if published else [str(listener).rsplit(":", 1)[0].strip("[]") for listener in server.LISTENERS]
-    for host in hosts:
+    hosts = [published] if published else [listener_host(str(listener)) for listener in server.LISTENERS]
+    for host in filter(None, hosts):
         line = warning(host, users_from())
         if line:
             print(line, file=sys.stderr, flush=True)
