@@ -10,6 +10,7 @@ import pytest
 
 from common.localtime import LocalClock
 from simulator import sweep
+from simulator.experiment.cli import crew_range
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.options import describe_peaks, peak_intervals, two_level
 from simulator.menu import load_menu
@@ -22,7 +23,7 @@ from tests.parameters import write_parameters
 @pytest.mark.parametrize("text", ["60:160", "a:b:c", "0:10:1", "50:40:10", "10:20:0"])
 def test_bad_crew_ranges_are_refused(text):
     with pytest.raises(argparse.ArgumentTypeError, match=r"expected (start:stop:step|0 < start <= stop)"):
-        sweep.crew_range(text)
+        crew_range(text)
 
 
 def test_a_two_level_schedules_peaks_are_the_users_busiest_intervals():
