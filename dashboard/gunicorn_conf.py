@@ -1,10 +1,12 @@
-"""gunicorn's settings for the dashboard (`gunicorn -c python:dashboard.gunicorn_conf dashboard.wsgi:server`).
+"""gunicorn's settings for the dashboard (`gunicorn -c python:dashboard.gunicorn_conf dashboard.wsgi:server`, and
+`python -m dashboard`).
 
 Several workers, each with a few threads: every chart's callback is a separate request. No access log
 unless DASHBOARD_ACCESS_LOG is set (a line per request buries everything else); errors and warnings only.
 """
 
 import os
+import signal
 import sys
 
 from dashboard.auth import listener_host, users_from, warning
@@ -24,3 +26,9 @@ def when_ready(server):
         if line:
             print(line, file=sys.stderr, flush=True)
             return
+
+
+def post_worker_init(worker):
+    """Ctrl-C is the master's to handle: a terminal interrupts the workers too, and a worker interrupted and then
+    told to quit by its master can hang until the master kills it, 30 s later."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

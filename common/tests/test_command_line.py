@@ -12,6 +12,7 @@ import pytest
 import simulator.__main__ as run_command
 from common.command_line import Parser, shows_default, summary
 from common.settings import load_settings
+from dashboard import __main__ as dashboard_command
 from dashboard import passwords
 from simulator import check, cli, generate, plan, sweep
 from simulator.experiment import cli as study_cli
@@ -26,6 +27,7 @@ def parsers() -> dict[str, tuple[Parser, str | None]]:
         "simulator.generate": (cli.generate_parser(settings, generate.__doc__), generate.__doc__),
         "simulator.sweep": (study_cli.sweep_parser(settings, sweep.__doc__), sweep.__doc__),
         "simulator.plan": (study_cli.plan_parser(settings, plan.__doc__), plan.__doc__),
+        "dashboard": (dashboard_command.parser(settings), dashboard_command.__doc__),
         "dashboard.passwords": (passwords.parser(), passwords.__doc__),
     }
 
