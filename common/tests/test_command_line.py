@@ -10,6 +10,7 @@ import sys
 import pytest
 
 import simulator.__main__ as run_command
+from common import commands
 from common.command_line import Parser, shows_default, summary
 from common.settings import load_settings
 from dashboard import __main__ as dashboard_command
@@ -29,6 +30,7 @@ def parsers() -> dict[str, tuple[Parser, str | None]]:
         "simulator.plan": (study_cli.plan_parser(settings, plan.__doc__), plan.__doc__),
         "dashboard": (dashboard_command.parser(settings), dashboard_command.__doc__),
         "dashboard.passwords": (passwords.parser(), passwords.__doc__),
+        "kitchen": (commands.parser(), None),
     }
 
 
