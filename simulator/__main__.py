@@ -20,6 +20,7 @@ from common.localtime import LocalClock
 from common.schedule import CookSchedule, ScheduleError
 from common.settings import settings_or_exit
 from simulator import cli, feed
+from simulator.kitchen import progress
 from simulator.menu import MenuError, load_menu
 from simulator.orders import OrdersFileError
 from simulator.requests import RunRequest
@@ -27,6 +28,8 @@ from simulator.run import simulate
 from simulator.store import RunParameters, RunStore
 
 log = logging.getLogger("simulator")
+PROGRESS_EVERY = 5.0
+"""Wall seconds between two progress lines, at most."""
 
 
 class StopSignal:
@@ -42,6 +45,31 @@ class StopSignal:
 
     def __call__(self) -> bool:
         return self.received is not None
+
+
+class EveryFewSeconds(logging.Filter):
+    """Lets a progress line through at most every `seconds` of wall time, whatever the speed: as fast as possible,
+    a day of orders replays in a fraction of a second, and a line per simulated hour would bury the summary. The
+    last line held back is said at the end (`say_the_last`): the last state reached is always shown."""
+
+    def __init__(self, seconds: float, clock=time.monotonic) -> None:
+        super().__init__()
+        self.seconds, self.clock = seconds, clock
+        self.said_at: float | None = None
+        self.held: logging.LogRecord | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = self.clock()
+        if self.said_at is None or now - self.said_at >= self.seconds:
+            self.said_at, self.held = now, None
+            return True
+        self.held = record
+        return False
+
+    def say_the_last(self) -> None:
+        if self.held is not None:
+            record, self.held = self.held, None
+            logging.getLogger().handle(record)  # the root's handlers, past this filter
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,7 +114,13 @@ def run(request: RunRequest) -> int:
     try:
         with orders:
             live = str(given.path) == feed.STDIN and request.speed is not None  # a feed piped in as it happens
-            outcome = simulate(orders.entries(menu, live), crew, request.speed, store, clock, stop)
+            lines = EveryFewSeconds(PROGRESS_EVERY)
+            progress.addFilter(lines)
+            try:
+                outcome = simulate(orders.entries(menu, live), crew, request.speed, store, clock, stop)
+            finally:
+                progress.removeFilter(lines)
+                lines.say_the_last()
         status = "interrupted" if outcome.interrupted else "completed"
         store.finish(status, outcome.summary.fulfillment.mean, outcome.summary.fulfillment.percentile(90))
     except (OrdersFileError, DatabaseUnavailable, *database_errors(), OSError) as error:
