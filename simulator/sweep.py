@@ -111,13 +111,19 @@ def sweep(request: SweepRequest) -> int:
           f" {sum(s.orders for s in past.streams) / len(past.streams):,.0f} orders on average.")
     print(history.demand.dispersion.describe() + "\n")
     for label, a in verdicts.items():
-        print(f"{label[0].upper() + label[1:]}:", "none tried meets it" if a is None else
-              f"{a.option.name} ({a.labour_hours.show(0, ci=False)} cook-hours, p90 {a.p90.show()} min,"
-              f" {'/'.join(map(str, a.blocks_meeting()))} blocks at the service level)")
-    if fixed and verdicts["smallest fixed crew, service level"] is fixed[0]:
-        print(f"The smallest crew tried, {fixed[0].option.name}, meets it: a smaller one might too (try a lower"
-              " start in --cooks).")
+        print(verdict_line(label, a, fixed[0] if fixed else None))
     return 0
+
+
+def verdict_line(label: str, chosen: Assessment | None, smallest_tried: Assessment | None) -> str:
+    """One verdict. When what meets it is the smallest crew tried, the sweep cannot tell that a smaller one would
+    not: it says so, rather than let the bottom of the range pass for the answer."""
+    line = f"{label[0].upper() + label[1:]}: " + ("none tried meets it" if chosen is None else
+        f"{chosen.option.name} ({chosen.labour_hours.show(0, ci=False)} cook-hours, p90 {chosen.p90.show()} min,"
+        f" {'/'.join(map(str, chosen.blocks_meeting()))} blocks at the service level)")
+    if chosen is not None and chosen is smallest_tried:
+        line += "; the smallest crew tried: a smaller one might also meet it (widen --cooks to a lower start)"
+    return line
 
 
 if __name__ == "__main__":
