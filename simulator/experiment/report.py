@@ -100,11 +100,12 @@ def assess(option: Option, summaries: Sequence[RunSummary], blocks: Blocks, prom
     )
 
 
-def table(assessments: Sequence[Assessment]) -> str:
+def table(assessments: Sequence[Assessment], labour: str = "cook-h") -> str:
     """One line per option: labour, fulfillment (minutes), the longest queue, utilisation, the service level:
     blocks (an interval, or quiet ones pooled) meeting it, the worst block's share of days, days on which every
-    block met it."""
-    header = [("option", ""), ("labour", "cook-h"), ("mean", "min"), ("p50", "min"), ("p90 (95% CI)", "min"),
+    block met it. `labour` is its unit, which says over how long when a reader could take it for another
+    period (the plan's, a week, beside its roster's hours a day)."""
+    header = [("option", ""), ("labour", labour), ("mean", "min"), ("p50", "min"), ("p90 (95% CI)", "min"),
               ("p99", "min"), ("max queue", "orders"), ("util", "%"), ("blocks", "at level"),
               ("worst", "days %"), ("all met", "days %")]
     lines = []
