@@ -96,6 +96,10 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
 
     for name in ("forecast.csv", "backtest.csv", "comparison.csv"):
         assert {row["timezone"] for row in read_csv(out / name)} == {ZONE}, name
+    for name in ("shifts.csv", "intervals.csv", "forecast.csv", "backtest.csv", "accuracy.csv", "comparison.csv"):
+        header = (out / name).read_text().splitlines()[0].split(",")  # one style; an interval's half-width named so
+        assert all(re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", column) for column in header), (name, header)
+        assert all(column.endswith("_ci95_half_width") for column in header if "ci95" in column), (name, header)
     tested = read_csv(out / "backtest.csv")
     assert {row["replay"] for row in tested} == {"your file", "fold 1"}
     assert {row["day"] for row in tested if row["replay"] == "fold 1"} == \
