@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import re
+from pathlib import Path
+
+from common.database import describe
+from common.settings import PROJECT_ROOT
 
 PREFIX = re.compile(r"^`[^`]*`:\s*")
 """A module docstring's opening `python -m ...`: the command's name, which the usage line already gives."""
@@ -23,6 +28,17 @@ def summary(doc: str | None) -> str:
     """A command's description: the first paragraph of its module's docstring, whole, on one line."""
     first = (doc or "").strip().split("\n\n", 1)[0]
     return PREFIX.sub("", " ".join(first.split()))
+
+
+def shown_default(target: os.PathLike | str) -> str:
+    """A default file (or database) for --help: inside the project as 'data/orders.json in the project folder', the
+    way the parameters file writes it, so that the help reads the same on every machine; a URL without its
+    password. Escaped for argparse's %-formatting."""
+    if isinstance(target, Path) and target.is_relative_to(PROJECT_ROOT):
+        text = f"{target.relative_to(PROJECT_ROOT)} in the project folder"
+    else:
+        text = describe(target)
+    return text.replace("%", "%%")
 
 
 class DefaultsShown(argparse.HelpFormatter):

@@ -14,8 +14,7 @@ from typing import Callable
 
 from gunicorn.app.base import BaseApplication
 
-from common.command_line import Parser
-from common.database import describe
+from common.command_line import Parser, shown_default
 from common.settings import Settings, cli_target, settings_or_exit
 from dashboard import gunicorn_conf
 from dashboard.app import create_app
@@ -26,7 +25,7 @@ def parser(settings: Settings) -> Parser:
     flags = Parser("python -m dashboard", __doc__)
     flags.add_argument("--db", type=cli_target, default=settings.database,
                        help="the simulator's database: a SQLite file, or a postgresql:// URL (default: DATABASE, or"
-                            f" KITCHEN_DB: {describe(settings.database).replace('%', '%%')})")
+                            f" KITCHEN_DB: {shown_default(settings.database)})")
     flags.add_argument("--port", type=int, default=8050, help="the port to listen on (default: %(default)s)")
     flags.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (0.0.0.0 for every interface; default: %(default)s)")

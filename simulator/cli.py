@@ -11,8 +11,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from common.command_line import Parser
-from common.database import describe
+from common.command_line import Parser, shown_default
 from common.settings import (
     COLUMNS, Settings, SettingsError, cli_target, parse_columns, parse_cooks, parse_speed, parse_timezone,
 )
@@ -31,7 +30,7 @@ def add_orders_flags(parser: Parser, settings: Settings) -> None:
     """--orders, the flags that say how to read it, --timezone and --menu, for every command that reads orders."""
     parser.add_argument("--orders", type=_orders_path, default=settings.orders_path,
                         help="the orders: .json, .jsonl/.ndjson or .csv, or - for standard input"
-                             " (default: ORDERS_FILE of the parameters file, %(default)s)")
+                             f" (default: ORDERS_FILE of the parameters file, {shown_default(settings.orders_path)})")
     parser.add_argument("--orders-format", choices=FORMATS,
                         help="the format, when the extension does not say it (default: from the extension)")
     parser.add_argument("--columns", type=_columns, default=None, metavar="OURS=THEIRS,...",
@@ -49,7 +48,7 @@ def add_orders_flags(parser: Parser, settings: Settings) -> None:
     parser.add_argument("--price-unit", choices=PRICE_UNITS, default="dollars",
                         help="CSV prices: amounts like 12.50 (dollars, the default) or whole cents")
     parser.add_argument("--menu", type=Path, default=settings.menu_path,
-                        help="the menu: JSON or CSV (name,cook_time) (default: MENU_FILE, %(default)s)")
+                        help=f"the menu: JSON or CSV (name,cook_time) (default: MENU_FILE, {shown_default(settings.menu_path)})")
 
 
 def orders_from(args: argparse.Namespace, settings: Settings, parser: Parser) -> Orders:
@@ -102,7 +101,7 @@ def run_parser(settings: Settings, doc: str | None) -> Parser:
     add_orders_flags(parser, settings)
     parser.add_argument("--db", type=cli_target, default=settings.database,
                         help="a SQLite database file, or a postgresql:// URL (default: DATABASE, or KITCHEN_DB:"
-                             f" {describe(settings.database).replace('%', '%%')})")
+                             f" {shown_default(settings.database)})")
     parser.add_argument("--kitchen", default=settings.kitchen,
                         help="this kitchen's name (default: KITCHEN_NAME, %(default)s)")
     crew = parser.add_mutually_exclusive_group()
@@ -162,9 +161,9 @@ def generate_parser(settings: Settings, doc: str | None) -> Parser:
                              " (default: KITCHEN_TIMEZONE, %(default)s)")
     parser.add_argument("--max-orders", type=_at_least(1, "orders"), help="stop after this many orders (default: no limit)")
     parser.add_argument("--orders", type=Path, default=settings.orders_path,
-                        help="the orders file to write (default: ORDERS_FILE, %(default)s)")
+                        help=f"the orders file to write (default: ORDERS_FILE, {shown_default(settings.orders_path)})")
     parser.add_argument("--menu", type=Path, default=settings.menu_path,
-                        help="the menu file to write (default: MENU_FILE, %(default)s)")
+                        help=f"the menu file to write (default: MENU_FILE, {shown_default(settings.menu_path)})")
     parser.add_argument("--format", choices=sorted(FORMATS),
                         help="of the orders file: json (a list), jsonl (an order a line) or csv (a row an order line,"
                              " prices in dollars); default: from the extension of --orders")

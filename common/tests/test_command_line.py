@@ -11,8 +11,8 @@ import pytest
 
 import simulator.__main__ as run_command
 from common import commands
-from common.command_line import Parser, shows_default, summary
-from common.settings import load_settings
+from common.command_line import Parser, shown_default, shows_default, summary
+from common.settings import PROJECT_ROOT, load_settings
 from dashboard import __main__ as dashboard_command
 from dashboard import passwords
 from simulator import check, cli, generate, plan, sweep
@@ -84,11 +84,18 @@ def test_the_simulators_help_shows_the_defaults_of_menu_db_and_speed(capsys):
     parser, _ = parsers()["simulator"]
     with pytest.raises(SystemExit):
         parser.parse_args(["--help"])
-    shown = "".join(capsys.readouterr().out.split())  # as wrapped, even inside a path
-    settings = load_settings()
-    for said in (f"(default: MENU_FILE, {settings.menu_path})", f"(default: DATABASE, or KITCHEN_DB: {settings.database})",
-                 "(default: SIMULATION_SPEED, max)"):  # the tests' parameters file says "max"
-        assert "".join(said.split()) in shown, said
+    shown = " ".join(capsys.readouterr().out.split())
+    for said in ("(default: MENU_FILE, data/items.json in the project folder)",  # the tests' parameters file's
+                 "(default: DATABASE, or KITCHEN_DB: db/kitchen.db in the project folder)",
+                 "(default: SIMULATION_SPEED, max)"):
+        assert said in shown, said
+
+
+def test_a_default_file_is_shown_as_the_parameters_file_writes_it_and_a_url_without_its_password(tmp_path):
+    assert shown_default(PROJECT_ROOT / "data" / "orders.json") == "data/orders.json in the project folder"
+    assert shown_default(tmp_path / "k.db") == str(tmp_path / "k.db")
+    assert shown_default("postgresql://kitchen:s3cret@db:5432/k") == "postgresql://kitchen:***@db:5432/k"
+    assert shown_default(tmp_path / "100%.db").endswith("100%%.db")  # argparse formats help with %
 
 
 def test_a_typo_is_one_line_naming_the_flag_meant(capsys):
