@@ -57,8 +57,8 @@ class SubcommandsListed(argparse.RawDescriptionHelpFormatter, DefaultsShown):
 
 def shows_default(action: argparse.Action) -> bool:
     """Whether the flag has a default worth saying: not for a switch, nor for one that is off unless given."""
-    return action.option_strings != [] and action.default not in (None, False, argparse.SUPPRESS) \
-        and not isinstance(action, (argparse._HelpAction, argparse._VersionAction))
+    return action.option_strings != [] and not any(action.default is nothing for nothing in (None, False)) \
+        and action.default != argparse.SUPPRESS
 
 
 class Parser(argparse.ArgumentParser):

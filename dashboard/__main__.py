@@ -1,8 +1,8 @@
 """`python -m dashboard`: serve the dashboard natively, under gunicorn, as `make run` and the container do.
 
-No debug pages, no line per request. It binds to 127.0.0.1 unless told otherwise; the container serves it with gunicorn on 0.0.0.0. It prints the
-URL once; gunicorn itself says only warnings and errors (dashboard/gunicorn_conf.py), among them the one line
-when it listens beyond this machine with no login.
+No debug pages, no line per request. It binds to 127.0.0.1 unless told otherwise; the container serves it on
+0.0.0.0. It prints the URL once; gunicorn itself says only warnings and errors (dashboard/gunicorn_conf.py),
+among them the one line when it listens beyond this machine with no login.
 """
 
 from __future__ import annotations

@@ -48,7 +48,8 @@ def add_orders_flags(parser: Parser, settings: Settings) -> None:
     parser.add_argument("--price-unit", choices=PRICE_UNITS, default="dollars",
                         help="CSV prices: amounts like 12.50 (dollars, the default) or whole cents")
     parser.add_argument("--menu", type=Path, default=settings.menu_path,
-                        help=f"the menu: JSON or CSV (name,cook_time) (default: MENU_FILE, {shown_default(settings.menu_path)})")
+                        help="the menu: JSON or CSV (name,cook_time)"
+                             f" (default: MENU_FILE, {shown_default(settings.menu_path)})")
 
 
 def orders_from(args: argparse.Namespace, settings: Settings, parser: Parser) -> Orders:

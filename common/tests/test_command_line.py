@@ -147,6 +147,7 @@ def test_a_flag_with_no_default_worth_saying_is_not_given_one():
     switch = parser.add_argument("--quiet", action="store_true", help="say less")
     optional = parser.add_argument("--limit", type=int, help="at most this many")
     number = parser.add_argument("--size", type=int, default=3, help="how many")
-    assert not shows_default(switch) and not shows_default(optional) and shows_default(number)
+    zero = parser.add_argument("--offset", type=int, default=0, help="where to start")  # 0 == False, but is one
+    assert not shows_default(switch) and not shows_default(optional) and shows_default(number) and shows_default(zero)
     assert "how many (default: 3)" in " ".join(parser.format_help().split())
     assert isinstance(parser, argparse.ArgumentParser) and parser.allow_abbrev is False

@@ -150,4 +150,5 @@ def test_a_crew_above_the_bottom_of_the_range_is_not_said_to_be_it():
     assert verdict_line("smallest fixed crew, p90 overall", bottom, bottom).endswith(
         "24/24 blocks at the service level); the smallest crew tried: a smaller one might also meet it (widen --cooks"
         " to a lower start)")
-    assert verdict_line("cheapest option, service level", None, bottom) == "Cheapest option, service level: none tried meets it"
+    assert verdict_line("cheapest option, service level", None, bottom) == \
+        "Cheapest option, service level: none tried meets it"
