@@ -10,8 +10,8 @@ from __future__ import annotations
 import errno
 import socket
 import sys
-from typing import Callable
 
+from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from common.command_line import Parser, shown_default
@@ -33,10 +33,11 @@ def parser(settings: Settings) -> Parser:
 
 
 class Server(BaseApplication):
-    """gunicorn in this process, with dashboard/gunicorn_conf.py's settings; each worker builds its own app."""
+    """gunicorn in this process, with dashboard/gunicorn_conf.py's settings, serving an app built before the workers
+    are forked: each starts ready, rather than all building the app at once while the first already answers."""
 
-    def __init__(self, make_app: Callable, bind: str) -> None:
-        self.make_app, self.bind = make_app, bind
+    def __init__(self, app: Flask, bind: str) -> None:
+        self.app, self.bind = app, bind
         super().__init__()
 
     def load_config(self) -> None:
@@ -45,8 +46,8 @@ class Server(BaseApplication):
                 self.cfg.set(name, value)
         self.cfg.set("bind", [self.bind])
 
-    def load(self):
-        return self.make_app().server
+    def load(self) -> Flask:
+        return self.app
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,13 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     if in_use(args.host, args.port):
         flags.exit(1, f"dashboard: port {args.port} is already in use on {args.host}; choose another:"
                       f" --port {args.port + 1}\n")
+    app = create_app(args.db, settings.refresh_interval, settings.timezone, users, settings.sla_p90_minutes,
+                     settings.service_level)  # it opens no connection: each worker opens its own
     address = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Dashboard on http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else address}:{args.port}"
           f" reading {args.db}", flush=True)
-    server = Server(lambda: create_app(args.db, settings.refresh_interval, settings.timezone, users,
-                                       settings.sla_p90_minutes, settings.service_level), f"{address}:{args.port}")
     try:
-        server.run()
+        Server(app.server, f"{address}:{args.port}").run()
     except SystemExit as stopped:  # gunicorn ends by exiting: 0 when stopped by Ctrl-C or SIGTERM
         return stopped.code or 0
     return 0
