@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import compileall
 import os
 import platform
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from bench import contention_bench, dashboard_bench, experiment_bench, plan_bench, realtime_bench, simulator_bench
 from bench.measure import Result
+from common.command_line import Parser
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -98,15 +98,20 @@ def report(results: list[Result], command: str, seconds: float, earlier: str = "
     )
 
 
+def parser() -> Parser:
+    flags = Parser("python -m bench", __doc__)
+    flags.add_argument("which", nargs="?", default="all",
+                       choices=["simulator", "dashboard", "realtime", "contention", "experiment", "all"],
+                       help="the benchmarks to run (default: %(default)s)")
+    flags.add_argument("--sizes", default="10000,100000,1000000", help="order counts, comma-separated")
+    flags.add_argument("--repeat", type=int, default=3, help="runs per measurement (the dashboard's: 10)")
+    flags.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, one repeat, seconds")
+    flags.add_argument("--output", type=Path, default=RESULTS, help="the table's file (default: bench/RESULTS.md)")
+    return flags
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("which", nargs="?", default="all",
-                        choices=["simulator", "dashboard", "realtime", "contention", "experiment", "all"])
-    parser.add_argument("--sizes", default="10000,100000,1000000", help="order counts, comma-separated")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the dashboard's: 10)")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, one repeat, seconds")
-    parser.add_argument("--output", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     sizes = [2000, 5000] if args.quick else [int(s) for s in args.sizes.split(",")]
     started = time.monotonic()
     results = run(args.which, sizes, 1 if args.quick else args.repeat, args.quick)

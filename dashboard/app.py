@@ -40,4 +40,8 @@ def create_app(database: Path | str, refresh_seconds: float, zone: str, users: d
         """For container healthchecks: the web server answers (the database may not exist yet)."""
         return {"status": "ok"}
 
+    # Dash sets its server up on the first request it gets, and lets the requests that come meanwhile through
+    # unready: a gunicorn worker's first page comes as several requests at once, and its scripts failed (500).
+    # One request now, which reads nothing, sets the app up before it serves anyone.
+    app.server.test_client().get("/health")
     return app

@@ -80,6 +80,14 @@ def exposed(host: str) -> bool:
         return True
 
 
+def listener_host(listener: str) -> str | None:
+    """The address in gunicorn's name for a listener: '127.0.0.1:8050', or 'http://127.0.0.1:8050' as recent
+    versions write it, or '[::1]:8050'; None for a Unix socket, which only this machine reaches."""
+    if listener.startswith("unix:"):
+        return None
+    return listener.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
+
+
 def warning(host: str, users: dict[str, str]) -> str | None:
     """One line when the dashboard listens beyond this machine with no login, else None."""
     if users or not exposed(host):

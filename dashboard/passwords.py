@@ -4,19 +4,25 @@ The password is asked for twice, without echo, and hashed with Werkzeug (scrypt)
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import sys
 
 from werkzeug.security import generate_password_hash
 
+from common.command_line import Parser
+
+
+def parser() -> Parser:
+    flags = Parser("python -m dashboard.passwords", __doc__)
+    flags.add_argument("name", help="the user's name (no colon)")
+    return flags
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.passwords", description=__doc__.splitlines()[0])
-    parser.add_argument("name", help="the user's name (no colon)")
-    args = parser.parse_args(argv)
+    flags = parser()
+    args = flags.parse_args(argv)
     if ":" in args.name or not args.name.strip():
-        parser.error("a name without a colon, please")
+        flags.error("a name without a colon, please")
     password = getpass.getpass(f"password for {args.name}: ")
     if not password or password != getpass.getpass("again: "):
         print("dashboard.passwords: the two passwords differ, or are empty", file=sys.stderr)

@@ -4,9 +4,19 @@
 #   PORT    the dashboard's port on 127.0.0.1 (8050)
 #   DASHBOARD_ACCESS_LOG=1 prints a line per request
 # Either service failing to start stops both, with one line saying why, and a non-zero exit status.
-# Ctrl-C stops both (the run is then marked interrupted). When the simulator has replayed every order,
-# the dashboard stays up to look at, until Ctrl-C.
+# Ctrl-C stops both (the run is then marked interrupted) and exits 0. When the simulator has replayed every
+# order, the dashboard stays up to look at, until Ctrl-C.
 set -u
+
+# Ctrl-C is this script's alone. From a terminal, it runs again as the terminal's foreground job, so that
+# make, which started it, is not interrupted too (make would end with an error, or the signal, whatever the
+# script did); the services run in process groups of their own and are stopped once each, by `stop`: gunicorn
+# interrupted together with its workers can wait 30 s for one of them and then kill it.
+if [[ -t 0 && -z ${KITCHEN_RUN_IN_FOREGROUND:-} ]]; then
+  set -m
+  KITCHEN_RUN_IN_FOREGROUND=$$ bash "$0" "$@"
+  exit $?
+fi
 PYTHON=${PYTHON:-.venv/bin/python}
 PORT=${PORT:-8050}
 URL="http://localhost:$PORT"
@@ -19,18 +29,27 @@ if "$PYTHON" -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('1
   say "port $PORT is already in use; choose another: PORT=$((PORT + 1)) make run"; exit 1
 fi
 
-dashboard=; simulator=
+dashboard=; simulator=; watchdog=
 stop() { kill -TERM $simulator $dashboard 2>/dev/null; wait $simulator $dashboard 2>/dev/null; }
 trap 'stop; exit 0' INT TERM
+trap 'stop; exit 129' HUP
+if [[ ${KITCHEN_RUN_IN_FOREGROUND:-} ]]; then  # the services stop too when make is stopped another way (kill, timeout)
+  ( while kill -0 "$KITCHEN_RUN_IN_FOREGROUND" 2>/dev/null; do sleep 1; done; kill -TERM $$ ) & watchdog=$!
+  trap 'kill $watchdog 2>/dev/null' EXIT
+fi
 
-"$PYTHON" -m gunicorn -c python:dashboard.gunicorn_conf --bind "127.0.0.1:$PORT" dashboard.wsgi:server & dashboard=$!
+set -m  # each service in a process group of its own (see above)
+"$PYTHON" -m gunicorn -c python:dashboard.gunicorn_conf --bind "127.0.0.1:$PORT" dashboard.wsgi:server </dev/null & dashboard=$!
+set +m
 for _ in $(seq 100); do  # up to 20 s for the dashboard to answer
   if ! kill -0 $dashboard 2>/dev/null; then wait $dashboard; say "the dashboard could not start (exit $?); see above"; exit 1; fi
   "$PYTHON" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/health', timeout=1)" 2>/dev/null && break
   sleep 0.2
 done
 
-"$PYTHON" -m simulator & simulator=$!
+set -m
+"$PYTHON" -m simulator </dev/null & simulator=$!
+set +m
 echo "Dashboard: $URL  (Ctrl-C stops both services)"
 
 while true; do

@@ -8,58 +8,28 @@ failed, and what was written stays), 2 when the arguments, parameters, menu or o
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import logging
 import signal
 import sys
 import time
-from dataclasses import replace
-from pathlib import Path
 
 from common.database import DatabaseUnavailable, connect_writer, database_errors, describe
 from common.localtime import LocalClock
 from common.schedule import CookSchedule, ScheduleError
-from common.settings import Settings, SettingsError, cli_target, parse_cooks, parse_speed, settings_or_exit
+from common.settings import settings_or_exit
+from simulator import cli, feed
+from simulator.kitchen import progress
 from simulator.menu import MenuError, load_menu
-from simulator import feed
 from simulator.orders import OrdersFileError
+from simulator.requests import RunRequest
 from simulator.run import simulate
 from simulator.store import RunParameters, RunStore
 
 log = logging.getLogger("simulator")
-
-
-def parse_arguments(argv: list[str] | None, settings: Settings) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__.splitlines()[0])
-    feed.add_arguments(parser, settings)
-    parser.add_argument("--menu", type=Path, default=settings.menu_path, help="the menu: JSON or CSV (name,cook_time)")
-    parser.add_argument("--db", type=cli_target, default=settings.database,
-                        help="a SQLite database file, or a postgresql:// URL")
-    parser.add_argument("--kitchen", default=settings.kitchen, help="this kitchen's name (KITCHEN_NAME)")
-    crew = parser.add_mutually_exclusive_group()
-    crew.add_argument("--cooks", type=_argument(parse_cooks, "--cooks"),
-                      help="a fixed crew (default: COOK_SCHEDULE if set, else NUM_COOKS)")
-    crew.add_argument("--schedule", type=Path, metavar="FILE",
-                      help="a cook schedule as JSON, like the cook_schedule.json of python -m simulator.plan")
-    parser.add_argument(
-        "--speed", type=_argument(parse_speed, "--speed"), default=settings.speed,
-        help="simulated seconds per wall second, or 'max' for as fast as possible",
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress lines, only warnings and the summary")
-    args = parser.parse_args(argv)
-    args.feed = feed.options_from(args, settings, parser)
-    return args
-
-
-def _argument(parse, flag):
-    def convert(text: str):
-        try:
-            return parse(text, flag)
-        except SettingsError as error:
-            raise argparse.ArgumentTypeError(str(error).removeprefix(f"{flag}: ")) from None
-    return convert
+PROGRESS_EVERY = 5.0
+"""Wall seconds between two progress lines, at most."""
 
 
 class StopSignal:
@@ -77,49 +47,84 @@ class StopSignal:
         return self.received is not None
 
 
+class EveryFewSeconds(logging.Filter):
+    """Lets a progress line through at most every `seconds` of wall time, whatever the speed: as fast as possible,
+    a day of orders replays in a fraction of a second, and a line per simulated hour would bury the summary. The
+    last line held back is said at the end (`say_the_last`): the last state reached is always shown."""
+
+    def __init__(self, seconds: float, clock=time.monotonic) -> None:
+        super().__init__()
+        self.seconds, self.clock = seconds, clock
+        self.said_at: float | None = None
+        self.held: logging.LogRecord | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = self.clock()
+        if self.said_at is None or now - self.said_at >= self.seconds:
+            self.said_at, self.held = now, None
+            return True
+        self.held = record
+        return False
+
+    def say_the_last(self) -> None:
+        if self.held is not None:
+            record, self.held = self.held, None
+            logging.getLogger().handle(record)  # the root's handlers, past this filter
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit("simulator")
-    args = parse_arguments(argv, settings)
+    return run(cli.run_request(argv, settings, __doc__))
+
+
+def run(request: RunRequest) -> int:
+    """The run, from start to summary; the exit status (see the module's docstring)."""
     logging.basicConfig(
-        level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S"
+        level=logging.WARNING if request.quiet else logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S"
     )
+    given, db = request.orders, request.database
     try:
-        # a schedule's times of day, the file's or COOK_SCHEDULE, are the kitchen's: those of --timezone
-        crew = args.cooks or (args.schedule and CookSchedule.read(args.schedule, args.timezone)) \
-            or (settings.schedule and replace(settings.schedule, zone=args.timezone)) or settings.cooks
-        menu = load_menu(args.menu)
-        orders = feed.open_orders(args.orders, args.feed)
-        store = RunStore.start(connect_writer(args.db), RunParameters(
-            kitchen=args.kitchen, cooks=crew.most if isinstance(crew, CookSchedule) else crew, speed=args.speed,
-            orders_file=str(args.orders), menu_file=str(args.menu), timezone=args.timezone,
+        # a schedule file's times of day are the kitchen's: those of --timezone
+        crew = CookSchedule.read(request.schedule_file, given.zone) if request.schedule_file else request.crew
+        menu = load_menu(given.menu)
+        orders = feed.open_orders(given.path, given.feed)
+        store = RunStore.start(connect_writer(db), RunParameters(
+            kitchen=request.kitchen, cooks=crew.most if isinstance(crew, CookSchedule) else crew, speed=request.speed,
+            orders_file=str(given.path), menu_file=str(given.menu), timezone=given.zone,
             cook_schedule=json.dumps(crew.describe()) if isinstance(crew, CookSchedule) else None,
         ))
     except (MenuError, OrdersFileError, ScheduleError, DatabaseUnavailable) as error:
         print(f"simulator: {error}", file=sys.stderr)
         return 2
     except database_errors() as error:
-        print(f"simulator: cannot start a run in {describe(args.db)}: {error}", file=sys.stderr)
+        print(f"simulator: cannot start a run in {describe(db)}: {error}", file=sys.stderr)
         return 2
 
-    store.write_in_another_process(args.db)
+    store.write_in_another_process(db)
     stop = StopSignal()
     gc.freeze()  # what start-up made (modules, the menu) stays: the collector need not go through it again
     gc.disable()  # the kitchen and the store (its writer process keeps the collector) make no reference cycles
     # (test_run holds this): reference counting frees each order's objects as it goes, and the collector's
     # passes over the queue at the peaks would be pure cost
     wall_start = time.monotonic()
-    clock = LocalClock(args.timezone)
-    log.info("run %d of %s: %s, speed %s, orders %s, database %s", store.run_id, args.kitchen,
+    clock = LocalClock(given.zone)
+    log.info("run %d of %s: %s, speed %s, orders %s, database %s", store.run_id, request.kitchen,
              f"a schedule of up to {crew.most} cooks" if isinstance(crew, CookSchedule) else f"{crew} cooks",
-             "max" if args.speed is None else f"{args.speed:g}x", args.orders, describe(args.db))
+             "max" if request.speed is None else f"{request.speed:g}x", given.path, describe(db))
     try:
         with orders:
-            live = str(args.orders) == feed.STDIN and args.speed is not None  # a feed piped in as it happens
-            outcome = simulate(orders.entries(menu, live), crew, args.speed, store, clock, stop)
+            live = str(given.path) == feed.STDIN and request.speed is not None  # a feed piped in as it happens
+            lines = EveryFewSeconds(PROGRESS_EVERY)
+            progress.addFilter(lines)
+            try:
+                outcome = simulate(orders.entries(menu, live), crew, request.speed, store, clock, stop)
+            finally:
+                progress.removeFilter(lines)
+                lines.say_the_last()
         status = "interrupted" if outcome.interrupted else "completed"
         store.finish(status, outcome.summary.fulfillment.mean, outcome.summary.fulfillment.percentile(90))
     except (OrdersFileError, DatabaseUnavailable, *database_errors(), OSError) as error:
-        where = f" (writing {describe(args.db)})" if isinstance(error, database_errors()) else ""
+        where = f" (writing {describe(db)})" if isinstance(error, database_errors()) else ""
         print(f"simulator: run {store.run_id} failed: {error}{where}", file=sys.stderr)
         _finish_failed(store, str(error))
         return 1

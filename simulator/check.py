@@ -9,7 +9,6 @@ dishes that are not on the menu. Exit status: 0 when nothing would be rejected, 
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections import Counter
@@ -20,9 +19,10 @@ from tqdm import tqdm
 
 from common.localtime import LocalClock
 from common.settings import settings_or_exit
-from simulator import feed
+from simulator import cli, feed
 from simulator.menu import MenuError, load_menu
 from simulator.orders import EmptyOrder, Order, OrdersFileError, Rejected
+from simulator.requests import Orders
 
 FIRST_POSITIONS = 5  # positions shown per reason
 BAR_WIDTH = 40
@@ -143,20 +143,20 @@ def report(found: Findings, name: str, kind: str, clock: LocalClock, orders_zone
 
 def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit("simulator.check")
-    parser = argparse.ArgumentParser(prog="python -m simulator.check", description=__doc__.splitlines()[0])
-    feed.add_arguments(parser, settings)
-    parser.add_argument("--menu", type=Path, default=settings.menu_path,
-                        help="the menu: JSON or CSV (name,cook_time) (default: MENU_FILE)")
-    args = parser.parse_args(argv)
-    options = feed.options_from(args, settings, parser)
-    clock = LocalClock(args.timezone)
+    return check(cli.check_request(argv, settings, __doc__))
+
+
+def check(given: Orders) -> int:
+    """Read the file, print what was found; the exit status (see the module's docstring)."""
+    options = given.feed
+    clock = LocalClock(given.zone)
     try:
-        menu = load_menu(args.menu)
-        source = feed.open_orders(args.orders, options)
+        menu = load_menu(given.menu)
+        source = feed.open_orders(given.path, options)
     except (MenuError, OrdersFileError) as error:
         print(f"simulator.check: {error}", file=sys.stderr)
         return 2
-    size = None if str(args.orders) == feed.STDIN else Path(args.orders).stat().st_size
+    size = None if str(given.path) == feed.STDIN else Path(given.path).stat().st_size
     with source, tqdm(total=size, unit="B", unit_scale=True, desc="reading", disable=None, leave=False) as bar:
         def progress(every=[0]) -> None:
             every[0] += 1

@@ -17,7 +17,6 @@ such file, not a list, a CSV header without a needed column) fails at `open_orde
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -30,7 +29,7 @@ from typing import IO, Iterator
 
 import orjson
 
-from common.settings import COLUMNS, SettingsError, parse_columns, parse_timezone
+from common.settings import COLUMNS
 from simulator.menu import Dish
 from simulator.orders import (
     FeedEntry, Invalid, OrdersFileError, Reading, Rejected, parse_money, parse_order, parse_timestamp,
@@ -442,62 +441,3 @@ def read_orders(path: Path | str, menu: dict[str, Dish], options: FeedOptions = 
     """Yield the file's entries one at a time, reading only as far as the entry asked for."""
     with open_orders(path, options) as feed:
         yield from feed.entries(menu)
-
-
-# The command lines' flags --------------------------------------------------------------------------
-
-
-def add_arguments(parser: argparse.ArgumentParser, settings) -> None:
-    """--orders and the flags that say how to read it, for every command that reads orders."""
-    parser.add_argument("--orders", type=_orders_path, default=settings.orders_path,
-                        help="the orders: .json, .jsonl/.ndjson or .csv, or - for standard input"
-                             " (default: ORDERS_FILE of the parameters file)")
-    parser.add_argument("--orders-format", choices=FORMATS, help="the format, when the extension does not say it")
-    parser.add_argument("--columns", type=_columns, default=None, metavar="OURS=THEIRS,...",
-                        help="CSV columns by the names in your export, like ordered_at=Created,item=Product"
-                             f" (ours: {', '.join(COLUMNS)}; default: ORDERS_COLUMNS)")
-    parser.add_argument("--orders-timezone", default=None, metavar="ZONE",
-                        help="read timestamps without an offset as local time of this IANA zone"
-                             " (default: ORDERS_TIMEZONE, else UTC); it does not move local days: see --timezone")
-    parser.add_argument("--timezone", type=timezone_type("--timezone"), default=settings.timezone, metavar="ZONE",
-                        help="the kitchen's IANA zone: it sets local days, intervals and shift times"
-                             " (default: KITCHEN_TIMEZONE, %(default)s)")
-    parser.add_argument("--time-format", default=None, metavar="PATTERN",
-                        help="a strptime pattern for timestamps that are not ISO-8601, like '%%m/%%d/%%Y %%I:%%M %%p'")
-    parser.add_argument("--price-unit", choices=PRICE_UNITS, default="dollars",
-                        help="CSV prices: amounts like 12.50 (dollars, the default) or whole cents")
-
-
-def options_from(args: argparse.Namespace, settings, parser: argparse.ArgumentParser) -> FeedOptions:
-    zone = args.orders_timezone or settings.orders_timezone
-    if args.orders_timezone is not None:
-        try:
-            parse_timezone(zone, "--orders-timezone")
-        except SettingsError as error:
-            parser.error(str(error))
-    columns = args.columns if args.columns is not None else (settings.orders_columns or {})
-    return FeedOptions(args.orders_format, columns, Reading(zone, args.time_format), args.price_unit)
-
-
-def timezone_type(flag: str):
-    """An argparse type for an IANA zone: a bad one is refused by argparse, naming `flag`."""
-    def convert(text: str) -> str:
-        try:
-            return parse_timezone(text, flag)
-        except SettingsError as error:
-            raise argparse.ArgumentTypeError(str(error).removeprefix(f"{flag}: ")) from None
-    return convert
-
-
-def _orders_path(text: str) -> Path | str:
-    return text if text == STDIN else Path(text)
-
-
-def _columns(text: str) -> dict[str, str]:
-    try:
-        pairs = [pair.split("=", 1) for pair in text.split(",") if pair.strip()]
-        if any(len(pair) != 2 for pair in pairs):
-            raise SettingsError(f"--columns: expected ours=theirs pairs separated by commas, got {text!r}")
-        return parse_columns(dict(pairs), "--columns")
-    except SettingsError as error:
-        raise argparse.ArgumentTypeError(str(error).removeprefix("--columns: ")) from None

@@ -8,7 +8,6 @@ little out of timestamp order, as real feeds do. Timestamps are written as naive
 
 from __future__ import annotations
 
-import argparse
 import csv
 import itertools
 import json
@@ -24,7 +23,8 @@ import pytz
 from faker import Faker
 
 from common.settings import COLUMNS, settings_or_exit
-from simulator.feed import EXTENSIONS, timezone_type
+from simulator import cli
+from simulator.requests import GenerateRequest
 
 PREPARATIONS = ["Grilled", "Spicy", "Crispy", "Smoked", "Teriyaki", "Garlic", "Lemon", "BBQ", "Tandoori", "Pesto"]
 BASES = ["Chicken Bowl", "Beef Burrito", "Tofu Salad", "Salmon Poke", "Pork Ramen",
@@ -37,7 +37,6 @@ MEAL_PEAKS = [(8.0, 1.0, 3.0), (12.5, 1.2, 8.0), (19.0, 1.5, 7.0)]
 NIGHT_BASE = 0.25
 EMPTY_ORDER_SHARE = 0.003
 LATE_ORDER_SHARE = 0.005
-SEED = 2019  # the shipped data's
 LOCALES = ["en_US", "en_US", "en_US", "es_MX", "fr_FR", "de_DE"]
 
 
@@ -156,63 +155,22 @@ def _write_in_place(path: Path, write) -> int:
     return count
 
 
-def _at_least(least: int, what: str):
-    """An argparse type: a whole number of at least `least`, the message saying what it counts."""
-    def convert(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number of {what}, got {text!r}") from None
-        if value < least:
-            raise argparse.ArgumentTypeError(f"expected at least {least} {what}, got {value}: that makes no data")
-        return value
-    return convert
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date like 2019-02-18, got {text!r}") from None
-
-
 def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit("simulator.generate")
-    parser = argparse.ArgumentParser(
-        prog="python -m simulator.generate", description=__doc__.splitlines()[0],
-        epilog="Every flag is checked before any file is touched; each file is written beside itself and then"
-               " renamed into place, so an existing file is never left half written. Relative paths given here"
-               " are relative to where you run the command; the defaults are the project's data/ files.")
-    parser.add_argument("--seed", type=int, default=SEED, help="the same seed, the same data (default: %(default)s)")
-    parser.add_argument("--days", type=_at_least(1, "days"), default=2, help="whole days of orders (default: %(default)s)")
-    parser.add_argument("--orders-per-day", type=_at_least(1, "orders a day"), default=3000,
-                        help="the mean number of orders a day (default: %(default)s)")
-    parser.add_argument("--first-day", type=_day, default=date(2019, 2, 18),
-                        help="the first day, in the kitchen's time zone (default: %(default)s)")
-    parser.add_argument("--timezone", type=timezone_type("--timezone"), default=settings.timezone, metavar="ZONE",
-                        help="the kitchen's IANA zone, whose local days and meal peaks the orders follow"
-                             " (default: KITCHEN_TIMEZONE, %(default)s)")
-    parser.add_argument("--max-orders", type=_at_least(1, "orders"), help="stop after this many orders (default: no limit)")
-    parser.add_argument("--orders", type=Path, default=settings.orders_path,
-                        help="the orders file to write (default: ORDERS_FILE, data/orders.json)")
-    parser.add_argument("--menu", type=Path, default=settings.menu_path,
-                        help="the menu file to write (default: MENU_FILE, data/items.json)")
-    parser.add_argument("--format", choices=sorted(WRITERS),
-                        help="of the orders file: json (a list), jsonl (an order a line) or csv (a row an order line,"
-                             " prices in dollars); default: from the extension of --orders")
-    args = parser.parse_args(argv)
-    for path in (args.orders, args.menu):
-        if path.is_dir():
-            parser.error(f"{path} is a folder: give a file name")
-    kind = args.format or EXTENSIONS.get(args.orders.suffix.lower(), "json")
-    menu, orders = generate(args.seed, args.first_day, args.days, args.orders_per_day, args.timezone)
+    return write_data(cli.generate_request(argv, settings, __doc__))
+
+
+def write_data(request: GenerateRequest) -> int:
+    """Write the menu and the orders the request asks for; 1 when a file cannot be written."""
+    menu, orders = generate(request.seed, request.first_day, request.days, request.orders_per_day, request.zone)
     try:
-        count = _write_in_place(args.orders, lambda out: WRITERS[kind](out, itertools.islice(orders, args.max_orders)))
-        write_json_list(args.menu, menu)
+        count = _write_in_place(request.orders, lambda out: WRITERS[request.format](
+            out, itertools.islice(orders, request.max_orders)))
+        write_json_list(request.menu, menu)
     except OSError as error:
         print(f"simulator.generate: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
         return 1
-    print(f"wrote {len(menu)} dishes to {args.menu} and {count} orders to {args.orders}")
+    print(f"wrote {len(menu)} dishes to {request.menu} and {count} orders to {request.orders}")
     return 0
 
 

@@ -35,6 +35,7 @@ from simulator.simpy_adapter import At, Cooks, ScheduledCooks, ScheduledUnitRequ
 from simulator.tally import FulfillmentTally, RunSummary, TimeWeighted
 
 log = logging.getLogger("simulator")
+progress = logging.getLogger("simulator.progress")  # the hourly line: thinned out by wall time (simulator/__main__.py)
 
 SAMPLE_INTERVAL = 60  # simulated seconds between two time-series samples
 REPORT_INTERVAL = 3600  # simulated seconds between two progress lines
@@ -253,7 +254,7 @@ class Kitchen:
         return self._every(SAMPLE_INTERVAL, action)
 
     def report_every_hour(self, clock: LocalClock) -> Iterator[simpy.Event]:
-        return self._every(REPORT_INTERVAL, lambda: log.info(
+        return self._every(REPORT_INTERVAL, lambda: progress.info(
             "%s  received %d  queued %d  in progress %d  completed %d", clock.label(int(self.env.now)),
             self.received, self.queued_orders, self.in_progress_orders, self.completed,
         ))

@@ -22,10 +22,7 @@ accuracy.csv, comparison.csv and plan.html. Exit status: 0 when the held-out che
 
 from __future__ import annotations
 
-import argparse
-import math
 import sys
-from datetime import date
 from dataclasses import replace
 from functools import partial
 
@@ -33,7 +30,6 @@ from tqdm import tqdm
 
 from common.localtime import EPOCH_DAY
 from common.settings import settings_or_exit
-from simulator import feed
 from simulator.experiment import backtest, cli, planner
 from simulator.experiment.demand import day_date
 from simulator.experiment.executor import executor_for
@@ -42,54 +38,45 @@ from simulator.experiment.plan_report import Backtest, summary, write_outputs
 from simulator.experiment.planner import PlanRequest, UnreachableTarget
 from simulator.experiment.roster import RosterError
 from simulator.experiment.study import History, WeekAhead
+from simulator.requests import WeekPlanRequest
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit("simulator.plan")
-    parser = argparse.ArgumentParser(prog="python -m simulator.plan", description=__doc__.split("\n\n")[0].split(": ", 1)[1])
-    cli.study_arguments(parser, settings, "plan")
-    parser.add_argument("--week-of", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                        help="the first day of the week to plan (default: the day after the file's last)")
-    parser.add_argument("--holidays", metavar="COUNTRY|FILE",
-                        help="holidays to keep out of what the file teaches and to flag: a country code of the holidays"
-                             " package (US, GB, US-CA...) or a file of YYYY-MM-DD dates")
-    parser.add_argument("--replications", type=int, default=None,
-                        help="replications of the week the requirement is found on (default: enough for 40 days in"
-                             " every interval); the roster is raised on twice as many, and checked on held-out ones")
-    parser.add_argument("--min-shift", type=float, default=4.0, help="shortest shift, hours (default: %(default)s)")
-    parser.add_argument("--max-shift", type=float, default=8.0, help="longest shift, hours (default: %(default)s)")
-    parser.add_argument("--max-cooks", type=int, help="at most this many cooks on shift at once (default: no limit)")
-    args = parser.parse_args(argv)
-    promise = cli.checked(parser, args)
-    cli.needs("plan", parser.prog)
-    check_shifts(parser, args)
-    if args.max_cooks is not None and args.max_cooks < 1:
-        parser.error("--max-cooks must be at least 1")
-    if args.replications is not None and args.replications < 2:
-        parser.error("--replications must be at least 2")
-    history = cli.history_or_exit("simulator.plan", args, feed.options_from(args, settings, parser))
+    return plan_week(cli.plan_request(argv, settings, __doc__))
+
+
+def plan_week(request: WeekPlanRequest) -> int:
+    """Forecast, staff, roster, judge and backtest the week; the files and the summary. The exit status (see
+    the module's docstring)."""
+    study = request.study
+    promise = study.promise
+    history = cli.history_or_exit("simulator.plan", study)
     last = int(history.demand.days[-1])
-    first = (args.week_of - EPOCH_DAY).days if args.week_of else last + 1
+    first = (request.week_of - EPOCH_DAY).days if request.week_of else last + 1
     if first <= last:
-        parser.error(f"--week-of must come after the file's last day, {day_date(last)}")
+        print(f"simulator.plan: --week-of must come after the file's last day, {day_date(last)}", file=sys.stderr)
+        return 2
     try:
-        holidays = with_holidays(history, args.holidays, first + 6)
+        holidays = with_holidays(history, request.holidays, first + 6)
     except HolidayError as error:
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 2
     history = History(history.grid, type(history.demand).of(history.file, history.demand.zone, history.grid.per_weekday,
                                                              holidays))
-    request = PlanRequest(promise, args.min_shift, args.max_shift, args.max_cooks, args.demand_scale, args.seed)
-    week = planner.week_ahead(history, first, request, planner.set_sizes(history.grid.per_weekday, args.replications))
+    roster_request = PlanRequest(promise, request.min_shift, request.max_shift, request.max_cooks, study.demand_scale,
+                                 study.seed)
+    week = planner.week_ahead(history, first, roster_request,
+                              planner.set_sizes(history.grid.per_weekday, request.replications))
     print(history.demand.dispersion.describe())
     open_executor = partial(lambda workers, cluster, streams: executor_for(streams, workers, cluster),
-                            args.workers, args.cluster)
+                            study.workers, study.cluster)
     try:
-        with tqdm(desc="planning", unit="run", disable=args.no_progress) as progress:
-            plan = planner.make_plan(request, week, open_executor, progress)
+        with tqdm(desc="planning", unit="run", disable=not study.progress) as progress:
+            plan = planner.make_plan(roster_request, week, open_executor, progress)
             progress.set_postfix_str("backtest")
             replayed, _ = backtest.replay(history, week.blocks, history.grid.schedule(plan.roster.on_shift), promise)
-            folds = backtest.folds(history, partial(plan_fold, request, open_executor, progress), promise,
+            folds = backtest.folds(history, partial(plan_fold, roster_request, open_executor, progress), promise,
                                    frozenset(holidays))
     except UnreachableTarget as error:
         print(f"simulator.plan: {error}", file=sys.stderr)
@@ -98,25 +85,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 1
     tested = Backtest(replayed, folds, holidays)
-    write_outputs(plan, tested, args.out, cli.plotly_js(args))
-    print(summary(plan, tested, args.out))
+    write_outputs(plan, tested, study.out, study.plotly_js)
+    print(summary(plan, tested, study.out))
     if not plan.raised or not plan.holds:
         print("simulator.plan: the roster does not keep the promise (see above): exit 1", file=sys.stderr)
         return 1
     return 0
-
-
-def check_shifts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Shift bounds in whole intervals of the grid; a length that is not one is refused with the nearest that are."""
-    if not 0 < args.min_shift <= args.max_shift <= 24:
-        parser.error("expected 0 < --min-shift <= --max-shift <= 24 hours")
-    step = args.interval / 60
-    for flag, hours in (("--min-shift", args.min_shift), ("--max-shift", args.max_shift)):
-        whole = hours / step
-        if abs(whole - round(whole)) > 1e-9:
-            below, above = math.floor(whole) * step, math.ceil(whole) * step
-            parser.error(f"{flag} {hours:g}: shifts are whole {args.interval}-minute intervals; use"
-                         f" {below:g} or {above:g} hours")
 
 
 def with_holidays(history: History, spec: str | None, last_day: int) -> dict[int, str]:

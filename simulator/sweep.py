@@ -13,8 +13,6 @@ over the whole run, and the service level day by day in every interval (common/s
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import replace
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -22,23 +20,13 @@ from tqdm import tqdm
 
 from common.service_level import MIN_ORDERS
 from common.settings import settings_or_exit
-from simulator import feed
 from simulator.experiment import cli, options, report
 from simulator.experiment.executor import executor_for
 from simulator.experiment.report import Assessment
 from simulator.experiment.study import past_days
+from simulator.requests import SweepRequest
 
 CHEAPEST_SCHEDULES_SHOWN = 5
-
-
-def crew_range(text: str) -> list[int]:
-    try:
-        start, stop, step = (int(part) for part in text.split(":"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected start:stop:step, like 60:160:10, got {text!r}") from None
-    if not (0 < start <= stop and step > 0):
-        raise argparse.ArgumentTypeError(f"expected 0 < start <= stop and step > 0, got {text!r}")
-    return list(range(start, stop + 1, step))
 
 
 def plot(assessments: list[Assessment], target: float, marked: dict[str, Assessment], path: Path,
@@ -71,31 +59,29 @@ def cheapest(assessments: list[Assessment], meets) -> Assessment | None:
 
 def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit("simulator.sweep")
-    parser = argparse.ArgumentParser(prog="python -m simulator.sweep", description=__doc__.splitlines()[0].split(": ", 1)[1])
-    parser.add_argument("--cooks", type=crew_range, required=True, help="fixed crews to try: start:stop:step")
-    cli.study_arguments(parser, settings, "sweep")
-    parser.add_argument("--replications", type=int, default=5,
-                        help="replications: your file, then its days made again (default: %(default)s)")
-    args = parser.parse_args(argv)
-    promise = cli.checked(parser, args)
-    if args.replications < 1:
-        parser.error("--replications must be at least 1")
-    history = cli.history_or_exit("simulator.sweep", args, feed.options_from(args, settings, parser))
-    past = past_days(history, args.replications, args.seed, args.demand_scale)
+    return sweep(cli.sweep_request(argv, settings, __doc__))
+
+
+def sweep(request: SweepRequest) -> int:
+    """Every option on every replication, then the table, the files and the verdicts."""
+    study, promise = request.study, request.study.promise
+    history = cli.history_or_exit("simulator.sweep", study)
+    past = past_days(history, request.replications, study.seed, study.demand_scale)
     grid = history.grid
     peaks = options.peak_intervals(past.orders_per_day, grid)
-    yours = replace(settings.schedule, zone=args.timezone) if settings.schedule else None
-    choices = options.fixed_crews(args.cooks) + options.two_level_schedules(args.cooks, peaks, grid) + options.yours(yours)
+    yours = request.yours
+    crews = list(request.cooks)
+    choices = options.fixed_crews(crews) + options.two_level_schedules(crews, peaks, grid) + options.yours(yours)
 
     tasks = [(r, option.crew) for option in choices for r in range(len(past.streams))]
-    with executor_for(past.streams, args.workers, args.cluster) as executor, \
-            tqdm(total=len(tasks), desc="trials", unit="run", disable=args.no_progress) as progress:
+    with executor_for(past.streams, study.workers, study.cluster) as executor, \
+            tqdm(total=len(tasks), desc="trials", unit="run", disable=not study.progress) as progress:
         summaries = executor.map(tasks, progress)
     per_option = len(past.streams)
     assessments = [report.assess(option, summaries[i * per_option:(i + 1) * per_option], past.blocks, promise)
                    for i, option in enumerate(choices)]
 
-    target = args.sla_p90
+    target = promise.target_minutes
     fixed = [a for a in assessments if a.option.kind == "fixed"]
     verdicts = {
         "smallest fixed crew, p90 overall": cheapest(fixed, lambda a: a.meets_overall(target)),
@@ -103,10 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         "cheapest option, p90 overall": cheapest(assessments, lambda a: a.meets_overall(target)),
         "cheapest option, service level": cheapest(assessments, Assessment.meets_service_level),
     }
-    report.write_csv(args.out / "sweep.csv", [{**row, "timezone": grid.zone}
+    report.write_csv(study.out / "sweep.csv", [{**row, "timezone": grid.zone}
                                               for row in report.rows(assessments, options.describe)])
     plot(assessments, target, {k: v for k, v in verdicts.items() if v is not None and "cheapest" in k},
-         args.out / "sweep.html", cli.plotly_js(args), grid.zone)
+         study.out / "sweep.html", study.plotly_js, grid.zone)
 
     schedules = sorted((a for a in assessments if a.option.kind == "schedule" and a.meets_overall(target)),
                        key=lambda a: a.labour_hours.mean)
@@ -115,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nShown: every fixed crew, the {min(CHEAPEST_SCHEDULES_SHOWN, len(schedules))} cheapest of"
           f" {len(schedules)} two-level schedules meeting p90 <= {target:g} min overall"
           + (", and your COOK_SCHEDULE" if yours else "") + f"; all {len(assessments)} options in"
-          f" {args.out / 'sweep.csv'}, charted in {args.out / 'sweep.html'}.")
-    print(f"The promise: {promise.describe()}. Intervals are {args.interval} min of local time ({grid.zone}),"
+          f" {study.out / 'sweep.csv'}, charted in {study.out / 'sweep.html'}.")
+    print(f"The promise: {promise.describe()}. Intervals are {study.interval} min of local time ({grid.zone}),"
           f" judged day by day; quiet ones pooled to expect {MIN_ORDERS} orders a day. A two-level schedule's"
           f" peaks are your busiest intervals: {options.describe_peaks(peaks, grid)}.")
     print("Labour counts every cook on shift from the first order until the last is done: a crew too small"
@@ -125,13 +111,19 @@ def main(argv: list[str] | None = None) -> int:
           f" {sum(s.orders for s in past.streams) / len(past.streams):,.0f} orders on average.")
     print(history.demand.dispersion.describe() + "\n")
     for label, a in verdicts.items():
-        print(f"{label[0].upper() + label[1:]}:", "none tried meets it" if a is None else
-              f"{a.option.name} ({a.labour_hours.show(0, ci=False)} cook-hours, p90 {a.p90.show()} min,"
-              f" {'/'.join(map(str, a.blocks_meeting()))} blocks at the service level)")
-    if fixed and verdicts["smallest fixed crew, service level"] is fixed[0]:
-        print(f"The smallest crew tried, {fixed[0].option.name}, meets it: a smaller one might too (try a lower"
-              " start in --cooks).")
+        print(verdict_line(label, a, fixed[0] if fixed else None))
     return 0
+
+
+def verdict_line(label: str, chosen: Assessment | None, smallest_tried: Assessment | None) -> str:
+    """One verdict. When what meets it is the smallest crew tried, the sweep cannot tell that a smaller one would
+    not: it says so, rather than let the bottom of the range pass for the answer."""
+    line = f"{label[0].upper() + label[1:]}: " + ("none tried meets it" if chosen is None else
+        f"{chosen.option.name} ({chosen.labour_hours.show(0, ci=False)} cook-hours, p90 {chosen.p90.show()} min,"
+        f" {'/'.join(map(str, chosen.blocks_meeting()))} blocks at the service level)")
+    if chosen is not None and chosen is smallest_tried:
+        line += "; the smallest crew tried: a smaller one might also meet it (widen --cooks to a lower start)"
+    return line
 
 
 if __name__ == "__main__":

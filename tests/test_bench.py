@@ -10,6 +10,19 @@ import sys
 
 import pytest
 
+from bench import __main__ as runner
+from common.command_line import Parser
+from common.tests.test_command_line import flags_without_help_or_default
+
+
+def test_its_flags_are_read_as_every_commands_are():
+    parser = runner.parser()
+    assert isinstance(parser, Parser) and flags_without_help_or_default(parser) == []
+    result = subprocess.run([sys.executable, "-m", "bench", "--qick"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == ("python -m bench: error: unrecognized arguments: --qick; did you mean --quick?"
+                             " (see python -m bench --help)\n")
+
 
 @pytest.mark.e2e
 def test_the_runner_produces_every_benchmark(tmp_path):

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import termios
+import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -17,14 +23,19 @@ from tests.parameters import write_parameters
 from tests.processes import free_port, generate
 
 
-def start(tmp_path, port: int, **parameters) -> subprocess.Popen:
+def environment(tmp_path, port: int, **parameters) -> dict[str, str]:
     menu, orders = generate(tmp_path, days=1, orders_per_day=400)
     values = {"ORDERS_FILE": str(orders), "MENU_FILE": str(menu), "DATABASE": str(tmp_path / "k.db"),
               "SIMULATION_SPEED": 600} | parameters
-    env = {"PATH": "/usr/bin:/bin", "PYTHON": sys.executable, "PORT": str(port),
-           "KITCHEN_PARAMETERS": str(write_parameters(tmp_path / "parameters.py", **values))}
-    return subprocess.Popen(["bash", str(PROJECT_ROOT / "scripts" / "run.sh")], cwd=PROJECT_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return {"PATH": "/usr/bin:/bin", "PYTHON": sys.executable, "PORT": str(port),
+            "KITCHEN_PARAMETERS": str(write_parameters(tmp_path / "parameters.py", **values))}
+
+
+def start(tmp_path, port: int, **parameters) -> subprocess.Popen:
+    """scripts/run.sh in a process group of its own, as a terminal would start it (without the terminal)."""
+    return subprocess.Popen(["bash", str(PROJECT_ROOT / "scripts" / "run.sh")], cwd=PROJECT_ROOT,
+                            env=environment(tmp_path, port, **parameters), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
 def wait_for(condition, process, seconds=60):
@@ -59,12 +70,15 @@ def test_both_services_run_quietly_and_ctrl_c_stops_both(tmp_path):
         wait_for(lambda: run_status(tmp_path / "k.db") == "running", process)
         for _ in range(10):
             assert answers(f"http://127.0.0.1:{port}/")
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: to the whole process group
+        asked = time.monotonic()
+        output, _ = process.communicate(timeout=60)
     finally:
         process.kill()
     assert process.returncode == 0, output
+    assert time.monotonic() - asked < 15, output  # not gunicorn's 30 s wait for a worker interrupted twice
     assert output.count(f"http://localhost:{port}") == 1  # the URL, once
+    assert "no login" not in output  # it listens on loopback
     assert "GET /" not in output and "Werkzeug" not in output and "development server" not in output
     assert run_status(tmp_path / "k.db") == "interrupted"
     assert not answers(f"http://127.0.0.1:{port}/health")
@@ -100,4 +114,61 @@ def test_a_simulator_that_cannot_start_stops_the_dashboard_too(tmp_path):
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 2
     assert "menu file not found" in output and "make run: the simulator failed (exit 2); stopping the dashboard" in output
+    assert not answers(f"http://127.0.0.1:{port}/health")
+
+
+def in_a_terminal(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, int, list[bytes]]:
+    """`command` with a terminal of its own (a pseudo-terminal, whose controlling process it is); its output is
+    collected as it comes. Writing b"\x03" to the returned descriptor is pressing Ctrl-C."""
+    terminal, side = os.openpty()
+
+    def take_the_terminal() -> None:
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=side, stdout=side, stderr=side,
+                               start_new_session=True, preexec_fn=take_the_terminal)
+    os.close(side)
+    output: list[bytes] = []
+
+    def collect() -> None:
+        while True:
+            try:
+                chunk = os.read(terminal, 4096)
+            except OSError:  # every writer has closed the terminal
+                return
+            if not chunk:
+                return
+            output.append(chunk)
+
+    threading.Thread(target=collect, daemon=True).start()
+    return process, terminal, output
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_ctrl_c_in_a_terminal_ends_make_run_with_exit_0_and_no_make_error(tmp_path):
+    """The newcomer's way: `make run` in a terminal, the simulator done, then Ctrl-C (the terminal interrupts
+    its whole foreground process group, make included)."""
+    port = free_port()
+    env = environment(tmp_path, port, SIMULATION_SPEED="max")
+    stamp = Path(".venv") / ".installed"  # the set-up is this test's own interpreter: make must not redo it
+    process, terminal, output = in_a_terminal(
+        ["make", "-s", "-o", str(stamp), "run", f"PY={sys.executable}", f"PORT={port}"], env)
+    try:
+        deadline = time.monotonic() + 60
+        while b"replayed every order" not in b"".join(output):
+            assert process.poll() is None and time.monotonic() < deadline, b"".join(output).decode(errors="replace")
+            time.sleep(0.1)
+        assert answers(f"http://127.0.0.1:{port}/health")
+        os.write(terminal, b"\x03")
+        process.wait(timeout=60)
+        time.sleep(0.2)  # the last of the output
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        os.close(terminal)
+    shown = b"".join(output).decode(errors="replace")
+    assert process.returncode == 0, shown
+    assert "make: ***" not in shown and "make run:" not in shown and "no login" not in shown
+    assert run_status(tmp_path / "k.db") == "completed"
     assert not answers(f"http://127.0.0.1:{port}/health")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -187,3 +189,20 @@ def test_a_pick_made_as_the_clock_ticks_still_rewrites_the_link(two_runs):
     assert selection(tick, [first, second], f"?runs={first},{second}") == [NOT_UPDATED, NOT_UPDATED]
     assert selection(tick, None, f"?runs={second},{first}") == [[second, first], NOT_UPDATED]  # a link just opened
     assert selection(["url.search"], [first], f"?runs={second},{first}") == [[second, first], NOT_UPDATED]
+
+
+def test_a_fresh_app_serves_its_first_requests_at_once_without_a_500(tmp_path):
+    """A gunicorn worker's first page comes as several requests together; Dash's setup, left to the first of them,
+    let the others through unready ('"dash" is not a registered library': a script answered 500)."""
+    index = create_app(tmp_path / "k.db", 5, ZONE).server.test_client().get("/").get_data(as_text=True)
+    scripts = re.findall(r'src="(/_dash-component-suites/[^"]+)"', index)
+    assert len(scripts) >= 5
+    fresh = create_app(tmp_path / "k.db", 5, ZONE).server
+    start = threading.Barrier(len(scripts))
+
+    def fetch(url: str) -> int:
+        start.wait()
+        return fresh.test_client().get(url).status_code
+
+    with ThreadPoolExecutor(len(scripts)) as pool:
+        assert list(pool.map(fetch, scripts)) == [200] * len(scripts)

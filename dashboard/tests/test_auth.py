@@ -8,8 +8,9 @@ import sys
 import pytest
 from werkzeug.security import generate_password_hash
 
+from dashboard import gunicorn_conf
 from dashboard.app import create_app
-from dashboard.auth import UsersError, users_from, warning
+from dashboard.auth import UsersError, listener_host, users_from, warning
 from tests.processes import free_port, running, wait_for_http
 
 
@@ -58,6 +59,26 @@ def test_users_from_a_file_and_bad_entries(tmp_path):
 ])
 def test_the_warning(host, users, warned):
     assert (warning(host, users) is not None) == warned
+
+
+@pytest.mark.parametrize("listener, warned", [
+    ("127.0.0.1:8050", False), ("http://127.0.0.1:8050", False),  # gunicorn's names, before 23 and since
+    ("[::1]:8050", False), ("http://[::1]:8050", False), ("unix:/run/dashboard.sock", False),
+    ("0.0.0.0:8050", True), ("http://0.0.0.0:8050", True), ("http://192.168.1.20:8050", True),
+])
+def test_gunicorn_warns_only_for_a_listener_beyond_this_machine(listener, warned, monkeypatch, capsys):
+    monkeypatch.delenv("DASHBOARD_PUBLISHED", raising=False)
+    monkeypatch.delenv("DASHBOARD_USERS", raising=False)
+    monkeypatch.delenv("DASHBOARD_USERS_FILE", raising=False)
+
+    class Server:
+        LISTENERS = [listener]
+
+    gunicorn_conf.when_ready(Server)
+    printed = capsys.readouterr().err
+    assert ("with no login" in printed) == warned, printed
+    if warned:
+        assert f"listening on {listener_host(listener)} with no login" in printed and "http://" not in printed
 
 
 @pytest.mark.e2e

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -58,3 +63,33 @@ def test_it_listens_on_every_interface_only_when_told(serve):
     with server as process:
         wait_for_http(f"http://127.0.0.1:{port}/health", process)
         assert listening_addresses(port) == {"0.0.0.0"}
+
+
+@pytest.mark.e2e
+def test_it_says_its_url_once_and_nothing_per_request_and_ctrl_c_stops_it_at_once(tmp_path):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(tmp_path / "k.db"), "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/health", process)
+        for _ in range(5):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the server and its workers at once
+        asked = time.monotonic()
+        output, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0, output
+    assert time.monotonic() - asked < 10  # no worker left waiting for the master's 30 s timeout
+    assert output.splitlines() == [f"Dashboard on http://localhost:{port} reading {tmp_path / 'k.db'}"]
+
+
+def test_a_port_in_use_is_one_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(tmp_path / "k.db"), "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == f"dashboard: port {port} is already in use on 127.0.0.1; choose another: --port {port + 1}\n"

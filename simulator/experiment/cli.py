@@ -1,34 +1,40 @@
-"""The command-line edge the studies share (`python -m simulator.sweep`, `python -m simulator.plan`): their
-common flags, and what turns them into typed values the domain takes (a Promise, a History). Nothing below
-this module sees argparse.
+"""The command-line edge of the studies (`python -m simulator.sweep`, `python -m simulator.plan`): every flag
+they take, checked here (one line naming it, exit 2, before any work), and turned into the typed request the
+study receives (simulator/requests.py); and the History a request's file makes, or one line saying why it
+cannot. Nothing past this module sees argparse.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import os
 import sys
 import tempfile
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
+from common.command_line import Parser
 from common.service_level import Promise
 from common.settings import PROJECT_ROOT, Settings
-from simulator import feed
+from simulator.cli import add_orders_flags, orders_from
 from simulator.experiment.grid import GridError
 from simulator.experiment.study import History, read_history
 from simulator.menu import MenuError, load_menu
 from simulator.orders import OrdersFileError
+from simulator.requests import StudyRequest, SweepRequest, WeekPlanRequest
 
 EXTRAS = {"ortools": "plan", "statsmodels": "plan", "holidays": "plan", "distributed": "cluster"}
 """The optional packages a study may need, and the extra of pyproject.toml that installs each."""
 
 
-def study_arguments(parser: argparse.ArgumentParser, settings: Settings, out: str) -> None:
-    """The flags the sweep and the plan share."""
-    feed.add_arguments(parser, settings)
-    parser.add_argument("--menu", type=Path, default=settings.menu_path,
-                        help="the menu: JSON or CSV (name,cook_time) (default: MENU_FILE)")
+# The flags the sweep and the plan share ----------------------------------------------------------------
+
+
+def add_study_flags(parser: Parser, settings: Settings, out: str) -> None:
+    add_orders_flags(parser, settings)
     parser.add_argument("--sla-p90", type=float, default=settings.sla_p90_minutes,
                         help="the target: p90 fulfillment in minutes of the orders received in an interval on a day"
                              " (default: SLA_P90_MINUTES, %(default)s)")
@@ -56,8 +62,8 @@ def study_arguments(parser: argparse.ArgumentParser, settings: Settings, out: st
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Promise:
-    """The flags every study shares, checked (argparse's error, exit 2, naming the flag); the promise they make."""
+def study_from(args: argparse.Namespace, settings: Settings, parser: Parser) -> StudyRequest:
+    """The flags every study shares, checked (one line naming the flag, exit 2), as a request."""
     if not args.sla_p90 > 0:
         parser.error("--sla-p90 must be a positive number of minutes")
     if not 0 < args.service_level < 1:
@@ -70,7 +76,9 @@ def checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Promis
         parser.error("--workers must be at least 1")
     needs("cluster" if args.cluster else None, parser.prog)
     writable(args.out, parser.prog)
-    return Promise(args.sla_p90, args.service_level, args.max_wait)
+    return StudyRequest(orders_from(args, settings, parser), args.interval,
+                        Promise(args.sla_p90, args.service_level, args.max_wait), args.demand_scale, args.seed,
+                        args.out, args.workers, args.cluster, args.offline_html, not args.no_progress)
 
 
 def needs(extra: str | None, program: str) -> None:
@@ -93,21 +101,100 @@ def writable(folder: Path, program: str) -> None:
         raise SystemExit(2) from None
 
 
-def history_or_exit(program: str, args: argparse.Namespace, options: feed.FeedOptions) -> History:
-    """The file read and its demand learnt, or one line naming what is wrong and exit status 2."""
+# python -m simulator.sweep -----------------------------------------------------------------------------
+
+
+def crew_range(text: str) -> tuple[int, ...]:
+    """--cooks start:stop:step, both ends included."""
     try:
-        history = read_history(args.orders, load_menu(args.menu), args.timezone, args.interval, options)
+        start, stop, step = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected start:stop:step, like 60:160:10, got {text!r}") from None
+    if not (0 < start <= stop and step > 0):
+        raise argparse.ArgumentTypeError(f"expected 0 < start <= stop and step > 0, got {text!r}")
+    return tuple(range(start, stop + 1, step))
+
+
+def sweep_parser(settings: Settings, doc: str | None) -> Parser:
+    parser = Parser("python -m simulator.sweep", doc)
+    parser.add_argument("--cooks", type=crew_range, required=True, help="fixed crews to try: start:stop:step")
+    add_study_flags(parser, settings, "sweep")
+    parser.add_argument("--replications", type=int, default=5,
+                        help="replications: your file, then its days made again (default: %(default)s)")
+    return parser
+
+
+def sweep_request(argv: list[str] | None, settings: Settings, doc: str | None) -> SweepRequest:
+    parser = sweep_parser(settings, doc)
+    args = parser.parse_args(argv)
+    study = study_from(args, settings, parser)
+    if args.replications < 1:
+        parser.error("--replications must be at least 1")
+    yours = replace(settings.schedule, zone=study.orders.zone) if settings.schedule else None
+    return SweepRequest(study, args.cooks, args.replications, yours)
+
+
+# python -m simulator.plan ------------------------------------------------------------------------------
+
+
+def plan_parser(settings: Settings, doc: str | None) -> Parser:
+    parser = Parser("python -m simulator.plan", doc)
+    add_study_flags(parser, settings, "plan")
+    parser.add_argument("--week-of", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                        help="the first day of the week to plan (default: the day after the file's last)")
+    parser.add_argument("--holidays", metavar="COUNTRY|FILE",
+                        help="holidays to keep out of what the file teaches and to flag: a country code of the holidays"
+                             " package (US, GB, US-CA...) or a file of YYYY-MM-DD dates (default: none)")
+    parser.add_argument("--replications", type=int, default=None,
+                        help="replications of the week the requirement is found on (default: enough for 40 days in"
+                             " every interval); the roster is raised on twice as many, and checked on held-out ones")
+    parser.add_argument("--min-shift", type=float, default=4.0, help="shortest shift, hours (default: %(default)s)")
+    parser.add_argument("--max-shift", type=float, default=8.0, help="longest shift, hours (default: %(default)s)")
+    parser.add_argument("--max-cooks", type=int, help="at most this many cooks on shift at once (default: no limit)")
+    return parser
+
+
+def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) -> WeekPlanRequest:
+    parser = plan_parser(settings, doc)
+    args = parser.parse_args(argv)
+    study = study_from(args, settings, parser)
+    needs("plan", parser.prog)
+    check_shifts(parser, args.min_shift, args.max_shift, args.interval)
+    if args.max_cooks is not None and args.max_cooks < 1:
+        parser.error("--max-cooks must be at least 1")
+    if args.replications is not None and args.replications < 2:
+        parser.error("--replications must be at least 2")
+    return WeekPlanRequest(study, args.week_of, args.holidays, args.replications, args.min_shift, args.max_shift,
+                           args.max_cooks)
+
+
+def check_shifts(parser: Parser, min_shift: float, max_shift: float, interval: int) -> None:
+    """Shift bounds in whole intervals of the grid; a length that is not one is refused with the nearest that are."""
+    if not 0 < min_shift <= max_shift <= 24:
+        parser.error("expected 0 < --min-shift <= --max-shift <= 24 hours")
+    step = interval / 60
+    for flag, hours in (("--min-shift", min_shift), ("--max-shift", max_shift)):
+        whole = hours / step
+        if abs(whole - round(whole)) > 1e-9:
+            below, above = math.floor(whole) * step, math.ceil(whole) * step
+            parser.error(f"{flag} {hours:g}: shifts are whole {interval}-minute intervals; use"
+                         f" {below:g} or {above:g} hours")
+
+
+# The file a study learns from --------------------------------------------------------------------------
+
+
+def history_or_exit(program: str, study: StudyRequest) -> History:
+    """The file read and its demand learnt, or one line naming what is wrong and exit status 2."""
+    given = study.orders
+    try:
+        history = read_history(given.path, load_menu(given.menu), given.zone, study.interval, given.feed)
     except (MenuError, OrdersFileError, GridError) as error:
         print(f"{program}: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     if not history.file.orders:
-        print(f"{program}: {args.orders} holds no order the kitchen can cook", file=sys.stderr)
+        print(f"{program}: {given.path} holds no order the kitchen can cook", file=sys.stderr)
         raise SystemExit(2)
     for note in history.notes():
         print(note)
     return history
-
-
-def plotly_js(args: argparse.Namespace) -> bool | str:
-    """How an HTML chart gets plotly.js: inside it, or from the CDN."""
-    return True if args.offline_html else "cdn"

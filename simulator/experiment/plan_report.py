@@ -215,6 +215,11 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
     promise, forecast = verdict.promise, plan.forecast
     cycle = "a week" if grid.per_weekday else "a day"
     requirement_hours = sum(plan.requirement.cooks) * grid.minutes / 60
+
+    def hours(per_cycle: float, what: str) -> str:
+        """Hours of the grid's cycle, and of the week too when the cycle is a day: the table is of weeks."""
+        return f"{per_cycle:,.0f} {what} {cycle}" + ("" if grid.per_weekday else f", {7 * per_cycle:,.0f} a week")
+
     first, last = (day_date(d) for d in (week.first_day, week.first_day + 6))
     totals = week.mean[1:].sum()
     lines = [
@@ -224,11 +229,11 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
         f"Promise: {promise.describe()}; the {int((week.orders_per_day > 0).sum())} intervals that expect orders are"
         f" judged in {len({week.blocks.of_interval[i] for i in np.flatnonzero(week.orders_per_day > 0)})} blocks"
         f" (quiet ones pooled to expect {MIN_ORDERS} orders a day).",
-        f"Requirement: {requirement_hours:,.0f} cook-hours {cycle}, found in {plan.requirement.rounds} simulation rounds"
+        f"Requirement: {hours(requirement_hours, 'cook-hours')}, found in {plan.requirement.rounds} simulation rounds"
         f" on {week.size('search')} search weeks"
         + ("" if plan.requirement.converged else " (stopped at the iteration cap: not converged)") + ".",
-        f"Roster: {sum(s.cooks for s in plan.roster.shifts)} shifts, {plan.roster.cook_hours:,.0f} paid cook-hours"
-        f" {cycle} (CP-SAT: {plan.roster.status()}); price of shifts"
+        f"Roster: {sum(s.cooks for s in plan.roster.shifts)} shifts, {hours(plan.roster.cook_hours, 'paid cook-hours')}"
+        f" (CP-SAT: {plan.roster.status()}); price of shifts"
         f" {plan.roster.cook_hours / max(requirement_hours, 1e-9):.2f}; {plan.roster_rounds} round(s) on"
         f" {week.size('raise')} raise weeks" + ("." if plan.raised else
                                                   ": the rounds ran out with blocks still missing the service level."),
@@ -238,7 +243,8 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
         lines.append(f"The backtest replays a roster for demand times {week.scale:g} on your days as they were; its"
                      " folds plan for the demand of their week, unscaled.")
     lines += backtest_lines(tested)
-    lines += ["", f"Compared on {week.size('compare')} other weeks:", report.table(list(plan.assessments.values())), ""]
+    lines += ["", f"Compared on {week.size('compare')} other weeks (labour: cook-hours over each whole week):",
+              report.table(list(plan.assessments.values()), labour="cook-h/week"), ""]
     roster = plan.assessments["the roster"]
     for name in ("smallest fixed crew", "best two-level schedule"):
         if name in plan.assessments:

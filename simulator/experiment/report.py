@@ -100,11 +100,12 @@ def assess(option: Option, summaries: Sequence[RunSummary], blocks: Blocks, prom
     )
 
 
-def table(assessments: Sequence[Assessment]) -> str:
+def table(assessments: Sequence[Assessment], labour: str = "cook-h") -> str:
     """One line per option: labour, fulfillment (minutes), the longest queue, utilisation, the service level:
     blocks (an interval, or quiet ones pooled) meeting it, the worst block's share of days, days on which every
-    block met it."""
-    header = [("option", ""), ("labour", "cook-h"), ("mean", "min"), ("p50", "min"), ("p90 (95% CI)", "min"),
+    block met it. `labour` is its unit, which says over how long when a reader could take it for another
+    period (the plan's, a week, beside its roster's hours a day)."""
+    header = [("option", ""), ("labour", labour), ("mean", "min"), ("p50", "min"), ("p90 (95% CI)", "min"),
               ("p99", "min"), ("max queue", "orders"), ("util", "%"), ("blocks", "at level"),
               ("worst", "days %"), ("all met", "days %")]
     lines = []
@@ -125,13 +126,17 @@ def table(assessments: Sequence[Assessment]) -> str:
     return "\n".join(line(cells) for cells in every)
 
 
-def rows(assessments: Sequence[Assessment], describe_crew) -> list[dict]:
-    """The CSV rows: one per option, rounded, units in the column names, '' for no data."""
-    def value(estimate: Estimate, digits: int, scale: float = 1.0):
-        return "" if estimate.mean is None else round(estimate.mean * scale, digits)
+HALF_WIDTH = "_ci95_half_width"
+"""The CSV column beside an estimate's: the half-width of its 95% confidence interval (mean ± this), named so, for
+a reader would otherwise take a column called ..._ci95 for a bound, or for the interval's width."""
 
-    def half(estimate: Estimate, digits: int, scale: float = 1.0):
-        return "" if estimate.half_width is None else round(estimate.half_width * scale, digits)
+
+def rows(assessments: Sequence[Assessment], describe_crew) -> list[dict]:
+    """The CSV rows: one per option, rounded, units in the column names, '' for no data; each estimate followed by
+    its interval's half-width (HALF_WIDTH)."""
+    def estimate(name: str, of: Estimate, digits: int, scale: float = 1.0) -> dict:
+        return {name: "" if of.mean is None else round(of.mean * scale, digits),
+                name + HALF_WIDTH: "" if of.half_width is None else round(of.half_width * scale, digits)}
 
     result = []
     for a in assessments:
@@ -139,13 +144,9 @@ def rows(assessments: Sequence[Assessment], describe_crew) -> list[dict]:
         worst = min((b.share for b in a.service.blocks), default=None)
         result.append({
             "option": a.option.name, "kind": a.option.kind, "cook_schedule": describe_crew(a.option.crew),
-            "labour_cook_hours": value(a.labour_hours, 1), "labour_cook_hours_ci95": half(a.labour_hours, 1),
-            "mean_min": value(a.mean, 2), "mean_min_ci95": half(a.mean, 2),
-            "p50_min": value(a.p50, 2), "p50_min_ci95": half(a.p50, 2),
-            "p90_min": value(a.p90, 2), "p90_min_ci95": half(a.p90, 2),
-            "p99_min": value(a.p99, 2), "p99_min_ci95": half(a.p99, 2),
-            "max_queued_orders": value(a.max_queue, 1), "max_queued_orders_ci95": half(a.max_queue, 1),
-            "utilisation_pct": value(a.utilisation, 1, 100), "utilisation_pct_ci95": half(a.utilisation, 1, 100),
+            **estimate("labour_cook_hours", a.labour_hours, 1), **estimate("mean_min", a.mean, 2),
+            **estimate("p50_min", a.p50, 2), **estimate("p90_min", a.p90, 2), **estimate("p99_min", a.p99, 2),
+            **estimate("max_queued_orders", a.max_queue, 1), **estimate("utilisation_pct", a.utilisation, 1, 100),
             "blocks_meeting_service_level": met, "blocks_with_orders": held,
             "worst_block_days_met_pct": "" if worst is None else round(100 * worst, 1),
             "days_every_block_met_pct": round(100 * a.service.every_cell_share, 1) if a.service.days else "",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -13,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from simulator.__main__ import EveryFewSeconds
 from tests.kitchen_data import MENU_ENTRIES, T0, order, write_json
-
 
 
 def simulator(*args: object, wait: bool = True, **options):
@@ -60,6 +62,37 @@ def test_a_short_run_reports_labour_with_enough_digits(files):
     result = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", "--cooks", 3, "--speed", "max")
     assert result.returncode == 0, result.stderr
     assert "labour 0.05 cook-hours, utilisation 33%" in result.stdout  # 3 cooks for the 60 s one soup takes
+
+
+def test_as_fast_as_possible_a_day_and_more_is_two_progress_lines_the_first_and_the_last(files):
+    tmp_path, menu, _ = files
+    orders = write_json(tmp_path / "hours.json", [order(T0 + 3600 * i + 600, ("Soup", 1)) for i in range(30)])
+    result = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", "--cooks", 1, "--speed", "max")
+    assert result.returncode == 0, result.stderr
+    hours = re.findall(r"(\S+ \S+) P[SD]T  received (\d+)", result.stderr)  # a line per simulated hour, unthinned
+    assert 2 <= len(hours) <= 3, result.stderr  # a third only if this machine took 5 s over it
+    assert hours[0] == ("2019-02-18 09:00", "1") and hours[-1] == ("2019-02-19 13:00", "29")
+
+
+def test_progress_lines_come_at_most_every_few_wall_seconds_and_the_last_is_said():
+    now = [0.0]
+    lines = EveryFewSeconds(5, clock=lambda: now[0])
+    shown = []
+    for wall in (0, 0.1, 0.2, 4.9, 5.0, 5.1, 11, 11.5):  # as fast as possible, then slower
+        now[0] = wall
+        record = logging.LogRecord("simulator.progress", logging.INFO, __file__, 0, f"at {wall}", None, None)
+        if lines.filter(record):
+            shown.append(wall)
+    assert shown == [0, 5.0, 11] and lines.held.getMessage() == "at 11.5"
+    handler = logging.Handler()
+    handler.emit = lambda record: shown.append(record.getMessage())
+    logging.getLogger().addHandler(handler)
+    try:
+        lines.say_the_last()
+        lines.say_the_last()  # once
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert shown == [0, 5.0, 11, "at 11.5"] and lines.held is None
 
 
 def test_a_run_at_max_speed_completes(files):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -65,6 +66,8 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
     assert "at most 45 min" in printed  # SLA_P90_MINUTES, not 40
     assert "Day-to-day variation" in printed and "Held out (60 weeks" in printed
     assert "Rolling origin, fold 1: planned from 14 days" in printed
+    assert re.search(r"Roster: \d+ shifts, [\d,]+ paid cook-hours a week \(CP-SAT", printed)  # a weekly grid: one period
+    assert "Compared on 3 other weeks (labour: cook-hours over each whole week):" in printed and "cook-h/week" in printed
 
     schedule = json.loads((out / "cook_schedule.json").read_text())
     assert schedule["timezone"] == ZONE and set(schedule) == {"timezone", *WEEKDAYS}
@@ -93,6 +96,10 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
 
     for name in ("forecast.csv", "backtest.csv", "comparison.csv"):
         assert {row["timezone"] for row in read_csv(out / name)} == {ZONE}, name
+    for name in ("shifts.csv", "intervals.csv", "forecast.csv", "backtest.csv", "accuracy.csv", "comparison.csv"):
+        header = (out / name).read_text().splitlines()[0].split(",")  # one style; an interval's half-width named so
+        assert all(re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", column) for column in header), (name, header)
+        assert all(column.endswith("_ci95_half_width") for column in header if "ci95" in column), (name, header)
     tested = read_csv(out / "backtest.csv")
     assert {row["replay"] for row in tested} == {"your file", "fold 1"}
     assert {row["day"] for row in tested if row["replay"] == "fold 1"} == \
@@ -111,6 +118,23 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
                          env={"KITCHEN_PARAMETERS": str(parameters), "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0, run.stderr
     assert "run 1 completed" in run.stdout
+
+
+def test_a_roster_of_a_day_says_its_week_too_beside_the_table_of_weeks(their_kitchen, capsys):
+    folder, _ = their_kitchen
+    menu, orders = other_kitchen.write(folder, days=8, day_cv=0.2, seed=7, scale=0.5)  # too short for weekdays
+    run_plan(menu, orders, folder / "plan")
+    printed = capsys.readouterr().out
+    day, week = (float(n.replace(",", "")) for n in re.search(
+        r"Roster: \d+ shifts, ([\d,]+) paid cook-hours a day, ([\d,]+) a week \(CP-SAT", printed).groups())
+    assert abs(week - 7 * day) <= 7  # both rounded
+    needed_day, needed_week = (float(n.replace(",", "")) for n in re.search(
+        r"Requirement: ([\d,]+) cook-hours a day, ([\d,]+) a week, found", printed).groups())
+    assert abs(needed_week - 7 * needed_day) <= 7
+    table = printed.split("(labour: cook-hours over each whole week):\n")[1].splitlines()
+    assert table[1].split()[0] == "cook-h/week"
+    roster = next(line for line in table if line.startswith("the roster "))
+    assert abs(float(roster.split()[2].replace(",", "")) - week) < 0.1 * week  # the table's hours are the week's
 
 
 @pytest.fixture(scope="module")

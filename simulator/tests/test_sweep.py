@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+from types import SimpleNamespace
 
 import pytest
 
 from common.localtime import LocalClock
 from simulator import sweep
+from simulator.experiment.cli import crew_range
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.options import describe_peaks, peak_intervals, two_level
+from simulator.experiment.report import Estimate
+from simulator.sweep import verdict_line
 from simulator.menu import load_menu
 from simulator.feed import read_orders
 from simulator.run import NoRecorder, simulate
@@ -22,7 +26,7 @@ from tests.parameters import write_parameters
 @pytest.mark.parametrize("text", ["60:160", "a:b:c", "0:10:1", "50:40:10", "10:20:0"])
 def test_bad_crew_ranges_are_refused(text):
     with pytest.raises(argparse.ArgumentTypeError, match=r"expected (start:stop:step|0 < start <= stop)"):
-        sweep.crew_range(text)
+        crew_range(text)
 
 
 def test_a_two_level_schedules_peaks_are_the_users_busiest_intervals():
@@ -92,7 +96,7 @@ def test_a_sweep_writes_its_table_chart_and_verdict(their_kitchen, capsys):
     fixed = rows[:5]
     p90 = [float(r["p90_min"]) for r in fixed]
     assert p90 == sorted(p90, reverse=True) and p90[0] > p90[-1]  # more cooks, shorter waits
-    assert all(r["p90_min_ci95"] != "" for r in rows)  # three replications give an interval
+    assert all(r["p90_min_ci95_half_width"] != "" for r in rows)  # three replications give an interval
     on_target = [int(r["blocks_meeting_service_level"]) for r in fixed]
     assert on_target == sorted(on_target) and on_target[0] < on_target[-1] == int(fixed[-1]["blocks_with_orders"])
     all_met = [float(r["days_every_block_met_pct"]) for r in fixed]
@@ -121,3 +125,30 @@ def test_the_target_defaults_to_the_parameters_file(their_kitchen, capsys, monke
         tmp_path / "p2.py", KITCHEN_TIMEZONE=other_kitchen.ZONE, SLA_P90_MINUTES=33)))
     run_sweep(folder, menu, orders, "--cooks", "60:60:1", "--replications", "1")
     assert "p90 fulfillment at most 33 min" in capsys.readouterr().out
+
+
+def test_the_smallest_crew_tried_meeting_it_is_said_to_be_the_bottom_of_the_range(their_kitchen, capsys):
+    folder, menu, orders = their_kitchen
+    rows, _ = run_sweep(folder, menu, orders, "--cooks", "90:100:10", "--replications", "2")
+    assert rows[0]["blocks_meeting_service_level"] == rows[0]["blocks_with_orders"]  # 90 cooks meets it all
+    printed = capsys.readouterr().out
+    note = "; the smallest crew tried: a smaller one might also meet it (widen --cooks to a lower start)"
+    for verdict in ("Smallest fixed crew, p90 overall: 90 cooks (", "Smallest fixed crew, service level: 90 cooks ("):
+        line = next(line for line in printed.splitlines() if line.startswith(verdict))
+        assert line.endswith(note), line
+
+
+def test_a_crew_above_the_bottom_of_the_range_is_not_said_to_be_it():
+    def tried(name):
+        return SimpleNamespace(option=SimpleNamespace(name=name), labour_hours=Estimate(100.0), p90=Estimate(20.0, 1.0),
+                               blocks_meeting=lambda: (24, 24))
+
+    bottom, above = tried("40 cooks"), tried("60 cooks")
+    assert verdict_line("smallest fixed crew, service level", above, bottom) == (
+        "Smallest fixed crew, service level: 60 cooks (100 cook-hours, p90 20.0 ±1.0 min, 24/24 blocks at the service"
+        " level)")
+    assert verdict_line("smallest fixed crew, p90 overall", bottom, bottom).endswith(
+        "24/24 blocks at the service level); the smallest crew tried: a smaller one might also meet it (widen --cooks"
+        " to a lower start)")
+    assert verdict_line("cheapest option, service level", None, bottom) == \
+        "Cheapest option, service level: none tried meets it"

@@ -4,13 +4,14 @@ is none."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
 import numpy as np
 
 from common.service_level import Blocks, CellStats, Promise
-from simulator.experiment.report import Estimate, assess, rows, table
+from simulator.experiment.report import HALF_WIDTH, Estimate, assess, rows, table
 from simulator.experiment.trials import Option
 from simulator.tally import FulfillmentTally, RunSummary
 
@@ -57,3 +58,18 @@ def test_the_service_level_is_judged_day_by_day_over_every_replication():
     strict = assess(Option("x", 5, "fixed"), [summary([good, good], [60, 60]), summary([good, late], [60, 90 * 60])],
                     BLOCKS, Promise(40, 0.9))
     assert strict.blocks_meeting() == (0, 2) and not strict.meets_service_level()
+
+
+def test_the_csv_columns_are_snake_case_and_each_interval_is_named_a_half_width():
+    run = RunSummary(FulfillmentTally())
+    for seconds in (60, 120, 180):
+        run.fulfillment.add(seconds)
+    other = RunSummary(FulfillmentTally())
+    for seconds in (120, 240, 360):
+        other.fulfillment.add(seconds)
+    [row] = rows([assess(Option("3 cooks", 3, "fixed"), [run, other], BLOCKS, Promise(40))], lambda crew: "")
+    assert all(re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", column) for column in row), list(row)
+    intervals = [column for column in row if "ci95" in column]
+    assert intervals and all(column.endswith(HALF_WIDTH) and column.removesuffix(HALF_WIDTH) in row
+                             for column in intervals)
+    assert (row["mean_min"], row["mean_min" + HALF_WIDTH]) == (3.0, 12.71)  # means 2 and 4: t(1) * sd √2 / √2

@@ -1,0 +1,112 @@
+"""What each command is asked to do, typed: built at the command line's edge (simulator/cli.py,
+simulator/experiment/cli.py) from the flags and the parameters file, and all that the command's own code
+receives. Nothing past the edge sees a flag or argparse: a request can be made in a test, a benchmark or
+another program just as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from common.schedule import CookSchedule
+from common.service_level import Promise
+from simulator.feed import FeedOptions
+
+
+@dataclass(frozen=True)
+class Orders:
+    """An orders file, how to read it, the menu it orders from, and the kitchen's zone (--timezone), whose local
+    days and hours it is counted in."""
+
+    path: Path | str
+    """A file, or '-' for standard input."""
+    feed: FeedOptions
+    menu: Path
+    zone: str
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """`python -m simulator`: one run of the kitchen, recorded in a database."""
+
+    orders: Orders
+    database: Path | str
+    kitchen: str
+    crew: int | CookSchedule
+    """--cooks, else COOK_SCHEDULE (in the kitchen's zone), else NUM_COOKS."""
+    schedule_file: Path | None
+    """--schedule: read when the run starts, in place of `crew`."""
+    speed: float | None
+    """Simulated seconds per wall second; None: as fast as possible."""
+    quiet: bool
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    """`python -m simulator.generate`: a menu and an order stream, written to two files."""
+
+    seed: int
+    days: int
+    orders_per_day: int
+    first_day: date
+    zone: str
+    max_orders: int | None
+    orders: Path
+    menu: Path
+    format: str
+    """json, jsonl or csv: of the orders file."""
+
+
+@dataclass(frozen=True)
+class StudyRequest:
+    """What the sweep and the plan share: the file they learn from, the promise, and how they run."""
+
+    orders: Orders
+    interval: int
+    """Minutes of local time in an interval of the day."""
+    promise: Promise
+    demand_scale: float
+    seed: int
+    out: Path
+    workers: int
+    cluster: str | None
+    """A Dask scheduler's address; None: local processes."""
+    offline_html: bool
+    """plotly.js inside each HTML chart, rather than from the CDN."""
+    progress: bool
+
+    @property
+    def plotly_js(self) -> bool | str:
+        """How an HTML chart gets plotly.js: inside it, or from the CDN."""
+        return True if self.offline_html else "cdn"
+
+
+@dataclass(frozen=True)
+class SweepRequest:
+    """`python -m simulator.sweep`: fixed crews and two-level schedules tried on the file's own days."""
+
+    study: StudyRequest
+    cooks: tuple[int, ...]
+    """The fixed crews tried, smallest first."""
+    replications: int
+    yours: CookSchedule | None
+    """COOK_SCHEDULE of the parameters file, in the kitchen's zone, tried beside them."""
+
+
+@dataclass(frozen=True)
+class WeekPlanRequest:
+    """`python -m simulator.plan`: next week's roster of real shifts."""
+
+    study: StudyRequest
+    week_of: date | None
+    """The first day of the week planned; None: the day after the file's last."""
+    holidays: str | None
+    """A country code of the holidays package, or a file of dates."""
+    replications: int | None
+    """Of the search set; None: enough for 40 days in every interval."""
+    min_shift: float
+    max_shift: float
+    """Hours."""
+    max_cooks: int | None
