@@ -180,6 +180,15 @@ def _local(wall: datetime, reading: Reading) -> datetime:
     return first
 
 
+def parse_quantity(text: str) -> int:
+    """A quantity as a CSV export writes it: digits alone ('2'); that it is at least 1 is checked with the
+    order's items, as for every format."""
+    cleaned = text.strip()
+    if not cleaned.isdigit():
+        raise Invalid(f"quantity must be a whole number >= 1, got {cleaned!r}", "bad quantity")
+    return int(cleaned)
+
+
 def parse_money(text: str, unit: str = "dollars") -> int:
     """A price as a CSV export writes it, in whole cents: '12.50', '$12.50', '1,250.00' (unit 'dollars',
     the currency's main unit), or '1250' (unit 'cents'). Exact: fractions of a cent are refused."""

@@ -1,0 +1,93 @@
+"""The order feed: reads an orders file, in any of its formats, as a stream of checked orders.
+
+Formats, picked by the file's extension or `FeedOptions.format` (standard input, `-`, needs the latter):
+- `json`: one JSON list of orders, parsed incrementally (ijson);
+- `jsonl` (`.jsonl`, `.ndjson`): one order object per line; a line that is not JSON is rejected alone;
+- `csv`: a header, then one row per order line, as point-of-sale and delivery platforms export them.
+  Rows of one order are consecutive and share its `order_id`; columns go by our names (COLUMNS) or by
+  the user's (`FeedOptions.columns`); prices are currency amounts, or whole cents. An order is whole
+  when the next order's first row is read (or the file ends), so a CSV is read one row ahead.
+
+Every format is read one order at a time, as the simulator asks for it, so memory stays flat in the
+file's length (bar 8 bytes an order for the CSV's order ids, see `SeenIds`) and no order is read before
+its time. A file that cannot be read on (a JSON syntax error, bytes that are not UTF-8, a CSV row cut
+short) ends the stream with `OrdersFileError`, naming the position; one that cannot be used at all (no
+such file, not a list, a CSV header without a needed column) fails at `open_orders`, before any run.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import IO, Iterator
+
+from simulator.feed.csv_orders import CsvOrders, SeenIds
+from simulator.feed.json_orders import JsonLines, JsonOrders
+from simulator.feed.live import Live
+from simulator.feed.options import EXTENSIONS, FORMATS, PRICE_UNITS, STDIN, FeedOptions, format_of
+from simulator.menu import Dish
+from simulator.orders import FeedEntry, OrdersFileError
+
+__all__ = ["EXTENSIONS", "FORMATS", "PRICE_UNITS", "STDIN", "Feed", "FeedOptions", "SeenIds", "format_of",
+           "open_orders", "read_orders"]
+
+
+class Feed:
+    """An open orders file: `entries(menu)` reads it; use it as a context manager to close it."""
+
+    def __init__(self, stream: IO[bytes], name: str, kind: str, options: FeedOptions) -> None:
+        self.stream, self.name, self.kind, self.options = stream, name, kind, options
+        self.text: io.TextIOWrapper | None = None
+        self.orders: JsonOrders | JsonLines | CsvOrders
+        try:
+            if kind == "json":
+                self.orders = JsonOrders(stream, name, options.reading)
+            elif kind == "csv":
+                self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+                self.orders = CsvOrders(self.text, name, options)
+            else:
+                self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline=None)
+                self.orders = JsonLines(self.text, name, options.reading)
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> Feed:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the file; standard input stays open (only its reader is let go)."""
+        if self.stream is sys.stdin.buffer:
+            if self.text is not None:
+                self.text.detach()
+        elif self.text is not None:
+            self.text.close()
+        else:
+            self.stream.close()
+
+    def entries(self, menu: dict[str, Dish], live: bool = False) -> Iterator[FeedEntry | None]:
+        """The entries, one at a time. `live`: from a pipe whose orders come as they happen (see Live)."""
+        entries = self.orders.entries(menu)
+        return Live(entries) if live else entries
+
+
+def open_orders(path: Path | str, options: FeedOptions = FeedOptions()) -> Feed:
+    """Open an orders file (or `-`, standard input), failing at once if it cannot be used at all."""
+    kind = format_of(path, options)
+    if str(path) == STDIN:
+        return Feed(sys.stdin.buffer, "standard input", kind, options)
+    try:
+        stream = open(path, "rb")
+    except OSError as error:
+        raise OrdersFileError(f"cannot open orders file {path}: {error.strerror}") from None
+    return Feed(stream, str(path), kind, options)
+
+
+def read_orders(path: Path | str, menu: dict[str, Dish], options: FeedOptions = FeedOptions()) -> Iterator[FeedEntry]:
+    """Yield the file's entries one at a time, reading only as far as the entry asked for."""
+    with open_orders(path, options) as feed:
+        yield from feed.entries(menu)
