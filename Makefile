@@ -30,6 +30,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) tools/requirements.py test docs > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .  # the project itself, for the kitchen command: .venv/bin/kitchen
 	touch $(STAMP)
 
 run: $(STAMP)
