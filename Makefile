@@ -7,11 +7,13 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8050
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo "docker-compose")
 
-.PHONY: help run test chromium unittest bench bench-quick data docs clean clean-db
+.PHONY: help run test check lint format chromium unittest bench bench-quick data docs clean clean-db
 
 help:
 	@echo "make run          set up, then run the simulator and the dashboard (http://localhost:$(PORT)); PORT=8051 for another port"
 	@echo "make test         set up, then run every test (about 5 minutes; installs Debian's chromium if it is missing)"
+	@echo "make check        set up, then the fast tests: no browser, no containers, no processes (under a minute and a half)"
+	@echo "make lint         ruff (format and lint) and mypy, as CI runs them; make format rewrites what ruff can (seconds)"
 	@echo "make unittest     each service's tests in its container (Docker; the first build takes a few minutes)"
 	@echo "make bench        every benchmark, written to bench/RESULTS.md (about an hour: it replays 1M orders many times)"
 	@echo "make bench-quick  every benchmark on tiny inputs, to see that they run (about 3 minutes; results not saved)"
@@ -22,13 +24,13 @@ help:
 	@echo ""
 	@echo "By hand, from this folder: .venv/bin/python -m simulator ... (or first: . .venv/bin/activate); see docs/ (make docs)."
 
-# A virtual environment with the project's dependencies, the test extra and the docs extra (the code runs
+# A virtual environment with the project's dependencies, the test, docs and lint extras (the code runs
 # from this folder), rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) tools/requirements.py test docs > $(VENV)/requirements.txt
+	$(PY) tools/requirements.py test docs lint > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .  # the project itself, for the kitchen command: .venv/bin/kitchen
 	touch $(STAMP)
@@ -38,6 +40,20 @@ run: $(STAMP)
 
 test: $(STAMP) chromium
 	$(PY) -m pytest
+
+# The tests beside the code that need no browser and start no process: what to run between two edits.
+check: $(STAMP)
+	$(PY) -m pytest -q -m "not browser and not e2e" common/tests simulator/tests simulator/experiment/tests dashboard/tests
+
+# Style and types, as CI checks them (their settings are in pyproject.toml).
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 # The browser test drives Debian's chromium; install it when it is missing.
 chromium:

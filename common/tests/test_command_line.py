@@ -134,6 +134,7 @@ def test_a_bad_value_is_one_line_naming_the_flag(capsys):
                                  " (see python -m simulator.plan --help)"]
 
 
+@pytest.mark.e2e
 def test_the_real_process_says_one_line_and_exits_2():
     result = subprocess.run([sys.executable, "-m", "simulator", "--speeed", "max"], capture_output=True, text=True,
                             timeout=60)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
+
 from common import commands
 from common.settings import PROJECT_ROOT
 from tests.kitchen_data import MENU_ENTRIES, T0, order, write_json
@@ -28,6 +30,7 @@ def test_every_command_is_a_module_with_a_main():
         assert callable(importlib.import_module(module).main), module
 
 
+@pytest.mark.e2e
 def test_its_help_lists_every_command_with_what_it_does():
     result = kitchen("--help")
     assert result.returncode == 0
@@ -37,6 +40,7 @@ def test_its_help_lists_every_command_with_what_it_does():
     assert "next week's cheapest roster of real shifts that keeps the promise on days it never saw." in result.stdout
 
 
+@pytest.mark.e2e
 def test_a_command_gets_the_rest_of_the_line_under_the_name_typed(tmp_path):
     result = kitchen("plan", "--help")
     assert result.returncode == 0 and result.stdout.startswith("usage: kitchen plan [-h]")
@@ -52,6 +56,7 @@ def test_a_command_gets_the_rest_of_the_line_under_the_name_typed(tmp_path):
     assert "3 orders the kitchen would cook" in checked.stdout
 
 
+@pytest.mark.e2e
 def test_an_unknown_command_is_one_line_naming_the_one_meant():
     result = kitchen("plna", "--week-of", "2024-03-25")
     assert result.returncode == 2 and result.stdout == ""

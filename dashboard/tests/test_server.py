@@ -84,6 +84,7 @@ def test_it_says_its_url_once_and_nothing_per_request_and_ctrl_c_stops_it_at_onc
     assert output.splitlines() == [f"Dashboard on http://localhost:{port} reading {tmp_path / 'k.db'}"]
 
 
+@pytest.mark.e2e
 def test_a_port_in_use_is_one_line(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -56,6 +56,7 @@ def files(tmp_path):
     return tmp_path, menu, orders
 
 
+@pytest.mark.e2e
 def test_a_short_run_reports_labour_with_enough_digits(files):
     tmp_path, menu, _ = files
     orders = write_json(tmp_path / "one.json", [order(T0, ("Soup", 1))])
@@ -64,6 +65,7 @@ def test_a_short_run_reports_labour_with_enough_digits(files):
     assert "labour 0.05 cook-hours, utilisation 33%" in result.stdout  # 3 cooks for the 60 s one soup takes
 
 
+@pytest.mark.e2e
 def test_as_fast_as_possible_a_day_and_more_is_two_progress_lines_the_first_and_the_last(files):
     tmp_path, menu, _ = files
     orders = write_json(tmp_path / "hours.json", [order(T0 + 3600 * i + 600, ("Soup", 1)) for i in range(30)])
@@ -95,6 +97,7 @@ def test_progress_lines_come_at_most_every_few_wall_seconds_and_the_last_is_said
     assert shown == [0, 5.0, 11, "at 11.5"] and lines.held is None
 
 
+@pytest.mark.e2e
 def test_a_run_at_max_speed_completes(files):
     tmp_path, menu, orders = files
     db = tmp_path / "k.db"
@@ -107,6 +110,7 @@ def test_a_run_at_max_speed_completes(files):
     assert query(db, "PRAGMA journal_mode") == [("wal",)]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "menu, message",
     [
@@ -129,6 +133,7 @@ def test_a_bad_menu_stops_before_anything_is_written(files, menu, message):
     assert not db.exists()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("flag, value", [("--cooks", "0"), ("--cooks", "many"), ("--speed", "-3"), ("--speed", "fast"),
                                          ("--timezone", "Central")])
 def test_bad_flags_are_refused(files, flag, value):
@@ -139,6 +144,7 @@ def test_bad_flags_are_refused(files, flag, value):
     assert not (tmp_path / "k.db").exists()
 
 
+@pytest.mark.e2e
 def test_a_missing_orders_file_stops_before_anything_is_written(files):
     tmp_path, menu, _ = files
     result = simulator("--orders", tmp_path / "none.json", "--menu", menu, "--db", tmp_path / "k.db")
@@ -146,6 +152,7 @@ def test_a_missing_orders_file_stops_before_anything_is_written(files):
     assert not (tmp_path / "k.db").exists()
 
 
+@pytest.mark.e2e
 def test_a_syntax_error_fails_the_run_and_keeps_what_was_written(files):
     tmp_path, menu, _ = files
     good = [json.dumps(order(T0 + 60 * i, ("Soup", 1))) for i in range(5)]
@@ -165,6 +172,7 @@ CSV_COLUMNS = ("order_id=Ticket,ordered_at=Created,name=Guest,service=Platform,i
                "price_per_unit=Price")
 
 
+@pytest.mark.e2e
 def test_a_csv_without_a_needed_column_stops_before_anything_is_written(files):
     tmp_path, menu, _ = files
     orders = tmp_path / "export.csv"
@@ -176,6 +184,7 @@ def test_a_csv_without_a_needed_column_stops_before_anything_is_written(files):
     assert not db.exists()
 
 
+@pytest.mark.e2e
 def test_a_csv_cut_short_fails_the_run_at_that_line_and_keeps_what_was_written(files):
     tmp_path, menu, _ = files
     rows = [f"{i},2019-02-18 08:{i:02}:00,Ann,Uber,Soup,1,2.50" for i in range(1, 6)]
@@ -192,6 +201,7 @@ def test_a_csv_cut_short_fails_the_run_at_that_line_and_keeps_what_was_written(f
         (i, str(i), T0 + 60 * i, 250) for i in range(1, 6)]
 
 
+@pytest.mark.e2e
 def test_malformed_orders_are_rejected_and_the_run_goes_on(files):
     tmp_path, menu, _ = files
     stream = [order(T0, ("Soup", 1)), order(T0 + 1, ("Pizza", 1)), {"name": "x"}, order(T0 + 2, ("Soup", -1)),
@@ -206,6 +216,7 @@ def test_malformed_orders_are_rejected_and_the_run_goes_on(files):
     assert query(db, "SELECT orders_rejected, orders_discarded FROM runs") == [(3, 1)]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_marks_the_run_interrupted_and_exits_0(files, signal_number):
     tmp_path, menu, orders = files
@@ -251,6 +262,7 @@ def test_live_run_on_generated_data(tmp_path):
     assert query(db, "SELECT COUNT(*) FROM orders WHERE status = 'Completed'")[0][0] + discarded == total
 
 
+@pytest.mark.e2e
 def test_a_database_file_that_is_not_a_database_is_refused(files):
     tmp_path, menu, orders = files
     db = tmp_path / "k.db"
@@ -261,6 +273,7 @@ def test_a_database_file_that_is_not_a_database_is_refused(files):
     assert db.read_bytes() == b"not a database" * 1000
 
 
+@pytest.mark.e2e
 def test_a_database_deleted_while_running_stops_the_run_with_a_message(files):
     tmp_path, menu, orders = files
     db = tmp_path / "k.db"
@@ -276,6 +289,7 @@ def test_a_database_deleted_while_running_stops_the_run_with_a_message(files):
     assert "was deleted or replaced while in use" in stderr
 
 
+@pytest.mark.e2e
 def test_a_full_disk_fails_the_run_with_a_message_instead_of_hanging(tmp_path):
     import resource
 
@@ -295,6 +309,7 @@ def test_a_full_disk_fails_the_run_with_a_message_instead_of_hanging(tmp_path):
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
 
 
+@pytest.mark.e2e
 def test_a_cook_schedule_from_the_parameters_file_is_followed_and_recorded(files):
     tmp_path, menu, orders = files
     parameters = tmp_path / "parameters.py"
@@ -315,6 +330,7 @@ def test_a_cook_schedule_from_the_parameters_file_is_followed_and_recorded(files
     assert query(db, "SELECT cooks, cook_schedule FROM runs WHERE id = 2") == [(2, None)]
 
 
+@pytest.mark.e2e
 def test_the_kitchens_zone_from_the_flag_over_the_environment_and_the_file_sets_the_run_and_its_schedules(files):
     tmp_path, menu, orders = files
     parameters = tmp_path / "parameters.py"

@@ -208,6 +208,7 @@ def parameters(tmp_path):
     return {"KITCHEN_PARAMETERS": str(write_parameters(tmp_path / "parameters.py")), "PATH": "/usr/bin:/bin"}
 
 
+@pytest.mark.e2e
 def test_a_live_feed_on_standard_input_is_taken_as_it_comes(tmp_path, parameters):
     (tmp_path / "menu.csv").write_text("name,cook_time\nSoup,1:00\n")
     db = tmp_path / "k.db"

@@ -41,6 +41,7 @@ def comparable(summaries) -> list:
              s.busy_seconds, s.on_shift_seconds) for s in summaries]
 
 
+@pytest.mark.e2e
 def test_local_processes_and_a_cluster_give_the_same_summaries(study, cluster):
     _, _, _, made, tasks = study
     with LocalExecutor(made.streams, 1) as here:
@@ -65,6 +66,7 @@ class KillAWorker:
             self.killed = address
 
 
+@pytest.mark.e2e
 def test_a_worker_killed_mid_study_loses_nothing(study, cluster):
     _, _, _, made, tasks = study
     with LocalExecutor(made.streams, 1) as here:
