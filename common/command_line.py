@@ -94,6 +94,17 @@ class Parser(argparse.ArgumentParser):
         return None
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 1-65535, as a flag's type: anything else is argparse's one-line error."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, got {port}")
+    return port
+
+
 def _nearest(given: str, known: list[str]) -> str | None:
     starting = [name for name in known if name.startswith(given)]
     if len(starting) == 1:

@@ -14,7 +14,7 @@ import sys
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from common.command_line import Parser, shown_default
+from common.command_line import Parser, port_number, shown_default
 from common.settings import Settings, cli_target, settings_or_exit
 from dashboard import gunicorn_conf
 from dashboard.app import create_app
@@ -26,7 +26,7 @@ def parser(settings: Settings) -> Parser:
     flags.add_argument("--db", type=cli_target, default=settings.database,
                        help="the simulator's database: a SQLite file, or a postgresql:// URL (default: DATABASE, or"
                             f" KITCHEN_DB: {shown_default(settings.database)})")
-    flags.add_argument("--port", type=int, default=8050, help="the port to listen on (default: %(default)s)")
+    flags.add_argument("--port", type=port_number, default=8050, help="the port to listen on (default: %(default)s)")
     flags.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (0.0.0.0 for every interface; default: %(default)s)")
     return flags

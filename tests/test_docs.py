@@ -19,7 +19,7 @@ from common.settings import PROJECT_ROOT
 DOCS = PROJECT_ROOT / "docs"
 README_LIMIT = 8 * 1024  # bytes: what a newcomer reads in the first five minutes
 HELPED = ["simulator", "simulator.check", "simulator.plan", "simulator.sweep", "simulator.generate", "dashboard",
-          "dashboard.passwords", "bench"]
+          "dashboard.passwords", "bench", "common.commands"]
 
 
 def nav_pages(entries) -> list[str]:

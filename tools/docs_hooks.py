@@ -2,7 +2,8 @@
 
 A page asks for generated text with a marker alone on its line:
 
-    <!-- generated: help simulator.plan -->   the command's --help, run in a subprocess
+    <!-- generated: help simulator.plan -->   the command's --help, run in a subprocess (`python -m MODULE
+                                             --help`: `help common.commands` is `kitchen --help`)
     <!-- generated: make-help -->             `make -s help`: the make targets
     <!-- generated: parameters -->            every knob of parameters/simulation_parameters.py
     <!-- generated: environment -->           the variables common/settings.py reads

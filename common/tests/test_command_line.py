@@ -134,6 +134,13 @@ def test_a_bad_value_is_one_line_naming_the_flag(capsys):
                                  " (see python -m simulator.plan --help)"]
 
 
+@pytest.mark.parametrize("port", ["99999999", "0", "http"])
+def test_a_port_that_is_no_port_is_one_line(capsys, port):
+    parser, _ = parsers()["dashboard"]
+    said = refused(parser, ["--port", port], capsys)
+    assert len(said.splitlines()) == 1 and "argument --port: " in said and "port" in said.split("--port: ")[1]
+
+
 @pytest.mark.e2e
 def test_the_real_process_says_one_line_and_exits_2():
     result = subprocess.run([sys.executable, "-m", "simulator", "--speeed", "max"], capture_output=True, text=True,
