@@ -1,4 +1,5 @@
-"""`python -m bench [simulator|dashboard|realtime|contention|experiment|all]`: run benchmarks, print and save a table."""
+"""`python -m bench [simulator|dashboard|realtime|contention|experiment|all]`: run benchmarks, print and save a
+table."""
 
 from __future__ import annotations
 
@@ -34,8 +35,12 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
         if postgres:
             targets[f"{largest:,} orders "] = dashboard_bench.postgres_database(largest, postgres)
         results += dashboard_bench.http_refresh(targets, 5 if quick else 30)
-        results += dashboard_bench.compare_refresh(dashboard_bench.compare_database(largest), f"{largest:,} orders a run",
-                                                   5 if quick else 30, 2 if quick else 5)
+        results += dashboard_bench.compare_refresh(
+            dashboard_bench.compare_database(largest),
+            f"{largest:,} orders a run",
+            5 if quick else 30,
+            2 if quick else 5,
+        )
         results += dashboard_bench.load(targets, 3 if quick else 60)
     if not postgres and which in ("simulator", "dashboard", "all"):
         results.append(Result("PostgreSQL", "not measured", "no server answered", "-", "-", "-", None))
@@ -67,6 +72,7 @@ def _postgres() -> str | None:
     url = os.environ.get("KITCHEN_BENCH_POSTGRES_URL") or simulator_bench.DEFAULT_POSTGRES
     try:
         import psycopg
+
         psycopg.connect(url, connect_timeout=2).close()
     except Exception:  # no server, no driver: PostgreSQL is left out, and a row says so
         return None
@@ -74,8 +80,10 @@ def _postgres() -> str | None:
 
 
 def table(results: list[Result]) -> str:
-    lines = ["| benchmark | case | measured | baseline (same run) | ratio | target | met |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| benchmark | case | measured | baseline (same run) | ratio | target | met |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for r in results:
         met = "-" if r.met is None else ("yes" if r.met else "**no**")
         lines.append(f"| {r.benchmark} | {r.case} | {r.measured} | {r.baseline} | {r.ratio} | {r.target} | {met} |")
@@ -85,24 +93,35 @@ def table(results: list[Result]) -> str:
 def report(results: list[Result], command: str, seconds: float, earlier: str = "") -> str:
     """The new results, and the rows of earlier runs for the benchmarks that did not run this time."""
     ran = {r.benchmark for r in results}
-    kept = [line for line in earlier.splitlines()
-            if line.startswith("| ") and not line.startswith(("| benchmark", "| ---"))
-            and line.split(" | ")[0].removeprefix("| ") not in ran]
+    kept = [
+        line
+        for line in earlier.splitlines()
+        if line.startswith("| ")
+        and not line.startswith(("| benchmark", "| ---"))
+        and line.split(" | ")[0].removeprefix("| ") not in ran
+    ]
     runs = [line for line in earlier.splitlines() if line.startswith("- `python -m bench")] if kept else []
-    runs.append(f"- `{command}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-                f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; took {seconds / 60:.1f} min.")
+    runs.append(
+        f"- `{command}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; took {seconds / 60:.1f} min."
+    )
     return (
         "# Benchmark results\n\n" + "\n".join(runs) + "\n\n"
         "Medians over repeated runs; every baseline ran in the same invocation as its measurement.\n\n"
-        + "\n".join([table(results)] + kept) + "\n"
+        + "\n".join([table(results)] + kept)
+        + "\n"
     )
 
 
 def parser() -> Parser:
     flags = Parser("python -m bench", __doc__)
-    flags.add_argument("which", nargs="?", default="all",
-                       choices=["simulator", "dashboard", "realtime", "contention", "experiment", "all"],
-                       help="the benchmarks to run (default: %(default)s)")
+    flags.add_argument(
+        "which",
+        nargs="?",
+        default="all",
+        choices=["simulator", "dashboard", "realtime", "contention", "experiment", "all"],
+        help="the benchmarks to run (default: %(default)s)",
+    )
     flags.add_argument("--sizes", default="10000,100000,1000000", help="order counts, comma-separated")
     flags.add_argument("--repeat", type=int, default=3, help="runs per measurement (the dashboard's: 10)")
     flags.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, one repeat, seconds")
@@ -116,8 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     results = run(args.which, sizes, 1 if args.quick else args.repeat, args.quick)
     earlier = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-    text = report(results, "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
-                  time.monotonic() - started, earlier)
+    text = report(
+        results,
+        "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+        time.monotonic() - started,
+        earlier,
+    )
     args.output.write_text(text, encoding="utf-8")
     print(text)
     return 0

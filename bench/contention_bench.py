@@ -16,8 +16,14 @@ def writer_seconds(size: int, readers: int, interval: float, niceness: int, erro
     db = workload.fresh(workload.WORK / "contention.db")
     marker = workload.WORK / "contention.readers"
     marker.touch()
-    pool = [subprocess.Popen([sys.executable, "-m", "bench.reader", str(db), str(marker), str(interval), str(niceness)],
-                             stdout=subprocess.PIPE, text=True) for _ in range(readers)]
+    pool = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.reader", str(db), str(marker), str(interval), str(niceness)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(readers)
+    ]
     try:
         for reader in pool:  # the writer starts once every reader has loaded and is polling
             assert reader.stdout.readline() == "ready\n"
@@ -46,9 +52,15 @@ def slowdown(size: int, readers: int, repeat: int, variants=VARIANTS) -> list[Re
         pacing = "a tight loop" if interval == 0 else f"a loop, one refresh every {interval:g} s"
         if niceness:
             pacing += f" at nice {niceness}"
-        results.append(Result(
-            "writer vs readers", f"{size:,} orders, {readers} readers refreshing in {pacing}",
-            f"{size / loaded:,.0f} orders/s, {sum(errors)} reader errors", f"{size / alone:,.0f} orders/s alone",
-            f"{lost:.0%} slower", f"< {SLOWDOWN_TARGET:.0%}, 0 errors", lost < SLOWDOWN_TARGET and not any(errors),
-        ))
+        results.append(
+            Result(
+                "writer vs readers",
+                f"{size:,} orders, {readers} readers refreshing in {pacing}",
+                f"{size / loaded:,.0f} orders/s, {sum(errors)} reader errors",
+                f"{size / alone:,.0f} orders/s alone",
+                f"{lost:.0%} slower",
+                f"< {SLOWDOWN_TARGET:.0%}, 0 errors",
+                lost < SLOWDOWN_TARGET and not any(errors),
+            )
+        )
     return results

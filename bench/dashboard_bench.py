@@ -80,20 +80,37 @@ def refresh(sizes: list[int], repeat: int) -> list[Result]:
         full_refresh(db)  # warm the page cache, as a running dashboard has it
         fast[size] = median_of(repeat, lambda: timed(lambda: full_refresh(db)))
         baseline = _naive(db, repeat)
-        results.append(Result(
-            "dashboard full refresh", f"{size:,} orders", f"{fast[size] * 1000:.1f} ms",
-            f"{baseline * 1000:,.0f} ms naive" if baseline < NAIVE_DEADLINE_S else f"> {NAIVE_DEADLINE_S:.0f} s naive (stopped)",
-            f"{baseline / fast[size]:,.0f}x faster" if baseline < NAIVE_DEADLINE_S else f"> {NAIVE_DEADLINE_S / fast[size]:,.0f}x faster",
-            f"< {REFRESH_TARGET_MS} ms", fast[size] * 1000 < REFRESH_TARGET_MS,
-        ))
+        results.append(
+            Result(
+                "dashboard full refresh",
+                f"{size:,} orders",
+                f"{fast[size] * 1000:.1f} ms",
+                f"{baseline * 1000:,.0f} ms naive"
+                if baseline < NAIVE_DEADLINE_S
+                else f"> {NAIVE_DEADLINE_S:.0f} s naive (stopped)",
+                f"{baseline / fast[size]:,.0f}x faster"
+                if baseline < NAIVE_DEADLINE_S
+                else f"> {NAIVE_DEADLINE_S / fast[size]:,.0f}x faster",
+                f"< {REFRESH_TARGET_MS} ms",
+                fast[size] * 1000 < REFRESH_TARGET_MS,
+            )
+        )
     # The charts show a run's last 14 simulated days: until a run covers them, what they show grows with it.
     # Growth is measured between runs that cover the window, where only the run's length differs.
     ordered = [size for size in sorted(sizes) if size >= workload.ORDERS_PER_DAY * queries.HISTORY_WINDOW // 86400]
-    for smaller, larger in zip(ordered, ordered[1:]):
+    for smaller, larger in zip(ordered, ordered[1:], strict=False):
         growth = fast[larger] / fast[smaller]
-        results.append(Result("dashboard refresh growth", f"{smaller:,} -> {larger:,} orders",
-                              f"{fast[larger] * 1000:.1f} ms", f"{fast[smaller] * 1000:.1f} ms", f"{growth:.2f}",
-                              f"< {GROWTH_TARGET:.0f}x", growth < GROWTH_TARGET))
+        results.append(
+            Result(
+                "dashboard refresh growth",
+                f"{smaller:,} -> {larger:,} orders",
+                f"{fast[larger] * 1000:.1f} ms",
+                f"{fast[smaller] * 1000:.1f} ms",
+                f"{growth:.2f}",
+                f"< {GROWTH_TARGET:.0f}x",
+                growth < GROWTH_TARGET,
+            )
+        )
     return results
 
 
@@ -125,13 +142,20 @@ def postgres_database(size: int, url: str) -> str:
     from psycopg import sql
 
     from common.database import with_search_path
+
     schema = f"bench_{size}"
     target = with_search_path(url, schema)
     with psycopg.connect(url, autocommit=True) as admin:
-        done = admin.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = 'runs'",
-                             (schema,)).fetchone()
-        if done and admin.execute(sql.SQL("SELECT COUNT(*) FROM {}.runs WHERE status = 'completed'").format(
-                sql.Identifier(schema))).fetchone()[0] == 1:
+        done = admin.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = 'runs'", (schema,)
+        ).fetchone()
+        if (
+            done
+            and admin.execute(
+                sql.SQL("SELECT COUNT(*) FROM {}.runs WHERE status = 'completed'").format(sql.Identifier(schema))
+            ).fetchone()[0]
+            == 1
+        ):
             return target
         admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
         admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
@@ -142,10 +166,19 @@ def postgres_database(size: int, url: str) -> str:
 def _dashboard(target: str | Path, gunicorn: bool = False):
     """The dashboard as a process (python -m dashboard, or gunicorn as in production), and its port."""
     from tests.processes import free_port
+
     port = free_port()
     if gunicorn:
-        command = [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_conf", "--bind",
-                   f"127.0.0.1:{port}", "dashboard.wsgi:server"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:dashboard.gunicorn_conf",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "dashboard.wsgi:server",
+        ]
         env = {**os.environ, "KITCHEN_DB": str(target)}
     else:
         command, env = [sys.executable, "-m", "dashboard", "--db", str(target), "--port", str(port)], None
@@ -184,6 +217,7 @@ def _page_refresh(connection, live: bool = False) -> list[float]:
 def http_refresh(targets: dict[str, str | Path], repeat: int) -> list[Result]:
     """The callback requests of one page refresh, replayed over HTTP against `python -m dashboard`."""
     from tests.processes import wait_for_http
+
     results = []
     for label, target in targets.items():
         engine = "postgresql" if str(target).startswith("postgresql") else "sqlite"
@@ -199,11 +233,17 @@ def http_refresh(targets: dict[str, str | Path], repeat: int) -> list[Result]:
             process.wait()
         totals = sorted(sum(r) for r in refreshes)
         median = totals[len(totals) // 2] * 1000
-        results.append(Result(
-            "dashboard refresh over HTTP", f"{label}, {engine}, {len(refreshes[0])} requests",
-            f"{median:.1f} ms", f"{min(totals) * 1000:.1f} ms fastest of {repeat}", "-",
-            f"< {HTTP_TARGET_MS[engine]} ms", median < HTTP_TARGET_MS[engine],
-        ))
+        results.append(
+            Result(
+                "dashboard refresh over HTTP",
+                f"{label}, {engine}, {len(refreshes[0])} requests",
+                f"{median:.1f} ms",
+                f"{min(totals) * 1000:.1f} ms fastest of {repeat}",
+                "-",
+                f"< {HTTP_TARGET_MS[engine]} ms",
+                median < HTTP_TARGET_MS[engine],
+            )
+        )
     return results
 
 
@@ -212,6 +252,7 @@ def load(targets: dict[str, str | Path], seconds: float) -> list[Result]:
     against gunicorn as in production. Every refresh asks for every chart at a new simulated moment each
     second, as pages following a live run do."""
     from tests.processes import wait_for_http
+
     results = []
     for label, target in targets.items():
         engine = "postgresql" if str(target).startswith("postgresql") else "sqlite"
@@ -243,12 +284,18 @@ def load(targets: dict[str, str | Path], seconds: float) -> list[Result]:
             process.wait()
         ordered = sorted(latencies)
         p95 = ordered[int(0.95 * (len(ordered) - 1))] * 1000 if ordered else float("inf")
-        results.append(Result(
-            "dashboard under load", f"{label}, {engine}, {LOAD_CLIENTS} clients refreshing every second for {seconds:g} s",
-            f"p95 {p95:.1f} ms, p50 {ordered[len(ordered) // 2] * 1000:.1f} ms, {len(ordered):,} requests,"
-            f" {len(errors)} errors", "-", "-", f"p95 < {LOAD_P95_TARGET_MS} ms, 0 errors",
-            p95 < LOAD_P95_TARGET_MS and not errors,
-        ))
+        results.append(
+            Result(
+                "dashboard under load",
+                f"{label}, {engine}, {LOAD_CLIENTS} clients refreshing every second for {seconds:g} s",
+                f"p95 {p95:.1f} ms, p50 {ordered[len(ordered) // 2] * 1000:.1f} ms, {len(ordered):,} requests,"
+                f" {len(errors)} errors",
+                "-",
+                "-",
+                f"p95 < {LOAD_P95_TARGET_MS} ms, 0 errors",
+                p95 < LOAD_P95_TARGET_MS and not errors,
+            )
+        )
     return results
 
 
@@ -262,8 +309,11 @@ def compare_database(size: int) -> Path:
     if not db.exists():
         partial = workload.fresh(workload.WORK / f"compare-{size}.partial.db")
         for cooks in (100, workload.COOKS, 120):
-            subprocess.run(workload.simulator_command(workload.stream(size), partial, cooks=cooks), check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                workload.simulator_command(workload.stream(size), partial, cooks=cooks),
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         with closing(sqlite3.connect(partial)) as connection:  # all of the WAL into the file, then no WAL
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         partial.rename(db)
@@ -271,25 +321,36 @@ def compare_database(size: int) -> Path:
 
 
 def _compare_refresh(connection, runs: list[int]) -> list[float]:
-    """One tick of the compare page with `runs` picked: the picker's, the view's, each chart's and the table's requests."""
+    """One tick of the compare page with `runs` picked: the picker's, the view's, each chart's and the table's
+    requests."""
     from tests.dash_callbacks import payload, values
+
     search = "?runs=" + ",".join(map(str, runs))
 
     def post(body):
         started = time.perf_counter()
-        connection.request("POST", "/_dash-update-component", body=json.dumps(body),
-                           headers={"Content-Type": "application/json"})
+        connection.request(
+            "POST", "/_dash-update-component", body=json.dumps(body), headers={"Content-Type": "application/json"}
+        )
         response = connection.getresponse()
         answer = response.read()
         if response.status != 200:
             raise RuntimeError(f"{response.status}: {answer[:200]!r}")
         return answer, time.perf_counter() - started
 
-    _, picker = post(payload([("compare-runs", "options"), ("compare-runs", "value"), ("url", "search")],
-                             [("compare-tick", "n_intervals", 1), ("compare-runs", "value", runs), ("url", "search", search)]))
-    answer, viewing = post(payload([("compare-view", "data"), ("compare-note", "children")],
-                                   [("compare-tick", "n_intervals", 1), ("compare-runs", "value", runs),
-                                    ("plan", "data", None)], [("compare-view", "data", None)]))
+    _, picker = post(
+        payload(
+            [("compare-runs", "options"), ("compare-runs", "value"), ("url", "search")],
+            [("compare-tick", "n_intervals", 1), ("compare-runs", "value", runs), ("url", "search", search)],
+        )
+    )
+    answer, viewing = post(
+        payload(
+            [("compare-view", "data"), ("compare-note", "children")],
+            [("compare-tick", "n_intervals", 1), ("compare-runs", "value", runs), ("plan", "data", None)],
+            [("compare-view", "data", None)],
+        )
+    )
     [view] = values(json.loads(answer), [("compare-view", "data")])
     latencies = [picker, viewing]
     for output, plan in (("compare-queued", False), ("compare-cooks", True), ("compare-half-hours", True)):
@@ -307,6 +368,7 @@ def compare_refresh(target: Path | str, label: str, repeat: int, starts: int = 5
     (Dash's round trips and the picker's read of the runs). `starts` dashboard processes, `repeat`
     refreshes in all."""
     from tests.processes import wait_for_http
+
     first, again, floor = [], [], []
     for _ in range(starts):
         process, port = _dashboard(target)
@@ -326,8 +388,15 @@ def compare_refresh(target: Path | str, label: str, repeat: int, starts: int = 5
     for case, totals in (("a new selection", first), ("a refresh at the same moments", again)):
         totals.sort()
         median = totals[len(totals) // 2] * 1000
-        results.append(Result("compare page refresh over HTTP", f"{label}, 2 runs, 6 requests, {case}",
-                              f"{median:.1f} ms (fastest {totals[0] * 1000:.1f} of {len(totals)})",
-                              f"{least:.1f} ms, the same requests with nothing to draw", f"{median / least:.1f}x",
-                              f"< {COMPARE_TARGET_MS} ms", median < COMPARE_TARGET_MS))
+        results.append(
+            Result(
+                "compare page refresh over HTTP",
+                f"{label}, 2 runs, 6 requests, {case}",
+                f"{median:.1f} ms (fastest {totals[0] * 1000:.1f} of {len(totals)})",
+                f"{least:.1f} ms, the same requests with nothing to draw",
+                f"{median / least:.1f}x",
+                f"< {COMPARE_TARGET_MS} ms",
+                median < COMPARE_TARGET_MS,
+            )
+        )
     return results

@@ -42,9 +42,14 @@ from simulator.experiment.study import judged_by_days
 from simulator.menu import load_menu
 
 ZONE = "America/Chicago"
-MENU = [{"name": "Smash Burger", "cook_time": 360}, {"name": "Chicken Tenders", "cook_time": 420},
-        {"name": "Fries", "cook_time": 240}, {"name": "Milkshake", "cook_time": 120},
-        {"name": "Brisket Plate", "cook_time": 900}, {"name": "Caesar Salad", "cook_time": 300}]
+MENU = [
+    {"name": "Smash Burger", "cook_time": 360},
+    {"name": "Chicken Tenders", "cook_time": 420},
+    {"name": "Fries", "cook_time": 240},
+    {"name": "Milkshake", "cook_time": 120},
+    {"name": "Brisket Plate", "cook_time": 900},
+    {"name": "Caesar Salad", "cook_time": 300},
+]
 WEEKDAY_SHAPE = [0.85, 0.8, 0.9, 1.0, 1.25, 1.4, 1.1]
 ORDERS_PER_DAY = 1500
 DAY_CV = 0.20
@@ -68,22 +73,34 @@ def orders(first: date, days: int, seed: int, growth: float = 0.0, per_day: floa
     zone = ZoneInfo(ZONE)
     shape = _rate(np.arange(1440) / 60)
     shape /= shape.sum()
-    sigma = math.sqrt(math.log1p(DAY_CV ** 2))
+    sigma = math.sqrt(math.log1p(DAY_CV**2))
     made = []
     for d in range(days):
         day = first + timedelta(days=d)
         weeks = (day - FIRST_DAY).days / 7
-        level = per_day * WEEKDAY_SHAPE[day.weekday()] * (1 + growth) ** weeks \
-            * rng.lognormal(-sigma * sigma / 2, sigma)
+        level = (
+            per_day * WEEKDAY_SHAPE[day.weekday()] * (1 + growth) ** weeks * rng.lognormal(-sigma * sigma / 2, sigma)
+        )
         midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone)
         for minute in np.flatnonzero(counts := rng.poisson(level * shape)):
             for _ in range(int(counts[minute])):
                 moment = midnight + timedelta(minutes=int(minute), seconds=int(rng.integers(60)))
-                lines = [{"name": MENU[i]["name"], "quantity": int(rng.choice([1, 1, 2])),
-                          "price_per_unit": int(rng.integers(500, 2500))}
-                         for i in rng.choice(len(MENU), size=int(rng.integers(1, 4)), replace=False)]
-                made.append({"name": "Guest", "service": "DoorDash", "items": lines,
-                             "ordered_at": moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat()})
+                lines = [
+                    {
+                        "name": MENU[i]["name"],
+                        "quantity": int(rng.choice([1, 1, 2])),
+                        "price_per_unit": int(rng.integers(500, 2500)),
+                    }
+                    for i in rng.choice(len(MENU), size=int(rng.integers(1, 4)), replace=False)
+                ]
+                made.append(
+                    {
+                        "name": "Guest",
+                        "service": "DoorDash",
+                        "items": lines,
+                        "ordered_at": moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(),
+                    }
+                )
     made.sort(key=lambda o: o["ordered_at"])
     return made
 
@@ -97,8 +114,16 @@ def _write(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def scenario(folder: Path, name: str, growth: float, histories: int, weeks_judged: int, weeks: int = HISTORY_WEEKS,
-             per_day: float = ORDERS_PER_DAY, flags: tuple[str, ...] = ()) -> list[Result]:
+def scenario(
+    folder: Path,
+    name: str,
+    growth: float,
+    histories: int,
+    weeks_judged: int,
+    weeks: int = HISTORY_WEEKS,
+    per_day: float = ORDERS_PER_DAY,
+    flags: tuple[str, ...] = (),
+) -> list[Result]:
     """`histories` kitchens of the same process, each planned for the week after its `weeks` weeks of history
     and judged on `weeks_judged` draws of that week: a promise holds over the histories a user may bring, not
     on one that happened to be busy (or quiet) where the following weeks are not."""
@@ -113,9 +138,28 @@ def scenario(folder: Path, name: str, growth: float, histories: int, weeks_judge
         history = _write(folder / f"{name}-history.json", orders(FIRST_DAY, 7 * weeks, history_seed, growth, per_day))
         out = folder / f"{name}-plan-{history_seed}"
         started = time.perf_counter()
-        finished = subprocess.run([sys.executable, "-m", "simulator.plan", "--orders", str(history), "--menu",
-                                   str(menu), "--timezone", ZONE, "--sla-p90", str(TARGET), "--out", str(out),
-                                   "--no-progress", *flags], capture_output=True, text=True, timeout=3600)
+        finished = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "simulator.plan",
+                "--orders",
+                str(history),
+                "--menu",
+                str(menu),
+                "--timezone",
+                ZONE,
+                "--sla-p90",
+                str(TARGET),
+                "--out",
+                str(out),
+                "--no-progress",
+                *flags,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
         seconds.append(time.perf_counter() - started)
         if finished.returncode not in (0, 1):
             raise RuntimeError(f"simulator.plan failed: {finished.stderr[-2000:]}")
@@ -124,8 +168,12 @@ def scenario(folder: Path, name: str, growth: float, histories: int, weeks_judge
         own = []
         for draw in range(weeks_judged):
             seed = 1000 * history_seed + draw
-            week = _write(folder / f"{name}-week.json", orders(week_start - timedelta(days=1), 8, seed, growth, per_day))
-            judged = judged_by_days(read_stream(week, dishes, grid), Blocks.single(grid.size, grid.per_day), first, ZONE)
+            week = _write(
+                folder / f"{name}-week.json", orders(week_start - timedelta(days=1), 8, seed, growth, per_day)
+            )
+            judged = judged_by_days(
+                read_stream(week, dishes, grid), Blocks.single(grid.size, grid.per_day), first, ZONE
+            )
             cells = direct.run(judged, schedule).cells
             busy = cells.orders >= MIN_ORDERS
             own.append((int((cells.p90[busy] <= TARGET * 60).sum()), int(busy.sum())))
@@ -137,40 +185,84 @@ def scenario(folder: Path, name: str, growth: float, histories: int, weeks_judge
         per_history.append(sum(m for m, _ in own) / sum(h for _, h in own))
     met, held = sum(m for m, _ in shares), sum(h for _, h in shares)
     each = [m / h for m, h in shares]
-    over_hindsight = [p / h for p, h in zip(planned, hindsight)]
-    under_fixed = [p / f for p, f in zip(planned, fixed)]
-    weeks_ok = sum(share >= HOLDS_EACH_WEEK and longest <= WORST_ORDER_TIMES * TARGET * 60
-                   for share, longest in zip(each, worst_orders))
+    over_hindsight = [p / h for p, h in zip(planned, hindsight, strict=True)]
+    under_fixed = [p / f for p, f in zip(planned, fixed, strict=True)]
+    weeks_ok = sum(
+        share >= HOLDS_EACH_WEEK and longest <= WORST_ORDER_TIMES * TARGET * 60
+        for share, longest in zip(each, worst_orders, strict=True)
+    )
     accuracy = _csv(out / "accuracy.csv")
     judged_weeks = histories * weeks_judged
-    case = (f"{weeks} weeks of a Chicago kitchen, days CV {DAY_CV:.0%}"
-            + (f", growing {growth:.0%} a week" if growth else "") + f", p90 <= {TARGET:g} min on 95% of days, "
-            f"{histories} histories x {weeks_judged} following weeks")
+    case = (
+        f"{weeks} weeks of a Chicago kitchen, days CV {DAY_CV:.0%}"
+        + (f", growing {growth:.0%} a week" if growth else "")
+        + f", p90 <= {TARGET:g} min on 95% of days, "
+        f"{histories} histories x {weeks_judged} following weeks"
+    )
     labour = f"{statistics.median(planned):,.0f} cook-hours (median of {histories} plans)"
     rows = [
-        Result("plan on weeks it never saw", case + ": the whole plan", f"{statistics.median(seconds):.0f} s median",
-               f"{max(seconds):.0f} s slowest", "-", f"< {PLAN_SECONDS} s", max(seconds) < PLAN_SECONDS),
-        Result("plan on weeks it never saw", case + f": cells with {MIN_ORDERS}+ orders meeting the target",
-               f"{met / held:.1%} of {held:,}", "by history: " + ", ".join(f"{share:.1%}" for share in per_history),
-               "-", f">= {HOLDS_POOLED:.0%}", met / held >= HOLDS_POOLED),
-        Result("plan on weeks it never saw", case + ": weeks with 90%+ of cells met and no order over 3x the target",
-               f"{weeks_ok} of {judged_weeks}", f"worst week {min(each):.1%}, longest order "
-               f"{max(worst_orders) / 60:.0f} min", "-", "every week", weeks_ok == judged_weeks),
-        Result("plan on weeks it never saw", case + ": labour against a plan made with hindsight of each week",
-               labour, f"{statistics.median(hindsight):,.0f} cook-hours (median)",
-               f"{statistics.median(over_hindsight):.2f}x median, {max(over_hindsight):.2f}x worst",
-               f"<= {LABOUR_OVER_HINDSIGHT}x", max(over_hindsight) <= LABOUR_OVER_HINDSIGHT),
-        Result("plan on weeks it never saw", case + ": labour against the smallest fixed crew meeting 90% of cells",
-               labour, f"{statistics.median(fixed):,.0f} cook-hours (median)",
-               f"{max(under_fixed):.2f}x worst", f"< {LABOUR_UNDER_FIXED}x", max(under_fixed) < LABOUR_UNDER_FIXED),
+        Result(
+            "plan on weeks it never saw",
+            case + ": the whole plan",
+            f"{statistics.median(seconds):.0f} s median",
+            f"{max(seconds):.0f} s slowest",
+            "-",
+            f"< {PLAN_SECONDS} s",
+            max(seconds) < PLAN_SECONDS,
+        ),
+        Result(
+            "plan on weeks it never saw",
+            case + f": cells with {MIN_ORDERS}+ orders meeting the target",
+            f"{met / held:.1%} of {held:,}",
+            "by history: " + ", ".join(f"{share:.1%}" for share in per_history),
+            "-",
+            f">= {HOLDS_POOLED:.0%}",
+            met / held >= HOLDS_POOLED,
+        ),
+        Result(
+            "plan on weeks it never saw",
+            case + ": weeks with 90%+ of cells met and no order over 3x the target",
+            f"{weeks_ok} of {judged_weeks}",
+            f"worst week {min(each):.1%}, longest order {max(worst_orders) / 60:.0f} min",
+            "-",
+            "every week",
+            weeks_ok == judged_weeks,
+        ),
+        Result(
+            "plan on weeks it never saw",
+            case + ": labour against a plan made with hindsight of each week",
+            labour,
+            f"{statistics.median(hindsight):,.0f} cook-hours (median)",
+            f"{statistics.median(over_hindsight):.2f}x median, {max(over_hindsight):.2f}x worst",
+            f"<= {LABOUR_OVER_HINDSIGHT}x",
+            max(over_hindsight) <= LABOUR_OVER_HINDSIGHT,
+        ),
+        Result(
+            "plan on weeks it never saw",
+            case + ": labour against the smallest fixed crew meeting 90% of cells",
+            labour,
+            f"{statistics.median(fixed):,.0f} cook-hours (median)",
+            f"{max(under_fixed):.2f}x worst",
+            f"< {LABOUR_UNDER_FIXED}x",
+            max(under_fixed) < LABOUR_UNDER_FIXED,
+        ),
     ]
     if accuracy:
         by_method: dict[str, list[float]] = {}
         for row in accuracy:
             by_method.setdefault(row["method"].split(" (")[0], []).append(float(row["mase_daily_total"]))
         shown = "; ".join(f"{m}: {statistics.mean(v):.2f}" for m, v in by_method.items())
-        rows.append(Result("plan on weeks it never saw", case + ": forecast MASE a day, rolling origin, last history",
-                           shown, "-", "-", "-", None))
+        rows.append(
+            Result(
+                "plan on weeks it never saw",
+                case + ": forecast MASE a day, rolling origin, last history",
+                shown,
+                "-",
+                "-",
+                "-",
+                None,
+            )
+        )
     return rows
 
 
@@ -198,6 +290,7 @@ def _hindsight_hours(week_stream, grid: IntervalGrid, promise: Promise) -> float
 
 def _smallest_fixed_hours(week_stream, target: float) -> float:
     """The fewest cooks, all week, meeting the target in 90% of the week's cells with 10+ orders; their hours."""
+
     def share(n: int) -> float:
         cells: CellStats = direct.run(week_stream, n).cells
         busy = cells.orders >= MIN_ORDERS
@@ -216,5 +309,6 @@ def results(quick: bool) -> list[Result]:
     with tempfile.TemporaryDirectory() as folder:
         if quick:  # a smoke run: three small weeks, a short search
             return scenario(Path(folder), "flat", 0.0, 1, 2, weeks=3, per_day=300, flags=("--replications", "3"))
-        return (scenario(Path(folder), "flat", 0.0, HISTORIES, WEEKS_JUDGED)
-                + scenario(Path(folder), "growing", 0.03, HISTORIES, WEEKS_JUDGED))
+        return scenario(Path(folder), "flat", 0.0, HISTORIES, WEEKS_JUDGED) + scenario(
+            Path(folder), "growing", 0.03, HISTORIES, WEEKS_JUDGED
+        )

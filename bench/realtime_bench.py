@@ -15,8 +15,8 @@ from bench.measure import Result
 from common.database import connect_writer
 from common.localtime import LocalClock
 from common.settings import load_settings
-from simulator.menu import load_menu
 from simulator.feed import read_orders
+from simulator.menu import load_menu
 from simulator.run import WAKE_INTERVAL, simulate
 from simulator.store import RunParameters, RunStore
 
@@ -48,23 +48,36 @@ def lag(speeds: list[float], seconds: float) -> list[Result]:
     results = []
     for speed in speeds:
         db = workload.fresh(workload.WORK / "realtime.db")
-        store = RunStore.start(connect_writer(db), RunParameters(settings.kitchen, settings.cooks, speed, "default", "default",
-                                                                 settings.timezone))
+        store = RunStore.start(
+            connect_writer(db),
+            RunParameters(settings.kitchen, settings.cooks, speed, "default", "default", settings.timezone),
+        )
         probe = LagProbe(store, speed)
         deadline = time.monotonic() + seconds
-        simulate(read_orders(settings.orders_path, load_menu(settings.menu_path)), settings.cooks, speed, probe,
-                 LocalClock(settings.timezone), lambda: time.monotonic() > deadline)
+        simulate(
+            read_orders(settings.orders_path, load_menu(settings.menu_path)),
+            settings.cooks,
+            speed,
+            probe,
+            LocalClock(settings.timezone),
+            lambda: time.monotonic() > deadline,
+        )
         store.finish("completed")
         store.connection.close()
         ordered = sorted(probe.lags)
         worst, p99 = ordered[-1], ordered[int(0.99 * (len(ordered) - 1))]
         wall = time.monotonic() - probe.start[0]
-        results.append(Result(
-            "real-time lag", f"{speed:g}x for {wall:.0f} s wall",
-            f"max {worst:.1f} sim s ({worst / speed:.3f} wall s), p99 {p99:.1f} sim s ({p99 / speed:.3f} wall s)",
-            "ideal: wall time x speed", f"{worst / speed:.3f} wall s", f"< {LAG_TARGET_WALL_S:g} wall s",
-            worst / speed < LAG_TARGET_WALL_S,
-        ))
+        results.append(
+            Result(
+                "real-time lag",
+                f"{speed:g}x for {wall:.0f} s wall",
+                f"max {worst:.1f} sim s ({worst / speed:.3f} wall s), p99 {p99:.1f} sim s ({p99 / speed:.3f} wall s)",
+                "ideal: wall time x speed",
+                f"{worst / speed:.3f} wall s",
+                f"< {LAG_TARGET_WALL_S:g} wall s",
+                worst / speed < LAG_TARGET_WALL_S,
+            )
+        )
     return results
 
 
@@ -76,8 +89,11 @@ def stop_latency(repeat: int) -> list[Result]:
         latencies = []
         for _ in range(repeat):
             db = workload.fresh(workload.WORK / "stop.db")
-            process = subprocess.Popen(workload.simulator_command(workload.stream(10_000), db, speed="60"),
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                workload.simulator_command(workload.stream(10_000), db, speed="60"),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             while not _committed(db):
                 time.sleep(0.02)
             sent = time.monotonic()
@@ -85,11 +101,17 @@ def stop_latency(repeat: int) -> list[Result]:
             process.wait(timeout=30)
             latencies.append(time.monotonic() - sent)
         worst = max(latencies)
-        results.append(Result(
-            "stop on a signal", f"{signal.Signals(number).name}, real time at 60x, {repeat} runs",
-            f"median {statistics.median(latencies):.2f} s, max {worst:.2f} s", f"wake interval {WAKE_INTERVAL:g} s",
-            f"{worst / WAKE_INTERVAL:.1f}x", f"< {STOP_TARGET_S:g} s", worst < STOP_TARGET_S,
-        ))
+        results.append(
+            Result(
+                "stop on a signal",
+                f"{signal.Signals(number).name}, real time at 60x, {repeat} runs",
+                f"median {statistics.median(latencies):.2f} s, max {worst:.2f} s",
+                f"wake interval {WAKE_INTERVAL:g} s",
+                f"{worst / WAKE_INTERVAL:.1f}x",
+                f"< {STOP_TARGET_S:g} s",
+                worst < STOP_TARGET_S,
+            )
+        )
     return results
 
 

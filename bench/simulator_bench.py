@@ -10,7 +10,7 @@ import time
 import uuid
 
 from bench import workload
-from bench.measure import Result, run_for_peak_rss
+from bench.measure import Result
 
 TEXTBOOK_RATIO_TARGET = 1.0
 POSTGRES_SHARE_TARGET = 0.70
@@ -24,8 +24,13 @@ def units_in(orders) -> int:
     from simulator.feed import read_orders
     from simulator.menu import load_menu
     from simulator.orders import Order
-    return sum(line.quantity for entry in read_orders(orders, load_menu(workload.menu_file()))
-               if isinstance(entry, Order) for line in entry.lines)
+
+    return sum(
+        line.quantity
+        for entry in read_orders(orders, load_menu(workload.menu_file()))
+        if isinstance(entry, Order)
+        for line in entry.lines
+    )
 
 
 def textbook_command(orders) -> list[str]:
@@ -60,14 +65,22 @@ def throughput(sizes: list[int], repeat: int) -> list[Result]:
         units = units_in(orders)
         db = workload.WORK / "throughput.db"
         pairs = runs_for(size, repeat)
-        ours, textbook, ratio = paired(pairs, lambda: wall(workload.simulator_command(orders, workload.fresh(db))),
-                                       lambda: wall(textbook_command(orders)))
-        results.append(Result(
-            "simulator against the textbook SimPy model (--speed max)", f"{size:,} orders, {units:,} units, {pairs} pairs",
-            f"{size / ours:,.0f} orders/s, {units / ours:,.0f} units/s with the SQLite store",
-            f"{size / textbook:,.0f} orders/s, {units / textbook:,.0f} units/s textbook model, no store",
-            f"{ratio:.2f} of its wall time", f"<= {TEXTBOOK_RATIO_TARGET:.1f}", ratio <= TEXTBOOK_RATIO_TARGET,
-        ))
+        ours, textbook, ratio = paired(
+            pairs,
+            lambda: wall(workload.simulator_command(orders, workload.fresh(db))),
+            lambda: wall(textbook_command(orders)),
+        )
+        results.append(
+            Result(
+                "simulator against the textbook SimPy model (--speed max)",
+                f"{size:,} orders, {units:,} units, {pairs} pairs",
+                f"{size / ours:,.0f} orders/s, {units / ours:,.0f} units/s with the SQLite store",
+                f"{size / textbook:,.0f} orders/s, {units / textbook:,.0f} units/s textbook model, no store",
+                f"{ratio:.2f} of its wall time",
+                f"<= {TEXTBOOK_RATIO_TARGET:.1f}",
+                ratio <= TEXTBOOK_RATIO_TARGET,
+            )
+        )
     return results
 
 
@@ -77,6 +90,7 @@ def postgres(sizes: list[int], repeat: int, url: str = DEFAULT_POSTGRES) -> list
     from psycopg import sql
 
     from common.database import with_search_path
+
     results = []
     for size in sizes:
         orders, schema = workload.stream(size), f"bench_{uuid.uuid4().hex[:8]}"
@@ -88,17 +102,26 @@ def postgres(sizes: list[int], repeat: int, url: str = DEFAULT_POSTGRES) -> list
             return wall(workload.simulator_command(orders, with_search_path(url, schema)))
 
         try:
-            pg, lite, ratio = paired(repeat, into_postgres,
-                                     lambda: wall(workload.simulator_command(orders, workload.fresh(workload.WORK / "pg-vs.db"))))
+            pg, lite, ratio = paired(
+                repeat,
+                into_postgres,
+                lambda: wall(workload.simulator_command(orders, workload.fresh(workload.WORK / "pg-vs.db"))),
+            )
         finally:
             with psycopg.connect(url, autocommit=True) as admin:
                 admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
         share = 1 / ratio
-        results.append(Result(
-            "simulator with PostgreSQL (--speed max)", f"{size:,} orders", f"{size / pg:,.0f} orders/s into PostgreSQL",
-            f"{size / lite:,.0f} orders/s into SQLite", f"{share:.2f} of SQLite's throughput",
-            f">= {POSTGRES_SHARE_TARGET:.2f}", share >= POSTGRES_SHARE_TARGET,
-        ))
+        results.append(
+            Result(
+                "simulator with PostgreSQL (--speed max)",
+                f"{size:,} orders",
+                f"{size / pg:,.0f} orders/s into PostgreSQL",
+                f"{size / lite:,.0f} orders/s into SQLite",
+                f"{share:.2f} of SQLite's throughput",
+                f">= {POSTGRES_SHARE_TARGET:.2f}",
+                share >= POSTGRES_SHARE_TARGET,
+            )
+        )
     return results
 
 
@@ -107,7 +130,14 @@ def memory(sizes: list[int]) -> list[Result]:
     peaks = {size: workload.simulated_database(size)[2] for size in sizes}
     smallest = peaks[min(sizes)]
     return [
-        Result("simulator peak memory", f"{size:,} orders", f"{peak:.0f} MiB", f"{smallest:.0f} MiB at {min(sizes):,}",
-               f"{peak / smallest:.2f}", f"< {MEMORY_TARGET_MIB} MiB, flat", peak < MEMORY_TARGET_MIB and peak < 1.25 * smallest)
+        Result(
+            "simulator peak memory",
+            f"{size:,} orders",
+            f"{peak:.0f} MiB",
+            f"{smallest:.0f} MiB at {min(sizes):,}",
+            f"{peak / smallest:.2f}",
+            f"< {MEMORY_TARGET_MIB} MiB, flat",
+            peak < MEMORY_TARGET_MIB and peak < 1.25 * smallest,
+        )
         for size, peak in peaks.items()
     ]

@@ -30,15 +30,43 @@ def stream(size: int) -> Path:
         WORK.mkdir(exist_ok=True)
         days = math.ceil(size / ORDERS_PER_DAY * 1.1) + 1
         partial = path.with_suffix(".partial")
-        generate(["--seed", str(SEED), "--days", str(days), "--orders-per-day", str(ORDERS_PER_DAY),
-                  "--max-orders", str(size), "--orders", str(partial), "--menu", str(WORK / "items.json")])
+        generate(
+            [
+                "--seed",
+                str(SEED),
+                "--days",
+                str(days),
+                "--orders-per-day",
+                str(ORDERS_PER_DAY),
+                "--max-orders",
+                str(size),
+                "--orders",
+                str(partial),
+                "--menu",
+                str(WORK / "items.json"),
+            ]
+        )
         partial.rename(path)
     return path
 
 
 def simulator_command(orders: Path, db: Path, speed: str = "max", cooks: int = COOKS) -> list[str]:
-    return [sys.executable, "-m", "simulator", "--orders", str(orders), "--menu", str(menu_file()), "--db", str(db),
-            "--cooks", str(cooks), "--speed", speed, "--quiet"]
+    return [
+        sys.executable,
+        "-m",
+        "simulator",
+        "--orders",
+        str(orders),
+        "--menu",
+        str(menu_file()),
+        "--db",
+        str(db),
+        "--cooks",
+        str(cooks),
+        "--speed",
+        speed,
+        "--quiet",
+    ]
 
 
 def fresh(db: Path) -> Path:

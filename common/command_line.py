@@ -57,8 +57,11 @@ class SubcommandsListed(argparse.RawDescriptionHelpFormatter, DefaultsShown):
 
 def shows_default(action: argparse.Action) -> bool:
     """Whether the flag has a default worth saying: not for a switch, nor for one that is off unless given."""
-    return action.option_strings != [] and not any(action.default is nothing for nothing in (None, False)) \
+    return (
+        action.option_strings != []
+        and not any(action.default is nothing for nothing in (None, False))
         and action.default != argparse.SUPPRESS
+    )
 
 
 class Parser(argparse.ArgumentParser):
@@ -70,14 +73,22 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, prog: str, doc: str | None = None, **options) -> None:
         options.setdefault("formatter_class", DefaultsShown)
-        super().__init__(prog=Parser.calling_name or prog, description=options.pop("description", None) or summary(doc),
-                         allow_abbrev=False, **options)
+        super().__init__(
+            prog=Parser.calling_name or prog,
+            description=options.pop("description", None) or summary(doc),
+            allow_abbrev=False,
+            **options,
+        )
 
     def error(self, message: str) -> None:
         """One line: what is wrong, the flag (or choice) meant when one is close, and --help."""
         nearest = self.nearest(message)
-        self.exit(2, f"{self.prog}: error: {message}" + (f"; did you mean {nearest}?" if nearest else "")
-                  + f" (see {self.prog} --help)\n")
+        self.exit(
+            2,
+            f"{self.prog}: error: {message}"
+            + (f"; did you mean {nearest}?" if nearest else "")
+            + f" (see {self.prog} --help)\n",
+        )
 
     def nearest(self, message: str) -> str | None:
         """The flag an unrecognized one was probably meant to be (a prefix of it, or a near spelling), or the

@@ -36,13 +36,25 @@ def described(module: str) -> str:
 
 def parser() -> Parser:
     width = max(map(len, COMMANDS))
-    listed = "\n".join(textwrap.fill(described(module), 100, initial_indent=f"  {name:<{width}}  ",
-                                     subsequent_indent=" " * (width + 4)) for name, module in COMMANDS.items())
-    flags = Parser("kitchen", usage="%(prog)s [-h] COMMAND [ITS FLAGS ...]",
-                   description=f"Kitchen Simulator: every command under one name.\n\ncommands:\n{listed}",
-                   epilog="kitchen COMMAND --help shows a command's own flags.", formatter_class=SubcommandsListed)
-    flags.add_argument("command", choices=list(COMMANDS), metavar="COMMAND",
-                       help="one of the commands above, followed by its own flags")
+    listed = "\n".join(
+        textwrap.fill(
+            described(module), 100, initial_indent=f"  {name:<{width}}  ", subsequent_indent=" " * (width + 4)
+        )
+        for name, module in COMMANDS.items()
+    )
+    flags = Parser(
+        "kitchen",
+        usage="%(prog)s [-h] COMMAND [ITS FLAGS ...]",
+        description=f"Kitchen Simulator: every command under one name.\n\ncommands:\n{listed}",
+        epilog="kitchen COMMAND --help shows a command's own flags.",
+        formatter_class=SubcommandsListed,
+    )
+    flags.add_argument(
+        "command",
+        choices=list(COMMANDS),
+        metavar="COMMAND",
+        help="one of the commands above, followed by its own flags",
+    )
     return flags
 
 

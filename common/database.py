@@ -18,9 +18,10 @@ import re
 import sqlite3
 import sys
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple, Sequence, TypeVar
+from typing import NamedTuple, TypeVar
 from urllib.parse import quote
 
 T = TypeVar("T")
@@ -29,8 +30,10 @@ SCHEMA_TEMPLATE = (Path(__file__).parent / "schema.sql").read_text(encoding="utf
 SCHEMA_VERSION = 4  # kept in the schema_version table; bump it when schema.sql changes its layout
 MIGRATIONS = {  # from an older version: the statements that bring it to the next one (new tables come with
     2: ["ALTER TABLE orders ADD COLUMN order_id TEXT"],  # schema.sql, applied after the migrations)
-    3: ["ALTER TABLE runs ADD COLUMN cook_seconds DOUBLE PRECISION NOT NULL DEFAULT 0",
-        "ALTER TABLE runs ADD COLUMN busy_seconds DOUBLE PRECISION NOT NULL DEFAULT 0"],
+    3: [
+        "ALTER TABLE runs ADD COLUMN cook_seconds DOUBLE PRECISION NOT NULL DEFAULT 0",
+        "ALTER TABLE runs ADD COLUMN busy_seconds DOUBLE PRECISION NOT NULL DEFAULT 0",
+    ],
 }
 ENGINE_WORDS = {  # the only words of the schema that differ per engine
     "sqlite": {"@ID@": "INTEGER PRIMARY KEY", "@WITHOUT_ROWID@": "WITHOUT ROWID"},
@@ -38,7 +41,6 @@ ENGINE_WORDS = {  # the only words of the schema that differ per engine
 }
 BUSY_TIMEOUT_MS = 5000  # how long a SQLite connection waits for a lock
 SCHEMA_LOCK = 7_310_401  # a PostgreSQL advisory lock: simulators starting together create the schema once
-
 
 
 def database_errors() -> tuple[type[Exception], ...]:
@@ -100,7 +102,9 @@ class Session:
         if not rows:
             return
         if self.engine == "sqlite":
-            self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+            self.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
+            )
             return
         with self.raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
@@ -114,12 +118,17 @@ class Session:
             return
         names = ", ".join(upsert.columns)
         if self.engine == "sqlite":
-            self.executemany(f"INSERT INTO {upsert.table} ({names}) VALUES ({', '.join('?' * len(upsert.columns))})"
-                             f" {upsert.on_conflict}", rows)
+            self.executemany(
+                f"INSERT INTO {upsert.table} ({names}) VALUES ({', '.join('?' * len(upsert.columns))})"
+                f" {upsert.on_conflict}",
+                rows,
+            )
             return
         incoming = f"{upsert.table}_incoming"
-        self.raw.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} (LIKE {upsert.table} INCLUDING DEFAULTS)"
-                         " ON COMMIT DELETE ROWS")
+        self.raw.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} (LIKE {upsert.table} INCLUDING DEFAULTS)"
+            " ON COMMIT DELETE ROWS"
+        )
         self.insert_many(incoming, upsert.columns, rows)
         self.raw.execute(f"INSERT INTO {upsert.table} ({names}) SELECT {names} FROM {incoming} {upsert.on_conflict}")
 
@@ -181,6 +190,7 @@ def connect_writer(target: str | os.PathLike) -> Session:
 def _open_for_writing(target: str | os.PathLike) -> Session:
     if is_server(target):
         import psycopg
+
         session = Session(psycopg.connect(str(target), autocommit=True), "postgresql")
         session.execute("SELECT pg_advisory_lock(?)", (SCHEMA_LOCK,))
         return session
@@ -221,6 +231,7 @@ def _apply_schema(session: Session, target) -> None:
 def with_search_path(url: str, schema: str) -> str:
     """A PostgreSQL URL whose connections work in `schema` (several kitchens' databases on one server)."""
     from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
     parts = urlsplit(url)
     query = parse_qsl(parts.query) + [("options", f"-c search_path={schema}")]
     return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
@@ -229,6 +240,7 @@ def with_search_path(url: str, schema: str) -> str:
 def readonly_conninfo(target: str) -> str:
     """A PostgreSQL URL's connection settings, with every transaction read-only."""
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
     settings = conninfo_to_dict(str(target))
     settings["options"] = (settings.get("options", "") + " -c default_transaction_read_only=on").strip()
     return make_conninfo(**settings)
@@ -242,7 +254,8 @@ def unreachable(target: str | os.PathLike, error: Exception) -> DatabaseUnavaila
     if missing:
         return DatabaseUnavailable(
             f"the database {missing[1]!r} does not exist on the server of {describe(target)}; create it"
-            f" (createdb {missing[1]}, or CREATE DATABASE {missing[1]} in psql), or name another with --db")
+            f" (createdb {missing[1]}, or CREATE DATABASE {missing[1]} in psql), or name another with --db"
+        )
     return DatabaseUnavailable(f"cannot reach database {describe(target)}: {message}")
 
 
@@ -250,9 +263,11 @@ def connect_readonly(target: str | os.PathLike) -> Session:
     """Open the database read-only; any write through this session fails."""
     if is_server(target):
         import psycopg
+
         try:
-            return Session(psycopg.connect(readonly_conninfo(str(target)), autocommit=True, connect_timeout=5),
-                           "postgresql")
+            return Session(
+                psycopg.connect(readonly_conninfo(str(target)), autocommit=True, connect_timeout=5), "postgresql"
+            )
         except psycopg.Error as error:
             raise unreachable(target, error) from error
     path = Path(target)
@@ -340,6 +355,7 @@ class Reader:
         if not is_server(self.database):
             return _answer(self.database, self._file_session(), query)
         from psycopg_pool import PoolTimeout
+
         pool = self._pool()
         try:
             with pool.connection(timeout=self.WAIT) as raw:
@@ -371,10 +387,17 @@ class Reader:
         with self.lock:
             if self.pool is None:
                 from psycopg_pool import ConnectionPool
+
                 logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)  # failures are said by read()
                 connect_readonly(self.database).close()  # first, a connection that works (or the reason it cannot)
-                self.pool = ConnectionPool(readonly_conninfo(str(self.database)), min_size=1, max_size=self.POOL_SIZE,
-                                           kwargs={"autocommit": True}, open=True, name="dashboard")
+                self.pool = ConnectionPool(
+                    readonly_conninfo(str(self.database)),
+                    min_size=1,
+                    max_size=self.POOL_SIZE,
+                    kwargs={"autocommit": True},
+                    open=True,
+                    name="dashboard",
+                )
             return self.pool
 
     def close(self) -> None:

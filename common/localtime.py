@@ -75,6 +75,7 @@ class LocalClock:
     def offsets(self, epochs: np.ndarray) -> np.ndarray:
         """`offset` of every epoch of an array (int64), in one pass per distinct UTC hour."""
         import numpy as np  # here: numpy takes a tenth of a second to import
+
         epochs = np.asarray(epochs, dtype=np.int64)
         if not len(epochs):
             return np.zeros(0, dtype=np.int64)
@@ -87,6 +88,7 @@ class LocalClock:
     def days(self, epochs: np.ndarray) -> np.ndarray:
         """The local day (days since 1970-01-01 of the local calendar) of every epoch of an array."""
         import numpy as np  # here: numpy takes a tenth of a second to import
+
         epochs = np.asarray(epochs, dtype=np.int64)
         return (epochs + self.offsets(epochs)) // 86400
 

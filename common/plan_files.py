@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 YES, NO = "yes", "no"
 
@@ -60,20 +61,37 @@ def read_intervals(text: str, name: str = "intervals.csv") -> list[PlannedInterv
     rows = list(csv.DictReader(io.StringIO(text)))
     header = set(rows[0]) if rows else set()
     if rows and OLD_LAYOUT <= header:
-        raise PlanLayoutError(f"{name} is a plan of an older layout (one p90 averaged over replications): make the"
-                              " plan again with python -m simulator.plan to open it here")
+        raise PlanLayoutError(
+            f"{name} is a plan of an older layout (one p90 averaged over replications): make the"
+            " plan again with python -m simulator.plan to open it here"
+        )
     missing = [column for column in COLUMNS if column not in header]
     if not rows or missing:
-        raise PlanLayoutError(f"{name}: expected the intervals.csv that python -m simulator.plan writes"
-                              + (f" (no column {missing[0]!r})" if rows else ""))
+        raise PlanLayoutError(
+            f"{name}: expected the intervals.csv that python -m simulator.plan writes"
+            + (f" (no column {missing[0]!r})" if rows else "")
+        )
     found = []
     for number, row in enumerate(rows, 2):
         try:
-            found.append(PlannedInterval(
-                row["interval"], row["block"], float(row["orders_per_day"]), int(row["requirement_cooks"]),
-                int(row["rostered_cooks"]), int(row["days_judged"]), _number(row["days_met_pct"]),
-                _number(row["days_met_pct_low"]), _number(row["days_met_pct_high"]), _number(row["p90_min_at_level"]),
-                row["meets_service_level"], int(row["sipp_cooks"]), int(row["square_root_cooks"]), row["timezone"]))
+            found.append(
+                PlannedInterval(
+                    row["interval"],
+                    row["block"],
+                    float(row["orders_per_day"]),
+                    int(row["requirement_cooks"]),
+                    int(row["rostered_cooks"]),
+                    int(row["days_judged"]),
+                    _number(row["days_met_pct"]),
+                    _number(row["days_met_pct_low"]),
+                    _number(row["days_met_pct_high"]),
+                    _number(row["p90_min_at_level"]),
+                    row["meets_service_level"],
+                    int(row["sipp_cooks"]),
+                    int(row["square_root_cooks"]),
+                    row["timezone"],
+                )
+            )
         except ValueError as error:
             raise PlanLayoutError(f"{name}, line {number}: {error}") from None
     return found

@@ -10,7 +10,8 @@ receives them through its pipe at the cost of a tuple.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from common.database import Upsert
 
@@ -136,8 +137,16 @@ class Progress(NamedTuple):
     busy_seconds: float
 
 
-STORED = (OrderRow, RejectedRow, SampleRow, DailySalesRow, HourOfDaySalesRow, DishSalesRow, FulfillmentRow,
-          TimeOfDayRow)
+STORED = (
+    OrderRow,
+    RejectedRow,
+    SampleRow,
+    DailySalesRow,
+    HourOfDaySalesRow,
+    DishSalesRow,
+    FulfillmentRow,
+    TimeOfDayRow,
+)
 """Every table the run's rows go to."""
 
 
@@ -155,12 +164,19 @@ UPDATE_PROGRESS = "UPDATE runs SET " + ", ".join(map(_progress_set, Progress._fi
 
 def replacing(record: type, key: Sequence[str], columns: Sequence[str]) -> Upsert:
     """Insert a record, or set `columns` of the row already there with its `key` to the record's."""
-    return Upsert(record.table, record._fields, f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-                  + ", ".join(f"{c} = excluded.{c}" for c in columns))
+    return Upsert(
+        record.table,
+        record._fields,
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns),
+    )
 
 
 def adding(record: type, key: Sequence[str]) -> Upsert:
     """Insert a record, or add its other columns to those of the row already there with its `key`: the
     summaries are running totals."""
-    return Upsert(record.table, record._fields, f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-                  + ", ".join(f"{c} = {record.table}.{c} + excluded.{c}" for c in record._fields if c not in key))
+    return Upsert(
+        record.table,
+        record._fields,
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+        + ", ".join(f"{c} = {record.table}.{c} + excluded.{c}" for c in record._fields if c not in key),
+    )

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -46,8 +46,10 @@ class CookSchedule:
             value = dict(value)
             named = value.pop("timezone")
             if named != zone:
-                raise ScheduleError(f"its times are local times of {named}, but the kitchen's zone is {zone}:"
-                                    f" run it with --timezone {named}")
+                raise ScheduleError(
+                    f"its times are local times of {named}, but the kitchen's zone is {zone}:"
+                    f" run it with --timezone {named}"
+                )
         if not isinstance(value, dict) or not value:
             raise ScheduleError(f"expected a dict of 'HH:MM': cooks, or of weekday: such a dict, got {value!r}")
         if all(isinstance(v, dict) for v in value.values()):
@@ -76,7 +78,9 @@ class CookSchedule:
         except (OSError, UnicodeDecodeError) as error:
             raise ScheduleError(f"cannot read schedule file {path}: {error}") from None
         except json.JSONDecodeError as error:
-            raise ScheduleError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}") from None
+            raise ScheduleError(
+                f"{path}: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}"
+            ) from None
         try:
             return cls.parse(value, zone)
         except ScheduleError as error:
@@ -84,8 +88,10 @@ class CookSchedule:
 
     def describe(self) -> dict[str, dict[str, int]]:
         """The schedule as the parameters file writes it, one entry per weekday."""
-        return {day: {f"{m // 60:02}:{m % 60:02}": cooks for m, cooks in changes}
-                for day, changes in zip(WEEKDAYS, self.days)}
+        return {
+            day: {f"{m // 60:02}:{m % 60:02}": cooks for m, cooks in changes}
+            for day, changes in zip(WEEKDAYS, self.days, strict=True)
+        }
 
     @property
     def most(self) -> int:
@@ -111,8 +117,9 @@ class CookSchedule:
             if next_midnight - midnight == 86400:  # no clock change that day: minutes from midnight
                 moments = [(midnight + 60 * minute, cooks) for minute, cooks in self.days[day.weekday()]]
             else:  # in time order even on the day the clocks spring forward
-                moments = sorted((standard_reading(day, minute, zone), cooks)
-                                 for minute, cooks in self.days[day.weekday()])
+                moments = sorted(
+                    (standard_reading(day, minute, zone), cooks) for minute, cooks in self.days[day.weekday()]
+                )
             yield from ((moment, cooks) for moment, cooks in moments if moment > epoch)
             day, midnight = day + timedelta(days=1), next_midnight
 

@@ -27,9 +27,9 @@ interval somewhere, and the analyst must see that.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Sequence
 
 import numpy as np
 
@@ -58,8 +58,10 @@ class Promise:
         if not 0 < self.level < 1:
             raise ValueError(f"the service level must be a share between 0 and 1, like 0.95, got {self.level!r}")
         if self.max_wait_minutes is not None and not self.max_wait_minutes >= self.target_minutes:
-            raise ValueError(f"the longest wait allowed ({self.max_wait_minutes:g} min) must be at least the"
-                             f" p90 target ({self.target_minutes:g} min)")
+            raise ValueError(
+                f"the longest wait allowed ({self.max_wait_minutes:g} min) must be at least the"
+                f" p90 target ({self.target_minutes:g} min)"
+            )
 
     @property
     def worst_minutes(self) -> float:
@@ -76,8 +78,10 @@ class Promise:
         return self.scores(orders, p90_seconds, longest_seconds) <= 1 + 1e-12
 
     def describe(self) -> str:
-        return (f"p90 fulfillment at most {self.target_minutes:g} min in every interval on {self.level:.0%} of days,"
-                f" no order over {self.worst_minutes:g} min")
+        return (
+            f"p90 fulfillment at most {self.target_minutes:g} min in every interval on {self.level:.0%} of days,"
+            f" no order over {self.worst_minutes:g} min"
+        )
 
 
 @dataclass(frozen=True)
@@ -269,13 +273,27 @@ def judge(runs: Sequence[CellStats], blocks: Blocks, promise: Promise) -> Servic
     p90 = np.concatenate(p90s)
     present = np.unique(block_of)
     judged = p90 >= 0
-    return _levels(block_of, np.concatenate(day_keys), score <= 1 + 1e-12, np.concatenate(orders), blocks, promise,
-                   _quantiles(block_of, score, present, promise.level),
-                   _quantiles(block_of[judged], p90[judged].astype(float), present, promise.level) / 60)
+    return _levels(
+        block_of,
+        np.concatenate(day_keys),
+        score <= 1 + 1e-12,
+        np.concatenate(orders),
+        blocks,
+        promise,
+        _quantiles(block_of, score, present, promise.level),
+        _quantiles(block_of[judged], p90[judged].astype(float), present, promise.level) / 60,
+    )
 
 
-def judge_counted(days: np.ndarray, intervals: np.ndarray, orders: np.ndarray, on_time: np.ndarray,
-                  longest_seconds: np.ndarray, blocks: Blocks, promise: Promise) -> ServiceLevel:
+def judge_counted(
+    days: np.ndarray,
+    intervals: np.ndarray,
+    orders: np.ndarray,
+    on_time: np.ndarray,
+    longest_seconds: np.ndarray,
+    blocks: Blocks,
+    promise: Promise,
+) -> ServiceLevel:
     """The service level from counts per (day, interval), as a database keeps them: the orders, how many of them
     took at most the target, and the longest. A cell's p90 is at most the target exactly when at least
     ceil(0.9 n) of its n orders are (nearest rank), so no tally needs ranking. Counts add up over the intervals
@@ -293,8 +311,16 @@ def judge_counted(days: np.ndarray, intervals: np.ndarray, orders: np.ndarray, o
     p90_ok = (n < MIN_ORDERS) | (timely >= nearest_rank(n, 90))
     met = p90_ok & (longest <= 60 * promise.worst_minutes)
     present = np.unique(cells % blocks.count)
-    return _levels(cells % blocks.count, cells // blocks.count, met, n, blocks, promise,
-                   np.full(len(present), np.nan), np.full(len(present), np.nan))
+    return _levels(
+        cells % blocks.count,
+        cells // blocks.count,
+        met,
+        n,
+        blocks,
+        promise,
+        np.full(len(present), np.nan),
+        np.full(len(present), np.nan),
+    )
 
 
 def judge_days(rows: Sequence[Sequence], promise: Promise, per_day: int) -> ServiceLevel:
@@ -306,19 +332,43 @@ def judge_days(rows: Sequence[Sequence], promise: Promise, per_day: int) -> Serv
     number = {day: i for i, day in enumerate(sorted({row[0] for row in rows}))}
     columns = np.array([(number[day], *counts) for day, *counts in rows], dtype=np.int64)
     orders_per_day = np.bincount(columns[:, 1], weights=columns[:, 2], minlength=per_day) / len(number)
-    return judge_counted(columns[:, 0], columns[:, 1], columns[:, 2], columns[:, 3], 60 * columns[:, 4],
-                         Blocks.pooled(orders_per_day.tolist(), per_day), promise)
+    return judge_counted(
+        columns[:, 0],
+        columns[:, 1],
+        columns[:, 2],
+        columns[:, 3],
+        60 * columns[:, 4],
+        Blocks.pooled(orders_per_day.tolist(), per_day),
+        promise,
+    )
 
 
-def _levels(block_of: np.ndarray, day: np.ndarray, met: np.ndarray, orders: np.ndarray, blocks: Blocks,
-            promise: Promise, scores: np.ndarray, p90_minutes: np.ndarray) -> ServiceLevel:
+def _levels(
+    block_of: np.ndarray,
+    day: np.ndarray,
+    met: np.ndarray,
+    orders: np.ndarray,
+    blocks: Blocks,
+    promise: Promise,
+    scores: np.ndarray,
+    p90_minutes: np.ndarray,
+) -> ServiceLevel:
     """Each block's days and days met, and the days on which every cell met: the one count both judges share."""
     present, days = np.unique(block_of, return_counts=True)
     met_days = np.bincount(block_of, weights=met, minlength=blocks.count)[present]
     mean_orders = np.bincount(block_of, weights=orders, minlength=blocks.count)[present] / days
-    levels = [BlockLevel(b, tuple(blocks.intervals(b)), n, int(m), float(o), float(s), None if np.isnan(p) else float(p))
-              for b, n, m, o, s, p in zip(present.tolist(), days.tolist(), met_days.tolist(), mean_orders.tolist(),
-                                          scores.tolist(), p90_minutes.tolist())]
+    levels = [
+        BlockLevel(b, tuple(blocks.intervals(b)), n, int(m), float(o), float(s), None if np.isnan(p) else float(p))
+        for b, n, m, o, s, p in zip(
+            present.tolist(),
+            days.tolist(),
+            met_days.tolist(),
+            mean_orders.tolist(),
+            scores.tolist(),
+            p90_minutes.tolist(),
+            strict=True,
+        )
+    ]
     distinct_days, where = np.unique(day, return_inverse=True)
     failed = np.bincount(where, weights=~met, minlength=len(distinct_days))
     return ServiceLevel(promise, levels, len(distinct_days), int((failed == 0).sum()))

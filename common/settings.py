@@ -20,7 +20,6 @@ import runpy
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from common.database import is_server
@@ -92,6 +91,7 @@ def parse_cooks(value: object, where: str = "NUM_COOKS") -> int:
 
 def _positive(unit: str):
     """A parser for a positive, finite number of `unit` (booleans and text are refused, naming `where`)."""
+
     def parse(value: object, where: str) -> float:
         try:
             number = float(value)  # type: ignore[arg-type]
@@ -100,6 +100,7 @@ def _positive(unit: str):
         if isinstance(value, bool) or not math.isfinite(number) or number <= 0:
             raise SettingsError(f"{where}: expected a positive number of {unit}, got {value!r}")
         return number
+
     return parse
 
 
@@ -124,8 +125,9 @@ def parse_timezone(value: object, where: str) -> str:
 def parse_columns(value: object, where: str) -> dict[str, str]:
     """{our column: their header}: our names only, theirs not empty."""
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise SettingsError(f"{where}: expected our column names mapped to yours, like"
-                            f" {{'ordered_at': 'Created'}}, got {value!r}")
+        raise SettingsError(
+            f"{where}: expected our column names mapped to yours, like {{'ordered_at': 'Created'}}, got {value!r}"
+        )
     columns = {k.strip(): v.strip() for k, v in value.items()}
     unknown = sorted(set(columns) - set(COLUMNS))
     if unknown:
@@ -193,20 +195,24 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         speed=parse_speed(get("SIMULATION_SPEED"), where + "SIMULATION_SPEED"),
         cooks=parse_cooks(get("NUM_COOKS", schedule and schedule.most), where + "NUM_COOKS"),
         schedule=schedule,
-        refresh_interval=_positive_seconds(*_overridden(env, "KITCHEN_REFRESH_INTERVAL", get,
-                                                        "DASHBOARD_REFRESH_INTERVAL", 5, where)),
+        refresh_interval=_positive_seconds(
+            *_overridden(env, "KITCHEN_REFRESH_INTERVAL", get, "DASHBOARD_REFRESH_INTERVAL", 5, where)
+        ),
         orders_path=_path(get("ORDERS_FILE", "data/orders.json"), where + "ORDERS_FILE"),
         menu_path=_path(get("MENU_FILE", "data/items.json"), where + "MENU_FILE"),
         database=database_target(*_overridden(env, "KITCHEN_DB", get, "DATABASE", "db/kitchen.db", where)),
         kitchen=_name(*_overridden(env, "KITCHEN_NAME", get, "KITCHEN_NAME", "Kitchen", where)),
         timezone=zone,
-        sla_p90_minutes=_positive_minutes(*_overridden(env, "KITCHEN_SLA_P90_MINUTES", get, "SLA_P90_MINUTES", DEFAULT_SLA_P90,
-                                                        where)),
+        sla_p90_minutes=_positive_minutes(
+            *_overridden(env, "KITCHEN_SLA_P90_MINUTES", get, "SLA_P90_MINUTES", DEFAULT_SLA_P90, where)
+        ),
         service_level=_share(get("SERVICE_LEVEL", DEFAULT_LEVEL), where + "SERVICE_LEVEL"),
-        orders_timezone=None if values.get("ORDERS_TIMEZONE") is None else parse_timezone(
-            values["ORDERS_TIMEZONE"], where + "ORDERS_TIMEZONE"),
-        orders_columns=None if values.get("ORDERS_COLUMNS") is None else parse_columns(
-            values["ORDERS_COLUMNS"], where + "ORDERS_COLUMNS"),
+        orders_timezone=None
+        if values.get("ORDERS_TIMEZONE") is None
+        else parse_timezone(values["ORDERS_TIMEZONE"], where + "ORDERS_TIMEZONE"),
+        orders_columns=None
+        if values.get("ORDERS_COLUMNS") is None
+        else parse_columns(values["ORDERS_COLUMNS"], where + "ORDERS_COLUMNS"),
     )
 
 
@@ -237,12 +243,16 @@ def _check_names_and_types(values: dict, where: str) -> None:
             continue
         if name not in KNOBS:
             import difflib  # only for a mistake: every start would pay for it
+
             near = difflib.get_close_matches(name, KNOBS, n=1, cutoff=0.6)
             hint = f"; did you mean {near[0]}?" if near else f"; the knobs are {', '.join(KNOBS)}"
             raise SettingsError(f"{where}{name} is not a parameter{hint}")
         types, wanted = KNOBS[name]
-        if isinstance(value, bool) or not isinstance(value, types) or (
-                name == "SIMULATION_SPEED" and isinstance(value, str) and value.strip().lower() != "max"):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, types)
+            or (name == "SIMULATION_SPEED" and isinstance(value, str) and value.strip().lower() != "max")
+        ):
             raise SettingsError(f"{where}{name}: expected {wanted}, got {type(value).__name__} {value!r}")
 
 

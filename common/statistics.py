@@ -11,7 +11,8 @@ distinct value) without ranking the values themselves.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Iterable, overload
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,6 +28,7 @@ def nearest_rank(total, percent):
     if isinstance(total, int):
         return max(1, math.ceil(total * percent / 100 - 1e-9))
     import numpy as np  # here: the simulator's summary needs no numpy
+
     return np.maximum(1, np.ceil(np.asarray(total) * percent / 100 - 1e-9).astype(np.int64))
 
 

@@ -23,12 +23,17 @@ from dashboard.auth import UsersError, users_from
 
 def parser(settings: Settings) -> Parser:
     flags = Parser("python -m dashboard", __doc__)
-    flags.add_argument("--db", type=cli_target, default=settings.database,
-                       help="the simulator's database: a SQLite file, or a postgresql:// URL (default: DATABASE, or"
-                            f" KITCHEN_DB: {shown_default(settings.database)})")
+    flags.add_argument(
+        "--db",
+        type=cli_target,
+        default=settings.database,
+        help="the simulator's database: a SQLite file, or a postgresql:// URL (default: DATABASE, or"
+        f" KITCHEN_DB: {shown_default(settings.database)})",
+    )
     flags.add_argument("--port", type=port_number, default=8050, help="the port to listen on (default: %(default)s)")
-    flags.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (0.0.0.0 for every interface; default: %(default)s)")
+    flags.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for every interface; default: %(default)s)"
+    )
     return flags
 
 
@@ -59,13 +64,18 @@ def main(argv: list[str] | None = None) -> int:
     except UsersError as error:
         flags.exit(2, f"dashboard: {error}\n")
     if in_use(args.host, args.port):
-        flags.exit(1, f"dashboard: port {args.port} is already in use on {args.host}; choose another:"
-                      f" --port {args.port + 1}\n")
-    app = create_app(args.db, settings.refresh_interval, settings.timezone, users, settings.sla_p90_minutes,
-                     settings.service_level)  # it opens no connection: each worker opens its own
+        flags.exit(
+            1, f"dashboard: port {args.port} is already in use on {args.host}; choose another: --port {args.port + 1}\n"
+        )
+    app = create_app(
+        args.db, settings.refresh_interval, settings.timezone, users, settings.sla_p90_minutes, settings.service_level
+    )  # it opens no connection: each worker opens its own
     address = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"Dashboard on http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else address}:{args.port}"
-          f" reading {args.db}", flush=True)
+    print(
+        f"Dashboard on http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else address}:{args.port}"
+        f" reading {args.db}",
+        flush=True,
+    )
     try:
         Server(app.server, f"{address}:{args.port}").run()
     except SystemExit as stopped:  # gunicorn ends by exiting: 0 when stopped by Ctrl-C or SIGTERM

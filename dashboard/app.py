@@ -14,19 +14,35 @@ from dashboard import callbacks, compare, layout
 from dashboard.auth import require_login
 
 
-def create_app(database: Path | str, refresh_seconds: float, zone: str, users: dict[str, str] | None = None,
-               target: float = DEFAULT_SLA_P90, level: float = DEFAULT_LEVEL) -> Dash:
+def create_app(
+    database: Path | str,
+    refresh_seconds: float,
+    zone: str,
+    users: dict[str, str] | None = None,
+    target: float = DEFAULT_SLA_P90,
+    level: float = DEFAULT_LEVEL,
+) -> Dash:
     """The app; with `users` (name -> password or hash), every page asks for a login. `target` is the p90
     fulfillment, in minutes, each half hour is held to, on a `level` share of days."""
     app = Dash(__name__, title="Kitchen Simulator", update_title=None)
     app.layout = layout.shell(refresh_seconds)
 
-    @app.callback(Output("live-page", "style"), Output("compare-page", "style"), Output("tick", "disabled"),
-                  Output("compare-tick", "disabled"), Input("url", "pathname"))
+    @app.callback(
+        Output("live-page", "style"),
+        Output("compare-page", "style"),
+        Output("tick", "disabled"),
+        Output("compare-tick", "disabled"),
+        Input("url", "pathname"),
+    )
     def route(path):
         """Show the page the URL names; only its clock ticks."""
         comparing = path == layout.COMPARE
-        return ({"display": "none"} if comparing else {}), ({} if comparing else {"display": "none"}), comparing, not comparing
+        return (
+            ({"display": "none"} if comparing else {}),
+            ({} if comparing else {"display": "none"}),
+            comparing,
+            not comparing,
+        )
 
     reader = Reader(database)
     promise = Promise(target, level)

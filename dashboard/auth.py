@@ -92,5 +92,7 @@ def warning(host: str, users: dict[str, str]) -> str | None:
     """One line when the dashboard listens beyond this machine with no login, else None."""
     if users or not exposed(host):
         return None
-    return (f"dashboard: warning: listening on {host} with no login: anyone who can reach it sees the kitchen's"
-            " revenue; set DASHBOARD_USERS (or DASHBOARD_USERS_FILE), or listen on 127.0.0.1")
+    return (
+        f"dashboard: warning: listening on {host} with no login: anyone who can reach it sees the kitchen's"
+        " revenue; set DASHBOARD_USERS (or DASHBOARD_USERS_FILE), or listen on 127.0.0.1"
+    )

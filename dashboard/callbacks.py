@@ -25,9 +25,13 @@ def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
     clock = LocalClock(zone)
 
     @app.callback(
-        Output("kitchen-choice", "options"), Output("run-choice", "options"), Output("status", "children"),
+        Output("kitchen-choice", "options"),
+        Output("run-choice", "options"),
+        Output("status", "children"),
         Output("run", "data"),
-        Input("tick", "n_intervals"), Input("kitchen-choice", "value"), Input("run-choice", "value"),
+        Input("tick", "n_intervals"),
+        Input("kitchen-choice", "value"),
+        Input("run-choice", "value"),
         State("run", "data"),
     )
     def refresh_run(_, kitchen, chosen, shown_before):
@@ -60,8 +64,12 @@ def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
 
     by_id = {chart.id: chart for chart in CHARTS}
 
-    @app.callback(Output("download", "data", allow_duplicate=True),
-                  Input({"type": "live-csv", "chart": ALL}, "n_clicks"), State("run", "data"), prevent_initial_call=True)
+    @app.callback(
+        Output("download", "data", allow_duplicate=True),
+        Input({"type": "live-csv", "chart": ALL}, "n_clicks"),
+        State("run", "data"),
+        prevent_initial_call=True,
+    )
     def download(clicks, shown):
         chart = by_id.get((ctx.triggered_id or {}).get("chart"))
         if chart is None or not any(clicks) or not shown:
@@ -77,8 +85,12 @@ def _facts(shown: list[queries.Run], clock: LocalClock) -> list[tuple[str, str]]
     orders = ("Orders", f"{completed:,} of {received:,} completed")
     if len(shown) > 1:
         running = sum(r.status == "running" for r in shown)
-        return [("Simulation time", clock.label(now)), ("Kitchens", f"{len(shown)}, {running} running"),
-                ("Cooks", f"up to {sum(r.cooks for r in shown):,}"), orders]
+        return [
+            ("Simulation time", clock.label(now)),
+            ("Kitchens", f"{len(shown)}, {running} running"),
+            ("Cooks", f"up to {sum(r.cooks for r in shown):,}"),
+            orders,
+        ]
     run = shown[0]
     state = run.status
     silent = time.time() - (run.wall_updated_at or run.wall_started_at)
@@ -98,7 +110,9 @@ def _register_chart(app: Dash, chart: Chart, reader: Reader, zone: str, promise:
     def figure_at(runs: tuple[int, ...], now: int) -> dict:
         """The chart at a simulated moment. Every page open on the same runs asks for the same moment
         (the writer commits once a second), so it is drawn once for all of them."""
-        return chart.draw(reader.read(lambda session: chart.read(session, list(runs), now, zone, promise)), zone, promise)
+        return chart.draw(
+            reader.read(lambda session: chart.read(session, list(runs), now, zone, promise)), zone, promise
+        )
 
     @app.callback(Output(chart.id, "figure"), Input("run", "data"))
     def refresh_chart(shown):

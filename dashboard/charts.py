@@ -3,8 +3,8 @@ under a component id."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from common.service_level import Promise
 from dashboard import figures, queries, tables

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import astuple
 from functools import lru_cache
-from typing import Callable, TypeVar
+from typing import TypeVar
 from urllib.parse import parse_qs, urlencode
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
@@ -18,8 +19,8 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 from common.database import DatabaseUnavailable, Reader
 from common.localtime import half_hour_label
 from common.plan_files import read_intervals
-from common.service_level import Promise
 from common.schedule import CookSchedule, ScheduleError
+from common.service_level import Promise
 from dashboard import comparison, queries, tables
 from dashboard.comparison import SUMMARY_COLUMNS, Shown
 from dashboard.figures import clock_of
@@ -58,10 +59,13 @@ def read_plan(contents: str, filename: str) -> dict:
     labels = sorted(by_time)
     weekly = any(len(by_time[t][0]) > 1 for t in labels)
     daily = {label: by_time[label][0][0] for label in labels} if not weekly else None
-    return {"name": filename, "labels": labels,
-            "rostered": [round(sum(by_time[t][0]) / len(by_time[t][0]), 1) for t in labels],
-            "p90": [round(sum(by_time[t][1]) / len(by_time[t][1]), 1) if by_time[t][1] else None for t in labels],
-            "schedule": _schedule(daily)}
+    return {
+        "name": filename,
+        "labels": labels,
+        "rostered": [round(sum(by_time[t][0]) / len(by_time[t][0]), 1) for t in labels],
+        "p90": [round(sum(by_time[t][1]) / len(by_time[t][1]), 1) if by_time[t][1] else None for t in labels],
+        "schedule": _schedule(daily),
+    }
 
 
 def _schedule(daily: dict[str, int] | None) -> dict | None:
@@ -83,6 +87,7 @@ def kept_per_view(draw: Callable[[dict, dict | None], T]) -> Callable[..., T]:
     """`draw(view, plan)`, kept for the last views and plans it was asked for. A view holds each run's moment
     (simulated time, orders completed, status): every page open on the same runs asks for the same moments,
     and finished runs keep theirs, so each chart is drawn once for all of them. A failed read is not kept."""
+
     @lru_cache(maxsize=16)
     def by_value(key: str) -> T:
         return draw(*json.loads(key))
@@ -100,8 +105,11 @@ class ComparePage:
         self.charts: dict[str, tuple[Callable, Callable, bool]] = {
             "compare-queued": (self.queued, comparison.queued, False),
             "compare-cooks": (self.cooks, comparison.cooks, True),
-            "compare-half-hours": (self.half_hours, lambda rows, shown, plan: comparison.half_hours(
-                rows, shown, promise.target_minutes, plan), True),
+            "compare-half-hours": (
+                self.half_hours,
+                lambda rows, shown, plan: comparison.half_hours(rows, shown, promise.target_minutes, plan),
+                True,
+            ),
         }
 
     def selection(self, _, chosen, search):
@@ -134,8 +142,11 @@ class ComparePage:
         if len(chosen) < 2:
             return None, "Pick 2 to 6 runs to compare them."
         picked = [r for r in runs if r.id in chosen]
-        view = {"runs": chosen, "moments": [[r.sim_now, r.orders_completed, r.status] for r in picked],
-                "shown": [list(astuple(comparison.shown(r))) for r in picked]}
+        view = {
+            "runs": chosen,
+            "moments": [[r.sim_now, r.orders_completed, r.status] for r in picked],
+            "shown": [list(astuple(comparison.shown(r))) for r in picked],
+        }
         return no_update if view == before else view, _followed(runs, chosen, plan)
 
     @staticmethod
@@ -182,8 +193,11 @@ class ComparePage:
     # The table and the downloads ------------------------------------------------------------------
 
     def _table(self, view: dict, _) -> list[list]:
-        since = {run_id: clock_of(run_zone).hour_of(now - queries.HISTORY_WINDOW)[0]
-                 for (run_id, _, run_zone), (now, _, _) in zip(view["shown"], view["moments"]) if now is not None}
+        since = {
+            run_id: clock_of(run_zone).hour_of(now - queries.HISTORY_WINDOW)[0]
+            for (run_id, _, run_zone), (now, _, _) in zip(view["shown"], view["moments"], strict=True)
+            if now is not None
+        }
         target = self.promise.target_minutes
 
         def read(session) -> tuple[list, list]:
@@ -212,36 +226,63 @@ class ComparePage:
             return SUMMARY_COLUMNS, self.table(view)
         if which == "compare-half-hours":
             rows = comparison.half_hour_percentiles(self.rows_of(self.half_hours, view))
-            return ["run", "local half hour of receipt", "orders", "p50 fulfillment (minutes, rounded up)",
-                    "p90 fulfillment (minutes, rounded up)"], [
-                (shown[r].label, half_hour_label(h), n, p50, p90) for r, h, n, p50, p90 in rows]
-        query, columns = ((self.queued, ["queued orders"]) if which == "compare-queued"
-                          else (self.cooks, ["busy cooks", "cooks on shift"]))
+            return [
+                "run",
+                "local half hour of receipt",
+                "orders",
+                "p50 fulfillment (minutes, rounded up)",
+                "p90 fulfillment (minutes, rounded up)",
+            ], [(shown[r].label, half_hour_label(h), n, p50, p90) for r, h, n, p50, p90 in rows]
+        query, columns = (
+            (self.queued, ["queued orders"])
+            if which == "compare-queued"
+            else (self.cooks, ["busy cooks", "cooks on shift"])
+        )
         rows = self.rows_of(query, view)
         series = comparison.time_of_day(rows, shown, *range(3, 3 + len(columns)))
         return ["run", "local time of day"] + [f"{name} (mean over the last 14 days)" for name in columns], [
             (shown[run_id].label, comparison.clock_label(minute), *(means[k] for means in columns_of_run))
-            for run_id, (minutes, columns_of_run) in series.items() for k, minute in enumerate(minutes)]
+            for run_id, (minutes, columns_of_run) in series.items()
+            for k, minute in enumerate(minutes)
+        ]
 
 
 def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
     page = ComparePage(reader, zone, promise)
-    app.callback(Output("compare-runs", "options"), Output("compare-runs", "value"), Output("url", "search"),
-                 Input("compare-tick", "n_intervals"), Input("compare-runs", "value"), Input("url", "search"),
-                 )(page.selection)
-    app.callback(Output("compare-view", "data"), Output("compare-note", "children"),
-                 Input("compare-tick", "n_intervals"), Input("compare-runs", "value"), Input("plan", "data"),
-                 State("compare-view", "data"))(page.refresh)
-    app.callback(Output("plan", "data"), Output("plan-name", "children"),
-                 Input("plan-upload", "contents"), State("plan-upload", "filename"),
-                 prevent_initial_call=True)(page.open_plan)
+    app.callback(
+        Output("compare-runs", "options"),
+        Output("compare-runs", "value"),
+        Output("url", "search"),
+        Input("compare-tick", "n_intervals"),
+        Input("compare-runs", "value"),
+        Input("url", "search"),
+    )(page.selection)
+    app.callback(
+        Output("compare-view", "data"),
+        Output("compare-note", "children"),
+        Input("compare-tick", "n_intervals"),
+        Input("compare-runs", "value"),
+        Input("plan", "data"),
+        State("compare-view", "data"),
+    )(page.refresh)
+    app.callback(
+        Output("plan", "data"),
+        Output("plan-name", "children"),
+        Input("plan-upload", "contents"),
+        State("plan-upload", "filename"),
+        prevent_initial_call=True,
+    )(page.open_plan)
     for output, (_, _, uses_plan) in page.charts.items():
-        app.callback(Output(output, "figure"), Input("compare-view", "data"),
-                     *([Input("plan", "data")] if uses_plan else []))(page.chart(output))
+        app.callback(
+            Output(output, "figure"), Input("compare-view", "data"), *([Input("plan", "data")] if uses_plan else [])
+        )(page.chart(output))
     app.callback(Output("compare-table", "children"), Input("compare-view", "data"))(page.refresh_table)
-    app.callback(Output("download", "data", allow_duplicate=True),
-                 Input({"type": "compare-csv", "chart": ALL}, "n_clicks"), State("compare-view", "data"),
-                 prevent_initial_call=True)(page.download)
+    app.callback(
+        Output("download", "data", allow_duplicate=True),
+        Input({"type": "compare-csv", "chart": ALL}, "n_clicks"),
+        State("compare-view", "data"),
+        prevent_initial_call=True,
+    )(page.download)
 
 
 def _info(view: dict) -> dict[int, Shown]:
@@ -251,16 +292,26 @@ def _info(view: dict) -> dict[int, Shown]:
 
 def _changes_in(view: dict) -> list[int]:
     """The moments the zone's offset changes in the last two weeks of the selected runs (time of day)."""
-    return sorted({change for (_, _, run_zone), (now, _, _) in zip(view["shown"], view["moments"]) if now is not None
-                   for change in clock_of(run_zone).changes(now - queries.HISTORY_WINDOW, now)})
+    return sorted(
+        {
+            change
+            for (_, _, run_zone), (now, _, _) in zip(view["shown"], view["moments"], strict=True)
+            if now is not None
+            for change in clock_of(run_zone).changes(now - queries.HISTORY_WINDOW, now)
+        }
+    )
 
 
 def _followed(runs, chosen, plan) -> str:
     going = [r.id for r in runs if r.id in chosen and r.status == "running"]
     note = f"Runs going on (updating live): {', '.join(map(str, going))}." if going else ""
     if plan and plan.get("schedule"):
-        followed = [r.id for r in runs if r.id in chosen and r.cook_schedule
-                    and json.loads(r.cook_schedule) == plan["schedule"]]
-        note += (f" The plan {plan['name']}: followed by run {', '.join(map(str, followed))}."
-                 if followed else f" The plan {plan['name']}: none of these runs followed it.")
+        followed = [
+            r.id for r in runs if r.id in chosen and r.cook_schedule and json.loads(r.cook_schedule) == plan["schedule"]
+        ]
+        note += (
+            f" The plan {plan['name']}: followed by run {', '.join(map(str, followed))}."
+            if followed
+            else f" The plan {plan['name']}: none of these runs followed it."
+        )
     return note.strip()

@@ -13,8 +13,10 @@ from common.statistics import nearest_rank
 from dashboard.figures import COLOURS, TEXT, _axis, clock_of, figure, waiting
 from dashboard.queries import Run
 
-BELOW = {"legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top"},
-         "margin": {"l": 60, "r": 20, "t": 50, "b": 110}}
+BELOW = {
+    "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top"},
+    "margin": {"l": 60, "r": 20, "t": 50, "b": 110},
+}
 """Legends below the axis: run names are long, and there are several runs."""
 
 
@@ -61,8 +63,10 @@ def time_of_day(rows, runs: dict[int, Shown], *columns: int) -> dict[int, tuple[
         at[slots] = local
         counts = np.bincount(slots, weights=own[:, 2], minlength=144)
         filled = np.flatnonzero(counts)
-        means = [np.round(np.bincount(slots, weights=own[:, column], minlength=144)[filled] / counts[filled], 1).tolist()
-                 for column in columns]
+        means = [
+            np.round(np.bincount(slots, weights=own[:, column], minlength=144)[filled] / counts[filled], 1).tolist()
+            for column in columns
+        ]
         series[run_id] = ((at[filled] // 60).tolist(), means)
     return series
 
@@ -74,8 +78,9 @@ def day_axis(title: str) -> dict:
     """Time of day as a line from 00:00 to 24:00, a tick every 2 hours: hours without data keep their width, so
     that runs with different hours line up, and a night without samples shows as the gap it is."""
     hours = list(range(0, 25, 2))
-    return _axis(title, type="linear", range=[0, 24], tickmode="array", tickvals=hours,
-                 ticktext=[f"{h:02}:00" for h in hours])
+    return _axis(
+        title, type="linear", range=[0, 24], tickmode="array", tickvals=hours, ticktext=[f"{h:02}:00" for h in hours]
+    )
 
 
 def broken(minutes: list[int], step: int, *series: list) -> tuple[list, ...]:
@@ -88,7 +93,7 @@ def broken(minutes: list[int], step: int, *series: list) -> tuple[list, ...]:
                 column.append(None)
         x.append(minute / 60)
         text.append(clock_label(minute))
-        for column, values in zip(columns, series):
+        for column, values in zip(columns, series, strict=True):
             column.append(values[k])
     return (x, text, *columns)
 
@@ -115,7 +120,9 @@ def half_hour_percentiles(rows) -> list[tuple[int, int, int, int, int]]:
     def rank(percent: int) -> list[int]:
         return tallies[np.searchsorted(running, before + nearest_rank(orders, percent)), 2].tolist()
 
-    return list(zip(tallies[starts, 0].tolist(), tallies[starts, 1].tolist(), orders.tolist(), rank(50), rank(90)))
+    return list(
+        zip(tallies[starts, 0].tolist(), tallies[starts, 1].tolist(), orders.tolist(), rank(50), rank(90), strict=True)
+    )
 
 
 def clock_label(minute: int) -> str:
@@ -133,8 +140,18 @@ def queued(rows, runs: dict[int, Shown]) -> dict:
     data = []
     for i, (run_id, (minutes, [queue])) in enumerate(sorted(time_of_day(rows, runs, 3).items())):
         x, text, y = broken(minutes, SAMPLE_MINUTES, queue)
-        data.append({"type": "scatter", "mode": "lines", "name": runs[run_id].legend, "x": x, "y": y, "text": text,
-                     "hovertemplate": "%{text}: %{y}", "line": {"color": _colour(i)}})
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": runs[run_id].legend,
+                "x": x,
+                "y": y,
+                "text": text,
+                "hovertemplate": "%{text}: %{y}",
+                "line": {"color": _colour(i)},
+            }
+        )
     return figure(data, title, xaxis=day_axis("Local time of day of each kitchen"), yaxis=_axis("Orders"), **BELOW)
 
 
@@ -146,18 +163,50 @@ def cooks(rows, runs: dict[int, Shown], plan: dict | None = None) -> dict:
     for i, (run_id, (minutes, columns)) in enumerate(sorted(time_of_day(rows, runs, 3, 4).items())):
         label = runs[run_id].label  # not .legend: two entries a run, and their zones would cover the axis title
         x, text, busy, on_shift = broken(minutes, SAMPLE_MINUTES, *columns)
-        data.append({"type": "scatter", "mode": "lines", "name": f"{label}: busy", "x": x, "y": busy, "text": text,
-                     "hovertemplate": "%{text}: %{y}", "line": {"color": _colour(i)}})
-        data.append({"type": "scatter", "mode": "lines", "name": f"{label}: on shift", "x": x, "y": on_shift,
-                     "text": text, "hovertemplate": "%{text}: %{y}",
-                     "line": {"color": _colour(i), "dash": "dot", "shape": "hv"}})
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"{label}: busy",
+                "x": x,
+                "y": busy,
+                "text": text,
+                "hovertemplate": "%{text}: %{y}",
+                "line": {"color": _colour(i)},
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"{label}: on shift",
+                "x": x,
+                "y": on_shift,
+                "text": text,
+                "hovertemplate": "%{text}: %{y}",
+                "line": {"color": _colour(i), "dash": "dot", "shape": "hv"},
+            }
+        )
     if plan:
-        data.append({"type": "scatter", "mode": "lines", "name": "the plan: cooks rostered",
-                     "x": _plan_hours(plan["labels"]), "y": plan["rostered"], "text": plan["labels"],
-                     "hovertemplate": "%{text}: %{y}",
-                     "line": {"color": TEXT, "dash": "dash", "shape": "hv", "width": 2}})
-    return figure(data, title, xaxis=day_axis("Local time of day of each kitchen"),
-                  yaxis=_axis("Cooks", rangemode="tozero"), **BELOW)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "the plan: cooks rostered",
+                "x": _plan_hours(plan["labels"]),
+                "y": plan["rostered"],
+                "text": plan["labels"],
+                "hovertemplate": "%{text}: %{y}",
+                "line": {"color": TEXT, "dash": "dash", "shape": "hv", "width": 2},
+            }
+        )
+    return figure(
+        data,
+        title,
+        xaxis=day_axis("Local time of day of each kitchen"),
+        yaxis=_axis("Cooks", rangemode="tozero"),
+        **BELOW,
+    )
 
 
 def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = None) -> dict:
@@ -165,31 +214,83 @@ def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = 
     if not rows:
         return waiting(title)
     by_run: dict[int, list] = defaultdict(list)
-    for run_id, half_hour, orders, p50, p90 in half_hour_percentiles(rows):
+    for run_id, half_hour, orders, _p50, p90 in half_hour_percentiles(rows):
         by_run[run_id].append((half_hour * 30, p90, orders))
     data = []
     for i, (run_id, points) in enumerate(sorted(by_run.items())):
-        minutes, p90, orders = zip(*points)
+        minutes, p90, orders = zip(*points, strict=True)
         x, text, y, customdata = broken(list(minutes), 30, p90, orders)  # 30: the next half hour
-        data.append({"type": "scatter", "mode": "lines+markers", "name": runs[run_id].legend, "x": x, "y": y,
-                     "text": text, "customdata": customdata, "line": {"color": _colour(i)},
-                     "hovertemplate": "%{text}: p90 %{y} min, %{customdata} orders<extra></extra>"})
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": runs[run_id].legend,
+                "x": x,
+                "y": y,
+                "text": text,
+                "customdata": customdata,
+                "line": {"color": _colour(i)},
+                "hovertemplate": "%{text}: p90 %{y} min, %{customdata} orders<extra></extra>",
+            }
+        )
     if plan and plan.get("p90"):
-        data.append({"type": "scatter", "mode": "lines", "name": "the plan: p90 on its service level's day",
-                     "x": _plan_hours(plan["labels"]), "y": plan["p90"], "text": plan["labels"],
-                     "hovertemplate": "%{text}: %{y}", "line": {"color": TEXT, "dash": "dash"}})
-    return figure(data, title, xaxis=day_axis("Local half hour of receipt of each kitchen"),
-                  yaxis=_axis("p90 fulfillment (minutes, rounded up)", rangemode="tozero"),
-                  shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target, "y1": target,
-                           "line": {"color": TEXT, "dash": "dash", "width": 1}}],
-                  annotations=[{"text": f"target {target:g} min", "xref": "paper", "x": 1, "xanchor": "right",
-                                "y": target, "yanchor": "bottom", "showarrow": False, "font": {"color": TEXT}}],
-                  **BELOW)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "the plan: p90 on its service level's day",
+                "x": _plan_hours(plan["labels"]),
+                "y": plan["p90"],
+                "text": plan["labels"],
+                "hovertemplate": "%{text}: %{y}",
+                "line": {"color": TEXT, "dash": "dash"},
+            }
+        )
+    return figure(
+        data,
+        title,
+        xaxis=day_axis("Local half hour of receipt of each kitchen"),
+        yaxis=_axis("p90 fulfillment (minutes, rounded up)", rangemode="tozero"),
+        shapes=[
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": target,
+                "y1": target,
+                "line": {"color": TEXT, "dash": "dash", "width": 1},
+            }
+        ],
+        annotations=[
+            {
+                "text": f"target {target:g} min",
+                "xref": "paper",
+                "x": 1,
+                "xanchor": "right",
+                "y": target,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"color": TEXT},
+            }
+        ],
+        **BELOW,
+    )
 
 
-SUMMARY_COLUMNS = ["run", "orders", "mean fulfillment (min)", "p50 (min)", "p90 (min)", "p99 (min)",
-                   "half hours at the service level (last 14 days)", "days every half hour met (last 14 days)",
-                   "labour (cook-hours)", "utilisation (%)", "revenue ($)"]
+SUMMARY_COLUMNS = [
+    "run",
+    "orders",
+    "mean fulfillment (min)",
+    "p50 (min)",
+    "p90 (min)",
+    "p99 (min)",
+    "half hours at the service level (last 14 days)",
+    "days every half hour met (last 14 days)",
+    "labour (cook-hours)",
+    "utilisation (%)",
+    "revenue ($)",
+]
 
 
 def service_levels(days_rows, promise: Promise) -> dict[int, ServiceLevel]:
@@ -203,6 +304,7 @@ def service_levels(days_rows, promise: Promise) -> dict[int, ServiceLevel]:
 
 def summary_rows(rows, runs: dict[int, Shown], levels: dict[int, ServiceLevel]) -> list[list]:
     """The compare table: one row per run, in the columns of SUMMARY_COLUMNS; 'no data' where there is none."""
+
     def minutes(value) -> object:
         return "no data" if value is None else value
 
@@ -211,12 +313,21 @@ def summary_rows(rows, runs: dict[int, Shown], levels: dict[int, ServiceLevel]) 
         level = levels.get(run_id)
         held = len(level.blocks) if level else 0
         met = held - len(level.missed) if level else 0
-        table.append([
-            runs[run_id].label, orders, "no data" if mean_s is None else round(mean_s / 60, 1), minutes(p50),
-            minutes(p90), minutes(p99), f"{met} of {held} ({100 * met / held:.0f}%)" if held else "no data",
-            f"{level.days_every_cell_met} of {level.days} ({100 * level.every_cell_share:.0f}%)" if level and level.days
-            else "no data",
-            round(cook_seconds / 3600, 1), round(100 * busy_seconds / cook_seconds, 1) if cook_seconds else "no data",
-            f"{cents / 100:.2f}",
-        ])
+        table.append(
+            [
+                runs[run_id].label,
+                orders,
+                "no data" if mean_s is None else round(mean_s / 60, 1),
+                minutes(p50),
+                minutes(p90),
+                minutes(p99),
+                f"{met} of {held} ({100 * met / held:.0f}%)" if held else "no data",
+                f"{level.days_every_cell_met} of {level.days} ({100 * level.every_cell_share:.0f}%)"
+                if level and level.days
+                else "no data",
+                round(cook_seconds / 3600, 1),
+                round(100 * busy_seconds / cook_seconds, 1) if cook_seconds else "no data",
+                f"{cents / 100:.2f}",
+            ]
+        )
     return table

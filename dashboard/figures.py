@@ -17,7 +17,6 @@ from functools import lru_cache
 from common.localtime import LocalClock, half_hour_label
 from common.service_level import Promise, judge_days
 from common.settings import DEFAULT_SLA_P90
-
 from dashboard.queries import MEAL_PERIODS
 
 BACKGROUND = "#1e2130"
@@ -32,14 +31,22 @@ AXIS = {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID}
 
 def figure(data: list[dict], title: str, **layout) -> dict:
     """A dark figure: a few explicit colours instead of a template, which would be costly to apply."""
-    return {"data": data, "layout": {
-        "title": {"text": title, "x": 0.02}, "paper_bgcolor": BACKGROUND, "plot_bgcolor": BACKGROUND,
-        "font": {"color": TEXT, "family": "Segoe UI, Roboto, Helvetica, Arial, sans-serif"},
-        "xaxis": AXIS, "yaxis": AXIS, "margin": {"l": 60, "r": 20, "t": 50, "b": 60}, "colorway": COLOURS,
-        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
-        "uirevision": "keep",  # keep the user's zoom across refreshes
-        **layout,
-    }}
+    return {
+        "data": data,
+        "layout": {
+            "title": {"text": title, "x": 0.02},
+            "paper_bgcolor": BACKGROUND,
+            "plot_bgcolor": BACKGROUND,
+            "font": {"color": TEXT, "family": "Segoe UI, Roboto, Helvetica, Arial, sans-serif"},
+            "xaxis": AXIS,
+            "yaxis": AXIS,
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 60},
+            "colorway": COLOURS,
+            "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+            "uirevision": "keep",  # keep the user's zoom across refreshes
+            **layout,
+        },
+    }
 
 
 def _axis(title: str, **more) -> dict:
@@ -48,16 +55,30 @@ def _axis(title: str, **more) -> dict:
 
 def waiting(title: str) -> dict:
     """An empty chart saying that there is nothing to show yet."""
-    return figure([], title, xaxis={"visible": False}, yaxis={"visible": False}, annotations=[{
-        "text": WAITING, "showarrow": False, "font": {"size": 16, "color": "#9e9e9e"},
-        "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-    }])
+    return figure(
+        [],
+        title,
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[
+            {
+                "text": WAITING,
+                "showarrow": False,
+                "font": {"size": 16, "color": "#9e9e9e"},
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+            }
+        ],
+    )
 
 
 def local_times(epochs, zone: str) -> list[int]:
     """Epoch seconds as the kitchen's local wall-clock times, for a date axis: milliseconds since 1970-01-01
     00:00 local, which Plotly shows as they are (numbers are much cheaper to make and send than strings)."""
     import numpy as np  # here: numpy takes a tenth of a second to import
+
     epochs = np.fromiter(epochs, dtype=np.int64)
     return ((epochs + clock_of(zone).offsets(epochs)) * 1000).tolist()
 
@@ -72,12 +93,17 @@ def order_statuses(rows, zone: str) -> dict:
     title = "Order statuses every 10 simulated minutes (up to 14 days back)"
     if not rows:
         return waiting(title)
-    t, queued, in_progress = zip(*rows)
+    t, queued, in_progress = zip(*rows, strict=True)
     times = local_times(t, zone)
-    return figure([
-        {"type": "scatter", "mode": "lines", "name": "Queued", "x": times, "y": list(queued)},
-        {"type": "scatter", "mode": "lines", "name": "In progress", "x": times, "y": list(in_progress)},
-    ], title, xaxis=_axis(f"Local time ({zone})", type="date"), yaxis=_axis("Orders"))
+    return figure(
+        [
+            {"type": "scatter", "mode": "lines", "name": "Queued", "x": times, "y": list(queued)},
+            {"type": "scatter", "mode": "lines", "name": "In progress", "x": times, "y": list(in_progress)},
+        ],
+        title,
+        xaxis=_axis(f"Local time ({zone})", type="date"),
+        yaxis=_axis("Orders"),
+    )
 
 
 def recent_fulfillment(row, zone: str, target: float = DEFAULT_SLA_P90) -> dict:
@@ -87,17 +113,36 @@ def recent_fulfillment(row, zone: str, target: float = DEFAULT_SLA_P90) -> dict:
         return waiting("Fulfillment time, last simulated hour")
     mean, p90 = mean_seconds / 60, p90_seconds / 60
     top = max(3 * target, p90 * 1.1)
-    return figure([
-        {"type": "indicator", "mode": "gauge+number", "value": round(mean, 1), "number": {"suffix": " min"},
-         "title": {"text": "Mean"}, "domain": {"x": [0, 0.68], "y": [0, 0.85]},
-         "gauge": {"axis": {"range": [0, top]}, "bar": {"color": "#eceff1"}, "steps": [
-             {"range": [0, target], "color": "#2e7d32"},
-             {"range": [target, 2 * target], "color": "#f9a825"},
-             {"range": [2 * target, top], "color": "#c62828"},
-         ]}},
-        {"type": "indicator", "mode": "number", "value": round(p90, 1), "number": {"suffix": " min"},
-         "title": {"text": f"p90 (target {target:g})"}, "domain": {"x": [0.72, 1], "y": [0.25, 0.75]}},
-    ], f"Fulfillment time, last simulated hour ({count:,} {'order' if count == 1 else 'orders'})")
+    return figure(
+        [
+            {
+                "type": "indicator",
+                "mode": "gauge+number",
+                "value": round(mean, 1),
+                "number": {"suffix": " min"},
+                "title": {"text": "Mean"},
+                "domain": {"x": [0, 0.68], "y": [0, 0.85]},
+                "gauge": {
+                    "axis": {"range": [0, top]},
+                    "bar": {"color": "#eceff1"},
+                    "steps": [
+                        {"range": [0, target], "color": "#2e7d32"},
+                        {"range": [target, 2 * target], "color": "#f9a825"},
+                        {"range": [2 * target, top], "color": "#c62828"},
+                    ],
+                },
+            },
+            {
+                "type": "indicator",
+                "mode": "number",
+                "value": round(p90, 1),
+                "number": {"suffix": " min"},
+                "title": {"text": f"p90 (target {target:g})"},
+                "domain": {"x": [0.72, 1], "y": [0.25, 0.75]},
+            },
+        ],
+        f"Fulfillment time, last simulated hour ({count:,} {'order' if count == 1 else 'orders'})",
+    )
 
 
 def fulfillment_by_half_hour(rows, zone: str, target: float = DEFAULT_SLA_P90) -> dict:
@@ -108,17 +153,46 @@ def fulfillment_by_half_hour(rows, zone: str, target: float = DEFAULT_SLA_P90) -
     labels = [half_hour_label(h) for h, *_ in rows]
     p90 = [row[3] for row in rows]
     over = sum(value > target for value in p90)
-    return figure([
-        {"type": "bar", "name": "p90", "x": labels, "y": p90, "customdata": [[row[1], row[2]] for row in rows],
-         "marker": {"color": [OVER if value > target else MET for value in p90]},
-         "hovertemplate": "%{x}: p90 %{y} min, p50 %{customdata[1]} min, %{customdata[0]} orders<extra></extra>"},
-    ], f"{title}: {over} of {len(rows)} over the target" if over else f"{title}: every one on target",
+    return figure(
+        [
+            {
+                "type": "bar",
+                "name": "p90",
+                "x": labels,
+                "y": p90,
+                "customdata": [[row[1], row[2]] for row in rows],
+                "marker": {"color": [OVER if value > target else MET for value in p90]},
+                "hovertemplate": "%{x}: p90 %{y} min, p50 %{customdata[1]} min, %{customdata[0]} orders<extra></extra>",
+            },
+        ],
+        f"{title}: {over} of {len(rows)} over the target" if over else f"{title}: every one on target",
         xaxis=_axis(f"Local half hour of receipt ({zone})", type="category"),
-        yaxis=_axis("p90 fulfillment (minutes, rounded up)", rangemode="tozero"), showlegend=False,
-        shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target, "y1": target,
-                 "line": {"color": TEXT, "dash": "dash", "width": 1}}],
-        annotations=[{"text": f"target {target:g} min", "xref": "paper", "x": 1, "xanchor": "right", "y": target,
-                      "yanchor": "bottom", "showarrow": False, "font": {"color": TEXT}}])
+        yaxis=_axis("p90 fulfillment (minutes, rounded up)", rangemode="tozero"),
+        showlegend=False,
+        shapes=[
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": target,
+                "y1": target,
+                "line": {"color": TEXT, "dash": "dash", "width": 1},
+            }
+        ],
+        annotations=[
+            {
+                "text": f"target {target:g} min",
+                "xref": "paper",
+                "x": 1,
+                "xanchor": "right",
+                "y": target,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"color": TEXT},
+            }
+        ],
+    )
 
 
 def service_level_by_half_hour(rows, zone: str, promise: Promise) -> dict:
@@ -131,31 +205,67 @@ def service_level_by_half_hour(rows, zone: str, promise: Promise) -> dict:
     shown = sorted({row[1] for row in rows})
     blocks = [judged.of_interval(h) for h in shown]
     share = [round(100 * b.share, 1) for b in blocks]
-    low, high = zip(*(b.interval_95 for b in blocks))
+    low, high = zip(*(b.interval_95 for b in blocks), strict=True)
     level = 100 * promise.level
-    pooled = [f"{half_hour_label(b.intervals[0])}-{half_hour_label(b.intervals[-1] + 1)}, " if len(b.intervals) > 1 else ""
-              for b in blocks]
+    pooled = [
+        f"{half_hour_label(b.intervals[0])}-{half_hour_label(b.intervals[-1] + 1)}, " if len(b.intervals) > 1 else ""
+        for b in blocks
+    ]
     missed = len(judged.missed)
-    verdict = (f"{missed} of {len(judged.blocks)} below {promise.level:.0%}" if missed
-               else f"every one at {promise.level:.0%}") + (
-        f"; every half hour met on {judged.days_every_cell_met} of {judged.days} days")
-    return figure([
-        {"type": "bar", "name": "days met", "x": [half_hour_label(h) for h in shown], "y": share,
-         "error_y": {"type": "data", "symmetric": False, "color": TEXT, "thickness": 1,
-                     "array": [round(100 * h - s, 1) for h, s in zip(high, share)],
-                     "arrayminus": [round(s - 100 * lo, 1) for lo, s in zip(low, share)]},
-         "customdata": [[b.met, b.days, p, round(b.orders, 1)] for b, p in zip(blocks, pooled)],
-         "marker": {"color": [MET if b.meets(promise.level) else OVER for b in blocks]},
-         "hovertemplate": "%{x}: met on %{customdata[0]} of %{customdata[1]} days (%{y}%),"
-                          " %{customdata[2]}%{customdata[3]} orders a day<extra></extra>"},
-    ], f"{title}: {verdict}",
+    verdict = (
+        f"{missed} of {len(judged.blocks)} below {promise.level:.0%}" if missed else f"every one at {promise.level:.0%}"
+    ) + (f"; every half hour met on {judged.days_every_cell_met} of {judged.days} days")
+    return figure(
+        [
+            {
+                "type": "bar",
+                "name": "days met",
+                "x": [half_hour_label(h) for h in shown],
+                "y": share,
+                "error_y": {
+                    "type": "data",
+                    "symmetric": False,
+                    "color": TEXT,
+                    "thickness": 1,
+                    "array": [round(100 * h - s, 1) for h, s in zip(high, share, strict=True)],
+                    "arrayminus": [round(s - 100 * lo, 1) for lo, s in zip(low, share, strict=True)],
+                },
+                "customdata": [[b.met, b.days, p, round(b.orders, 1)] for b, p in zip(blocks, pooled, strict=True)],
+                "marker": {"color": [MET if b.meets(promise.level) else OVER for b in blocks]},
+                "hovertemplate": "%{x}: met on %{customdata[0]} of %{customdata[1]} days (%{y}%),"
+                " %{customdata[2]}%{customdata[3]} orders a day<extra></extra>",
+            },
+        ],
+        f"{title}: {verdict}",
         xaxis=_axis(f"Local half hour of receipt ({zone})", type="category"),
-        yaxis=_axis(f"days met: p90 ≤ {promise.target_minutes:g} min, none over {promise.worst_minutes:g} (%)",
-                    range=[0, 105]), showlegend=False,
-        shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": level, "y1": level,
-                 "line": {"color": TEXT, "dash": "dash", "width": 1}}],
-        annotations=[{"text": f"service level {promise.level:.0%}", "xref": "paper", "x": 1, "xanchor": "right",
-                      "y": level, "yanchor": "top", "showarrow": False, "font": {"color": TEXT}}])
+        yaxis=_axis(
+            f"days met: p90 ≤ {promise.target_minutes:g} min, none over {promise.worst_minutes:g} (%)", range=[0, 105]
+        ),
+        showlegend=False,
+        shapes=[
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": level,
+                "y1": level,
+                "line": {"color": TEXT, "dash": "dash", "width": 1},
+            }
+        ],
+        annotations=[
+            {
+                "text": f"service level {promise.level:.0%}",
+                "xref": "paper",
+                "x": 1,
+                "xanchor": "right",
+                "y": level,
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"color": TEXT},
+            }
+        ],
+    )
 
 
 def revenue_by_day(rows, zone: str) -> dict:
@@ -169,9 +279,13 @@ def revenue_by_day(rows, zone: str) -> dict:
         dollars.append(cents / 100)
     colours = service_colours(list(by_service))
     return figure(
-        [{"type": "bar", "name": service, "x": days, "y": dollars, "marker": {"color": colours[service]}}
-         for service, (days, dollars) in sorted(by_service.items())],
-        title, barmode="stack", xaxis=_axis(f"Local day ({zone})", type="category"),
+        [
+            {"type": "bar", "name": service, "x": days, "y": dollars, "marker": {"color": colours[service]}}
+            for service, (days, dollars) in sorted(by_service.items())
+        ],
+        title,
+        barmode="stack",
+        xaxis=_axis(f"Local day ({zone})", type="category"),
         yaxis=_axis("Revenue ($)", tickprefix="$"),
         # below the axis, where it can wrap onto more lines as services are added, never over the title
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.3, "yanchor": "top"},
@@ -179,8 +293,18 @@ def revenue_by_day(rows, zone: str) -> dict:
     )
 
 
-SERVICE_COLOURS = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176", "#4db6ac", "#f06292", "#a1887f",
-                   "#90a4ae"]
+SERVICE_COLOURS = [
+    "#4fc3f7",
+    "#ffb74d",
+    "#81c784",
+    "#e57373",
+    "#ba68c8",
+    "#fff176",
+    "#4db6ac",
+    "#f06292",
+    "#a1887f",
+    "#90a4ae",
+]
 
 
 def service_colours(services: list[str]) -> dict[str, str]:
@@ -205,8 +329,17 @@ def total_revenue(cents: int, zone: str) -> dict:
     title = "Total revenue"
     if not cents:
         return waiting(title)
-    return figure([{"type": "indicator", "mode": "number", "value": cents / 100,
-                    "number": {"prefix": "$", "valueformat": ",.2f", "font": {"size": 48}}}], title)
+    return figure(
+        [
+            {
+                "type": "indicator",
+                "mode": "number",
+                "value": cents / 100,
+                "number": {"prefix": "$", "valueformat": ",.2f", "font": {"size": 48}},
+            }
+        ],
+        title,
+    )
 
 
 def revenue_by_meal_period(rows, zone: str) -> dict:
@@ -215,36 +348,71 @@ def revenue_by_meal_period(rows, zone: str) -> dict:
     periods = [p for p in MEAL_PERIODS if revenue.get(p)]
     if not periods:
         return waiting(title)
-    return figure([{
-        "type": "pie", "labels": periods, "values": [revenue[p] / 100 for p in periods], "sort": False,
-        "hole": 0.35, "marker": {"colors": [PERIOD_COLOURS[p] for p in periods]},
-        "texttemplate": "%{label}<br>%{percent}", "hovertemplate": "%{label}: $%{value:,.2f}<extra></extra>",
-    }], title, showlegend=False)
+    return figure(
+        [
+            {
+                "type": "pie",
+                "labels": periods,
+                "values": [revenue[p] / 100 for p in periods],
+                "sort": False,
+                "hole": 0.35,
+                "marker": {"colors": [PERIOD_COLOURS[p] for p in periods]},
+                "texttemplate": "%{label}<br>%{percent}",
+                "hovertemplate": "%{label}: $%{value:,.2f}<extra></extra>",
+            }
+        ],
+        title,
+        showlegend=False,
+    )
 
 
 def cook_utilisation(rows, zone: str) -> dict:
     title = "Cooks on shift and busy"
     if not rows:
         return waiting(title)
-    t, busy, cooks = zip(*rows)
+    t, busy, cooks = zip(*rows, strict=True)
     times = local_times(t, zone)
-    now = f"{100 * busy[-1] / cooks[-1]:.0f}% busy now ({busy[-1]} of {cooks[-1]})" if cooks[-1] else \
-        f"nobody on shift now ({busy[-1]} finishing)"
-    return figure([
-        {"type": "scatter", "mode": "lines", "fill": "tozeroy", "name": "Busy cooks", "x": times, "y": list(busy),
-         "customdata": [round(100 * b / c) if c else None for b, c in zip(busy, cooks)],
-         "hovertemplate": "%{y} busy (%{customdata}%)<extra></extra>"},
-        {"type": "scatter", "mode": "lines", "line": {"shape": "hv", "dash": "dot", "color": TEXT},
-         "name": "Cooks on shift", "x": times, "y": list(cooks)},
-    ], f"{title}: {now}",
-        xaxis=_axis(f"Local time ({zone})", type="date"), yaxis=_axis("Cooks", rangemode="tozero"))
+    now = (
+        f"{100 * busy[-1] / cooks[-1]:.0f}% busy now ({busy[-1]} of {cooks[-1]})"
+        if cooks[-1]
+        else f"nobody on shift now ({busy[-1]} finishing)"
+    )
+    return figure(
+        [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "fill": "tozeroy",
+                "name": "Busy cooks",
+                "x": times,
+                "y": list(busy),
+                "customdata": [round(100 * b / c) if c else None for b, c in zip(busy, cooks, strict=True)],
+                "hovertemplate": "%{y} busy (%{customdata}%)<extra></extra>",
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "line": {"shape": "hv", "dash": "dot", "color": TEXT},
+                "name": "Cooks on shift",
+                "x": times,
+                "y": list(cooks),
+            },
+        ],
+        f"{title}: {now}",
+        xaxis=_axis(f"Local time ({zone})", type="date"),
+        yaxis=_axis("Cooks", rangemode="tozero"),
+    )
 
 
 def top_dishes(rows, zone: str) -> dict:
     title = "Top 10 dishes by units ordered"
     if not rows:
         return waiting(title)
-    dishes, units = zip(*reversed(rows))  # the most ordered at the top
-    return figure([{"type": "bar", "orientation": "h", "x": list(units), "y": list(dishes),
-                    "marker": {"color": COLOURS[2]}}],
-                  title, xaxis=_axis("Units"), yaxis={"gridcolor": GRID}, margin={"l": 180, "r": 20, "t": 50, "b": 40})
+    dishes, units = zip(*reversed(rows), strict=True)  # the most ordered at the top
+    return figure(
+        [{"type": "bar", "orientation": "h", "x": list(units), "y": list(dishes), "marker": {"color": COLOURS[2]}}],
+        title,
+        xaxis=_axis("Units"),
+        yaxis={"gridcolor": GRID},
+        margin={"l": 180, "r": 20, "t": 50, "b": 40},
+    )

@@ -50,10 +50,13 @@ def _in(runs: list[int]) -> str:
 
 def runs(session: Session) -> list[Run]:
     """Every run of every kitchen, oldest first (a handful of rows)."""
-    return [Run(*row) for row in session.execute(
-        "SELECT id, kitchen, status, cooks, cook_schedule, speed, wall_started_at, wall_updated_at, sim_started_at,"
-        " sim_now, orders_received, orders_completed, timezone FROM runs ORDER BY id"
-    )]
+    return [
+        Run(*row)
+        for row in session.execute(
+            "SELECT id, kitchen, status, cooks, cook_schedule, speed, wall_started_at, wall_updated_at, sim_started_at,"
+            " sim_now, orders_received, orders_completed, timezone FROM runs ORDER BY id"
+        )
+    ]
 
 
 def order_statuses(session: Session, runs: list[int], now: int, zone: str = "UTC") -> list[tuple[int, int, int]]:
@@ -66,7 +69,9 @@ def order_statuses(session: Session, runs: list[int], now: int, zone: str = "UTC
     ).fetchall()
 
 
-def recent_fulfillment(session: Session, runs: list[int], now: int, zone: str = "UTC") -> tuple[int, float | None, int | None]:
+def recent_fulfillment(
+    session: Session, runs: list[int], now: int, zone: str = "UTC"
+) -> tuple[int, float | None, int | None]:
     """(orders, mean seconds, p90 seconds) from receipt to completion, over orders completed in the last hour.
 
     The p90 is the nearest-rank percentile: the ceil(0.9 n)-th shortest time.
@@ -90,7 +95,8 @@ def revenue_by_day(session: Session, runs: list[int], now: int, zone: str = "UTC
     """(local day, service, revenue in cents), by the local day of receipt."""
     return session.execute(
         f"SELECT local_day, service, CAST(SUM(revenue) AS BIGINT) FROM daily_sales WHERE run_id IN ({_in(runs)})"
-        " GROUP BY local_day, service ORDER BY local_day, service", runs
+        " GROUP BY local_day, service ORDER BY local_day, service",
+        runs,
     ).fetchall()
 
 
@@ -112,7 +118,8 @@ def revenue_by_meal_period(session: Session, runs: list[int], now: int, zone: st
                     ELSE 'Late Night' END AS period,
                CAST(SUM(revenue) AS BIGINT)
         FROM hour_of_day_sales WHERE run_id IN ({_in(runs)}) GROUP BY period
-        """, runs
+        """,
+        runs,
     ).fetchall()
 
 
@@ -129,19 +136,25 @@ def cook_utilisation(session: Session, runs: list[int], now: int, zone: str = "U
           ON s.run_id = r.id AND s.t = (SELECT MAX(t) FROM kitchen_stats WHERE run_id = r.id)
         WHERE r.id IN ({_in(runs)})
         ORDER BY 1
-        """, (*runs, now - HISTORY_WINDOW, *runs)
+        """,
+        (*runs, now - HISTORY_WINDOW, *runs),
     ).fetchall()
 
 
-def top_dishes(session: Session, runs: list[int], now: int, zone: str = "UTC", limit: int = 10) -> list[tuple[str, int]]:
+def top_dishes(
+    session: Session, runs: list[int], now: int, zone: str = "UTC", limit: int = 10
+) -> list[tuple[str, int]]:
     """(dish, units ordered), the most ordered first."""
     return session.execute(
         f"SELECT dish, CAST(SUM(units) AS BIGINT) AS total FROM dish_sales WHERE run_id IN ({_in(runs)})"
-        " GROUP BY dish ORDER BY total DESC, dish LIMIT ?", (*runs, limit)
+        " GROUP BY dish ORDER BY total DESC, dish LIMIT ?",
+        (*runs, limit),
     ).fetchall()
 
 
-def fulfillment_by_half_hour(session: Session, runs: list[int], now: int, zone: str = "UTC") -> list[tuple[int, int, int, int]]:
+def fulfillment_by_half_hour(
+    session: Session, runs: list[int], now: int, zone: str = "UTC"
+) -> list[tuple[int, int, int, int]]:
     """(local half hour of receipt 0-47, orders, p50 minutes, p90 minutes) over the local days of the last
     two weeks, from the writer's minute buckets: nearest-rank percentiles, exact to the (rounded-up) minute."""
     since = LocalClock(zone).hour_of(now - HISTORY_WINDOW)[0]
@@ -159,7 +172,8 @@ def fulfillment_by_half_hour(session: Session, runs: list[int], now: int, zone: 
                MIN(CASE WHEN running * 2 >= total THEN minutes END),
                MIN(CASE WHEN running * 10 >= total * 9 THEN minutes END)
         FROM ranked GROUP BY half_hour ORDER BY half_hour
-        """, (*runs, since)
+        """,
+        (*runs, since),
     ).fetchall()
 
 
@@ -170,19 +184,24 @@ def service_level_by_half_hour(session: Session, runs: list[int], now: int, zone
     since = LocalClock(zone).hour_of(now - HISTORY_WINDOW)[0]
     return session.execute(
         f"SELECT local_day, half_hour, {DAY_COUNTS} FROM fulfillment_by_half_hour"
-        f" WHERE run_id IN ({_in(runs)}) AND local_day >= ? GROUP BY local_day, half_hour ORDER BY local_day, half_hour",
+        f" WHERE run_id IN ({_in(runs)}) AND local_day >= ?"
+        " GROUP BY local_day, half_hour ORDER BY local_day, half_hour",
         (target, *runs, since),
     ).fetchall()
 
 
-DAY_COUNTS = ("CAST(SUM(orders) AS BIGINT), CAST(SUM(CASE WHEN minutes <= ? THEN orders ELSE 0 END) AS BIGINT),"
-              " MAX(minutes)")
+DAY_COUNTS = (
+    "CAST(SUM(orders) AS BIGINT), CAST(SUM(CASE WHEN minutes <= ? THEN orders ELSE 0 END) AS BIGINT), MAX(minutes)"
+)
 """A cell's counts, from the writer's minute buckets: its orders, those within the target (bound), the longest."""
 
 
 # The compare page: several runs side by side, each query for one chart ---------------------------------
 
-SAMPLES_ALIAS = {"sqlite": "kitchen_stats AS s INDEXED BY kitchen_stats_every_10_minutes", "postgresql": "kitchen_stats AS s"}
+SAMPLES_ALIAS = {
+    "sqlite": "kitchen_stats AS s INDEXED BY kitchen_stats_every_10_minutes",
+    "postgresql": "kitchen_stats AS s",
+}
 
 
 def _compare_samples(session: Session, runs: list[int], columns: list[str], changes: list[int]) -> list[tuple]:
@@ -194,7 +213,8 @@ def _compare_samples(session: Session, runs: list[int], columns: list[str], chan
     stretch = "".join(", CASE WHEN s.t >= ? THEN 1 ELSE 0 END" for _ in changes)  # the changes before a sample
     sums = ", ".join(f"CAST(SUM(s.{column}) AS BIGINT)" for column in columns)
     return session.execute(
-        f"SELECT s.run_id, MIN(s.t), COUNT(*), {sums} FROM {SAMPLES_ALIAS[session.engine]} JOIN runs r ON r.id = s.run_id"
+        f"SELECT s.run_id, MIN(s.t), COUNT(*), {sums} FROM {SAMPLES_ALIAS[session.engine]}"
+        " JOIN runs r ON r.id = s.run_id"
         f" WHERE s.run_id IN ({_in(runs)}) AND s.t % 600 = 0 AND s.t > r.sim_now - ?"
         f" GROUP BY s.run_id, s.t % 86400{stretch} ORDER BY s.run_id, MIN(s.t)",
         (*runs, HISTORY_WINDOW, *changes),
@@ -263,5 +283,6 @@ def compare_summaries(session: Session, runs: list[int]) -> list[tuple]:
                CAST(COALESCE(v.cents, 0) AS BIGINT)
         FROM runs r LEFT JOIN overall o ON o.run_id = r.id LEFT JOIN revenue v ON v.run_id = r.id
         WHERE r.id IN ({marks}) ORDER BY r.id
-        """, (*runs, *runs, *runs),
+        """,
+        (*runs, *runs, *runs),
     ).fetchall()

@@ -20,18 +20,21 @@ def dollars(cents) -> str:
 
 def order_statuses(rows, zone: str):
     return [f"local time ({zone})", "queued orders", "orders in progress"], [
-        (local_time(t, zone), queued, in_progress) for t, queued, in_progress in rows or []]
+        (local_time(t, zone), queued, in_progress) for t, queued, in_progress in rows or []
+    ]
 
 
 def recent_fulfillment(row, zone: str):
     count, mean, p90 = row or (0, None, None)
     return ["orders completed in the last simulated hour", "mean fulfillment (minutes)", "p90 fulfillment (minutes)"], [
-        (count, "" if mean is None else round(mean / 60, 2), "" if p90 is None else round(p90 / 60, 2))]
+        (count, "" if mean is None else round(mean / 60, 2), "" if p90 is None else round(p90 / 60, 2))
+    ]
 
 
 def revenue_by_day(rows, zone: str):
     return [f"local day ({zone})", "delivery service", "revenue ($)"], [
-        (day, service, dollars(cents)) for day, service, cents in rows or []]
+        (day, service, dollars(cents)) for day, service, cents in rows or []
+    ]
 
 
 def total_revenue(cents, zone: str):
@@ -39,12 +42,15 @@ def total_revenue(cents, zone: str):
 
 
 def revenue_by_meal_period(rows, zone: str):
-    return ["meal period (by local hour of receipt)", "revenue ($)"], [(period, dollars(cents)) for period, cents in rows or []]
+    return ["meal period (by local hour of receipt)", "revenue ($)"], [
+        (period, dollars(cents)) for period, cents in rows or []
+    ]
 
 
 def cook_utilisation(rows, zone: str):
     return [f"local time ({zone})", "busy cooks", "cooks on shift"], [
-        (local_time(t, zone), busy, cooks) for t, busy, cooks in rows or []]
+        (local_time(t, zone), busy, cooks) for t, busy, cooks in rows or []
+    ]
 
 
 def top_dishes(rows, zone: str):
@@ -52,15 +58,22 @@ def top_dishes(rows, zone: str):
 
 
 def fulfillment_by_half_hour(rows, zone: str):
-    return [f"local half hour of receipt ({zone})", "orders", "p50 fulfillment (minutes, rounded up)",
-            "p90 fulfillment (minutes, rounded up)"], [
-        (half_hour_label(h), orders, p50, p90) for h, orders, p50, p90 in rows or []]
+    return [
+        f"local half hour of receipt ({zone})",
+        "orders",
+        "p50 fulfillment (minutes, rounded up)",
+        "p90 fulfillment (minutes, rounded up)",
+    ], [(half_hour_label(h), orders, p50, p90) for h, orders, p50, p90 in rows or []]
 
 
 def service_level_by_half_hour(rows, zone: str):
-    return ["local day", f"local half hour of receipt ({zone})", "orders", "orders within the target",
-            "longest (minutes, rounded up)"], [
-        (day, half_hour_label(h), orders, on_time, longest) for day, h, orders, on_time, longest in rows or []]
+    return [
+        "local day",
+        f"local half hour of receipt ({zone})",
+        "orders",
+        "orders within the target",
+        "longest (minutes, rounded up)",
+    ], [(day, half_hour_label(h), orders, on_time, longest) for day, h, orders, on_time, longest in rows or []]
 
 
 def csv_text(header: list[str], rows: list) -> str:

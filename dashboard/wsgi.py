@@ -6,5 +6,11 @@ from dashboard.app import create_app
 from dashboard.auth import users_from
 
 _settings = load_settings()
-server = create_app(_settings.database, _settings.refresh_interval, _settings.timezone, users_from(),
-                    _settings.sla_p90_minutes, _settings.service_level).server
+server = create_app(
+    _settings.database,
+    _settings.refresh_interval,
+    _settings.timezone,
+    users_from(),
+    _settings.sla_p90_minutes,
+    _settings.service_level,
+).server

@@ -88,11 +88,18 @@ def run(request: RunRequest) -> int:
         crew = CookSchedule.read(request.schedule_file, given.zone) if request.schedule_file else request.crew
         menu = load_menu(given.menu)
         orders = feed.open_orders(given.path, given.feed)
-        store = RunStore.start(connect_writer(db), RunParameters(
-            kitchen=request.kitchen, cooks=crew.most if isinstance(crew, CookSchedule) else crew, speed=request.speed,
-            orders_file=str(given.path), menu_file=str(given.menu), timezone=given.zone,
-            cook_schedule=json.dumps(crew.describe()) if isinstance(crew, CookSchedule) else None,
-        ))
+        store = RunStore.start(
+            connect_writer(db),
+            RunParameters(
+                kitchen=request.kitchen,
+                cooks=crew.most if isinstance(crew, CookSchedule) else crew,
+                speed=request.speed,
+                orders_file=str(given.path),
+                menu_file=str(given.menu),
+                timezone=given.zone,
+                cook_schedule=json.dumps(crew.describe()) if isinstance(crew, CookSchedule) else None,
+            ),
+        )
     except (MenuError, OrdersFileError, ScheduleError, DatabaseUnavailable) as error:
         print(f"simulator: {error}", file=sys.stderr)
         return 2
@@ -108,9 +115,15 @@ def run(request: RunRequest) -> int:
     # passes over the queue at the peaks would be pure cost
     wall_start = time.monotonic()
     clock = LocalClock(given.zone)
-    log.info("run %d of %s: %s, speed %s, orders %s, database %s", store.run_id, request.kitchen,
-             f"a schedule of up to {crew.most} cooks" if isinstance(crew, CookSchedule) else f"{crew} cooks",
-             "max" if request.speed is None else f"{request.speed:g}x", given.path, describe(db))
+    log.info(
+        "run %d of %s: %s, speed %s, orders %s, database %s",
+        store.run_id,
+        request.kitchen,
+        f"a schedule of up to {crew.most} cooks" if isinstance(crew, CookSchedule) else f"{crew} cooks",
+        "max" if request.speed is None else f"{request.speed:g}x",
+        given.path,
+        describe(db),
+    )
     try:
         with orders:
             live = str(given.path) == feed.STDIN and request.speed is not None  # a feed piped in as it happens
@@ -135,7 +148,10 @@ def run(request: RunRequest) -> int:
 def _finish_failed(store: RunStore, message: str) -> None:
     try:
         store.finish("failed", message=message)
-    except (*database_errors(), DatabaseUnavailable) as error:  # the database itself failed: say so, keep the first error
+    except (
+        *database_errors(),
+        DatabaseUnavailable,
+    ) as error:  # the database itself failed: say so, keep the first error
         print(f"simulator: could not mark run {store.run_id} failed: {error}", file=sys.stderr)
 
 

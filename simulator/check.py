@@ -9,6 +9,7 @@ dishes that are not on the menu. Exit status: 0 when nothing would be rejected, 
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections import Counter
@@ -102,19 +103,25 @@ def zones_note(orders_zone: str | None, clock: LocalClock) -> str | None:
     read_in = orders_zone or "UTC"
     if read_in == clock.name:
         return None
-    return (f"  time zones differ: timestamps without an offset are read in {read_in} (--orders-timezone);"
-            f" local days and hours are counted in {clock.name} (--timezone); a file whose timestamps carry"
-            f" their own offset is not affected by the first")
+    return (
+        f"  time zones differ: timestamps without an offset are read in {read_in} (--orders-timezone);"
+        f" local days and hours are counted in {clock.name} (--timezone); a file whose timestamps carry"
+        f" their own offset is not affected by the first"
+    )
 
 
 def report(found: Findings, name: str, kind: str, clock: LocalClock, orders_zone: str | None = None) -> str:
     """What `found` holds, times in `clock`'s zone; `orders_zone` is the zone naive timestamps were read in."""
-    lines = [f"{name} ({kind}): {found.orders:,} orders the kitchen would cook, {found.lines:,} item lines,"
-             f" {found.units:,} units"]
+    lines = [
+        f"{name} ({kind}): {found.orders:,} orders the kitchen would cook, {found.lines:,} item lines,"
+        f" {found.units:,} units"
+    ]
     if found.rejected:
         lines.append(f"  rejected: {found.rejections:,} orders")
         for kind_, positions in sorted(found.rejected.items(), key=lambda kv: -len(kv[1])):
-            shown = ", ".join(map(str, positions[:FIRST_POSITIONS])) + (", ..." if len(positions) > FIRST_POSITIONS else "")
+            shown = ", ".join(map(str, positions[:FIRST_POSITIONS])) + (
+                ", ..." if len(positions) > FIRST_POSITIONS else ""
+            )
             lines.append(f"    {kind_}: {len(positions):,} (orders {shown}); the first: {found.first_reason[kind_]}")
     else:
         lines.append("  rejected: none")
@@ -124,8 +131,10 @@ def report(found: Findings, name: str, kind: str, clock: LocalClock, orders_zone
     if note:
         lines.append(note)
     if found.first is not None:
-        lines.append(f"  time span: {clock.label(found.first)} to {clock.label(found.last)}"
-                     f" ({(found.last - found.first) / 86400:,.1f} days)")
+        lines.append(
+            f"  time span: {clock.label(found.first)} to {clock.label(found.last)}"
+            f" ({(found.last - found.first) / 86400:,.1f} days)"
+        )
     if found.by_hour:
         top = max(found.by_hour.values())
         lines.append(f"  orders by hour of the day ({clock.name}):")
@@ -158,9 +167,10 @@ def check(given: Orders) -> int:
         return 2
     size = None if str(given.path) == feed.STDIN else Path(given.path).stat().st_size
     with source, tqdm(total=size, unit="B", unit_scale=True, desc="reading", disable=None, leave=False) as bar:
-        def progress(every=[0]) -> None:
-            every[0] += 1
-            if size and every[0] % 2048 == 0:
+        entries_read = itertools.count(1)
+
+        def progress() -> None:
+            if size and next(entries_read) % 2048 == 0:
                 bar.update(source.stream.tell() - bar.n)
 
         found = examine(source.entries(menu), menu, clock, options.header_of("item"), progress)

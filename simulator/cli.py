@@ -13,7 +13,14 @@ from pathlib import Path
 
 from common.command_line import Parser, shown_default
 from common.settings import (
-    COLUMNS, Settings, SettingsError, cli_target, parse_columns, parse_cooks, parse_speed, parse_timezone,
+    COLUMNS,
+    Settings,
+    SettingsError,
+    cli_target,
+    parse_columns,
+    parse_cooks,
+    parse_speed,
+    parse_timezone,
 )
 from simulator.feed import EXTENSIONS, FORMATS, PRICE_UNITS, STDIN, FeedOptions
 from simulator.orders import Reading
@@ -28,28 +35,60 @@ SEED = 2019
 
 def add_orders_flags(parser: Parser, settings: Settings) -> None:
     """--orders, the flags that say how to read it, --timezone and --menu, for every command that reads orders."""
-    parser.add_argument("--orders", type=_orders_path, default=settings.orders_path,
-                        help="the orders: .json, .jsonl/.ndjson or .csv, or - for standard input"
-                             f" (default: ORDERS_FILE of the parameters file, {shown_default(settings.orders_path)})")
-    parser.add_argument("--orders-format", choices=FORMATS,
-                        help="the format, when the extension does not say it (default: from the extension)")
-    parser.add_argument("--columns", type=_columns, default=None, metavar="OURS=THEIRS,...",
-                        help="CSV columns by the names in your export, like ordered_at=Created,item=Product"
-                             f" (ours: {', '.join(COLUMNS)}; default: ORDERS_COLUMNS, else ours)")
-    parser.add_argument("--orders-timezone", default=None, metavar="ZONE",
-                        help="read timestamps without an offset as local time of this IANA zone"
-                             " (default: ORDERS_TIMEZONE, else UTC); it does not move local days: see --timezone")
-    parser.add_argument("--timezone", type=timezone_type("--timezone"), default=settings.timezone, metavar="ZONE",
-                        help="the kitchen's IANA zone: it sets local days, intervals and shift times"
-                             " (default: KITCHEN_TIMEZONE, %(default)s)")
-    parser.add_argument("--time-format", default=None, metavar="PATTERN",
-                        help="a strptime pattern for timestamps that are not ISO-8601, like '%%m/%%d/%%Y %%I:%%M %%p'"
-                             " (default: ISO-8601)")
-    parser.add_argument("--price-unit", choices=PRICE_UNITS, default="dollars",
-                        help="CSV prices: amounts like 12.50 (dollars, the default) or whole cents")
-    parser.add_argument("--menu", type=Path, default=settings.menu_path,
-                        help="the menu: JSON or CSV (name,cook_time)"
-                             f" (default: MENU_FILE, {shown_default(settings.menu_path)})")
+    parser.add_argument(
+        "--orders",
+        type=_orders_path,
+        default=settings.orders_path,
+        help="the orders: .json, .jsonl/.ndjson or .csv, or - for standard input"
+        f" (default: ORDERS_FILE of the parameters file, {shown_default(settings.orders_path)})",
+    )
+    parser.add_argument(
+        "--orders-format",
+        choices=FORMATS,
+        help="the format, when the extension does not say it (default: from the extension)",
+    )
+    parser.add_argument(
+        "--columns",
+        type=_columns,
+        default=None,
+        metavar="OURS=THEIRS,...",
+        help="CSV columns by the names in your export, like ordered_at=Created,item=Product"
+        f" (ours: {', '.join(COLUMNS)}; default: ORDERS_COLUMNS, else ours)",
+    )
+    parser.add_argument(
+        "--orders-timezone",
+        default=None,
+        metavar="ZONE",
+        help="read timestamps without an offset as local time of this IANA zone"
+        " (default: ORDERS_TIMEZONE, else UTC); it does not move local days: see --timezone",
+    )
+    parser.add_argument(
+        "--timezone",
+        type=timezone_type("--timezone"),
+        default=settings.timezone,
+        metavar="ZONE",
+        help="the kitchen's IANA zone: it sets local days, intervals and shift times"
+        " (default: KITCHEN_TIMEZONE, %(default)s)",
+    )
+    parser.add_argument(
+        "--time-format",
+        default=None,
+        metavar="PATTERN",
+        help="a strptime pattern for timestamps that are not ISO-8601, like '%%m/%%d/%%Y %%I:%%M %%p'"
+        " (default: ISO-8601)",
+    )
+    parser.add_argument(
+        "--price-unit",
+        choices=PRICE_UNITS,
+        default="dollars",
+        help="CSV prices: amounts like 12.50 (dollars, the default) or whole cents",
+    )
+    parser.add_argument(
+        "--menu",
+        type=Path,
+        default=settings.menu_path,
+        help=f"the menu: JSON or CSV (name,cook_time) (default: MENU_FILE, {shown_default(settings.menu_path)})",
+    )
 
 
 def orders_from(args: argparse.Namespace, settings: Settings, parser: Parser) -> Orders:
@@ -67,11 +106,13 @@ def orders_from(args: argparse.Namespace, settings: Settings, parser: Parser) ->
 
 def argument(parse, flag: str):
     """An argparse type from one of common/settings.py's parsers, its error said as argparse says one."""
+
     def convert(text: str):
         try:
             return parse(text, flag)
         except SettingsError as error:
             raise argparse.ArgumentTypeError(str(error).removeprefix(f"{flag}: ")) from None
+
     return convert
 
 
@@ -100,21 +141,37 @@ def _columns(text: str) -> dict[str, str]:
 def run_parser(settings: Settings, doc: str | None) -> Parser:
     parser = Parser("python -m simulator", doc)
     add_orders_flags(parser, settings)
-    parser.add_argument("--db", type=cli_target, default=settings.database,
-                        help="a SQLite database file, or a postgresql:// URL (default: DATABASE, or KITCHEN_DB:"
-                             f" {shown_default(settings.database)})")
-    parser.add_argument("--kitchen", default=settings.kitchen,
-                        help="this kitchen's name (default: KITCHEN_NAME, %(default)s)")
+    parser.add_argument(
+        "--db",
+        type=cli_target,
+        default=settings.database,
+        help="a SQLite database file, or a postgresql:// URL (default: DATABASE, or KITCHEN_DB:"
+        f" {shown_default(settings.database)})",
+    )
+    parser.add_argument(
+        "--kitchen", default=settings.kitchen, help="this kitchen's name (default: KITCHEN_NAME, %(default)s)"
+    )
     crew = parser.add_mutually_exclusive_group()
-    crew.add_argument("--cooks", type=argument(parse_cooks, "--cooks"),
-                      help="a fixed crew (default: COOK_SCHEDULE if set, else NUM_COOKS,"
-                           f" {'a schedule' if settings.schedule else settings.cooks})")
-    crew.add_argument("--schedule", type=Path, metavar="FILE",
-                      help="a cook schedule as JSON, like the cook_schedule.json of python -m simulator.plan"
-                           " (default: the crew of --cooks)")
-    parser.add_argument("--speed", type=argument(parse_speed, "--speed"), default=settings.speed,
-                        help="simulated seconds per wall second, or 'max' for as fast as possible (default:"
-                             f" SIMULATION_SPEED, {'max' if settings.speed is None else format(settings.speed, 'g')})")
+    crew.add_argument(
+        "--cooks",
+        type=argument(parse_cooks, "--cooks"),
+        help="a fixed crew (default: COOK_SCHEDULE if set, else NUM_COOKS,"
+        f" {'a schedule' if settings.schedule else settings.cooks})",
+    )
+    crew.add_argument(
+        "--schedule",
+        type=Path,
+        metavar="FILE",
+        help="a cook schedule as JSON, like the cook_schedule.json of python -m simulator.plan"
+        " (default: the crew of --cooks)",
+    )
+    parser.add_argument(
+        "--speed",
+        type=argument(parse_speed, "--speed"),
+        default=settings.speed,
+        help="simulated seconds per wall second, or 'max' for as fast as possible (default:"
+        f" SIMULATION_SPEED, {'max' if settings.speed is None else format(settings.speed, 'g')})",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only warnings and the summary")
     return parser
 
@@ -147,27 +204,57 @@ def check_request(argv: list[str] | None, settings: Settings, doc: str | None) -
 
 def generate_parser(settings: Settings, doc: str | None) -> Parser:
     parser = Parser(
-        "python -m simulator.generate", doc,
+        "python -m simulator.generate",
+        doc,
         epilog="Every flag is checked before any file is touched; each file is written beside itself and then"
-               " renamed into place, so an existing file is never left half written. Relative paths given here"
-               " are relative to where you run the command; the defaults are the project's data/ files.")
+        " renamed into place, so an existing file is never left half written. Relative paths given here"
+        " are relative to where you run the command; the defaults are the project's data/ files.",
+    )
     parser.add_argument("--seed", type=int, default=SEED, help="the same seed, the same data (default: %(default)s)")
-    parser.add_argument("--days", type=_at_least(1, "days"), default=2, help="whole days of orders (default: %(default)s)")
-    parser.add_argument("--orders-per-day", type=_at_least(1, "orders a day"), default=3000,
-                        help="the mean number of orders a day (default: %(default)s)")
-    parser.add_argument("--first-day", type=_day, default=date(2019, 2, 18),
-                        help="the first day, in the kitchen's time zone (default: %(default)s)")
-    parser.add_argument("--timezone", type=timezone_type("--timezone"), default=settings.timezone, metavar="ZONE",
-                        help="the kitchen's IANA zone, whose local days and meal peaks the orders follow"
-                             " (default: KITCHEN_TIMEZONE, %(default)s)")
-    parser.add_argument("--max-orders", type=_at_least(1, "orders"), help="stop after this many orders (default: no limit)")
-    parser.add_argument("--orders", type=Path, default=settings.orders_path,
-                        help=f"the orders file to write (default: ORDERS_FILE, {shown_default(settings.orders_path)})")
-    parser.add_argument("--menu", type=Path, default=settings.menu_path,
-                        help=f"the menu file to write (default: MENU_FILE, {shown_default(settings.menu_path)})")
-    parser.add_argument("--format", choices=sorted(FORMATS),
-                        help="of the orders file: json (a list), jsonl (an order a line) or csv (a row an order line,"
-                             " prices in dollars); default: from the extension of --orders")
+    parser.add_argument(
+        "--days", type=_at_least(1, "days"), default=2, help="whole days of orders (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--orders-per-day",
+        type=_at_least(1, "orders a day"),
+        default=3000,
+        help="the mean number of orders a day (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--first-day",
+        type=_day,
+        default=date(2019, 2, 18),
+        help="the first day, in the kitchen's time zone (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--timezone",
+        type=timezone_type("--timezone"),
+        default=settings.timezone,
+        metavar="ZONE",
+        help="the kitchen's IANA zone, whose local days and meal peaks the orders follow"
+        " (default: KITCHEN_TIMEZONE, %(default)s)",
+    )
+    parser.add_argument(
+        "--max-orders", type=_at_least(1, "orders"), help="stop after this many orders (default: no limit)"
+    )
+    parser.add_argument(
+        "--orders",
+        type=Path,
+        default=settings.orders_path,
+        help=f"the orders file to write (default: ORDERS_FILE, {shown_default(settings.orders_path)})",
+    )
+    parser.add_argument(
+        "--menu",
+        type=Path,
+        default=settings.menu_path,
+        help=f"the menu file to write (default: MENU_FILE, {shown_default(settings.menu_path)})",
+    )
+    parser.add_argument(
+        "--format",
+        choices=sorted(FORMATS),
+        help="of the orders file: json (a list), jsonl (an order a line) or csv (a row an order line,"
+        " prices in dollars); default: from the extension of --orders",
+    )
     return parser
 
 
@@ -178,12 +265,22 @@ def generate_request(argv: list[str] | None, settings: Settings, doc: str | None
         if path.is_dir():
             parser.error(f"{path} is a folder: give a file name")
     kind = args.format or EXTENSIONS.get(args.orders.suffix.lower(), "json")
-    return GenerateRequest(args.seed, args.days, args.orders_per_day, args.first_day, args.timezone, args.max_orders,
-                           args.orders, args.menu, kind)
+    return GenerateRequest(
+        args.seed,
+        args.days,
+        args.orders_per_day,
+        args.first_day,
+        args.timezone,
+        args.max_orders,
+        args.orders,
+        args.menu,
+        kind,
+    )
 
 
 def _at_least(least: int, what: str):
     """An argparse type: a whole number of at least `least`, the message saying what it counts."""
+
     def convert(text: str) -> int:
         try:
             value = int(text)
@@ -192,6 +289,7 @@ def _at_least(least: int, what: str):
         if value < least:
             raise argparse.ArgumentTypeError(f"expected at least {least} {what}, got {value}: that makes no data")
         return value
+
     return convert
 
 

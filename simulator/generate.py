@@ -15,9 +15,9 @@ import math
 import os
 import random
 import sys
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import pytz
 from faker import Faker
@@ -27,8 +27,18 @@ from simulator import cli
 from simulator.requests import GenerateRequest
 
 PREPARATIONS = ["Grilled", "Spicy", "Crispy", "Smoked", "Teriyaki", "Garlic", "Lemon", "BBQ", "Tandoori", "Pesto"]
-BASES = ["Chicken Bowl", "Beef Burrito", "Tofu Salad", "Salmon Poke", "Pork Ramen",
-         "Veggie Wrap", "Shrimp Tacos", "Lamb Kebab", "Mushroom Pizza", "Falafel Plate"]
+BASES = [
+    "Chicken Bowl",
+    "Beef Burrito",
+    "Tofu Salad",
+    "Salmon Poke",
+    "Pork Ramen",
+    "Veggie Wrap",
+    "Shrimp Tacos",
+    "Lamb Kebab",
+    "Mushroom Pizza",
+    "Falafel Plate",
+]
 SERVICES = {"TastyBites": 0.5, "FoodFlash": 0.3, "QuickEats": 0.2}
 LINES_PER_ORDER = {1: 0.30, 2: 0.30, 3: 0.20, 4: 0.12, 5: 0.08}
 QUANTITY = {1: 0.75, 2: 0.18, 3: 0.07}
@@ -43,22 +53,29 @@ LOCALES = ["en_US", "en_US", "en_US", "es_MX", "fr_FR", "de_DE"]
 def make_menu(rng: random.Random) -> list[dict]:
     """100 dishes with cook times of 4-15 minutes in whole seconds, and a price for each (cents)."""
     return [
-        {"name": f"{preparation} {base}", "cook_time": rng.randrange(240, 901, 15),
-         "price": rng.randrange(600, 2401, 25)}
-        for preparation in PREPARATIONS for base in BASES
+        {
+            "name": f"{preparation} {base}",
+            "cook_time": rng.randrange(240, 901, 15),
+            "price": rng.randrange(600, 2401, 25),
+        }
+        for preparation in PREPARATIONS
+        for base in BASES
     ]
 
 
 def demand_by_minute() -> list[float]:
     """Relative order intensity for each minute of a local day."""
+
     def height(hour: float) -> float:
         return NIGHT_BASE + sum(h * math.exp(-0.5 * ((hour - peak) / spread) ** 2) for peak, spread, h in MEAL_PEAKS)
+
     # A quiet night: demand falls off after midnight and picks up again at five.
     return [height(m / 60) * (0.3 if 60 <= m < 300 else 1.0) for m in range(1440)]
 
 
-def generate(seed: int, first_day: date, days: int, orders_per_day: int, zone: str,
-             stream_seed: int | None = None) -> tuple[list[dict], Iterator[dict]]:
+def generate(
+    seed: int, first_day: date, days: int, orders_per_day: int, zone: str, stream_seed: int | None = None
+) -> tuple[list[dict], Iterator[dict]]:
     """The menu, and the orders as a stream: one day is held in memory at a time.
 
     `seed` makes the menu, the dishes' popularity and the stream; a `stream_seed` makes another stream
@@ -73,27 +90,38 @@ def generate(seed: int, first_day: date, days: int, orders_per_day: int, zone: s
     fake = Faker(LOCALES)
     fake.seed_instance(seed if stream_seed is None else stream_seed)
     return [{"name": d["name"], "cook_time": d["cook_time"]} for d in menu], _orders(
-        rng, fake, menu, popularity, first_day, days, orders_per_day, pytz.timezone(zone))
+        rng, fake, menu, popularity, first_day, days, orders_per_day, pytz.timezone(zone)
+    )
 
 
 def _orders(rng, fake, menu, popularity, first_day, days, orders_per_day, tz) -> Iterator[dict]:
     minutes, weights = range(1440), demand_by_minute()
     for day in range(days):
         midnight = datetime.combine(first_day + timedelta(days=day), time())
-        count = max(0, round(rng.gauss(orders_per_day, orders_per_day ** 0.5)))
+        count = max(0, round(rng.gauss(orders_per_day, orders_per_day**0.5)))
         moments = sorted(
             tz.normalize(tz.localize(midnight + timedelta(minutes=minute, seconds=rng.randrange(60)), is_dst=False))
-            .astimezone(pytz.utc).replace(tzinfo=None)
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
             for minute in rng.choices(minutes, weights, k=count)
         )
         for moment in moments:
             if rng.random() < LATE_ORDER_SHARE:  # sent late by the delivery service: stamped a little earlier
                 moment -= timedelta(minutes=rng.randint(1, 5))
-            lines = [] if rng.random() < EMPTY_ORDER_SHARE else [
-                _line(menu[rng.choices(range(len(menu)), popularity)[0]], rng)
-                for _ in range(_pick(LINES_PER_ORDER, rng))
-            ]
-            yield {"name": fake.name(), "service": _pick(SERVICES, rng), "ordered_at": moment.isoformat(), "items": lines}
+            lines = (
+                []
+                if rng.random() < EMPTY_ORDER_SHARE
+                else [
+                    _line(menu[rng.choices(range(len(menu)), popularity)[0]], rng)
+                    for _ in range(_pick(LINES_PER_ORDER, rng))
+                ]
+            )
+            yield {
+                "name": fake.name(),
+                "service": _pick(SERVICES, rng),
+                "ordered_at": moment.isoformat(),
+                "items": lines,
+            }
 
 
 def _line(dish: dict, rng: random.Random) -> dict:
@@ -121,8 +149,9 @@ def _json_list(out, entries: Iterable[dict]) -> int:
 
 def _json_lines(out, orders: Iterable[dict]) -> int:
     count = 0
-    for count, order in enumerate(orders, start=1):
+    for order in orders:
         out.write(json.dumps(order, ensure_ascii=False) + "\n")
+        count += 1
     return count
 
 
@@ -164,8 +193,9 @@ def write_data(request: GenerateRequest) -> int:
     """Write the menu and the orders the request asks for; 1 when a file cannot be written."""
     menu, orders = generate(request.seed, request.first_day, request.days, request.orders_per_day, request.zone)
     try:
-        count = _write_in_place(request.orders, lambda out: WRITERS[request.format](
-            out, itertools.islice(orders, request.max_orders)))
+        count = _write_in_place(
+            request.orders, lambda out: WRITERS[request.format](out, itertools.islice(orders, request.max_orders))
+        )
         write_json_list(request.menu, menu)
     except OSError as error:
         print(f"simulator.generate: cannot write {error.filename}: {error.strerror}", file=sys.stderr)

@@ -21,9 +21,10 @@ model never reads anything back.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Iterable, Iterator, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 import simpy
 from simpy.core import URGENT
@@ -212,17 +213,24 @@ class Kitchen:
     def summary(self) -> RunSummary:
         """What the run reports, so far."""
         return RunSummary(
-            fulfillment=self.fulfillment, received=self.received, discarded=self.discarded, rejected=self.rejected,
+            fulfillment=self.fulfillment,
+            received=self.received,
+            discarded=self.discarded,
+            rejected=self.rejected,
             first_rejection=self.first_rejection,
             max_queue=max(self.most_queued, self.queued_orders + self.started_since_receipt),
-            busy_seconds=self.busy_seconds(), on_shift_seconds=self.scheduled.integral(self.env.now),
+            busy_seconds=self.busy_seconds(),
+            on_shift_seconds=self.scheduled.integral(self.env.now),
         )
 
     def busy_seconds(self) -> float:
         """Cook-seconds spent cooking so far: the units done, and those under way since they started."""
         now = self.env.now
-        return self.cooked_seconds + sum(now - request.usage_since for request in self.cooks.users
-                                         if isinstance(request, (UnitRequest, ScheduledUnitRequest)))
+        return self.cooked_seconds + sum(
+            now - request.usage_since
+            for request in self.cooks.users
+            if isinstance(request, (UnitRequest, ScheduledUnitRequest))
+        )
 
     @property
     def open_orders(self) -> int:
@@ -248,16 +256,25 @@ class Kitchen:
 
     def sample_every_minute(self, also: Callable[[], None] = lambda: None) -> Iterator[simpy.Event]:
         """Record the kitchen's state at the end of every whole minute; then call `also` (the run loop's tick)."""
+
         def action() -> None:
             self.recorder.kitchen_sampled(self.sample())
             also()
+
         return self._every(SAMPLE_INTERVAL, action)
 
     def report_every_hour(self, clock: LocalClock) -> Iterator[simpy.Event]:
-        return self._every(REPORT_INTERVAL, lambda: progress.info(
-            "%s  received %d  queued %d  in progress %d  completed %d", clock.label(int(self.env.now)),
-            self.received, self.queued_orders, self.in_progress_orders, self.completed,
-        ))
+        return self._every(
+            REPORT_INTERVAL,
+            lambda: progress.info(
+                "%s  received %d  queued %d  in progress %d  completed %d",
+                clock.label(int(self.env.now)),
+                self.received,
+                self.queued_orders,
+                self.in_progress_orders,
+                self.completed,
+            ),
+        )
 
     def _every(self, interval: int, action) -> Iterator[simpy.Event]:
         """Call `action` at every whole multiple of `interval`, once all else of that moment has happened
@@ -279,8 +296,13 @@ class Kitchen:
         return self._arrival
 
 
-def receive_orders(env: simpy.Environment, kitchen: Kitchen, feed: Iterable[FeedEntry | None],
-                   pause: float = 1.0, waiting: Callable[[], None] = lambda: None) -> Iterator[simpy.Event]:
+def receive_orders(
+    env: simpy.Environment,
+    kitchen: Kitchen,
+    feed: Iterable[FeedEntry | None],
+    pause: float = 1.0,
+    waiting: Callable[[], None] = lambda: None,
+) -> Iterator[simpy.Event]:
     """Take each order at max(its ordered_at, the previous order's receipt), then wait until all are done.
 
     The feed is advanced only here, after the clock has reached the previous order's receipt, so no

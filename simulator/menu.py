@@ -40,10 +40,13 @@ def load_menu(path: Path) -> dict[str, Dish]:
         try:
             entries = json.loads(text)
         except json.JSONDecodeError as error:
-            raise MenuError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}") from None
+            raise MenuError(
+                f"{path}: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}"
+            ) from None
     if not isinstance(entries, list) or not entries:
-        raise MenuError(f"{path}: expected a non-empty {'CSV' if Path(path).suffix.lower() == '.csv' else 'JSON'}"
-                        " list of dishes")
+        raise MenuError(
+            f"{path}: expected a non-empty {'CSV' if Path(path).suffix.lower() == '.csv' else 'JSON'} list of dishes"
+        )
 
     menu: dict[str, Dish] = {}
     for number, entry in enumerate(entries, start=1):
@@ -70,8 +73,10 @@ def _csv_entries(text: str, path: Path) -> list[dict]:
     rows = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in ("name", "cook_time") if c not in (rows.fieldnames or [])]
     if missing:
-        raise MenuError(f"{path}: the CSV header has no column {', '.join(map(repr, missing))};"
-                        f" expected name,cook_time, got {','.join(rows.fieldnames or [])!r}")
+        raise MenuError(
+            f"{path}: the CSV header has no column {', '.join(map(repr, missing))};"
+            f" expected name,cook_time, got {','.join(rows.fieldnames or [])!r}"
+        )
     entries = []
     for row in rows:
         if not any((value or "").strip() for value in row.values()):

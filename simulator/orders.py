@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
-from typing import Iterator, NamedTuple, Union
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -117,7 +118,7 @@ class Rejected:
     """What is wrong, in a few words that group rejections: 'unknown dish', 'bad timestamp', ..."""
 
 
-FeedEntry = Union[Order, EmptyOrder, Rejected]
+FeedEntry = Order | EmptyOrder | Rejected
 
 
 class Invalid(ValueError):
@@ -135,7 +136,9 @@ _CURRENCY = re.compile(r"^[$€£¥]|[$€£¥]$")
 
 def parse_timestamp(text: object, reading: Reading = UTC) -> int:
     """A timestamp to epoch seconds (see the module's docstring); fractions of a second are dropped."""
-    if reading.timezone is None and reading.time_format is None and type(text) is str and len(text) == 19:  # the common 'YYYY-MM-DDTHH:MM:SS', fast
+    if (
+        reading.timezone is None and reading.time_format is None and type(text) is str and len(text) == 19
+    ):  # the common 'YYYY-MM-DDTHH:MM:SS', fast
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
@@ -175,8 +178,10 @@ def _local(wall: datetime, reading: Reading) -> datetime:
     except (OverflowError, ValueError):
         return first
     if back != wall:
-        raise Invalid(f"ordered_at {wall:%Y-%m-%d %H:%M:%S} does not exist in {reading.timezone}: the clocks skipped it",
-                      "time the clocks skipped")
+        raise Invalid(
+            f"ordered_at {wall:%Y-%m-%d %H:%M:%S} does not exist in {reading.timezone}: the clocks skipped it",
+            "time the clocks skipped",
+        )
     return first
 
 
@@ -259,8 +264,13 @@ def _line(number: int, item: object, menu: dict[str, Dish]) -> Line:
     if type(item) is dict:  # a well-formed line, checked fast; anything else gets the checks that say why
         name, quantity, price = item.get("name"), item.get("quantity"), item.get("price_per_unit")
         dish = menu.get(name) if type(name) is str else None
-        if dish is not None and type(quantity) is int and quantity >= 1 and type(price) is int \
-                and 0 <= price <= MAX_PRICE_PER_UNIT:
+        if (
+            dish is not None
+            and type(quantity) is int
+            and quantity >= 1
+            and type(price) is int
+            and 0 <= price <= MAX_PRICE_PER_UNIT
+        ):
             return Line(dish, quantity, price)
     return _checked_line(number, item, menu)
 

@@ -62,22 +62,27 @@ def plan_week(request: WeekPlanRequest) -> int:
     except HolidayError as error:
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 2
-    history = History(history.grid, type(history.demand).of(history.file, history.demand.zone, history.grid.per_weekday,
-                                                             holidays))
-    roster_request = PlanRequest(promise, request.min_shift, request.max_shift, request.max_cooks, study.demand_scale,
-                                 study.seed)
-    week = planner.week_ahead(history, first, roster_request,
-                              planner.set_sizes(history.grid.per_weekday, request.replications))
+    history = History(
+        history.grid, type(history.demand).of(history.file, history.demand.zone, history.grid.per_weekday, holidays)
+    )
+    roster_request = PlanRequest(
+        promise, request.min_shift, request.max_shift, request.max_cooks, study.demand_scale, study.seed
+    )
+    week = planner.week_ahead(
+        history, first, roster_request, planner.set_sizes(history.grid.per_weekday, request.replications)
+    )
     print(history.demand.dispersion.describe())
-    open_executor = partial(lambda workers, cluster, streams: executor_for(streams, workers, cluster),
-                            study.workers, study.cluster)
+    open_executor = partial(
+        lambda workers, cluster, streams: executor_for(streams, workers, cluster), study.workers, study.cluster
+    )
     try:
         with tqdm(desc="planning", unit="run", disable=not study.progress) as progress:
             plan = planner.make_plan(roster_request, week, open_executor, progress)
             progress.set_postfix_str("backtest")
             replayed, _ = backtest.replay(history, week.blocks, history.grid.schedule(plan.roster.on_shift), promise)
-            folds = backtest.folds(history, partial(plan_fold, roster_request, open_executor, progress), promise,
-                                   frozenset(holidays))
+            folds = backtest.folds(
+                history, partial(plan_fold, roster_request, open_executor, progress), promise, frozenset(holidays)
+            )
     except UnreachableTarget as error:
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 2
@@ -102,8 +107,9 @@ def with_holidays(history: History, spec: str | None, last_day: int) -> dict[int
     return {(day - EPOCH_DAY).days: name for day, name in named.items()}
 
 
-def plan_fold(request: PlanRequest, open_executor, progress, before: History, first: int,
-              name: str) -> tuple[WeekAhead, object, float]:
+def plan_fold(
+    request: PlanRequest, open_executor, progress, before: History, first: int, name: str
+) -> tuple[WeekAhead, object, float]:
     """One backtest fold: the week from `first`, planned cheaply from the history before it."""
     sizes = {"search": backtest.FOLD_SEARCH_WEEKS, "raise": backtest.FOLD_SEARCH_WEEKS}
     request = replace(request, scale=1.0)  # a fold is judged on the week as it was: its demand is not scaled

@@ -9,8 +9,8 @@ every simulated minute and, in real time, every WAKE_INTERVAL wall seconds, so t
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 import simpy
 import simpy.rt

@@ -21,7 +21,6 @@ from simulator.kitchen import KitchenSample, Ticket
 from simulator.orders import EmptyOrder, Rejected
 from simulator.writer import Batch, WriterProcess, write
 
-
 BATCH_ORDERS = 1000
 """With a writer process, a batch goes to it once this many orders are complete (or a second has passed)."""
 
@@ -62,8 +61,16 @@ class RunStore:
             [run_id] = connection.execute(
                 "INSERT INTO runs (kitchen, status, cooks, cook_schedule, speed, orders_file, menu_file, timezone,"
                 " wall_started_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (parameters.kitchen, parameters.cooks, parameters.cook_schedule, parameters.speed,
-                 parameters.orders_file, parameters.menu_file, parameters.timezone, time.time()),
+                (
+                    parameters.kitchen,
+                    parameters.cooks,
+                    parameters.cook_schedule,
+                    parameters.speed,
+                    parameters.orders_file,
+                    parameters.menu_file,
+                    parameters.timezone,
+                    time.time(),
+                ),
             ).fetchone()
         return cls(connection, run_id, parameters.kitchen, LocalClock(parameters.timezone))
 
@@ -100,9 +107,21 @@ class RunStore:
 
     def _row(self, t: Ticket, status: str) -> OrderRow:
         order = t.order
-        return OrderRow(self.run_id, order.position, self.kitchen, status, order.ordered_at, t.received_at,
-                        t.started_at, t.completed_at, order.customer_name, order.service, order.total_price,
-                        order.items_json, order.order_id)
+        return OrderRow(
+            self.run_id,
+            order.position,
+            self.kitchen,
+            status,
+            order.ordered_at,
+            t.received_at,
+            t.started_at,
+            t.completed_at,
+            order.customer_name,
+            order.service,
+            order.total_price,
+            order.items_json,
+            order.order_id,
+        )
 
     def order_discarded(self, order: EmptyOrder) -> None:
         self.discarded += 1
@@ -115,8 +134,16 @@ class RunStore:
         if self.last_sample is not None and sample.t > self.last_sample.t:  # labour and cooking, a minute at a time
             self.cook_seconds += self.last_sample.cooks * (sample.t - self.last_sample.t)
             self.busy_seconds += self.last_sample.busy_cooks * (sample.t - self.last_sample.t)
-        row = SampleRow(self.run_id, sample.t, self.kitchen, sample.queued_orders, sample.in_progress_orders,
-                        sample.queued_units, sample.busy_cooks, sample.cooks)
+        row = SampleRow(
+            self.run_id,
+            sample.t,
+            self.kitchen,
+            sample.queued_orders,
+            sample.in_progress_orders,
+            sample.queued_units,
+            sample.busy_cooks,
+            sample.cooks,
+        )
         if self.last_sample is not None and sample.t == self.last_sample.t:  # the final state, at a minute sampled
             if self.samples and self.samples[-1].t == sample.t:
                 self.samples[-1] = row
@@ -133,7 +160,8 @@ class RunStore:
         writer process, also every BATCH_ORDERS completed orders, so that it writes while the kitchen runs."""
         self.now = int(now)
         if time.monotonic() - self.last_flush >= 1.0 or (
-                self.writer is not None and len(self.completed_rows) >= BATCH_ORDERS):
+            self.writer is not None and len(self.completed_rows) >= BATCH_ORDERS
+        ):
             self.flush()
 
     def flush(self) -> None:
@@ -143,11 +171,24 @@ class RunStore:
         for position, ticket in self.changed.items():
             (reopened if position in self.written_open else opened).append(self._row(ticket, ticket.status))
         batch = Batch(
-            run_id=self.run_id, orders=self.completed_rows, opened=opened,
+            run_id=self.run_id,
+            orders=self.completed_rows,
+            opened=opened,
             orders_again=self.completed_rows_written_open + reopened,
-            samples=self.samples, samples_again=self.resampled, rejections=self.rejections,
-            progress=Progress(self.sim_started_at, self.now, time.time(), self.received, self.completed,
-                              self.discarded, self.rejected, self.cook_seconds, self.busy_seconds),
+            samples=self.samples,
+            samples_again=self.resampled,
+            rejections=self.rejections,
+            progress=Progress(
+                self.sim_started_at,
+                self.now,
+                time.time(),
+                self.received,
+                self.completed,
+                self.discarded,
+                self.rejected,
+                self.cook_seconds,
+                self.busy_seconds,
+            ),
         )
         if self.writer is not None:
             self.writer.send(batch)
@@ -164,8 +205,13 @@ class RunStore:
         batch's error is raised at the next flush (or at finish)."""
         self.writer = WriterProcess(target, self.guard.inode, self.clock.name)
 
-    def finish(self, status: str, mean_fulfillment: float | None = None,
-               p90_fulfillment: int | None = None, message: str | None = None) -> None:
+    def finish(
+        self,
+        status: str,
+        mean_fulfillment: float | None = None,
+        p90_fulfillment: int | None = None,
+        message: str | None = None,
+    ) -> None:
         """Write what is buffered and close the run with its final status."""
         try:
             self.flush()

@@ -8,14 +8,19 @@ counting runs on the machine's other core instead of in the kitchen's loop.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import orjson
 
 from common.localtime import LocalClock
 from common.records import (
-    DailySalesRow, DishSalesRow, FulfillmentRow, HourOfDaySalesRow, OrderRow, TimeOfDayRow,
+    DailySalesRow,
+    DishSalesRow,
+    FulfillmentRow,
+    HourOfDaySalesRow,
+    OrderRow,
+    TimeOfDayRow,
 )
 
 
@@ -30,8 +35,9 @@ class Summaries:
     time_of_day: list[TimeOfDayRow]
 
 
-def summarise(run_id: int, first_written: Iterable[OrderRow], completed: Iterable[OrderRow],
-              clock: LocalClock) -> Summaries:
+def summarise(
+    run_id: int, first_written: Iterable[OrderRow], completed: Iterable[OrderRow], clock: LocalClock
+) -> Summaries:
     """`first_written`: the rows of orders written for the first time (their sales count now);
     `completed`: the rows of orders written complete for the first time (their fulfillment counts now)."""
     daily: dict[tuple[str, str], list[int]] = {}
@@ -54,9 +60,18 @@ def summarise(run_id: int, first_written: Iterable[OrderRow], completed: Iterabl
         minutes = -(-seconds // 60)
         _add(by_day, (day, half_hour, minutes), 1, seconds)
         _add(by_time_of_day, (half_hour, minutes), 1, seconds)
-    return Summaries(*([record(run_id, *key, *pair) for key, pair in totals.items()] for record, totals in (
-        (DailySalesRow, daily), (HourOfDaySalesRow, hourly), (DishSalesRow, dishes), (FulfillmentRow, by_day),
-        (TimeOfDayRow, by_time_of_day))))
+    return Summaries(
+        *(
+            [record(run_id, *key, *pair) for key, pair in totals.items()]
+            for record, totals in (
+                (DailySalesRow, daily),
+                (HourOfDaySalesRow, hourly),
+                (DishSalesRow, dishes),
+                (FulfillmentRow, by_day),
+                (TimeOfDayRow, by_time_of_day),
+            )
+        )
+    )
 
 
 def _add(totals: dict, key, count: int, amount: int) -> None:

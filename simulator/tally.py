@@ -29,9 +29,10 @@ class FulfillmentTally:
     def of(cls, seconds: np.ndarray) -> FulfillmentTally:
         """The tally of many times at once."""
         import numpy as np  # here: numpy takes a tenth of a second to import
+
         tally = cls()
         values, counts = np.unique(np.asarray(seconds, dtype=np.int64), return_counts=True)
-        tally.counts.update(dict(zip(values.tolist(), counts.tolist())))
+        tally.counts.update(dict(zip(values.tolist(), counts.tolist(), strict=True)))
         tally.total, tally.seconds = int(counts.sum()), int(np.asarray(seconds, dtype=np.int64).sum())
         return tally
 

@@ -14,20 +14,30 @@ from dataclasses import dataclass
 from common.database import DatabaseUnavailable, FileGuard, Session, connect_writer
 from common.localtime import LocalClock
 from common.records import (
-    UPDATE_PROGRESS, DailySalesRow, DishSalesRow, FulfillmentRow, HourOfDaySalesRow, OrderRow, Progress,
-    RejectedRow, SampleRow, TimeOfDayRow, adding, replacing,
+    UPDATE_PROGRESS,
+    DailySalesRow,
+    DishSalesRow,
+    FulfillmentRow,
+    HourOfDaySalesRow,
+    OrderRow,
+    Progress,
+    RejectedRow,
+    SampleRow,
+    TimeOfDayRow,
+    adding,
+    replacing,
 )
 from simulator.summaries import summarise
 
 UPSERT_ORDER = replacing(OrderRow, ("run_id", "id"), ("status", "started_at", "completed_at"))
-UPSERT_SAMPLE = replacing(SampleRow, ("run_id", "t"),
-                          ("queued_orders", "in_progress_orders", "queued_units", "busy_cooks", "cooks"))
+UPSERT_SAMPLE = replacing(
+    SampleRow, ("run_id", "t"), ("queued_orders", "in_progress_orders", "queued_units", "busy_cooks", "cooks")
+)
 ADD_DAILY_SALES = adding(DailySalesRow, ("run_id", "local_day", "service"))
 ADD_HOUR_OF_DAY_SALES = adding(HourOfDaySalesRow, ("run_id", "local_hour", "service"))
 ADD_DISH_SALES = adding(DishSalesRow, ("run_id", "dish"))
 ADD_FULFILLMENT = adding(FulfillmentRow, ("run_id", "local_day", "half_hour", "minutes"))
 ADD_TIME_OF_DAY = adding(TimeOfDayRow, ("run_id", "half_hour", "minutes"))
-
 
 
 @dataclass(frozen=True)
@@ -52,8 +62,9 @@ def write(session: Session, batch: Batch, clock: LocalClock) -> None:
     first time, fulfillment of the orders written complete for the first time (those written again
     complete were open before)."""
     completed_again = [row for row in batch.orders_again if row.completed_at is not None]
-    summaries = summarise(batch.run_id, itertools.chain(batch.orders, batch.opened),
-                          itertools.chain(batch.orders, completed_again), clock)
+    summaries = summarise(
+        batch.run_id, itertools.chain(batch.orders, batch.opened), itertools.chain(batch.orders, completed_again), clock
+    )
     with session.transaction() as db:
         db.insert_many(OrderRow.table, OrderRow._fields, batch.orders)
         db.upsert_many(UPSERT_ORDER, batch.opened + batch.orders_again)
@@ -79,8 +90,9 @@ class WriterProcess:
     def __init__(self, target, inode: int | None, timezone: str) -> None:
         context = multiprocessing.get_context("fork")
         self.pipe, theirs = context.Pipe()
-        self.process = context.Process(target=_write_batches, args=(target, inode, timezone, theirs, self.pipe),
-                                       daemon=True, name="kitchen writer")
+        self.process = context.Process(
+            target=_write_batches, args=(target, inode, timezone, theirs, self.pipe), daemon=True, name="kitchen writer"
+        )
         self.process.start()
         theirs.close()
         self.waiting = False

@@ -12,8 +12,9 @@ NOT_UPDATED = object()
 """What `values` gives for an output the callback left as it was (no_update)."""
 
 
-def payload(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-            states: list[tuple[str, str, object]] = ()) -> dict:
+def payload(
+    outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]], states: list[tuple[str, str, object]] = ()
+) -> dict:
     ids = [f"{i}.{p}" for i, p in outputs]
     specs = [{"id": i, "property": p} for i, p in outputs]
     multi = len(outputs) > 1
@@ -33,8 +34,11 @@ def values(response_body: dict, outputs: list[tuple[str, str]]) -> list:
 def run_request(chosen=None, kitchen=None, shown=None) -> dict:
     """The refresh of the header and the kitchen and run choices, which every tick starts with; `shown` is
     what the page shows already (the run store's data)."""
-    return payload(RUN_OUTPUTS, [("tick", "n_intervals", 1), ("kitchen-choice", "value", kitchen),
-                                 ("run-choice", "value", chosen)], [("run", "data", shown)])
+    return payload(
+        RUN_OUTPUTS,
+        [("tick", "n_intervals", 1), ("kitchen-choice", "value", kitchen), ("run-choice", "value", chosen)],
+        [("run", "data", shown)],
+    )
 
 
 def chart_requests(run: dict | None) -> list[dict]:

@@ -25,8 +25,10 @@ def _find_server() -> tuple[str | None, str]:
         psycopg.connect(url, connect_timeout=2).close()
     except psycopg.Error as error:
         reason = str(error).strip().splitlines()[0]
-        return None, (f"no server answers at {url} ({reason}); set KITCHEN_TEST_POSTGRES_URL to a server whose"
-                      " user may create schemas")
+        return None, (
+            f"no server answers at {url} ({reason}); set KITCHEN_TEST_POSTGRES_URL to a server whose"
+            " user may create schemas"
+        )
     return url, ""
 
 

@@ -17,16 +17,26 @@ from simulator.run import simulate
 from simulator.store import RunParameters, RunStore
 
 T0 = 1_550_505_600  # 2019-02-18 16:00:00 UTC, 08:00 PST
-MENU_ENTRIES = [{"name": "Soup", "cook_time": 60}, {"name": "Stew", "cook_time": 300}, {"name": "Salad", "cook_time": 120}]
+MENU_ENTRIES = [
+    {"name": "Soup", "cook_time": 60},
+    {"name": "Stew", "cook_time": 300},
+    {"name": "Salad", "cook_time": 120},
+]
 """The tests' menu, as a menu file holds it; MENU is the same, read."""
 MENU = {entry["name"]: Dish(entry["name"], entry["cook_time"]) for entry in MENU_ENTRIES}
 
 
-def order(at: int | str, *items: tuple[str, int], name: str = "Ann", service: str = "TastyBites", price: int = 100) -> dict:
+def order(
+    at: int | str, *items: tuple[str, int], name: str = "Ann", service: str = "TastyBites", price: int = 100
+) -> dict:
     """An order as it stands in the orders file; `at` is epoch seconds or an ISO string."""
     stamp = at if isinstance(at, str) else datetime.fromtimestamp(at, timezone.utc).replace(tzinfo=None).isoformat()
-    return {"name": name, "service": service, "ordered_at": stamp,
-            "items": [{"name": dish, "quantity": quantity, "price_per_unit": price} for dish, quantity in items]}
+    return {
+        "name": name,
+        "service": service,
+        "ordered_at": stamp,
+        "items": [{"name": dish, "quantity": quantity, "price_per_unit": price} for dish, quantity in items],
+    }
 
 
 class Recording:
@@ -78,15 +88,26 @@ def write_json(path: Path, value) -> Path:
     return path
 
 
-def build_database(db_path: Path | str, raw_orders: list, menu: dict, cooks: int | CookSchedule = 1,
-                   flush_every_tick: bool = False, zone: str = "America/Los_Angeles", kitchen: str = "Kitchen",
-                   writer_process: bool = False) -> int:
+def build_database(
+    db_path: Path | str,
+    raw_orders: list,
+    menu: dict,
+    cooks: int | CookSchedule = 1,
+    flush_every_tick: bool = False,
+    zone: str = "America/Los_Angeles",
+    kitchen: str = "Kitchen",
+    writer_process: bool = False,
+) -> int:
     """Write one completed run of `raw_orders` into `db_path` with the real store (and its writer process,
     as the simulator's command line has it, if asked); returns the run id."""
     connection = connect_writer(db_path)
     crew = cooks.most if isinstance(cooks, CookSchedule) else cooks
-    store = RunStore.start(connection, RunParameters(kitchen=kitchen, cooks=crew, speed=None, orders_file="orders.json",
-                                                     menu_file="items.json", timezone=zone))
+    store = RunStore.start(
+        connection,
+        RunParameters(
+            kitchen=kitchen, cooks=crew, speed=None, orders_file="orders.json", menu_file="items.json", timezone=zone
+        ),
+    )
     if writer_process:
         store.write_in_another_process(db_path)
     if flush_every_tick:

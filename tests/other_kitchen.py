@@ -12,9 +12,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ZONE = "Asia/Kolkata"
-MENU = [{"name": "Masala Dosa", "cook_time": 420}, {"name": "Paneer Tikka", "cook_time": 780},
-        {"name": "Chole Bhature", "cook_time": 540}, {"name": "Filter Coffee", "cook_time": 90},
-        {"name": "Hyderabadi Biryani", "cook_time": 1260}, {"name": "Gulab Jamun", "cook_time": 150}]
+MENU = [
+    {"name": "Masala Dosa", "cook_time": 420},
+    {"name": "Paneer Tikka", "cook_time": 780},
+    {"name": "Chole Bhature", "cook_time": 540},
+    {"name": "Filter Coffee", "cook_time": 90},
+    {"name": "Hyderabadi Biryani", "cook_time": 1260},
+    {"name": "Gulab Jamun", "cook_time": 150},
+]
 SERVICES = ["Swiggy", "Zomato"]
 
 
@@ -26,8 +31,15 @@ def orders_per_minute(local: datetime) -> float:
     return (0.05 + lunch + evening) * (1.4 if local.weekday() >= 5 else 1.0)
 
 
-def write(folder: Path, days: int, first_day: str = "2024-03-04", seed: int = 11, scale: float = 1.0,
-          day_cv: float = 0.0, growth: float = 0.0) -> tuple[Path, Path]:
+def write(
+    folder: Path,
+    days: int,
+    first_day: str = "2024-03-04",
+    seed: int = 11,
+    scale: float = 1.0,
+    day_cv: float = 0.0,
+    growth: float = 0.0,
+) -> tuple[Path, Path]:
     """Write the menu and `days` days of orders (JSON, times as UTC) into `folder`; return (menu, orders).
 
     `day_cv`: each day's demand times a lognormal multiplier of mean 1 and this coefficient of variation (real
@@ -42,10 +54,22 @@ def write(folder: Path, days: int, first_day: str = "2024-03-04", seed: int = 11
         local = start + timedelta(minutes=minute)
         for _ in range(_poisson(rng, orders_per_minute(local) * scale * levels[minute // 1440])):
             moment = (local + timedelta(seconds=rng.randrange(60))).astimezone(timezone.utc).replace(tzinfo=None)
-            lines = [{"name": dish["name"], "quantity": rng.choice([1, 1, 2]), "price_per_unit": rng.randrange(80, 600) * 100}
-                     for dish in rng.sample(MENU, rng.randint(1, 3))]
-            orders.append({"name": f"Guest {len(orders) + 1}", "service": rng.choice(SERVICES),
-                           "ordered_at": moment.isoformat(), "items": lines})
+            lines = [
+                {
+                    "name": dish["name"],
+                    "quantity": rng.choice([1, 1, 2]),
+                    "price_per_unit": rng.randrange(80, 600) * 100,
+                }
+                for dish in rng.sample(MENU, rng.randint(1, 3))
+            ]
+            orders.append(
+                {
+                    "name": f"Guest {len(orders) + 1}",
+                    "service": rng.choice(SERVICES),
+                    "ordered_at": moment.isoformat(),
+                    "items": lines,
+                }
+            )
     orders.sort(key=lambda o: o["ordered_at"])
     menu_path, orders_path = folder / "menu.json", folder / "orders.json"
     menu_path.write_text(json.dumps(MENU), encoding="utf-8")

@@ -14,9 +14,26 @@ from pathlib import Path
 
 def generate(folder: Path, days: int = 1, orders_per_day: int = 1500, seed: int = 3) -> tuple[Path, Path]:
     menu, orders = folder / "items.json", folder / "orders.json"
-    subprocess.run([sys.executable, "-m", "simulator.generate", "--days", str(days), "--orders-per-day",
-                    str(orders_per_day), "--seed", str(seed), "--menu", str(menu), "--orders", str(orders)],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulator.generate",
+            "--days",
+            str(days),
+            "--orders-per-day",
+            str(orders_per_day),
+            "--seed",
+            str(seed),
+            "--menu",
+            str(menu),
+            "--orders",
+            str(orders),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return menu, orders
 
 
@@ -44,8 +61,22 @@ def running(command: list[str], log: Path, env: dict[str, str] | None = None):
 
 
 def simulator_command(menu: Path, orders: Path, db: Path, cooks: int, speed: str) -> list[str]:
-    return [sys.executable, "-m", "simulator", "--menu", str(menu), "--orders", str(orders), "--db", str(db),
-            "--cooks", str(cooks), "--speed", speed, "--quiet"]
+    return [
+        sys.executable,
+        "-m",
+        "simulator",
+        "--menu",
+        str(menu),
+        "--orders",
+        str(orders),
+        "--db",
+        str(db),
+        "--cooks",
+        str(cooks),
+        "--speed",
+        speed,
+        "--quiet",
+    ]
 
 
 def dashboard_command(db: Path, port: int) -> list[str]:

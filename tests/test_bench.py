@@ -20,19 +20,26 @@ def test_its_flags_are_read_as_every_commands_are():
     assert isinstance(parser, Parser) and flags_without_help_or_default(parser) == []
     result = subprocess.run([sys.executable, "-m", "bench", "--qick"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
-    assert result.stderr == ("python -m bench: error: unrecognized arguments: --qick; did you mean --quick?"
-                             " (see python -m bench --help)\n")
+    assert result.stderr == (
+        "python -m bench: error: unrecognized arguments: --qick; did you mean --quick? (see python -m bench --help)\n"
+    )
 
 
 @pytest.mark.e2e
 def test_the_runner_produces_every_benchmark(tmp_path):
     output = tmp_path / "RESULTS.md"
-    result = subprocess.run([sys.executable, "-m", "bench", "all", "--quick", "--output", str(output)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "all", "--quick", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     text = output.read_text()
     assert text.startswith("# Benchmark results")
-    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith(("| benchmark", "| ---"))]
+    rows = [
+        line for line in text.splitlines() if line.startswith("| ") and not line.startswith(("| benchmark", "| ---"))
+    ]
     names = [row.split(" | ")[0].strip("| ") for row in rows]
     assert names.count("simulator against the textbook SimPy model (--speed max)") == 2
     assert names.count("simulator with PostgreSQL (--speed max)") == 1

@@ -88,8 +88,9 @@ def test_killed_runs_leave_a_sound_database(tmp_path, stream, speed):
     rng = random.Random(speed)
     progress = [500, 2000, 8000, 16000, 24000] if speed == "max" else [20, 40, 60, 80, 100]  # of 60,000 orders
     for run, after in enumerate(rng.sample(progress, 3), start=1):
-        killed_at = kill_when(simulator_command(menu, orders, db, cooks=110, speed=speed), db, run, after,
-                              then=rng.uniform(0, 0.6))
+        killed_at = kill_when(
+            simulator_command(menu, orders, db, cooks=110, speed=speed), db, run, after, then=rng.uniform(0, 0.6)
+        )
         with sqlite3.connect(db) as connection:
             assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
             assert connection.execute(CONSISTENT).fetchone() == (0,)
@@ -100,14 +101,19 @@ def test_killed_runs_leave_a_sound_database(tmp_path, stream, speed):
             assert killed_at - (last_commit or started) < 1.5, "more than about a second of work was lost"
             assert connection.execute("SELECT COUNT(*) FROM orders WHERE run_id = ?", (run,)).fetchone()[0] > 0
 
-    finished = subprocess.run(simulator_command(menu, orders, db, cooks=110, speed="max"), capture_output=True,
-                              text=True, timeout=120)
+    finished = subprocess.run(
+        simulator_command(menu, orders, db, cooks=110, speed="max"), capture_output=True, text=True, timeout=120
+    )
     assert finished.returncode == 0, finished.stderr
     with sqlite3.connect(db) as connection:
         runs = connection.execute("SELECT id, status FROM runs ORDER BY id").fetchall()
         assert runs == [(1, "running"), (2, "running"), (3, "running"), (4, "completed")]
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         received, discarded = connection.execute(
-            "SELECT orders_received, orders_discarded FROM runs WHERE id = 4").fetchone()
-        assert connection.execute("SELECT COUNT(*) FROM orders WHERE run_id = 4 AND status = 'Completed'"
-                                  ).fetchone()[0] == received > 0
+            "SELECT orders_received, orders_discarded FROM runs WHERE id = 4"
+        ).fetchone()
+        assert (
+            connection.execute("SELECT COUNT(*) FROM orders WHERE run_id = 4 AND status = 'Completed'").fetchone()[0]
+            == received
+            > 0
+        )

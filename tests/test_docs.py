@@ -18,15 +18,24 @@ from common.settings import PROJECT_ROOT
 
 DOCS = PROJECT_ROOT / "docs"
 README_LIMIT = 8 * 1024  # bytes: what a newcomer reads in the first five minutes
-HELPED = ["simulator", "simulator.check", "simulator.plan", "simulator.sweep", "simulator.generate", "dashboard",
-          "dashboard.passwords", "bench", "common.commands"]
+HELPED = [
+    "simulator",
+    "simulator.check",
+    "simulator.plan",
+    "simulator.sweep",
+    "simulator.generate",
+    "dashboard",
+    "dashboard.passwords",
+    "bench",
+    "common.commands",
+]
 
 
 def nav_pages(entries) -> list[str]:
     """The pages of mkdocs.yml's nav, in order: it nests lists of {title: page or list}."""
     pages = []
     for entry in entries:
-        for value in (entry.values() if isinstance(entry, dict) else [entry]):
+        for value in entry.values() if isinstance(entry, dict) else [entry]:
             pages += nav_pages(value) if isinstance(value, list) else [value]
     return pages
 
@@ -68,20 +77,29 @@ def tutorial_commands() -> list[list[str]]:
 def test_the_tutorials_export_is_made_and_checks_clean_with_the_flags_it_gives(tmp_path):
     """Its steps 1 and 2, run as written (the plan, step 3, takes minutes: the studies' own tests cover it)."""
     commands = tutorial_commands()
-    steps = [c for c in commands if c[1:3] in (["-m", "simulator.generate"], ["-m", "simulator.check"])
-             or c[1] == "docs/tutorial/pos_export.py"]
+    steps = [
+        c
+        for c in commands
+        if c[1:3] in (["-m", "simulator.generate"], ["-m", "simulator.check"]) or c[1] == "docs/tutorial/pos_export.py"
+    ]
     assert [c[1 if c[1] != "-m" else 2] for c in steps] == [
-        "simulator.generate", "docs/tutorial/pos_export.py", "simulator.check"]
+        "simulator.generate",
+        "docs/tutorial/pos_export.py",
+        "simulator.check",
+    ]
     assert any(c[1:3] == ["-m", "simulator.plan"] and "--orders-timezone" in c for c in commands)
     environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     for command in steps:
-        command = [sys.executable] + [str(PROJECT_ROOT / word) if word.startswith("docs/") else word
-                                      for word in command[1:]]
+        command = [sys.executable] + [
+            str(PROJECT_ROOT / word) if word.startswith("docs/") else word for word in command[1:]
+        ]
         done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=environment, timeout=300)
         assert done.returncode == 0, f"{shlex.join(command)}:\n{done.stdout}{done.stderr}"
     assert "rejected: none" in done.stdout and "CST to" in done.stdout  # every order taken, shown in Chicago's time
-    by_hour = {int(hour): int(count.replace(",", "")) for hour, count in
-               re.findall(r"^ {4}(\d\d) \S* *([\d,]+)$", done.stdout, re.MULTILINE)}
+    by_hour = {
+        int(hour): int(count.replace(",", ""))
+        for hour, count in re.findall(r"^ {4}(\d\d) \S* *([\d,]+)$", done.stdout, re.MULTILINE)
+    }
     assert len(by_hour) == 24 and 11 <= max(by_hour, key=by_hour.get) <= 20  # lunch or dinner: the zones read right
 
 
@@ -91,22 +109,31 @@ def test_the_site_builds_strictly_with_its_reference_generated_from_the_code(tmp
             pytest.fail("MkDocs or its Material theme is missing in CI: make test installs the docs extra")
         pytest.skip("MkDocs is not installed: pip install '.[docs]' (make test installs it)")
     site = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     assert done.returncode == 0, done.stderr[-4000:]
 
     commands = (site / "reference" / "commands" / "index.html").read_text(encoding="utf-8")
     for module in HELPED:
-        shown = subprocess.run([sys.executable, "-m", module, "--help"], cwd=PROJECT_ROOT, capture_output=True,
-                               text=True, check=True).stdout
+        shown = subprocess.run(
+            [sys.executable, "-m", module, "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        ).stdout
         flags = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", shown))
         assert flags and {flag for flag in flags if flag not in commands} == set(), module
     assert "make docs" in commands
 
     parameters = (site / "reference" / "parameters" / "index.html").read_text(encoding="utf-8")
-    knobs = re.findall(r"^([A-Z][A-Z0-9_]*) = ", (PROJECT_ROOT / "parameters" / "simulation_parameters.py")
-                       .read_text(encoding="utf-8"), re.MULTILINE)
+    knobs = re.findall(
+        r"^([A-Z][A-Z0-9_]*) = ",
+        (PROJECT_ROOT / "parameters" / "simulation_parameters.py").read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
     assert knobs and [k for k in knobs if f"<code>{k}</code>" not in parameters] == []
     assert "<code>KITCHEN_PARAMETERS</code>" in parameters
 
@@ -117,8 +144,11 @@ def test_the_site_builds_strictly_with_its_reference_generated_from_the_code(tmp
         assert f'id="{table}"' in tables and all(f"<code>{c}</code>" in tables for c in columns), table
 
     performance = (site / "explanation" / "performance" / "index.html").read_text(encoding="utf-8")
-    first_result = next(line for line in (PROJECT_ROOT / "bench" / "RESULTS.md").read_text(encoding="utf-8")
-                        .splitlines() if line.startswith("| ") and "---" not in line and "benchmark |" not in line)
+    first_result = next(
+        line
+        for line in (PROJECT_ROOT / "bench" / "RESULTS.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| ") and "---" not in line and "benchmark |" not in line
+    )
     assert first_result.split(" | ")[1].strip() in performance
 
     assert (site / "images" / "dashboard.png").is_file()

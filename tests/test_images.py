@@ -32,8 +32,7 @@ def copied_into_the_test_image() -> set[str]:
 
 def collected_by_make_unittest() -> list[Path]:
     compose = yaml.safe_load((ROOT / "docker-compose.test.yml").read_text())
-    paths = [arg for service in compose["services"].values() for arg in service["command"]
-             if (ROOT / arg).is_dir()]
+    paths = [arg for service in compose["services"].values() for arg in service["command"] if (ROOT / arg).is_dir()]
     assert paths, "docker-compose.test.yml names no test folder"
     return sorted({module for path in paths for module in (ROOT / path).rglob("*.py")})
 
@@ -52,8 +51,10 @@ def project_imports(module: Path) -> set[str]:
 def test_every_test_make_unittest_collects_imports_only_what_the_test_image_copies():
     copied = copied_into_the_test_image()
     assert {"common", "simulator", "dashboard", "tests", "conftest"} <= copied
-    missing = {str(module.relative_to(ROOT)): sorted(project_imports(module) - copied)
-               for module in collected_by_make_unittest() + [ROOT / "conftest.py"]}
+    missing = {
+        str(module.relative_to(ROOT)): sorted(project_imports(module) - copied)
+        for module in collected_by_make_unittest() + [ROOT / "conftest.py"]
+    }
     assert {module: names for module, names in missing.items() if names} == {}
 
 

@@ -53,10 +53,22 @@ def test_twenty_clients_against_gunicorn_see_no_errors(tmp_path):
     seconds = float(os.environ.get("KITCHEN_LOAD_SECONDS", "10"))
     menu, orders = generate(tmp_path, days=2, orders_per_day=3000)
     db, port = tmp_path / "k.db", free_port()
-    gunicorn = [sys.executable, "-m", "gunicorn", "dashboard.wsgi:server", "--bind", f"127.0.0.1:{port}",
-                "--workers", "2", "--threads", "4"]
-    with running(simulator_command(menu, orders, db, cooks=110, speed="3000"), tmp_path / "simulator.log"), \
-         running(gunicorn, tmp_path / "gunicorn.log", {"KITCHEN_DB": str(db)}) as server:
+    gunicorn = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "dashboard.wsgi:server",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "4",
+    ]
+    with (
+        running(simulator_command(menu, orders, db, cooks=110, speed="3000"), tmp_path / "simulator.log"),
+        running(gunicorn, tmp_path / "gunicorn.log", {"KITCHEN_DB": str(db)}) as server,
+    ):
         wait_for_http(f"http://127.0.0.1:{port}/health", server)
         url = f"http://127.0.0.1:{port}{UPDATE_URL}"
         latencies: list[float] = []
@@ -69,8 +81,10 @@ def test_twenty_clients_against_gunicorn_see_no_errors(tmp_path):
             thread.join()
 
     cuts = statistics.quantiles(latencies, n=100)
-    report = (f"{CLIENTS} clients for {seconds:g} s: {len(latencies)} requests, {len(errors)} errors, "
-              f"p50 {cuts[49] * 1000:.0f} ms, p95 {cuts[94] * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+    report = (
+        f"{CLIENTS} clients for {seconds:g} s: {len(latencies)} requests, {len(errors)} errors, "
+        f"p50 {cuts[49] * 1000:.0f} ms, p95 {cuts[94] * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
+    )
     print(report)
     (PROJECT_ROOT / "test-artifacts").mkdir(exist_ok=True)
     (PROJECT_ROOT / "test-artifacts" / "load.txt").write_text(report + "\n")

@@ -25,17 +25,31 @@ from tests.processes import free_port, generate
 
 def environment(tmp_path, port: int, **parameters) -> dict[str, str]:
     menu, orders = generate(tmp_path, days=1, orders_per_day=400)
-    values = {"ORDERS_FILE": str(orders), "MENU_FILE": str(menu), "DATABASE": str(tmp_path / "k.db"),
-              "SIMULATION_SPEED": 600} | parameters
-    return {"PATH": "/usr/bin:/bin", "PYTHON": sys.executable, "PORT": str(port),
-            "KITCHEN_PARAMETERS": str(write_parameters(tmp_path / "parameters.py", **values))}
+    values = {
+        "ORDERS_FILE": str(orders),
+        "MENU_FILE": str(menu),
+        "DATABASE": str(tmp_path / "k.db"),
+        "SIMULATION_SPEED": 600,
+    } | parameters
+    return {
+        "PATH": "/usr/bin:/bin",
+        "PYTHON": sys.executable,
+        "PORT": str(port),
+        "KITCHEN_PARAMETERS": str(write_parameters(tmp_path / "parameters.py", **values)),
+    }
 
 
 def start(tmp_path, port: int, **parameters) -> subprocess.Popen:
     """scripts/run.sh in a process group of its own, as a terminal would start it (without the terminal)."""
-    return subprocess.Popen(["bash", str(PROJECT_ROOT / "scripts" / "run.sh")], cwd=PROJECT_ROOT,
-                            env=environment(tmp_path, port, **parameters), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        ["bash", str(PROJECT_ROOT / "scripts" / "run.sh")],
+        cwd=PROJECT_ROOT,
+        env=environment(tmp_path, port, **parameters),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def wait_for(condition, process, seconds=60):
@@ -102,8 +116,9 @@ def test_bad_parameters_stop_it_with_one_line(tmp_path):
     process = start(tmp_path, free_port(), NUM_COOKS=0)
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 2
-    assert output.strip().splitlines() == [f"make run: {tmp_path / 'parameters.py'}: NUM_COOKS: expected a whole number"
-                                           " of cooks >= 1, got 0"]
+    assert output.strip().splitlines() == [
+        f"make run: {tmp_path / 'parameters.py'}: NUM_COOKS: expected a whole number of cooks >= 1, got 0"
+    ]
     assert not (tmp_path / "k.db").exists()
 
 
@@ -113,7 +128,9 @@ def test_a_simulator_that_cannot_start_stops_the_dashboard_too(tmp_path):
     process = start(tmp_path, port, MENU_FILE=str(tmp_path / "no-menu.json"))
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 2
-    assert "menu file not found" in output and "make run: the simulator failed (exit 2); stopping the dashboard" in output
+    assert (
+        "menu file not found" in output and "make run: the simulator failed (exit 2); stopping the dashboard" in output
+    )
     assert not answers(f"http://127.0.0.1:{port}/health")
 
 
@@ -125,8 +142,16 @@ def in_a_terminal(command: list[str], env: dict[str, str]) -> tuple[subprocess.P
     def take_the_terminal() -> None:
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=side, stdout=side, stderr=side,
-                               start_new_session=True, preexec_fn=take_the_terminal)
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdin=side,
+        stdout=side,
+        stderr=side,
+        start_new_session=True,
+        preexec_fn=take_the_terminal,
+    )
     os.close(side)
     output: list[bytes] = []
 
@@ -153,7 +178,8 @@ def test_ctrl_c_in_a_terminal_ends_make_run_with_exit_0_and_no_make_error(tmp_pa
     env = environment(tmp_path, port, SIMULATION_SPEED="max")
     stamp = Path(".venv") / ".installed"  # the set-up is this test's own interpreter: make must not redo it
     process, terminal, output = in_a_terminal(
-        ["make", "-s", "-o", str(stamp), "run", f"PY={sys.executable}", f"PORT={port}"], env)
+        ["make", "-s", "-o", str(stamp), "run", f"PY={sys.executable}", f"PORT={port}"], env
+    )
     try:
         deadline = time.monotonic() + 60
         while b"replayed every order" not in b"".join(output):

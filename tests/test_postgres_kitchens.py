@@ -27,9 +27,29 @@ KITCHENS = 10
 
 
 def simulator(menu, orders, db, kitchen: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "simulator", "--menu", str(menu), "--orders", str(orders),
-                             "--db", db, "--kitchen", kitchen, "--cooks", "110", "--speed", "max", "--quiet"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "simulator",
+            "--menu",
+            str(menu),
+            "--orders",
+            str(orders),
+            "--db",
+            db,
+            "--kitchen",
+            kitchen,
+            "--cooks",
+            "110",
+            "--speed",
+            "max",
+            "--quiet",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def refresh_until(client, stop: threading.Event, errors: list[str], refreshes: list[int]) -> None:
@@ -73,16 +93,19 @@ def test_ten_simulators_write_ten_kitchens_into_one_database(database, tmp_path)
     assert failures == [] and errors == [] and refreshes
     per_kitchen = dict(rows(database, "SELECT kitchen, COUNT(*) FROM orders GROUP BY kitchen"))
     assert per_kitchen == {"Alone": expected, **{f"Kitchen {n}": expected for n in range(1, KITCHENS + 1)}}
-    assert rows(database, "SELECT COUNT(*) FROM (SELECT run_id, id FROM orders GROUP BY run_id, id"
-                          " HAVING COUNT(*) > 1) twice") == [(0,)]
+    assert rows(
+        database, "SELECT COUNT(*) FROM (SELECT run_id, id FROM orders GROUP BY run_id, id HAVING COUNT(*) > 1) twice"
+    ) == [(0,)]
     statuses = rows(database, "SELECT DISTINCT status FROM runs")
     assert statuses == [("completed",)]
     shown = read(database, queries.runs)
     assert {r.kitchen for r in shown} == {"Alone", *(f"Kitchen {n}" for n in range(1, KITCHENS + 1))}
 
-    report = (f"{KITCHENS} simulators together: {KITCHENS * expected / together_seconds:,.0f} orders/s combined"
-              f" ({together_seconds:.1f} s); one alone: {expected / alone_seconds:,.0f} orders/s"
-              f" ({alone_seconds:.1f} s); {len(refreshes)} dashboard refreshes meanwhile, 0 errors")
+    report = (
+        f"{KITCHENS} simulators together: {KITCHENS * expected / together_seconds:,.0f} orders/s combined"
+        f" ({together_seconds:.1f} s); one alone: {expected / alone_seconds:,.0f} orders/s"
+        f" ({alone_seconds:.1f} s); {len(refreshes)} dashboard refreshes meanwhile, 0 errors"
+    )
     print(report)
     (PROJECT_ROOT / "test-artifacts").mkdir(exist_ok=True)
     (PROJECT_ROOT / "test-artifacts" / "postgres-kitchens.txt").write_text(report + "\n")

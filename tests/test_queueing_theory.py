@@ -17,11 +17,11 @@ import pytest
 
 from common.localtime import LocalClock
 from common.settings import load_settings
-from simulator.menu import Dish, load_menu
+from simulator.experiment.report import Estimate
 from simulator.feed import read_orders
+from simulator.menu import Dish, load_menu
 from simulator.orders import Line, Order
 from simulator.run import simulate
-from simulator.experiment.report import Estimate
 from tests.kitchen_data import Recording
 
 MEAN_COOK_TIME = 300  # seconds: 1 / mu
@@ -34,8 +34,8 @@ def erlang_c_wait(arrival_rate: float, service_rate: float, cooks: int) -> float
     """Mean time in queue of an M/M/c queue (seconds)."""
     offered = arrival_rate / service_rate
     rho = offered / cooks
-    top = offered ** cooks / math.factorial(cooks) / (1 - rho)
-    waiting = top / (sum(offered ** k / math.factorial(k) for k in range(cooks)) + top)
+    top = offered**cooks / math.factorial(cooks) / (1 - rho)
+    waiting = top / (sum(offered**k / math.factorial(k) for k in range(cooks)) + top)
     return waiting / (cooks * service_rate - arrival_rate)
 
 
@@ -86,8 +86,13 @@ def test_erlang_c_itself():
 def test_littles_law_holds_on_the_recorded_time_series():
     settings = load_settings()
     recording = Recording()
-    outcome = simulate(read_orders(settings.orders_path, load_menu(settings.menu_path)), settings.cooks, None,
-                       recording, LocalClock(settings.timezone))
+    outcome = simulate(
+        read_orders(settings.orders_path, load_menu(settings.menu_path)),
+        settings.cooks,
+        None,
+        recording,
+        LocalClock(settings.timezone),
+    )
     summary = outcome.summary
     start, end = outcome.sim_started_at, outcome.sim_ended_at
     samples = [s for s in recording.samples if start <= s.t <= end and s.t % 60 == 0]

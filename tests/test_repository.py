@@ -14,6 +14,8 @@ def test_make_help_lists_every_target_with_what_it_costs():
     listed = {line.split()[1] for line in shown.splitlines() if line.startswith("make ")}
     assert set(targets) - {"help", "chromium"} <= listed
     for target in ("test", "bench", "bench-quick", "unittest"):
-        assert any(line.startswith(f"make {target} ") and ("minute" in line or "hour" in line) for line in shown.splitlines())
+        assert any(
+            line.startswith(f"make {target} ") and ("minute" in line or "hour" in line) for line in shown.splitlines()
+        )
     clean = next(line for line in shown.splitlines() if line.startswith("make clean "))
     assert "db/ stays" in makefile and "sweep/" in clean and "plan/" in clean and "bench/.work/" in clean

@@ -16,8 +16,15 @@ from dashboard import queries
 from simulator.menu import Dish
 from tests.kitchen_data import build_database, order, rows
 
-ZONES = ["Asia/Kolkata", "Asia/Kathmandu", "Australia/Adelaide", "America/St_Johns", "Pacific/Chatham",
-         "Europe/London", "America/Los_Angeles"]
+ZONES = [
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Australia/Adelaide",
+    "America/St_Johns",
+    "Pacific/Chatham",
+    "Europe/London",
+    "America/Los_Angeles",
+]
 MENU = {"Chai": Dish("Chai", 30)}
 YEAR_START = int(datetime(2024, 1, 1, tzinfo=timezone.utc).timestamp())
 
@@ -41,7 +48,15 @@ def moments(zone: str) -> list[int]:
 
 
 def meal(hour: int) -> str:
-    return "Breakfast" if 5 <= hour <= 10 else "Lunch" if 11 <= hour <= 15 else "Dinner" if 16 <= hour <= 22 else "Late Night"
+    return (
+        "Breakfast"
+        if 5 <= hour <= 10
+        else "Lunch"
+        if 11 <= hour <= 15
+        else "Dinner"
+        if 16 <= hour <= 22
+        else "Late Night"
+    )
 
 
 @pytest.mark.parametrize("zone", ZONES)
@@ -59,8 +74,12 @@ def test_days_hours_meal_periods_and_labels(database, zone):
         daily[(local.strftime("%Y-%m-%d"), service)] += i + 1
         hourly[(local.hour, service)] += i + 1
         periods[meal(local.hour)] += i + 1
-    assert {(d, s): r for d, s, _, r in rows(database, "SELECT local_day, service, orders, revenue FROM daily_sales")} == daily
-    assert {(h, s): r for h, s, _, r in rows(database, "SELECT local_hour, service, orders, revenue FROM hour_of_day_sales")} == hourly
+    assert {
+        (d, s): r for d, s, _, r in rows(database, "SELECT local_day, service, orders, revenue FROM daily_sales")
+    } == daily
+    assert {
+        (h, s): r for h, s, _, r in rows(database, "SELECT local_hour, service, orders, revenue FROM hour_of_day_sales")
+    } == hourly
     session = connect_readonly(database)
     try:
         assert dict(queries.revenue_by_meal_period(session, [run], times[-1])) == periods

@@ -91,14 +91,20 @@ def make_help() -> str:
 @cache
 def parameters() -> str:
     """A table of the knobs common/settings.py accepts, with the shipped file's default and its comment."""
-    knobs = json.loads(_run(sys.executable, "-c", "import json; from common.settings import KNOBS; "
-                                                  "print(json.dumps({k: v[1] for k, v in KNOBS.items()}))"))
+    knobs = json.loads(
+        _run(
+            sys.executable,
+            "-c",
+            "import json; from common.settings import KNOBS; print(json.dumps({k: v[1] for k, v in KNOBS.items()}))",
+        )
+    )
     source = (ROOT / "parameters" / "simulation_parameters.py").read_text(encoding="utf-8")
     shipped = _assignments_with_comments(source)
     unknown = set(shipped) - set(knobs)
     if unknown:
-        raise PluginError(f"parameters/simulation_parameters.py sets {sorted(unknown)}, which common/settings.py "
-                          "does not know")
+        raise PluginError(
+            f"parameters/simulation_parameters.py sets {sorted(unknown)}, which common/settings.py does not know"
+        )
     rows = ["| name | what it holds | shipped value | what it means |", "| --- | --- | --- | --- |"]
     for name, wanted in knobs.items():
         value, comment = shipped.get(name, ("(not in the file)", ""))
@@ -170,13 +176,18 @@ def schema_tables() -> list[dict]:
 
 def _statement(lines: list[str], comment: str, tables: dict[str, dict]) -> None:
     if start := re.match(r"CREATE TABLE IF NOT EXISTS (\w+) \($", lines[0]):
-        table = tables[start.group(1)] = {"name": start.group(1), "comment": comment, "columns": [], "key": "",
-                                          "indexes": []}
+        table = tables[start.group(1)] = {
+            "name": start.group(1),
+            "comment": comment,
+            "columns": [],
+            "key": "",
+            "indexes": [],
+        }
         for line in lines[1:-1]:
             code, _, note = line.partition("--")
             code = code.strip().rstrip(",").strip()
             if code.startswith("PRIMARY KEY"):
-                table["key"] = code[len("PRIMARY KEY"):].strip(" ()")
+                table["key"] = code[len("PRIMARY KEY") :].strip(" ()")
             elif code:
                 name, _, definition = code.partition(" ")
                 table["columns"].append((name, " ".join(definition.split()), note.strip()))

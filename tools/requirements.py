@@ -3,6 +3,7 @@ alone: the images install them before the code is copied in, so that editing the
 reinstall them. An extra that names the project itself (kitchen-simulator[plan]) is expanded."""
 
 import sys
+
 import tomllib
 
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]

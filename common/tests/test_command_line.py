@@ -74,10 +74,13 @@ def test_every_description_is_its_modules_first_paragraph_whole(name):
 
 def test_the_plans_description_is_not_cut():
     parser, _ = parsers()["simulator.plan"]
-    assert parser.description == ("next week's cheapest roster of real shifts that keeps the promise on days it never"
-                                  " saw.")
-    assert summary('"""`python -m x`: a first sentence (--a 1 --b 2): in every\ninterval, whole.\n\nMore."""'
-                   .strip('"')) == "a first sentence (--a 1 --b 2): in every interval, whole."
+    assert parser.description == (
+        "next week's cheapest roster of real shifts that keeps the promise on days it never saw."
+    )
+    assert (
+        summary('"""`python -m x`: a first sentence (--a 1 --b 2): in every\ninterval, whole.\n\nMore."""'.strip('"'))
+        == "a first sentence (--a 1 --b 2): in every interval, whole."
+    )
 
 
 def test_the_simulators_help_shows_the_defaults_of_menu_db_and_speed(capsys):
@@ -85,9 +88,11 @@ def test_the_simulators_help_shows_the_defaults_of_menu_db_and_speed(capsys):
     with pytest.raises(SystemExit):
         parser.parse_args(["--help"])
     shown = " ".join(capsys.readouterr().out.split())
-    for said in ("(default: MENU_FILE, data/items.json in the project folder)",  # the tests' parameters file's
-                 "(default: DATABASE, or KITCHEN_DB: db/kitchen.db in the project folder)",
-                 "(default: SIMULATION_SPEED, max)"):
+    for said in (
+        "(default: MENU_FILE, data/items.json in the project folder)",  # the tests' parameters file's
+        "(default: DATABASE, or KITCHEN_DB: db/kitchen.db in the project folder)",
+        "(default: SIMULATION_SPEED, max)",
+    ):
         assert said in shown, said
 
 
@@ -101,15 +106,19 @@ def test_a_default_file_is_shown_as_the_parameters_file_writes_it_and_a_url_with
 def test_a_typo_is_one_line_naming_the_flag_meant(capsys):
     parser, _ = parsers()["simulator"]
     said = refused(parser, ["--ordres", "orders.json"], capsys)
-    assert said == ("python -m simulator: error: unrecognized arguments: --ordres orders.json; did you mean --orders?"
-                    " (see python -m simulator --help)\n")
+    assert said == (
+        "python -m simulator: error: unrecognized arguments: --ordres orders.json; did you mean --orders?"
+        " (see python -m simulator --help)\n"
+    )
 
 
 def test_an_abbreviation_is_refused_naming_the_flag_it_would_have_been(capsys):
     parser, _ = parsers()["simulator.sweep"]
     said = refused(parser, ["--cooks", "1:2:1", "--sla", "25"], capsys)
-    assert said.splitlines() == ["python -m simulator.sweep: error: unrecognized arguments: --sla 25; did you mean"
-                                 " --sla-p90? (see python -m simulator.sweep --help)"]
+    assert said.splitlines() == [
+        "python -m simulator.sweep: error: unrecognized arguments: --sla 25; did you mean"
+        " --sla-p90? (see python -m simulator.sweep --help)"
+    ]
     said = refused(parser, ["--cooks", "1:2:1", "--sla=25"], capsys)
     assert "did you mean --sla-p90?" in said
 
@@ -117,8 +126,9 @@ def test_an_abbreviation_is_refused_naming_the_flag_it_would_have_been(capsys):
 def test_a_flag_far_from_any_is_refused_without_a_guess(capsys):
     parser, _ = parsers()["simulator.check"]
     said = refused(parser, ["--zzzzzz"], capsys)
-    assert said == ("python -m simulator.check: error: unrecognized arguments: --zzzzzz"
-                    " (see python -m simulator.check --help)\n")
+    assert said == (
+        "python -m simulator.check: error: unrecognized arguments: --zzzzzz (see python -m simulator.check --help)\n"
+    )
 
 
 def test_a_refused_choice_names_the_choice_meant(capsys):
@@ -130,8 +140,10 @@ def test_a_refused_choice_names_the_choice_meant(capsys):
 def test_a_bad_value_is_one_line_naming_the_flag(capsys):
     parser, _ = parsers()["simulator.plan"]
     said = refused(parser, ["--min-shift", "four"], capsys)
-    assert said.splitlines() == ["python -m simulator.plan: error: argument --min-shift: invalid float value: 'four'"
-                                 " (see python -m simulator.plan --help)"]
+    assert said.splitlines() == [
+        "python -m simulator.plan: error: argument --min-shift: invalid float value: 'four'"
+        " (see python -m simulator.plan --help)"
+    ]
 
 
 @pytest.mark.parametrize("port", ["99999999", "0", "http"])
@@ -143,11 +155,14 @@ def test_a_port_that_is_no_port_is_one_line(capsys, port):
 
 @pytest.mark.e2e
 def test_the_real_process_says_one_line_and_exits_2():
-    result = subprocess.run([sys.executable, "-m", "simulator", "--speeed", "max"], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator", "--speeed", "max"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.splitlines() == ["python -m simulator: error: unrecognized arguments: --speeed max; did you"
-                                          " mean --speed? (see python -m simulator --help)"]
+    assert result.stderr.splitlines() == [
+        "python -m simulator: error: unrecognized arguments: --speeed max; did you"
+        " mean --speed? (see python -m simulator --help)"
+    ]
 
 
 def test_a_flag_with_no_default_worth_saying_is_not_given_one():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
-import tomllib
 
 import pytest
+import tomllib
 
 from common import commands
 from common.settings import PROJECT_ROOT
@@ -15,8 +15,13 @@ from tests.kitchen_data import MENU_ENTRIES, T0, order, write_json
 
 
 def kitchen(*args: object) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "common.commands", *map(str, args)], capture_output=True, text=True,
-                          timeout=120, cwd=PROJECT_ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "common.commands", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
 
 
 def test_pyproject_installs_it_as_the_kitchen_command():
@@ -46,8 +51,9 @@ def test_a_command_gets_the_rest_of_the_line_under_the_name_typed(tmp_path):
     assert result.returncode == 0 and result.stdout.startswith("usage: kitchen plan [-h]")
     refused = kitchen("sweep", "--cooks", "1:2:1", "--sla", "25")
     assert refused.returncode == 2
-    assert refused.stderr.splitlines() == ["kitchen sweep: error: unrecognized arguments: --sla 25; did you mean"
-                                           " --sla-p90? (see kitchen sweep --help)"]
+    assert refused.stderr.splitlines() == [
+        "kitchen sweep: error: unrecognized arguments: --sla 25; did you mean --sla-p90? (see kitchen sweep --help)"
+    ]
 
     menu = write_json(tmp_path / "items.json", MENU_ENTRIES)
     orders = write_json(tmp_path / "orders.json", [order(T0 + 60 * i, ("Soup", 1)) for i in range(3)])

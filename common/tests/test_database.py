@@ -13,8 +13,15 @@ def test_the_writer_creates_folders_schema_and_wal(tmp_path):
     assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert connection.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"runs", "orders", "rejected_orders", "kitchen_stats", "daily_sales", "hour_of_day_sales",
-            "dish_sales"} <= tables
+    assert {
+        "runs",
+        "orders",
+        "rejected_orders",
+        "kitchen_stats",
+        "daily_sales",
+        "hour_of_day_sales",
+        "dish_sales",
+    } <= tables
     connection.close()
     connect_writer(db).close()  # opening again keeps everything
 
@@ -27,8 +34,10 @@ def test_a_database_of_something_else_is_refused_alike_on_both_engines(database)
     other.close()
     with pytest.raises(DatabaseUnavailable) as refused:
         connect_writer(database)
-    assert str(refused.value) == (f"{describe(database)} holds other tables (schema version None; this simulator"
-                                  f" writes version {SCHEMA_VERSION}): give --db a new database")
+    assert str(refused.value) == (
+        f"{describe(database)} holds other tables (schema version None; this simulator"
+        f" writes version {SCHEMA_VERSION}): give --db a new database"
+    )
     left = connect_readonly(database)
     assert left.tables() == {"orders"}  # nothing was changed
     left.close()
@@ -45,9 +54,11 @@ def test_a_transaction_rolls_back_on_error(tmp_path):
     connection = connect_writer(tmp_path / "k.db")
     with pytest.raises(ZeroDivisionError):
         with connection.transaction():
-            connection.execute("INSERT INTO runs (kitchen, status, cooks, orders_file, menu_file, timezone, wall_started_at)"
-                               " VALUES ('K', 'running', 1, 'o', 'm', 'UTC', 0)")
-            1 / 0
+            connection.execute(
+                "INSERT INTO runs (kitchen, status, cooks, orders_file, menu_file, timezone, wall_started_at)"
+                " VALUES ('K', 'running', 1, 'o', 'm', 'UTC', 0)"
+            )
+            raise ZeroDivisionError
     assert connection.execute("SELECT COUNT(*) FROM runs").fetchone() == (0,)
 
 
@@ -55,8 +66,10 @@ def test_the_reader_cannot_write(tmp_path):
     connect_writer(tmp_path / "k.db").close()
     reader = connect_readonly(tmp_path / "k.db")
     with pytest.raises(sqlite3.OperationalError):
-        reader.execute("INSERT INTO runs (kitchen, status, cooks, orders_file, menu_file, timezone, wall_started_at)"
-                       " VALUES ('K', 'running', 1, 'o', 'm', 'UTC', 0)")
+        reader.execute(
+            "INSERT INTO runs (kitchen, status, cooks, orders_file, menu_file, timezone, wall_started_at)"
+            " VALUES ('K', 'running', 1, 'o', 'm', 'UTC', 0)"
+        )
     reader.close()
 
 
@@ -79,8 +92,10 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
     db = tmp_path / "old.db"
     connect_writer(db).close()
     with sqlite3.connect(db) as old:  # as version 2 left it: no order_id column
-        old.execute("INSERT INTO runs (kitchen, status, cooks, orders_file, menu_file, timezone, wall_started_at)"
-                    " VALUES ('K', 'completed', 3, 'o', 'm', 'UTC', 0)")
+        old.execute(
+            "INSERT INTO runs (kitchen, status, cooks, orders_file, menu_file, timezone, wall_started_at)"
+            " VALUES ('K', 'completed', 3, 'o', 'm', 'UTC', 0)"
+        )
         old.execute("ALTER TABLE orders DROP COLUMN order_id")
         old.execute("ALTER TABLE runs DROP COLUMN cook_seconds")
         old.execute("ALTER TABLE runs DROP COLUMN busy_seconds")
@@ -101,6 +116,9 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
 @pytest.mark.parametrize("connect", [connect_writer, connect_readonly])
 def test_a_postgres_database_that_does_not_exist_is_named_with_how_to_create_it(connect):
     missing = re.sub(r"/[^/?]*(\?|$)", r"/no_such_kitchen\1", POSTGRES, count=1)
-    with pytest.raises(DatabaseUnavailable, match=r"the database 'no_such_kitchen' does not exist on the server of .*;"
-                                                   r" create it \(createdb no_such_kitchen, or CREATE DATABASE"):
+    with pytest.raises(
+        DatabaseUnavailable,
+        match=r"the database 'no_such_kitchen' does not exist on the server of .*;"
+        r" create it \(createdb no_such_kitchen, or CREATE DATABASE",
+    ):
         connect(missing)

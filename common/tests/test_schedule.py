@@ -64,8 +64,18 @@ def test_bad_schedules_are_named(value, message):
         CookSchedule.parse(value, ZONE)
 
 
-@pytest.mark.parametrize("zone", ["America/Chicago", "Europe/London", "America/Santiago", "Asia/Beirut",
-                                  "America/Havana", "Australia/Lord_Howe", "UTC"])
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "America/Chicago",
+        "Europe/London",
+        "America/Santiago",
+        "Asia/Beirut",
+        "America/Havana",
+        "Australia/Lord_Howe",
+        "UTC",
+    ],
+)
 def test_changes_are_each_entry_read_on_its_own_day_in_every_zone(zone):
     """Days without a clock change are counted from midnight: every change equals its own standard reading,
     over two years of days, clock changes at midnight and half-hour ones among them."""

@@ -45,8 +45,12 @@ def test_cells_are_the_nearest_rank_p90_and_the_longest_of_their_orders(orders):
         times = sorted(s for c, s in orders if c == cell)
         rank = max(1, math.ceil(0.9 * len(times)))
         expected[cell] = (len(times), times[rank - 1], times[-1])
-    assert {c: (n, p, m) for c, n, p, m in zip(stats.cells.tolist(), stats.orders.tolist(), stats.p90.tolist(),
-                                                stats.longest.tolist())} == expected
+    assert {
+        c: (n, p, m)
+        for c, n, p, m in zip(
+            stats.cells.tolist(), stats.orders.tolist(), stats.p90.tolist(), stats.longest.tolist(), strict=True
+        )
+    } == expected
     tallied = CellStats.of(cells, seconds, np.ones(len(cells), dtype=np.int64) * 3)  # each order three times
     assert tallied.p90.tolist() == stats.p90.tolist() and (tallied.orders == 3 * stats.orders).all()
 
@@ -95,8 +99,10 @@ def test_a_block_meets_the_level_when_its_share_of_days_does_and_every_day_is_co
         assert (block.score <= 1) == block.meets(level)
 
 
-@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(1, 120 * 60)), min_size=1, max_size=300),
-       st.integers(20, 60))
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(1, 120 * 60)), min_size=1, max_size=300),
+    st.integers(20, 60),
+)
 def test_counts_per_day_and_interval_judge_as_the_orders_themselves_do(orders, target):
     # (day, interval, seconds) of each order; a database keeps (day, interval, minutes rounded up) tallies
     promise = Promise(target, 0.75)
@@ -108,16 +114,29 @@ def test_counts_per_day_and_interval_judge_as_the_orders_themselves_do(orders, t
     for day, interval, seconds in orders:
         tallies.setdefault((day, interval), []).append(-(-seconds // 60))
     keys = sorted(tallies)
-    counted = judge_counted(np.array([d for d, _ in keys]), np.array([i for _, i in keys]),
-                            np.array([len(tallies[k]) for k in keys]),
-                            np.array([sum(m <= target for m in tallies[k]) for k in keys]),
-                            np.array([60 * max(tallies[k]) for k in keys]), blocks, promise)
+    counted = judge_counted(
+        np.array([d for d, _ in keys]),
+        np.array([i for _, i in keys]),
+        np.array([len(tallies[k]) for k in keys]),
+        np.array([sum(m <= target for m in tallies[k]) for k in keys]),
+        np.array([60 * max(tallies[k]) for k in keys]),
+        blocks,
+        promise,
+    )
     assert [(b.block, b.days, b.met) for b in counted.blocks] == [(b.block, b.days, b.met) for b in exact.blocks]
     assert (counted.days, counted.days_every_cell_met) == (exact.days, exact.days_every_cell_met)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["2031-12-31", "2032-01-01", "2032-02-29"]), st.integers(0, 47),
-                          st.integers(1, 90 * 60)), min_size=1, max_size=400), st.randoms(use_true_random=False))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["2031-12-31", "2032-01-01", "2032-02-29"]), st.integers(0, 47), st.integers(1, 90 * 60)
+        ),
+        min_size=1,
+        max_size=400,
+    ),
+    st.randoms(use_true_random=False),
+)
 def test_a_databases_rows_judge_as_the_orders_themselves_do_in_any_order(orders, random):
     """judge_days: days named by date, rows in any order, blocks pooled by the orders a day the rows show."""
     promise = Promise(30, 0.6)
@@ -132,6 +151,8 @@ def test_a_databases_rows_judge_as_the_orders_themselves_do_in_any_order(orders,
     rows = [(label, i, len(m), sum(x <= 30 for x in m), max(m)) for (label, i), m in tallies.items()]
     random.shuffle(rows)
     counted = judge_days(rows, promise, per_day=48)
-    assert [(b.intervals, b.days, b.met) for b in counted.blocks] == [(b.intervals, b.days, b.met) for b in exact.blocks]
+    assert [(b.intervals, b.days, b.met) for b in counted.blocks] == [
+        (b.intervals, b.days, b.met) for b in exact.blocks
+    ]
     assert (counted.days, counted.days_every_cell_met) == (exact.days, exact.days_every_cell_met)
     assert judge_days([], promise, per_day=48).blocks == []

@@ -62,7 +62,10 @@ def test_speeds(value, expected):
     "change, message",
     [
         ("SIMULATION_SPEED = 0", "SIMULATION_SPEED: expected a positive number or 'max', got 0"),
-        ("SIMULATION_SPEED = 'fast'", "SIMULATION_SPEED: expected a positive number, or the string 'max', got str 'fast'"),
+        (
+            "SIMULATION_SPEED = 'fast'",
+            "SIMULATION_SPEED: expected a positive number, or the string 'max', got str 'fast'",
+        ),
         ("NUM_COOKS = 0", "NUM_COOKS: expected a whole number of cooks >= 1, got 0"),
         ("NUM_COOKS = 2.5", "NUM_COOKS: expected a whole number, got float 2.5"),
         ("DASHBOARD_REFRESH_INTERVAL = -1", "DASHBOARD_REFRESH_INTERVAL: expected a positive number of seconds"),
@@ -99,7 +102,9 @@ def test_local_clock_labels_and_hours(epoch, label, day_and_hour):
 
 
 def test_the_kitchens_time_zone_from_the_environment_and_its_schedule_read_in_it(tmp_path):
-    env = parameters(tmp_path, GOOD + 'COOK_SCHEDULE = {"05:00": 4, "11:00": 9}\n') | {"KITCHEN_TIMEZONE": "America/Chicago"}
+    env = parameters(tmp_path, GOOD + 'COOK_SCHEDULE = {"05:00": 4, "11:00": 9}\n') | {
+        "KITCHEN_TIMEZONE": "America/Chicago"
+    }
     settings = load_settings(env)
     assert settings.timezone == "America/Chicago" and settings.schedule.zone == "America/Chicago"
     assert load_settings(env | {"KITCHEN_TIMEZONE": ""}).timezone == "Europe/Paris"  # set but empty: the file's
@@ -123,8 +128,9 @@ def test_the_command_lines_exit_2_naming_the_problem(tmp_path, monkeypatch, caps
 
 
 def test_a_cook_schedule_replaces_the_fixed_crew(tmp_path):
-    settings = load_settings(parameters(tmp_path, GOOD.replace("NUM_COOKS = 12\n", "")
-                                        + 'COOK_SCHEDULE = {"05:00": 4, "11:00": 9}\n'))
+    settings = load_settings(
+        parameters(tmp_path, GOOD.replace("NUM_COOKS = 12\n", "") + 'COOK_SCHEDULE = {"05:00": 4, "11:00": 9}\n')
+    )
     assert settings.schedule.most == 9 and settings.cooks == 9
     assert settings.schedule.zone == "Europe/Paris"
 
@@ -141,11 +147,14 @@ def test_a_cook_schedule_can_be_a_json_file_like_the_plan_writes(tmp_path):
     assert settings.schedule.zone == "Europe/Paris"
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "COOK_SCHEDULE: schedule file not found: "),
-    ("{oops", "COOK_SCHEDULE: .*cook_schedule.json: not valid JSON \\(line 1, column 2\\)"),
-    ('{"25:00": 3}', "COOK_SCHEDULE: .*cook_schedule.json: every day: '25:00' is not a time of day"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "COOK_SCHEDULE: schedule file not found: "),
+        ("{oops", "COOK_SCHEDULE: .*cook_schedule.json: not valid JSON \\(line 1, column 2\\)"),
+        ('{"25:00": 3}', "COOK_SCHEDULE: .*cook_schedule.json: every day: '25:00' is not a time of day"),
+    ],
+)
 def test_a_bad_cook_schedule_file_is_named(tmp_path, content, message):
     if content is not None:
         (tmp_path / "cook_schedule.json").write_text(content)
@@ -154,19 +163,32 @@ def test_a_bad_cook_schedule_file_is_named(tmp_path, content, message):
 
 
 def test_orders_columns_and_time_zone(tmp_path):
-    settings = load_settings(parameters(tmp_path, GOOD + "ORDERS_COLUMNS = {'ordered_at': 'Created', 'item': 'Product'}\n"
-                                        "ORDERS_TIMEZONE = 'Asia/Kolkata'\n"))
+    settings = load_settings(
+        parameters(
+            tmp_path,
+            GOOD + "ORDERS_COLUMNS = {'ordered_at': 'Created', 'item': 'Product'}\nORDERS_TIMEZONE = 'Asia/Kolkata'\n",
+        )
+    )
     assert settings.orders_columns == {"ordered_at": "Created", "item": "Product"}
     assert settings.orders_timezone == "Asia/Kolkata"
     assert load_settings(parameters(tmp_path, GOOD)).orders_timezone is None
 
 
-@pytest.mark.parametrize("line, message", [
-    ("ORDERS_COLUMNS = {'when': 'Created'}", "ORDERS_COLUMNS: unknown column 'when'; ours are order_id, ordered_at"),
-    ("ORDERS_COLUMNS = ['Created']", "ORDERS_COLUMNS: expected a dict of our column names to yours, or None, got list"),
-    ("ORDERS_COLUMNS = {'item': ' '}", "ORDERS_COLUMNS: a column with no name"),
-    ("ORDERS_TIMEZONE = 'Moon/Base'", "ORDERS_TIMEZONE: unknown time zone 'Moon/Base'"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        (
+            "ORDERS_COLUMNS = {'when': 'Created'}",
+            "ORDERS_COLUMNS: unknown column 'when'; ours are order_id, ordered_at",
+        ),
+        (
+            "ORDERS_COLUMNS = ['Created']",
+            "ORDERS_COLUMNS: expected a dict of our column names to yours, or None, got list",
+        ),
+        ("ORDERS_COLUMNS = {'item': ' '}", "ORDERS_COLUMNS: a column with no name"),
+        ("ORDERS_TIMEZONE = 'Moon/Base'", "ORDERS_TIMEZONE: unknown time zone 'Moon/Base'"),
+    ],
+)
 def test_bad_orders_settings_are_named(tmp_path, line, message):
     with pytest.raises(SettingsError, match=message):
         load_settings(parameters(tmp_path, GOOD + line + "\n"))
@@ -181,18 +203,27 @@ KITCHEN_NAME = "Edited"
 KITCHEN_TIMEZONE = "Asia/Tokyo"
 ORDERS_TIMEZONE = "Asia/Tokyo"
 """
-SETTINGS_DEPENDENT = ["common/tests/test_settings.py", "simulator/tests/test_generate.py", "simulator/tests/test_cli.py",
-                      "simulator/tests/test_sweep.py", "simulator/experiment/tests/test_direct.py",
-                      "dashboard/tests/test_app.py", "tests/test_queueing_theory.py::test_littles_law_holds_on_the_recorded_time_series"]
+SETTINGS_DEPENDENT = [
+    "common/tests/test_settings.py",
+    "simulator/tests/test_generate.py",
+    "simulator/tests/test_cli.py",
+    "simulator/tests/test_sweep.py",
+    "simulator/experiment/tests/test_direct.py",
+    "dashboard/tests/test_app.py",
+    "tests/test_queueing_theory.py::test_littles_law_holds_on_the_recorded_time_series",
+]
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(not (PROJECT_ROOT / ".git").exists(), reason="copies the git checkout: runs in make test, not in"
-                                                                 " the test image")
+@pytest.mark.skipif(
+    not (PROJECT_ROOT / ".git").exists(), reason="copies the git checkout: runs in make test, not in the test image"
+)
 def test_the_settings_dependent_tests_pass_with_an_edited_parameters_file(tmp_path):
     """As a user would: edit parameters/simulation_parameters.py as the README invites, then run the tests."""
     copy = tmp_path / "project"
-    files = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     for name in files:
         (copy / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(PROJECT_ROOT / name, copy / name)
@@ -200,9 +231,25 @@ def test_the_settings_dependent_tests_pass_with_an_edited_parameters_file(tmp_pa
     user_file.write_text(user_file.read_text() + EDITED)
     environment = {k: v for k, v in os.environ.items() if k != "KITCHEN_PARAMETERS"}
     itself = "common/tests/test_settings.py::test_the_settings_dependent_tests_pass_with_an_edited_parameters_file"
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--deselect", itself,
-                             *SETTINGS_DEPENDENT],
-                            cwd=copy, capture_output=True, text=True, env=environment, timeout=600)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-x",
+            "-p",
+            "no:cacheprovider",
+            "--deselect",
+            itself,
+            *SETTINGS_DEPENDENT,
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-4000:]
     assert " passed" in result.stdout.splitlines()[-1] and "failed" not in result.stdout.splitlines()[-1]
 
@@ -216,16 +263,22 @@ def test_the_target_p90_from_the_file_or_the_environment(tmp_path):
         load_settings(env | {"KITCHEN_SLA_P90_MINUTES": "0"})
 
 
-@pytest.mark.parametrize("line, message", [
-    ("NUM_COKS = 5", "NUM_COKS is not a parameter; did you mean NUM_COOKS?"),
-    ("SIMULATON_SPEED = 60", "SIMULATON_SPEED is not a parameter; did you mean SIMULATION_SPEED?"),
-    ("FOO = 1", "FOO is not a parameter; the knobs are SIMULATION_SPEED, NUM_COOKS"),
-    ("NUM_COOKS = '110'", "NUM_COOKS: expected a whole number, got str '110'"),
-    ("NUM_COOKS = True", "NUM_COOKS: expected a whole number, got bool True"),
-    ("SIMULATION_SPEED = '60'", "SIMULATION_SPEED: expected a positive number, or the string 'max', got str '60'"),
-    ("DASHBOARD_REFRESH_INTERVAL = '5'", "DASHBOARD_REFRESH_INTERVAL: expected a number of seconds, got str '5'"),
-    ("KITCHEN_TIMEZONE = None", "KITCHEN_TIMEZONE: expected an IANA time zone name, as a string, got NoneType None"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("NUM_COKS = 5", "NUM_COKS is not a parameter; did you mean NUM_COOKS?"),
+        ("SIMULATON_SPEED = 60", "SIMULATON_SPEED is not a parameter; did you mean SIMULATION_SPEED?"),
+        ("FOO = 1", "FOO is not a parameter; the knobs are SIMULATION_SPEED, NUM_COOKS"),
+        ("NUM_COOKS = '110'", "NUM_COOKS: expected a whole number, got str '110'"),
+        ("NUM_COOKS = True", "NUM_COOKS: expected a whole number, got bool True"),
+        ("SIMULATION_SPEED = '60'", "SIMULATION_SPEED: expected a positive number, or the string 'max', got str '60'"),
+        ("DASHBOARD_REFRESH_INTERVAL = '5'", "DASHBOARD_REFRESH_INTERVAL: expected a number of seconds, got str '5'"),
+        (
+            "KITCHEN_TIMEZONE = None",
+            "KITCHEN_TIMEZONE: expected an IANA time zone name, as a string, got NoneType None",
+        ),
+    ],
+)
 def test_a_misspelled_or_mistyped_knob_is_named(tmp_path, line, message):
     with pytest.raises(SettingsError, match=re.escape(message)):
         load_settings(parameters(tmp_path, GOOD + line + "\n"))

@@ -14,8 +14,9 @@ PERCENTS = st.sampled_from([1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9, 100])
 def test_the_percentile_is_the_smallest_value_that_p_percent_are_at_most(values, percent):
     p = percentile(values, percent)
     assert 100 * sum(v <= p for v in values) >= percent * len(values)
-    assert all(100 * sum(v <= smaller for v in values) < percent * len(values)
-               for smaller in {v for v in values if v < p})
+    assert all(
+        100 * sum(v <= smaller for v in values) < percent * len(values) for smaller in {v for v in values if v < p}
+    )
 
 
 @given(st.dictionaries(st.integers(0, 5000), st.integers(1, 40), min_size=1, max_size=80), PERCENTS)

@@ -119,8 +119,9 @@ def test_a_database_deleted_while_running_returns_to_waiting(two_runs):
 def test_a_run_whose_simulator_went_silent_is_shown_stalled(two_runs):
     db, first, second = two_runs
     with sqlite3.connect(db) as connection:
-        connection.execute("UPDATE runs SET status = 'running', wall_updated_at = wall_updated_at - 60 WHERE id = ?",
-                           (second,))
+        connection.execute(
+            "UPDATE runs SET status = 'running', wall_updated_at = wall_updated_at - 60 WHERE id = ?", (second,)
+        )
     _, status, _ = refresh_run(client_for(db))
     assert "stalled: no word from the simulator for" in text(status)
 
@@ -177,8 +178,9 @@ def test_a_pick_made_as_the_clock_ticks_still_rewrites_the_link(two_runs):
     outputs = [("compare-runs", "options"), ("compare-runs", "value"), ("url", "search")]
 
     def selection(changed: list[str], picked, search):
-        body = payload(outputs, [("compare-tick", "n_intervals", 3), ("compare-runs", "value", picked),
-                                 ("url", "search", search)])
+        body = payload(
+            outputs, [("compare-tick", "n_intervals", 3), ("compare-runs", "value", picked), ("url", "search", search)]
+        )
         body["changedPropIds"] = changed
         return values(post(client, body), outputs)[1:]
 

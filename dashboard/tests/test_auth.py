@@ -31,10 +31,17 @@ def test_without_a_login_every_page_is_refused_but_health(client):
     assert client.get("/health").status_code == 200
 
 
-@pytest.mark.parametrize("name, password, status", [
-    ("ana", "plain secret", 200), ("raj", "s3cret:with colon", 200),  # a plain password, and a hashed one
-    ("ana", "plain secreT", 401), ("raj", "pbkdf2", 401), ("nobody", "plain secret", 401), ("ana", "", 401),
-])
+@pytest.mark.parametrize(
+    "name, password, status",
+    [
+        ("ana", "plain secret", 200),
+        ("raj", "s3cret:with colon", 200),  # a plain password, and a hashed one
+        ("ana", "plain secreT", 401),
+        ("raj", "pbkdf2", 401),
+        ("nobody", "plain secret", 401),
+        ("ana", "", 401),
+    ],
+)
 def test_a_login(client, name, password, status):
     assert client.get("/", headers=basic(name, password)).status_code == status
 
@@ -53,19 +60,35 @@ def test_users_from_a_file_and_bad_entries(tmp_path):
         users_from({"DASHBOARD_USERS_FILE": str(tmp_path / "nowhere")})
 
 
-@pytest.mark.parametrize("host, users, warned", [
-    ("127.0.0.1", {}, False), ("::1", {}, False), ("localhost", {}, False), ("0.0.0.0", {}, True), ("", {}, True),
-    ("192.168.1.20", {}, True), ("0.0.0.0", {"ana": "x"}, False),
-])
+@pytest.mark.parametrize(
+    "host, users, warned",
+    [
+        ("127.0.0.1", {}, False),
+        ("::1", {}, False),
+        ("localhost", {}, False),
+        ("0.0.0.0", {}, True),
+        ("", {}, True),
+        ("192.168.1.20", {}, True),
+        ("0.0.0.0", {"ana": "x"}, False),
+    ],
+)
 def test_the_warning(host, users, warned):
     assert (warning(host, users) is not None) == warned
 
 
-@pytest.mark.parametrize("listener, warned", [
-    ("127.0.0.1:8050", False), ("http://127.0.0.1:8050", False),  # gunicorn's names, before 23 and since
-    ("[::1]:8050", False), ("http://[::1]:8050", False), ("unix:/run/dashboard.sock", False),
-    ("0.0.0.0:8050", True), ("http://0.0.0.0:8050", True), ("http://192.168.1.20:8050", True),
-])
+@pytest.mark.parametrize(
+    "listener, warned",
+    [
+        ("127.0.0.1:8050", False),
+        ("http://127.0.0.1:8050", False),  # gunicorn's names, before 23 and since
+        ("[::1]:8050", False),
+        ("http://[::1]:8050", False),
+        ("unix:/run/dashboard.sock", False),
+        ("0.0.0.0:8050", True),
+        ("http://0.0.0.0:8050", True),
+        ("http://192.168.1.20:8050", True),
+    ],
+)
 def test_gunicorn_warns_only_for_a_listener_beyond_this_machine(listener, warned, monkeypatch, capsys):
     monkeypatch.delenv("DASHBOARD_PUBLISHED", raising=False)
     monkeypatch.delenv("DASHBOARD_USERS", raising=False)
@@ -84,7 +107,17 @@ def test_gunicorn_warns_only_for_a_listener_beyond_this_machine(listener, warned
 @pytest.mark.e2e
 def test_the_process_warns_once_when_open_to_the_network_without_a_login(tmp_path):
     port = free_port()
-    command = [sys.executable, "-m", "dashboard", "--db", str(tmp_path / "k.db"), "--port", str(port), "--host", "0.0.0.0"]
+    command = [
+        sys.executable,
+        "-m",
+        "dashboard",
+        "--db",
+        str(tmp_path / "k.db"),
+        "--port",
+        str(port),
+        "--host",
+        "0.0.0.0",
+    ]
     with running(command, tmp_path / "dashboard.log") as process:
         wait_for_http(f"http://127.0.0.1:{port}/health", process)
     log = (tmp_path / "dashboard.log").read_text()

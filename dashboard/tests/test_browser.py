@@ -16,14 +16,21 @@ from dashboard.figures import WAITING
 from tests.processes import dashboard_command, free_port, generate, running, simulator_command, wait_for_http
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 SCREENSHOT = PROJECT_ROOT / "test-artifacts" / "dashboard.png"
 
-EVERY_CHART_HAS_DATA = """ids => ids.every(id => {
+EVERY_CHART_HAS_DATA = f"""ids => ids.every(id => {{
     const chart = document.getElementById(id);
-    return chart && chart.querySelector('.main-svg') && !chart.textContent.includes('%s');
-})""" % WAITING
+    return chart && chart.querySelector('.main-svg') && !chart.textContent.includes('{WAITING}');
+}})"""
 
 
 @pytest.mark.browser
@@ -32,8 +39,10 @@ def test_the_live_dashboard_shows_every_chart_and_keeps_updating(tmp_path: Path)
     menu, orders = generate(tmp_path, days=1, orders_per_day=1500)
     db, port = tmp_path / "kitchen.db", free_port()
     url = f"http://127.0.0.1:{port}"
-    with running(dashboard_command(db, port), tmp_path / "dashboard.log", {"KITCHEN_REFRESH_INTERVAL": "1"}) as dash, \
-         running(simulator_command(menu, orders, db, cooks=70, speed="1500"), tmp_path / "simulator.log"):
+    with (
+        running(dashboard_command(db, port), tmp_path / "dashboard.log", {"KITCHEN_REFRESH_INTERVAL": "1"}) as dash,
+        running(simulator_command(menu, orders, db, cooks=70, speed="1500"), tmp_path / "simulator.log"),
+    ):
         wait_for_http(f"{url}/health", dash)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -48,7 +57,10 @@ def test_the_live_dashboard_shows_every_chart_and_keeps_updating(tmp_path: Path)
             first = page.inner_text("#status"), page.inner_text("#total-revenue")
             page.wait_for_function(  # a later refresh, however long the machine takes to get to it
                 "([status, revenue]) => document.querySelector('#status').innerText !== status"
-                " && document.querySelector('#total-revenue').innerText !== revenue", arg=list(first), timeout=60_000)
+                " && document.querySelector('#total-revenue').innerText !== revenue",
+                arg=list(first),
+                timeout=60_000,
+            )
             page.wait_for_function(EVERY_CHART_HAS_DATA, arg=[c.id for c in CHARTS], timeout=60_000)
             second = page.inner_text("#status"), page.inner_text("#total-revenue")
             SCREENSHOT.parent.mkdir(exist_ok=True)

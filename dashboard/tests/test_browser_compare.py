@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -42,9 +41,11 @@ def test_pick_runs_share_the_link_download_the_table_and_watch_a_run_going_on(tw
     folder, menu, orders, db = two_runs
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with running(dashboard_command(db, port), tmp_path / "dashboard.log", {"KITCHEN_REFRESH_INTERVAL": "1"}) as dash, \
-         running(simulator_command(menu, orders, db, cooks=60, speed="1500"), tmp_path / "simulator.log"), \
-         sync_playwright() as playwright:
+    with (
+        running(dashboard_command(db, port), tmp_path / "dashboard.log", {"KITCHEN_REFRESH_INTERVAL": "1"}) as dash,
+        running(simulator_command(menu, orders, db, cooks=60, speed="1500"), tmp_path / "simulator.log"),
+        sync_playwright() as playwright,
+    ):
         wait_for_http(f"{url}/health", dash)
         chromium = browser(playwright)
         page = chromium.new_page(viewport={"width": 1600, "height": 1200}, accept_downloads=True)
@@ -61,7 +62,10 @@ def test_pick_runs_share_the_link_download_the_table_and_watch_a_run_going_on(tw
             page.keyboard.press("Escape")
         expect(page).to_have_url(f"{url}/compare?runs=1,2")
         expect(page.locator("#compare-table tbody tr")).to_have_count(2)
-        assert [row.split("\t")[0] for row in table_rows(page)] == ["Kitchen · run 1 · 40 cooks", "Kitchen · run 2 · 80 cooks"]
+        assert [row.split("\t")[0] for row in table_rows(page)] == [
+            "Kitchen · run 1 · 40 cooks",
+            "Kitchen · run 2 · 80 cooks",
+        ]
 
         with page.expect_download() as download:  # the table as CSV, the same rows
             page.locator(".compare-table .csv").click()
@@ -70,8 +74,29 @@ def test_pick_runs_share_the_link_download_the_table_and_watch_a_run_going_on(tw
         assert saved[1][0] == "Kitchen · run 1 · 40 cooks" and int(saved[1][1]) > 500
 
         plan = tmp_path / "intervals.csv"  # a plan, opened beside the runs
-        write_intervals(plan, [PlannedInterval(f"{h:02}:{m:02}", f"{h:02}:{m:02}", 20.0, 50 + h, 50 + h, 40, 97.5,
-                                               92.0, 99.0, 30.0, "yes", 50, 52, "UTC") for h in range(24) for m in (0, 30)])
+        write_intervals(
+            plan,
+            [
+                PlannedInterval(
+                    f"{h:02}:{m:02}",
+                    f"{h:02}:{m:02}",
+                    20.0,
+                    50 + h,
+                    50 + h,
+                    40,
+                    97.5,
+                    92.0,
+                    99.0,
+                    30.0,
+                    "yes",
+                    50,
+                    52,
+                    "UTC",
+                )
+                for h in range(24)
+                for m in (0, 30)
+            ],
+        )
         page.locator("#plan-upload input[type=file]").set_input_files(str(plan))
         expect(page.locator("#compare-note")).to_contain_text("The plan intervals.csv: none of these runs followed it")
         expect(page.locator("#compare-cooks")).to_contain_text("the plan: cooks rostered")
@@ -104,13 +129,21 @@ def test_a_kitchen_with_no_runs_yet(tmp_path):
 
 
 def overlap(a: dict, b: dict) -> bool:
-    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and \
-        a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
 
 
 def inside(inner: dict, outer: dict) -> bool:
-    return outer["x"] <= inner["x"] and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5 and \
-        outer["y"] <= inner["y"] and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5
+    return (
+        outer["x"] <= inner["x"]
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+        and outer["y"] <= inner["y"]
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5
+    )
 
 
 @pytest.mark.browser
@@ -119,8 +152,13 @@ def inside(inner: dict, outer: dict) -> bool:
 def test_the_runs_picked_fit_their_box_beside_the_count(tmp_path, width):
     db = tmp_path / "kitchen.db"
     for cooks in (40, 80, 60):  # labels a good deal wider than the picker's box
-        build_database(db, [order(T0 + 600 * k, ("Stew", 1)) for k in range(6)], dict(MENU), cooks=cooks,
-                       kitchen="Harbour Street Kitchen")
+        build_database(
+            db,
+            [order(T0 + 600 * k, ("Stew", 1)) for k in range(6)],
+            dict(MENU),
+            cooks=cooks,
+            kitchen="Harbour Street Kitchen",
+        )
     port = free_port()
     with running(dashboard_command(db, port), tmp_path / "dashboard.log") as dash, sync_playwright() as playwright:
         wait_for_http(f"http://127.0.0.1:{port}/health", dash)

@@ -25,10 +25,18 @@ def annotations(built) -> list[str]:
     return [a["text"] for a in built["layout"].get("annotations", [])]
 
 
-@pytest.mark.parametrize("builder", [
-    figures.order_statuses, figures.recent_fulfillment, figures.revenue_by_day, figures.total_revenue,
-    figures.revenue_by_meal_period, figures.cook_utilisation, figures.top_dishes,
-])
+@pytest.mark.parametrize(
+    "builder",
+    [
+        figures.order_statuses,
+        figures.recent_fulfillment,
+        figures.revenue_by_day,
+        figures.total_revenue,
+        figures.revenue_by_meal_period,
+        figures.cook_utilisation,
+        figures.top_dishes,
+    ],
+)
 @pytest.mark.parametrize("rows", [None, []])
 def test_every_chart_says_it_is_waiting_without_data(builder, rows):
     built = checked(builder(rows, ZONE))
@@ -55,7 +63,9 @@ def test_fulfillment_gauge_shows_mean_and_p90_in_minutes(mean, colour_band):
     assert gauge["value"] == round(mean / 60, 1) and p90["value"] == 130
     steps = gauge["gauge"]["steps"]
     ranges = [s["range"] for s in steps]
-    assert ranges[0][0] == 0 and all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))  # contiguous from 0
+    assert ranges[0][0] == 0 and all(
+        a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False)
+    )  # contiguous from 0
     assert ranges[-1][1] == gauge["gauge"]["axis"]["range"][1]
     assert len({s["color"] for s in steps}) == 3  # good, fair, poor: three colours
     low, high = steps[colour_band]["range"]
@@ -64,8 +74,12 @@ def test_fulfillment_gauge_shows_mean_and_p90_in_minutes(mean, colour_band):
 
 
 def test_revenue_by_day_is_stacked_by_service_in_dollars():
-    built = checked(figures.revenue_by_day([("2019-02-18", "FoodFlash", 150), ("2019-02-18", "TastyBites", 2500),
-                                            ("2019-02-19", "TastyBites", 1000)], ZONE))
+    built = checked(
+        figures.revenue_by_day(
+            [("2019-02-18", "FoodFlash", 150), ("2019-02-18", "TastyBites", 2500), ("2019-02-19", "TastyBites", 1000)],
+            ZONE,
+        )
+    )
     assert built["layout"]["barmode"] == "stack"
     bars = {bar["name"]: (bar["x"], bar["y"]) for bar in built["data"]}
     assert bars == {"FoodFlash": (["2019-02-18"], [1.5]), "TastyBites": (["2019-02-18", "2019-02-19"], [25.0, 10.0])}
@@ -87,8 +101,9 @@ def test_total_revenue_in_dollars():
 
 
 def test_meal_periods_in_day_order_without_empty_ones():
-    built = checked(figures.revenue_by_meal_period([("Late Night", 100), ("Dinner", 300), ("Breakfast", 50),
-                                                    ("Lunch", 0)], ZONE))
+    built = checked(
+        figures.revenue_by_meal_period([("Late Night", 100), ("Dinner", 300), ("Breakfast", 50), ("Lunch", 0)], ZONE)
+    )
     pie = built["data"][0]
     assert pie["labels"] == ["Breakfast", "Dinner", "Late Night"]
     assert pie["values"] == [0.5, 3.0, 1.0]
@@ -129,23 +144,36 @@ def test_the_half_hours_over_the_target_are_marked():
 def test_each_half_hour_shows_its_share_of_days_met_and_the_ones_below_the_level_are_marked():
     # (day, half hour, orders, within the target, longest minutes): 12:00 meets on 2 of 2 days; 12:30 misses
     # its p90 on one day of two; 13:00 and 13:30 are quiet, judged pooled: one order of 95 min on one day
-    rows = [("2030-03-01", 24, 20, 20, 35), ("2030-03-02", 24, 12, 11, 41),
-            ("2030-03-01", 25, 30, 25, 50), ("2030-03-02", 25, 30, 29, 44),
-            ("2030-03-01", 26, 5, 5, 30), ("2030-03-02", 26, 6, 6, 20), ("2030-03-01", 27, 5, 5, 30),
-            ("2030-03-02", 27, 6, 5, 95)]
+    rows = [
+        ("2030-03-01", 24, 20, 20, 35),
+        ("2030-03-02", 24, 12, 11, 41),
+        ("2030-03-01", 25, 30, 25, 50),
+        ("2030-03-02", 25, 30, 29, 44),
+        ("2030-03-01", 26, 5, 5, 30),
+        ("2030-03-02", 26, 6, 6, 20),
+        ("2030-03-01", 27, 5, 5, 30),
+        ("2030-03-02", 27, 6, 5, 95),
+    ]
     built = checked(figures.service_level_by_half_hour(rows, ZONE, Promise(40, 0.9)))
     bars = built["data"][0]
     assert bars["x"] == ["12:00", "12:30", "13:00", "13:30"] and bars["y"] == [100.0, 50.0, 50.0, 50.0]
     assert bars["marker"]["color"] == [figures.MET, figures.OVER, figures.OVER, figures.OVER]
-    assert [c[:3] for c in bars["customdata"]] == [[2, 2, ""], [1, 2, ""], [1, 2, "13:00-14:00, "], [1, 2, "13:00-14:00, "]]
+    assert [c[:3] for c in bars["customdata"]] == [
+        [2, 2, ""],
+        [1, 2, ""],
+        [1, 2, "13:00-14:00, "],
+        [1, 2, "13:00-14:00, "],
+    ]
     low, high = wilson(1, 2)
     assert bars["error_y"]["arrayminus"][1] == pytest.approx(50 - 100 * low, abs=0.1)
     assert bars["error_y"]["array"][1] == pytest.approx(100 * high - 50, abs=0.1)
     title = built["layout"]["title"]["text"]
     assert "2 of 3 below 90%" in title and "every half hour met on 0 of 2 days" in title
     assert built["layout"]["shapes"][0]["y0"] == 90
-    assert "every one at 50%" in checked(figures.service_level_by_half_hour(rows, ZONE, Promise(40, 0.5)))[
-        "layout"]["title"]["text"]
+    assert (
+        "every one at 50%"
+        in checked(figures.service_level_by_half_hour(rows, ZONE, Promise(40, 0.5)))["layout"]["title"]["text"]
+    )
 
 
 @pytest.mark.parametrize("target", [25, 60])
@@ -163,4 +191,6 @@ def test_a_service_keeps_its_colour_whatever_else_is_shown():
     assert len(set(figures.service_colours(many).values())) == 10
     built = checked(figures.revenue_by_day([("2019-02-18", "FoodFlash", 100), ("2019-02-18", "TastyBites", 200)], ZONE))
     again = checked(figures.revenue_by_day([("2019-03-01", "TastyBites", 900), ("2019-03-01", "FoodFlash", 5)], ZONE))
-    assert {b["name"]: b["marker"]["color"] for b in built["data"]} == {b["name"]: b["marker"]["color"] for b in again["data"]}
+    assert {b["name"]: b["marker"]["color"] for b in built["data"]} == {
+        b["name"]: b["marker"]["color"] for b in again["data"]
+    }

@@ -41,8 +41,16 @@ def kitchen(database, menu):
     """One cook. A: Stew at +30 (cooked 30-330), B: Stew at +60 (330-630), C: Salad at +90 (630-750),
     D: Soup at +1300 (1300-1360). T0 is a whole 10 minutes."""
     db = database
-    run = build_database(db, [order(T0 + 30, ("Stew", 1)), order(T0 + 60, ("Stew", 1)),
-                              order(T0 + 90, ("Salad", 1)), order(T0 + 1300, ("Soup", 1))], menu)
+    run = build_database(
+        db,
+        [
+            order(T0 + 30, ("Stew", 1)),
+            order(T0 + 60, ("Stew", 1)),
+            order(T0 + 90, ("Salad", 1)),
+            order(T0 + 1300, ("Soup", 1)),
+        ],
+        menu,
+    )
     return db, run
 
 
@@ -86,25 +94,25 @@ def test_p90_is_the_percentile(database, menu):
 
 # Orders around the 2019 DST changes in Los Angeles: (UTC time, local day, meal period, price in cents)
 SPRING = [  # 2019-03-10: 02:00 PST becomes 03:00 PDT (10:00 UTC)
-    ("2019-03-10T09:30:00", "2019-03-10", "Late Night", 1),      # 01:30 PST
-    ("2019-03-10T10:30:00", "2019-03-10", "Late Night", 2),      # 03:30 PDT
-    ("2019-03-10T12:00:00", "2019-03-10", "Breakfast", 4),       # 05:00 PDT (04:00 if DST were ignored)
-    ("2019-03-10T17:59:59", "2019-03-10", "Breakfast", 8),       # 10:59:59 PDT
-    ("2019-03-10T18:00:00", "2019-03-10", "Lunch", 16),          # 11:00 PDT
-    ("2019-03-10T22:59:00", "2019-03-10", "Lunch", 32),          # 15:59 PDT
-    ("2019-03-10T23:00:00", "2019-03-10", "Dinner", 64),         # 16:00 PDT
-    ("2019-03-11T05:59:00", "2019-03-10", "Dinner", 128),        # 22:59 PDT
-    ("2019-03-11T06:00:00", "2019-03-10", "Late Night", 256),    # 23:00 PDT
-    ("2019-03-11T07:30:00", "2019-03-11", "Late Night", 512),    # 00:30 PDT (23:30 the day before in PST)
-    ("2019-03-11T12:00:00", "2019-03-11", "Breakfast", 1024),    # 05:00 PDT
+    ("2019-03-10T09:30:00", "2019-03-10", "Late Night", 1),  # 01:30 PST
+    ("2019-03-10T10:30:00", "2019-03-10", "Late Night", 2),  # 03:30 PDT
+    ("2019-03-10T12:00:00", "2019-03-10", "Breakfast", 4),  # 05:00 PDT (04:00 if DST were ignored)
+    ("2019-03-10T17:59:59", "2019-03-10", "Breakfast", 8),  # 10:59:59 PDT
+    ("2019-03-10T18:00:00", "2019-03-10", "Lunch", 16),  # 11:00 PDT
+    ("2019-03-10T22:59:00", "2019-03-10", "Lunch", 32),  # 15:59 PDT
+    ("2019-03-10T23:00:00", "2019-03-10", "Dinner", 64),  # 16:00 PDT
+    ("2019-03-11T05:59:00", "2019-03-10", "Dinner", 128),  # 22:59 PDT
+    ("2019-03-11T06:00:00", "2019-03-10", "Late Night", 256),  # 23:00 PDT
+    ("2019-03-11T07:30:00", "2019-03-11", "Late Night", 512),  # 00:30 PDT (23:30 the day before in PST)
+    ("2019-03-11T12:00:00", "2019-03-11", "Breakfast", 1024),  # 05:00 PDT
 ]
 FALL = [  # 2019-11-03: 02:00 PDT becomes 01:00 PST (09:00 UTC)
-    ("2019-11-03T08:30:00", "2019-11-03", "Late Night", 1),      # 01:30 PDT
-    ("2019-11-03T09:30:00", "2019-11-03", "Late Night", 2),      # 01:30 PST, the second time
-    ("2019-11-03T12:59:00", "2019-11-03", "Late Night", 4),      # 04:59 PST (05:59 if DST were ignored)
-    ("2019-11-03T13:00:00", "2019-11-03", "Breakfast", 8),       # 05:00 PST
-    ("2019-11-04T07:30:00", "2019-11-03", "Late Night", 16),     # 23:30 PST (00:30 the next day in PDT)
-    ("2019-11-04T08:30:00", "2019-11-04", "Late Night", 32),     # 00:30 PST
+    ("2019-11-03T08:30:00", "2019-11-03", "Late Night", 1),  # 01:30 PDT
+    ("2019-11-03T09:30:00", "2019-11-03", "Late Night", 2),  # 01:30 PST, the second time
+    ("2019-11-03T12:59:00", "2019-11-03", "Late Night", 4),  # 04:59 PST (05:59 if DST were ignored)
+    ("2019-11-03T13:00:00", "2019-11-03", "Breakfast", 8),  # 05:00 PST
+    ("2019-11-04T07:30:00", "2019-11-03", "Late Night", 16),  # 23:30 PST (00:30 the next day in PDT)
+    ("2019-11-04T08:30:00", "2019-11-04", "Late Night", 32),  # 00:30 PST
 ]
 
 
@@ -112,11 +120,18 @@ FALL = [  # 2019-11-03: 02:00 PDT becomes 01:00 PST (09:00 UTC)
 def dst_runs(database, menu):
     db = database
     runs = [
-        build_database(db, [order(at, ("Soup", 1), price=price, service=("A" if i % 2 else "B"))
-                            for i, (at, _, _, price) in enumerate(cases)], menu, cooks=4)
+        build_database(
+            db,
+            [
+                order(at, ("Soup", 1), price=price, service=("A" if i % 2 else "B"))
+                for i, (at, _, _, price) in enumerate(cases)
+            ],
+            menu,
+            cooks=4,
+        )
         for cases in (SPRING, FALL)
     ]
-    return db, dict(zip(("spring", "fall"), runs))
+    return db, dict(zip(("spring", "fall"), runs, strict=True))
 
 
 @pytest.mark.parametrize("season, cases", [("spring", SPRING), ("fall", FALL)])
@@ -161,7 +176,9 @@ def test_runs_lists_every_run(dst_runs):
     db, runs = dst_runs
     listed = read(db, queries.runs)
     assert [(r.id, r.kitchen, r.status, r.cooks) for r in listed] == [
-        (runs["spring"], "Kitchen", "completed", 4), (runs["fall"], "Kitchen", "completed", 4)]
+        (runs["spring"], "Kitchen", "completed", 4),
+        (runs["fall"], "Kitchen", "completed", 4),
+    ]
     assert listed[0].sim_now >= utc("2019-03-11T12:00:00")
 
 
@@ -241,8 +258,12 @@ def test_the_reader_keeps_postgres_connections_and_they_stay_read_only(database,
     build_database(database, [order(T0, ("Soup", 1))], menu)
     reader = Reader(database)
     try:
-        seen = {reader.read(lambda s: s.execute("SELECT pg_backend_pid()" if s.engine == "postgresql"
-                                                 else "SELECT 1").fetchone()[0]) for _ in range(6)}
+        seen = {
+            reader.read(
+                lambda s: s.execute("SELECT pg_backend_pid()" if s.engine == "postgresql" else "SELECT 1").fetchone()[0]
+            )
+            for _ in range(6)
+        }
         if reader.pool is not None:
             assert len(seen) <= 2  # pooled connections served the six reads, not six new ones
         with pytest.raises(DatabaseUnavailable, match="read-only|readonly"):
@@ -251,8 +272,6 @@ def test_the_reader_keeps_postgres_connections_and_they_stay_read_only(database,
     finally:
         reader.close()
     assert (reader.pool is not None) == str(database).startswith("postgresql")
-
-
 
 
 @pytest.fixture
@@ -265,8 +284,9 @@ def busy_kitchen(database, menu):
 
 def test_p90_by_half_hour_of_receipt_is_exact_to_the_minute(busy_kitchen):
     db, run, _ = busy_kitchen
-    stored = read(db, lambda s: s.execute("SELECT received_at, completed_at FROM orders WHERE run_id = ?",
-                                                  (run,)).fetchall())
+    stored = read(
+        db, lambda s: s.execute("SELECT received_at, completed_at FROM orders WHERE run_id = ?", (run,)).fetchall()
+    )
     by_half_hour: dict[int, list[int]] = {}
     for received, completed in stored:
         local = datetime.fromtimestamp(received, ZoneInfo("Asia/Kathmandu"))
@@ -281,24 +301,28 @@ def test_p90_by_half_hour_of_receipt_is_exact_to_the_minute(busy_kitchen):
 def test_compare_summaries_and_half_hours(busy_kitchen, menu):
     db, first, raw = busy_kitchen
     second = build_database(db, raw, menu, cooks=6, zone="Asia/Kathmandu")
-    target = 30
     rows = read(db, lambda s: queries.compare_summaries(s, [first, second]))
     half_hours = comparison.half_hour_percentiles(read(db, lambda s: queries.compare_half_hours(s, [first, second])))
     assert [r[0] for r in rows] == [first, second]
     revenue = sum(line["quantity"] * line["price_per_unit"] for o in raw for line in o["items"])
     for row in rows:
         run = row[0]
-        stored = read(db, lambda s: s.execute(
-            "SELECT received_at, completed_at FROM orders WHERE run_id = ?", (run,)).fetchall())
+        stored = read(
+            db,
+            lambda s, run=run: s.execute(
+                "SELECT received_at, completed_at FROM orders WHERE run_id = ?", (run,)
+            ).fetchall(),
+        )
         minutes = [-(-(completed - received) // 60) for received, completed in stored]
         assert row[1] == 120 and row[2] == pytest.approx(sum(c - r for r, c in stored) / 120)
         assert row[3:6] == (percentile(minutes, 50), percentile(minutes, 90), percentile(minutes, 99))
         by_half_hour: dict[int, list[int]] = {}
-        for (received, _), taken in zip(stored, minutes):
+        for (received, _), taken in zip(stored, minutes, strict=True):
             local = datetime.fromtimestamp(received, ZoneInfo("Asia/Kathmandu"))
             by_half_hour.setdefault(local.hour * 2 + local.minute // 30, []).append(taken)
         assert [r[1:] for r in half_hours if r[0] == run] == [
-            (h, len(v), percentile(v, 50), percentile(v, 90)) for h, v in sorted(by_half_hour.items())]
+            (h, len(v), percentile(v, 50), percentile(v, 90)) for h, v in sorted(by_half_hour.items())
+        ]
         assert row[6] > 0 and 0 < row[7] <= row[6] and row[8] == revenue
     assert rows[1][4] <= rows[0][4]  # six cooks: no slower than two
 
@@ -309,27 +333,37 @@ def test_the_compare_tables_and_live_pages_service_level_is_the_one_of_the_order
     says give what judging each stored order does (common/service_level.judge over exact seconds), for the
     compare table and for the live page's chart alike."""
     zone, target = "Asia/Kathmandu", 20
-    raw = [order(T0 + day * 86400 + step * (60 if day == 1 else 150), ("Stew", 1 + step % 2))
-           for day in range(3) for step in range(90)]
+    raw = [
+        order(T0 + day * 86400 + step * (60 if day == 1 else 150), ("Stew", 1 + step % 2))
+        for day in range(3)
+        for step in range(90)
+    ]
     run = build_database(database, raw, menu, cooks=cooks, zone=zone)
-    stored = read(database, lambda s: s.execute(
-        "SELECT received_at, completed_at FROM orders WHERE run_id = ?", (run,)).fetchall())
+    stored = read(
+        database,
+        lambda s: s.execute("SELECT received_at, completed_at FROM orders WHERE run_id = ?", (run,)).fetchall(),
+    )
     now = read(database, queries.runs)[0].sim_now
     since = {run: LocalClock(zone).hour_of(now - queries.HISTORY_WINDOW)[0]}
     promise = Promise(target, 0.5)
-    level = comparison.service_levels(read(database, lambda s: queries.compare_days(s, since, target)),
-                                      promise)[run]
+    level = comparison.service_levels(read(database, lambda s: queries.compare_days(s, since, target)), promise)[run]
     clock = LocalClock(zone)
     days = np.array([clock.local_seconds(r) // 86400 for r, _ in stored])
     halves = np.array([clock.local_seconds(r) % 86400 // 1800 for r, _ in stored])
     per_day = np.bincount(halves, minlength=48) / len(set(days.tolist()))
     blocks = Blocks.pooled(per_day.tolist(), per_day=48)
-    exact = judge([CellStats.of(blocks.cells(days, halves, int(days.min())),
-                                np.array([c - r for r, c in stored]))], blocks, promise)
-    live = judge_days(read(database, lambda s: queries.service_level_by_half_hour(s, [run], now, zone, target)),
-                      promise, per_day=48)
+    exact = judge(
+        [CellStats.of(blocks.cells(days, halves, int(days.min())), np.array([c - r for r, c in stored]))],
+        blocks,
+        promise,
+    )
+    live = judge_days(
+        read(database, lambda s: queries.service_level_by_half_hour(s, [run], now, zone, target)), promise, per_day=48
+    )
     for judged in (level, live):
-        assert [(b.intervals, b.days, b.met) for b in judged.blocks] == [(b.intervals, b.days, b.met) for b in exact.blocks]
+        assert [(b.intervals, b.days, b.met) for b in judged.blocks] == [
+            (b.intervals, b.days, b.met) for b in exact.blocks
+        ]
         assert (judged.days, judged.days_every_cell_met) == (exact.days, exact.days_every_cell_met)
     assert level.days == len(set(days.tolist())) >= 3
     if cooks == 1:
@@ -352,8 +386,12 @@ def test_compared_samples_by_local_time_of_day_across_a_dst_change(database, men
     assert len(changes) == 1
     grouped = read(database, lambda s: queries.compare_cooks(s, [run], changes))
     by_slot: dict[int, list[int]] = {}
-    for t, busy in read(database, lambda s: s.execute(
-            "SELECT t, busy_cooks FROM kitchen_stats WHERE run_id = ? AND t % 600 = 0", (run,)).fetchall()):
+    for t, busy in read(
+        database,
+        lambda s: s.execute(
+            "SELECT t, busy_cooks FROM kitchen_stats WHERE run_id = ? AND t % 600 = 0", (run,)
+        ).fetchall(),
+    ):
         local = datetime.fromtimestamp(t, ZoneInfo(zone))
         by_slot.setdefault(local.hour * 6 + local.minute // 10, []).append(busy)
     minutes, [means] = comparison.time_of_day(grouped, shown, 3)[run]

@@ -25,7 +25,7 @@ def listening_addresses(port: int) -> set[str]:
         local, state = line.split()[1], line.split()[3]
         address, hex_port = local.split(":")
         if int(hex_port, 16) == port and state == "0A":  # LISTEN
-            found.add(".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0)))
+            found.add(".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0)))
     return found
 
 
@@ -35,6 +35,7 @@ def serve(tmp_path):
         port = free_port()
         command = [sys.executable, "-m", "dashboard", "--db", str(tmp_path / "k.db"), "--port", str(port), *extra]
         return port, running(command, tmp_path / "dashboard.log")
+
     return start
 
 
@@ -48,8 +49,11 @@ def test_natively_it_listens_on_loopback_only_and_shows_no_debug_tools(serve):
         config = json.loads(page.split('<script id="_dash-config" type="application/json">')[1].split("</script>")[0])
         assert config["ui"] is False and config["props_check"] is False  # no dev tools in the page
 
-        broken = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-update-component", data=b"{not json",
-                                        headers={"Content-Type": "application/json"})
+        broken = urllib.request.Request(
+            f"http://127.0.0.1:{port}/_dash-update-component",
+            data=b"{not json",
+            headers={"Content-Type": "application/json"},
+        )
         with pytest.raises(urllib.error.HTTPError) as error:
             urllib.request.urlopen(broken, timeout=5)
         body = error.value.read().decode()
@@ -68,8 +72,13 @@ def test_it_listens_on_every_interface_only_when_told(serve):
 @pytest.mark.e2e
 def test_it_says_its_url_once_and_nothing_per_request_and_ctrl_c_stops_it_at_once(tmp_path):
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(tmp_path / "k.db"), "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "--db", str(tmp_path / "k.db"), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/health", process)
         for _ in range(5):
@@ -90,7 +99,13 @@ def test_a_port_in_use_is_one_line(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(tmp_path / "k.db"), "--port", str(port)],
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "dashboard", "--db", str(tmp_path / "k.db"), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 1
-    assert result.stderr == f"dashboard: port {port} is already in use on 127.0.0.1; choose another: --port {port + 1}\n"
+    assert (
+        result.stderr == f"dashboard: port {port} is already in use on 127.0.0.1; choose another: --port {port + 1}\n"
+    )

@@ -29,8 +29,17 @@ def convert(source, target, zone: ZoneInfo) -> int:
         moment = datetime.fromisoformat(row["ordered_at"]).replace(tzinfo=timezone.utc).astimezone(zone)
         ticket = "T-" + row["order_id"].rsplit("-", 1)[-1].lstrip("0")
         price = row["price_per_unit"] and f"${float(row['price_per_unit']):,.2f}"  # empty: an order with no items
-        writer.writerow([ticket, moment.strftime("%m/%d/%Y %I:%M %p"), row["name"], row["service"],
-                         row["item"], row["quantity"], price])
+        writer.writerow(
+            [
+                ticket,
+                moment.strftime("%m/%d/%Y %I:%M %p"),
+                row["name"],
+                row["service"],
+                row["item"],
+                row["quantity"],
+                price,
+            ]
+        )
         written += 1
     return written
 
@@ -41,8 +50,10 @@ def main() -> None:
     parser.add_argument("output", help="the practice export to write")
     parser.add_argument("--zone", default="America/Chicago", help="the restaurant's time zone (default: %(default)s)")
     arguments = parser.parse_args()
-    with open(arguments.input, newline="", encoding="utf-8") as source, \
-            open(arguments.output, "w", newline="", encoding="utf-8") as target:
+    with (
+        open(arguments.input, newline="", encoding="utf-8") as source,
+        open(arguments.output, "w", newline="", encoding="utf-8") as target,
+    ):
         written = convert(source, target, ZoneInfo(arguments.zone))
     print(f"wrote {written} rows to {arguments.output}")
 

@@ -16,14 +16,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from common.schedule import CookSchedule
-from common.service_level import Blocks, CellStats, MIN_ORDERS, Promise
-from simulator.experiment import direct, forecast as forecasting
+from common.service_level import MIN_ORDERS, Blocks, CellStats, Promise
+from simulator.experiment import direct
+from simulator.experiment import forecast as forecasting
 from simulator.experiment.demand import DemandModel, day_date, midnight, weekday_of
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.study import History, WeekAhead, judged_by_days
@@ -78,8 +79,15 @@ class Fold:
         return sum(c.met for c in busy) / len(busy) if busy else 1.0
 
 
-def replay(history: History, blocks: Blocks, schedule: CookSchedule, promise: Promise, first_day: int | None = None,
-           last_day: int | None = None, name: str = "your file") -> tuple[list[Cell], float]:
+def replay(
+    history: History,
+    blocks: Blocks,
+    schedule: CookSchedule,
+    promise: Promise,
+    first_day: int | None = None,
+    last_day: int | None = None,
+    name: str = "your file",
+) -> tuple[list[Cell], float]:
     """The schedule on the file's own orders (from `first_day` to `last_day`, local days, inclusive; the whole
     file by default), cell by cell; and the labour it paid, in cook-hours."""
     file, zone = history.file, _zone(history.demand.zone)
@@ -97,14 +105,33 @@ def cells_of(stats: CellStats | None, blocks: Blocks, first_day: int, promise: P
     if stats is None:
         return []
     met = promise.met(stats.orders, stats.p90, stats.longest)
-    return [Cell(name, first_day + int(cell) // blocks.count, tuple(blocks.intervals(int(cell) % blocks.count)),
-                 int(orders), int(p90), int(longest), bool(ok))
-            for cell, orders, p90, longest, ok in zip(stats.cells.tolist(), stats.orders.tolist(), stats.p90.tolist(),
-                                                       stats.longest.tolist(), met.tolist())]
+    return [
+        Cell(
+            name,
+            first_day + int(cell) // blocks.count,
+            tuple(blocks.intervals(int(cell) % blocks.count)),
+            int(orders),
+            int(p90),
+            int(longest),
+            bool(ok),
+        )
+        for cell, orders, p90, longest, ok in zip(
+            stats.cells.tolist(),
+            stats.orders.tolist(),
+            stats.p90.tolist(),
+            stats.longest.tolist(),
+            met.tolist(),
+            strict=True,
+        )
+    ]
 
 
-def folds(history: History, plan_week: Callable[[History, int, str], tuple[WeekAhead, CookSchedule, float]],
-          promise: Promise, holidays: frozenset[int] = frozenset()) -> list[Fold]:
+def folds(
+    history: History,
+    plan_week: Callable[[History, int, str], tuple[WeekAhead, CookSchedule, float]],
+    promise: Promise,
+    holidays: frozenset[int] = frozenset(),
+) -> list[Fold]:
     """The rolling-origin backtest: up to FOLDS of the file's last whole weeks, each planned from the weeks
     before it (`plan_week(history before, first day, name)` gives the week's replications, roster and labour)."""
     demand = history.demand
@@ -121,8 +148,16 @@ def folds(history: History, plan_week: Callable[[History, int, str], tuple[WeekA
         name = f"fold {len(found) + 1}"
         week, schedule, hours = plan_week(before, first, name)
         cells, _ = replay(history, week.blocks, schedule, promise, first, first + 6, name)
-        found.append(Fold(len(found) + 1, first, int(before.demand.whole_days.sum()), cells, hours,
-                          accuracy(before, history, week.forecast, first)))
+        found.append(
+            Fold(
+                len(found) + 1,
+                first,
+                int(before.demand.whole_days.sum()),
+                cells,
+                hours,
+                accuracy(before, history, week.forecast, first),
+            )
+        )
     return found
 
 
@@ -145,24 +180,33 @@ def accuracy(before: History, after: History, made: forecasting.Forecast, first_
     past_cells[~whole] = np.nan
     scale_interval = _seasonal_naive_error(past_cells)
     forecast_days = made.mean[-7:]
-    candidates = {made.method: forecast_days,
-                  BASELINES[0]: forecasting.same_weekday_last_week(before.demand, days),
-                  BASELINES[1]: forecasting.mean_of_last_weeks(before.demand, days, forecasting.BASELINE_WEEKS)[0]}
+    candidates = {
+        made.method: forecast_days,
+        BASELINES[0]: forecasting.same_weekday_last_week(before.demand, days),
+        BASELINES[1]: forecasting.mean_of_last_weeks(before.demand, days, forecasting.BASELINE_WEEKS)[0],
+    }
     result = []
     for method, totals in candidates.items():
         if method == made.method:
-            per_interval = np.array([_shares(before.demand, day, grid) * total for day, total in zip(days, totals)])
+            per_interval = np.array(
+                [_shares(before.demand, day, grid) * total for day, total in zip(days, totals, strict=True)]
+            )
         else:
             weeks = 1 if method == BASELINES[0] else forecasting.BASELINE_WEEKS
             per_interval = _interval_baseline(before, days, grid, weeks)
-        result.append(Accuracy(method, float(np.mean(np.abs(totals - actual)) / scale_day),
-                               float(np.mean(np.abs(per_interval - actual_cells)) / scale_interval),
-                               float(np.mean(np.abs(totals - actual) / np.maximum(actual, 1)))))
+        result.append(
+            Accuracy(
+                method,
+                float(np.mean(np.abs(totals - actual)) / scale_day),
+                float(np.mean(np.abs(per_interval - actual_cells)) / scale_interval),
+                float(np.mean(np.abs(totals - actual) / np.maximum(actual, 1))),
+            )
+        )
     return result
 
 
 def _totals(demand: DemandModel, days: np.ndarray) -> np.ndarray:
-    by_day = dict(zip(demand.days.tolist(), demand.totals.tolist()))
+    by_day = dict(zip(demand.days.tolist(), demand.totals.tolist(), strict=True))
     return np.array([by_day.get(int(d), 0) for d in days], dtype=float)
 
 
@@ -186,8 +230,11 @@ def _interval_counts(history: History, days: np.ndarray, grid: IntervalGrid) -> 
     counts = np.zeros((len(days), per_day))
     if file.days is None:
         return counts
-    rows = np.array([position.get(int(d), -1) for d in file.days.tolist()], dtype=np.int64) if file.orders else \
-        np.zeros(0, dtype=np.int64)
+    rows = (
+        np.array([position.get(int(d), -1) for d in file.days.tolist()], dtype=np.int64)
+        if file.orders
+        else np.zeros(0, dtype=np.int64)
+    )
     kept = rows >= 0
     np.add.at(counts, (rows[kept], file.intervals[kept] % per_day), 1)
     return counts
@@ -211,6 +258,7 @@ def _interval_baseline(history: History, days: np.ndarray, grid: IntervalGrid, w
 
 def _zone(name: str):
     from zoneinfo import ZoneInfo
+
     return ZoneInfo(name)
 
 

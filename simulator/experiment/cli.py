@@ -35,30 +35,62 @@ EXTRAS = {"ortools": "plan", "statsmodels": "plan", "holidays": "plan", "distrib
 
 def add_study_flags(parser: Parser, settings: Settings, out: str) -> None:
     add_orders_flags(parser, settings)
-    parser.add_argument("--sla-p90", type=float, default=settings.sla_p90_minutes,
-                        help="the target: p90 fulfillment in minutes of the orders received in an interval on a day"
-                             " (default: SLA_P90_MINUTES, %(default)s)")
-    parser.add_argument("--service-level", type=float, default=settings.service_level,
-                        help="the share of days on which every interval must meet the target (default: SERVICE_LEVEL,"
-                             " %(default)s)")
-    parser.add_argument("--max-wait", type=float, default=None, metavar="MINUTES",
-                        help="no order of a day may take longer than this (default: twice --sla-p90)")
-    parser.add_argument("--interval", type=int, default=30,
-                        help="minutes of local time in an interval of the day (default: %(default)s)")
-    parser.add_argument("--demand-scale", type=float, default=1.0,
-                        help="orders times this: 1.2 is 20%% more orders (default: %(default)s)")
+    parser.add_argument(
+        "--sla-p90",
+        type=float,
+        default=settings.sla_p90_minutes,
+        help="the target: p90 fulfillment in minutes of the orders received in an interval on a day"
+        " (default: SLA_P90_MINUTES, %(default)s)",
+    )
+    parser.add_argument(
+        "--service-level",
+        type=float,
+        default=settings.service_level,
+        help="the share of days on which every interval must meet the target (default: SERVICE_LEVEL, %(default)s)",
+    )
+    parser.add_argument(
+        "--max-wait",
+        type=float,
+        default=None,
+        metavar="MINUTES",
+        help="no order of a day may take longer than this (default: twice --sla-p90)",
+    )
+    parser.add_argument(
+        "--interval",
+        type=int,
+        default=30,
+        help="minutes of local time in an interval of the day (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--demand-scale",
+        type=float,
+        default=1.0,
+        help="orders times this: 1.2 is 20%% more orders (default: %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed of the replications (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / out,
-                        help=f"folder for the results (default: {out}/ in the project folder; a relative path you"
-                             " give is relative to where you run the command)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="local processes (default: the cores, %(default)s)")
-    parser.add_argument("--cluster", default=os.environ.get("DASK_SCHEDULER_ADDRESS") or None, metavar="ADDRESS",
-                        help="run the trials on a Dask cluster, like tcp://HOST:8786 (default: DASK_SCHEDULER_ADDRESS;"
-                             " without either, local processes); needs pip install '.[cluster]'")
-    parser.add_argument("--offline-html", action="store_true",
-                        help="put plotly.js inside the HTML chart (4.8 MB) so that it opens without internet;"
-                             " by default it is loaded from Plotly's CDN and the file is small enough to mail")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=PROJECT_ROOT / out,
+        help=f"folder for the results (default: {out}/ in the project folder; a relative path you"
+        " give is relative to where you run the command)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="local processes (default: the cores, %(default)s)"
+    )
+    parser.add_argument(
+        "--cluster",
+        default=os.environ.get("DASK_SCHEDULER_ADDRESS") or None,
+        metavar="ADDRESS",
+        help="run the trials on a Dask cluster, like tcp://HOST:8786 (default: DASK_SCHEDULER_ADDRESS;"
+        " without either, local processes); needs pip install '.[cluster]'",
+    )
+    parser.add_argument(
+        "--offline-html",
+        action="store_true",
+        help="put plotly.js inside the HTML chart (4.8 MB) so that it opens without internet;"
+        " by default it is loaded from Plotly's CDN and the file is small enough to mail",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -76,17 +108,29 @@ def study_from(args: argparse.Namespace, settings: Settings, parser: Parser) -> 
         parser.error("--workers must be at least 1")
     needs("cluster" if args.cluster else None, parser.prog)
     writable(args.out, parser.prog)
-    return StudyRequest(orders_from(args, settings, parser), args.interval,
-                        Promise(args.sla_p90, args.service_level, args.max_wait), args.demand_scale, args.seed,
-                        args.out, args.workers, args.cluster, args.offline_html, not args.no_progress)
+    return StudyRequest(
+        orders_from(args, settings, parser),
+        args.interval,
+        Promise(args.sla_p90, args.service_level, args.max_wait),
+        args.demand_scale,
+        args.seed,
+        args.out,
+        args.workers,
+        args.cluster,
+        args.offline_html,
+        not args.no_progress,
+    )
 
 
 def needs(extra: str | None, program: str) -> None:
     """Exit 2 with one line naming the install command when a package of `extra` is missing."""
     missing = [name for name, wanted in EXTRAS.items() if wanted == extra and importlib.util.find_spec(name) is None]
     if missing:
-        print(f"{program}: needs the [{extra}] extra ({', '.join(missing)} missing): pip install '.[{extra}]'"
-              f" in the project folder", file=sys.stderr)
+        print(
+            f"{program}: needs the [{extra}] extra ({', '.join(missing)} missing): pip install '.[{extra}]'"
+            f" in the project folder",
+            file=sys.stderr,
+        )
         raise SystemExit(2)
 
 
@@ -119,8 +163,12 @@ def sweep_parser(settings: Settings, doc: str | None) -> Parser:
     parser = Parser("python -m simulator.sweep", doc)
     parser.add_argument("--cooks", type=crew_range, required=True, help="fixed crews to try: start:stop:step")
     add_study_flags(parser, settings, "sweep")
-    parser.add_argument("--replications", type=int, default=5,
-                        help="replications: your file, then its days made again (default: %(default)s)")
+    parser.add_argument(
+        "--replications",
+        type=int,
+        default=5,
+        help="replications: your file, then its days made again (default: %(default)s)",
+    )
     return parser
 
 
@@ -140,14 +188,25 @@ def sweep_request(argv: list[str] | None, settings: Settings, doc: str | None) -
 def plan_parser(settings: Settings, doc: str | None) -> Parser:
     parser = Parser("python -m simulator.plan", doc)
     add_study_flags(parser, settings, "plan")
-    parser.add_argument("--week-of", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                        help="the first day of the week to plan (default: the day after the file's last)")
-    parser.add_argument("--holidays", metavar="COUNTRY|FILE",
-                        help="holidays to keep out of what the file teaches and to flag: a country code of the holidays"
-                             " package (US, GB, US-CA...) or a file of YYYY-MM-DD dates (default: none)")
-    parser.add_argument("--replications", type=int, default=None,
-                        help="replications of the week the requirement is found on (default: enough for 40 days in"
-                             " every interval); the roster is raised on twice as many, and checked on held-out ones")
+    parser.add_argument(
+        "--week-of",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the first day of the week to plan (default: the day after the file's last)",
+    )
+    parser.add_argument(
+        "--holidays",
+        metavar="COUNTRY|FILE",
+        help="holidays to keep out of what the file teaches and to flag: a country code of the holidays"
+        " package (US, GB, US-CA...) or a file of YYYY-MM-DD dates (default: none)",
+    )
+    parser.add_argument(
+        "--replications",
+        type=int,
+        default=None,
+        help="replications of the week the requirement is found on (default: enough for 40 days in"
+        " every interval); the roster is raised on twice as many, and checked on held-out ones",
+    )
     parser.add_argument("--min-shift", type=float, default=4.0, help="shortest shift, hours (default: %(default)s)")
     parser.add_argument("--max-shift", type=float, default=8.0, help="longest shift, hours (default: %(default)s)")
     parser.add_argument("--max-cooks", type=int, help="at most this many cooks on shift at once (default: no limit)")
@@ -164,8 +223,9 @@ def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) ->
         parser.error("--max-cooks must be at least 1")
     if args.replications is not None and args.replications < 2:
         parser.error("--replications must be at least 2")
-    return WeekPlanRequest(study, args.week_of, args.holidays, args.replications, args.min_shift, args.max_shift,
-                           args.max_cooks)
+    return WeekPlanRequest(
+        study, args.week_of, args.holidays, args.replications, args.min_shift, args.max_shift, args.max_cooks
+    )
 
 
 def check_shifts(parser: Parser, min_shift: float, max_shift: float, interval: int) -> None:
@@ -177,8 +237,9 @@ def check_shifts(parser: Parser, min_shift: float, max_shift: float, interval: i
         whole = hours / step
         if abs(whole - round(whole)) > 1e-9:
             below, above = math.floor(whole) * step, math.ceil(whole) * step
-            parser.error(f"{flag} {hours:g}: shifts are whole {interval}-minute intervals; use"
-                         f" {below:g} or {above:g} hours")
+            parser.error(
+                f"{flag} {hours:g}: shifts are whole {interval}-minute intervals; use {below:g} or {above:g} hours"
+            )
 
 
 # The file a study learns from --------------------------------------------------------------------------

@@ -33,9 +33,9 @@ hours in every zone whose offset is a multiple of 15 minutes (all of today's zon
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Collection
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -92,7 +92,7 @@ class Dispersion:
     @property
     def sigma(self) -> float:
         """The lognormal day multiplier's sigma that adds the variance Poisson noise does not explain."""
-        extra = self.cv ** 2 - self.poisson_cv ** 2
+        extra = self.cv**2 - self.poisson_cv**2
         return math.sqrt(math.log1p(extra)) if extra > 0 and self.cv > 0 else 0.0
 
     @property
@@ -102,11 +102,16 @@ class Dispersion:
 
     def describe(self) -> str:
         if self.cv == 0:
-            return (f"Day-to-day variation: not measured on {self.days} whole day(s); Poisson noise alone is"
-                    " assumed (a plan from more days is safer).")
-        return (f"Day-to-day variation: the weekday-adjusted daily totals of {self.days} whole days vary with a"
-                f" coefficient of variation of {self.cv:.1%} (with the weekday factors' degrees of freedom), where a Poisson process at {self.mean:,.0f} orders a"
-                f" day gives {self.poisson_cv:.1%} (over-dispersion: variance {self.index:,.1f} times the mean).")
+            return (
+                f"Day-to-day variation: not measured on {self.days} whole day(s); Poisson noise alone is"
+                " assumed (a plan from more days is safer)."
+            )
+        return (
+            f"Day-to-day variation: the weekday-adjusted daily totals of {self.days} whole days vary with a"
+            f" coefficient of variation of {self.cv:.1%} (with the weekday factors' degrees of freedom), where a"
+            f" Poisson process at {self.mean:,.0f} orders a"
+            f" day gives {self.poisson_cv:.1%} (over-dispersion: variance {self.index:,.1f} times the mean)."
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,10 +154,23 @@ class DemandModel:
         order_days = clock.days(source.received)
         if not source.orders:
             empty = np.zeros(0, dtype=np.int64)
-            return cls(source, zone, per_weekday, empty, empty, np.zeros(0), frozenset(holidays),
-                       np.zeros((7 if per_weekday else 1, QUARTERS_PER_DAY)), np.ones(7), np.zeros(7, dtype=np.int64),
-                       Dispersion(0, 0.0, 0.0),
-                       orders_by_key, key_first, counts, np.arange(keys_per_day))
+            return cls(
+                source,
+                zone,
+                per_weekday,
+                empty,
+                empty,
+                np.zeros(0),
+                frozenset(holidays),
+                np.zeros((7 if per_weekday else 1, QUARTERS_PER_DAY)),
+                np.ones(7),
+                np.zeros(7, dtype=np.int64),
+                Dispersion(0, 0.0, 0.0),
+                orders_by_key,
+                key_first,
+                counts,
+                np.arange(keys_per_day),
+            )
         days = np.arange(order_days[0], order_days[-1] + 1)
         totals = np.bincount(order_days - days[0], minlength=len(days))
         holiday_days = frozenset(int(d) for d in holidays)
@@ -173,14 +191,34 @@ class DemandModel:
             profile = _profile(source.received, order_days, clock, days[whole & recent], per_weekday)
         factor = _weekday_factors(days[whole & recent], totals[whole & recent]) if per_weekday else np.ones(7)
         factor_days = np.bincount(weekday_of(days[whole & recent]), minlength=7)
-        made = cls(source, zone, per_weekday, days, totals, coverage, holiday_days, profile, factor, factor_days,
-                   Dispersion(0, 0.0, 0.0), orders_by_key, key_first, counts, _basket_keys(counts, per_weekday))
+        made = cls(
+            source,
+            zone,
+            per_weekday,
+            days,
+            totals,
+            coverage,
+            holiday_days,
+            profile,
+            factor,
+            factor_days,
+            Dispersion(0, 0.0, 0.0),
+            orders_by_key,
+            key_first,
+            counts,
+            _basket_keys(counts, per_weekday),
+        )
         adjusted = made.adjusted()[1]
         fitted = 7 if per_weekday else 1  # the weekday factors (or the mean) were fitted to these same days
         measured = len(adjusted) >= fitted + 3 and adjusted.mean() > 0
-        return replace(made, dispersion=Dispersion(
-            len(adjusted), float(totals[made.whole_days].mean()) if made.whole_days.any() else 0.0,
-            float(adjusted.std(ddof=fitted) / adjusted.mean()) if measured else 0.0))
+        return replace(
+            made,
+            dispersion=Dispersion(
+                len(adjusted),
+                float(totals[made.whole_days].mean()) if made.whole_days.any() else 0.0,
+                float(adjusted.std(ddof=fitted) / adjusted.mean()) if measured else 0.0,
+            ),
+        )
 
     @property
     def whole_days(self) -> np.ndarray:
@@ -215,11 +253,11 @@ class DemandModel:
         """Orders expected a day in each interval of the grid, on days with these expected totals: the mean over
         the days that have the interval (every day for a daily grid; its weekday's days for a weekly one)."""
         sums, seen = np.zeros(grid.size), np.zeros(grid.size)
-        for day, total in zip(np.asarray(days).tolist(), np.asarray(day_totals, dtype=float).tolist()):
+        for day, total in zip(np.asarray(days).tolist(), np.asarray(day_totals, dtype=float).tolist(), strict=True):
             by_interval = self.interval_shares(day, grid) * total
             offset = int(weekday_of(day)) * grid.per_day if grid.per_weekday else 0
-            sums[offset:offset + grid.per_day] += by_interval
-            seen[offset:offset + grid.per_day] += 1
+            sums[offset : offset + grid.per_day] += by_interval
+            seen[offset : offset + grid.per_day] += 1
         return np.divide(sums, seen, out=np.zeros(grid.size), where=seen > 0)
 
     def expected_totals(self, days: np.ndarray) -> np.ndarray:
@@ -237,20 +275,30 @@ class DemandModel:
         span = (int(self.source.received[0]), int(self.source.received[-1]))
         return self.stream(self.days, counts, rng, grid, f"replication {replication}", span)
 
-    def stream(self, days: np.ndarray, counts: np.ndarray, rng: np.random.Generator, grid: IntervalGrid, name: str,
-               span: tuple[int, int] | None = None) -> Stream:
+    def stream(
+        self,
+        days: np.ndarray,
+        counts: np.ndarray,
+        rng: np.random.Generator,
+        grid: IntervalGrid,
+        name: str,
+        span: tuple[int, int] | None = None,
+    ) -> Stream:
         """`counts[i]` orders on local day `days[i]`, spread over its quarter hours by the profile (within
         `span`, epoch seconds, when given), each with a basket of the file from the same quarter hour."""
         zone = ZoneInfo(self.zone)
         clock = LocalClock(self.zone)
         moments, keys = [], []
-        for day, count in zip(np.asarray(days).tolist(), np.asarray(counts).tolist()):
+        for day, count in zip(np.asarray(days).tolist(), np.asarray(counts).tolist(), strict=True):
             quarters = np.arange(midnight(day, zone), midnight(day + 1, zone), QUARTER, dtype=np.int64)
             if span is not None:
                 quarters = quarters[(quarters + QUARTER > span[0]) & (quarters <= span[1])]
             quarter_keys = _keys(quarters, clock, self.per_weekday)
-            weights = self.profile[quarter_keys // QUARTERS_PER_DAY, quarter_keys % QUARTERS_PER_DAY] \
-                if self.per_weekday else self.profile[0, quarter_keys]
+            weights = (
+                self.profile[quarter_keys // QUARTERS_PER_DAY, quarter_keys % QUARTERS_PER_DAY]
+                if self.per_weekday
+                else self.profile[0, quarter_keys]
+            )
             if count <= 0 or weights.sum() <= 0:
                 continue
             per_quarter = rng.multinomial(int(count), weights / weights.sum())
@@ -263,8 +311,15 @@ class DemandModel:
             moments_all, keys_all = moments_all[inside], keys_all[inside]
         return self._with_baskets(moments_all, keys_all, rng, grid, clock, name)
 
-    def _with_baskets(self, moments: np.ndarray, keys: np.ndarray, rng: np.random.Generator, grid: IntervalGrid,
-                      clock: LocalClock, name: str) -> Stream:
+    def _with_baskets(
+        self,
+        moments: np.ndarray,
+        keys: np.ndarray,
+        rng: np.random.Generator,
+        grid: IntervalGrid,
+        clock: LocalClock,
+        name: str,
+    ) -> Stream:
         total = len(moments)
         keys = self.basket_key[keys]
         picks = self.key_first[keys] + (rng.random(total) * self.key_count[keys]).astype(np.int64)
@@ -277,10 +332,20 @@ class DemandModel:
         units = np.repeat(source.unit_offsets[chosen] - offsets[:-1], sizes) + np.arange(offsets[-1])
         first = int(moments[0]) if total else None
         return replace(
-            source, name=name, received=moments, intervals=grid.of(moments, clock), days=clock.days(moments),
-            unit_offsets=offsets, cook_times=source.cook_times[units], sources=source.sources[chosen],
-            first_receipt=first, last_receipt=int(moments[-1]) if total else None,
-            discarded=0, rejected=0, first_rejection=None, cells=None,
+            source,
+            name=name,
+            received=moments,
+            intervals=grid.of(moments, clock),
+            days=clock.days(moments),
+            unit_offsets=offsets,
+            cook_times=source.cook_times[units],
+            sources=source.sources[chosen],
+            first_receipt=first,
+            last_receipt=int(moments[-1]) if total else None,
+            discarded=0,
+            rejected=0,
+            first_rejection=None,
+            cells=None,
         )
 
 
@@ -309,8 +374,9 @@ def _basket_keys(counts: np.ndarray, per_weekday: bool) -> np.ndarray:
     return chosen
 
 
-def _profile(received: np.ndarray, order_days: np.ndarray, clock: LocalClock, days: np.ndarray,
-             per_weekday: bool) -> np.ndarray:
+def _profile(
+    received: np.ndarray, order_days: np.ndarray, clock: LocalClock, days: np.ndarray, per_weekday: bool
+) -> np.ndarray:
     """The share of a day's orders in each local quarter hour, from the orders of `days` (per weekday)."""
     on_days = np.isin(order_days, days)
     keys = _keys(received[on_days], clock, per_weekday)
@@ -327,7 +393,7 @@ def _covered(profile: np.ndarray, day: int, moment: int, clock: LocalClock, afte
     """The share of a day's profile from (or up to) a moment of it: how much of the day the file covers."""
     row = profile[int(weekday_of(day))] if len(profile) == 7 else profile[0]
     quarter = (clock.local_seconds(int(moment)) % 86400) // QUARTER
-    return float(row[quarter:].sum() if after else row[:quarter + 1].sum())
+    return float(row[quarter:].sum() if after else row[: quarter + 1].sum())
 
 
 def _weekday_factors(days: np.ndarray, totals: np.ndarray) -> np.ndarray:

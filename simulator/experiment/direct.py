@@ -13,7 +13,7 @@ timestamp, over random streams and schedules), at a small part of the cost.
 from __future__ import annotations
 
 import heapq
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -29,7 +29,7 @@ Crew = int | CookSchedule
 def timestamps(stream: Stream, crew: Crew) -> Iterator[tuple[int, int, int]]:
     """(received, started, completed) of every order of the stream, in order."""
     started, completed = _starts_and_completions(stream, crew)
-    return zip(stream.received.tolist(), started, completed)
+    return zip(stream.received.tolist(), started, completed, strict=True)
 
 
 def _starts_and_completions(stream: Stream, crew: Crew) -> tuple[list[int], list[int]]:
@@ -46,7 +46,7 @@ def _fixed_crew(received, units, cook_times, cooks: int) -> tuple[list[int], lis
     free_at = [received[0] if received else 0] * cooks  # when each cook is free: a heap
     started, completed = [], []
     cook_time = iter(cook_times)
-    for arrived, count in zip(received, units):
+    for arrived, count in zip(received, units, strict=True):
         first = max(arrived, free_at[0])
         last = first + next(cook_time)
         heapq.heapreplace(free_at, last)
@@ -72,7 +72,7 @@ def _scheduled(received, units, cook_times, schedule: CookSchedule, start: int) 
     at = start  # units start in order: none before the previous one
     started, completed = [], []
     cook_time = iter(cook_times)
-    for arrived, count in zip(received, units):
+    for arrived, count in zip(received, units, strict=True):
         if arrived > at:
             at = arrived
         first, last = None, arrived
@@ -106,18 +106,23 @@ def run(stream: Stream, crew: Crew) -> RunSummary:
     has them; of the orders from its `paid_from` on (a warm-up before it is simulated, not reported)."""
     started, completed = _starts_and_completions(stream, crew)
     end = max(stream.last_receipt or 0, max(completed, default=0))
-    paid_from = stream.first_receipt if stream.paid_from is None or stream.first_receipt is None \
+    paid_from = (
+        stream.first_receipt
+        if stream.paid_from is None or stream.first_receipt is None
         else max(stream.first_receipt, stream.paid_from)
+    )
     first = int(np.searchsorted(stream.received, paid_from)) if paid_from is not None else 0  # after the warm-up
     received = stream.received[first:]
     fulfillment = np.array(completed[first:], dtype=np.int64) - received
     return RunSummary(
         fulfillment=FulfillmentTally.of(fulfillment),
         cells=None if stream.cells is None else CellStats.of(stream.cells[first:], fulfillment),
-        received=len(received), discarded=stream.discarded, rejected=stream.rejected,
+        received=len(received),
+        discarded=stream.discarded,
+        rejected=stream.rejected,
         first_rejection=stream.first_rejection,
         max_queue=_most_waiting(received, np.array(started[first:], dtype=np.int64)),
-        busy_seconds=float(stream.cook_times[stream.unit_offsets[first]:].sum()),
+        busy_seconds=float(stream.cook_times[stream.unit_offsets[first] :].sum()),
         on_shift_seconds=float(cook_seconds(crew, paid_from, end)) if paid_from is not None else 0.0,
     )
 

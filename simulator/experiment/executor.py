@@ -12,7 +12,8 @@ stream and crew.
 from __future__ import annotations
 
 import multiprocessing
-from typing import Hashable, Protocol, Sequence
+from collections.abc import Hashable, Sequence
+from typing import Protocol
 
 from tqdm import tqdm
 
@@ -43,7 +44,9 @@ class LocalExecutor:
         self.streams = streams
         self.pool = None
         if workers > 1:
-            self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_receive, initargs=(self.streams,))
+            self.pool = multiprocessing.get_context("fork").Pool(
+                workers, initializer=_receive, initargs=(self.streams,)
+            )
         self.workers = workers
 
     def map(self, tasks: Sequence[Task], progress: tqdm | None = None) -> list[RunSummary]:

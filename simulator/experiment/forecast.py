@@ -74,8 +74,9 @@ class Forecast:
         horizon = int(self.steps.max()) + 1
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            simulated = np.asarray(self.model.simulate(horizon, repetitions=count, anchor="end",
-                                                       rng=rng)).reshape(horizon, count)
+            simulated = np.asarray(self.model.simulate(horizon, repetitions=count, anchor="end", rng=rng)).reshape(
+                horizon, count
+            )
         sigma = self.factor_sigma
         factors = self.factors[None, :] * rng.lognormal(-sigma * sigma / 2, sigma, (count, 7))
         adjusted = simulated[np.maximum(self.steps, 0)].T * factors[:, weekday_of(self.days)]
@@ -99,12 +100,18 @@ def forecast(demand: DemandModel, days: np.ndarray) -> Forecast:
         return _exponential_smoothing(demand, days)
     if demand.per_weekday:
         mean, k = mean_of_last_weeks(demand, days, BASELINE_WEEKS)
-        return Forecast(f"seasonal naive (each weekday's mean over its last {k} weeks)", days, mean, False,
-                        _widened(demand, k))
+        return Forecast(
+            f"seasonal naive (each weekday's mean over its last {k} weeks)", days, mean, False, _widened(demand, k)
+        )
     k = int(whole.sum()) or len(demand.days)
     scaled = "" if whole.any() else ", scaled up for the hours the file does not cover"
-    return Forecast(f"mean level ({k} day{'s' if k != 1 else ''}{scaled}, the same every day)", days,
-                    np.full(len(days), demand.level), False, _widened(demand, k))
+    return Forecast(
+        f"mean level ({k} day{'s' if k != 1 else ''}{scaled}, the same every day)",
+        days,
+        np.full(len(days), demand.level),
+        False,
+        _widened(demand, k),
+    )
 
 
 def _widened(demand: DemandModel, k: int) -> float:
@@ -132,10 +139,12 @@ def _exponential_smoothing(demand: DemandModel, days: np.ndarray) -> Forecast:
                 best = fitted
         point = np.asarray(best.forecast(int(steps.max()) + 1))
     trend = "a damped trend" if best.model.trend else "no trend"
-    method = (f"exponential smoothing (ETS with {'multiplicative' if error == 'mul' else 'additive'} errors and"
-              f" {trend}, chosen by AICc, on {len(series)} weekday-adjusted daily totals)")
+    method = (
+        f"exponential smoothing (ETS with {'multiplicative' if error == 'mul' else 'additive'} errors and"
+        f" {trend}, chosen by AICc, on {len(series)} weekday-adjusted daily totals)"
+    )
     mean = np.where(steps >= 0, point[np.maximum(steps, 0)] * factors[weekday_of(days)], 0.0)
-    factor_sigma = np.sqrt(np.log1p(demand.dispersion.cv ** 2 / np.maximum(demand.factor_days, 1)))
+    factor_sigma = np.sqrt(np.log1p(demand.dispersion.cv**2 / np.maximum(demand.factor_days, 1)))
     return Forecast(method, days, np.maximum(mean, 0.0), True, 0.0, best, factors, factor_sigma, steps)
 
 
@@ -146,9 +155,17 @@ def _adjusted_series(demand: DemandModel) -> tuple[np.ndarray, np.ndarray]:
     known_days, known = demand.adjusted()
     span = np.arange(known_days[0], known_days[-1] + 1)
     span = span[demand.weekday_factor[weekday_of(span)] > 0]
-    value = dict(zip(known_days.tolist(), known.tolist()))
-    series = np.array([value[d] if d in value else known[np.abs(known_days - d) <= 7].mean()
-                       if (np.abs(known_days - d) <= 7).any() else known.mean() for d in span.tolist()])
+    value = dict(zip(known_days.tolist(), known.tolist(), strict=True))
+    series = np.array(
+        [
+            value[d]
+            if d in value
+            else known[np.abs(known_days - d) <= 7].mean()
+            if (np.abs(known_days - d) <= 7).any()
+            else known.mean()
+            for d in span.tolist()
+        ]
+    )
     return span, series
 
 

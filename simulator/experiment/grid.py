@@ -28,8 +28,10 @@ class IntervalGrid:
 
     def __post_init__(self) -> None:
         if not isinstance(self.minutes, int) or self.minutes < 15 or self.minutes % 15 or 1440 % self.minutes:
-            raise GridError(f"--interval: expected a whole number of quarter hours that divides the day,"
-                            f" like 15, 30 or 60 minutes; got {self.minutes!r}")
+            raise GridError(
+                f"--interval: expected a whole number of quarter hours that divides the day,"
+                f" like 15, 30 or 60 minutes; got {self.minutes!r}"
+            )
 
     @property
     def per_day(self) -> int:
@@ -68,6 +70,7 @@ class IntervalGrid:
 
     def schedule(self, cooks: list[int]) -> CookSchedule:
         """The cook schedule with `cooks[i]` on shift in interval i: every day, or per weekday."""
+
         def day(counts: list[int]) -> dict[str, int]:
             changes = {}
             for interval, count in enumerate(counts):
@@ -78,5 +81,7 @@ class IntervalGrid:
 
         if not self.per_weekday:
             return CookSchedule.parse(day(list(cooks)), self.zone)
-        return CookSchedule.parse({name: day(list(cooks[d * self.per_day:(d + 1) * self.per_day]))
-                                   for d, name in enumerate(WEEKDAYS)}, self.zone)
+        return CookSchedule.parse(
+            {name: day(list(cooks[d * self.per_day : (d + 1) * self.per_day])) for d, name in enumerate(WEEKDAYS)},
+            self.zone,
+        )

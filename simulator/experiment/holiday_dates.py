@@ -27,8 +27,10 @@ def read_holidays(spec: str, first: date, last: date) -> dict[date, str]:
     try:
         found = holidays.country_holidays(country, subdiv=subdivision or None, years=range(first.year, last.year + 1))
     except NotImplementedError:
-        raise HolidayError(f"--holidays {spec}: neither a file nor a country the holidays package knows (use a code"
-                           " like US, GB, DE or US-CA, or a file of YYYY-MM-DD dates)") from None
+        raise HolidayError(
+            f"--holidays {spec}: neither a file nor a country the holidays package knows (use a code"
+            " like US, GB, DE or US-CA, or a file of YYYY-MM-DD dates)"
+        ) from None
     return {day: str(name) for day, name in sorted(found.items()) if first <= day <= last}
 
 
@@ -46,6 +48,7 @@ def _from_file(path: Path) -> dict[date, str]:
         try:
             found[date.fromisoformat(day.strip())] = name.strip() or "holiday"
         except ValueError:
-            raise HolidayError(f"--holidays {path}, line {number}: expected a date YYYY-MM-DD, got {day.strip()!r}") \
-                from None
+            raise HolidayError(
+                f"--holidays {path}, line {number}: expected a date YYYY-MM-DD, got {day.strip()!r}"
+            ) from None
     return found

@@ -4,7 +4,7 @@ the peaks of the user's own demand), and the user's own COOK_SCHEDULE."""
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 from common.schedule import WEEKDAYS, CookSchedule
 from simulator.experiment.direct import Crew
@@ -19,7 +19,7 @@ def peak_intervals(orders_per_day: Sequence[float], grid: IntervalGrid) -> list[
     """The intervals of each day (or of each day of the week) busy enough to be its peaks."""
     peaks = []
     for start in range(0, grid.size, grid.per_day):
-        day = list(orders_per_day[start:start + grid.per_day])
+        day = list(orders_per_day[start : start + grid.per_day])
         busiest = max(day, default=0)
         peaks += [busiest > 0 and orders >= PEAK_SHARE * busiest for orders in day]
     return peaks
@@ -32,7 +32,7 @@ def two_level(base: int, peak: int, peaks: Sequence[bool], grid: IntervalGrid) -
 def describe_peaks(peaks: Sequence[bool], grid: IntervalGrid) -> str:
     """'10:30-14:00, 18:00-21:30'; for a weekly grid, the weekdays that share their peaks named together:
     'Mon-Thu 11:30-13:00, 17:30-20:30; Fri-Sun 11:00-13:30, 17:00-21:00'."""
-    days = [_spans(peaks[start:start + grid.per_day], grid) for start in range(0, len(peaks), grid.per_day)]
+    days = [_spans(peaks[start : start + grid.per_day], grid) for start in range(0, len(peaks), grid.per_day)]
     if not grid.per_weekday:
         return days[0]
     groups: list[list] = []  # [first weekday, last weekday, spans] of neighbouring weekdays alike
@@ -41,8 +41,10 @@ def describe_peaks(peaks: Sequence[bool], grid: IntervalGrid) -> str:
             groups[-1][1] = weekday
         else:
             groups.append([weekday, weekday, spans])
-    return "; ".join(f"{WEEKDAYS[first]}{'' if first == last else '-' + WEEKDAYS[last]} {spans or 'none'}"
-                     for first, last, spans in groups)
+    return "; ".join(
+        f"{WEEKDAYS[first]}{'' if first == last else '-' + WEEKDAYS[last]} {spans or 'none'}"
+        for first, last, spans in groups
+    )
 
 
 def _spans(peaks: Sequence[bool], grid: IntervalGrid) -> str:
@@ -66,8 +68,12 @@ def fixed_crews(counts: list[int]) -> list[Option]:
 
 
 def two_level_schedules(counts: list[int], peaks: Sequence[bool], grid: IntervalGrid) -> list[Option]:
-    return [Option(f"{base} / {peak} at peaks", two_level(base, peak, peaks, grid), "schedule")
-            for base in counts for peak in counts if peak > base]
+    return [
+        Option(f"{base} / {peak} at peaks", two_level(base, peak, peaks, grid), "schedule")
+        for base in counts
+        for peak in counts
+        if peak > base
+    ]
 
 
 def yours(schedule: CookSchedule | None) -> list[Option]:

@@ -30,8 +30,16 @@ from simulator.experiment.demand import day_date, weekday_of
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.planner import Plan, broken
 
-FILES = ("cook_schedule.json", "shifts.csv", "intervals.csv", "forecast.csv", "backtest.csv", "accuracy.csv",
-         "comparison.csv", "plan.html")
+FILES = (
+    "cook_schedule.json",
+    "shifts.csv",
+    "intervals.csv",
+    "forecast.csv",
+    "backtest.csv",
+    "accuracy.csv",
+    "comparison.csv",
+    "plan.html",
+)
 
 
 @dataclass(frozen=True)
@@ -64,13 +72,24 @@ def interval_rows(plan: Plan) -> list[PlannedInterval]:
     for interval in range(grid.size):
         block = plan.held_out.service.of_interval(interval)
         low, high = block.interval_95 if block else (None, None)
-        rows.append(PlannedInterval(
-            grid.label(interval), block_label(grid, week.blocks.intervals(week.blocks.of_interval[interval])),
-            round(float(week.orders_per_day[interval]), 2), plan.needed[interval], plan.roster.on_shift[interval],
-            block.days if block else 0, _pct(block.share) if block else None, _pct(low), _pct(high),
-            None if block is None or block.p90_minutes is None else round(block.p90_minutes, 2),
-            (YES if block.meets(plan.held_out.service.promise.level) else NO) if block else YES,
-            plan.textbook["SIPP"][interval], plan.textbook["square-root staffing"][interval], grid.zone))
+        rows.append(
+            PlannedInterval(
+                grid.label(interval),
+                block_label(grid, week.blocks.intervals(week.blocks.of_interval[interval])),
+                round(float(week.orders_per_day[interval]), 2),
+                plan.needed[interval],
+                plan.roster.on_shift[interval],
+                block.days if block else 0,
+                _pct(block.share) if block else None,
+                _pct(low),
+                _pct(high),
+                None if block is None or block.p90_minutes is None else round(block.p90_minutes, 2),
+                (YES if block.meets(plan.held_out.service.promise.level) else NO) if block else YES,
+                plan.textbook["SIPP"][interval],
+                plan.textbook["square-root staffing"][interval],
+                grid.zone,
+            )
+        )
     return rows
 
 
@@ -81,20 +100,34 @@ def _pct(share: float | None) -> float | None:
 def write_outputs(plan: Plan, tested: Backtest, out: Path, include_plotlyjs: bool | str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     grid = plan.week.history.grid
-    (out / "cook_schedule.json").write_text(json.dumps(schedule_value(plan.roster.on_shift, grid), indent=1) + "\n",
-                                            encoding="utf-8")
+    (out / "cook_schedule.json").write_text(
+        json.dumps(schedule_value(plan.roster.on_shift, grid), indent=1) + "\n", encoding="utf-8"
+    )
     _write(out / "shifts.csv", ["day", "start", "end", "hours", "cooks_starting", "timezone"], shift_rows(plan))
     write_intervals(out / "intervals.csv", interval_rows(plan))
-    _write(out / "forecast.csv", ["day", "weekday", "orders_expected", "orders_p05", "orders_p95", "holiday", "timezone"],
-           forecast_rows(plan, tested.holidays))
-    _write(out / "backtest.csv", ["replay", "day", "weekday", "interval", "orders", "p90_min", "longest_min", "met",
-                                  "holiday", "timezone"], backtest_rows(plan, tested))
-    _write(out / "accuracy.csv", ["fold", "week_of", "history_days", "method", "mase_daily_total", "mase_interval",
-                                  "mape_daily_total_pct"], accuracy_rows(tested.folds))
+    _write(
+        out / "forecast.csv",
+        ["day", "weekday", "orders_expected", "orders_p05", "orders_p95", "holiday", "timezone"],
+        forecast_rows(plan, tested.holidays),
+    )
+    _write(
+        out / "backtest.csv",
+        ["replay", "day", "weekday", "interval", "orders", "p90_min", "longest_min", "met", "holiday", "timezone"],
+        backtest_rows(plan, tested),
+    )
+    _write(
+        out / "accuracy.csv",
+        ["fold", "week_of", "history_days", "method", "mase_daily_total", "mase_interval", "mape_daily_total_pct"],
+        accuracy_rows(tested.folds),
+    )
     compared = [plan.held_out, *plan.assessments.values()]
-    report.write_csv(out / "comparison.csv", [
-        {**row, "roster_solver": plan.roster.status() if row["kind"] == "roster" else "", "timezone": grid.zone}
-        for row in report.rows(compared, options.describe)])
+    report.write_csv(
+        out / "comparison.csv",
+        [
+            {**row, "roster_solver": plan.roster.status() if row["kind"] == "roster" else "", "timezone": grid.zone}
+            for row in report.rows(compared, options.describe)
+        ],
+    )
     chart(plan, tested).write_html(out / "plan.html", include_plotlyjs=include_plotlyjs)
 
 
@@ -114,8 +147,16 @@ def shift_rows(plan: Plan) -> list[list]:
             if grid.per_weekday and shift.start // grid.per_day != int(weekday_of(day)):
                 continue
             end = (shift.start + shift.intervals) % grid.size
-            rows.append([day_date(day).isoformat(), _clock(grid, shift.start), _clock(grid, end),
-                         shift.intervals * grid.minutes / 60, shift.cooks, grid.zone])
+            rows.append(
+                [
+                    day_date(day).isoformat(),
+                    _clock(grid, shift.start),
+                    _clock(grid, end),
+                    shift.intervals * grid.minutes / 60,
+                    shift.cooks,
+                    grid.zone,
+                ]
+            )
     return rows
 
 
@@ -130,9 +171,17 @@ def forecast_rows(plan: Plan, holidays: dict[int, str]) -> list[list]:
     rows = []
     for i, day in enumerate(week.days.tolist()[1:], 1):
         totals = drawn[:, i]
-        rows.append([day_date(day).isoformat(), day_date(day).strftime("%a"), round(float(week.mean[i]), 1),
-                     round(float(np.percentile(totals, 5)), 1),
-                     round(float(np.percentile(totals, 95)), 1), holidays.get(day, ""), week.history.grid.zone])
+        rows.append(
+            [
+                day_date(day).isoformat(),
+                day_date(day).strftime("%a"),
+                round(float(week.mean[i]), 1),
+                round(float(np.percentile(totals, 5)), 1),
+                round(float(np.percentile(totals, 95)), 1),
+                holidays.get(day, ""),
+                week.history.grid.zone,
+            ]
+        )
     return rows
 
 
@@ -140,16 +189,37 @@ def backtest_rows(plan: Plan, tested: Backtest) -> list[list]:
     grid = plan.week.history.grid
     rows = []
     for cell in [*tested.replay, *[c for fold in tested.folds for c in fold.cells]]:
-        rows.append([cell.replay, day_date(cell.day).isoformat(), day_date(cell.day).strftime("%a"),
-                     block_label(grid, cell.intervals), cell.orders, round(cell.p90_seconds / 60, 2),
-                     round(cell.longest_seconds / 60, 2), YES if cell.met else NO, tested.holidays.get(cell.day, ""),
-                     grid.zone])
+        rows.append(
+            [
+                cell.replay,
+                day_date(cell.day).isoformat(),
+                day_date(cell.day).strftime("%a"),
+                block_label(grid, cell.intervals),
+                cell.orders,
+                round(cell.p90_seconds / 60, 2),
+                round(cell.longest_seconds / 60, 2),
+                YES if cell.met else NO,
+                tested.holidays.get(cell.day, ""),
+                grid.zone,
+            ]
+        )
     return rows
 
 
 def accuracy_rows(folds: list[Fold]) -> list[list]:
-    return [[fold.number, day_date(fold.first_day).isoformat(), fold.history_days, a.method, round(a.mase_day, 3),
-             round(a.mase_interval, 3), round(100 * a.mape_day_total, 1)] for fold in folds for a in fold.accuracy]
+    return [
+        [
+            fold.number,
+            day_date(fold.first_day).isoformat(),
+            fold.history_days,
+            a.method,
+            round(a.mase_day, 3),
+            round(a.mase_interval, 3),
+            round(100 * a.mape_day_total, 1),
+        ]
+        for fold in folds
+        for a in fold.accuracy
+    ]
 
 
 def chart(plan: Plan, tested: Backtest) -> go.Figure:
@@ -157,35 +227,77 @@ def chart(plan: Plan, tested: Backtest) -> go.Figure:
     level = service.promise.level
     labels = [grid.label(i) for i in range(grid.size)]
     figure = make_subplots(
-        rows=3, cols=1, vertical_spacing=0.08, specs=[[{"secondary_y": True}], [{}], [{}]], row_heights=[0.35, 0.3, 0.35],
-        subplot_titles=(f"Demand forecast, cooks needed and cooks rostered ({grid.zone})",
-                        f"Share of held-out days meeting the target, by interval (95% interval); level {level:.0%}",
-                        "Your own days replayed with the roster: each cell met (green) or missed (red)"))
-    figure.add_bar(x=labels, y=week.orders_per_day * 60 / grid.minutes, name="orders per hour (forecast)",
-                   marker_color="#cfd8dc", row=1, col=1, secondary_y=True)
-    figure.add_scatter(x=labels, y=plan.needed, name="cooks needed", row=1, col=1,
-                       line={"shape": "hv", "color": "#e53935", "width": 2})
-    figure.add_scatter(x=labels, y=plan.roster.on_shift, name="cooks rostered", row=1, col=1,
-                       line={"shape": "hv", "color": "#1e88e5", "width": 3})
-    figure.add_scatter(x=labels, y=plan.textbook["SIPP"], name="SIPP (Erlang C per interval)", row=1, col=1,
-                       line={"shape": "hv", "dash": "dot", "color": "#8e24aa"})
+        rows=3,
+        cols=1,
+        vertical_spacing=0.08,
+        specs=[[{"secondary_y": True}], [{}], [{}]],
+        row_heights=[0.35, 0.3, 0.35],
+        subplot_titles=(
+            f"Demand forecast, cooks needed and cooks rostered ({grid.zone})",
+            f"Share of held-out days meeting the target, by interval (95% interval); level {level:.0%}",
+            "Your own days replayed with the roster: each cell met (green) or missed (red)",
+        ),
+    )
+    figure.add_bar(
+        x=labels,
+        y=week.orders_per_day * 60 / grid.minutes,
+        name="orders per hour (forecast)",
+        marker_color="#cfd8dc",
+        row=1,
+        col=1,
+        secondary_y=True,
+    )
+    figure.add_scatter(
+        x=labels, y=plan.needed, name="cooks needed", row=1, col=1, line={"shape": "hv", "color": "#e53935", "width": 2}
+    )
+    figure.add_scatter(
+        x=labels,
+        y=plan.roster.on_shift,
+        name="cooks rostered",
+        row=1,
+        col=1,
+        line={"shape": "hv", "color": "#1e88e5", "width": 3},
+    )
+    figure.add_scatter(
+        x=labels,
+        y=plan.textbook["SIPP"],
+        name="SIPP (Erlang C per interval)",
+        row=1,
+        col=1,
+        line={"shape": "hv", "dash": "dot", "color": "#8e24aa"},
+    )
     shown = [(i, service.of_interval(i)) for i in range(grid.size)]
     shown = [(i, b) for i, b in shown if b is not None]
     figure.add_scatter(
-        x=[labels[i] for i, _ in shown], y=[100 * b.share for _, b in shown], mode="markers", name="days met (held out)",
+        x=[labels[i] for i, _ in shown],
+        y=[100 * b.share for _, b in shown],
+        mode="markers",
+        name="days met (held out)",
         marker={"color": ["#2e7d32" if b.meets(level) else "#c62828" for _, b in shown]},
-        error_y={"type": "data", "symmetric": False, "array": [100 * (b.interval_95[1] - b.share) for _, b in shown],
-                 "arrayminus": [100 * (b.share - b.interval_95[0]) for _, b in shown]}, row=2, col=1)
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [100 * (b.interval_95[1] - b.share) for _, b in shown],
+            "arrayminus": [100 * (b.share - b.interval_95[0]) for _, b in shown],
+        },
+        row=2,
+        col=1,
+    )
     figure.add_hline(y=100 * level, line_dash="dash", annotation_text=f"service level {level:.0%}", row=2, col=1)
     _heatmap(figure, grid, tested)
     figure.update_yaxes(title_text="cooks", row=1, col=1, secondary_y=False)
-    figure.update_yaxes(title_text="orders per hour", row=1, col=1, secondary_y=True, showgrid=False,
-                        rangemode="tozero")
+    figure.update_yaxes(
+        title_text="orders per hour", row=1, col=1, secondary_y=True, showgrid=False, rangemode="tozero"
+    )
     figure.update_yaxes(title_text="% of days", row=2, col=1)
     figure.update_xaxes(title_text=f"local time ({grid.zone})", row=3, col=1)
     first, last = (day_date(d).isoformat() for d in (week.first_day, week.first_day + 6))
-    figure.update_layout(title=f"Staffing plan for {first} to {last}: {service.promise.describe()}",
-                         template="plotly_white", width=1200, height=1150)
+    figure.update_layout(
+        title=f"Staffing plan for {first} to {last}: {service.promise.describe()}",
+        template="plotly_white",
+        width=1200,
+        height=1150,
+    )
     return figure
 
 
@@ -201,13 +313,28 @@ def _heatmap(figure: go.Figure, grid: IntervalGrid, tested: Backtest) -> None:
         for interval in cell.intervals:
             column = interval % grid.per_day
             z[row_of[cell.day], column] = 1.0 if cell.met else 0.0
-            text[row_of[cell.day]][column] = (f"{cell.orders} orders, p90 {cell.p90_seconds / 60:.0f} min,"
-                                              f" longest {cell.longest_seconds / 60:.0f} min")
-    names = [f"{day_date(d).isoformat()} {day_date(d).strftime('%a')}"
-             + (f" ({tested.holidays[d]})" if d in tested.holidays else "") for d in days]
-    figure.add_heatmap(z=z, x=[grid.label(i) for i in range(grid.per_day)], y=names, text=text, row=3, col=1,
-                       colorscale=[[0, "#c62828"], [1, "#2e7d32"]], zmin=0, zmax=1, showscale=False,
-                       hovertemplate="%{y} %{x}: %{text}<extra></extra>")
+            text[row_of[cell.day]][column] = (
+                f"{cell.orders} orders, p90 {cell.p90_seconds / 60:.0f} min,"
+                f" longest {cell.longest_seconds / 60:.0f} min"
+            )
+    names = [
+        f"{day_date(d).isoformat()} {day_date(d).strftime('%a')}"
+        + (f" ({tested.holidays[d]})" if d in tested.holidays else "")
+        for d in days
+    ]
+    figure.add_heatmap(
+        z=z,
+        x=[grid.label(i) for i in range(grid.per_day)],
+        y=names,
+        text=text,
+        row=3,
+        col=1,
+        colorscale=[[0, "#c62828"], [1, "#2e7d32"]],
+        zmin=0,
+        zmax=1,
+        showscale=False,
+        hovertemplate="%{y} %{x}: %{text}<extra></extra>",
+    )
 
 
 def summary(plan: Plan, tested: Backtest, out: Path) -> str:
@@ -224,38 +351,50 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
     totals = week.mean[1:].sum()
     lines = [
         f"The week planned: {first:%a %Y-%m-%d} to {last:%a %Y-%m-%d}, local time of {grid.zone}.",
-        f"Forecast: {forecast.method}: {totals:,.0f} orders" + (f" (demand times {week.scale:g})" if week.scale != 1 else "")
+        f"Forecast: {forecast.method}: {totals:,.0f} orders"
+        + (f" (demand times {week.scale:g})" if week.scale != 1 else "")
         + ".",
         f"Promise: {promise.describe()}; the {int((week.orders_per_day > 0).sum())} intervals that expect orders are"
         f" judged in {len({week.blocks.of_interval[i] for i in np.flatnonzero(week.orders_per_day > 0)})} blocks"
         f" (quiet ones pooled to expect {MIN_ORDERS} orders a day).",
         f"Requirement: {hours(requirement_hours, 'cook-hours')}, found in {plan.requirement.rounds} simulation rounds"
         f" on {week.size('search')} search weeks"
-        + ("" if plan.requirement.converged else " (stopped at the iteration cap: not converged)") + ".",
+        + ("" if plan.requirement.converged else " (stopped at the iteration cap: not converged)")
+        + ".",
         f"Roster: {sum(s.cooks for s in plan.roster.shifts)} shifts, {hours(plan.roster.cook_hours, 'paid cook-hours')}"
         f" (CP-SAT: {plan.roster.status()}); price of shifts"
         f" {plan.roster.cook_hours / max(requirement_hours, 1e-9):.2f}; {plan.roster_rounds} round(s) on"
-        f" {week.size('raise')} raise weeks" + ("." if plan.raised else
-                                                  ": the rounds ran out with blocks still missing the service level."),
+        f" {week.size('raise')} raise weeks"
+        + ("." if plan.raised else ": the rounds ran out with blocks still missing the service level."),
     ]
     lines += held_out_lines(plan)
     if week.scale != 1:
-        lines.append(f"The backtest replays a roster for demand times {week.scale:g} on your days as they were; its"
-                     " folds plan for the demand of their week, unscaled.")
+        lines.append(
+            f"The backtest replays a roster for demand times {week.scale:g} on your days as they were; its"
+            " folds plan for the demand of their week, unscaled."
+        )
     lines += backtest_lines(tested)
-    lines += ["", f"Compared on {week.size('compare')} other weeks (labour: cook-hours over each whole week):",
-              report.table(list(plan.assessments.values()), labour="cook-h/week"), ""]
+    lines += [
+        "",
+        f"Compared on {week.size('compare')} other weeks (labour: cook-hours over each whole week):",
+        report.table(list(plan.assessments.values()), labour="cook-h/week"),
+        "",
+    ]
     roster = plan.assessments["the roster"]
     for name in ("smallest fixed crew", "best two-level schedule"):
         if name in plan.assessments:
             other = plan.assessments[name]
-            lines.append(f"Labour: {1 - roster.labour_hours.mean / other.labour_hours.mean:.0%} below the {name} meeting"
-                         f" the same service level ({other.option.name}).")
+            lines.append(
+                f"Labour: {1 - roster.labour_hours.mean / other.labour_hours.mean:.0%} below the {name} meeting"
+                f" the same service level ({other.option.name})."
+            )
     if "best two-level schedule" in plan.assessments:
         peaks = options.describe_peaks(options.peak_intervals(week.orders_per_day, grid), grid)
         lines.append(f"The two-level schedule's peaks are your busiest intervals: {peaks}.")
-    lines.append(f"Written to {out}: {', '.join(FILES)} (run the roster: python -m simulator --schedule"
-                 f" {out / 'cook_schedule.json'} --timezone {grid.zone}).")
+    lines.append(
+        f"Written to {out}: {', '.join(FILES)} (run the roster: python -m simulator --schedule"
+        f" {out / 'cook_schedule.json'} --timezone {grid.zone})."
+    )
     return "\n".join(lines)
 
 
@@ -265,19 +404,28 @@ def held_out_lines(plan: Plan) -> list[str]:
     blocks: list[BlockLevel] = verdict.blocks
     worst = min(blocks, key=lambda b: b.share) if blocks else None
     below, shown = verdict.missed, broken(verdict)
-    lines = [f"Held out ({plan.held_out.replications} weeks, drawn with seeds no decision used): {len(blocks) - len(below)}"
-             f" of {len(blocks)} blocks meet the target on at least {level:.0%} of days; on {verdict.every_cell_share:.1%}"
-             " of days every interval met it."]
+    lines = [
+        f"Held out ({plan.held_out.replications} weeks, drawn with seeds no decision used): {len(blocks) - len(below)}"
+        f" of {len(blocks)} blocks meet the target on at least {level:.0%} of days; on {verdict.every_cell_share:.1%}"
+        " of days every interval met it."
+    ]
     if worst is not None:
         low, high = worst.interval_95
-        lines.append(f"  worst: {block_label(grid, worst.intervals)} on {worst.share:.1%} of days (95% interval"
-                     f" {low:.1%}-{high:.1%}, {worst.days} days).")
+        lines.append(
+            f"  worst: {block_label(grid, worst.intervals)} on {worst.share:.1%} of days (95% interval"
+            f" {low:.1%}-{high:.1%}, {worst.days} days)."
+        )
     if shown:
-        lines.append(f"  THE PROMISE DOES NOT HOLD in {len(shown)} block(s), their whole 95% interval below {level:.0%}: "
-                     + ", ".join(block_label(grid, b.intervals) for b in shown[:8]) + ".")
+        lines.append(
+            f"  THE PROMISE DOES NOT HOLD in {len(shown)} block(s), their whole 95% interval below {level:.0%}: "
+            + ", ".join(block_label(grid, b.intervals) for b in shown[:8])
+            + "."
+        )
     elif below:
-        lines.append(f"  {len(below)} block(s) below {level:.0%} within the noise of the held-out days (their 95%"
-                     " interval reaches the level): " + ", ".join(block_label(grid, b.intervals) for b in below[:8]) + ".")
+        lines.append(
+            f"  {len(below)} block(s) below {level:.0%} within the noise of the held-out days (their 95%"
+            " interval reaches the level): " + ", ".join(block_label(grid, b.intervals) for b in below[:8]) + "."
+        )
     return lines
 
 
@@ -287,26 +435,37 @@ def backtest_lines(tested: Backtest) -> list[str]:
     if tested.replay:
         days = sorted({c.day for c in tested.replay})
         red_days = sorted({c.day for c in tested.replay if not c.met})
-        lines.append(f"Your own {len(days)} days replayed with the roster: {sum(c.met for c in busy)} of {len(busy)}"
-                     f" cells with {MIN_ORDERS}+ orders met the target ({_share(busy):.1%}); {len(days) - len(red_days)}"
-                     f" of {len(days)} days had every interval met.")
+        lines.append(
+            f"Your own {len(days)} days replayed with the roster: {sum(c.met for c in busy)} of {len(busy)}"
+            f" cells with {MIN_ORDERS}+ orders met the target ({_share(busy):.1%}); {len(days) - len(red_days)}"
+            f" of {len(days)} days had every interval met."
+        )
         if red_days:
-            lines.append("  days with a missed interval: " + ", ".join(
-                f"{day_date(d):%a %m-%d}" + (f" ({tested.holidays[d]})" if d in tested.holidays else "")
-                for d in red_days[:10]) + (" ..." if len(red_days) > 10 else ""))
+            lines.append(
+                "  days with a missed interval: "
+                + ", ".join(
+                    f"{day_date(d):%a %m-%d}" + (f" ({tested.holidays[d]})" if d in tested.holidays else "")
+                    for d in red_days[:10]
+                )
+                + (" ..." if len(red_days) > 10 else "")
+            )
     for fold in tested.folds:
         forecast, *baselines = fold.accuracy
-        lines.append(f"Rolling origin, fold {fold.number}: planned from {fold.history_days} days, tested on the week of"
-                     f" {day_date(fold.first_day):%Y-%m-%d}: {fold.share_met:.1%} of cells with {MIN_ORDERS}+ orders met;"
-                     f" forecast MASE {forecast.mase_day:.2f} a day, {forecast.mase_interval:.2f} an interval"
-                     f" (baselines: " + "; ".join(f"{b.method} {b.mase_day:.2f} / {b.mase_interval:.2f}" for b in baselines)
-                     + ")")
+        lines.append(
+            f"Rolling origin, fold {fold.number}: planned from {fold.history_days} days, tested on the week of"
+            f" {day_date(fold.first_day):%Y-%m-%d}: {fold.share_met:.1%} of cells with {MIN_ORDERS}+ orders met;"
+            f" forecast MASE {forecast.mase_day:.2f} a day, {forecast.mase_interval:.2f} an interval"
+            f" (baselines: "
+            + "; ".join(f"{b.method} {b.mase_day:.2f} / {b.mase_interval:.2f}" for b in baselines)
+            + ")"
+        )
     if tested.holidays:
-        lines.append("Holidays (kept out of the profile; the week planned staffs them as ordinary days): "
-                     + ", ".join(f"{day_date(d):%Y-%m-%d} {n}" for d, n in sorted(tested.holidays.items())[:8]))
+        lines.append(
+            "Holidays (kept out of the profile; the week planned staffs them as ordinary days): "
+            + ", ".join(f"{day_date(d):%Y-%m-%d} {n}" for d, n in sorted(tested.holidays.items())[:8])
+        )
     return lines
 
 
 def _share(cells: list[Cell]) -> float:
     return sum(c.met for c in cells) / len(cells) if cells else 1.0
-

@@ -23,16 +23,17 @@ The four sets are drawn with seeds of their own, so the roster never depends on 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Callable, ContextManager
 
 import numpy as np
 
+from common.schedule import CookSchedule
 from common.service_level import LEVEL_WIDTH, CellStats, Promise, ServiceLevel, judge
 from simulator.experiment import options, report, staffing
-from simulator.experiment.executor import Executor
-from common.schedule import CookSchedule
 from simulator.experiment.demand import day_date
+from simulator.experiment.executor import Executor
 from simulator.experiment.forecast import Forecast, forecast
 from simulator.experiment.report import Assessment
 from simulator.experiment.roster import Roster, solve
@@ -118,8 +119,12 @@ class Trials:
         return self.cooks(cooks).service
 
 
-def make_plan(request: PlanRequest, week: WeekAhead, open_executor: Callable[[WeekAhead], ContextManager[Executor]],
-              progress) -> Plan:
+def make_plan(
+    request: PlanRequest,
+    week: WeekAhead,
+    open_executor: Callable[[WeekAhead], AbstractContextManager[Executor]],
+    progress,
+) -> Plan:
     grid, promise = week.history.grid, request.promise
     with open_executor(week) as executor:
         held_out, compare = (Trials(executor, week, name, promise, progress) for name in ("held-out", "compare"))
@@ -137,16 +142,21 @@ def make_plan(request: PlanRequest, week: WeekAhead, open_executor: Callable[[We
     return Plan(week, requirement, needed, roster, rounds, raised, verdict, assessments, textbook)
 
 
-def staff(request: PlanRequest, week: WeekAhead, executor: Executor, most_rounds: int,
-          progress) -> tuple[staffing.Requirement, Roster, list[int], int, bool]:
+def staff(
+    request: PlanRequest, week: WeekAhead, executor: Executor, most_rounds: int, progress
+) -> tuple[staffing.Requirement, Roster, list[int], int, bool]:
     """The requirement on the search set, then the roster raised on the raise set: (requirement, roster, the
     requirement as raised, rounds, whether the roster met the service level there)."""
     grid, promise = week.history.grid, request.promise
     search, raising = (Trials(executor, week, name, promise, progress) for name in ("search", "raise"))
-    requirement = staffing.requirement(search.service,
-                                       textbook_rules(week, promise.target_minutes)["SIPP"], floors_of(week, promise),
-                                       grid, promise.target_minutes,
-                                       lambda phase: progress.set_postfix_str(f"requirement: {phase}"))
+    requirement = staffing.requirement(
+        search.service,
+        textbook_rules(week, promise.target_minutes)["SIPP"],
+        floors_of(week, promise),
+        grid,
+        promise.target_minutes,
+        lambda phase: progress.set_postfix_str(f"requirement: {phase}"),
+    )
     progress.set_postfix_str("roster")
     return (requirement, *raise_roster(requirement.cooks, raising, request, most_rounds))
 
@@ -154,8 +164,10 @@ def staff(request: PlanRequest, week: WeekAhead, executor: Executor, most_rounds
 def textbook_rules(week: WeekAhead, target_minutes: float) -> dict[str, list[int]]:
     """SIPP's and square-root staffing's cooks per interval, for the week's expected orders."""
     rate, cook_time = staffing.offered_load(week.orders_per_day, week.history.file, week.history.grid)
-    return {"SIPP": staffing.sipp(rate, cook_time, target_minutes),
-            "square-root staffing": staffing.square_root(rate, cook_time)}
+    return {
+        "SIPP": staffing.sipp(rate, cook_time, target_minutes),
+        "square-root staffing": staffing.square_root(rate, cook_time),
+    }
 
 
 def floors_of(week: WeekAhead, promise: Promise) -> list[int]:
@@ -171,8 +183,13 @@ def week_ahead(history: History, first_day: int, request: PlanRequest, sizes: di
     return WeekAhead.of(history, made, first_day, request.seed, request.scale, sizes)
 
 
-def fold_roster(request: PlanRequest, week: WeekAhead, open_executor: Callable[[WeekAhead], ContextManager[Executor]],
-                rounds: int, progress) -> tuple[CookSchedule, float]:
+def fold_roster(
+    request: PlanRequest,
+    week: WeekAhead,
+    open_executor: Callable[[WeekAhead], AbstractContextManager[Executor]],
+    rounds: int,
+    progress,
+) -> tuple[CookSchedule, float]:
     """A cheaper plan of the week for a backtest fold: the requirement on the search set, the roster raised on
     the raise set for at most `rounds` rounds; no held-out check, no comparisons. (schedule, cook-hours paid)."""
     with open_executor(week) as executor:
@@ -180,8 +197,9 @@ def fold_roster(request: PlanRequest, week: WeekAhead, open_executor: Callable[[
     return week.history.grid.schedule(roster.on_shift), roster.cook_hours
 
 
-def raise_roster(requirement: list[int], raising: Trials, request: PlanRequest,
-                 most: int) -> tuple[Roster, list[int], int, bool]:
+def raise_roster(
+    requirement: list[int], raising: Trials, request: PlanRequest, most: int
+) -> tuple[Roster, list[int], int, bool]:
     """The roster covering the requirement, simulated on the raise set; the intervals of every block that misses
     there get one more cook and it is solved again, at most `most` times. (roster, the requirement it covers,
     rounds, whether it met the service level)."""
@@ -226,11 +244,13 @@ def least_reachable(week: WeekAhead, promise: Promise) -> str | None:
     p90s = [b.p90_minutes for b in result.blocks if b.p90_minutes is not None]
     longest = max(float(np.max(c.longest)) for c in unlimited if len(c.longest)) / 60
     p90_needed = math.ceil(max(p90s, default=0.0))
-    return (f"the promise cannot be met with any number of cooks: even with a cook for every unit, an order takes as"
-            f" long as its longest unit, and {grid.label(worst.intervals[0])} misses on"
-            f" {1 - worst.share:.0%} of days; the least targets this kitchen can reach are --sla-p90"
-            f" {max(p90_needed, 1)} with --max-wait {math.ceil(max(longest, p90_needed))}"
-            f" (minutes, at --service-level {promise.level:g})")
+    return (
+        f"the promise cannot be met with any number of cooks: even with a cook for every unit, an order takes as"
+        f" long as its longest unit, and {grid.label(worst.intervals[0])} misses on"
+        f" {1 - worst.share:.0%} of days; the least targets this kitchen can reach are --sla-p90"
+        f" {max(p90_needed, 1)} with --max-wait {math.ceil(max(longest, p90_needed))}"
+        f" (minutes, at --service-level {promise.level:g})"
+    )
 
 
 def unlimited_cells(stream) -> CellStats:
@@ -240,8 +260,9 @@ def unlimited_cells(stream) -> CellStats:
     return CellStats.of(stream.cells, np.where(sizes > 0, longest, 0))
 
 
-def comparisons(compare: Trials, week: WeekAhead, textbook: dict[str, list[int]], least: list[int],
-                request: PlanRequest) -> dict[str, Assessment]:
+def comparisons(
+    compare: Trials, week: WeekAhead, textbook: dict[str, list[int]], least: list[int], request: PlanRequest
+) -> dict[str, Assessment]:
     """The smallest fixed crew and the best two-level schedule meeting the service level, and the textbook
     rules' rosters, all on the compare replications."""
     grid = week.history.grid
@@ -265,16 +286,22 @@ def comparisons(compare: Trials, week: WeekAhead, textbook: dict[str, list[int]]
             found["best two-level schedule"] = two_level
     for name, cooks in textbook.items():
         try:
-            textbook_roster = solve([max(c, f) for c, f in zip(cooks, least)], grid, request.min_shift,
-                                    request.max_shift, request.max_cooks)
+            textbook_roster = solve(
+                [max(c, f) for c, f in zip(cooks, least, strict=True)],
+                grid,
+                request.min_shift,
+                request.max_shift,
+                request.max_cooks,
+            )
         except ValueError:
             continue
         found[f"{name} roster"] = compare.cooks(textbook_roster.on_shift, f"{name} roster", "textbook")
     return found
 
 
-def smallest(feasible: Callable[[int], Assessment | None], low: int, high: int,
-             known: Assessment | None = None) -> Assessment | None:
+def smallest(
+    feasible: Callable[[int], Assessment | None], low: int, high: int, known: Assessment | None = None
+) -> Assessment | None:
     """The assessment at the smallest n in [low, high] for which `feasible(n)` is not None (monotone in n);
     `known`: feasible(high), when it was already run."""
     best = known or feasible(high)
@@ -296,7 +323,9 @@ def best_two_level(trials: Trials, peaks: list[bool], ceiling: int) -> Assessmen
     grid = trials.week.history.grid
 
     def schedule(base: int, peak: int) -> Assessment:
-        return trials.assess(Option(f"{base} / {peak} at peaks", options.two_level(base, peak, peaks, grid), "schedule"))
+        return trials.assess(
+            Option(f"{base} / {peak} at peaks", options.two_level(base, peak, peaks, grid), "schedule")
+        )
 
     def base_ok(base: int) -> Assessment | None:
         found = schedule(base, ceiling)
@@ -310,6 +339,7 @@ def best_two_level(trials: Trials, peaks: list[bool], ceiling: int) -> Assessmen
     step = max(1, base_floor // 10)
     top = ceiling  # a larger base never needs a larger peak: the last peak found bounds the next search
     while base <= ceiling and rises < 2:
+
         def peak_ok(peak: int, base=base) -> Assessment | None:
             found = schedule(base, peak)
             return found if found.meets_service_level() else None

@@ -10,16 +10,46 @@ from __future__ import annotations
 import csv
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from common.service_level import Blocks, Promise, ServiceLevel, judge
 from simulator.experiment.trials import Option
 from simulator.tally import RunSummary
 
-T_95 = [12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18, 2.16, 2.14, 2.13,
-        2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05, 2.04]
+T_95 = [
+    12.71,
+    4.30,
+    3.18,
+    2.78,
+    2.57,
+    2.45,
+    2.36,
+    2.31,
+    2.26,
+    2.23,
+    2.20,
+    2.18,
+    2.16,
+    2.14,
+    2.13,
+    2.12,
+    2.11,
+    2.10,
+    2.09,
+    2.09,
+    2.08,
+    2.07,
+    2.07,
+    2.06,
+    2.06,
+    2.06,
+    2.05,
+    2.05,
+    2.05,
+    2.04,
+]
 """Student's t, 97.5% quantile, for 1 to 30 degrees of freedom (then 1.96)."""
 NO_DATA = "no data"
 
@@ -88,7 +118,8 @@ def assess(option: Option, summaries: Sequence[RunSummary], blocks: Blocks, prom
         return None if seconds is None else seconds / 60
 
     return Assessment(
-        option=option, replications=len(summaries),
+        option=option,
+        replications=len(summaries),
         mean=Estimate.of([None if s.fulfillment.mean is None else s.fulfillment.mean / 60 for s in summaries]),
         p50=Estimate.of([minutes(s, 50) for s in summaries]),
         p90=Estimate.of([minutes(s, 90) for s in summaries]),
@@ -105,23 +136,45 @@ def table(assessments: Sequence[Assessment], labour: str = "cook-h") -> str:
     blocks (an interval, or quiet ones pooled) meeting it, the worst block's share of days, days on which every
     block met it. `labour` is its unit, which says over how long when a reader could take it for another
     period (the plan's, a week, beside its roster's hours a day)."""
-    header = [("option", ""), ("labour", labour), ("mean", "min"), ("p50", "min"), ("p90 (95% CI)", "min"),
-              ("p99", "min"), ("max queue", "orders"), ("util", "%"), ("blocks", "at level"),
-              ("worst", "days %"), ("all met", "days %")]
+    header = [
+        ("option", ""),
+        ("labour", labour),
+        ("mean", "min"),
+        ("p50", "min"),
+        ("p90 (95% CI)", "min"),
+        ("p99", "min"),
+        ("max queue", "orders"),
+        ("util", "%"),
+        ("blocks", "at level"),
+        ("worst", "days %"),
+        ("all met", "days %"),
+    ]
     lines = []
     for a in assessments:
         met, held = a.blocks_meeting()
         worst = min((b.share for b in a.service.blocks), default=None)
-        lines.append([a.option.name, a.labour_hours.show(0, ci=False), a.mean.show(ci=False), a.p50.show(ci=False),
-                      a.p90.show(), a.p99.show(ci=False), a.max_queue.show(0, ci=False),
-                      a.utilisation.show(0, ci=False, scale=100), f"{met}/{held}",
-                      NO_DATA if worst is None else f"{100 * worst:.1f}",
-                      f"{100 * a.service.every_cell_share:.1f}" if a.service.days else NO_DATA])
+        lines.append(
+            [
+                a.option.name,
+                a.labour_hours.show(0, ci=False),
+                a.mean.show(ci=False),
+                a.p50.show(ci=False),
+                a.p90.show(),
+                a.p99.show(ci=False),
+                a.max_queue.show(0, ci=False),
+                a.utilisation.show(0, ci=False, scale=100),
+                f"{met}/{held}",
+                NO_DATA if worst is None else f"{100 * worst:.1f}",
+                f"{100 * a.service.every_cell_share:.1f}" if a.service.days else NO_DATA,
+            ]
+        )
     every = [[name for name, _ in header], [unit for _, unit in header], *lines]
     widths = [max(len(row[column]) for row in every) for column in range(len(header))]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
 
     return "\n".join(line(cells) for cells in every)
 
@@ -134,25 +187,37 @@ a reader would otherwise take a column called ..._ci95 for a bound, or for the i
 def rows(assessments: Sequence[Assessment], describe_crew) -> list[dict]:
     """The CSV rows: one per option, rounded, units in the column names, '' for no data; each estimate followed by
     its interval's half-width (HALF_WIDTH)."""
+
     def estimate(name: str, of: Estimate, digits: int, scale: float = 1.0) -> dict:
-        return {name: "" if of.mean is None else round(of.mean * scale, digits),
-                name + HALF_WIDTH: "" if of.half_width is None else round(of.half_width * scale, digits)}
+        return {
+            name: "" if of.mean is None else round(of.mean * scale, digits),
+            name + HALF_WIDTH: "" if of.half_width is None else round(of.half_width * scale, digits),
+        }
 
     result = []
     for a in assessments:
         met, held = a.blocks_meeting()
         worst = min((b.share for b in a.service.blocks), default=None)
-        result.append({
-            "option": a.option.name, "kind": a.option.kind, "cook_schedule": describe_crew(a.option.crew),
-            **estimate("labour_cook_hours", a.labour_hours, 1), **estimate("mean_min", a.mean, 2),
-            **estimate("p50_min", a.p50, 2), **estimate("p90_min", a.p90, 2), **estimate("p99_min", a.p99, 2),
-            **estimate("max_queued_orders", a.max_queue, 1), **estimate("utilisation_pct", a.utilisation, 1, 100),
-            "blocks_meeting_service_level": met, "blocks_with_orders": held,
-            "worst_block_days_met_pct": "" if worst is None else round(100 * worst, 1),
-            "days_every_block_met_pct": round(100 * a.service.every_cell_share, 1) if a.service.days else "",
-            "days_judged": a.service.days,
-            "replications": a.replications,
-        })
+        result.append(
+            {
+                "option": a.option.name,
+                "kind": a.option.kind,
+                "cook_schedule": describe_crew(a.option.crew),
+                **estimate("labour_cook_hours", a.labour_hours, 1),
+                **estimate("mean_min", a.mean, 2),
+                **estimate("p50_min", a.p50, 2),
+                **estimate("p90_min", a.p90, 2),
+                **estimate("p99_min", a.p99, 2),
+                **estimate("max_queued_orders", a.max_queue, 1),
+                **estimate("utilisation_pct", a.utilisation, 1, 100),
+                "blocks_meeting_service_level": met,
+                "blocks_with_orders": held,
+                "worst_block_days_met_pct": "" if worst is None else round(100 * worst, 1),
+                "days_every_block_met_pct": round(100 * a.service.every_cell_share, 1) if a.service.days else "",
+                "days_judged": a.service.days,
+                "replications": a.replications,
+            }
+        )
     return result
 
 

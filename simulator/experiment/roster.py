@@ -11,8 +11,8 @@ CP-SAT its first guess and a lower bound: it stops at a roster that reaches the 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from simulator.experiment.grid import IntervalGrid
 
@@ -46,25 +46,33 @@ class Roster:
     """How far above the solver's proof of the least hours this roster may be, as a share (0 when optimal)."""
 
     def status(self) -> str:
-        return "optimal" if self.optimal else f"within {self.gap:.1%} of optimal (the best found in {SOLVER_SECONDS:g} s)"
+        return (
+            "optimal" if self.optimal else f"within {self.gap:.1%} of optimal (the best found in {SOLVER_SECONDS:g} s)"
+        )
 
 
-def solve(needed: Sequence[int], grid: IntervalGrid, min_hours: float, max_hours: float,
-          max_cooks: int | None = None) -> Roster:
+def solve(
+    needed: Sequence[int], grid: IntervalGrid, min_hours: float, max_hours: float, max_cooks: int | None = None
+) -> Roster:
     from ortools.sat.python import cp_model  # an optional extra: only the plan needs it
 
     size = len(needed)
     shortest, longest = round(min_hours * 60 / grid.minutes), round(max_hours * 60 / grid.minutes)
     if not 1 <= shortest <= longest or longest > size:
-        raise RosterError(f"shifts of {min_hours:g} to {max_hours:g} hours do not fit a grid of {grid.minutes}-minute"
-                          " intervals and a day (use 0 < --min-shift <= --max-shift <= 24)")
+        raise RosterError(
+            f"shifts of {min_hours:g} to {max_hours:g} hours do not fit a grid of {grid.minutes}-minute"
+            " intervals and a day (use 0 < --min-shift <= --max-shift <= 24)"
+        )
     if max_cooks is not None and max(needed) > max_cooks:
         worst = max(range(size), key=lambda i: needed[i])
         raise RosterError(f"--max-cooks {max_cooks} is below the {needed[worst]} cooks needed at {grid.label(worst)}")
     top = max(needed)
     model = cp_model.CpModel()
-    starting = {(start, length): model.new_int_var(0, top, f"x{start}_{length}")
-                for start in range(size) for length in range(shortest, longest + 1)}
+    starting = {
+        (start, length): model.new_int_var(0, top, f"x{start}_{length}")
+        for start in range(size)
+        for length in range(shortest, longest + 1)
+    }
     covering = _covering(starting, size)
     for interval in range(size):
         model.add(sum(covering[interval]) >= needed[interval])
@@ -79,10 +87,15 @@ def solve(needed: Sequence[int], grid: IntervalGrid, min_hours: float, max_hours
     solver.parameters.num_workers = 2
     status = solver.solve(model, StopAt(least))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RosterError(f"no roster of {min_hours:g}-{max_hours:g} hour shifts covers the cooks needed"
-                          + (f" with at most {max_cooks} at once" if max_cooks is not None else ""))
-    shifts = [Shift(start, length, solver.value(variable)) for (start, length), variable in starting.items()
-              if solver.value(variable)]
+        raise RosterError(
+            f"no roster of {min_hours:g}-{max_hours:g} hour shifts covers the cooks needed"
+            + (f" with at most {max_cooks} at once" if max_cooks is not None else "")
+        )
+    shifts = [
+        Shift(start, length, solver.value(variable))
+        for (start, length), variable in starting.items()
+        if solver.value(variable)
+    ]
     on_shift = [0] * size
     for shift in shifts:
         for offset in range(shift.intervals):
@@ -94,8 +107,9 @@ def solve(needed: Sequence[int], grid: IntervalGrid, min_hours: float, max_hours
     return Roster(shifts, on_shift, hours, status == cp_model.OPTIMAL or objective <= bound, max(0.0, gap))
 
 
-def relaxation(needed: Sequence[int], shortest: int, longest: int,
-               max_cooks: int | None) -> tuple[float, dict[tuple[int, int], float]]:
+def relaxation(
+    needed: Sequence[int], shortest: int, longest: int, max_cooks: int | None
+) -> tuple[float, dict[tuple[int, int], float]]:
     """The linear relaxation (GLOP): its least paid intervals, rounded up (no roster pays less), and its shifts.
     Covering consecutive intervals makes this relaxation all but exact, so a roster that reaches the bound is
     optimal: CP-SAT starts from its shifts and stops there instead of spending its time proving it."""
@@ -103,8 +117,11 @@ def relaxation(needed: Sequence[int], shortest: int, longest: int,
 
     size = len(needed)
     lp = pywraplp.Solver.CreateSolver("GLOP")
-    starting = {(start, length): lp.NumVar(0, lp.infinity(), "") for start in range(size)
-                for length in range(shortest, longest + 1)}
+    starting = {
+        (start, length): lp.NumVar(0, lp.infinity(), "")
+        for start in range(size)
+        for length in range(shortest, longest + 1)
+    }
     for interval, covering in enumerate(_covering(starting, size)):  # coefficients set one by one: quicker to build
         constraint = lp.Constraint(needed[interval], lp.infinity() if max_cooks is None else max_cooks)
         for variable in covering:

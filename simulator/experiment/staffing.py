@@ -47,8 +47,8 @@ last unit is.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -108,7 +108,7 @@ def sipp(rate: np.ndarray, cook_time: np.ndarray, target_minutes: float) -> list
     """Per interval, the fewest cooks for which at most 10% of units wait longer than the target less
     the mean cook time (Erlang C's tail: P(W > t) = C(c, a) exp(-(c - a) t / cook time))."""
     result = []
-    for arrival, service in zip(rate.tolist(), cook_time.tolist()):
+    for arrival, service in zip(rate.tolist(), cook_time.tolist(), strict=True):
         load = arrival * service
         if load <= 0:
             result.append(0)
@@ -125,6 +125,7 @@ def square_root(rate: np.ndarray, cook_time: np.ndarray, delay_share: float = LA
     """Per interval, c = ceil(a + beta sqrt(a)) for the offered load a, with the one beta for which the
     Halfin-Whitt approximation of the probability that a unit waits at all, [1 + beta Phi(beta) /
     phi(beta)]^-1, is `delay_share`. The classic rule: waiting is kept rare, wherever the target is."""
+
     def delay_probability(beta: float) -> float:
         density = math.exp(-beta * beta / 2) / math.sqrt(2 * math.pi)
         below = 0.5 * (1 + math.erf(beta / math.sqrt(2)))
@@ -146,10 +147,16 @@ def floors(has_orders: Sequence[bool], grid: IntervalGrid, target_minutes: float
     return [int(any(has_orders[(i - back) % size] for back in range(reach + 1))) for i in range(size)]
 
 
-def requirement(evaluate: Evaluate, start: Sequence[int], least: Sequence[int], grid: IntervalGrid,
-                target_minutes: float, on_round: Callable[[str], None] = lambda phase: None) -> Requirement:
+def requirement(
+    evaluate: Evaluate,
+    start: Sequence[int],
+    least: Sequence[int],
+    grid: IntervalGrid,
+    target_minutes: float,
+    on_round: Callable[[str], None] = lambda phase: None,
+) -> Requirement:
     """The fewest cooks per interval meeting the service level in every block (see the docstring)."""
-    cooks = [max(s, f) for s, f in zip(start, least)]
+    cooks = [max(s, f) for s, f in zip(start, least, strict=True)]
     failed = [f - 1 for f in least]  # per interval, the most cooks seen to miss (below the floor: none seen)
     rounds = 0
 

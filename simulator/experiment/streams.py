@@ -8,16 +8,16 @@ when their time can be read, and are counted). Replications 2..R come from deman
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
 from common.localtime import LocalClock
 from simulator.experiment.grid import IntervalGrid
-from simulator.menu import Dish
 from simulator.feed import FeedOptions, read_orders
+from simulator.menu import Dish
 from simulator.orders import EmptyOrder, FeedEntry, Order
 
 
@@ -60,20 +60,29 @@ class Stream:
         return len(self.cook_times)
 
     def units_of(self, order: int) -> list[int]:
-        return self.cook_times[self.unit_offsets[order]:self.unit_offsets[order + 1]].tolist()
+        return self.cook_times[self.unit_offsets[order] : self.unit_offsets[order + 1]].tolist()
 
     def between(self, start: int, end: int, name: str | None = None) -> Stream:
         """The orders received from `start` up to (not including) `end`, epoch seconds: a stretch of the file,
         as if the file held only them (its clock starts at the first of them; nothing rejected)."""
         first, last = np.searchsorted(self.received, [start, end])
-        offsets = self.unit_offsets[first:last + 1]
+        offsets = self.unit_offsets[first : last + 1]
         return replace(
-            self, name=name or self.name, received=self.received[first:last], intervals=self.intervals[first:last],
-            unit_offsets=offsets - offsets[0], cook_times=self.cook_times[offsets[0]:offsets[-1]],
-            sources=self.sources[first:last], first_receipt=int(self.received[first]) if last > first else None,
-            last_receipt=int(self.received[last - 1]) if last > first else None, discarded=0, rejected=0,
-            first_rejection=None, days=None if self.days is None else self.days[first:last],
-            cells=None if self.cells is None else self.cells[first:last])
+            self,
+            name=name or self.name,
+            received=self.received[first:last],
+            intervals=self.intervals[first:last],
+            unit_offsets=offsets - offsets[0],
+            cook_times=self.cook_times[offsets[0] : offsets[-1]],
+            sources=self.sources[first:last],
+            first_receipt=int(self.received[first]) if last > first else None,
+            last_receipt=int(self.received[last - 1]) if last > first else None,
+            discarded=0,
+            rejected=0,
+            first_rejection=None,
+            days=None if self.days is None else self.days[first:last],
+            cells=None if self.cells is None else self.cells[first:last],
+        )
 
 
 def from_entries(entries: Iterable[FeedEntry], grid: IntervalGrid, name: str = "the orders file") -> Stream:
@@ -98,12 +107,24 @@ def from_entries(entries: Iterable[FeedEntry], grid: IntervalGrid, name: str = "
                 first_rejection = f"order {entry.position}: {entry.reason}"
     received_array = np.array(received, dtype=np.int64)
     clock = LocalClock(grid.zone)
-    return Stream(name, received_array, grid.of(received_array, clock), np.array(offsets, dtype=np.int64),
-                  np.array(cook_times, dtype=np.int64), np.array(sources, dtype=np.int64), first, previous,
-                  discarded, rejected, first_rejection, clock.days(received_array))
+    return Stream(
+        name,
+        received_array,
+        grid.of(received_array, clock),
+        np.array(offsets, dtype=np.int64),
+        np.array(cook_times, dtype=np.int64),
+        np.array(sources, dtype=np.int64),
+        first,
+        previous,
+        discarded,
+        rejected,
+        first_rejection,
+        clock.days(received_array),
+    )
 
 
-def read_stream(path: Path | str, menu: dict[str, Dish], grid: IntervalGrid,
-                options: FeedOptions = FeedOptions()) -> Stream:
+def read_stream(
+    path: Path | str, menu: dict[str, Dish], grid: IntervalGrid, options: FeedOptions = FeedOptions()
+) -> Stream:
     """The orders file as replication 1. Raises OrdersFileError when the file cannot be read on."""
     return from_entries(read_orders(path, menu, options), grid)

@@ -15,9 +15,9 @@ judges them on.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Collection
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -49,15 +49,23 @@ class History:
         """One line each about what the file held that the kitchen does not cook."""
         lines = []
         if self.file.rejected:
-            lines.append(f"{self.file.rejected:,} orders of the file rejected (the first: {self.file.first_rejection});"
-                         " the study uses the orders that could be read")
+            lines.append(
+                f"{self.file.rejected:,} orders of the file rejected (the first: {self.file.first_rejection});"
+                " the study uses the orders that could be read"
+            )
         if self.file.discarded:
             lines.append(f"{self.file.discarded:,} orders of the file had no items (discarded)")
         return lines
 
 
-def read_history(orders: Path | str, menu: dict[str, Dish], zone: str, interval_minutes: int,
-                 options: FeedOptions = FeedOptions(), holidays: Collection[int] = ()) -> History:
+def read_history(
+    orders: Path | str,
+    menu: dict[str, Dish],
+    zone: str,
+    interval_minutes: int,
+    options: FeedOptions = FeedOptions(),
+    holidays: Collection[int] = (),
+) -> History:
     """Read the file (OrdersFileError when it cannot be read on) and learn its demand: per weekday when it
     covers every weekday twice."""
     daily = IntervalGrid(interval_minutes, False, zone)
@@ -71,8 +79,11 @@ def read_history(orders: Path | str, menu: dict[str, Dish], zone: str, interval_
 def judged_by_days(stream: Stream, blocks: Blocks, first_day: int, zone: str) -> Stream:
     """The stream with each order's service-level cell, its local day (from `first_day`) and block; what comes
     before `first_day` warms the kitchen up, and is neither judged nor paid."""
-    return replace(stream, cells=blocks.cells(stream.days, stream.intervals, first_day),
-                   paid_from=midnight(first_day, ZoneInfo(zone)))
+    return replace(
+        stream,
+        cells=blocks.cells(stream.days, stream.intervals, first_day),
+        paid_from=midnight(first_day, ZoneInfo(zone)),
+    )
 
 
 @dataclass(frozen=True)
@@ -127,8 +138,9 @@ class WeekAhead:
     _made: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     @classmethod
-    def of(cls, history: History, forecast: Forecast, first_day: int, seed: int, scale: float,
-           sizes: dict[str, int]) -> WeekAhead:
+    def of(
+        cls, history: History, forecast: Forecast, first_day: int, seed: int, scale: float, sizes: dict[str, int]
+    ) -> WeekAhead:
         """The week from `first_day`. The forecast covers its days; the day before, when the forecast does not
         reach it (it is the file's last), is drawn as the week's day of the same weekday."""
         days = np.arange(first_day - 1, first_day + 7)

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from simulator.feed.csv_orders import CsvOrders, SeenIds
 from simulator.feed.json_orders import JsonLines, JsonOrders
@@ -29,8 +30,18 @@ from simulator.feed.options import EXTENSIONS, FORMATS, PRICE_UNITS, STDIN, Feed
 from simulator.menu import Dish
 from simulator.orders import FeedEntry, OrdersFileError
 
-__all__ = ["EXTENSIONS", "FORMATS", "PRICE_UNITS", "STDIN", "Feed", "FeedOptions", "SeenIds", "format_of",
-           "open_orders", "read_orders"]
+__all__ = [
+    "EXTENSIONS",
+    "FORMATS",
+    "PRICE_UNITS",
+    "STDIN",
+    "Feed",
+    "FeedOptions",
+    "SeenIds",
+    "format_of",
+    "open_orders",
+    "read_orders",
+]
 
 
 class Feed:

@@ -7,14 +7,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Iterator
+from collections.abc import Iterator
 
 from common.settings import COLUMNS
 from simulator.feed.options import OPTIONAL_COLUMNS, FeedOptions
 from simulator.feed.text import not_utf8
 from simulator.menu import Dish
 from simulator.orders import (
-    FeedEntry, Invalid, OrdersFileError, Rejected, parse_money, parse_order, parse_quantity, parse_timestamp,
+    FeedEntry,
+    Invalid,
+    OrdersFileError,
+    Rejected,
+    parse_money,
+    parse_order,
+    parse_quantity,
+    parse_timestamp,
 )
 
 
@@ -37,17 +44,25 @@ class CsvOrders:
             raise OrdersFileError(f"{self.name}: expected a CSV header naming the columns {', '.join(COLUMNS)}")
         header = [h.strip() for h in header]
         wanted = {c: self.options.header_of(c) for c in COLUMNS}
-        missing = [f"{ours} (as {theirs!r})" if ours != theirs else repr(ours)
-                   for ours, theirs in wanted.items() if theirs not in header and ours not in OPTIONAL_COLUMNS]
+        missing = [
+            f"{ours} (as {theirs!r})" if ours != theirs else repr(ours)
+            for ours, theirs in wanted.items()
+            if theirs not in header and ours not in OPTIONAL_COLUMNS
+        ]
         if missing:
-            raise OrdersFileError(f"{self.name}: the CSV header has no column {', '.join(missing)}; it has"
-                                  f" {', '.join(map(repr, header))}. Name the columns with --columns, like"
-                                  f" --columns ordered_at=Created,item=Product")
+            raise OrdersFileError(
+                f"{self.name}: the CSV header has no column {', '.join(missing)}; it has"
+                f" {', '.join(map(repr, header))}. Name the columns with --columns, like"
+                f" --columns ordered_at=Created,item=Product"
+            )
         return header
 
     def entries(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
-        index = {ours: self.header.index(self.options.header_of(ours)) for ours in COLUMNS
-                 if self.options.header_of(ours) in self.header}
+        index = {
+            ours: self.header.index(self.options.header_of(ours))
+            for ours in COLUMNS
+            if self.options.header_of(ours) in self.header
+        }
         seen = SeenIds()
         position, current, rows = 0, None, []
         try:
@@ -75,16 +90,24 @@ class CsvOrders:
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue  # an empty line
                 if len(row) != width:
-                    raise OrdersFileError(f"{self.name}: line {number} has {len(row)} fields where the header has"
-                                          f" {width}: the file is cut short or malformed")
+                    raise OrdersFileError(
+                        f"{self.name}: line {number} has {len(row)} fields where the header has"
+                        f" {width}: the file is cut short or malformed"
+                    )
                 yield number, row
         except csv.Error as error:
             raise OrdersFileError(f"{self.name}: CSV error at line {self.rows.line_num}: {error}") from None
         except UnicodeDecodeError as error:
             raise not_utf8(self.name, error, self.rows.line_num) from None
 
-    def _order(self, position: int, rows: list[tuple[int, list[str]]], index: dict[str, int],
-               menu: dict[str, Dish], seen: SeenIds) -> FeedEntry:
+    def _order(
+        self,
+        position: int,
+        rows: list[tuple[int, list[str]]],
+        index: dict[str, int],
+        menu: dict[str, Dish],
+        seen: SeenIds,
+    ) -> FeedEntry:
         """One order from its consecutive rows, as the raw order parse_order checks."""
         first_line, first = rows[0]
 
@@ -92,34 +115,53 @@ class CsvOrders:
             return row[index[column]] if column in index else ""
 
         order_id = value(first, "order_id").strip()
-        raw = {"order_id": order_id, "line": first_line,
-               "rows": [{self.header[i]: cell for i, cell in enumerate(row)} for _, row in rows]}
+        raw = {
+            "order_id": order_id,
+            "line": first_line,
+            "rows": [{self.header[i]: cell for i, cell in enumerate(row)} for _, row in rows],
+        }
         ordered_at = None
         try:
             ordered_at = parse_timestamp(value(first, "ordered_at"), self.options.reading)
             if not order_id:
                 raise Invalid(f"line {first_line}: no order_id", "missing field")
             if seen.add(order_id):
-                raise Invalid(f"line {first_line}: order_id {order_id!r} appears again after other orders"
-                              " (rows of one order must be consecutive)", "order id again")
+                raise Invalid(
+                    f"line {first_line}: order_id {order_id!r} appears again after other orders"
+                    " (rows of one order must be consecutive)",
+                    "order id again",
+                )
             items = []
             for number, row in rows:
                 for column in ("ordered_at", "name", "service"):
                     if value(row, column) != value(first, column):
-                        raise Invalid(f"line {number}: {column} {value(row, column)!r} differs from line {first_line}'s"
-                                      f" {value(first, column)!r} in the same order", "rows disagree")
+                        raise Invalid(
+                            f"line {number}: {column} {value(row, column)!r} differs from line {first_line}'s"
+                            f" {value(first, column)!r} in the same order",
+                            "rows disagree",
+                        )
                 if not value(row, "item").strip():
                     continue  # a row of the order with no item on it
                 try:
                     quantity = parse_quantity(value(row, "quantity"))
                 except Invalid as reason:
                     raise Invalid(f"line {number}: {reason}", reason.kind) from None
-                items.append({"name": value(row, "item").strip(), "quantity": quantity,
-                              "price_per_unit": parse_money(value(row, "price_per_unit"), self.options.price_unit)})
+                items.append(
+                    {
+                        "name": value(row, "item").strip(),
+                        "quantity": quantity,
+                        "price_per_unit": parse_money(value(row, "price_per_unit"), self.options.price_unit),
+                    }
+                )
         except Invalid as reason:
             return Rejected(position, json.dumps(raw, ensure_ascii=False), str(reason), ordered_at, reason.kind)
-        order = {"order_id": order_id, "ordered_at": value(first, "ordered_at"), "name": value(first, "name"),
-                 "service": value(first, "service"), "items": items}
+        order = {
+            "order_id": order_id,
+            "ordered_at": value(first, "ordered_at"),
+            "name": value(first, "name"),
+            "service": value(first, "service"),
+            "items": items,
+        }
         return parse_order(position, order, menu, self.options.reading)
 
 
@@ -132,7 +174,9 @@ class SeenIds:
 
     def __init__(self) -> None:
         import hashlib  # here, as numpy: only files with order ids need them
+
         import numpy as np  # here: numpy takes a tenth of a second to import
+
         self.blake2b = hashlib.blake2b
         self.older = np.zeros(0, dtype=np.uint64)
         self.recent: set[int] = set()
@@ -140,6 +184,7 @@ class SeenIds:
     def add(self, order_id: str) -> bool:
         """Note the id; True if it was already there."""
         import numpy as np  # here: numpy takes a tenth of a second to import
+
         key = int.from_bytes(self.blake2b(order_id.encode(), digest_size=8).digest(), "little")
         if key in self.recent:
             return True

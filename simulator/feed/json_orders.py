@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from typing import IO, Iterator
+from collections.abc import Iterator
+from typing import IO
 
 import orjson
 
@@ -29,11 +30,14 @@ class JsonOrders:
         for position, raw in enumerate(lines, start=1):
             yield parse_order(position, raw, menu, self.reading)
         if lines.error:
-            raise OrdersFileError(f"{self.name}: JSON syntax error in order {position + 1}"
-                                  f" (after {position} complete orders): {lines.error}")
+            raise OrdersFileError(
+                f"{self.name}: JSON syntax error in order {position + 1}"
+                f" (after {position} complete orders): {lines.error}"
+            )
         if lines.rest is None:
             return
         import ijson  # only now: most files never need it, and every run would pay for its import
+
         elements = ijson.items(_Available(lines.rest), "item")
         while True:
             try:
@@ -41,8 +45,10 @@ class JsonOrders:
             except StopIteration:
                 return
             except (ijson.JSONError, UnicodeDecodeError) as error:
-                raise OrdersFileError(f"{self.name}: JSON syntax error in order {position + 1}"
-                                      f" (after {position} complete orders): {error}") from None
+                raise OrdersFileError(
+                    f"{self.name}: JSON syntax error in order {position + 1}"
+                    f" (after {position} complete orders): {error}"
+                ) from None
             position += 1
             yield parse_order(position, raw, menu, self.reading)
 
@@ -62,8 +68,13 @@ class JsonLines:
             try:
                 raw = orjson.loads(line)
             except orjson.JSONDecodeError as error:
-                yield Rejected(position, json.dumps({"line": number, "text": line.rstrip("\n")}, ensure_ascii=False),
-                               f"line {number} is not a JSON order: {error}", None, "not JSON")
+                yield Rejected(
+                    position,
+                    json.dumps({"line": number, "text": line.rstrip("\n")}, ensure_ascii=False),
+                    f"line {number} is not a JSON order: {error}",
+                    None,
+                    "not JSON",
+                )
                 continue
             yield parse_order(position, raw, menu, self.reading)
 
@@ -131,7 +142,9 @@ class _Chained:
 
     def read(self, size: int = -1) -> bytes:
         if self.head:
-            head, self.head = (self.head, b"") if size < 0 or size >= len(self.head) else (self.head[:size], self.head[size:])
+            head, self.head = (
+                (self.head, b"") if size < 0 or size >= len(self.head) else (self.head[:size], self.head[size:])
+            )
             return head
         return self.stream.read1(size) if hasattr(self.stream, "read1") else self.stream.read(size)
 

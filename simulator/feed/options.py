@@ -36,6 +36,8 @@ def format_of(path: Path | str, options: FeedOptions) -> str:
         raise OrdersFileError("reading orders from standard input needs --orders-format json, jsonl or csv")
     found = EXTENSIONS.get(Path(path).suffix.lower())
     if found is None:
-        raise OrdersFileError(f"{path}: cannot tell the format from the extension {Path(path).suffix!r};"
-                              " use .json, .jsonl, .ndjson or .csv, or give --orders-format json|jsonl|csv")
+        raise OrdersFileError(
+            f"{path}: cannot tell the format from the extension {Path(path).suffix!r};"
+            " use .json, .jsonl, .ndjson or .csv, or give --orders-format json|jsonl|csv"
+        )
     return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Iterator
+from collections.abc import Iterator
 
 from simulator.orders import OrdersFileError
 
@@ -19,5 +19,5 @@ def numbered_lines(text: io.TextIOWrapper, name: str) -> Iterator[tuple[int, str
 
 def not_utf8(name: str, error: UnicodeDecodeError, lines_read: int) -> OrdersFileError:
     """Text is decoded a block at a time, so the line is known only as 'after the lines read'."""
-    byte = error.object[error.start:error.start + 1]
+    byte = error.object[error.start : error.start + 1]
     return OrdersFileError(f"{name}: not UTF-8 text (a byte {byte!r} after line {lines_read}); save the file as UTF-8")

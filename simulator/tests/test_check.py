@@ -16,8 +16,9 @@ COLUMNS = "order_id=Ref,ordered_at=Created,name=Guest,service=Channel,item=Produ
 
 @pytest.fixture(autouse=True)
 def parameters(tmp_path, monkeypatch):
-    monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py",
-                                                                  KITCHEN_TIMEZONE=other_kitchen.ZONE)))
+    monkeypatch.setenv(
+        "KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py", KITCHEN_TIMEZONE=other_kitchen.ZONE))
+    )
 
 
 def test_a_clean_file_says_what_it_holds_and_exits_0(tmp_path, capsys):
@@ -29,7 +30,9 @@ def test_a_clean_file_says_what_it_holds_and_exits_0(tmp_path, capsys):
     lines = sum(len(order["items"]) for order in raw)
     assert f"(json): {len(raw):,} orders the kitchen would cook, {lines:,} item lines, {units:,} units" in printed
     assert "rejected: none" in printed and "time span: 2024-03-04 00:" in printed and "IST" in printed
-    bars = {line.split()[0]: line for line in printed.splitlines() if line.startswith("    ") and line.split()[0].isdigit()}
+    bars = {
+        line.split()[0]: line for line in printed.splitlines() if line.startswith("    ") and line.split()[0].isdigit()
+    }
     assert len(bars) == 24 and bars["21"].count("█") > bars["09"].count("█")  # the evening peak, in local time
 
 
@@ -47,8 +50,9 @@ def test_rejections_are_counted_by_reason_with_their_positions_and_dishes(tmp_pa
     ]
     orders = tmp_path / "export.csv"
     orders.write_text(HEADER + "\n".join(rows) + "\n")
-    code = check.main(["--orders", str(orders), "--menu", str(menu), "--columns", COLUMNS,
-                       "--orders-timezone", other_kitchen.ZONE])
+    code = check.main(
+        ["--orders", str(orders), "--menu", str(menu), "--columns", COLUMNS, "--orders-timezone", other_kitchen.ZONE]
+    )
     printed = capsys.readouterr().out
     assert code == 1
     assert "2 orders the kitchen would cook" in printed and "rejected: 3 orders" in printed
@@ -67,9 +71,15 @@ def test_an_unreadable_file_exits_2(tmp_path, capsys):
     assert check.main(["--orders", str(orders), "--menu", str(menu)]) == 2
     assert "the CSV header has no column 'order_id'" in capsys.readouterr().err
     broken = tmp_path / "broken.json"
-    good = json.dumps({"name": "A", "service": "S", "ordered_at": "2024-03-04T04:00:00",
-                       "items": [{"name": "Masala Dosa", "quantity": 1, "price_per_unit": 100}]})
-    broken.write_text(f"[{good}, {good}, {{\"oops\"")
+    good = json.dumps(
+        {
+            "name": "A",
+            "service": "S",
+            "ordered_at": "2024-03-04T04:00:00",
+            "items": [{"name": "Masala Dosa", "quantity": 1, "price_per_unit": 100}],
+        }
+    )
+    broken.write_text(f'[{good}, {good}, {{"oops"')
     assert check.main(["--orders", str(broken), "--menu", str(menu)]) == 2
     printed = capsys.readouterr().out
     assert "2 orders the kitchen would cook" in printed and "JSON syntax error in order 3" in printed
@@ -79,13 +89,23 @@ def chicago_lunch(folder):
     """A Chicago export: times without an offset, Chicago's wall clock, a lunch peak at noon; and its menu."""
     menu = folder / "menu.json"
     menu.write_text(json.dumps(other_kitchen.MENU))
-    minutes = [(11, m) for m in range(0, 60, 12)] + [(12, m) for m in range(0, 60, 3)] \
-        + [(13, m) for m in range(0, 60, 15)]  # 5, 20 and 4 orders
+    minutes = (
+        [(11, m) for m in range(0, 60, 12)] + [(12, m) for m in range(0, 60, 3)] + [(13, m) for m in range(0, 60, 15)]
+    )  # 5, 20 and 4 orders
     orders = folder / "chicago.json"
-    orders.write_text(json.dumps([
-        {"name": f"Guest {i}", "service": "Zomato", "ordered_at": f"2024-03-12T{hour:02}:{minute:02}:00",
-         "items": [{"name": "Masala Dosa", "quantity": 1, "price_per_unit": 900}]}
-        for i, (hour, minute) in enumerate(minutes)]))
+    orders.write_text(
+        json.dumps(
+            [
+                {
+                    "name": f"Guest {i}",
+                    "service": "Zomato",
+                    "ordered_at": f"2024-03-12T{hour:02}:{minute:02}:00",
+                    "items": [{"name": "Masala Dosa", "quantity": 1, "price_per_unit": 900}],
+                }
+                for i, (hour, minute) in enumerate(minutes)
+            ]
+        )
+    )
     return menu, orders
 
 
@@ -95,16 +115,19 @@ def busiest_hour(printed: str) -> int:
 
 
 def test_the_kitchens_zone_counts_the_hours_and_a_differing_orders_zone_is_said(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py",
-                                                                  KITCHEN_TIMEZONE="America/Los_Angeles")))
+    monkeypatch.setenv(
+        "KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py", KITCHEN_TIMEZONE="America/Los_Angeles"))
+    )
     menu, orders = chicago_lunch(tmp_path)
     flags = ["--orders", str(orders), "--menu", str(menu), "--orders-timezone", "America/Chicago"]
 
     assert check.main(flags) == 0  # as the user ran it: read right, counted in the parameters file's zone
     printed = capsys.readouterr().out
     assert busiest_hour(printed) == 10 and "orders by hour of the day (America/Los_Angeles)" in printed
-    assert ("time zones differ: timestamps without an offset are read in America/Chicago (--orders-timezone);"
-            " local days and hours are counted in America/Los_Angeles (--timezone)") in printed
+    assert (
+        "time zones differ: timestamps without an offset are read in America/Chicago (--orders-timezone);"
+        " local days and hours are counted in America/Los_Angeles (--timezone)"
+    ) in printed
     assert "time span: 2024-03-12 09:00 PDT to 2024-03-12 11:45 PDT" in printed
 
     assert check.main(flags + ["--timezone", "America/Chicago"]) == 0

@@ -115,10 +115,10 @@ def test_a_run_at_max_speed_completes(files):
     "menu, message",
     [
         (None, "menu file not found"),
-        ("[{\"name\": \"Soup\"}]", "entry 1: missing field 'cook_time'"),
-        ("[{\"name\": \"Soup\", \"cook_time\": 0}]", "'cook_time' must be a whole number of seconds > 0"),
-        ("[{\"name\": \"Soup\", \"cook_time\": 60}, {\"name\": \"Soup\", \"cook_time\": 60}]", "duplicate dish name"),
-        ("[{\"name\": ", "not valid JSON"),
+        ('[{"name": "Soup"}]', "entry 1: missing field 'cook_time'"),
+        ('[{"name": "Soup", "cook_time": 0}]', "'cook_time' must be a whole number of seconds > 0"),
+        ('[{"name": "Soup", "cook_time": 60}, {"name": "Soup", "cook_time": 60}]', "duplicate dish name"),
+        ('[{"name": ', "not valid JSON"),
     ],
 )
 def test_a_bad_menu_stops_before_anything_is_written(files, menu, message):
@@ -134,8 +134,10 @@ def test_a_bad_menu_stops_before_anything_is_written(files, menu, message):
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("flag, value", [("--cooks", "0"), ("--cooks", "many"), ("--speed", "-3"), ("--speed", "fast"),
-                                         ("--timezone", "Central")])
+@pytest.mark.parametrize(
+    "flag, value",
+    [("--cooks", "0"), ("--cooks", "many"), ("--speed", "-3"), ("--speed", "fast"), ("--timezone", "Central")],
+)
 def test_bad_flags_are_refused(files, flag, value):
     tmp_path, menu, orders = files
     result = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", flag, value)
@@ -168,8 +170,9 @@ def test_a_syntax_error_fails_the_run_and_keeps_what_was_written(files):
 
 
 CSV_HEADER = "Ticket,Created,Guest,Platform,Product,Qty,Price\n"
-CSV_COLUMNS = ("order_id=Ticket,ordered_at=Created,name=Guest,service=Platform,item=Product,quantity=Qty,"
-               "price_per_unit=Price")
+CSV_COLUMNS = (
+    "order_id=Ticket,ordered_at=Created,name=Guest,service=Platform,item=Product,quantity=Qty,price_per_unit=Price"
+)
 
 
 @pytest.mark.e2e
@@ -191,21 +194,40 @@ def test_a_csv_cut_short_fails_the_run_at_that_line_and_keeps_what_was_written(f
     orders = tmp_path / "export.csv"
     orders.write_text(CSV_HEADER + "\n".join(rows) + "\n6,2019-02-18 08:06:00,Bo")
     db = tmp_path / "k.db"
-    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--columns", CSV_COLUMNS, "--speed", "max",
-                       "--orders-timezone", "America/Los_Angeles")
+    result = simulator(
+        "--orders",
+        orders,
+        "--menu",
+        menu,
+        "--db",
+        db,
+        "--columns",
+        CSV_COLUMNS,
+        "--speed",
+        "max",
+        "--orders-timezone",
+        "America/Los_Angeles",
+    )
     assert result.returncode == 1
     assert "line 7 has 3 fields where the header has 7" in result.stderr
     [(status, message)] = query(db, "SELECT status, message FROM runs")
     assert status == "failed" and "line 7" in message
     assert query(db, "SELECT id, order_id, received_at, total_price FROM orders ORDER BY id") == [
-        (i, str(i), T0 + 60 * i, 250) for i in range(1, 6)]
+        (i, str(i), T0 + 60 * i, 250) for i in range(1, 6)
+    ]
 
 
 @pytest.mark.e2e
 def test_malformed_orders_are_rejected_and_the_run_goes_on(files):
     tmp_path, menu, _ = files
-    stream = [order(T0, ("Soup", 1)), order(T0 + 1, ("Pizza", 1)), {"name": "x"}, order(T0 + 2, ("Soup", -1)),
-              order(T0 + 3), order(T0 + 4, ("Stew", 1))]
+    stream = [
+        order(T0, ("Soup", 1)),
+        order(T0 + 1, ("Pizza", 1)),
+        {"name": "x"},
+        order(T0 + 2, ("Soup", -1)),
+        order(T0 + 3),
+        order(T0 + 4, ("Stew", 1)),
+    ]
     orders = write_json(tmp_path / "orders.json", stream)
     db = tmp_path / "k.db"
     result = simulator("--orders", orders, "--menu", menu, "--db", db, "--speed", "max")
@@ -239,9 +261,26 @@ def test_a_signal_marks_the_run_interrupted_and_exits_0(files, signal_number):
 def test_live_run_on_generated_data(tmp_path):
     """Generate a day of orders, replay it in accelerated real time and watch the database fill up."""
     menu, orders, db = tmp_path / "items.json", tmp_path / "orders.json", tmp_path / "k.db"
-    generated = subprocess.run([sys.executable, "-m", "simulator.generate", "--days", "1", "--orders-per-day", "800",
-                                "--seed", "5", "--menu", str(menu), "--orders", str(orders)],
-                               capture_output=True, text=True, timeout=60)
+    generated = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulator.generate",
+            "--days",
+            "1",
+            "--orders-per-day",
+            "800",
+            "--seed",
+            "5",
+            "--menu",
+            str(menu),
+            "--orders",
+            str(orders),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert generated.returncode == 0, generated.stderr
     total = len(json.loads(orders.read_text()))
     process = simulator("--orders", orders, "--menu", menu, "--db", db, "--cooks", 40, "--speed", 8000, wait=False)
@@ -301,8 +340,20 @@ def test_a_full_disk_fails_the_run_with_a_message_instead_of_hanging(tmp_path):
     def small_disk():  # files may not grow beyond 300 KB, as on a full disk
         resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
 
-    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--cooks", 100, "--speed", "max",
-                       "--quiet", preexec_fn=small_disk)
+    result = simulator(
+        "--orders",
+        orders,
+        "--menu",
+        menu,
+        "--db",
+        db,
+        "--cooks",
+        100,
+        "--speed",
+        "max",
+        "--quiet",
+        preexec_fn=small_disk,
+    )
     assert result.returncode == 1
     assert "simulator: run 1 failed: disk I/O error (writing" in result.stderr
     assert "Traceback" not in result.stderr
@@ -313,8 +364,9 @@ def test_a_full_disk_fails_the_run_with_a_message_instead_of_hanging(tmp_path):
 def test_a_cook_schedule_from_the_parameters_file_is_followed_and_recorded(files):
     tmp_path, menu, orders = files
     parameters = tmp_path / "parameters.py"
-    parameters.write_text('SIMULATION_SPEED = "max"\nDASHBOARD_REFRESH_INTERVAL = 5\n'
-                          'COOK_SCHEDULE = {"00:00": 1, "08:10": 3}\n')
+    parameters.write_text(
+        'SIMULATION_SPEED = "max"\nDASHBOARD_REFRESH_INTERVAL = 5\nCOOK_SCHEDULE = {"00:00": 1, "08:10": 3}\n'
+    )
     db = tmp_path / "k.db"
     env = {**os.environ, "KITCHEN_PARAMETERS": str(parameters)}
     result = simulator("--orders", orders, "--menu", menu, "--db", db, env=env)
@@ -334,8 +386,10 @@ def test_a_cook_schedule_from_the_parameters_file_is_followed_and_recorded(files
 def test_the_kitchens_zone_from_the_flag_over_the_environment_and_the_file_sets_the_run_and_its_schedules(files):
     tmp_path, menu, orders = files
     parameters = tmp_path / "parameters.py"
-    parameters.write_text('SIMULATION_SPEED = "max"\nDASHBOARD_REFRESH_INTERVAL = 5\n'
-                          'COOK_SCHEDULE = {"00:00": 1, "10:10": 3}\nKITCHEN_TIMEZONE = "America/Los_Angeles"\n')
+    parameters.write_text(
+        'SIMULATION_SPEED = "max"\nDASHBOARD_REFRESH_INTERVAL = 5\n'
+        'COOK_SCHEDULE = {"00:00": 1, "10:10": 3}\nKITCHEN_TIMEZONE = "America/Los_Angeles"\n'
+    )
     db = tmp_path / "k.db"
     env = {**os.environ, "KITCHEN_PARAMETERS": str(parameters), "KITCHEN_TIMEZONE": "Asia/Tokyo"}
     result = simulator("--orders", orders, "--menu", menu, "--db", db, "--timezone", "America/Chicago", env=env)
@@ -347,8 +401,9 @@ def test_the_kitchens_zone_from_the_flag_over_the_environment_and_the_file_sets_
 
     schedule = tmp_path / "cook_schedule.json"
     schedule.write_text('{"00:00": 2, "10:10": 4}')
-    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--schedule", schedule,
-                       "--timezone", "America/Chicago", env=env)
+    result = simulator(
+        "--orders", orders, "--menu", menu, "--db", db, "--schedule", schedule, "--timezone", "America/Chicago", env=env
+    )
     assert result.returncode == 0, result.stderr
     assert query(db, "SELECT timezone FROM runs WHERE id = 2") == [("America/Chicago",)]
     on_shift = dict(query(db, "SELECT t, cooks FROM kitchen_stats WHERE run_id = 2"))

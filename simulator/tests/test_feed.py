@@ -20,7 +20,15 @@ from hypothesis import strategies as st
 from common.settings import load_settings
 from simulator.feed import FeedOptions, SeenIds, open_orders, read_orders
 from simulator.orders import (
-    EmptyOrder, Invalid, Order, OrdersFileError, Reading, Rejected, parse_money, parse_order, parse_timestamp,
+    EmptyOrder,
+    Invalid,
+    Order,
+    OrdersFileError,
+    Reading,
+    Rejected,
+    parse_money,
+    parse_order,
+    parse_timestamp,
 )
 from tests.kitchen_data import MENU
 from tests.parameters import write_parameters
@@ -41,16 +49,19 @@ def entries(path, menu, **options):
 # Times and money -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, reading, expected", [
-    ("2019-02-18 08:01:00", LA, "2019-02-18T16:01:00"),  # naive: local time of the zone; a space for the T
-    ("2019-02-18T08:01:00-08:00", LA, "2019-02-18T16:01:00"),  # an offset wins over the zone
-    ("2019-02-18T16:01:00Z", LA, "2019-02-18T16:01:00"),
-    ("2019-02-18 16:01:00.75", Reading(), "2019-02-18T16:01:00"),  # naive without a zone: UTC
-    ("2019-11-03 01:30:00", LA, "2019-11-03T08:30:00"),  # passed twice in autumn: the first (PDT)
-    ("02/18/2019 4:01 PM", Reading(None, "%m/%d/%Y %I:%M %p"), "2019-02-18T16:01:00"),
-    ("18.02.2019 17:01", Reading("Europe/Berlin", "%d.%m.%Y %H:%M"), "2019-02-18T16:01:00"),
-    ("2024-06-01 10:00:00", Reading("Asia/Kolkata"), "2024-06-01T04:30:00"),
-])
+@pytest.mark.parametrize(
+    "text, reading, expected",
+    [
+        ("2019-02-18 08:01:00", LA, "2019-02-18T16:01:00"),  # naive: local time of the zone; a space for the T
+        ("2019-02-18T08:01:00-08:00", LA, "2019-02-18T16:01:00"),  # an offset wins over the zone
+        ("2019-02-18T16:01:00Z", LA, "2019-02-18T16:01:00"),
+        ("2019-02-18 16:01:00.75", Reading(), "2019-02-18T16:01:00"),  # naive without a zone: UTC
+        ("2019-11-03 01:30:00", LA, "2019-11-03T08:30:00"),  # passed twice in autumn: the first (PDT)
+        ("02/18/2019 4:01 PM", Reading(None, "%m/%d/%Y %I:%M %p"), "2019-02-18T16:01:00"),
+        ("18.02.2019 17:01", Reading("Europe/Berlin", "%d.%m.%Y %H:%M"), "2019-02-18T16:01:00"),
+        ("2024-06-01 10:00:00", Reading("Asia/Kolkata"), "2024-06-01T04:30:00"),
+    ],
+)
 def test_timestamps_in_the_restaurants_time(text, reading, expected):
     epoch = datetime.fromisoformat(expected).replace(tzinfo=timezone.utc).timestamp()
     assert parse_timestamp(text, reading) == epoch
@@ -68,18 +79,33 @@ def test_the_pattern_is_named_when_a_time_does_not_follow_it(menu):
         parse_timestamp("2019-02-18", Reading(None, "%m/%d/%Y"))
 
 
-@pytest.mark.parametrize("text, unit, cents", [
-    ("12.50", "dollars", 1250), ("$12.50", "dollars", 1250), ("1,250.00", "dollars", 125000), (" 7 ", "dollars", 700),
-    ("0.1", "dollars", 10), ("€3.05", "dollars", 305), ("1250", "cents", 1250), ("-2.00", "dollars", -200),
-])
+@pytest.mark.parametrize(
+    "text, unit, cents",
+    [
+        ("12.50", "dollars", 1250),
+        ("$12.50", "dollars", 1250),
+        ("1,250.00", "dollars", 125000),
+        (" 7 ", "dollars", 700),
+        ("0.1", "dollars", 10),
+        ("€3.05", "dollars", 305),
+        ("1250", "cents", 1250),
+        ("-2.00", "dollars", -200),
+    ],
+)
 def test_prices_are_exact_cents(text, unit, cents):
     assert parse_money(text, unit) == cents
 
 
-@pytest.mark.parametrize("text, unit, message", [
-    ("12.505", "dollars", "has fractions of a cent"), ("twelve", "dollars", "not an amount of money"),
-    ("", "dollars", "not an amount of money"), ("12.50", "cents", "must be whole cents"), ("NaN", "dollars", "not an amount"),
-])
+@pytest.mark.parametrize(
+    "text, unit, message",
+    [
+        ("12.505", "dollars", "has fractions of a cent"),
+        ("twelve", "dollars", "not an amount of money"),
+        ("", "dollars", "not an amount of money"),
+        ("12.50", "cents", "must be whole cents"),
+        ("NaN", "dollars", "not an amount"),
+    ],
+)
 def test_bad_prices_are_refused(text, unit, message):
     with pytest.raises(Invalid, match=message):
         parse_money(text, unit)
@@ -89,18 +115,27 @@ def test_bad_prices_are_refused(text, unit, message):
 
 
 def test_rows_of_one_order_make_one_order(tmp_path, menu):
-    path = write(tmp_path / "o.csv", HEADER + "A1,2019-02-18 08:00:00,Ann,Uber,Soup,2,$3.50\n"
-                 "A1,2019-02-18 08:00:00,Ann,Uber,Stew,1,12.00\n"
-                 "B2,2019-02-18 08:05:00,Bo,Uber,Salad,1,4\n")
+    path = write(
+        tmp_path / "o.csv",
+        HEADER + "A1,2019-02-18 08:00:00,Ann,Uber,Soup,2,$3.50\n"
+        "A1,2019-02-18 08:00:00,Ann,Uber,Stew,1,12.00\n"
+        "B2,2019-02-18 08:05:00,Bo,Uber,Salad,1,4\n",
+    )
     first, second = entries(path, menu, reading=LA)
     assert isinstance(first, Order) and (first.position, first.order_id, first.total_price) == (1, "A1", 1900)
-    assert [(l.dish.name, l.quantity, l.price_per_unit) for l in first.lines] == [("Soup", 2, 350), ("Stew", 1, 1200)]
+    assert [(line.dish.name, line.quantity, line.price_per_unit) for line in first.lines] == [
+        ("Soup", 2, 350),
+        ("Stew", 1, 1200),
+    ]
     assert first.ordered_at == 1550505600 and (second.position, second.order_id) == (2, "B2")
 
 
 def test_an_order_id_that_comes_back_later_is_rejected(tmp_path, menu):
-    path = write(tmp_path / "o.csv", HEADER + "A1,2019-02-18 08:00:00,Ann,Uber,Soup,1,1\n"
-                 "B2,2019-02-18 08:01:00,Bo,Uber,Soup,1,1\nA1,2019-02-18 08:00:00,Ann,Uber,Stew,1,1\n")
+    path = write(
+        tmp_path / "o.csv",
+        HEADER + "A1,2019-02-18 08:00:00,Ann,Uber,Soup,1,1\n"
+        "B2,2019-02-18 08:01:00,Bo,Uber,Soup,1,1\nA1,2019-02-18 08:00:00,Ann,Uber,Stew,1,1\n",
+    )
     first, second, third = entries(path, menu)
     assert isinstance(first, Order) and isinstance(second, Order)
     assert isinstance(third, Rejected) and third.kind == "order id again"
@@ -108,11 +143,22 @@ def test_an_order_id_that_comes_back_later_is_rejected(tmp_path, menu):
     assert json.loads(third.raw)["rows"][0]["item"] == "Stew"
 
 
-@pytest.mark.parametrize("column, value", [("ordered_at", "2019-02-18 08:09:00"), ("name", "Anne"), ("service", "Bolt")])
+@pytest.mark.parametrize(
+    "column, value", [("ordered_at", "2019-02-18 08:09:00"), ("name", "Anne"), ("service", "Bolt")]
+)
 def test_rows_that_disagree_on_the_order_are_rejected(tmp_path, menu, column, value):
-    second = {"order_id": "A1", "ordered_at": "2019-02-18 08:00:00", "name": "Ann", "service": "Uber", "item": "Stew",
-              "quantity": "1", "price_per_unit": "1"} | {column: value}
-    path = write(tmp_path / "o.csv", HEADER + "A1,2019-02-18 08:00:00,Ann,Uber,Soup,1,1\n" + ",".join(second.values()) + "\n")
+    second = {
+        "order_id": "A1",
+        "ordered_at": "2019-02-18 08:00:00",
+        "name": "Ann",
+        "service": "Uber",
+        "item": "Stew",
+        "quantity": "1",
+        "price_per_unit": "1",
+    } | {column: value}
+    path = write(
+        tmp_path / "o.csv", HEADER + "A1,2019-02-18 08:00:00,Ann,Uber,Soup,1,1\n" + ",".join(second.values()) + "\n"
+    )
     [rejected] = entries(path, menu)
     assert isinstance(rejected, Rejected) and rejected.kind == "rows disagree"
     assert f"line 3: {column} {value!r} differs from line 2's" in rejected.reason
@@ -120,19 +166,30 @@ def test_rows_that_disagree_on_the_order_are_rejected(tmp_path, menu, column, va
 
 
 def test_an_order_with_no_item_filled_in_is_empty(tmp_path, menu):
-    path = write(tmp_path / "o.csv", HEADER + "A1,2019-02-18 08:00:00,Ann,Uber,,,\nB2,2019-02-18 08:01:00,Bo,Uber,Soup,1,1\n")
+    path = write(
+        tmp_path / "o.csv", HEADER + "A1,2019-02-18 08:00:00,Ann,Uber,,,\nB2,2019-02-18 08:01:00,Bo,Uber,Soup,1,1\n"
+    )
     assert entries(path, menu) == [EmptyOrder(1, 1550476800), *entries(path, menu)[1:]]
     assert isinstance(entries(path, menu)[1], Order)
 
 
 def test_hostile_but_valid_csv_bom_crlf_quotes_newlines_and_empty_lines(tmp_path, menu):
-    text = ("\ufeffPOS Ref,Created,Guest,Channel,Product,Qty,Unit Price\r\n"
-            '7,"02/18/2019 8:00 AM","O\'Brien, ""Bob""\r\nSenior",Walk-in,Soup,1,"$1,250.00"\r\n'
-            "\r\n"
-            '8,"02/18/2019 8:02 AM",Zoë 🍕,Walk-in,Stew,3,0.99\r\n')
+    text = (
+        "\ufeffPOS Ref,Created,Guest,Channel,Product,Qty,Unit Price\r\n"
+        '7,"02/18/2019 8:00 AM","O\'Brien, ""Bob""\r\nSenior",Walk-in,Soup,1,"$1,250.00"\r\n'
+        "\r\n"
+        '8,"02/18/2019 8:02 AM",Zoë 🍕,Walk-in,Stew,3,0.99\r\n'
+    )
     path = write(tmp_path / "export.csv", text)
-    columns = {"order_id": "POS Ref", "ordered_at": "Created", "name": "Guest", "service": "Channel", "item": "Product",
-               "quantity": "Qty", "price_per_unit": "Unit Price"}
+    columns = {
+        "order_id": "POS Ref",
+        "ordered_at": "Created",
+        "name": "Guest",
+        "service": "Channel",
+        "item": "Product",
+        "quantity": "Qty",
+        "price_per_unit": "Unit Price",
+    }
     first, second = entries(path, menu, columns=columns, reading=Reading("America/Los_Angeles", "%m/%d/%Y %I:%M %p"))
     assert first.customer_name == 'O\'Brien, "Bob"\r\nSenior' and first.total_price == 125000
     assert (second.customer_name, second.total_price, second.order_id) == ("Zoë 🍕", 297, "8")
@@ -141,12 +198,17 @@ def test_hostile_but_valid_csv_bom_crlf_quotes_newlines_and_empty_lines(tmp_path
 
 def test_a_missing_column_is_named_before_anything_is_read(tmp_path, menu):
     path = write(tmp_path / "o.csv", "Ref,When,Product,Qty\n1,2019-02-18,Soup,1\n")
-    with pytest.raises(OrdersFileError, match=r"o.csv: the CSV header has no column 'order_id', 'ordered_at', 'item', 'quantity',"
-                                               r" 'price_per_unit'; it has 'Ref', 'When', 'Product', 'Qty'"):
+    with pytest.raises(
+        OrdersFileError,
+        match=r"o.csv: the CSV header has no column 'order_id', 'ordered_at', 'item', 'quantity',"
+        r" 'price_per_unit'; it has 'Ref', 'When', 'Product', 'Qty'",
+    ):
         open_orders(path, FeedOptions())
     with pytest.raises(OrdersFileError, match=r"no column ordered_at \(as 'Created'\), 'price_per_unit'"):
-        open_orders(path, FeedOptions(columns={"order_id": "Ref", "ordered_at": "Created", "item": "Product",
-                                               "quantity": "Qty"}))
+        open_orders(
+            path,
+            FeedOptions(columns={"order_id": "Ref", "ordered_at": "Created", "item": "Product", "quantity": "Qty"}),
+        )
 
 
 def test_a_row_cut_short_ends_the_stream_with_its_line(tmp_path, menu):
@@ -158,11 +220,19 @@ def test_a_row_cut_short_ends_the_stream_with_its_line(tmp_path, menu):
 
 
 def test_bytes_that_are_not_utf8_are_named(tmp_path, menu):
-    path = write(tmp_path / "o.csv", HEADER.encode() + "A1,2019-02-18 08:00:00,Jos\xe9,Uber,Soup,1,1\n".encode("latin-1"))
-    with pytest.raises(OrdersFileError, match=r"o.csv: not UTF-8 text \(a byte b'\\xe9' after line 0\); save the file as UTF-8"):
+    path = write(
+        tmp_path / "o.csv", HEADER.encode() + "A1,2019-02-18 08:00:00,Jos\xe9,Uber,Soup,1,1\n".encode("latin-1")
+    )
+    with pytest.raises(
+        OrdersFileError, match=r"o.csv: not UTF-8 text \(a byte b'\\xe9' after line 0\); save the file as UTF-8"
+    ):
         entries(path, menu)
-    big = write(tmp_path / "big.csv", HEADER.encode() + b"A1,2019-02-18 08:00:00,Ann,Uber,Soup,1,1\n" * 2000
-                + "B2,2019-02-18 08:00:00,Jos\xe9,Uber,Soup,1,1\n".encode("latin-1"))
+    big = write(
+        tmp_path / "big.csv",
+        HEADER.encode()
+        + b"A1,2019-02-18 08:00:00,Ann,Uber,Soup,1,1\n" * 2000
+        + "B2,2019-02-18 08:00:00,Jos\xe9,Uber,Soup,1,1\n".encode("latin-1"),
+    )
     read = []
     with pytest.raises(OrdersFileError, match=r"big.csv: not UTF-8 text \(a byte b'\\xe9' after line 1\d\d\d\)"):
         read.extend(read_orders(big, menu))
@@ -180,19 +250,28 @@ def test_order_ids_are_remembered_exactly_across_batches():
 
 
 def test_json_lines_reject_a_bad_line_alone(tmp_path, menu):
-    good = json.dumps({"name": "A", "service": "S", "ordered_at": "2019-02-18T16:00:00",
-                       "items": [{"name": "Soup", "quantity": 1, "price_per_unit": 5}]})
-    path = write(tmp_path / "o.ndjson", f"{good}\n\n{{\"name\": \"cut\n{good}\n")
+    good = json.dumps(
+        {
+            "name": "A",
+            "service": "S",
+            "ordered_at": "2019-02-18T16:00:00",
+            "items": [{"name": "Soup", "quantity": 1, "price_per_unit": 5}],
+        }
+    )
+    path = write(tmp_path / "o.ndjson", f'{good}\n\n{{"name": "cut\n{good}\n')
     first, bad, third = entries(path, menu)
     assert (first.position, bad.position, third.position) == (1, 2, 3)
     assert isinstance(bad, Rejected) and bad.kind == "not JSON" and "line 3 is not a JSON order" in bad.reason
     assert isinstance(third, Order)
 
 
-@pytest.mark.parametrize("name, options, message", [
-    ("o.txt", {}, r"cannot tell the format from the extension '.txt'; use .json, .jsonl, .ndjson or .csv"),
-    ("-", {}, "reading orders from standard input needs --orders-format json, jsonl or csv"),
-])
+@pytest.mark.parametrize(
+    "name, options, message",
+    [
+        ("o.txt", {}, r"cannot tell the format from the extension '.txt'; use .json, .jsonl, .ndjson or .csv"),
+        ("-", {}, "reading orders from standard input needs --orders-format json, jsonl or csv"),
+    ],
+)
 def test_the_format_must_be_known(tmp_path, name, options, message):
     path = name if name == "-" else write(tmp_path / name, "[]")
     with pytest.raises(OrdersFileError, match=message):
@@ -213,9 +292,27 @@ def test_a_live_feed_on_standard_input_is_taken_as_it_comes(tmp_path, parameters
     (tmp_path / "menu.csv").write_text("name,cook_time\nSoup,1:00\n")
     db = tmp_path / "k.db"
     line = {"name": "A", "service": "S", "items": [{"name": "Soup", "quantity": 1, "price_per_unit": 5}]}
-    with subprocess.Popen(simulator("--orders", "-", "--orders-format", "jsonl", "--menu", tmp_path / "menu.csv",
-                                    "--db", db, "--cooks", 1, "--speed", 600, "--quiet"),
-                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=parameters) as process:
+    with subprocess.Popen(
+        simulator(
+            "--orders",
+            "-",
+            "--orders-format",
+            "jsonl",
+            "--menu",
+            tmp_path / "menu.csv",
+            "--db",
+            db,
+            "--cooks",
+            1,
+            "--speed",
+            600,
+            "--quiet",
+        ),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=parameters,
+    ) as process:
         process.stdin.write((json.dumps(line | {"ordered_at": "2019-02-18T16:00:00"}) + "\n").encode())
         process.stdin.flush()
         deadline = time.monotonic() + 30
@@ -256,27 +353,44 @@ def test_the_shipped_data_as_csv_and_json_lines_gives_the_same_orders_table(tmp_
             head = [f"T-{number}", local.strftime("%m/%d/%Y %I:%M:%S %p"), order["name"], order["service"]]
             for line in order["items"] or [{"name": "", "quantity": "", "price_per_unit": None}]:
                 cents = line["price_per_unit"]
-                writer.writerow(head + [line["name"], line["quantity"], "" if cents is None else f"${cents / 100:,.2f}"])
+                writer.writerow(
+                    head + [line["name"], line["quantity"], "" if cents is None else f"${cents / 100:,.2f}"]
+                )
 
-    columns = "order_id=Ticket,ordered_at=Created (local),name=Customer,service=Platform,item=Menu item,quantity=Qty," \
-              "price_per_unit=Unit price"
+    columns = (
+        "order_id=Ticket,ordered_at=Created (local),name=Customer,service=Platform,item=Menu item,quantity=Qty,"
+        "price_per_unit=Unit price"
+    )
     runs = {
         "json": ["--orders", settings.orders_path],
         "jsonl": ["--orders", lines],
-        "csv": ["--orders", export, "--columns", columns, "--orders-timezone", "America/Los_Angeles",
-                "--time-format", "%m/%d/%Y %I:%M:%S %p"],
+        "csv": [
+            "--orders",
+            export,
+            "--columns",
+            columns,
+            "--orders-timezone",
+            "America/Los_Angeles",
+            "--time-format",
+            "%m/%d/%Y %I:%M:%S %p",
+        ],
     }
     tables = {}
     for kind, flags in runs.items():
         db = tmp_path / f"{kind}.db"
-        result = subprocess.run(simulator(*flags, "--menu", settings.menu_path, "--db", db, "--cooks", 110,
-                                          "--speed", "max", "--quiet"), capture_output=True, text=True, env=parameters,
-                                timeout=300)
+        result = subprocess.run(
+            simulator(*flags, "--menu", settings.menu_path, "--db", db, "--cooks", 110, "--speed", "max", "--quiet"),
+            capture_output=True,
+            text=True,
+            env=parameters,
+            timeout=300,
+        )
         assert result.returncode == 0, result.stderr
         with sqlite3.connect(db) as connection:
             tables[kind] = connection.execute(
                 "SELECT id, ordered_at, received_at, started_at, completed_at, customer_name, service, total_price,"
-                " items FROM orders ORDER BY id").fetchall()
+                " items FROM orders ORDER BY id"
+            ).fetchall()
             order_ids = connection.execute("SELECT order_id FROM orders ORDER BY id LIMIT 2").fetchall()
     assert len(tables["json"]) > 5000
     assert tables["jsonl"] == tables["json"]
@@ -285,20 +399,38 @@ def test_the_shipped_data_as_csv_and_json_lines_gives_the_same_orders_table(tmp_
 
 
 JSON_VALUE = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-10**25, 10**25), st.floats(allow_nan=False, allow_infinity=False),
-              st.text(max_size=8)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**25), 10**25),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=8),
+    ),
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
-    max_leaves=6)
-ORDERISH = st.fixed_dictionaries({
-    "name": st.one_of(st.text(max_size=12), JSON_VALUE), "service": st.sampled_from(["S", "T"]),
-    "ordered_at": st.one_of(st.sampled_from(["2019-02-18T16:00:00", "2019-02-18 16:00:05", "2019-02-18T16:00:00Z"]),
-                            JSON_VALUE),
-    "items": st.one_of(st.lists(st.fixed_dictionaries({
-        "name": st.sampled_from(["Soup", "Stew", "Pizza"]),
-        "quantity": st.one_of(st.integers(-1, 3), st.integers(10**18, 10**22), st.floats(0, 3)),
-        "price_per_unit": st.one_of(st.integers(0, 500), st.integers(10**18, 10**22), st.just(2.5))}), max_size=3),
-        JSON_VALUE),
-})
+    max_leaves=6,
+)
+ORDERISH = st.fixed_dictionaries(
+    {
+        "name": st.one_of(st.text(max_size=12), JSON_VALUE),
+        "service": st.sampled_from(["S", "T"]),
+        "ordered_at": st.one_of(
+            st.sampled_from(["2019-02-18T16:00:00", "2019-02-18 16:00:05", "2019-02-18T16:00:00Z"]), JSON_VALUE
+        ),
+        "items": st.one_of(
+            st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "name": st.sampled_from(["Soup", "Stew", "Pizza"]),
+                        "quantity": st.one_of(st.integers(-1, 3), st.integers(10**18, 10**22), st.floats(0, 3)),
+                        "price_per_unit": st.one_of(st.integers(0, 500), st.integers(10**18, 10**22), st.just(2.5)),
+                    }
+                ),
+                max_size=3,
+            ),
+            JSON_VALUE,
+        ),
+    }
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -311,12 +443,15 @@ def test_a_list_an_element_a_line_reads_as_any_other_layout(tmp_path_factory, or
     assert entries(by_lines, MENU) == entries(one_line, MENU)
 
 
-@pytest.mark.parametrize("text, error", [
-    ('[\n{"a": 1},\n]\n', "in order 2 (after 1 complete orders): a comma before the closing ']'"),
-    ('[\n{"a": 1}\n{"a": 2}\n]\n', "in order 2 (after 1 complete orders): no comma between two orders"),
-    ('[\n{"a": 1},\n{"a": 2},\n', "in order 3 (after 2 complete orders): the file ends before the list is closed"),
-    ('[\n{"a": 1}\n] junk\n', "in order 2 (after 1 complete orders): something after the closing"),
-])
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ('[\n{"a": 1},\n]\n', "in order 2 (after 1 complete orders): a comma before the closing ']'"),
+        ('[\n{"a": 1}\n{"a": 2}\n]\n', "in order 2 (after 1 complete orders): no comma between two orders"),
+        ('[\n{"a": 1},\n{"a": 2},\n', "in order 3 (after 2 complete orders): the file ends before the list is closed"),
+        ('[\n{"a": 1}\n] junk\n', "in order 2 (after 1 complete orders): something after the closing"),
+    ],
+)
 def test_syntax_errors_of_a_list_an_element_a_line_are_named(tmp_path, text, error):
     with pytest.raises(OrdersFileError, match=re.escape(error)):
         entries(write(tmp_path / "o.json", text), MENU)

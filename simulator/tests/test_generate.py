@@ -11,9 +11,9 @@ import pytz
 
 from common.localtime import LocalClock
 from common.settings import load_settings
+from simulator.feed import read_orders
 from simulator.generate import generate, main
 from simulator.menu import load_menu
-from simulator.feed import read_orders
 from simulator.orders import EmptyOrder, Order
 from simulator.run import simulate
 from tests.kitchen_data import Recording
@@ -69,21 +69,45 @@ def test_the_day_has_meal_peaks_and_a_quiet_night(generated):
 def test_a_few_orders_arrive_out_of_timestamp_order(generated):
     _, orders = generated
     stamps = [o["ordered_at"] for o in orders]
-    late = sum(1 for before, after in zip(stamps, stamps[1:]) if after < before)
+    late = sum(1 for before, after in zip(stamps, stamps[1:], strict=False) if after < before)
     assert 0 < late < len(orders) / 50
 
 
 def test_the_written_files_replay_cleanly(tmp_path):
-    main(["--days", "1", "--orders-per-day", "200", "--seed", "4",
-          "--menu", str(tmp_path / "items.json"), "--orders", str(tmp_path / "orders.json")])
+    main(
+        [
+            "--days",
+            "1",
+            "--orders-per-day",
+            "200",
+            "--seed",
+            "4",
+            "--menu",
+            str(tmp_path / "items.json"),
+            "--orders",
+            str(tmp_path / "orders.json"),
+        ]
+    )
     menu = load_menu(tmp_path / "items.json")
     entries = list(read_orders(tmp_path / "orders.json", menu))
     assert entries and all(isinstance(e, (Order, EmptyOrder)) for e in entries)
 
 
 def test_max_orders_cuts_the_stream(tmp_path):
-    main(["--days", "3", "--orders-per-day", "200", "--max-orders", "250",
-          "--menu", str(tmp_path / "items.json"), "--orders", str(tmp_path / "orders.json")])
+    main(
+        [
+            "--days",
+            "3",
+            "--orders-per-day",
+            "200",
+            "--max-orders",
+            "250",
+            "--menu",
+            str(tmp_path / "items.json"),
+            "--orders",
+            str(tmp_path / "orders.json"),
+        ]
+    )
     assert len(json.loads((tmp_path / "orders.json").read_text())) == 250
 
 
@@ -91,16 +115,23 @@ def test_the_shipped_data_is_small_and_covers_two_days():
     settings = load_settings()
     assert settings.orders_path.stat().st_size < 5_000_000
     orders = json.loads(settings.orders_path.read_text())
-    days = {datetime.fromisoformat(o["ordered_at"]).replace(tzinfo=timezone.utc).astimezone(pytz.timezone(ZONE)).date()
-            for o in orders}
+    days = {
+        datetime.fromisoformat(o["ordered_at"]).replace(tzinfo=timezone.utc).astimezone(pytz.timezone(ZONE)).date()
+        for o in orders
+    }
     assert len(days) >= 2
 
 
 def test_with_the_default_crew_the_queue_builds_at_lunch_and_dinner_and_drains_at_night():
     settings = load_settings()
     recording = Recording()
-    simulate(read_orders(settings.orders_path, load_menu(settings.menu_path)), settings.cooks, None, recording,
-             LocalClock(ZONE))
+    simulate(
+        read_orders(settings.orders_path, load_menu(settings.menu_path)),
+        settings.cooks,
+        None,
+        recording,
+        LocalClock(ZONE),
+    )
     clock = pytz.timezone(ZONE)
     queue_by_hour: dict[int, int] = {}
     for sample in recording.samples:
@@ -127,21 +158,41 @@ def test_the_data_in_the_other_formats_reads_back_as_the_same_orders(tmp_path, e
 
 def test_the_timezone_flag_puts_the_meal_peaks_in_that_zones_hours(tmp_path, monkeypatch):
     monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py")))  # Los Angeles
-    main(["--days", "1", "--orders-per-day", "600", "--timezone", "Asia/Kolkata",
-          "--menu", str(tmp_path / "items.json"), "--orders", str(tmp_path / "orders.json")])
+    main(
+        [
+            "--days",
+            "1",
+            "--orders-per-day",
+            "600",
+            "--timezone",
+            "Asia/Kolkata",
+            "--menu",
+            str(tmp_path / "items.json"),
+            "--orders",
+            str(tmp_path / "orders.json"),
+        ]
+    )
     kolkata = pytz.timezone("Asia/Kolkata")
-    by_hour = Counter(datetime.fromisoformat(o["ordered_at"]).replace(tzinfo=timezone.utc).astimezone(kolkata).hour
-                      for o in json.loads((tmp_path / "orders.json").read_text()))
+    by_hour = Counter(
+        datetime.fromisoformat(o["ordered_at"]).replace(tzinfo=timezone.utc).astimezone(kolkata).hour
+        for o in json.loads((tmp_path / "orders.json").read_text())
+    )
     assert by_hour[12] > 5 * by_hour[3] and by_hour[19] > 5 * by_hour[3]  # lunch and dinner, night quiet, in Kolkata
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--orders-per-day", "-5"], "argument --orders-per-day: expected at least 1 orders a day, got -5: that makes no data"),
-    (["--days", "0"], "argument --days: expected at least 1 days, got 0: that makes no data"),
-    (["--max-orders", "0"], "argument --max-orders: expected at least 1 orders, got 0"),
-    (["--first-day", "18/02/2019"], "argument --first-day: expected a date like 2019-02-18, got '18/02/2019'"),
-    (["--timezone", "Central"], "argument --timezone: unknown time zone 'Central' (use an IANA name"),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (
+            ["--orders-per-day", "-5"],
+            "argument --orders-per-day: expected at least 1 orders a day, got -5: that makes no data",
+        ),
+        (["--days", "0"], "argument --days: expected at least 1 days, got 0: that makes no data"),
+        (["--max-orders", "0"], "argument --max-orders: expected at least 1 orders, got 0"),
+        (["--first-day", "18/02/2019"], "argument --first-day: expected a date like 2019-02-18, got '18/02/2019'"),
+        (["--timezone", "Central"], "argument --timezone: unknown time zone 'Central' (use an IANA name"),
+    ],
+)
 def test_bad_flags_leave_the_files_as_they_were(tmp_path, monkeypatch, capsys, flags, message):
     monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py")))
     orders, menu = tmp_path / "orders.json", tmp_path / "items.json"

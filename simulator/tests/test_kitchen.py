@@ -28,9 +28,7 @@ def test_units_of_one_order_spread_over_free_cooks(menu):
 
 
 def test_orders_received_at_the_same_moment_keep_file_order(menu):
-    recording = run_orders(
-        [order(T0, ("Soup", 1)), order(T0, ("Stew", 1)), order(T0, ("Salad", 1))], menu, cooks=1
-    )
+    recording = run_orders([order(T0, ("Soup", 1)), order(T0, ("Stew", 1)), order(T0, ("Salad", 1))], menu, cooks=1)
     assert recording.times() == {
         1: (T0, T0, T0 + 60),
         2: (T0, T0 + 60, T0 + 360),
@@ -49,8 +47,9 @@ def test_a_cook_freed_at_a_receipt_goes_to_the_longest_waiting_unit(menu):
 
 def test_a_late_order_is_received_when_it_is_read(menu):
     # Order 2 is stamped before order 1: it is received at order 1's receipt, not in the past.
-    recording = run_orders([order(T0 + 100, ("Soup", 1)), order(T0 + 40, ("Soup", 1)),
-                            order(T0 + 130, ("Soup", 1))], menu, cooks=5)
+    recording = run_orders(
+        [order(T0 + 100, ("Soup", 1)), order(T0 + 40, ("Soup", 1)), order(T0 + 130, ("Soup", 1))], menu, cooks=5
+    )
     assert [recording.times()[p][0] for p in (1, 2, 3)] == [T0 + 100, T0 + 100, T0 + 130]
 
 
@@ -69,9 +68,14 @@ def test_a_rejected_order_with_a_readable_timestamp_moves_the_clock(menu):
 
 def test_an_unreadable_timestamp_is_rejected_and_moves_nothing(menu):
     recording = run_orders(
-        [order("yesterday", ("Soup", 1)), order(T0 + 100, ("Soup", 1)), order("never", ("Soup", 1)),
-         order(T0 + 50, ("Soup", 1))],
-        menu, cooks=1,
+        [
+            order("yesterday", ("Soup", 1)),
+            order(T0 + 100, ("Soup", 1)),
+            order("never", ("Soup", 1)),
+            order(T0 + 50, ("Soup", 1)),
+        ],
+        menu,
+        cooks=1,
     )
     assert [r.position for r in recording.rejected] == [1, 3]
     assert all(r.ordered_at is None for r in recording.rejected)
@@ -124,7 +128,8 @@ def test_no_order_is_read_before_the_previous_order_is_received(menu):
     cooks=st.integers(1, 4),
     stream=st.lists(
         st.tuples(st.integers(-120, 600), st.lists(st.sampled_from(["Soup", "Stew", "Salad"]), min_size=1, max_size=4)),
-        min_size=1, max_size=25,
+        min_size=1,
+        max_size=25,
     ),
 )
 def test_the_model_agrees_with_a_plain_fifo_computation(cooks, stream):
@@ -134,9 +139,11 @@ def test_the_model_agrees_with_a_plain_fifo_computation(cooks, stream):
     for offset, _ in stream:
         t += offset
         times.append(t)
-    raw = [order(at, *[(dish, 1) for dish in dishes]) for at, (_, dishes) in zip(times, stream)]
+    raw = [order(at, *[(dish, 1) for dish in dishes]) for at, (_, dishes) in zip(times, stream, strict=True)]
     recording = run_orders(raw, menu, cooks)
-    expected = fifo_reference([(at, [menu[d].cook_time for d in dishes]) for at, (_, dishes) in zip(times, stream)], cooks)
+    expected = fifo_reference(
+        [(at, [menu[d].cook_time for d in dishes]) for at, (_, dishes) in zip(times, stream, strict=True)], cooks
+    )
     assert [recording.times()[p] for p in range(1, len(raw) + 1)] == expected
 
 
@@ -166,15 +173,21 @@ def run_crew(raw, menu, crew) -> Recording:
 
 def test_when_the_schedule_rises_new_cooks_start_on_the_queue_at_once(menu):
     # T0 is 08:00 PST: one cook until 08:02, then three
-    recording = run_crew([order(T0, ("Stew", 1)), order(T0, ("Stew", 1)), order(T0, ("Stew", 1))], menu,
-                         schedule(h0000=1, h0802=3))
+    recording = run_crew(
+        [order(T0, ("Stew", 1)), order(T0, ("Stew", 1)), order(T0, ("Stew", 1))], menu, schedule(h0000=1, h0802=3)
+    )
     assert recording.times() == {1: (T0, T0, T0 + 300), 2: (T0, T0 + 120, T0 + 420), 3: (T0, T0 + 120, T0 + 420)}
 
 
 def test_when_the_schedule_falls_cooks_finish_their_unit_then_leave(menu):
     # three cooks until 08:02, then one: nobody's stew is interrupted; then one cook does the rest
-    stream = [order(T0, ("Stew", 1)), order(T0, ("Stew", 1)), order(T0, ("Stew", 1)),
-              order(T0 + 200, ("Soup", 1)), order(T0 + 310, ("Soup", 1))]
+    stream = [
+        order(T0, ("Stew", 1)),
+        order(T0, ("Stew", 1)),
+        order(T0, ("Stew", 1)),
+        order(T0 + 200, ("Soup", 1)),
+        order(T0 + 310, ("Soup", 1)),
+    ]
     recording = run_crew(stream, menu, schedule(h0000=3, h0802=1))
     times = recording.times()
     assert [times[p] for p in (1, 2, 3)] == [(T0, T0, T0 + 300)] * 3

@@ -5,7 +5,14 @@ import pytest
 
 from simulator.feed import Feed, FeedOptions, open_orders, read_orders
 from simulator.orders import (
-    EmptyOrder, Invalid, Order, OrdersFileError, Rejected, parse_order, parse_quantity, parse_timestamp,
+    EmptyOrder,
+    Invalid,
+    Order,
+    OrdersFileError,
+    Rejected,
+    parse_order,
+    parse_quantity,
+    parse_timestamp,
 )
 from tests.kitchen_data import order, write_json
 
@@ -28,9 +35,21 @@ def test_timestamps(text, epoch):
     assert parse_timestamp(text) == epoch
 
 
-@pytest.mark.parametrize("text", ["", "tomorrow", "2019-02-30T10:00:00", "2019-13-01T00:00:00", 1550505660, None,
-                                  "0001-01-01T00:00:00", "9999-12-31T23:59:59", "1969-12-31T23:59:59Z",
-                                  "2100-01-01T00:00:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "tomorrow",
+        "2019-02-30T10:00:00",
+        "2019-13-01T00:00:00",
+        1550505660,
+        None,
+        "0001-01-01T00:00:00",
+        "9999-12-31T23:59:59",
+        "1969-12-31T23:59:59Z",
+        "2100-01-01T00:00:00",
+    ],
+)
 def test_unreadable_timestamps_are_invalid(text, menu):
     rejected = parse_order(7, {"name": "Ann", "service": "S", "ordered_at": text, "items": []}, menu)
     assert isinstance(rejected, Rejected)
@@ -56,8 +75,12 @@ def test_an_order_without_items_is_empty(menu):
     assert parse_order(4, order("2019-02-18T16:01:00"), menu) == EmptyOrder(4, 1550505660)
 
 
-GOOD = {"name": "Ann", "service": "TastyBites", "ordered_at": "2019-02-18T16:01:00",
-        "items": [{"name": "Soup", "quantity": 1, "price_per_unit": 100}]}
+GOOD = {
+    "name": "Ann",
+    "service": "TastyBites",
+    "ordered_at": "2019-02-18T16:01:00",
+    "items": [{"name": "Soup", "quantity": 1, "price_per_unit": 100}],
+}
 
 
 def changed(**fields):
@@ -118,7 +141,7 @@ def test_a_rejected_order_with_a_good_timestamp_keeps_it(menu):
 
 
 def test_names_are_kept_verbatim(menu):
-    name = "Robert'); DROP TABLE orders;-- \"Bobby\" Ω 🍕 %s ? end"
+    name = 'Robert\'); DROP TABLE orders;-- "Bobby" Ω 🍕 %s ? end'
     parsed = parse_order(1, changed(name=name), menu)
     assert parsed.customer_name == name
 
@@ -143,7 +166,7 @@ def test_the_stream_is_read_one_order_at_a_time(menu):
 def test_a_syntax_error_names_the_position(tmp_path, menu):
     path = tmp_path / "orders.json"
     good = json.dumps(order("2019-02-18T16:01:00", ("Soup", 1)))
-    path.write_text(f"[{good},\n{good},\n{{\"name\": \"Ann\", \"service\": ]")
+    path.write_text(f'[{good},\n{good},\n{{"name": "Ann", "service": ]')
     entries = read_orders(path, menu)
     assert [e.position for e in (next(entries), next(entries))] == [1, 2]
     with pytest.raises(OrdersFileError, match=r"orders.json: JSON syntax error in order 3 \(after 2 complete orders\)"):
@@ -178,8 +201,10 @@ def test_a_lone_surrogate_escape_in_the_file_is_read_as_a_question_mark(tmp_path
     """JSON allows "\\ud800" but it is no Unicode character; the parser (yajl) reads it as '?', and that
     is what is stored. A parser that hands over the surrogate itself gets the order rejected instead."""
     path = tmp_path / "orders.json"
-    path.write_text('[{"name": "a\\ud800b", "service": "S", "ordered_at": "2019-02-18T16:01:00",'
-                    ' "items": [{"name": "Soup", "quantity": 1, "price_per_unit": 1}]}]')
+    path.write_text(
+        '[{"name": "a\\ud800b", "service": "S", "ordered_at": "2019-02-18T16:01:00",'
+        ' "items": [{"name": "Soup", "quantity": 1, "price_per_unit": 1}]}]'
+    )
     [parsed] = read_orders(path, menu)
     assert parsed.customer_name == "a?b"
 

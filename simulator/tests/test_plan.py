@@ -20,7 +20,7 @@ from common.plan_files import read_intervals
 from common.schedule import WEEKDAYS, CookSchedule
 from common.service_level import Promise
 from simulator import plan
-from simulator.experiment import planner, plan_report, staffing
+from simulator.experiment import plan_report, planner, staffing
 from simulator.experiment.executor import executor_for
 from simulator.experiment.study import read_history
 from simulator.menu import load_menu
@@ -50,8 +50,24 @@ def read_csv(path):
 
 
 def run_plan(menu, orders, out, *more) -> int:
-    return plan.main(["--orders", str(orders), "--menu", str(menu), "--out", str(out), "--no-progress", "--workers", "2",
-                      "--interval", "60", "--replications", "3", *map(str, more)])
+    return plan.main(
+        [
+            "--orders",
+            str(orders),
+            "--menu",
+            str(menu),
+            "--out",
+            str(out),
+            "--no-progress",
+            "--workers",
+            "2",
+            "--interval",
+            "60",
+            "--replications",
+            "3",
+            *map(str, more),
+        ]
+    )
 
 
 @pytest.mark.e2e
@@ -66,8 +82,12 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
     assert "at most 45 min" in printed  # SLA_P90_MINUTES, not 40
     assert "Day-to-day variation" in printed and "Held out (60 weeks" in printed
     assert "Rolling origin, fold 1: planned from 14 days" in printed
-    assert re.search(r"Roster: \d+ shifts, [\d,]+ paid cook-hours a week \(CP-SAT", printed)  # a weekly grid: one period
-    assert "Compared on 3 other weeks (labour: cook-hours over each whole week):" in printed and "cook-h/week" in printed
+    assert re.search(
+        r"Roster: \d+ shifts, [\d,]+ paid cook-hours a week \(CP-SAT", printed
+    )  # a weekly grid: one period
+    assert (
+        "Compared on 3 other weeks (labour: cook-hours over each whole week):" in printed and "cook-h/week" in printed
+    )
 
     schedule = json.loads((out / "cook_schedule.json").read_text())
     assert schedule["timezone"] == ZONE and set(schedule) == {"timezone", *WEEKDAYS}
@@ -79,6 +99,7 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
     assert len(rows) == 7 * 24 and {r.timezone for r in rows} == {ZONE}
     assert all(r.rostered_cooks >= r.requirement_cooks for r in rows)
     assert all(r.days_judged > 0 for r in rows if r.orders_per_day > 0)  # every interval with orders is judged
+
     def day_hours(days):
         return sum(r.requirement_cooks for r in rows if r.interval[:3] in days) / len(days)
 
@@ -102,20 +123,40 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
         assert all(column.endswith("_ci95_half_width") for column in header if "ci95" in column), (name, header)
     tested = read_csv(out / "backtest.csv")
     assert {row["replay"] for row in tested} == {"your file", "fold 1"}
-    assert {row["day"] for row in tested if row["replay"] == "fold 1"} == \
-        {(date(2024, 3, 18) + timedelta(days=d)).isoformat() for d in range(7)}
+    assert {row["day"] for row in tested if row["replay"] == "fold 1"} == {
+        (date(2024, 3, 18) + timedelta(days=d)).isoformat() for d in range(7)
+    }
     compared = {row["option"]: row for row in read_csv(out / "comparison.csv")}
     assert compared["the roster, held out"]["roster_solver"].startswith(("optimal", "within"))
     assert float(compared["the roster"]["labour_cook_hours"]) < float(
-        next(r for r in compared.values() if r["kind"] == "fixed")["labour_cook_hours"])
+        next(r for r in compared.values() if r["kind"] == "fixed")["labour_cook_hours"]
+    )
     assert read_csv(out / "accuracy.csv")[0]["method"].startswith("exponential smoothing") is False  # 14 days: naive
     html = (out / "plan.html").read_text()
     assert ZONE.replace("/", "\\u002f") in html and "Your own days replayed with the roster" in html
 
-    run = subprocess.run([sys.executable, "-m", "simulator", "--orders", str(orders), "--menu", str(menu),
-                          "--db", str(folder / "k.db"), "--schedule", str(out / "cook_schedule.json"), "--speed", "max",
-                          "--quiet"], capture_output=True, text=True, timeout=120,
-                         env={"KITCHEN_PARAMETERS": str(parameters), "PATH": "/usr/bin:/bin"})
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulator",
+            "--orders",
+            str(orders),
+            "--menu",
+            str(menu),
+            "--db",
+            str(folder / "k.db"),
+            "--schedule",
+            str(out / "cook_schedule.json"),
+            "--speed",
+            "max",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"KITCHEN_PARAMETERS": str(parameters), "PATH": "/usr/bin:/bin"},
+    )
     assert run.returncode == 0, run.stderr
     assert "run 1 completed" in run.stdout
 
@@ -125,11 +166,17 @@ def test_a_roster_of_a_day_says_its_week_too_beside_the_table_of_weeks(their_kit
     menu, orders = other_kitchen.write(folder, days=8, day_cv=0.2, seed=7, scale=0.5)  # too short for weekdays
     run_plan(menu, orders, folder / "plan")
     printed = capsys.readouterr().out
-    day, week = (float(n.replace(",", "")) for n in re.search(
-        r"Roster: \d+ shifts, ([\d,]+) paid cook-hours a day, ([\d,]+) a week \(CP-SAT", printed).groups())
+    day, week = (
+        float(n.replace(",", ""))
+        for n in re.search(
+            r"Roster: \d+ shifts, ([\d,]+) paid cook-hours a day, ([\d,]+) a week \(CP-SAT", printed
+        ).groups()
+    )
     assert abs(week - 7 * day) <= 7  # both rounded
-    needed_day, needed_week = (float(n.replace(",", "")) for n in re.search(
-        r"Requirement: ([\d,]+) cook-hours a day, ([\d,]+) a week, found", printed).groups())
+    needed_day, needed_week = (
+        float(n.replace(",", ""))
+        for n in re.search(r"Requirement: ([\d,]+) cook-hours a day, ([\d,]+) a week, found", printed).groups()
+    )
     assert abs(needed_week - 7 * needed_day) <= 7
     table = printed.split("(labour: cook-hours over each whole week):\n")[1].splitlines()
     assert table[1].split()[0] == "cook-h/week"
@@ -147,8 +194,11 @@ def week(three_weeks):
 
 
 class Quiet:
-    def set_postfix_str(self, text): pass
-    def update(self, n=1): pass
+    def set_postfix_str(self, text):
+        pass
+
+    def update(self, n=1):
+        pass
 
 
 def open_executor(streams):
@@ -160,8 +210,9 @@ def test_the_roster_never_depends_on_the_held_out_seeds_and_the_chart_shows_the_
     monkeypatch.setattr(planner, "comparisons", lambda *args: {})  # not what this test is about
     first = planner.make_plan(request, made, open_executor, Quiet())
     other_days = np.random.default_rng(5).permutation(made.paths["held-out"])
-    second = planner.make_plan(request, replace(made, paths={**made.paths, "held-out": other_days * 1.3}),
-                               open_executor, Quiet())
+    second = planner.make_plan(
+        request, replace(made, paths={**made.paths, "held-out": other_days * 1.3}), open_executor, Quiet()
+    )
     assert first.roster.on_shift == second.roster.on_shift and first.needed == second.needed
     assert first.held_out.service.every_cell_share != second.held_out.service.every_cell_share  # other days
     figure = plan_report.chart(first, plan_report.Backtest([], [], {}))
@@ -209,14 +260,17 @@ def test_rounds_that_run_out_are_said_and_exit_non_zero(their_kitchen, three_wee
     assert "does not keep the promise" in printed.err
 
 
-@pytest.mark.parametrize("flags, said", [
-    (["--min-shift", "4.25"], "--min-shift 4.25: shifts are whole 60-minute intervals; use 4 or 5 hours"),
-    (["--min-shift", "9", "--max-shift", "8"], "expected 0 < --min-shift <= --max-shift <= 24 hours"),
-    (["--service-level", "95"], "--service-level must be a share of days between 0 and 1"),
-    (["--max-wait", "10"], "--max-wait must be at least --sla-p90"),
-    (["--week-of", "2024-03-20"], "--week-of must come after the file's last day, 2024-03-24"),
-    (["--holidays", "XX"], "neither a file nor a country the holidays package knows"),
-])
+@pytest.mark.parametrize(
+    "flags, said",
+    [
+        (["--min-shift", "4.25"], "--min-shift 4.25: shifts are whole 60-minute intervals; use 4 or 5 hours"),
+        (["--min-shift", "9", "--max-shift", "8"], "expected 0 < --min-shift <= --max-shift <= 24 hours"),
+        (["--service-level", "95"], "--service-level must be a share of days between 0 and 1"),
+        (["--max-wait", "10"], "--max-wait must be at least --sla-p90"),
+        (["--week-of", "2024-03-20"], "--week-of must come after the file's last day, 2024-03-24"),
+        (["--holidays", "XX"], "neither a file nor a country the holidays package knows"),
+    ],
+)
 def test_bad_flags_are_refused_with_one_line(their_kitchen, three_weeks, capsys, flags, said):
     folder, _ = their_kitchen
     _, menu, orders = three_weeks
@@ -233,8 +287,10 @@ def test_a_missing_extra_is_one_line_naming_the_install_command(their_kitchen, m
     with pytest.raises(SystemExit) as exit_:
         plan.main(["--no-progress"])
     assert exit_.value.code == 2
-    assert capsys.readouterr().err.strip() == ("python -m simulator.plan: needs the [plan] extra (ortools missing):"
-                                               " pip install '.[plan]' in the project folder")
+    assert capsys.readouterr().err.strip() == (
+        "python -m simulator.plan: needs the [plan] extra (ortools missing):"
+        " pip install '.[plan]' in the project folder"
+    )
 
 
 def test_help_names_the_default_target_from_the_parameters(their_kitchen, capsys):

@@ -25,8 +25,11 @@ def test_the_private_parts_the_adapter_uses_are_there():
 def test_events_at_one_moment_come_in_the_order_of_their_priorities_whatever_order_they_were_made_in():
     env = simpy.Environment()
     seen: list[str] = []
-    for name, make in (("late", lambda: At(env, 5, LATE)), ("normal", lambda: env.timeout(5)),
-                       ("urgent", lambda: At(env, 5, URGENT))):
+    for name, make in (
+        ("late", lambda: At(env, 5, LATE)),
+        ("normal", lambda: env.timeout(5)),
+        ("urgent", lambda: At(env, 5, URGENT)),
+    ):
         make().callbacks.append(lambda event, name=name: seen.append((name, env.now, event.ok, event.value)))
     env.run()
     assert seen == [("urgent", 5, True, None), ("normal", 5, True, None), ("late", 5, True, None)]
@@ -69,10 +72,14 @@ def grants_by_hand_back(durations: list[tuple[int, int]], capacity: int, schedul
     return sorted(granted)
 
 
-@given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 20)), min_size=1, max_size=60), st.integers(1, 4),
-       st.booleans())
-def test_a_cook_handed_back_is_granted_to_the_same_unit_at_the_same_moment_as_a_release_would(durations, capacity,
-                                                                                              scheduled):
+@given(
+    st.lists(st.tuples(st.integers(0, 50), st.integers(1, 20)), min_size=1, max_size=60),
+    st.integers(1, 4),
+    st.booleans(),
+)
+def test_a_cook_handed_back_is_granted_to_the_same_unit_at_the_same_moment_as_a_release_would(
+    durations, capacity, scheduled
+):
     durations.sort(key=lambda pair: pair[0])  # units ask in the order they arrive, as the kitchen's do
     assert grants_by_hand_back(durations, capacity, scheduled) == grants_by_release(durations, capacity)
 

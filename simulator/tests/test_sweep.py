@@ -15,10 +15,10 @@ from simulator.experiment.cli import crew_range
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.options import describe_peaks, peak_intervals, two_level
 from simulator.experiment.report import Estimate
-from simulator.sweep import verdict_line
-from simulator.menu import load_menu
 from simulator.feed import read_orders
+from simulator.menu import load_menu
 from simulator.run import NoRecorder, simulate
+from simulator.sweep import verdict_line
 from tests import other_kitchen
 from tests.parameters import write_parameters
 
@@ -61,16 +61,38 @@ def their_kitchen(tmp_path, monkeypatch):
     raw = json.loads(orders.read_text())
     raw[10]["items"][0]["name"] = "Pizza Margherita"
     orders.write_text(json.dumps(raw))
-    monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(
-        tmp_path / "parameters.py", KITCHEN_TIMEZONE=other_kitchen.ZONE,
-        COOK_SCHEDULE={"00:00": 10, "12:00": 60, "16:00": 30, "18:30": 80, "23:30": 15})))
+    monkeypatch.setenv(
+        "KITCHEN_PARAMETERS",
+        str(
+            write_parameters(
+                tmp_path / "parameters.py",
+                KITCHEN_TIMEZONE=other_kitchen.ZONE,
+                COOK_SCHEDULE={"00:00": 10, "12:00": 60, "16:00": 30, "18:30": 80, "23:30": 15},
+            )
+        ),
+    )
     return tmp_path, menu, orders
 
 
 def run_sweep(folder, menu, orders, *more) -> tuple[list[dict], str]:
     out = folder / "out"
-    assert sweep.main(["--orders", str(orders), "--menu", str(menu), "--out", str(out), "--no-progress",
-                       "--workers", "2", *map(str, more)]) == 0
+    assert (
+        sweep.main(
+            [
+                "--orders",
+                str(orders),
+                "--menu",
+                str(menu),
+                "--out",
+                str(out),
+                "--no-progress",
+                "--workers",
+                "2",
+                *map(str, more),
+            ]
+        )
+        == 0
+    )
     return list(csv.DictReader((out / "sweep.csv").read_text().splitlines())), (out / "sweep.html").read_text()
 
 
@@ -78,7 +100,9 @@ def test_replication_one_is_the_file_replayed(their_kitchen, capsys):
     folder, menu, orders = their_kitchen
     rows, _ = run_sweep(folder, menu, orders, "--cooks", "40:80:20", "--replications", "1")
     for crew in (40, 60, 80):
-        replay = simulate(read_orders(orders, load_menu(menu)), crew, None, NoRecorder(), LocalClock(other_kitchen.ZONE))
+        replay = simulate(
+            read_orders(orders, load_menu(menu)), crew, None, NoRecorder(), LocalClock(other_kitchen.ZONE)
+        )
         row = next(r for r in rows if r["option"] == f"{crew} cooks")
         assert float(row["p90_min"]) == round(replay.summary.fulfillment.percentile(90) / 60, 2)
         assert float(row["labour_cook_hours"]) == round(replay.summary.labour_hours, 1)
@@ -108,21 +132,29 @@ def test_a_sweep_writes_its_table_chart_and_verdict(their_kitchen, capsys):
 
     printed = capsys.readouterr().out
     meeting = [r for r in fixed if float(r["p90_min"]) <= 25]
-    verdict = f"Smallest fixed crew, p90 overall: {meeting[0]['option']} (" if meeting else \
-        "Smallest fixed crew, p90 overall: none tried meets it"
+    verdict = (
+        f"Smallest fixed crew, p90 overall: {meeting[0]['option']} ("
+        if meeting
+        else "Smallest fixed crew, p90 overall: none tried meets it"
+    )
     assert verdict in printed
     assert "your COOK_SCHEDULE" in printed.split("Shown:")[0]  # the user's own schedule is always in the table
     assert "Max queue counts orders waiting for a first cook" in printed
     assert "p90 fulfillment at most 25 min in every interval on 95% of days" in printed
     holding = [r for r in fixed if r["blocks_meeting_service_level"] == r["blocks_with_orders"]]
-    assert (f"Smallest fixed crew, service level: {holding[0]['option']} (" if holding else
-            "Smallest fixed crew, service level: none tried meets it") in printed
+    assert (
+        f"Smallest fixed crew, service level: {holding[0]['option']} ("
+        if holding
+        else "Smallest fixed crew, service level: none tried meets it"
+    ) in printed
 
 
 def test_the_target_defaults_to_the_parameters_file(their_kitchen, capsys, monkeypatch, tmp_path):
     folder, menu, orders = their_kitchen
-    monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(
-        tmp_path / "p2.py", KITCHEN_TIMEZONE=other_kitchen.ZONE, SLA_P90_MINUTES=33)))
+    monkeypatch.setenv(
+        "KITCHEN_PARAMETERS",
+        str(write_parameters(tmp_path / "p2.py", KITCHEN_TIMEZONE=other_kitchen.ZONE, SLA_P90_MINUTES=33)),
+    )
     run_sweep(folder, menu, orders, "--cooks", "60:60:1", "--replications", "1")
     assert "p90 fulfillment at most 33 min" in capsys.readouterr().out
 
@@ -140,15 +172,23 @@ def test_the_smallest_crew_tried_meeting_it_is_said_to_be_the_bottom_of_the_rang
 
 def test_a_crew_above_the_bottom_of_the_range_is_not_said_to_be_it():
     def tried(name):
-        return SimpleNamespace(option=SimpleNamespace(name=name), labour_hours=Estimate(100.0), p90=Estimate(20.0, 1.0),
-                               blocks_meeting=lambda: (24, 24))
+        return SimpleNamespace(
+            option=SimpleNamespace(name=name),
+            labour_hours=Estimate(100.0),
+            p90=Estimate(20.0, 1.0),
+            blocks_meeting=lambda: (24, 24),
+        )
 
     bottom, above = tried("40 cooks"), tried("60 cooks")
     assert verdict_line("smallest fixed crew, service level", above, bottom) == (
         "Smallest fixed crew, service level: 60 cooks (100 cook-hours, p90 20.0 ±1.0 min, 24/24 blocks at the service"
-        " level)")
+        " level)"
+    )
     assert verdict_line("smallest fixed crew, p90 overall", bottom, bottom).endswith(
         "24/24 blocks at the service level); the smallest crew tried: a smaller one might also meet it (widen --cooks"
-        " to a lower start)")
-    assert verdict_line("cheapest option, service level", None, bottom) == \
-        "Cheapest option, service level: none tried meets it"
+        " to a lower start)"
+    )
+    assert (
+        verdict_line("cheapest option, service level", None, bottom)
+        == "Cheapest option, service level: none tried meets it"
+    )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
-
-from datetime import date
-from zoneinfo import ZoneInfo
 
 from common.localtime import LocalClock
 from simulator.experiment.demand import DemandModel, covers_every_weekday_twice, midnight
@@ -29,8 +28,10 @@ def three_weeks(tmp_path_factory):
 def quarter_of_week(epochs, zone=other_kitchen.ZONE):
     """An independent reading: the local weekday and quarter hour of each moment, through zoneinfo."""
     clock = LocalClock(zone)
-    return [(clock.local(int(t)).weekday(), (clock.local(int(t)).hour * 60 + clock.local(int(t)).minute) // 15)
-            for t in epochs]
+    return [
+        (clock.local(int(t)).weekday(), (clock.local(int(t)).hour * 60 + clock.local(int(t)).minute) // 15)
+        for t in epochs
+    ]
 
 
 def test_three_weeks_are_studied_per_weekday_and_one_week_is_not(three_weeks):
@@ -43,7 +44,11 @@ def test_three_weeks_are_studied_per_weekday_and_one_week_is_not(three_weeks):
 
 def test_a_replication_is_the_same_for_the_same_seed_and_differs_for_another(three_weeks):
     _, demand, grid, _ = three_weeks
-    one, again, other = demand.replicate(7, 2, 1.0, grid), demand.replicate(7, 2, 1.0, grid), demand.replicate(7, 3, 1.0, grid)
+    one, again, other = (
+        demand.replicate(7, 2, 1.0, grid),
+        demand.replicate(7, 2, 1.0, grid),
+        demand.replicate(7, 3, 1.0, grid),
+    )
     assert np.array_equal(one.received, again.received) and np.array_equal(one.sources, again.sources)
     assert not np.array_equal(one.received[:50], other.received[:50])
 
@@ -53,7 +58,7 @@ def test_every_order_carries_a_basket_of_the_file_from_the_same_quarter_hour_of_
     replication = demand.replicate(1, 2, 1.0, grid)
     raw = json.loads(orders_file.read_text())
     menu_names = {dish["name"] for dish in other_kitchen.MENU}
-    file_times = dict(zip(stream.sources.tolist(), stream.received.tolist()))
+    file_times = dict(zip(stream.sources.tolist(), stream.received.tolist(), strict=True))
     file_units = {int(p): stream.units_of(i) for i, p in enumerate(stream.sources)}
     sampled = range(0, replication.orders, 37)
     made_at = quarter_of_week([replication.received[i] for i in sampled])
@@ -70,8 +75,13 @@ def test_the_arrival_rate_follows_the_file_by_hour_of_the_week(three_weeks):
     stream, demand, grid, _ = three_weeks
     hourly = IntervalGrid(60, True, other_kitchen.ZONE)
     in_file = np.bincount(hourly.of(stream.received), minlength=hourly.size)
-    made = np.mean([np.bincount(hourly.of(demand.replicate(5, r, 1.0, grid).received), minlength=hourly.size)
-                    for r in range(2, 12)], axis=0)
+    made = np.mean(
+        [
+            np.bincount(hourly.of(demand.replicate(5, r, 1.0, grid).received), minlength=hourly.size)
+            for r in range(2, 12)
+        ],
+        axis=0,
+    )
     busy = in_file >= 60  # hours of the week with enough orders for a tight comparison
     assert busy.sum() > 30
     assert np.allclose(made[busy], in_file[busy], rtol=0.12)

@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 
 from common.localtime import LocalClock
 from common.schedule import CookSchedule
+from common.settings import load_settings
 from simulator.experiment import direct
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.streams import from_entries
-from common.settings import load_settings
-from simulator.menu import Dish, load_menu
 from simulator.feed import read_orders
+from simulator.menu import Dish, load_menu
 from simulator.orders import parse_order
 from simulator.run import simulate
 from tests.kitchen_data import Recording, order
@@ -46,7 +46,10 @@ def assert_same(raw, crew):
     assert computed.busy_seconds == pytest.approx(simulated.busy_seconds)
     assert computed.on_shift_seconds == pytest.approx(simulated.on_shift_seconds)
     assert (computed.received, computed.discarded, computed.rejected) == (
-        simulated.received, simulated.discarded, simulated.rejected)
+        simulated.received,
+        simulated.discarded,
+        simulated.rejected,
+    )
 
 
 def stream_from(start: int, steps: list[tuple[int, list[str]]]) -> list[dict]:
@@ -58,8 +61,11 @@ def stream_from(start: int, steps: list[tuple[int, list[str]]]) -> list[dict]:
     return raw
 
 
-STEPS = st.lists(st.tuples(st.sampled_from([-60, 0, 0, 30, 60, 90, 120, 600]),
-                           st.lists(st.sampled_from(list(MENU)), max_size=4)), min_size=1, max_size=40)
+STEPS = st.lists(
+    st.tuples(st.sampled_from([-60, 0, 0, 30, 60, 90, 120, 600]), st.lists(st.sampled_from(list(MENU)), max_size=4)),
+    min_size=1,
+    max_size=40,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -70,9 +76,12 @@ def test_fixed_crews(cooks, steps):
 
 def schedules(first_hour: int, last_hour: int):
     """Every-day schedules changing at whole minutes between two local hours (0 to 4 cooks)."""
-    changes = st.dictionaries(st.integers(first_hour * 60, last_hour * 60 - 1), st.integers(0, 4), min_size=1, max_size=12)
+    changes = st.dictionaries(
+        st.integers(first_hour * 60, last_hour * 60 - 1), st.integers(0, 4), min_size=1, max_size=12
+    )
     return changes.filter(lambda c: any(c.values())).map(
-        lambda c: CookSchedule.parse({f"{m // 60:02}:{m % 60:02}": n for m, n in c.items()}, ZONE))
+        lambda c: CookSchedule.parse({f"{m // 60:02}:{m % 60:02}": n for m, n in c.items()}, ZONE)
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -91,8 +100,13 @@ def test_a_crew_that_falls_while_every_cook_is_busy_waits_for_the_cooks_to_leave
     # 3 cooks until 08:02, then 1 (every day, Los Angeles); three ragus at 08:00, broths after
     schedule = CookSchedule.parse({"00:00": 3, "08:02": 1}, ZONE)
     at_eight = SPRING + 86400 + 8 * 3600 - 3600  # 2019-03-11 08:00 PDT
-    raw = [order(at_eight, ("Ragu", 1)), order(at_eight, ("Ragu", 1)), order(at_eight, ("Ragu", 1)),
-           order(at_eight + 200, ("Broth", 1)), order(at_eight + 310, ("Broth", 1))]
+    raw = [
+        order(at_eight, ("Ragu", 1)),
+        order(at_eight, ("Ragu", 1)),
+        order(at_eight, ("Ragu", 1)),
+        order(at_eight + 200, ("Broth", 1)),
+        order(at_eight + 310, ("Broth", 1)),
+    ]
     _, _, stamps, _ = both(raw, schedule)
     assert stamps[3] == (at_eight + 200, at_eight + 300, at_eight + 360)  # one cook stays, at 300
     assert stamps[4] == (at_eight + 310, at_eight + 360, at_eight + 420)
@@ -114,15 +128,25 @@ def test_a_crew_change_at_the_moment_a_unit_finishes_comes_first():
 def test_labour_follows_the_schedule_until_the_last_order_is_done():
     schedule = CookSchedule.parse({"00:00": 2, "08:10": 5}, ZONE)
     at_eight = SPRING + 86400 + 8 * 3600 - 3600
-    summary = direct.run(from_entries([parse_order(1, order(at_eight, ("Ragu", 1)), MENU),
-                                       parse_order(2, order(at_eight + 900, ("Broth", 1)), MENU)], GRID), schedule)
+    summary = direct.run(
+        from_entries(
+            [
+                parse_order(1, order(at_eight, ("Ragu", 1)), MENU),
+                parse_order(2, order(at_eight + 900, ("Broth", 1)), MENU),
+            ],
+            GRID,
+        ),
+        schedule,
+    )
     # 2 cooks for 600 s, then 5 cooks from 08:10 until the broth is done at 08:16
     assert summary.on_shift_seconds == 2 * 600 + 5 * 360
     assert summary.busy_seconds == 360
 
 
-@pytest.mark.parametrize("crew", [110, CookSchedule.parse({"00:00": 30, "06:00": 60, "11:00": 170, "15:00": 90,
-                                                           "17:30": 160, "22:00": 40}, ZONE)])
+@pytest.mark.parametrize(
+    "crew",
+    [110, CookSchedule.parse({"00:00": 30, "06:00": 60, "11:00": 170, "15:00": 90, "17:30": 160, "22:00": 40}, ZONE)],
+)
 def test_the_shipped_data(crew, tmp_path):
     settings = load_settings({"KITCHEN_PARAMETERS": str(write_parameters(tmp_path / "parameters.py"))})
     entries = list(read_orders(settings.orders_path, load_menu(settings.menu_path)))
@@ -133,4 +157,7 @@ def test_the_shipped_data(crew, tmp_path):
     assert list(direct.timestamps(stream, crew)) == [times[p] for p in sorted(times)]
     computed = direct.run(stream, crew)
     assert computed.fulfillment.counts == simulated.fulfillment.counts
-    assert (computed.max_queue, computed.on_shift_seconds) == (simulated.max_queue, pytest.approx(simulated.on_shift_seconds))
+    assert (computed.max_queue, computed.on_shift_seconds) == (
+        simulated.max_queue,
+        pytest.approx(simulated.on_shift_seconds),
+    )

@@ -37,8 +37,18 @@ def cluster():
 
 
 def comparable(summaries) -> list:
-    return [(s.fulfillment.counts, s.cells.cells.tolist(), s.cells.p90.tolist(), s.cells.longest.tolist(), s.max_queue,
-             s.busy_seconds, s.on_shift_seconds) for s in summaries]
+    return [
+        (
+            s.fulfillment.counts,
+            s.cells.cells.tolist(),
+            s.cells.p90.tolist(),
+            s.cells.longest.tolist(),
+            s.max_queue,
+            s.busy_seconds,
+            s.on_shift_seconds,
+        )
+        for s in summaries
+    ]
 
 
 @pytest.mark.e2e
@@ -81,15 +91,35 @@ def test_a_worker_killed_mid_study_loses_nothing(study, cluster):
 @pytest.mark.e2e
 def test_the_sweep_on_a_cluster_writes_the_same_csv_and_verdict(study, cluster, tmp_path, monkeypatch, capsys):
     _, menu, orders, _, _ = study
-    monkeypatch.setenv("KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py",
-                                                                  KITCHEN_TIMEZONE=other_kitchen.ZONE)))
+    monkeypatch.setenv(
+        "KITCHEN_PARAMETERS", str(write_parameters(tmp_path / "parameters.py", KITCHEN_TIMEZONE=other_kitchen.ZONE))
+    )
     outputs = {}
     for where, flags in (("local", ["--workers", "2"]), ("cluster", ["--cluster", cluster.scheduler_address])):
         out = tmp_path / where
-        assert sweep.main(["--orders", str(orders), "--menu", str(menu), "--cooks", "40:80:20", "--replications", "3",
-                           "--out", str(out), "--no-progress", *flags]) == 0
+        assert (
+            sweep.main(
+                [
+                    "--orders",
+                    str(orders),
+                    "--menu",
+                    str(menu),
+                    "--cooks",
+                    "40:80:20",
+                    "--replications",
+                    "3",
+                    "--out",
+                    str(out),
+                    "--no-progress",
+                    *flags,
+                ]
+            )
+            == 0
+        )
         printed = capsys.readouterr().out
-        outputs[where] = (list(csv.reader((out / "sweep.csv").read_text().splitlines())),
-                          [line for line in printed.splitlines() if line.startswith(("Smallest", "Cheapest"))])
+        outputs[where] = (
+            list(csv.reader((out / "sweep.csv").read_text().splitlines())),
+            [line for line in printed.splitlines() if line.startswith(("Smallest", "Cheapest"))],
+        )
     assert outputs["cluster"] == outputs["local"]
     assert len(outputs["local"][0]) == 1 + 3 + 3 and len(outputs["local"][1]) == 4

@@ -49,8 +49,9 @@ def folds_accuracy(history):
 
 def test_the_method_follows_the_history_there_is(tmp_path):
     week = history_of(tmp_path / "one", 7)
-    assert forecast.forecast(week.demand, np.arange(week.demand.days[-1] + 1, week.demand.days[-1] + 8)).method \
-        .startswith("mean level")
+    assert forecast.forecast(
+        week.demand, np.arange(week.demand.days[-1] + 1, week.demand.days[-1] + 8)
+    ).method.startswith("mean level")
     three = history_of(tmp_path / "three", 21)
     made = forecast.forecast(three.demand, np.arange(three.demand.days[-1] + 1, three.demand.days[-1] + 8))
     assert made.method.startswith("exponential smoothing") and made.counts_drawn
@@ -93,10 +94,10 @@ def test_each_path_draws_its_weekday_factors_with_the_uncertainty_of_a_mean_of_f
     demand = flat.demand
     days = np.arange(demand.days[-1] + 1, demand.days[-1] + 15)  # two weeks: each weekday twice
     made = forecast.forecast(demand, days)
-    recent = demand.days[demand.whole_days][-7 * 6:]
+    recent = demand.days[demand.whole_days][-7 * 6 :]
     counted = np.bincount(weekday_of(recent), minlength=7)
     assert (demand.factor_days == counted).all() and counted.min() >= 5
-    assert made.factor_sigma == pytest.approx(np.sqrt(np.log1p(demand.dispersion.cv ** 2 / counted)))
+    assert made.factor_sigma == pytest.approx(np.sqrt(np.log1p(demand.dispersion.cv**2 / counted)))
     exact_factors = replace(made, factor_sigma=np.zeros(7))
     ratio = made.paths(5, 1, 4000) / exact_factors.paths(5, 1, 4000)  # the same seed: the same model paths
     assert ratio[:, :7] == pytest.approx(ratio[:, 7:])
@@ -109,7 +110,9 @@ def without(orders_file, keep) -> None:
     """Rewrite an orders file keeping the orders whose local time `keep` accepts."""
     clock = ZoneInfo(other_kitchen.ZONE)
     raw = json.loads(orders_file.read_text())
-    kept = [o for o in raw if keep(datetime.fromisoformat(o["ordered_at"]).replace(tzinfo=timezone.utc).astimezone(clock))]
+    kept = [
+        o for o in raw if keep(datetime.fromisoformat(o["ordered_at"]).replace(tzinfo=timezone.utc).astimezone(clock))
+    ]
     orders_file.write_text(json.dumps(kept))
 
 

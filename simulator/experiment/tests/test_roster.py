@@ -25,7 +25,7 @@ def test_a_short_need_still_pays_a_minimum_shift_and_shifts_run_past_midnight():
     needed[23] = needed[0] = 2  # 23:00-01:00: two hours, but shifts last at least four
     roster = solve(needed, GRID, 4, 8)
     assert roster.cook_hours == 8
-    assert all(covered >= need for covered, need in zip(roster.on_shift, needed))
+    assert all(covered >= need for covered, need in zip(roster.on_shift, needed, strict=True))
     assert sum(roster.on_shift) == 8
 
 

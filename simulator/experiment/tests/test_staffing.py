@@ -62,8 +62,9 @@ class ToyKitchen:
                 capacity = cooks[i] + cooks[i - 1] / 2
                 cells += [i] * 50
                 seconds += [(10 if capacity >= n else 60) * 60] * 50
-        return judge([CellStats.of(np.array(cells), np.array(seconds))], Blocks.single(GRID.size, GRID.per_day),
-                     Promise(40))
+        return judge(
+            [CellStats.of(np.array(cells), np.array(seconds))], Blocks.single(GRID.size, GRID.per_day), Promise(40)
+        )
 
 
 def misses(result):
@@ -109,8 +110,9 @@ class BackwardKitchen(ToyKitchen):
                 short = cooks[i] < n or (i + 1 < len(self.need) and cooks[i + 1] < self.need[i + 1])
                 cells += [i] * 50
                 seconds += [(60 if short else 10) * 60] * 50
-        return judge([CellStats.of(np.array(cells), np.array(seconds))], Blocks.single(GRID.size, GRID.per_day),
-                     Promise(40))
+        return judge(
+            [CellStats.of(np.array(cells), np.array(seconds))], Blocks.single(GRID.size, GRID.per_day), Promise(40)
+        )
 
 
 def test_a_cut_that_delays_the_orders_before_it_is_blamed_not_its_neighbour():
@@ -118,7 +120,9 @@ def test_a_cut_that_delays_the_orders_before_it_is_blamed_not_its_neighbour():
     toy = BackwardKitchen(need)
     found = staffing.requirement(toy, [12] * GRID.size, [1 if n else 0 for n in need], GRID, target_minutes=40)
     assert found.converged
-    assert [c for c, n in zip(found.cooks, need) if n] == [n for n in need if n]  # exactly the need, no more
+    assert [c for c, n in zip(found.cooks, need, strict=True) if n] == [
+        n for n in need if n
+    ]  # exactly the need, no more
 
 
 @pytest.mark.parametrize("size, spacing", [(48, 5), (96, 5), (336, 7), (7, 3), (5, 9)])
