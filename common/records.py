@@ -5,20 +5,20 @@ cannot be added to one place and forgotten in another (common/tests/test_records
 the schema).
 
 They are NamedTuples: a row is a tuple, so the database drivers take it as it is, and the writer process
-receives them through its pipe at the cost of a tuple.
+receives them through its pipe at the cost of a tuple. Each record is a NamedTuple of its columns, subclassed
+to name its table: in a NamedTuple's own body, type checkers take every assignment for a field, so `table`
+lives in the subclass (its __slots__ empty: a row stays a tuple and nothing more).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 from common.database import Upsert
 
 
-class OrderRow(NamedTuple):
-    """One order of a run: where it stands, its times (epoch seconds) and what it sold (cents)."""
-
+class _OrderColumns(NamedTuple):
     run_id: int
     id: int
     """1-based position in the orders file."""
@@ -39,23 +39,29 @@ class OrderRow(NamedTuple):
     order_id: str | None
     """The order's own id in the file, if it has one."""
 
+
+class OrderRow(_OrderColumns):
+    """One order of a run: where it stands, its times (epoch seconds) and what it sold (cents)."""
+
+    __slots__ = ()
     table = "orders"
 
 
-class RejectedRow(NamedTuple):
-    """An order the file had that could not be read, and why."""
-
+class _RejectedColumns(NamedTuple):
     run_id: int
     position: int
     raw: str
     reason: str
 
+
+class RejectedRow(_RejectedColumns):
+    """An order the file had that could not be read, and why."""
+
+    __slots__ = ()
     table = "rejected_orders"
 
 
-class SampleRow(NamedTuple):
-    """The kitchen's state at a whole simulated minute."""
-
+class _SampleColumns(NamedTuple):
     run_id: int
     t: int
     kitchen: str
@@ -65,42 +71,53 @@ class SampleRow(NamedTuple):
     busy_cooks: int
     cooks: int
 
+
+class SampleRow(_SampleColumns):
+    """The kitchen's state at a whole simulated minute."""
+
+    __slots__ = ()
     table = "kitchen_stats"
 
 
-class DailySalesRow(NamedTuple):
+class _DailySalesColumns(NamedTuple):
     run_id: int
     local_day: str
     service: str
     orders: int
     revenue: int
 
+
+class DailySalesRow(_DailySalesColumns):
+    __slots__ = ()
     table = "daily_sales"
 
 
-class HourOfDaySalesRow(NamedTuple):
+class _HourOfDaySalesColumns(NamedTuple):
     run_id: int
     local_hour: int
     service: str
     orders: int
     revenue: int
 
+
+class HourOfDaySalesRow(_HourOfDaySalesColumns):
+    __slots__ = ()
     table = "hour_of_day_sales"
 
 
-class DishSalesRow(NamedTuple):
+class _DishSalesColumns(NamedTuple):
     run_id: int
     dish: str
     units: int
     revenue: int
 
+
+class DishSalesRow(_DishSalesColumns):
+    __slots__ = ()
     table = "dish_sales"
 
 
-class FulfillmentRow(NamedTuple):
-    """Orders received in a local half hour of a local day that took `minutes` (rounded up), and the
-    seconds they took in all."""
-
+class _FulfillmentColumns(NamedTuple):
     run_id: int
     local_day: str
     half_hour: int
@@ -108,18 +125,27 @@ class FulfillmentRow(NamedTuple):
     orders: int
     seconds: int
 
+
+class FulfillmentRow(_FulfillmentColumns):
+    """Orders received in a local half hour of a local day that took `minutes` (rounded up), and the
+    seconds they took in all."""
+
+    __slots__ = ()
     table = "fulfillment_by_half_hour"
 
 
-class TimeOfDayRow(NamedTuple):
-    """The same, over every day: by local half hour of the day alone."""
-
+class _TimeOfDayColumns(NamedTuple):
     run_id: int
     half_hour: int
     minutes: int
     orders: int
     seconds: int
 
+
+class TimeOfDayRow(_TimeOfDayColumns):
+    """The same, over every day: by local half hour of the day alone."""
+
+    __slots__ = ()
     table = "fulfillment_by_time_of_day"
 
 
@@ -149,6 +175,18 @@ STORED = (
 )
 """Every table the run's rows go to."""
 
+StoredRow: TypeAlias = (
+    OrderRow
+    | RejectedRow
+    | SampleRow
+    | DailySalesRow
+    | HourOfDaySalesRow
+    | DishSalesRow
+    | FulfillmentRow
+    | TimeOfDayRow
+)
+"""Any of them: what `replacing` and `adding` derive statements from."""
+
 
 def _progress_set(column: str) -> str:
     if column == "sim_started_at":  # the first moment written stays
@@ -162,7 +200,7 @@ UPDATE_PROGRESS = "UPDATE runs SET " + ", ".join(map(_progress_set, Progress._fi
 """A flush's Progress, then the run's id, as parameters."""
 
 
-def replacing(record: type, key: Sequence[str], columns: Sequence[str]) -> Upsert:
+def replacing(record: type[StoredRow], key: Sequence[str], columns: Sequence[str]) -> Upsert:
     """Insert a record, or set `columns` of the row already there with its `key` to the record's."""
     return Upsert(
         record.table,
@@ -171,7 +209,7 @@ def replacing(record: type, key: Sequence[str], columns: Sequence[str]) -> Upser
     )
 
 
-def adding(record: type, key: Sequence[str]) -> Upsert:
+def adding(record: type[StoredRow], key: Sequence[str]) -> Upsert:
     """Insert a record, or add its other columns to those of the row already there with its `key`: the
     summaries are running totals."""
     return Upsert(
