@@ -21,8 +21,16 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeAlias, TypeVar
 from urllib.parse import quote
+
+if TYPE_CHECKING:  # PostgreSQL's driver is imported only to reach a server (see database_errors)
+    import psycopg
+    from psycopg.rows import TupleRow
+    from psycopg_pool import ConnectionPool
+
+    Connection: TypeAlias = sqlite3.Connection | psycopg.Connection[TupleRow]
+    """A driver's own connection: SQLite's (engine 'sqlite') or PostgreSQL's (engine 'postgresql')."""
 
 T = TypeVar("T")
 
@@ -54,11 +62,11 @@ class DatabaseUnavailable(RuntimeError):
     """The database is missing, unreachable, or not one the services can use."""
 
 
-def is_server(target: str | os.PathLike) -> bool:
+def is_server(target: str | os.PathLike[str]) -> bool:
     return str(target).startswith(("postgresql://", "postgres://"))
 
 
-def describe(target: str | os.PathLike) -> str:
+def describe(target: str | os.PathLike[str]) -> str:
     """The target for messages: a URL without its password."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(target))
 
@@ -73,10 +81,21 @@ class Upsert(NamedTuple):
     on_conflict: str
 
 
+class Rows(Protocol):
+    """What a statement gives back on either engine (a sqlite3 or a psycopg cursor). A row is a tuple of whatever
+    its columns hold, which only the query knows: the caller says what it reads (the drivers type rows as Any)."""
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
 class Session:
     """A connection of either engine, with one way to run statements and transactions."""
 
-    def __init__(self, raw, engine: str) -> None:
+    def __init__(self, raw: Connection, engine: str) -> None:
         self.raw, self.engine = raw, engine
         self._translated: dict[str, str] = {}
 
@@ -88,20 +107,20 @@ class Session:
             self._translated[statement] = statement.replace("%", "%%").replace("?", "%s")
         return self._translated[statement]
 
-    def execute(self, statement: str, parameters: Sequence = ()):
+    def execute(self, statement: str, parameters: Sequence[object] = ()) -> Rows:
         return self.raw.execute(self.sql(statement), parameters)
 
-    def executemany(self, statement: str, rows: list) -> None:
+    def executemany(self, statement: str, rows: Sequence[Sequence[object]]) -> None:
         if rows:
             self.raw.cursor().executemany(self.sql(statement), rows)
 
-    def insert_many(self, table: str, columns: Sequence[str], rows: list) -> None:
+    def insert_many(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
         """Append rows: one batched INSERT on SQLite; on PostgreSQL, COPY, its fastest way in.
 
         `table` and `columns` are the program's own names, never data; every value travels as data."""
         if not rows:
             return
-        if self.engine == "sqlite":
+        if isinstance(self.raw, sqlite3.Connection):  # engine "sqlite", asked of the connection so its type follows
             self.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
             )
@@ -110,7 +129,7 @@ class Session:
             for row in rows:
                 copy.write_row(row)
 
-    def upsert_many(self, upsert: Upsert, rows: list) -> None:
+    def upsert_many(self, upsert: Upsert, rows: Sequence[Sequence[object]]) -> None:
         """Rows of an Upsert, no two of them with one key: a statement a row on SQLite (in the process, cheap);
         on PostgreSQL, COPY into a temporary table emptied at commit, then one INSERT ... SELECT from it,
         instead of a round of the protocol for every row."""
@@ -161,7 +180,7 @@ def schema(engine: str) -> str:
     return text
 
 
-def connect_writer(target: str | os.PathLike) -> Session:
+def connect_writer(target: str | os.PathLike[str]) -> Session:
     """Open (creating if needed) the database for the simulator, with the schema applied.
 
     Statements run in autocommit mode: the writer opens its own transactions explicitly. A database
@@ -169,7 +188,7 @@ def connect_writer(target: str | os.PathLike) -> Session:
     """
     try:
         session = _open_for_writing(target)
-    except (OSError, *database_errors()) as error:
+    except (OSError,) + database_errors() as error:
         if is_server(target):
             raise unreachable(target, error) from error
         raise DatabaseUnavailable(f"cannot open database {describe(target)} for writing: {error}") from error
@@ -177,7 +196,7 @@ def connect_writer(target: str | os.PathLike) -> Session:
         try:
             _apply_schema(session, target)
         finally:
-            if session.engine == "postgresql" and not session.raw.closed:
+            if not isinstance(session.raw, sqlite3.Connection) and not session.raw.closed:  # engine "postgresql"
                 session.execute("SELECT pg_advisory_unlock(?)", (SCHEMA_LOCK,))
     except BaseException as error:
         session.close()
@@ -187,7 +206,7 @@ def connect_writer(target: str | os.PathLike) -> Session:
     return session
 
 
-def _open_for_writing(target: str | os.PathLike) -> Session:
+def _open_for_writing(target: str | os.PathLike[str]) -> Session:
     if is_server(target):
         import psycopg
 
@@ -204,9 +223,9 @@ def _open_for_writing(target: str | os.PathLike) -> Session:
     return session
 
 
-def _apply_schema(session: Session, target) -> None:
+def _apply_schema(session: Session, target: str | os.PathLike[str]) -> None:
     tables = session.tables()
-    version = None
+    version: int | None = None
     if "schema_version" in tables:
         version = session.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
     while version in MIGRATIONS:
@@ -220,7 +239,7 @@ def _apply_schema(session: Session, target) -> None:
             f"{describe(target)} holds other tables (schema version {version}; this simulator writes version"
             f" {SCHEMA_VERSION}): give --db a new database"
         )
-    if session.engine == "sqlite":
+    if isinstance(session.raw, sqlite3.Connection):  # engine "sqlite", asked of the connection so its type follows
         session.raw.executescript(schema("sqlite"))
     else:
         session.raw.execute(schema("postgresql"))
@@ -242,11 +261,12 @@ def readonly_conninfo(target: str) -> str:
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     settings = conninfo_to_dict(str(target))
-    settings["options"] = (settings.get("options", "") + " -c default_transaction_read_only=on").strip()
-    return make_conninfo(**settings)
+    options = settings.get("options", "")  # text, as every setting parsed from a connection string is
+    settings["options"] = f"{options} -c default_transaction_read_only=on".strip()
+    return make_conninfo("", **settings)
 
 
-def unreachable(target: str | os.PathLike, error: Exception) -> DatabaseUnavailable:
+def unreachable(target: str | os.PathLike[str], error: Exception) -> DatabaseUnavailable:
     """Why a server cannot be used, in words that say what to do: a database that does not exist is named,
     with the command that creates it."""
     message = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
@@ -259,7 +279,7 @@ def unreachable(target: str | os.PathLike, error: Exception) -> DatabaseUnavaila
     return DatabaseUnavailable(f"cannot reach database {describe(target)}: {message}")
 
 
-def connect_readonly(target: str | os.PathLike) -> Session:
+def connect_readonly(target: str | os.PathLike[str]) -> Session:
     """Open the database read-only; any write through this session fails."""
     if is_server(target):
         import psycopg
@@ -294,7 +314,7 @@ class FileGuard:
 
     def __init__(self, session: Session, inode: int | None = None) -> None:
         """`inode`: the file's as another connection found it (the writer process's guard checks that file)."""
-        self.path = None
+        self.path: str | None = None
         if session.engine == "sqlite":
             self.path = session.execute("PRAGMA database_list").fetchone()[2]
         self.inode = self._inode() if inode is None else inode
@@ -346,7 +366,7 @@ class Reader:
 
     def __init__(self, database: Path | str) -> None:
         self.database = database
-        self.pool = None
+        self.pool: ConnectionPool[psycopg.Connection[TupleRow]] | None = None
         self.lock = threading.Lock()
         self.kept = threading.local()
         self.opened: list[Session] = []
@@ -383,7 +403,7 @@ class Reader:
                 self.opened.append(session)
         return session
 
-    def _pool(self):
+    def _pool(self) -> ConnectionPool[psycopg.Connection[TupleRow]]:
         with self.lock:
             if self.pool is None:
                 from psycopg_pool import ConnectionPool
