@@ -16,9 +16,13 @@ import difflib
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypedDict
 
 from common.database import describe
 from common.settings import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from typing import Unpack  # Python 3.11's: for annotations only, which are not evaluated
 
 PREFIX = re.compile(r"^`[^`]*`:\s*")
 """A module docstring's opening `python -m ...`: the command's name, which the usage line already gives."""
@@ -30,7 +34,7 @@ def summary(doc: str | None) -> str:
     return PREFIX.sub("", " ".join(first.split()))
 
 
-def shown_default(target: os.PathLike | str) -> str:
+def shown_default(target: os.PathLike[str] | str) -> str:
     """A default file (or database) for --help: inside the project as 'data/orders.json in the project folder', the
     way the parameters file writes it, so that the help reads the same on every machine; a URL without its
     password. Escaped for argparse's %-formatting."""
@@ -64,6 +68,14 @@ def shows_default(action: argparse.Action) -> bool:
     )
 
 
+class ParserOptions(TypedDict, total=False):
+    """What a command may give argparse beyond its name, docstring and description."""
+
+    usage: str
+    epilog: str
+    formatter_class: type[argparse.HelpFormatter]
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, strict about abbreviations and brief about mistakes (see the module's docstring)."""
 
@@ -71,16 +83,18 @@ class Parser(argparse.ArgumentParser):
     """The name the command was started by, when it is not its own (`kitchen plan` for python -m
     simulator.plan): set by `kitchen` (common/commands.py), so that usage and errors name what the user typed."""
 
-    def __init__(self, prog: str, doc: str | None = None, **options) -> None:
+    def __init__(
+        self, prog: str, doc: str | None = None, description: str | None = None, **options: Unpack[ParserOptions]
+    ) -> None:
         options.setdefault("formatter_class", DefaultsShown)
         super().__init__(
             prog=Parser.calling_name or prog,
-            description=options.pop("description", None) or summary(doc),
+            description=description or summary(doc),
             allow_abbrev=False,
             **options,
         )
 
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         """One line: what is wrong, the flag (or choice) meant when one is close, and --help."""
         nearest = self.nearest(message)
         self.exit(

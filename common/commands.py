@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import sys
 import textwrap
+from collections.abc import Callable
 
 from common.command_line import Parser, SubcommandsListed, summary
 
@@ -30,7 +31,10 @@ COMMANDS = {
 
 def described(module: str) -> str:
     """The module's one-line description, from its docstring read as text."""
-    with open(importlib.util.find_spec(module).origin, encoding="utf-8") as source:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:  # not one of ours: COMMANDS names modules of the project
+        raise ModuleNotFoundError(f"no module named {module!r}", name=module)
+    with open(spec.origin, encoding="utf-8") as source:
         return summary(ast.get_docstring(ast.parse(source.read())))
 
 
@@ -63,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     command = parser().parse_args(argv[:1]).command  # only the command: the rest is its own to read
     Parser.calling_name = f"kitchen {command}"
     try:
-        return importlib.import_module(COMMANDS[command]).main(argv[1:])
+        run_command: Callable[[list[str]], int] = importlib.import_module(COMMANDS[command]).main
+        return run_command(argv[1:])
     finally:
         Parser.calling_name = None
 

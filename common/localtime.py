@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     import numpy as np
+    from numpy.typing import NDArray
 
 EPOCH_DAY = date(1970, 1, 1)
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday is 0)
@@ -34,7 +35,9 @@ class LocalClock:
         return datetime.fromtimestamp(epoch, timezone.utc).astimezone(self.zone)
 
     def _offset_at(self, epoch: int) -> int:
-        return int(self.local(epoch).utcoffset().total_seconds())
+        offset = self.local(epoch).utcoffset()
+        assert offset is not None  # an aware datetime, in a zone of zoneinfo: it has one
+        return int(offset.total_seconds())
 
     def _offsets_in_hour(self, hour_start: int) -> tuple[int, int, int]:
         """(offset at the start of this UTC hour, the first second of a new offset or the hour's end, that offset).
@@ -72,7 +75,7 @@ class LocalClock:
         days, seconds = divmod(self.local_seconds(epoch), 86400)
         return day_label(days), seconds // 1800
 
-    def offsets(self, epochs: np.ndarray) -> np.ndarray:
+    def offsets(self, epochs: NDArray[np.integer[Any]]) -> NDArray[np.int64]:
         """`offset` of every epoch of an array (int64), in one pass per distinct UTC hour."""
         import numpy as np  # here: numpy takes a tenth of a second to import
 
@@ -83,14 +86,16 @@ class LocalClock:
         distinct, where = np.unique(hours, return_inverse=True)
         table = np.array([self._hour(int(h)) for h in distinct], dtype=np.int64).reshape(-1, 3)
         before, change, after = table[where, 0], table[where, 1], table[where, 2]
-        return np.where(epochs < change, before, after)
+        offsets: NDArray[np.int64] = np.where(epochs < change, before, after)
+        return offsets
 
-    def days(self, epochs: np.ndarray) -> np.ndarray:
+    def days(self, epochs: NDArray[np.integer[Any]]) -> NDArray[np.int64]:
         """The local day (days since 1970-01-01 of the local calendar) of every epoch of an array."""
         import numpy as np  # here: numpy takes a tenth of a second to import
 
         epochs = np.asarray(epochs, dtype=np.int64)
-        return (epochs + self.offsets(epochs)) // 86400
+        local_days: NDArray[np.int64] = (epochs + self.offsets(epochs)) // 86400
+        return local_days
 
     def changes(self, start: int, end: int) -> list[int]:
         """The moments in [start, end] at which the offset changes (a change on the hour is seen between two

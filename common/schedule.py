@@ -60,7 +60,7 @@ class CookSchedule:
             if missing:
                 raise ScheduleError(f"no schedule for {', '.join(missing)}: name them or give a 'default'")
             given = {name: _day(changes, name) for name, changes in value.items()}
-            days = tuple(given.get(day, given.get("default")) for day in WEEKDAYS)
+            days = tuple(given[day] if day in given else given["default"] for day in WEEKDAYS)
         else:
             every_day = _day(value, "every day")
             days = (every_day,) * 7

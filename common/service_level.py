@@ -323,7 +323,7 @@ def judge_counted(
     )
 
 
-def judge_days(rows: Sequence[Sequence], promise: Promise, per_day: int) -> ServiceLevel:
+def judge_days(rows: Sequence[tuple[str | int, int, int, int, int]], promise: Promise, per_day: int) -> ServiceLevel:
     """The service level from a database's counts per (local day, interval): rows of (day, interval, orders,
     orders that took at most the target, the longest in whole minutes), days named in any sortable way. Quiet
     intervals are pooled with their neighbours by the orders a day the rows themselves show."""

@@ -18,6 +18,7 @@ import math
 import os
 import runpy
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -89,12 +90,12 @@ def parse_cooks(value: object, where: str = "NUM_COOKS") -> int:
     return value
 
 
-def _positive(unit: str):
+def _positive(unit: str) -> Callable[[object, str], float]:
     """A parser for a positive, finite number of `unit` (booleans and text are refused, naming `where`)."""
 
     def parse(value: object, where: str) -> float:
         try:
-            number = float(value)  # type: ignore[arg-type]
+            number = float(value)  # type: ignore[arg-type]  # any value: what float() refuses is caught
         except (TypeError, ValueError):
             number = math.nan
         if isinstance(value, bool) or not math.isfinite(number) or number <= 0:
@@ -235,7 +236,7 @@ KNOBS: dict[str, tuple[tuple[type, ...], str]] = {
 as what they say)."""
 
 
-def _check_names_and_types(values: dict, where: str) -> None:
+def _check_names_and_types(values: Mapping[str, object], where: str) -> None:
     """An upper-case name that is not a knob is a misspelling (it would be ignored); a knob of the wrong type
     would be read as something it does not mean. Both stop here, with the nearest knob or the type wanted."""
     for name, value in values.items():
@@ -256,7 +257,9 @@ def _check_names_and_types(values: dict, where: str) -> None:
             raise SettingsError(f"{where}{name}: expected {wanted}, got {type(value).__name__} {value!r}")
 
 
-def _overridden(env, variable: str, get, name: str, default: object, where: str) -> tuple[object, str]:
+def _overridden(
+    env: Mapping[str, str], variable: str, get: Callable[[str, object], object], name: str, default: object, where: str
+) -> tuple[object, str]:
     """A value from the environment variable if set, else from the parameters file; and where it came from."""
     if env.get(variable):
         return env[variable], f"environment variable {variable}"

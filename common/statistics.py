@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     import numpy as np
+    from numpy.typing import NDArray
 
 
 @overload
 def nearest_rank(total: int, percent: float) -> int: ...
 @overload
-def nearest_rank(total: np.ndarray, percent: float) -> np.ndarray: ...
-def nearest_rank(total, percent):
+def nearest_rank(total: np.ndarray, percent: float) -> NDArray[np.int64]: ...
+def nearest_rank(total: int | np.ndarray, percent: float) -> int | NDArray[np.int64]:
     """The rank (1-based) of the `percent` percentile among `total` values, for a count or an array of counts
     (a small tolerance keeps 0.9 * 10 from rounding up to 10)."""
     if isinstance(total, int):
