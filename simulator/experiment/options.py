@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+import numpy as np
+from numpy.typing import NDArray
+
 from common.schedule import WEEKDAYS, CookSchedule
 from simulator.experiment.direct import Crew
 from simulator.experiment.grid import IntervalGrid
@@ -15,7 +18,7 @@ PEAK_SHARE = 0.5
 """An interval is a peak when it expects at least this share of the orders of the day's busiest interval."""
 
 
-def peak_intervals(orders_per_day: Sequence[float], grid: IntervalGrid) -> list[bool]:
+def peak_intervals(orders_per_day: Sequence[float] | NDArray[np.float64], grid: IntervalGrid) -> list[bool]:
     """The intervals of each day (or of each day of the week) busy enough to be its peaks."""
     peaks = []
     for start in range(0, grid.size, grid.per_day):
@@ -35,12 +38,12 @@ def describe_peaks(peaks: Sequence[bool], grid: IntervalGrid) -> str:
     days = [_spans(peaks[start : start + grid.per_day], grid) for start in range(0, len(peaks), grid.per_day)]
     if not grid.per_weekday:
         return days[0]
-    groups: list[list] = []  # [first weekday, last weekday, spans] of neighbouring weekdays alike
+    groups: list[tuple[int, int, str]] = []  # (first weekday, last weekday, spans) of neighbouring weekdays alike
     for weekday, spans in enumerate(days):
         if groups and groups[-1][2] == spans:
-            groups[-1][1] = weekday
+            groups[-1] = (groups[-1][0], weekday, spans)
         else:
-            groups.append([weekday, weekday, spans])
+            groups.append((weekday, weekday, spans))
     return "; ".join(
         f"{WEEKDAYS[first]}{'' if first == last else '-' + WEEKDAYS[last]} {spans or 'none'}"
         for first, last, spans in groups

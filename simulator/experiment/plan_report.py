@@ -40,6 +40,8 @@ FILES = (
     "comparison.csv",
     "plan.html",
 )
+CsvRow = list[str | int | float]
+"""A line of one of the CSV files: its cells, in the order of the file's header."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Backtest:
     """Local days named as holidays, in the history and the week planned."""
 
 
-def schedule_value(cooks: list[int], grid: IntervalGrid) -> dict:
+def schedule_value(cooks: list[int], grid: IntervalGrid) -> dict[str, object]:
     """The COOK_SCHEDULE a parameters file takes (one day, or a dict per weekday), with the zone it is in."""
     days = grid.schedule(cooks).describe()
     return {"timezone": grid.zone, **(days if grid.per_weekday else days["Mon"])}
@@ -131,17 +133,17 @@ def write_outputs(plan: Plan, tested: Backtest, out: Path, include_plotlyjs: boo
     chart(plan, tested).write_html(out / "plan.html", include_plotlyjs=include_plotlyjs)
 
 
-def _write(path: Path, header: list[str], rows: list[list]) -> None:
+def _write(path: Path, header: list[str], rows: list[CsvRow]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(header)
         writer.writerows(rows)
 
 
-def shift_rows(plan: Plan) -> list[list]:
+def shift_rows(plan: Plan) -> list[CsvRow]:
     """Each shift of the week planned, by its day (every day of the week, for a daily roster)."""
     grid, days = plan.week.history.grid, plan.week.days[1:]
-    rows = []
+    rows: list[CsvRow] = []
     for day in days.tolist():
         for shift in sorted(plan.roster.shifts, key=lambda s: (s.start, s.intervals)):
             if grid.per_weekday and shift.start // grid.per_day != int(weekday_of(day)):
@@ -165,10 +167,10 @@ def _clock(grid: IntervalGrid, interval: int) -> str:
     return f"{minute // 60:02}:{minute % 60:02}"
 
 
-def forecast_rows(plan: Plan, holidays: dict[int, str]) -> list[list]:
+def forecast_rows(plan: Plan, holidays: dict[int, str]) -> list[CsvRow]:
     week = plan.week
     drawn = week.paths["held-out"] * week.scale
-    rows = []
+    rows: list[CsvRow] = []
     for i, day in enumerate(week.days.tolist()[1:], 1):
         totals = drawn[:, i]
         rows.append(
@@ -185,9 +187,9 @@ def forecast_rows(plan: Plan, holidays: dict[int, str]) -> list[list]:
     return rows
 
 
-def backtest_rows(plan: Plan, tested: Backtest) -> list[list]:
+def backtest_rows(plan: Plan, tested: Backtest) -> list[CsvRow]:
     grid = plan.week.history.grid
-    rows = []
+    rows: list[CsvRow] = []
     for cell in [*tested.replay, *[c for fold in tested.folds for c in fold.cells]]:
         rows.append(
             [
@@ -206,7 +208,7 @@ def backtest_rows(plan: Plan, tested: Backtest) -> list[list]:
     return rows
 
 
-def accuracy_rows(folds: list[Fold]) -> list[list]:
+def accuracy_rows(folds: list[Fold]) -> list[CsvRow]:
     return [
         [
             fold.number,
@@ -266,8 +268,8 @@ def chart(plan: Plan, tested: Backtest) -> go.Figure:
         col=1,
         line={"shape": "hv", "dash": "dot", "color": "#8e24aa"},
     )
-    shown = [(i, service.of_interval(i)) for i in range(grid.size)]
-    shown = [(i, b) for i, b in shown if b is not None]
+    every = [(i, service.of_interval(i)) for i in range(grid.size)]
+    shown = [(i, b) for i, b in every if b is not None]
     figure.add_scatter(
         x=[labels[i] for i, _ in shown],
         y=[100 * b.share for _, b in shown],
@@ -385,7 +387,7 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
         if name in plan.assessments:
             other = plan.assessments[name]
             lines.append(
-                f"Labour: {1 - roster.labour_hours.mean / other.labour_hours.mean:.0%} below the {name} meeting"
+                f"Labour: {1 - roster.mean_labour_hours / other.mean_labour_hours:.0%} below the {name} meeting"
                 f" the same service level ({other.option.name})."
             )
     if "best two-level schedule" in plan.assessments:

@@ -26,19 +26,22 @@ import math
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from common.schedule import CookSchedule
-from common.service_level import LEVEL_WIDTH, CellStats, Promise, ServiceLevel, judge
+from common.service_level import LEVEL_WIDTH, BlockLevel, CellStats, Promise, ServiceLevel, judge
 from simulator.experiment import options, report, staffing
 from simulator.experiment.demand import day_date
-from simulator.experiment.executor import Executor
+from simulator.experiment.executor import Executor, Progress
 from simulator.experiment.forecast import Forecast, forecast
 from simulator.experiment.report import Assessment
 from simulator.experiment.roster import Roster, solve
-from simulator.experiment.study import History, WeekAhead
+from simulator.experiment.streams import Stream
+from simulator.experiment.study import History, Replication, WeekAhead
 from simulator.experiment.trials import Option
+from simulator.tally import RunSummary
 
 ROSTER_ROUNDS = 30
 """Re-simulations of the roster on the raise replications before the plan gives up, and says so."""
@@ -46,6 +49,12 @@ SEARCH_DAYS = 24
 """Days each block sees in the search set, by default."""
 RAISE_TIMES, HELD_OUT_TIMES = 2, 20
 """The raise set and the held-out set (at most: it stops sooner once the verdict is sure), in search sets."""
+
+
+class PlanProgress(Progress, Protocol):
+    """The plan's progress bar (tqdm's): trials done, and the step under way."""
+
+    def set_postfix_str(self, s: str) -> None: ...
 
 
 class UnreachableTarget(ValueError):
@@ -89,7 +98,7 @@ class Plan:
         return not broken(self.held_out.service)
 
 
-def broken(service: ServiceLevel) -> list:
+def broken(service: ServiceLevel) -> list[BlockLevel]:
     """The blocks whose whole 95% interval lies below the level: the promise shown not to hold."""
     return [b for b in service.blocks if b.interval_95[1] < service.promise.level]
 
@@ -104,7 +113,9 @@ def set_sizes(per_weekday: bool, search_weeks: int | None) -> dict[str, int]:
 class Trials:
     """Runs staffings on the replications of one set of the week and judges them."""
 
-    def __init__(self, executor: Executor, week: WeekAhead, name: str, promise: Promise, progress) -> None:
+    def __init__(
+        self, executor: Executor[Replication], week: WeekAhead, name: str, promise: Promise, progress: PlanProgress
+    ) -> None:
         self.executor, self.week, self.name, self.promise, self.progress = executor, week, name, promise, progress
 
     def assess(self, option: Option, replications: range | None = None) -> Assessment:
@@ -122,8 +133,8 @@ class Trials:
 def make_plan(
     request: PlanRequest,
     week: WeekAhead,
-    open_executor: Callable[[WeekAhead], AbstractContextManager[Executor]],
-    progress,
+    open_executor: Callable[[WeekAhead], AbstractContextManager[Executor[Replication]]],
+    progress: PlanProgress,
 ) -> Plan:
     grid, promise = week.history.grid, request.promise
     with open_executor(week) as executor:
@@ -143,7 +154,7 @@ def make_plan(
 
 
 def staff(
-    request: PlanRequest, week: WeekAhead, executor: Executor, most_rounds: int, progress
+    request: PlanRequest, week: WeekAhead, executor: Executor[Replication], most_rounds: int, progress: PlanProgress
 ) -> tuple[staffing.Requirement, Roster, list[int], int, bool]:
     """The requirement on the search set, then the roster raised on the raise set: (requirement, roster, the
     requirement as raised, rounds, whether the roster met the service level there)."""
@@ -186,9 +197,9 @@ def week_ahead(history: History, first_day: int, request: PlanRequest, sizes: di
 def fold_roster(
     request: PlanRequest,
     week: WeekAhead,
-    open_executor: Callable[[WeekAhead], AbstractContextManager[Executor]],
+    open_executor: Callable[[WeekAhead], AbstractContextManager[Executor[Replication]]],
     rounds: int,
-    progress,
+    progress: PlanProgress,
 ) -> tuple[CookSchedule, float]:
     """A cheaper plan of the week for a backtest fold: the requirement on the search set, the roster raised on
     the raise set for at most `rounds` rounds; no held-out check, no comparisons. (schedule, cook-hours paid)."""
@@ -215,12 +226,12 @@ def raise_roster(
     raise ValueError("at least one round is needed")
 
 
-def verify(held_out: Trials, schedule) -> Assessment:
+def verify(held_out: Trials, schedule: CookSchedule) -> Assessment:
     """The roster on held-out replications, a batch at a time, until every block's share of days is known
     within LEVEL_WIDTH or the set is used up."""
     total = held_out.week.size("held-out")
     batch = max(1, math.ceil(total / 8))
-    summaries: list = []
+    summaries: list[RunSummary] = []
     option = Option("the roster, held out", schedule, "roster")
     while len(summaries) < total:
         numbers = range(len(summaries), min(total, len(summaries) + batch))
@@ -253,8 +264,9 @@ def least_reachable(week: WeekAhead, promise: Promise) -> str | None:
     )
 
 
-def unlimited_cells(stream) -> CellStats:
+def unlimited_cells(stream: Stream) -> CellStats:
     """Each cell's orders when no unit ever waits: an order takes its longest unit's cook time."""
+    assert stream.cells is not None  # the week's replications are judged by days (study.judged_by_days)
     sizes = np.diff(stream.unit_offsets)
     longest = np.maximum.reduceat(stream.cook_times, stream.unit_offsets[:-1]) if len(sizes) else np.zeros(0)
     return CellStats.of(stream.cells, np.where(sizes > 0, longest, 0))
@@ -281,7 +293,9 @@ def comparisons(
         crew = smallest(fixed, 1, ceiling, known=crew)
     if crew is not None:
         found["smallest fixed crew"] = crew
-        two_level = best_two_level(compare, options.peak_intervals(week.orders_per_day, grid), int(crew.option.crew))
+        fixed_cooks = crew.option.crew
+        assert isinstance(fixed_cooks, int)  # an option of fixed(): a number of cooks
+        two_level = best_two_level(compare, options.peak_intervals(week.orders_per_day, grid), fixed_cooks)
         if two_level is not None:
             found["best two-level schedule"] = two_level
     for name, cooks in textbook.items():
@@ -340,14 +354,14 @@ def best_two_level(trials: Trials, peaks: list[bool], ceiling: int) -> Assessmen
     top = ceiling  # a larger base never needs a larger peak: the last peak found bounds the next search
     while base <= ceiling and rises < 2:
 
-        def peak_ok(peak: int, base=base) -> Assessment | None:
+        def peak_ok(peak: int, base: int = base) -> Assessment | None:
             found = schedule(base, peak)
             return found if found.meets_service_level() else None
 
         found = smallest(peak_ok, base, max(base, top))
         if found is not None:
             top = int(found.option.name.split(" / ")[1].split()[0])
-        if found is not None and (best is None or found.labour_hours.mean < best.labour_hours.mean):
+        if found is not None and (best is None or found.mean_labour_hours < best.mean_labour_hours):
             best, rises = found, 0
         else:
             rises += 1

@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from common.service_level import Blocks, Promise, ServiceLevel, judge
+from simulator.experiment.direct import Crew
 from simulator.experiment.trials import Option
 from simulator.tally import RunSummary
 
@@ -107,6 +108,13 @@ class Assessment:
     def meets_service_level(self) -> bool:
         return self.service.met
 
+    @property
+    def mean_labour_hours(self) -> float:
+        """`labour_hours`' mean: every replication pays its crew, so it has one whenever the option was run."""
+        if self.labour_hours.mean is None:
+            raise ValueError(f"{self.option.name}: assessed on no replication")
+        return self.labour_hours.mean
+
     def meets_overall(self, target: float) -> bool:
         """The p90 of all the orders of a replication at most the target, on average: the weakest verdict."""
         return self.p90.mean is not None and self.p90.mean <= target
@@ -184,11 +192,11 @@ HALF_WIDTH = "_ci95_half_width"
 a reader would otherwise take a column called ..._ci95 for a bound, or for the interval's width."""
 
 
-def rows(assessments: Sequence[Assessment], describe_crew) -> list[dict]:
+def rows(assessments: Sequence[Assessment], describe_crew: Callable[[Crew], str]) -> list[dict[str, object]]:
     """The CSV rows: one per option, rounded, units in the column names, '' for no data; each estimate followed by
     its interval's half-width (HALF_WIDTH)."""
 
-    def estimate(name: str, of: Estimate, digits: int, scale: float = 1.0) -> dict:
+    def estimate(name: str, of: Estimate, digits: int, scale: float = 1.0) -> dict[str, object]:
         return {
             name: "" if of.mean is None else round(of.mean * scale, digits),
             name + HALF_WIDTH: "" if of.half_width is None else round(of.half_width * scale, digits),
@@ -221,7 +229,7 @@ def rows(assessments: Sequence[Assessment], describe_crew) -> list[dict]:
     return result
 
 
-def write_csv(path: Path, records: list[dict]) -> None:
+def write_csv(path: Path, records: list[dict[str, object]]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.DictWriter(out, fieldnames=list(records[0]))
         writer.writeheader()

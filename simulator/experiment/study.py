@@ -21,6 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from numpy.typing import NDArray
 
 from common.service_level import Blocks
 from simulator.experiment.demand import DemandModel, covers_every_weekday_twice, midnight, weekday_of
@@ -34,6 +35,8 @@ SETS = {"search": 1, "raise": 2, "held-out": 3, "compare": 4}
 """The sets of replications of a future week, each drawn with seeds of its own."""
 CACHED_STREAMS = 128
 """Streams a worker keeps once made (the sets a study runs again and again)."""
+Replication = tuple[str, int]
+"""A replication of the week: its set and its number in the set (from 0)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ def read_history(
 def judged_by_days(stream: Stream, blocks: Blocks, first_day: int, zone: str) -> Stream:
     """The stream with each order's service-level cell, its local day (from `first_day`) and block; what comes
     before `first_day` warms the kitchen up, and is neither judged nor paid."""
+    assert stream.days is not None  # a stream read from a file or made from one has the days of its orders
     return replace(
         stream,
         cells=blocks.cells(stream.days, stream.intervals, first_day),
@@ -106,7 +110,7 @@ def past_days(history: History, count: int, seed: int, scale: float = 1.0) -> Pa
     return PastDays(blocks, [judged_by_days(s, blocks, first, demand.zone) for s in streams], per_day)
 
 
-def file_orders_per_day(history: History) -> np.ndarray:
+def file_orders_per_day(history: History) -> NDArray[np.float64]:
     """The orders received in each interval of the grid, a day (over the days the file has of it)."""
     demand, grid = history.demand, history.grid
     received = np.bincount(history.file.intervals, minlength=grid.size).astype(float)
@@ -115,7 +119,8 @@ def file_orders_per_day(history: History) -> np.ndarray:
         exposure = np.repeat(days, grid.per_day)
     else:
         exposure = np.full(grid.size, demand.coverage.sum())
-    return np.divide(received, exposure, out=np.zeros(grid.size), where=exposure > 0)
+    per_day: NDArray[np.float64] = np.divide(received, exposure, out=np.zeros(grid.size), where=exposure > 0)
+    return per_day
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,7 +140,7 @@ class WeekAhead:
     scale: float
     paths: dict[str, np.ndarray]
     """Each set's day totals, drawn from the forecast once: (replications, days)."""
-    _made: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _made: OrderedDict[Replication, Stream] = field(default_factory=OrderedDict, repr=False)
 
     @classmethod
     def of(
@@ -161,7 +166,7 @@ class WeekAhead:
     def size(self, name: str) -> int:
         return len(self.paths[name])
 
-    def __getitem__(self, key: tuple[str, int]) -> Stream:
+    def __getitem__(self, key: Replication) -> Stream:
         if key in self._made:
             self._made.move_to_end(key)
             return self._made[key]
@@ -175,10 +180,10 @@ class WeekAhead:
             self._made.popitem(last=False)
         return made
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state["_made"] = OrderedDict()  # what a worker made stays with it
         return state
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
