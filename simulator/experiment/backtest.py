@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from common.schedule import CookSchedule
 from common.service_level import MIN_ORDERS, Blocks, CellStats, Promise
@@ -28,6 +30,9 @@ from simulator.experiment import forecast as forecasting
 from simulator.experiment.demand import DemandModel, day_date, midnight, weekday_of
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.study import History, WeekAhead, judged_by_days
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 FOLDS = 3
 FOLD_SEARCH_WEEKS = 4
@@ -139,7 +144,7 @@ def folds(
     if whole.sum() < 21:
         return []
     last_whole = int(demand.days[whole][-1])
-    found = []
+    found: list[Fold] = []
     for number in range(FOLDS, 0, -1):
         first = last_whole - 7 * number + 1
         if first - int(demand.days[0]) < 14:
@@ -240,8 +245,9 @@ def _interval_counts(history: History, days: np.ndarray, grid: IntervalGrid) -> 
     return counts
 
 
-def _shares(demand: DemandModel, day: int, grid: IntervalGrid) -> np.ndarray:
-    return demand.day_profile(int(day)).reshape(grid.per_day, grid.minutes // 15).sum(axis=1)
+def _shares(demand: DemandModel, day: int | np.integer[Any], grid: IntervalGrid) -> NDArray[np.float64]:
+    shares: NDArray[np.float64] = demand.day_profile(int(day)).reshape(grid.per_day, grid.minutes // 15).sum(axis=1)
+    return shares
 
 
 def _interval_baseline(history: History, days: np.ndarray, grid: IntervalGrid, weeks: int) -> np.ndarray:
@@ -256,7 +262,7 @@ def _interval_baseline(history: History, days: np.ndarray, grid: IntervalGrid, w
     return np.array(rows)
 
 
-def _zone(name: str):
+def _zone(name: str) -> ZoneInfo:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)

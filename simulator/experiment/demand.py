@@ -39,6 +39,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from numpy.typing import NDArray
 
 from common.localtime import EPOCH_DAY, EPOCH_WEEKDAY, LocalClock
 from simulator.experiment.grid import IntervalGrid
@@ -242,12 +243,15 @@ class DemandModel:
             return float(self.totals.sum() / max(self.coverage.sum(), 1e-9))
         return float(adjusted.mean())
 
-    def interval_shares(self, day: int, grid: IntervalGrid) -> np.ndarray:
+    def interval_shares(self, day: int, grid: IntervalGrid) -> NDArray[np.float64]:
         """The share of the day's orders in each interval of a day of the grid."""
-        return self.day_profile(day).reshape(grid.per_day, grid.minutes // 15).sum(axis=1)
+        shares: NDArray[np.float64] = self.day_profile(day).reshape(grid.per_day, grid.minutes // 15).sum(axis=1)
+        return shares
 
-    def day_profile(self, day: int) -> np.ndarray:
-        return self.profile[int(weekday_of(day)) if self.per_weekday else 0]
+    def day_profile(self, day: int) -> NDArray[np.float64]:
+        """The day's row of the profile: the share of its orders in each local quarter hour."""
+        row: NDArray[np.float64] = self.profile[int(weekday_of(day)) if self.per_weekday else 0]
+        return row
 
     def expected_per_interval(self, days: np.ndarray, day_totals: np.ndarray, grid: IntervalGrid) -> np.ndarray:
         """Orders expected a day in each interval of the grid, on days with these expected totals: the mean over
@@ -260,9 +264,10 @@ class DemandModel:
             seen[offset : offset + grid.per_day] += 1
         return np.divide(sums, seen, out=np.zeros(grid.size), where=seen > 0)
 
-    def expected_totals(self, days: np.ndarray) -> np.ndarray:
+    def expected_totals(self, days: NDArray[np.int64]) -> NDArray[np.float64]:
         """The file's level on these days, by weekday (the file's own average day, without a trend)."""
-        return self.level * self.weekday_factor[weekday_of(days)]
+        totals: NDArray[np.float64] = self.level * self.weekday_factor[weekday_of(days)]
+        return totals
 
     def replicate(self, seed: int, replication: int, scale: float, grid: IntervalGrid) -> Stream:
         """Replication number `replication` (2, 3, ...) of the file's own days, with the demand times `scale`
@@ -386,7 +391,8 @@ def _profile(
     if per_weekday and (sums == 0).any():  # a weekday with no orders kept: the other days' shape
         counts[sums[:, 0] == 0] = counts.sum(axis=0)
         sums = counts.sum(axis=1, keepdims=True)
-    return np.divide(counts, sums, out=np.zeros_like(counts), where=sums > 0)
+    shares: NDArray[np.float64] = np.divide(counts, sums, out=np.zeros_like(counts), where=sums > 0)
+    return shares
 
 
 def _covered(profile: np.ndarray, day: int, moment: int, clock: LocalClock, after: bool) -> float:

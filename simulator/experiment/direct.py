@@ -16,6 +16,7 @@ import heapq
 from collections.abc import Iterator
 
 import numpy as np
+from numpy.typing import NDArray
 
 from common.schedule import CookSchedule
 from common.service_level import CellStats
@@ -42,9 +43,12 @@ def _starts_and_completions(stream: Stream, crew: Crew) -> tuple[list[int], list
     return _scheduled(received, units, cook_times, crew, start)
 
 
-def _fixed_crew(received, units, cook_times, cooks: int) -> tuple[list[int], list[int]]:
+def _fixed_crew(
+    received: list[int], units: list[int], cook_times: list[int], cooks: int
+) -> tuple[list[int], list[int]]:
     free_at = [received[0] if received else 0] * cooks  # when each cook is free: a heap
-    started, completed = [], []
+    started: list[int] = []
+    completed: list[int] = []
     cook_time = iter(cook_times)
     for arrived, count in zip(received, units, strict=True):
         first = max(arrived, free_at[0])
@@ -61,7 +65,9 @@ def _fixed_crew(received, units, cook_times, cooks: int) -> tuple[list[int], lis
     return started, completed
 
 
-def _scheduled(received, units, cook_times, schedule: CookSchedule, start: int) -> tuple[list[int], list[int]]:
+def _scheduled(
+    received: list[int], units: list[int], cook_times: list[int], schedule: CookSchedule, start: int
+) -> tuple[list[int], list[int]]:
     # `busy` holds when each cook on shift (or on their way home) is next free: a heap; those free by `at`
     # are idle. A unit starts at `at` when fewer cooks are cooking than are on shift: the heap has room, or
     # holds an idle cook (cooks sent home leave it once idle). The common case is one heapreplace a unit.
@@ -70,12 +76,14 @@ def _scheduled(received, units, cook_times, schedule: CookSchedule, start: int) 
     changes = schedule.changes_after(start)
     change_at, change_to = next(changes)
     at = start  # units start in order: none before the previous one
-    started, completed = [], []
+    started: list[int] = []
+    completed: list[int] = []
     cook_time = iter(cook_times)
     for arrived, count in zip(received, units, strict=True):
         if arrived > at:
             at = arrived
-        first, last = None, arrived
+        first: int | None = None
+        last = arrived
         for _ in range(count):
             while True:  # the first moment from `at` with fewer cooks cooking than on shift
                 while change_at <= at:
@@ -96,6 +104,7 @@ def _scheduled(received, units, cook_times, schedule: CookSchedule, start: int) 
                 first = at
             if finish > last:
                 last = finish
+        assert first is not None  # every order has a unit (a quantity is at least 1)
         started.append(first)
         completed.append(last)
     return started, completed
@@ -127,7 +136,7 @@ def run(stream: Stream, crew: Crew) -> RunSummary:
     )
 
 
-def _most_waiting(received: np.ndarray, started: np.ndarray) -> int:
+def _most_waiting(received: NDArray[np.int64], started: NDArray[np.int64]) -> int:
     """The most orders waiting for their first cook, counted at the end of each moment of receipt.
 
     Units start in order, so first starts are in order too: at the end of moment t, the orders waiting

@@ -31,8 +31,10 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from simulator.experiment.demand import DemandModel, weekday_of
 
@@ -41,25 +43,33 @@ ETS_DAYS = 21
 BASELINE_WEEKS = 4
 
 
+class FittedModel(Protocol):
+    """A fitted statsmodels ETS model (its results), as a forecast uses it: paths simulated from the series' end."""
+
+    def simulate(
+        self, nsimulations: int, /, *, repetitions: int, anchor: str, rng: np.random.Generator
+    ) -> ArrayLike: ...
+
+
 @dataclass(frozen=True, eq=False)
 class Forecast:
     method: str
-    days: np.ndarray
+    days: NDArray[np.int64]
     """The local days forecast."""
-    mean: np.ndarray
+    mean: NDArray[np.float64]
     """Expected orders on each of them."""
     counts_drawn: bool
     """True when a path is already a count of orders (ETS's paths carry every kind of noise); False when a
     path is an expected total around which the day's count is Poisson."""
     sigma: float = 0.0
     """The fallbacks' lognormal sigma of a day's level."""
-    model: object | None = None
+    model: FittedModel | None = None
     """The fitted statsmodels results (ETS), to simulate paths from."""
-    factors: np.ndarray | None = None
+    factors: NDArray[np.float64] | None = None
     """Weekday factors the ETS model's series was divided by."""
-    factor_sigma: np.ndarray | None = None
+    factor_sigma: NDArray[np.float64] | None = None
     """(7,): the lognormal sigma of each weekday factor, a mean of few days: each path draws its own factors."""
-    steps: np.ndarray | None = None
+    steps: NDArray[np.int64] | None = None
     """For each day forecast, the model's step after the history's end (its series counts open days only);
     -1 for a day of a weekday the kitchen is closed."""
 
@@ -71,16 +81,17 @@ class Forecast:
             shape = (count, len(self.days))
             multipliers = rng.lognormal(-sigma * sigma / 2, sigma, shape) if sigma else np.ones(shape)
             return self.mean[None, :] * multipliers
-        horizon = int(self.steps.max()) + 1
+        steps, weekday_factors, factor_sigma = self.steps, self.factors, self.factor_sigma
+        assert steps is not None and weekday_factors is not None and factor_sigma is not None  # set with `model`
+        horizon = int(steps.max()) + 1
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             simulated = np.asarray(self.model.simulate(horizon, repetitions=count, anchor="end", rng=rng)).reshape(
                 horizon, count
             )
-        sigma = self.factor_sigma
-        factors = self.factors[None, :] * rng.lognormal(-sigma * sigma / 2, sigma, (count, 7))
-        adjusted = simulated[np.maximum(self.steps, 0)].T * factors[:, weekday_of(self.days)]
-        return np.where(self.steps[None, :] >= 0, np.maximum(adjusted, 0.0), 0.0)
+        factors = weekday_factors[None, :] * rng.lognormal(-factor_sigma * factor_sigma / 2, factor_sigma, (count, 7))
+        adjusted = simulated[np.maximum(steps, 0)].T * factors[:, weekday_of(self.days)]
+        return np.where(steps[None, :] >= 0, np.maximum(adjusted, 0.0), 0.0)
 
     def counts(self, paths: np.ndarray, rng: np.random.Generator, scale: float = 1.0) -> np.ndarray:
         """Whole orders a day from drawn paths: Poisson around an expected total, or the path itself rounded
@@ -130,13 +141,13 @@ def _exponential_smoothing(demand: DemandModel, days: np.ndarray) -> Forecast:
     open_after = np.cumsum(factors[weekday_of(np.arange(history_days[-1] + 1, days[-1] + 1))] > 0)
     steps = np.where(factors[weekday_of(days)] > 0, open_after[days - history_days[-1] - 1] - 1, -1)
     error = "mul" if (series > 0).all() else "add"
-    best = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter: the AICc decides between the fits
-        for trend in (None, "add"):
-            fitted = ETSModel(series, error=error, trend=trend, damped_trend=trend is not None).fit(disp=False)
-            if best is None or fitted.aicc < best.aicc:
-                best = fitted
+        fits = [
+            ETSModel(series, error=error, trend=trend, damped_trend=trend is not None).fit(disp=False)
+            for trend in (None, "add")
+        ]
+        best = min(fits, key=lambda fitted: fitted.aicc)  # the lower AICc; on a tie, the first
         point = np.asarray(best.forecast(int(steps.max()) + 1))
     trend = "a damped trend" if best.model.trend else "no trend"
     method = (

@@ -8,8 +8,10 @@ follow the clock: the skipped hour has no orders, the repeated one counts twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from common.localtime import EPOCH_WEEKDAY, LocalClock
 from common.schedule import WEEKDAYS, CookSchedule
@@ -45,7 +47,7 @@ class IntervalGrid:
     def seconds(self) -> int:
         return self.minutes * 60
 
-    def of(self, epochs: np.ndarray, clock: LocalClock | None = None) -> np.ndarray:
+    def of(self, epochs: NDArray[np.integer[Any]], clock: LocalClock | None = None) -> NDArray[np.int32]:
         """The interval of each epoch (an int64 array), by local wall-clock time."""
         epochs = np.asarray(epochs, dtype=np.int64)
         local = epochs + (clock or LocalClock(self.zone)).offsets(epochs)

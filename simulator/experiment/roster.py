@@ -11,10 +11,17 @@ CP-SAT its first guess and a lower bound: it stops at a roster that reaches the 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from simulator.experiment.grid import IntervalGrid
+
+if TYPE_CHECKING:
+    from ortools.sat.python.cp_model import CpSolverSolutionCallback
+
+Variable = TypeVar("Variable")
+"""A solver's variable: CP-SAT's, or the linear relaxation's."""
 
 SOLVER_SECONDS = 20.0
 """Time the solver gets: the answer is optimal when it says so, else the best found in that time."""
@@ -85,7 +92,7 @@ def solve(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = SOLVER_SECONDS
     solver.parameters.num_workers = 2
-    status = solver.solve(model, StopAt(least))
+    status = solver.solve(model, stop_at(least))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RosterError(
             f"no roster of {min_hours:g}-{max_hours:g} hour shifts covers the cooks needed"
@@ -135,24 +142,23 @@ def relaxation(
     return math.ceil(objective.Value() - 1e-6), {key: v.solution_value() for key, v in starting.items()}
 
 
-def _covering(starting: dict[tuple[int, int], object], size: int) -> list[list]:
+def _covering(starting: Mapping[tuple[int, int], Variable], size: int) -> list[list[Variable]]:
     """For each interval, the variables of the shifts (start, length) on duty in it, across the wrap."""
-    covering: list[list] = [[] for _ in range(size)]
+    covering: list[list[Variable]] = [[] for _ in range(size)]
     for (start, length), variable in starting.items():
         for offset in range(length):
             covering[(start + offset) % size].append(variable)
     return covering
 
 
-class StopAt:
-    """Stops CP-SAT at the first roster that pays no more than a known lower bound: it is optimal."""
+def stop_at(bound: float) -> CpSolverSolutionCallback:
+    """A callback that stops CP-SAT at the first roster that pays no more than a known lower bound: it is optimal.
+    (Its class is made here, since OR-Tools, an optional extra, is imported only when a roster is solved.)"""
+    from ortools.sat.python import cp_model
 
-    def __new__(cls, bound: float):
-        from ortools.sat.python import cp_model
+    class StopAt(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            if self.objective_value <= bound:
+                self.stop_search()
 
-        class Callback(cp_model.CpSolverSolutionCallback):
-            def on_solution_callback(self) -> None:
-                if self.objective_value <= bound:
-                    self.stop_search()
-
-        return Callback()
+    return StopAt()

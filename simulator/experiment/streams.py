@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from common.localtime import LocalClock
 from simulator.experiment.grid import IntervalGrid
@@ -25,15 +26,15 @@ from simulator.orders import EmptyOrder, FeedEntry, Order
 class Stream:
     name: str
     """What it is, for messages: 'the orders file', 'replication 3'."""
-    received: np.ndarray
+    received: NDArray[np.int64]
     """Epoch seconds (int64) each order is received, in order of receipt."""
-    intervals: np.ndarray
+    intervals: NDArray[np.int32]
     """The grid interval (int32) of each order's receipt."""
-    unit_offsets: np.ndarray
+    unit_offsets: NDArray[np.int64]
     """Order i's units are cook_times[unit_offsets[i]:unit_offsets[i + 1]] (int64, one more than orders)."""
-    cook_times: np.ndarray
+    cook_times: NDArray[np.int64]
     """Seconds (int64) of every unit, order by order, lines in order, `quantity` units each."""
-    sources: np.ndarray
+    sources: NDArray[np.int64]
     """The 1-based position in the orders file of the order whose basket each order carries."""
     first_receipt: int | None
     """Where the kitchen's clock starts: the first readable timestamp, of any entry."""
@@ -42,9 +43,9 @@ class Stream:
     discarded: int = 0
     rejected: int = 0
     first_rejection: str | None = None
-    days: np.ndarray | None = None
+    days: NDArray[np.int64] | None = None
     """The local day (days since 1970-01-01) of each order's receipt."""
-    cells: np.ndarray | None = None
+    cells: NDArray[np.int64] | None = None
     """The service-level cell of each order (common/service_level.py: a day and a block; -1 for a warm-up),
     when the study judges by days; then a trial reports per cell."""
     paid_from: int | None = None
@@ -60,7 +61,8 @@ class Stream:
         return len(self.cook_times)
 
     def units_of(self, order: int) -> list[int]:
-        return self.cook_times[self.unit_offsets[order] : self.unit_offsets[order + 1]].tolist()
+        units: list[int] = self.cook_times[self.unit_offsets[order] : self.unit_offsets[order + 1]].tolist()
+        return units
 
     def between(self, start: int, end: int, name: str | None = None) -> Stream:
         """The orders received from `start` up to (not including) `end`, epoch seconds: a stretch of the file,
@@ -87,14 +89,20 @@ class Stream:
 
 def from_entries(entries: Iterable[FeedEntry], grid: IntervalGrid, name: str = "the orders file") -> Stream:
     """Read a feed once, as the simulator would receive it."""
-    received, offsets, cook_times, sources = [], [0], [], []
-    first = previous = first_rejection = None
+    received: list[int] = []  # epoch seconds of each order
+    offsets: list[int] = [0]
+    cook_times: list[int] = []
+    sources: list[int] = []
+    first: int | None = None
+    previous: int | None = None
+    first_rejection: str | None = None
     discarded = rejected = 0
     for entry in entries:
         if entry.ordered_at is not None:
             previous = entry.ordered_at if previous is None else max(entry.ordered_at, previous)
             first = previous if first is None else first
         if isinstance(entry, Order):
+            assert previous is not None  # an order has its time (entry.ordered_at), so the clock has one
             received.append(previous)
             sources.append(entry.position)
             cook_times.extend(dish.cook_time for dish in entry.units())
