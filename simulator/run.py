@@ -79,7 +79,7 @@ def simulate(
     done = env.process(receive_orders(env, kitchen, entries, WAKE_INTERVAL * speed if speed is not None else 1.0, tick))
     env.process(kitchen.sample_every_minute(also=tick))
     env.process(kitchen.report_every_hour(clock))
-    if speed is not None:
+    if speed is not None and isinstance(env, simpy.rt.RealtimeEnvironment):  # not when nothing was readable
         env.process(_wake_regularly(env, WAKE_INTERVAL * speed, tick))
         env.sync()
     env.run(until=env.any_of([done, stopped]))
