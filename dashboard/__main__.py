@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         Server(app.server, f"{address}:{args.port}").run()
     except SystemExit as stopped:  # gunicorn ends by exiting: 0 when stopped by Ctrl-C or SIGTERM
+        if isinstance(stopped.code, str):  # a message, said as sys.exit says it (gunicorn's own exits are numbers)
+            print(stopped.code, file=sys.stderr)
+            return 1
         return stopped.code or 0
     return 0
 

@@ -24,7 +24,8 @@ def create_app(
 ) -> Dash:
     """The app; with `users` (name -> password or hash), every page asks for a login. `target` is the p90
     fulfillment, in minutes, each half hour is held to, on a `level` share of days."""
-    app = Dash(__name__, title="Kitchen Simulator", update_title=None)
+    # no "Updating..." in the tab while a callback runs: Dash documents "" as None, which its signature does not take
+    app = Dash(__name__, title="Kitchen Simulator", update_title="")
     app.layout = layout.shell(refresh_seconds)
 
     @app.callback(

@@ -4,6 +4,7 @@ side by side, aligned by each run's local time of day (a run's own time zone).""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,13 +84,17 @@ def day_axis(title: str) -> dict:
     )
 
 
-def broken(minutes: list[int], step: int, *series: list) -> tuple[list, ...]:
+def broken(minutes: list[int], step: int, *series: Sequence[float]) -> tuple[Sequence[float | str | None], ...]:
     """(x in hours of the day, x as 'HH:MM' for the hover, *series), with None between two points more than `step`
     minutes apart, so that the line breaks where there is no data instead of joining across it."""
-    x, text, columns = [], [], [[] for _ in series]
+    x: list[float | None] = []
+    text: list[str | None] = []
+    columns: list[list[float | None]] = [[] for _ in series]
     for k, minute in enumerate(minutes):
         if k and minute - minutes[k - 1] > step:
-            for column in (x, text, *columns):
+            x.append(None)
+            text.append(None)
+            for column in columns:
                 column.append(None)
         x.append(minute / 60)
         text.append(clock_label(minute))
@@ -213,13 +218,13 @@ def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = 
     title = "p90 fulfillment by half hour of receipt, each whole run"
     if not rows:
         return waiting(title)
-    by_run: dict[int, list] = defaultdict(list)
+    by_run: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for run_id, half_hour, orders, _p50, p90 in half_hour_percentiles(rows):
         by_run[run_id].append((half_hour * 30, p90, orders))
     data = []
     for i, (run_id, points) in enumerate(sorted(by_run.items())):
-        minutes, p90, orders = zip(*points, strict=True)
-        x, text, y, customdata = broken(list(minutes), 30, p90, orders)  # 30: the next half hour
+        minutes, p90s, counts = zip(*points, strict=True)
+        x, text, y, customdata = broken(list(minutes), 30, p90s, counts)  # 30: the next half hour
         data.append(
             {
                 "type": "scatter",

@@ -12,10 +12,11 @@ kitchen's local wall-clock time (DST-correct); axis titles name the zone.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
 from functools import lru_cache
 
 from common.localtime import LocalClock, half_hour_label
-from common.service_level import Promise, judge_days
+from common.service_level import BlockLevel, Promise, ServiceLevel, judge_days
 from common.settings import DEFAULT_SLA_P90
 from dashboard.queries import MEAL_PERIODS
 
@@ -74,13 +75,13 @@ def waiting(title: str) -> dict:
     )
 
 
-def local_times(epochs, zone: str) -> list[int]:
+def local_times(epochs: Iterable[int], zone: str) -> list[int]:
     """Epoch seconds as the kitchen's local wall-clock times, for a date axis: milliseconds since 1970-01-01
     00:00 local, which Plotly shows as they are (numbers are much cheaper to make and send than strings)."""
     import numpy as np  # here: numpy takes a tenth of a second to import
 
-    epochs = np.fromiter(epochs, dtype=np.int64)
-    return ((epochs + clock_of(zone).offsets(epochs)) * 1000).tolist()
+    seconds = np.fromiter(epochs, dtype=np.int64)
+    return ((seconds + clock_of(zone).offsets(seconds)) * 1000).tolist()
 
 
 @lru_cache(maxsize=64)
@@ -89,7 +90,7 @@ def clock_of(zone: str) -> LocalClock:
     return LocalClock(zone)
 
 
-def order_statuses(rows, zone: str) -> dict:
+def order_statuses(rows: list[tuple[int, int, int]] | None, zone: str) -> dict:
     title = "Order statuses every 10 simulated minutes (up to 14 days back)"
     if not rows:
         return waiting(title)
@@ -106,10 +107,12 @@ def order_statuses(rows, zone: str) -> dict:
     )
 
 
-def recent_fulfillment(row, zone: str, target: float = DEFAULT_SLA_P90) -> dict:
+def recent_fulfillment(
+    row: tuple[int, float | None, int | None] | None, zone: str, target: float = DEFAULT_SLA_P90
+) -> dict:
     """The gauge: green up to the target, amber up to twice it, red beyond."""
     count, mean_seconds, p90_seconds = row or (0, None, None)
-    if not count:
+    if not count or mean_seconds is None or p90_seconds is None:  # orders counted have both
         return waiting("Fulfillment time, last simulated hour")
     mean, p90 = mean_seconds / 60, p90_seconds / 60
     top = max(3 * target, p90 * 1.1)
@@ -145,7 +148,9 @@ def recent_fulfillment(row, zone: str, target: float = DEFAULT_SLA_P90) -> dict:
     )
 
 
-def fulfillment_by_half_hour(rows, zone: str, target: float = DEFAULT_SLA_P90) -> dict:
+def fulfillment_by_half_hour(
+    rows: list[tuple[int, int, int, int]] | None, zone: str, target: float = DEFAULT_SLA_P90
+) -> dict:
     """p90 by half hour of receipt against the target line; the half hours over it in red."""
     title = "p90 fulfillment by half hour of receipt (up to 14 days back)"
     if not rows:
@@ -195,7 +200,7 @@ def fulfillment_by_half_hour(rows, zone: str, target: float = DEFAULT_SLA_P90) -
     )
 
 
-def service_level_by_half_hour(rows, zone: str, promise: Promise) -> dict:
+def service_level_by_half_hour(rows: list[tuple] | None, zone: str, promise: Promise) -> dict:
     """Each half hour's share of days that met the promise, with its 95% interval, against the service level;
     quiet half hours are judged with their neighbours (common/service_level.py), and those below it are red."""
     title = "Days each half hour met the promise (up to 14 days back)"
@@ -203,7 +208,7 @@ def service_level_by_half_hour(rows, zone: str, promise: Promise) -> dict:
         return waiting(title)
     judged = judge_days(rows, promise, per_day=48)
     shown = sorted({row[1] for row in rows})
-    blocks = [judged.of_interval(h) for h in shown]
+    blocks = [_judged_block(judged, h) for h in shown]
     share = [round(100 * b.share, 1) for b in blocks]
     low, high = zip(*(b.interval_95 for b in blocks), strict=True)
     level = 100 * promise.level
@@ -268,11 +273,18 @@ def service_level_by_half_hour(rows, zone: str, promise: Promise) -> dict:
     )
 
 
-def revenue_by_day(rows, zone: str) -> dict:
+def _judged_block(judged: ServiceLevel, half_hour: int) -> BlockLevel:
+    """The block a half hour of the rows was judged in."""
+    block = judged.of_interval(half_hour)
+    assert block is not None, "judge_days judges the block of every half hour its rows have"
+    return block
+
+
+def revenue_by_day(rows: list[tuple[str, str, int]] | None, zone: str) -> dict:
     title = "Revenue by day and delivery service"
     if not rows:
         return waiting(title)
-    by_service: dict[str, tuple[list, list]] = {}
+    by_service: dict[str, tuple[list[str], list[float]]] = {}
     for day, service, cents in rows:
         days, dollars = by_service.setdefault(service, ([], []))
         days.append(day)
@@ -311,7 +323,8 @@ def service_colours(services: list[str]) -> dict[str, str]:
     """A colour for each delivery service that depends on its name alone, so that it is the same in every run
     and every kitchen: its name's checksum picks it; two that pick the same take the next free one, in
     name order."""
-    taken, colours = set(), {}
+    taken: set[str] = set()
+    colours: dict[str, str] = {}
     for service in sorted(services):
         index = zlib.crc32(service.encode()) % len(SERVICE_COLOURS)
         while SERVICE_COLOURS[index] in taken and len(taken) < len(SERVICE_COLOURS):
@@ -325,7 +338,7 @@ def money(cents: int) -> str:
     return f"${cents / 100:,.2f}"
 
 
-def total_revenue(cents: int, zone: str) -> dict:
+def total_revenue(cents: int | None, zone: str) -> dict:
     title = "Total revenue"
     if not cents:
         return waiting(title)
@@ -342,7 +355,7 @@ def total_revenue(cents: int, zone: str) -> dict:
     )
 
 
-def revenue_by_meal_period(rows, zone: str) -> dict:
+def revenue_by_meal_period(rows: list[tuple[str, int]] | None, zone: str) -> dict:
     title = "Revenue by meal period"
     revenue = dict(rows or [])
     periods = [p for p in MEAL_PERIODS if revenue.get(p)]
@@ -366,7 +379,7 @@ def revenue_by_meal_period(rows, zone: str) -> dict:
     )
 
 
-def cook_utilisation(rows, zone: str) -> dict:
+def cook_utilisation(rows: list[tuple[int, int, int]] | None, zone: str) -> dict:
     title = "Cooks on shift and busy"
     if not rows:
         return waiting(title)
@@ -404,7 +417,7 @@ def cook_utilisation(rows, zone: str) -> dict:
     )
 
 
-def top_dishes(rows, zone: str) -> dict:
+def top_dishes(rows: list[tuple[str, int]] | None, zone: str) -> dict:
     title = "Top 10 dishes by units ordered"
     if not rows:
         return waiting(title)

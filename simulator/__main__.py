@@ -14,6 +14,8 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Callable
+from types import FrameType
 
 from common.database import DatabaseUnavailable, connect_writer, database_errors, describe
 from common.localtime import LocalClock
@@ -24,7 +26,7 @@ from simulator.kitchen import progress
 from simulator.menu import MenuError, load_menu
 from simulator.orders import OrdersFileError
 from simulator.requests import RunRequest
-from simulator.run import simulate
+from simulator.run import Outcome, simulate
 from simulator.store import RunParameters, RunStore
 
 log = logging.getLogger("simulator")
@@ -40,7 +42,7 @@ class StopSignal:
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, self._handle)
 
-    def _handle(self, number: int, frame) -> None:
+    def _handle(self, number: int, frame: FrameType | None) -> None:
         self.received = number
 
     def __call__(self) -> bool:
@@ -52,7 +54,7 @@ class EveryFewSeconds(logging.Filter):
     a day of orders replays in a fraction of a second, and a line per simulated hour would bury the summary. The
     last line held back is said at the end (`say_the_last`): the last state reached is always shown."""
 
-    def __init__(self, seconds: float, clock=time.monotonic) -> None:
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
         self.seconds, self.clock = seconds, clock
         self.said_at: float | None = None
@@ -136,7 +138,7 @@ def run(request: RunRequest) -> int:
                 lines.say_the_last()
         status = "interrupted" if outcome.interrupted else "completed"
         store.finish(status, outcome.summary.fulfillment.mean, outcome.summary.fulfillment.percentile(90))
-    except (OrdersFileError, DatabaseUnavailable, *database_errors(), OSError) as error:
+    except (OrdersFileError, DatabaseUnavailable, OSError) + database_errors() as error:
         where = f" (writing {describe(db)})" if isinstance(error, database_errors()) else ""
         print(f"simulator: run {store.run_id} failed: {error}{where}", file=sys.stderr)
         _finish_failed(store, str(error))
@@ -148,10 +150,7 @@ def run(request: RunRequest) -> int:
 def _finish_failed(store: RunStore, message: str) -> None:
     try:
         store.finish("failed", message=message)
-    except (
-        *database_errors(),
-        DatabaseUnavailable,
-    ) as error:  # the database itself failed: say so, keep the first error
+    except (DatabaseUnavailable,) + database_errors() as error:  # the database failed: say so, keep the first error
         print(f"simulator: could not mark run {store.run_id} failed: {error}", file=sys.stderr)
 
 
@@ -160,14 +159,14 @@ def _amount(value: float) -> str:
     return f"{value:,.2f}" if value < 10 else f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
 
 
-def summary(run_id, status, wall_seconds, outcome, clock: LocalClock) -> str:
-    def minutes(seconds):
+def summary(run_id: int, status: str, wall_seconds: float, outcome: Outcome, clock: LocalClock) -> str:
+    def minutes(seconds: float | None) -> str:
         return "-" if seconds is None else f"{seconds / 60:.1f} min"
 
     run = outcome.summary
 
     span = ""
-    if outcome.sim_started_at is not None:
+    if outcome.sim_started_at is not None and outcome.sim_ended_at is not None:  # both, or neither
         span = f"  simulated {clock.label(outcome.sim_started_at)} to {clock.label(outcome.sim_ended_at)}\n"
     return (
         f"run {run_id} {status}\n{span}"

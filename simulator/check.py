@@ -13,6 +13,7 @@ import itertools
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +22,8 @@ from tqdm import tqdm
 from common.localtime import LocalClock
 from common.settings import settings_or_exit
 from simulator import cli, feed
-from simulator.menu import MenuError, load_menu
-from simulator.orders import EmptyOrder, Order, OrdersFileError, Rejected
+from simulator.menu import Dish, MenuError, load_menu
+from simulator.orders import EmptyOrder, FeedEntry, Order, OrdersFileError, Rejected
 from simulator.requests import Orders
 
 FIRST_POSITIONS = 5  # positions shown per reason
@@ -39,11 +40,11 @@ class Findings:
     """Orders stamped before the order ahead of them (received when they are read)."""
     first: int | None = None
     last: int | None = None
-    by_hour: Counter = field(default_factory=Counter)
+    by_hour: Counter[int] = field(default_factory=Counter)
     rejected: dict[str, list[int]] = field(default_factory=dict)
     """Kind of rejection -> positions."""
     first_reason: dict[str, str] = field(default_factory=dict)
-    unknown_dishes: Counter = field(default_factory=Counter)
+    unknown_dishes: Counter[str] = field(default_factory=Counter)
     error: str | None = None
     """Why the file could not be read to its end."""
 
@@ -52,7 +53,13 @@ class Findings:
         return sum(len(p) for p in self.rejected.values())
 
 
-def examine(entries, menu: dict, clock: LocalClock, item_column: str, progress=None) -> Findings:
+def examine(
+    entries: Iterable[FeedEntry],
+    menu: dict[str, Dish],
+    clock: LocalClock,
+    item_column: str,
+    progress: Callable[[], None] | None = None,
+) -> Findings:
     found, previous = Findings(), None
     try:
         for entry in entries:
@@ -90,10 +97,12 @@ def _dishes(rejection: Rejected, item_column: str) -> list[str]:
         return []
     if not isinstance(raw, dict):
         return []
-    lines = raw.get("items") if isinstance(raw.get("items"), list) else None
-    if lines is not None:
+    lines = raw.get("items")
+    if isinstance(lines, list):
         return [line["name"] for line in lines if isinstance(line, dict) and isinstance(line.get("name"), str)]
-    rows = raw.get("rows") if isinstance(raw.get("rows"), list) else []
+    rows = raw.get("rows")
+    if not isinstance(rows, list):
+        return []
     return [row[item_column].strip() for row in rows if isinstance(row, dict) and (row.get(item_column) or "").strip()]
 
 
@@ -130,7 +139,7 @@ def report(found: Findings, name: str, kind: str, clock: LocalClock, orders_zone
     note = zones_note(orders_zone, clock)
     if note:
         lines.append(note)
-    if found.first is not None:
+    if found.first is not None and found.last is not None:  # both, or neither
         lines.append(
             f"  time span: {clock.label(found.first)} to {clock.label(found.last)}"
             f" ({(found.last - found.first) / 86400:,.1f} days)"

@@ -7,9 +7,11 @@ here with one line naming it (common/command_line.py). Nothing past this module 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from common.command_line import Parser, shown_default
 from common.settings import (
@@ -104,10 +106,13 @@ def orders_from(args: argparse.Namespace, settings: Settings, parser: Parser) ->
     return Orders(args.orders, feed, args.menu, args.timezone)
 
 
-def argument(parse, flag: str):
+Parsed = TypeVar("Parsed")
+
+
+def argument(parse: Callable[[str, str], Parsed], flag: str) -> Callable[[str], Parsed]:
     """An argparse type from one of common/settings.py's parsers, its error said as argparse says one."""
 
-    def convert(text: str):
+    def convert(text: str) -> Parsed:
         try:
             return parse(text, flag)
         except SettingsError as error:
@@ -116,7 +121,7 @@ def argument(parse, flag: str):
     return convert
 
 
-def timezone_type(flag: str):
+def timezone_type(flag: str) -> Callable[[str], str]:
     """An argparse type for an IANA zone: a bad one is refused by argparse, naming `flag`."""
     return argument(parse_timezone, flag)
 
@@ -278,7 +283,7 @@ def generate_request(argv: list[str] | None, settings: Settings, doc: str | None
     )
 
 
-def _at_least(least: int, what: str):
+def _at_least(least: int, what: str) -> Callable[[str], int]:
     """An argparse type: a whole number of at least `least`, the message saying what it counts."""
 
     def convert(text: str) -> int:

@@ -15,9 +15,10 @@ import math
 import os
 import random
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TextIO, TypeVar
 
 import pytz
 from faker import Faker
@@ -94,7 +95,16 @@ def generate(
     )
 
 
-def _orders(rng, fake, menu, popularity, first_day, days, orders_per_day, tz) -> Iterator[dict]:
+def _orders(
+    rng: random.Random,
+    fake: Faker,
+    menu: list[dict],
+    popularity: list[float],
+    first_day: date,
+    days: int,
+    orders_per_day: int,
+    tz: pytz.BaseTzInfo,
+) -> Iterator[dict]:
     minutes, weights = range(1440), demand_by_minute()
     for day in range(days):
         midnight = datetime.combine(first_day + timedelta(days=day), time())
@@ -128,7 +138,10 @@ def _line(dish: dict, rng: random.Random) -> dict:
     return {"name": dish["name"], "quantity": _pick(QUANTITY, rng), "price_per_unit": dish["price"]}
 
 
-def _pick(shares: dict, rng: random.Random):
+Choice = TypeVar("Choice")
+
+
+def _pick(shares: dict[Choice, float], rng: random.Random) -> Choice:
     return rng.choices(list(shares), list(shares.values()))[0]
 
 
@@ -137,7 +150,7 @@ def write_json_list(path: Path, entries: Iterable[dict]) -> int:
     return _write_in_place(path, lambda out: _json_list(out, entries))
 
 
-def _json_list(out, entries: Iterable[dict]) -> int:
+def _json_list(out: TextIO, entries: Iterable[dict]) -> int:
     count = 0
     out.write("[")
     for count, entry in enumerate(entries, start=1):
@@ -147,7 +160,7 @@ def _json_list(out, entries: Iterable[dict]) -> int:
     return count
 
 
-def _json_lines(out, orders: Iterable[dict]) -> int:
+def _json_lines(out: TextIO, orders: Iterable[dict]) -> int:
     count = 0
     for order in orders:
         out.write(json.dumps(order, ensure_ascii=False) + "\n")
@@ -155,7 +168,7 @@ def _json_lines(out, orders: Iterable[dict]) -> int:
     return count
 
 
-def _csv_rows(out, orders: Iterable[dict]) -> int:
+def _csv_rows(out: TextIO, orders: Iterable[dict]) -> int:
     """One row per order line, with our column names and prices in dollars, as a point-of-sale export."""
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
@@ -171,7 +184,7 @@ def _csv_rows(out, orders: Iterable[dict]) -> int:
 WRITERS = {"json": _json_list, "jsonl": _json_lines, "csv": _csv_rows}
 
 
-def _write_in_place(path: Path, write) -> int:
+def _write_in_place(path: Path, write: Callable[[TextIO], int]) -> int:
     """Write to a temporary file beside `path`, then rename it into place: `path` is never left half written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")

@@ -21,18 +21,20 @@ model never reads anything back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple, Protocol
 
 import simpy
 from simpy.core import URGENT
+from simpy.events import EventPriority, ProcessGenerator
+from simpy.resources.resource import PriorityRequest
 
 from common.localtime import LocalClock
 from common.schedule import CookSchedule
 from simulator.orders import EmptyOrder, FeedEntry, Order, Rejected
-from simulator.simpy_adapter import At, Cooks, ScheduledCooks, ScheduledUnitRequest, UnitRequest
+from simulator.simpy_adapter import At, Cooks, ScheduledCooks, ScheduledUnitRequest, UnitAsk, UnitRequest
 from simulator.tally import FulfillmentTally, RunSummary, TimeWeighted
 
 log = logging.getLogger("simulator")
@@ -41,7 +43,7 @@ progress = logging.getLogger("simulator.progress")  # the hourly line: thinned o
 SAMPLE_INTERVAL = 60  # simulated seconds between two time-series samples
 REPORT_INTERVAL = 3600  # simulated seconds between two progress lines
 QUIET_LIMIT = 86400  # simulated seconds an idle kitchen goes on being sampled before it waits for an order
-LATE = 2  # an event priority after SimPy's NORMAL (1): for what must see everything else of its moment
+LATE = EventPriority(2)  # an event priority after SimPy's NORMAL (1): for what must see everything else of its moment
 
 
 @dataclass(slots=True)
@@ -85,6 +87,13 @@ class Recorder(Protocol):
         """Called by the run loop, not the kitchen, several times per wall second: a chance to flush."""
 
 
+class CookTime(Protocol):
+    """A unit's cook time: the Timeout made in `Kitchen._cook`, whose value is the unit's request."""
+
+    @property
+    def value(self) -> UnitAsk: ...
+
+
 class Kitchen:
     """The cooks, the orders in the kitchen, and the tallies a run reports.
 
@@ -109,13 +118,15 @@ class Kitchen:
         self._drained: simpy.Event | None = None
         self._arrival: simpy.Event | None = None
         self.idle_since = env.now
-        self.off_duty: list[simpy.resources.resource.Request] = []
+        self.off_duty: list[PriorityRequest] = []
+        self.cooks: Cooks | ScheduledCooks
+        self._ask_for_cook: Callable[[Ticket, int], UnitAsk]
         if isinstance(crew, CookSchedule):
-            self.cooks = ScheduledCooks(env, capacity=crew.most)
-            self._ask_for_cook = partial(ScheduledUnitRequest, self.cooks)
+            self.cooks = scheduled = ScheduledCooks(env, capacity=crew.most)
+            self._ask_for_cook = partial(ScheduledUnitRequest, scheduled)
             self.scheduled = TimeWeighted(env.now, crew.most)
-            self.staff(crew.cooks_at(int(env.now)))
-            env.process(self.follow(crew))
+            self.staff(scheduled, crew.cooks_at(int(env.now)))
+            env.process(self.follow(scheduled, crew))
         else:
             self.cooks = Cooks(env, capacity=crew)
             self._ask_for_cook = partial(UnitRequest, self.cooks)
@@ -158,7 +169,7 @@ class Kitchen:
         log.warning("order %d rejected: %s", rejection.position, rejection.reason)
         self.recorder.order_rejected(rejection)
 
-    def _cook(self, request: UnitRequest) -> None:
+    def _cook(self, request: UnitAsk) -> None:
         """A unit's request is granted: its cook works on it for the dish's cook time."""
         now = self.env.now
         ticket = request.ticket
@@ -172,7 +183,7 @@ class Kitchen:
         self.busy += 1
         self.env.timeout(request.cook_time, request).callbacks.append(self._done)
 
-    def _done(self, cooked: simpy.Timeout) -> None:
+    def _done(self, cooked: CookTime) -> None:
         """A unit is cooked: its cook is free for the next unit; its order may be complete."""
         request = cooked.value
         self.busy -= 1
@@ -192,21 +203,23 @@ class Kitchen:
             if self._drained is not None:
                 self._drained.succeed()
 
-    def follow(self, schedule: CookSchedule) -> Iterator[simpy.Event]:
+    def follow(self, crew: ScheduledCooks, schedule: CookSchedule) -> ProcessGenerator:
+        """Staff the kitchen's scheduled crew as the schedule says, at each of its changes."""
         for moment, cooks in schedule.changes_after(int(self.env.now)):
             yield At(self.env, moment - self.env.now, URGENT)
-            self.staff(cooks)
+            self.staff(crew, cooks)
 
-    def staff(self, cooks: int) -> None:
-        """Have `cooks` on shift: new cooks start on the queue at once; cooks sent home finish their unit."""
+    def staff(self, crew: ScheduledCooks, cooks: int) -> None:
+        """Have `cooks` of the kitchen's scheduled crew on shift: new cooks start on the queue at once; cooks sent
+        home finish their unit."""
         self.scheduled.set(self.env.now, cooks)
-        off = self.cooks.capacity - cooks
+        off = crew.capacity - cooks
         while len(self.off_duty) < off:
-            self.off_duty.append(self.cooks.request(priority=0))
+            self.off_duty.append(crew.request(priority=0))
         while len(self.off_duty) > off:
             leave = self.off_duty.pop()  # the latest sent home come back first; those still cooking just stay
             if leave.triggered:
-                self.cooks.release(leave)
+                crew.release(leave)
             else:
                 leave.cancel()
 
@@ -229,7 +242,8 @@ class Kitchen:
         return self.cooked_seconds + sum(
             now - request.usage_since
             for request in self.cooks.users
-            if isinstance(request, (UnitRequest, ScheduledUnitRequest))
+            # a user's request is granted, so its usage_since is set: the second test only tells mypy so
+            if isinstance(request, (UnitRequest, ScheduledUnitRequest)) and request.usage_since is not None
         )
 
     @property
@@ -254,7 +268,7 @@ class Kitchen:
             cooks=self.scheduled.value,
         )
 
-    def sample_every_minute(self, also: Callable[[], None] = lambda: None) -> Iterator[simpy.Event]:
+    def sample_every_minute(self, also: Callable[[], None] = lambda: None) -> ProcessGenerator:
         """Record the kitchen's state at the end of every whole minute; then call `also` (the run loop's tick)."""
 
         def action() -> None:
@@ -263,7 +277,7 @@ class Kitchen:
 
         return self._every(SAMPLE_INTERVAL, action)
 
-    def report_every_hour(self, clock: LocalClock) -> Iterator[simpy.Event]:
+    def report_every_hour(self, clock: LocalClock) -> ProcessGenerator:
         return self._every(
             REPORT_INTERVAL,
             lambda: progress.info(
@@ -276,7 +290,7 @@ class Kitchen:
             ),
         )
 
-    def _every(self, interval: int, action) -> Iterator[simpy.Event]:
+    def _every(self, interval: int, action: Callable[[], None]) -> ProcessGenerator:
         """Call `action` at every whole multiple of `interval`, once all else of that moment has happened
         (LATE); once the kitchen has been idle for a whole QUIET_LIMIT, wait for the next order instead,
         so that a long gap in the stream (years, in a bad file) costs nothing while a quiet night is
@@ -302,7 +316,7 @@ def receive_orders(
     feed: Iterable[FeedEntry | None],
     pause: float = 1.0,
     waiting: Callable[[], None] = lambda: None,
-) -> Iterator[simpy.Event]:
+) -> ProcessGenerator:
     """Take each order at max(its ordered_at, the previous order's receipt), then wait until all are done.
 
     The feed is advanced only here, after the clock has reached the previous order's receipt, so no

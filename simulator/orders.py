@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -301,7 +301,7 @@ def _field_of(item: dict, name: str, where: str) -> object:
     return item[name]
 
 
-def _is_whole(value: object) -> bool:
+def _is_whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

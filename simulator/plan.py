@@ -23,16 +23,19 @@ accuracy.csv, comparison.csv and plan.html. Exit status: 0 when the held-out che
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from functools import partial
 
 from tqdm import tqdm
 
 from common.localtime import EPOCH_DAY
+from common.schedule import CookSchedule
 from common.settings import settings_or_exit
 from simulator.experiment import backtest, cli, planner
 from simulator.experiment.demand import day_date
-from simulator.experiment.executor import executor_for
+from simulator.experiment.executor import Executor, executor_for
 from simulator.experiment.holiday_dates import HolidayError, read_holidays
 from simulator.experiment.plan_report import Backtest, summary, write_outputs
 from simulator.experiment.planner import PlanRequest, UnreachableTarget
@@ -108,8 +111,13 @@ def with_holidays(history: History, spec: str | None, last_day: int) -> dict[int
 
 
 def plan_fold(
-    request: PlanRequest, open_executor, progress, before: History, first: int, name: str
-) -> tuple[WeekAhead, object, float]:
+    request: PlanRequest,
+    open_executor: Callable[[WeekAhead], AbstractContextManager[Executor]],
+    progress: tqdm,
+    before: History,
+    first: int,
+    name: str,
+) -> tuple[WeekAhead, CookSchedule, float]:
     """One backtest fold: the week from `first`, planned cheaply from the history before it."""
     sizes = {"search": backtest.FOLD_SEARCH_WEEKS, "raise": backtest.FOLD_SEARCH_WEEKS}
     request = replace(request, scale=1.0)  # a fold is judged on the week as it was: its demand is not scaled

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import simpy
 import simpy.rt
+from simpy.events import ProcessGenerator
 
 from common.localtime import LocalClock
 from common.schedule import CookSchedule
-from simulator.kitchen import Kitchen, Recorder, receive_orders
-from simulator.orders import FeedEntry
+from simulator.kitchen import Kitchen, KitchenSample, Recorder, Ticket, receive_orders
+from simulator.orders import EmptyOrder, FeedEntry, Rejected
 from simulator.tally import RunSummary
 
 # In real time, the clock wakes at least this often (wall seconds) to flush and to notice a stop; as
@@ -29,12 +30,12 @@ WAKE_INTERVAL = 0.2
 class NoRecorder:
     """Keeps nothing: for runs that want only the kitchen's own tallies (baselines, what-if sweeps)."""
 
-    def order_received(self, ticket) -> None: ...
-    def order_started(self, ticket) -> None: ...
-    def order_completed(self, ticket) -> None: ...
-    def order_discarded(self, order) -> None: ...
-    def order_rejected(self, rejection) -> None: ...
-    def kitchen_sampled(self, sample) -> None: ...
+    def order_received(self, ticket: Ticket) -> None: ...
+    def order_started(self, ticket: Ticket) -> None: ...
+    def order_completed(self, ticket: Ticket) -> None: ...
+    def order_discarded(self, order: EmptyOrder) -> None: ...
+    def order_rejected(self, rejection: Rejected) -> None: ...
+    def kitchen_sampled(self, sample: KitchenSample) -> None: ...
     def tick(self, now: float) -> None: ...
 
 
@@ -47,7 +48,7 @@ class Outcome:
 
 
 def simulate(
-    feed: Iterable[FeedEntry],
+    feed: Iterable[FeedEntry | None],
     crew: int | CookSchedule,
     speed: float | None,
     recorder: Recorder,
@@ -56,7 +57,7 @@ def simulate(
 ) -> Outcome:
     """Run the kitchen over the feed until every order is done, or until `stop_requested()` says so.
 
-    `crew` is a fixed number of cooks or a cook schedule.
+    `crew` is a fixed number of cooks or a cook schedule. A live feed says None while its next order has not come.
     """
     start, entries = _first_receipt(iter(feed))
     if start is None:  # nothing readable: just record the rejections
@@ -78,7 +79,7 @@ def simulate(
     done = env.process(receive_orders(env, kitchen, entries, WAKE_INTERVAL * speed if speed is not None else 1.0, tick))
     env.process(kitchen.sample_every_minute(also=tick))
     env.process(kitchen.report_every_hour(clock))
-    if speed is not None:
+    if speed is not None and isinstance(env, simpy.rt.RealtimeEnvironment):  # not when nothing was readable
         env.process(_wake_regularly(env, WAKE_INTERVAL * speed, tick))
         env.sync()
     env.run(until=env.any_of([done, stopped]))
@@ -89,12 +90,12 @@ def simulate(
     return Outcome(kitchen.summary(), interrupted, start, int(env.now) if start is not None else None)
 
 
-def _first_receipt(entries: Iterator[FeedEntry]) -> tuple[int | None, Iterator[FeedEntry]]:
+def _first_receipt(entries: Iterator[FeedEntry | None]) -> tuple[int | None, Iterator[FeedEntry | None]]:
     """The first readable ordered_at, where the clock starts, and the feed with what was read put back.
 
     Only entries before the first readable timestamp are held (normally none).
     """
-    held = []
+    held: list[FeedEntry] = []
     for entry in entries:
         if entry is None:  # a live feed with nothing yet: wait for its first order
             continue
@@ -104,7 +105,7 @@ def _first_receipt(entries: Iterator[FeedEntry]) -> tuple[int | None, Iterator[F
     return None, iter(held)
 
 
-def _wake_regularly(env: simpy.Environment, interval: float, tick: Callable[[], None]) -> Iterator[simpy.Event]:
+def _wake_regularly(env: simpy.Environment, interval: float, tick: Callable[[], None]) -> ProcessGenerator:
     while True:
         yield env.timeout(interval)
         tick()

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import simpy
+from simpy.events import EventPriority
 from simpy.resources.resource import PriorityRequest, Request
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class At(simpy.events.Event):
     """An event `delay` simulated seconds from now at a given priority, succeeded with no value (as a
     Timeout is, at NORMAL priority)."""
 
-    def __init__(self, env: simpy.Environment, delay: float, priority: int) -> None:
+    def __init__(self, env: simpy.Environment, delay: float, priority: EventPriority) -> None:
         super().__init__(env)
         self._ok, self._value = True, None
         env.schedule(self, priority, delay)
@@ -68,3 +69,7 @@ class ScheduledUnitRequest(PriorityRequest):
     def __init__(self, cooks: ScheduledCooks, ticket: Ticket, cook_time: int) -> None:
         self.ticket, self.cook_time = ticket, cook_time
         super().__init__(cooks, priority=1)
+
+
+UnitAsk = UnitRequest | ScheduledUnitRequest
+"""A unit's request, of either crew."""

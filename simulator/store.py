@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from common.database import FileGuard, Session
 from common.localtime import LocalClock
@@ -167,7 +168,8 @@ class RunStore:
     def flush(self) -> None:
         """Write what the kitchen reported since the last flush, in one transaction: here, or handed to the
         writer process (see write_in_another_process), which writes it while the kitchen goes on."""
-        opened, reopened = [], []  # still open: written for the first time, or again
+        opened: list[OrderRow] = []  # still open: written for the first time,
+        reopened: list[OrderRow] = []  # or again
         for position, ticket in self.changed.items():
             (reopened if position in self.written_open else opened).append(self._row(ticket, ticket.status))
         batch = Batch(
@@ -199,7 +201,7 @@ class RunStore:
         self._reset()
         self.last_flush = time.monotonic()
 
-    def write_in_another_process(self, target) -> None:
+    def write_in_another_process(self, target: Path | str) -> None:
         """From now on, flushes are written by a process of their own, with its own connection to `target`,
         on the machine's other core: the kitchen builds the next batch while the last one is written. A
         batch's error is raised at the next flush (or at finish)."""

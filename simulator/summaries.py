@@ -8,8 +8,9 @@ counting runs on the machine's other core instead of in the kitchen's loop.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import orjson
 
@@ -24,6 +25,15 @@ from common.records import (
 )
 
 
+class CompletedOrder(Protocol):
+    """An order row written complete (an OrderRow whose completed_at is known)."""
+
+    @property
+    def received_at(self) -> int: ...
+    @property
+    def completed_at(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class Summaries:
     """Rows to add to the summary tables."""
@@ -36,7 +46,7 @@ class Summaries:
 
 
 def summarise(
-    run_id: int, first_written: Iterable[OrderRow], completed: Iterable[OrderRow], clock: LocalClock
+    run_id: int, first_written: Iterable[OrderRow], completed: Iterable[CompletedOrder], clock: LocalClock
 ) -> Summaries:
     """`first_written`: the rows of orders written for the first time (their sales count now);
     `completed`: the rows of orders written complete for the first time (their fulfillment counts now)."""
@@ -53,28 +63,32 @@ def summarise(
             _add(dishes, (line["name"],), quantity, quantity * line["price_per_unit"])
     by_day: dict[tuple[str, int, int], list[int]] = {}
     by_time_of_day: dict[tuple[int, int], list[int]] = {}
-    for row in completed:
-        received = row.received_at
-        seconds = row.completed_at - received
+    for done in completed:
+        received = done.received_at
+        seconds = done.completed_at - received
         day, half_hour = clock.half_hour_of(received)
         minutes = -(-seconds // 60)
         _add(by_day, (day, half_hour, minutes), 1, seconds)
         _add(by_time_of_day, (half_hour, minutes), 1, seconds)
     return Summaries(
-        *(
-            [record(run_id, *key, *pair) for key, pair in totals.items()]
-            for record, totals in (
-                (DailySalesRow, daily),
-                (HourOfDaySalesRow, hourly),
-                (DishSalesRow, dishes),
-                (FulfillmentRow, by_day),
-                (TimeOfDayRow, by_time_of_day),
-            )
-        )
+        _rows(DailySalesRow, run_id, daily),
+        _rows(HourOfDaySalesRow, run_id, hourly),
+        _rows(DishSalesRow, run_id, dishes),
+        _rows(FulfillmentRow, run_id, by_day),
+        _rows(TimeOfDayRow, run_id, by_time_of_day),
     )
 
 
-def _add(totals: dict, key, count: int, amount: int) -> None:
+Key = TypeVar("Key", bound=tuple[Hashable, ...])
+Row = TypeVar("Row")
+
+
+def _rows(record: Callable[..., Row], run_id: int, totals: dict[Key, list[int]]) -> list[Row]:
+    """A summary's rows: the run, the key's columns, then the count and the amount."""
+    return [record(run_id, *key, *pair) for key, pair in totals.items()]
+
+
+def _add(totals: dict[Key, list[int]], key: Key, count: int, amount: int) -> None:
     """Add to a [count, amount] pair of a summary, starting it at zero."""
     pair = totals.get(key)
     if pair is None:

@@ -13,6 +13,7 @@ over the whole run, and the service level day by day in every interval (common/s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -79,8 +80,15 @@ def plot(
     figure.write_html(path, include_plotlyjs=include_plotlyjs)
 
 
-def cheapest(assessments: list[Assessment], meets) -> Assessment | None:
-    return min((a for a in assessments if meets(a)), key=lambda a: a.labour_hours.mean, default=None)
+def cheapest(assessments: list[Assessment], meets: Callable[[Assessment], bool]) -> Assessment | None:
+    return min((a for a in assessments if meets(a)), key=labour, default=None)
+
+
+def labour(assessment: Assessment) -> float:
+    """An option's mean labour (cook-hours), what options are ranked by."""
+    mean = assessment.labour_hours.mean
+    assert mean is not None, "every replication counts its labour, and there is at least one (--replications >= 1)"
+    return mean
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,7 +141,7 @@ def sweep(request: SweepRequest) -> int:
 
     schedules = sorted(
         (a for a in assessments if a.option.kind == "schedule" and a.meets_overall(target)),
-        key=lambda a: a.labour_hours.mean,
+        key=labour,
     )
     shown = fixed + schedules[:CHEAPEST_SCHEDULES_SHOWN] + [a for a in assessments if a.option.kind == "yours"]
     print(report.table(shown))

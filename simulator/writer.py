@@ -9,7 +9,11 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import signal
+from collections.abc import Iterable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import cast
 
 from common.database import DatabaseUnavailable, FileGuard, Session, connect_writer
 from common.localtime import LocalClock
@@ -27,7 +31,7 @@ from common.records import (
     adding,
     replacing,
 )
-from simulator.summaries import summarise
+from simulator.summaries import CompletedOrder, summarise
 
 UPSERT_ORDER = replacing(OrderRow, ("run_id", "id"), ("status", "started_at", "completed_at"))
 UPSERT_SAMPLE = replacing(
@@ -62,9 +66,9 @@ def write(session: Session, batch: Batch, clock: LocalClock) -> None:
     first time, fulfillment of the orders written complete for the first time (those written again
     complete were open before)."""
     completed_again = [row for row in batch.orders_again if row.completed_at is not None]
-    summaries = summarise(
-        batch.run_id, itertools.chain(batch.orders, batch.opened), itertools.chain(batch.orders, completed_again), clock
-    )
+    # the batch's `orders` are complete, and `completed_again` is what of the rest is: each has its completed_at
+    completed = cast("Iterable[CompletedOrder]", itertools.chain(batch.orders, completed_again))
+    summaries = summarise(batch.run_id, itertools.chain(batch.orders, batch.opened), completed, clock)
     with session.transaction() as db:
         db.insert_many(OrderRow.table, OrderRow._fields, batch.orders)
         db.upsert_many(UPSERT_ORDER, batch.opened + batch.orders_again)
@@ -87,8 +91,9 @@ class WriterProcess:
     If the simulator dies (SIGKILL), the writer finishes the transaction at hand, sees its pipe closed and
     ends: the database stays consistent, and at most about a second of work is lost, as before."""
 
-    def __init__(self, target, inode: int | None, timezone: str) -> None:
+    def __init__(self, target: Path | str, inode: int | None, timezone: str) -> None:
         context = multiprocessing.get_context("fork")
+        self.pipe: Connection[Batch | None, Exception | None]
         self.pipe, theirs = context.Pipe()
         self.process = context.Process(
             target=_write_batches, args=(target, inode, timezone, theirs, self.pipe), daemon=True, name="kitchen writer"
@@ -124,7 +129,13 @@ class WriterProcess:
             self.process.join(timeout=30)
 
 
-def _write_batches(target, inode: int | None, timezone: str, pipe, simulators_end) -> None:
+def _write_batches(
+    target: Path | str,
+    inode: int | None,
+    timezone: str,
+    pipe: Connection[Exception | None, Batch | None],
+    simulators_end: Connection[Batch | None, Exception | None],
+) -> None:
     """The writer process: its own connection; a batch at a time, an answer for each (None, or the error).
 
     It closes the copy of the simulator's end it inherited at the fork: otherwise its own copy would keep

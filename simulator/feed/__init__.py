@@ -21,7 +21,8 @@ import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from types import TracebackType
+from typing import Literal, cast, overload
 
 from simulator.feed.csv_orders import CsvOrders, SeenIds
 from simulator.feed.json_orders import JsonLines, JsonOrders
@@ -47,7 +48,7 @@ __all__ = [
 class Feed:
     """An open orders file: `entries(menu)` reads it; use it as a context manager to close it."""
 
-    def __init__(self, stream: IO[bytes], name: str, kind: str, options: FeedOptions) -> None:
+    def __init__(self, stream: io.BufferedReader, name: str, kind: str, options: FeedOptions) -> None:
         self.stream, self.name, self.kind, self.options = stream, name, kind, options
         self.text: io.TextIOWrapper | None = None
         self.orders: JsonOrders | JsonLines | CsvOrders
@@ -67,7 +68,9 @@ class Feed:
     def __enter__(self) -> Feed:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -80,8 +83,14 @@ class Feed:
         else:
             self.stream.close()
 
+    @overload
+    def entries(self, menu: dict[str, Dish], live: Literal[False] = False) -> Iterator[FeedEntry]: ...
+    @overload
+    def entries(self, menu: dict[str, Dish], live: bool) -> Iterator[FeedEntry | None]: ...
+
     def entries(self, menu: dict[str, Dish], live: bool = False) -> Iterator[FeedEntry | None]:
-        """The entries, one at a time. `live`: from a pipe whose orders come as they happen (see Live)."""
+        """The entries, one at a time. `live`: from a pipe whose orders come as they happen (see Live), where
+        None says that the next one has not come yet."""
         entries = self.orders.entries(menu)
         return Live(entries) if live else entries
 
@@ -90,7 +99,8 @@ def open_orders(path: Path | str, options: FeedOptions = FeedOptions()) -> Feed:
     """Open an orders file (or `-`, standard input), failing at once if it cannot be used at all."""
     kind = format_of(path, options)
     if str(path) == STDIN:
-        return Feed(sys.stdin.buffer, "standard input", kind, options)
+        # CPython's standard input is always buffered, a BufferedReader, though typeshed says only BinaryIO
+        return Feed(cast(io.BufferedReader, sys.stdin.buffer), "standard input", kind, options)
     try:
         stream = open(path, "rb")
     except OSError as error:

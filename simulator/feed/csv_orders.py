@@ -64,7 +64,8 @@ class CsvOrders:
             if self.options.header_of(ours) in self.header
         }
         seen = SeenIds()
-        position, current, rows = 0, None, []
+        position, current = 0, None
+        rows: list[tuple[int, list[str]]] = []  # the order read so far: (line number, row)
         try:
             for number, row in self._numbered_rows():
                 order_id = row[index["order_id"]].strip()

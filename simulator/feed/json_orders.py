@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from typing import IO
+from typing import Protocol
 
 import orjson
 
@@ -17,7 +17,7 @@ from simulator.orders import FeedEntry, OrdersFileError, Reading, Rejected, pars
 class JsonOrders:
     """A JSON list of orders, element by element."""
 
-    def __init__(self, stream: IO[bytes], name: str, reading: Reading) -> None:
+    def __init__(self, stream: io.BufferedReader, name: str, reading: Reading) -> None:
         expect_a_list(stream, name)
         self.stream, self.name, self.reading = stream, name, reading
 
@@ -79,7 +79,7 @@ class JsonLines:
             yield parse_order(position, raw, menu, self.reading)
 
 
-def expect_a_list(stream, name: str) -> None:
+def expect_a_list(stream: io.BufferedReader, name: str) -> None:
     first = stream.peek(64)[:64].lstrip()
     if first.startswith(b"\xef\xbb\xbf"):
         first = first[3:].lstrip()
@@ -94,8 +94,10 @@ class _ElementLines:
     elements not yet read, for ijson. Numbers of 19 digits or more go to ijson too (orjson reads them
     as floats, ijson exactly)."""
 
-    def __init__(self, stream) -> None:
-        self.stream, self.rest, self.error = stream, None, None
+    def __init__(self, stream: io.BufferedReader) -> None:
+        self.stream = stream
+        self.rest: _Chained | None = None
+        self.error: str | None = None
         first = stream.readline()
         self.lines = first.lstrip(b"\xef\xbb\xbf").strip() == b"["
         if not self.lines:
@@ -134,10 +136,16 @@ class _ElementLines:
             yield raw
 
 
+class _Readable(Protocol):
+    """A binary stream; `_Chained` and `_Available` also use its read1, when it has one."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
 class _Chained:
     """Some bytes already read, then the rest of a stream, as one readable stream."""
 
-    def __init__(self, head: bytes, stream) -> None:
+    def __init__(self, head: bytes, stream: _Readable) -> None:
         self.head, self.stream = head, stream
 
     def read(self, size: int = -1) -> bytes:
@@ -158,7 +166,7 @@ _LONG_NUMBER = b"9" * 19  # 19 digits in a row, once every digit reads 9 (cheape
 class _Available:
     """A binary stream whose read(n) returns what is there (read1), so that a live pipe is read as it comes."""
 
-    def __init__(self, stream) -> None:
+    def __init__(self, stream: _Readable) -> None:
         self.stream = stream
 
     def read(self, size: int = -1) -> bytes:

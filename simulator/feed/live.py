@@ -5,8 +5,19 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
+from enum import Enum
 
 from simulator.orders import FeedEntry
+
+
+class _End(Enum):
+    """The reading thread's word that the feed has ended (an enum member, so that mypy tells it from an entry)."""
+
+    END = "end"
+
+
+_Answer = FeedEntry | Exception | _End
+"""What the reading thread hands over: an entry, the error reading raised, or the end."""
 
 
 class Live:
@@ -14,10 +25,10 @@ class Live:
     kitchen's clock goes on while the next order has not come: then it gets None (see receive_orders)."""
 
     WAIT = 0.05  # wall seconds a request waits for the next entry before saying "not yet"
-    _END = object()
 
     def __init__(self, entries: Iterator[FeedEntry]) -> None:
-        self.entries, self.asked, self.answers = entries, threading.Event(), queue.Queue(maxsize=1)
+        self.entries, self.asked = entries, threading.Event()
+        self.answers: queue.Queue[_Answer] = queue.Queue(maxsize=1)
         self.waiting = False
         threading.Thread(target=self._read, name="live feed", daemon=True).start()
 
@@ -25,14 +36,15 @@ class Live:
         while True:
             self.asked.wait()
             self.asked.clear()
+            answer: _Answer
             try:
                 answer = next(self.entries)
             except StopIteration:
-                answer = self._END
+                answer = _End.END
             except Exception as error:  # handed to the kitchen's side, which raises it
                 answer = error
             self.answers.put(answer)
-            if answer is self._END or isinstance(answer, Exception):
+            if answer is _End.END or isinstance(answer, Exception):
                 return
 
     def __iter__(self) -> Live:
@@ -47,7 +59,7 @@ class Live:
         except queue.Empty:
             return None
         self.waiting = False
-        if answer is self._END:
+        if answer is _End.END:
             raise StopIteration
         if isinstance(answer, Exception):
             raise answer

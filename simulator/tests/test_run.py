@@ -41,6 +41,15 @@ def test_a_stop_request_ends_a_real_time_run(menu):
     assert outcome.sim_ended_at < T0 + 3600  # stopped long before the second order
 
 
+def test_a_real_time_run_of_nothing_readable_records_the_rejections(menu):
+    """No timestamp to start the clock at: the run is over at once, at any speed."""
+    feed = [parse_order(1, order("yesterday", ("Soup", 1)), menu)]
+    recording = Recording()
+    outcome = simulate(feed, 2, 60.0, recording, LocalClock("UTC"))
+    assert not outcome.interrupted and outcome.sim_started_at is None and outcome.summary.rejected == 1
+    assert [r.position for r in recording.rejected] == [1]
+
+
 @pytest.mark.parametrize("crew", [3, {"00:00": 2, "08:10": 4, "09:00": 1}], ids=["fixed", "schedule"])
 def test_a_run_makes_no_reference_cycles(menu, tmp_path, crew):
     """The simulator turns the cyclic garbage collector off for the run (its writer process keeps it): safe
