@@ -38,9 +38,9 @@ from simulator.experiment.demand import day_date
 from simulator.experiment.executor import Executor, executor_for
 from simulator.experiment.holiday_dates import HolidayError, read_holidays
 from simulator.experiment.plan_report import Backtest, summary, write_outputs
-from simulator.experiment.planner import PlanRequest, UnreachableTarget
+from simulator.experiment.planner import PlanProgress, PlanRequest, UnreachableTarget
 from simulator.experiment.roster import RosterError
-from simulator.experiment.study import History, WeekAhead
+from simulator.experiment.study import History, Replication, WeekAhead
 from simulator.requests import WeekPlanRequest
 
 
@@ -112,8 +112,8 @@ def with_holidays(history: History, spec: str | None, last_day: int) -> dict[int
 
 def plan_fold(
     request: PlanRequest,
-    open_executor: Callable[[WeekAhead], AbstractContextManager[Executor]],
-    progress: tqdm,
+    open_executor: Callable[[WeekAhead], AbstractContextManager[Executor[Replication]]],
+    progress: PlanProgress,
     before: History,
     first: int,
     name: str,

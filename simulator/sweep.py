@@ -81,14 +81,7 @@ def plot(
 
 
 def cheapest(assessments: list[Assessment], meets: Callable[[Assessment], bool]) -> Assessment | None:
-    return min((a for a in assessments if meets(a)), key=labour, default=None)
-
-
-def labour(assessment: Assessment) -> float:
-    """An option's mean labour (cook-hours), what options are ranked by."""
-    mean = assessment.labour_hours.mean
-    assert mean is not None, "every replication counts its labour, and there is at least one (--replications >= 1)"
-    return mean
+    return min((a for a in assessments if meets(a)), key=lambda a: a.mean_labour_hours, default=None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,7 +134,7 @@ def sweep(request: SweepRequest) -> int:
 
     schedules = sorted(
         (a for a in assessments if a.option.kind == "schedule" and a.meets_overall(target)),
-        key=labour,
+        key=lambda a: a.mean_labour_hours,
     )
     shown = fixed + schedules[:CHEAPEST_SCHEDULES_SHOWN] + [a for a in assessments if a.option.kind == "yours"]
     print(report.table(shown))
