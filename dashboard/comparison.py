@@ -11,7 +11,7 @@ import numpy as np
 
 from common.service_level import Promise, ServiceLevel, judge_days
 from common.statistics import nearest_rank
-from dashboard.figures import COLOURS, TEXT, _axis, clock_of, figure, waiting
+from dashboard.figures import COLOURS, TEXT, _axis, clock_of, figure, level_line, waiting
 from dashboard.queries import Run
 
 BELOW = {
@@ -256,29 +256,7 @@ def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = 
         title,
         xaxis=day_axis("Local half hour of receipt of each kitchen"),
         yaxis=_axis("p90 fulfillment (minutes, rounded up)", rangemode="tozero"),
-        shapes=[
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "y0": target,
-                "y1": target,
-                "line": {"color": TEXT, "dash": "dash", "width": 1},
-            }
-        ],
-        annotations=[
-            {
-                "text": f"target {target:g} min",
-                "xref": "paper",
-                "x": 1,
-                "xanchor": "right",
-                "y": target,
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"color": TEXT},
-            }
-        ],
+        **level_line(target, f"target {target:g} min"),
         **BELOW,
     )
 

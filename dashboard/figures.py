@@ -54,6 +54,27 @@ def _axis(title: str, **more) -> dict:
     return {**AXIS, "title": {"text": title}, **more}
 
 
+def level_line(y: float, label: str, above: bool = True) -> dict:
+    """A dashed line across the chart at `y` (a target, a service level), labelled at its right end, above it
+    or below: the layout's `shapes` and `annotations`."""
+    line = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": y, "y1": y}
+    return {
+        "shapes": [{**line, "line": {"color": TEXT, "dash": "dash", "width": 1}}],
+        "annotations": [
+            {
+                "text": label,
+                "xref": "paper",
+                "x": 1,
+                "xanchor": "right",
+                "y": y,
+                "yanchor": "bottom" if above else "top",
+                "showarrow": False,
+                "font": {"color": TEXT},
+            }
+        ],
+    }
+
+
 def waiting(title: str) -> dict:
     """An empty chart saying that there is nothing to show yet."""
     return figure(
@@ -174,29 +195,7 @@ def fulfillment_by_half_hour(
         xaxis=_axis(f"Local half hour of receipt ({zone})", type="category"),
         yaxis=_axis("p90 fulfillment (minutes, rounded up)", rangemode="tozero"),
         showlegend=False,
-        shapes=[
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "y0": target,
-                "y1": target,
-                "line": {"color": TEXT, "dash": "dash", "width": 1},
-            }
-        ],
-        annotations=[
-            {
-                "text": f"target {target:g} min",
-                "xref": "paper",
-                "x": 1,
-                "xanchor": "right",
-                "y": target,
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"color": TEXT},
-            }
-        ],
+        **level_line(target, f"target {target:g} min"),
     )
 
 
@@ -247,29 +246,7 @@ def service_level_by_half_hour(rows: list[tuple] | None, zone: str, promise: Pro
             f"days met: p90 ≤ {promise.target_minutes:g} min, none over {promise.worst_minutes:g} (%)", range=[0, 105]
         ),
         showlegend=False,
-        shapes=[
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "y0": level,
-                "y1": level,
-                "line": {"color": TEXT, "dash": "dash", "width": 1},
-            }
-        ],
-        annotations=[
-            {
-                "text": f"service level {promise.level:.0%}",
-                "xref": "paper",
-                "x": 1,
-                "xanchor": "right",
-                "y": level,
-                "yanchor": "top",
-                "showarrow": False,
-                "font": {"color": TEXT},
-            }
-        ],
+        **level_line(level, f"service level {promise.level:.0%}", above=False),
     )
 
 
