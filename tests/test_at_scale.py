@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from tests import other_kitchen
 from tests.kitchen_data import fifo_reference, rows
 from tests.parameters import write_parameters
+from tests.processes import simulator_command
 
 COOKS = 45  # the evening peak outruns them: the queue builds every evening and drains every night
 LOCAL = "(received_at + 19800)"  # Asia/Kolkata: UTC+5:30 all year, so SQLite can count local time itself
@@ -27,22 +27,7 @@ def run(tmp_path_factory):
     menu, orders = other_kitchen.write(folder, days=80, scale=2.0)
     db = folder / "kitchen.db"
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "simulator",
-            "--menu",
-            str(menu),
-            "--orders",
-            str(orders),
-            "--db",
-            str(db),
-            "--cooks",
-            str(COOKS),
-            "--speed",
-            "max",
-            "--quiet",
-        ],
+        simulator_command(menu, orders, db, COOKS, "max"),
         check=True,
         capture_output=True,
         timeout=300,

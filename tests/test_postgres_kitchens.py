@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 import time
 
@@ -21,31 +20,14 @@ from dashboard import queries
 from dashboard.app import create_app
 from tests.dash_callbacks import RUN_OUTPUTS, chart_requests, run_request, values
 from tests.kitchen_data import rows
-from tests.processes import generate
+from tests.processes import generate, simulator_command
 
 KITCHENS = 10
 
 
 def simulator(menu, orders, db, kitchen: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "simulator",
-            "--menu",
-            str(menu),
-            "--orders",
-            str(orders),
-            "--db",
-            db,
-            "--kitchen",
-            kitchen,
-            "--cooks",
-            "110",
-            "--speed",
-            "max",
-            "--quiet",
-        ],
+        [*simulator_command(menu, orders, db, 110, "max"), "--kitchen", kitchen],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
