@@ -120,10 +120,10 @@ class Kitchen:
         self.idle_since = env.now
         self.off_duty: list[PriorityRequest] = []
         self.cooks: Cooks | ScheduledCooks
-        self._ask_for_cook: Callable[[Ticket, int], UnitAsk]
+        self._ask_for_cook: Callable[[], UnitAsk]
         if isinstance(crew, CookSchedule):
             self.cooks = scheduled = ScheduledCooks(env, capacity=crew.most)
-            self._ask_for_cook = partial(ScheduledUnitRequest, scheduled)
+            self._ask_for_cook = partial(ScheduledUnitRequest, scheduled, priority=1)
             self.scheduled = TimeWeighted(env.now, crew.most)
             self.staff(scheduled, crew.cooks_at(int(env.now)))
             env.process(self.follow(scheduled, crew))
@@ -143,7 +143,9 @@ class Kitchen:
             self.recorder.order_received(ticket)
             for line in entry.lines:
                 for _ in range(line.quantity):
-                    self._ask_for_cook(ticket, line.dish.cook_time).callbacks.append(self._cook)
+                    request = self._ask_for_cook()
+                    request.ticket, request.cook_time = ticket, line.dish.cook_time
+                    request.callbacks.append(self._cook)
             ticket.units_left = sum(line.quantity for line in entry.lines)
             if self._arrival is not None and not self._arrival.triggered:
                 self._arrival.succeed()

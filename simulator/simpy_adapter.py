@@ -56,19 +56,19 @@ class ScheduledCooks(HandBack, simpy.PriorityResource):
 
 
 class UnitRequest(Request):
-    """One unit of an order asking a fixed crew for a cook."""
+    """One unit of an order asking a fixed crew for a cook. SimPy's own constructor makes it (a constructor
+    of ours would cost a call a unit); the kitchen sets the unit's order and cook time before its grant can
+    be processed."""
 
-    def __init__(self, cooks: Cooks, ticket: Ticket, cook_time: int) -> None:
-        self.ticket, self.cook_time = ticket, cook_time
-        super().__init__(cooks)
+    ticket: Ticket
+    cook_time: int
 
 
 class ScheduledUnitRequest(PriorityRequest):
     """One unit asking a scheduled crew for a cook: after the off-shift requests (priority 0)."""
 
-    def __init__(self, cooks: ScheduledCooks, ticket: Ticket, cook_time: int) -> None:
-        self.ticket, self.cook_time = ticket, cook_time
-        super().__init__(cooks, priority=1)
+    ticket: Ticket
+    cook_time: int
 
 
 UnitAsk = UnitRequest | ScheduledUnitRequest

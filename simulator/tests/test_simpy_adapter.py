@@ -57,14 +57,15 @@ def grants_by_release(durations: list[tuple[int, int]], capacity: int) -> list[t
 def grants_by_hand_back(durations: list[tuple[int, int]], capacity: int, scheduled: bool) -> list[tuple[int, float]]:
     env, granted = simpy.Environment(), []
     cooks = ScheduledCooks(env, capacity) if scheduled else Cooks(env, capacity)
-    ask = ScheduledUnitRequest if scheduled else UnitRequest
 
     def granted_now(request):
         granted.append((request.ticket, env.now))
         env.timeout(request.cook_time, request).callbacks.append(lambda done: cooks.hand_back(done.value))
 
     def arrive(number, duration):
-        ask(cooks, number, duration).callbacks.append(granted_now)
+        request = ScheduledUnitRequest(cooks, priority=1) if scheduled else UnitRequest(cooks)
+        request.ticket, request.cook_time = number, duration
+        request.callbacks.append(granted_now)
 
     for number, (arrival, duration) in enumerate(durations):
         env.timeout(arrival).callbacks.append(lambda _, n=number, d=duration: arrive(n, d))
@@ -84,10 +85,10 @@ def test_a_cook_handed_back_is_granted_to_the_same_unit_at_the_same_moment_as_a_
     assert grants_by_hand_back(durations, capacity, scheduled) == grants_by_release(durations, capacity)
 
 
-def test_a_unit_request_is_simpys_own_request_with_its_unit():
+def test_a_unit_request_is_simpys_own_request_made_by_simpys_own_constructor():
     env = simpy.Environment()
-    request = UnitRequest(Cooks(env, 1), ticket="order 7", cook_time=90)
+    request = UnitRequest(Cooks(env, 1))
     assert isinstance(request, simpy.resources.resource.Request) and request.triggered
-    assert (request.ticket, request.cook_time) == ("order 7", 90)
-    scheduled = ScheduledUnitRequest(ScheduledCooks(env, 1), ticket="order 8", cook_time=60)
+    scheduled = ScheduledUnitRequest(ScheduledCooks(env, 1), priority=1)
+    assert isinstance(scheduled, simpy.resources.resource.PriorityRequest)
     assert scheduled.priority == 1 and scheduled.triggered

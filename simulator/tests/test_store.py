@@ -134,3 +134,26 @@ def test_the_final_state_at_a_minute_already_sampled_replaces_that_sample(databa
         "SELECT t, queued_orders, in_progress_orders, busy_cooks FROM kitchen_stats WHERE run_id = ? ORDER BY t",
         run,
     ) == [(T0, 0, 1, 1), (T0 + 60, 0, 0, 0)]
+
+
+def test_a_batch_crosses_the_writers_pipe_as_the_same_records():
+    import pickle
+
+    from common.records import OrderRow, Progress, RejectedRow, SampleRow
+    from simulator.writer import Batch
+
+    order = OrderRow(1, 7, "K", "Completed", 10, 10, 20, 80, "Ana", "Uber", 1250, "[]", None)
+    batch = Batch(
+        1,
+        [order],
+        [order._replace(status="Queued", completed_at=None)],
+        [],
+        [SampleRow(1, 60, "K", 1, 0, 2, 1, 3)],
+        [],
+        [RejectedRow(1, 8, "{}", "not an order")],
+        Progress(10, 60, 1.5, 2, 1, 0, 1, 60.0, 30.0),
+    )
+    again = pickle.loads(pickle.dumps(batch))
+    assert again == batch
+    assert type(again.orders[0]) is OrderRow and again.orders[0].completed_at == 80
+    assert type(again.samples[0]) is SampleRow and type(again.progress) is Progress
