@@ -138,7 +138,10 @@ def run(request: RunRequest) -> int:
         status = "interrupted" if outcome.interrupted else "completed"
         store.finish(status, outcome.summary.fulfillment.mean, outcome.summary.fulfillment.percentile(90))
     except DatabaseAway as error:  # nothing more can be written: the run stays 'running', to be resumed
-        print(f"simulator: run {store.run_id} stopped: {error}; it stays 'running' as written", file=sys.stderr)
+        print(
+            f"simulator: run {store.run_id} stopped: {error}; it stays 'running', with what it committed",
+            file=sys.stderr,
+        )
         return 1
     except (OrdersFileError, DatabaseUnavailable, *database_errors(), OSError) as error:
         where = f" (writing {describe(db)})" if isinstance(error, database_errors()) else ""

@@ -108,7 +108,7 @@ def test_a_server_away_longer_than_the_retry_time_stops_the_run_with_one_line_le
     assert returncode == 1 and out == ""
     [line] = err.splitlines()
     assert line.startswith(f"simulator: run 1 stopped: database {db} away for ")
-    assert "past --db-retry-seconds 3; it stays 'running' as written" in line
+    assert "past --db-retry-seconds 3; it stays 'running', with what it committed" in line
     assert 3 <= waited < 15
     throwaway_postgres.start()
     [(status, ended, received, last_batch)] = rows(
