@@ -15,7 +15,12 @@ import os
 import pytest
 
 from simulator.menu import Dish
-from tests.databases import POSTGRES, POSTGRES_MISSING, database  # noqa: F401  (a fixture: both engines)
+from tests.databases import (  # noqa: F401  (fixtures: both engines; a server of a test's own)
+    POSTGRES,
+    POSTGRES_MISSING,
+    database,
+    throwaway_postgres,
+)
 from tests.kitchen_data import MENU
 from tests.parameters import write_parameters
 

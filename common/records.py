@@ -196,8 +196,14 @@ def _progress_set(column: str) -> str:
     return f"{column} = {column} + ?"  # counts since the last flush
 
 
-UPDATE_PROGRESS = "UPDATE runs SET " + ", ".join(map(_progress_set, Progress._fields)) + " WHERE id = ?"
-"""A flush's Progress, then the run's id, as parameters."""
+UPDATE_PROGRESS = (
+    "UPDATE runs SET "
+    + ", ".join(map(_progress_set, Progress._fields))
+    + ", last_batch = ? WHERE id = ? AND last_batch < ?"
+)
+"""A flush's Progress, then its batch's number, the run's id and the number again, as parameters. It changes
+no row when that batch is committed already (a batch written again after its acknowledgement was lost):
+the counts it adds to are not counted twice."""
 
 
 def replacing(record: type[StoredRow], key: Sequence[str], columns: Sequence[str]) -> Upsert:

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS runs (
     p90_fulfillment_s   BIGINT ,
     message             TEXT,               -- why a run failed
     cook_seconds        DOUBLE PRECISION NOT NULL DEFAULT 0,  -- cooks on shift, summed over the minutes sampled
-    busy_seconds        DOUBLE PRECISION NOT NULL DEFAULT 0   -- cooks cooking, the same way
+    busy_seconds        DOUBLE PRECISION NOT NULL DEFAULT 0,  -- cooks cooking, the same way
+    last_batch          BIGINT  NOT NULL DEFAULT 0   -- its last batch committed (1, 2, ...): one written again is skipped
 );
 
 CREATE TABLE IF NOT EXISTS orders (

@@ -2,7 +2,8 @@
 
 Every flag defaults to parameters/simulation_parameters.py. Exit status: 0 when the run completed or
 was stopped by SIGINT/SIGTERM (it is then marked interrupted), 1 when it failed part-way (it is marked
-failed, and what was written stays), 2 when the arguments, parameters, menu or orders file are unusable
+failed, and what was written stays) or the database stayed away longer than --db-retry-seconds (the run
+stays 'running', with what was written), 2 when the arguments, parameters, menu or orders file are unusable
 (nothing is written).
 """
 
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
-from common.database import DatabaseUnavailable, connect_writer, database_errors, describe
+from common.database import DatabaseAway, DatabaseUnavailable, connect_writer, database_errors, describe
 from common.localtime import LocalClock
 from common.schedule import CookSchedule, ScheduleError
 from common.settings import settings_or_exit
@@ -109,7 +110,7 @@ def run(request: RunRequest) -> int:
         print(f"simulator: cannot start a run in {describe(db)}: {error}", file=sys.stderr)
         return 2
 
-    store.write_in_another_process(db)
+    store.write_in_another_process(db, request.db_retry_seconds)
     stop = StopSignal()
     gc.freeze()  # what start-up made (modules, the menu) stays: the collector need not go through it again
     gc.disable()  # the kitchen and the store (its writer process keeps the collector) make no reference cycles
@@ -138,11 +139,19 @@ def run(request: RunRequest) -> int:
                 lines.say_the_last()
         status = "interrupted" if outcome.interrupted else "completed"
         store.finish(status, outcome.summary.fulfillment.mean, outcome.summary.fulfillment.percentile(90))
+    except DatabaseAway as error:  # nothing more can be written: the run stays 'running', to be resumed
+        print(
+            f"simulator: run {store.run_id} stopped: {error}; it stays 'running', with what it committed",
+            file=sys.stderr,
+        )
+        return 1
     except (OrdersFileError, DatabaseUnavailable, OSError) + database_errors() as error:
         where = f" (writing {describe(db)})" if isinstance(error, database_errors()) else ""
         print(f"simulator: run {store.run_id} failed: {error}{where}", file=sys.stderr)
         _finish_failed(store, str(error))
         return 1
+    finally:
+        store.close()
     print(summary(store.run_id, status, time.monotonic() - wall_start, outcome, clock))
     return 0
 

@@ -7,6 +7,7 @@ here with one line naming it (common/command_line.py). Nothing past this module 
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -27,6 +28,7 @@ from common.settings import (
 from simulator.feed import EXTENSIONS, FORMATS, PRICE_UNITS, STDIN, FeedOptions
 from simulator.orders import Reading
 from simulator.requests import GenerateRequest, Orders, RunRequest
+from simulator.writer import RETRY_SECONDS
 
 SEED = 2019
 """python -m simulator.generate's seed: the shipped data's."""
@@ -177,6 +179,14 @@ def run_parser(settings: Settings, doc: str | None) -> Parser:
         help="simulated seconds per wall second, or 'max' for as fast as possible (default:"
         f" SIMULATION_SPEED, {'max' if settings.speed is None else format(settings.speed, 'g')})",
     )
+    parser.add_argument(
+        "--db-retry-seconds",
+        type=_seconds,
+        default=RETRY_SECONDS,
+        metavar="SECONDS",
+        help="how long to wait for a database that is away (a server restarting, a file locked by another"
+        " program), the kitchen going on meanwhile, before stopping with the run left 'running' (default: %(default)g)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only warnings and the summary")
     return parser
 
@@ -187,7 +197,7 @@ def run_request(argv: list[str] | None, settings: Settings, doc: str | None) -> 
     orders = orders_from(args, settings, parser)
     # a schedule's times of day, the file's or COOK_SCHEDULE, are the kitchen's: those of --timezone
     crew = args.cooks or (settings.schedule and replace(settings.schedule, zone=args.timezone)) or settings.cooks
-    return RunRequest(orders, args.db, args.kitchen, crew, args.schedule, args.speed, args.quiet)
+    return RunRequest(orders, args.db, args.kitchen, crew, args.schedule, args.speed, args.quiet, args.db_retry_seconds)
 
 
 # python -m simulator.check -----------------------------------------------------------------------------
@@ -296,6 +306,17 @@ def _at_least(least: int, what: str) -> Callable[[str], int]:
         return value
 
     return convert
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 seconds or more, got {text!r}")
+    return value
 
 
 def _day(text: str) -> date:

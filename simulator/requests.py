@@ -41,6 +41,9 @@ class RunRequest:
     speed: float | None
     """Simulated seconds per wall second; None: as fast as possible."""
     quiet: bool
+    db_retry_seconds: float
+    """How long the writer waits for a database that is away (a server restarting, a file locked) before the
+    simulator stops, leaving the run 'running'."""
 
 
 @dataclass(frozen=True)

@@ -6,21 +6,22 @@ flushes at least once per wall-clock second, so readers see live progress and a 
 most about a second of work. An order that is received, started and completed between two flushes is
 written once, with its final state, by a plain INSERT; one written while still open is updated when it
 completes. The summaries (sales, fulfillment by half hour) are counted from a batch's rows where the
-batch is written (simulator.summaries): with a writer process, on the other core.
+batch is written (simulator.summaries): with a writer process, on the other core. Each flush is a batch
+numbered in turn, its number committed with it (runs.last_batch), so that a batch written again after a
+lost connection is not counted twice (simulator.writer).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from common.database import FileGuard, Session
 from common.localtime import LocalClock
 from common.records import OrderRow, Progress, RejectedRow, SampleRow
 from simulator.kitchen import KitchenSample, Ticket
 from simulator.orders import EmptyOrder, Rejected
-from simulator.writer import Batch, WriterProcess, write
+from simulator.writer import RETRY_SECONDS, Batch, RunEnd, WriterProcess, end_run, write
 
 BATCH_ORDERS = 1000
 """With a writer process, a batch goes to it once this many orders are complete (or a second has passed)."""
@@ -54,6 +55,7 @@ class RunStore:
         self.written_open: set[int] = set()  # orders written while still open: their completion updates the row
         self.last_sample: KitchenSample | None = None
         self.writer: WriterProcess | None = None
+        self.batches = 0  # written, or handed to the writer process
         self._reset()
 
     @classmethod
@@ -174,6 +176,7 @@ class RunStore:
             (reopened if position in self.written_open else opened).append(self._row(ticket, ticket.status))
         batch = Batch(
             run_id=self.run_id,
+            number=self.batches + 1,
             orders=self.completed_rows,
             opened=opened,
             orders_again=self.completed_rows_written_open + reopened,
@@ -197,15 +200,17 @@ class RunStore:
         else:
             self.guard.check()
             write(self.connection, batch, self.clock)
+        self.batches += 1
         self.written_open.update(self.changed)
         self._reset()
         self.last_flush = time.monotonic()
 
-    def write_in_another_process(self, target: Path | str) -> None:
+    def write_in_another_process(self, target, retry_seconds: float = RETRY_SECONDS) -> None:
         """From now on, flushes are written by a process of their own, with its own connection to `target`,
         on the machine's other core: the kitchen builds the next batch while the last one is written. A
-        batch's error is raised at the next flush (or at finish)."""
-        self.writer = WriterProcess(target, self.guard.inode, self.clock.name)
+        batch's error is raised at the next flush (or at finish). A database that is away is waited for up to
+        `retry_seconds` (then DatabaseAway), the batches meanwhile held by the writer (simulator.writer)."""
+        self.writer = WriterProcess(str(target), self.guard.inode, self.clock.name, retry_seconds)
 
     def finish(
         self,
@@ -214,16 +219,22 @@ class RunStore:
         p90_fulfillment: int | None = None,
         message: str | None = None,
     ) -> None:
-        """Write what is buffered and close the run with its final status."""
-        try:
-            self.flush()
-        finally:
-            if self.writer is not None:
-                writer, self.writer = self.writer, None
-                writer.close()  # every batch written (or its error raised) before the status says so
-        with self.connection.transaction() as db:
-            db.execute(
-                "UPDATE runs SET status = ?, wall_ended_at = ?, mean_fulfillment_s = ?, p90_fulfillment_s = ?,"
-                " message = ? WHERE id = ?",
-                (status, time.time(), mean_fulfillment, p90_fulfillment, message, self.run_id),
-            )
+        """Write what is buffered and close the run with its final status, once every batch is written (a batch's
+        error is raised first, and the status is not written). With a writer process, the status is written by
+        it, through an outage as the batches are; the writer ends once it is (else see `close`)."""
+        self.flush()
+        end = RunEnd(self.run_id, status, time.time(), mean_fulfillment, p90_fulfillment, message)
+        if self.writer is None:
+            end_run(self.connection, end)
+            return
+        self.writer.wait()
+        self.writer.send(end)
+        self.writer.wait()
+        self.close()
+
+    def close(self) -> None:
+        """End the writer process, if there is one still: what it was sent and has not written is not written
+        (after a failure: the run stays as the database has it)."""
+        if self.writer is not None:
+            writer, self.writer = self.writer, None
+            writer.close()

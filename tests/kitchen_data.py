@@ -10,6 +10,7 @@ from pathlib import Path
 
 from common.database import connect_readonly, connect_writer
 from common.localtime import LocalClock
+from common.records import STORED
 from common.schedule import CookSchedule
 from simulator.menu import Dish
 from simulator.orders import parse_order
@@ -144,3 +145,23 @@ def fifo_reference(orders: list[tuple[int, list[int]]], cooks: int) -> list[tupl
             ends.append(start + cook_time)
         result.append((received, min(starts), max(ends)))
     return result
+
+
+RUN_COLUMNS = (
+    "kitchen, status, cooks, cook_schedule, speed, orders_file, menu_file, timezone, sim_started_at, sim_now,"
+    " orders_received, orders_completed, orders_discarded, orders_rejected, mean_fulfillment_s, p90_fulfillment_s,"
+    " message, cook_seconds, busy_seconds"
+)
+"""A run's columns but those the wall clock decides (its times, and how many batches its flushes made)."""
+
+
+def stored_run(database: Path | str, run_id: int) -> dict[str, list[tuple]]:
+    """Everything a run stored, but for what the wall clock decides: two runs of the same orders, however their
+    writes went, store the same."""
+    stored = {"runs": rows(database, f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", run_id)}
+    for record in STORED:
+        columns = ", ".join(column for column in record._fields if column != "run_id")
+        stored[record.table] = rows(
+            database, f"SELECT {columns} FROM {record.table} WHERE run_id = ? ORDER BY {columns}", run_id
+        )
+    return stored

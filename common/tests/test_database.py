@@ -1,9 +1,18 @@
 import re
 import sqlite3
+from contextlib import closing
 
 import pytest
 
-from common.database import SCHEMA_VERSION, DatabaseUnavailable, connect_readonly, connect_writer, describe
+from common.database import (
+    SCHEMA_VERSION,
+    DatabaseUnavailable,
+    connect_readonly,
+    connect_writer,
+    describe,
+    is_transient,
+    open_writer,
+)
 from tests.databases import POSTGRES
 
 
@@ -99,6 +108,7 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
         old.execute("ALTER TABLE orders DROP COLUMN order_id")
         old.execute("ALTER TABLE runs DROP COLUMN cook_seconds")
         old.execute("ALTER TABLE runs DROP COLUMN busy_seconds")
+        old.execute("ALTER TABLE runs DROP COLUMN last_batch")
         old.execute("DROP TABLE fulfillment_by_half_hour")
         old.execute("DROP TABLE fulfillment_by_time_of_day")
         old.execute("DELETE FROM schema_version")
@@ -107,7 +117,8 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
     with sqlite3.connect(db) as upgraded:
         assert upgraded.execute("SELECT MAX(version) FROM schema_version").fetchone() == (SCHEMA_VERSION,)
         assert "order_id" in [column[1] for column in upgraded.execute("PRAGMA table_info(orders)")]
-        assert {"cook_seconds", "busy_seconds"} <= {column[1] for column in upgraded.execute("PRAGMA table_info(runs)")}
+        columns = {column[1] for column in upgraded.execute("PRAGMA table_info(runs)")}
+        assert {"cook_seconds", "busy_seconds", "last_batch"} <= columns
         assert upgraded.execute("SELECT COUNT(*) FROM fulfillment_by_time_of_day").fetchone() == (0,)
         assert upgraded.execute("SELECT kitchen, status FROM runs").fetchall() == [("K", "completed")]
 
@@ -122,3 +133,42 @@ def test_a_postgres_database_that_does_not_exist_is_named_with_how_to_create_it(
         r" create it \(createdb no_such_kitchen, or CREATE DATABASE",
     ):
         connect(missing)
+
+
+def test_a_sqlite_file_locked_past_the_busy_timeout_is_an_outage_and_a_full_disk_is_not(tmp_path):
+    db = tmp_path / "k.db"
+    connect_writer(db).close()
+    with closing(sqlite3.connect(db, isolation_level=None)) as holder, closing(sqlite3.connect(db, timeout=0)) as other:
+        holder.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(sqlite3.OperationalError) as locked:
+            other.execute("BEGIN IMMEDIATE")
+        holder.execute("ROLLBACK")
+    assert is_transient(locked.value)
+    assert is_transient(sqlite3.OperationalError("database is locked"))  # raised by hand: no error code
+    assert not is_transient(sqlite3.OperationalError("database or disk is full"))
+    assert not is_transient(sqlite3.OperationalError("disk I/O error"))
+    assert not is_transient(sqlite3.IntegrityError("UNIQUE constraint failed: orders.run_id, orders.id"))
+
+
+def test_a_server_gone_restarting_or_out_of_reach_is_an_outage_and_a_fault_of_its_own_is_not():
+    import psycopg
+    from psycopg import errors
+
+    assert is_transient(psycopg.OperationalError("consuming input failed: server closed the connection unexpectedly"))
+    assert is_transient(errors.AdminShutdown("terminating connection due to administrator command"))
+    assert is_transient(errors.CannotConnectNow("the database system is starting up"))
+    assert is_transient(errors.ConnectionFailure("connection failure"))
+    assert not is_transient(errors.DiskFull("could not extend file"))
+    assert not is_transient(errors.UniqueViolation("duplicate key value"))
+    assert not is_transient(errors.UndefinedTable('relation "orders" does not exist'))
+    assert not is_transient(ValueError("not a database's error"))
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs a PostgreSQL server")
+def test_a_writer_notices_a_server_gone_without_a_word_in_half_a_minute_unless_its_url_says_otherwise():
+    with closing(open_writer(POSTGRES)) as session:
+        settings = session.raw.info.get_parameters()
+        assert (settings["connect_timeout"], settings["tcp_user_timeout"]) == ("10", "30000")
+    separator = "&" if "?" in POSTGRES else "?"
+    with closing(open_writer(f"{POSTGRES}{separator}connect_timeout=3")) as session:
+        assert session.raw.info.get_parameters()["connect_timeout"] == "3"

@@ -136,7 +136,15 @@ def test_a_bad_menu_stops_before_anything_is_written(files, menu, message):
 @pytest.mark.e2e
 @pytest.mark.parametrize(
     "flag, value",
-    [("--cooks", "0"), ("--cooks", "many"), ("--speed", "-3"), ("--speed", "fast"), ("--timezone", "Central")],
+    [
+        ("--cooks", "0"),
+        ("--cooks", "many"),
+        ("--speed", "-3"),
+        ("--speed", "fast"),
+        ("--timezone", "Central"),
+        ("--db-retry-seconds", "-1"),
+        ("--db-retry-seconds", "a while"),
+    ],
 )
 def test_bad_flags_are_refused(files, flag, value):
     tmp_path, menu, orders = files
@@ -408,3 +416,12 @@ def test_the_kitchens_zone_from_the_flag_over_the_environment_and_the_file_sets_
     assert query(db, "SELECT timezone FROM runs WHERE id = 2") == [("America/Chicago",)]
     on_shift = dict(query(db, "SELECT t, cooks FROM kitchen_stats WHERE run_id = 2"))
     assert on_shift[T0] == 2 and on_shift[T0 + 600] == 4
+
+
+def test_the_time_a_database_may_be_away_is_a_flag_of_its_own():
+    from common.settings import load_settings
+    from simulator.cli import run_request
+
+    settings = load_settings()
+    assert run_request([], settings, None).db_retry_seconds == 120
+    assert run_request(["--db-retry-seconds", "2.5"], settings, None).db_retry_seconds == 2.5
