@@ -145,6 +145,7 @@ def test_a_batch_crosses_the_writers_pipe_as_the_same_records():
     order = OrderRow(1, 7, "K", "Completed", 10, 10, 20, 80, "Ana", "Uber", 1250, "[]", None)
     batch = Batch(
         1,
+        3,
         [order],
         [order._replace(status="Queued", completed_at=None)],
         [],
