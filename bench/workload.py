@@ -71,6 +71,7 @@ def simulator_command(orders: Path, db: Path, speed: str = "max", cooks: int = C
 
 def fresh(db: Path) -> Path:
     """Remove a database and its WAL files, so that a run starts from nothing."""
+    db.parent.mkdir(parents=True, exist_ok=True)  # bench/.work, on a fresh clone
     for path in db.parent.glob(db.name + "*"):
         path.unlink()
     return db
