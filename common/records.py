@@ -199,11 +199,16 @@ def _progress_set(column: str) -> str:
 UPDATE_PROGRESS = (
     "UPDATE runs SET "
     + ", ".join(map(_progress_set, Progress._fields))
-    + ", last_batch = ? WHERE id = ? AND last_batch < ?"
+    + ", last_batch = ? WHERE id = ? AND last_batch < ? AND resumed = ?"
 )
-"""A flush's Progress, then its batch's number, the run's id and the number again, as parameters. It changes
-no row when that batch is committed already (a batch written again after its acknowledgement was lost):
-the counts it adds to are not counted twice."""
+"""A flush's Progress, then its batch's number, the run's id, the number again and the times the run was resumed
+(as the simulator writing it knows), as parameters. It changes no row when that batch is committed already (a
+batch written again after its acknowledgement was lost): the counts it adds to are not counted twice; nor when
+the run was resumed since by another simulator (see simulator/resume.py): an earlier one's batches are refused."""
+
+STALLED_AFTER = 10
+"""Seconds: a running simulator commits at least once a second (Progress.wall_updated_at); a 'running' run silent
+for longer was stopped without closing it (killed, its machine down, or its database away)."""
 
 
 def replacing(record: type[StoredRow], key: Sequence[str], columns: Sequence[str]) -> Upsert:

@@ -32,7 +32,11 @@ CREATE TABLE IF NOT EXISTS runs (
     message             TEXT,               -- why a run failed
     cook_seconds        DOUBLE PRECISION NOT NULL DEFAULT 0,  -- cooks on shift, summed over the minutes sampled
     busy_seconds        DOUBLE PRECISION NOT NULL DEFAULT 0,  -- cooks cooking, the same way
-    last_batch          BIGINT  NOT NULL DEFAULT 0   -- its last batch committed (1, 2, ...): one written again is skipped
+    last_batch          BIGINT  NOT NULL DEFAULT 0,  -- its last batch committed (1, 2, ...): one written again is skipped
+    orders_digest       TEXT,               -- SHA-256 of the orders file, and of the menu: a run is resumed only on
+    menu_digest         TEXT,               -- the same files (NULL: read from standard input, or an older simulator)
+    reading             TEXT,               -- JSON of how the orders file was read (format, columns, times, prices)
+    resumed             INTEGER NOT NULL DEFAULT 0  -- times resumed: a batch of an earlier simulator of it is refused
 );
 
 CREATE TABLE IF NOT EXISTS orders (

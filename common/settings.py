@@ -34,6 +34,9 @@ DEFAULT_LEVEL = 0.95
 """SERVICE_LEVEL when the parameters file does not set it: the share of days a promise holds on."""
 DEFAULT_SLA_P90 = 40.0
 """SLA_P90_MINUTES when the parameters file does not set it: the p90 fulfillment, in minutes, held to."""
+DEFAULT_DB_RETRY_SECONDS = 120.0
+"""DB_RETRY_SECONDS when the parameters file does not set it: how long the simulator waits for a database that is
+away before it stops, its run left to be resumed."""
 
 
 class SettingsError(ValueError):
@@ -66,6 +69,8 @@ class Settings:
     """ORDERS_TIMEZONE: the zone of the orders file's timestamps that have no offset; None: UTC."""
     orders_columns: dict[str, str] | None = None
     """ORDERS_COLUMNS: our CSV column names mapped to the user's."""
+    db_retry_seconds: float = DEFAULT_DB_RETRY_SECONDS
+    """DB_RETRY_SECONDS: how long the simulator waits for a database that is away (--db-retry-seconds)."""
 
 
 def parse_speed(value: object, where: str = "SIMULATION_SPEED") -> float | None:
@@ -106,6 +111,19 @@ def _positive(unit: str) -> Callable[[object, str], float]:
 
 
 _positive_seconds = _positive("seconds")
+
+
+def parse_wait(value: object, where: str) -> float:
+    """A number of seconds to wait, 0 or more."""
+    try:
+        number = float(value)  # type: ignore[arg-type]  # any value: what float() refuses is caught
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number) or number < 0:
+        raise SettingsError(f"{where}: expected a number of seconds, 0 or more, got {value!r}")
+    return number
+
+
 _positive_minutes = _positive("minutes")
 
 
@@ -214,6 +232,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         orders_columns=None
         if values.get("ORDERS_COLUMNS") is None
         else parse_columns(values["ORDERS_COLUMNS"], where + "ORDERS_COLUMNS"),
+        db_retry_seconds=parse_wait(get("DB_RETRY_SECONDS", DEFAULT_DB_RETRY_SECONDS), where + "DB_RETRY_SECONDS"),
     )
 
 
@@ -231,6 +250,7 @@ KNOBS: dict[str, tuple[tuple[type, ...], str]] = {
     "DATABASE": ((str,), "a path or a postgresql:// URL, as a string"),
     "KITCHEN_NAME": ((str,), "a name, as a string"),
     "KITCHEN_TIMEZONE": ((str,), "an IANA time zone name, as a string"),
+    "DB_RETRY_SECONDS": ((int, float), "a number of seconds"),
 }
 """Every knob of the parameters file, with the types it may hold there (the environment's strings are read
 as what they say)."""

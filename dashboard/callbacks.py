@@ -11,14 +11,11 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
 from common.database import DatabaseUnavailable, Reader
 from common.localtime import LocalClock
+from common.records import STALLED_AFTER
 from common.service_level import Promise
 from dashboard import queries, tables
 from dashboard.charts import CHARTS, Chart
 from dashboard.layout import status_line
-
-# A running simulator commits at least once a second; a run silent for longer was stopped without
-# closing it (killed, or its machine went down).
-STALLED_AFTER = 10
 
 
 def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:

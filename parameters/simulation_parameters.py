@@ -58,3 +58,8 @@ KITCHEN_NAME = "Kitchen"
 # same schedule meets the same orders at other hours. The shipped orders are a Los Angeles day.
 # KITCHEN_TIMEZONE in the environment (or --timezone) overrides it.
 KITCHEN_TIMEZONE = "America/Los_Angeles"
+
+# How long the simulator waits for a database that is away (a server restarting, a file locked by another
+# program) before it stops, its run left 'running' to be resumed (python -m simulator --resume): seconds, 0 or
+# more. --db-retry-seconds overrides it.
+DB_RETRY_SECONDS = 120

@@ -3,8 +3,9 @@
 Every flag defaults to parameters/simulation_parameters.py. Exit status: 0 when the run completed or
 was stopped by SIGINT/SIGTERM (it is then marked interrupted), 1 when it failed part-way (it is marked
 failed, and what was written stays) or the database stayed away longer than --db-retry-seconds (the run
-stays 'running', with what was written), 2 when the arguments, parameters, menu or orders file are unusable
-(nothing is written).
+stays 'running', with what was written, to be resumed: --resume) or another simulator resumed the run, 2 when
+the arguments, parameters, menu or orders file are unusable (nothing is written), or a run cannot be resumed
+(simulator/resume.py says when).
 """
 
 from __future__ import annotations
@@ -16,19 +17,24 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 
 from common.database import DatabaseAway, DatabaseUnavailable, connect_writer, database_errors, describe
 from common.localtime import LocalClock
 from common.schedule import CookSchedule, ScheduleError
 from common.settings import settings_or_exit
-from simulator import cli, feed
+from simulator import cli, feed, resume
+from simulator.kitchen import log as kitchen_log
 from simulator.kitchen import progress
-from simulator.menu import MenuError, load_menu
+from simulator.menu import Dish, MenuError, load_menu
 from simulator.orders import OrdersFileError
-from simulator.requests import RunRequest
-from simulator.run import Outcome, simulate
+from simulator.requests import LATEST, RunRequest
+from simulator.resume import NEVER, ReplayMismatch, ResumeError, digest
+from simulator.run import CatchUp, Outcome, simulate
 from simulator.store import RunParameters, RunStore
+from simulator.writer import RunTakenOver
 
 log = logging.getLogger("simulator")
 PROGRESS_EVERY = 5.0
@@ -80,36 +86,37 @@ def main(argv: list[str] | None = None) -> int:
     return run(cli.run_request(argv, settings, __doc__))
 
 
+@dataclass
+class Begun:
+    """A run started, or taken over to be resumed: its store, and what it runs with."""
+
+    store: RunStore
+    crew: int | CookSchedule
+    speed: float | None
+    menu: dict[str, Dish]
+    orders: feed.Feed
+    path: str
+    zone: str
+    catch_up: CatchUp | None = None
+
+
 def run(request: RunRequest) -> int:
     """The run, from start to summary; the exit status (see the module's docstring)."""
     logging.basicConfig(
         level=logging.WARNING if request.quiet else logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S"
     )
-    given, db = request.orders, request.database
+    db = request.database
     try:
-        # a schedule file's times of day are the kitchen's: those of --timezone
-        crew = CookSchedule.read(request.schedule_file, given.zone) if request.schedule_file else request.crew
-        menu = load_menu(given.menu)
-        orders = feed.open_orders(given.path, given.feed)
-        store = RunStore.start(
-            connect_writer(db),
-            RunParameters(
-                kitchen=request.kitchen,
-                cooks=crew.most if isinstance(crew, CookSchedule) else crew,
-                speed=request.speed,
-                orders_file=str(given.path),
-                menu_file=str(given.menu),
-                timezone=given.zone,
-                cook_schedule=json.dumps(crew.describe()) if isinstance(crew, CookSchedule) else None,
-            ),
-        )
-    except (MenuError, OrdersFileError, ScheduleError, DatabaseUnavailable) as error:
+        begun = _resume(request) if request.resume is not None else None
+        begun = begun or _begin(request)
+    except (MenuError, OrdersFileError, ScheduleError, DatabaseUnavailable, ResumeError) as error:
         print(f"simulator: {error}", file=sys.stderr)
         return 2
     except database_errors() as error:
         print(f"simulator: cannot start a run in {describe(db)}: {error}", file=sys.stderr)
         return 2
 
+    store, crew = begun.store, begun.crew
     store.write_in_another_process(db, request.db_retry_seconds)
     stop = StopSignal()
     gc.freeze()  # what start-up made (modules, the menu) stays: the collector need not go through it again
@@ -117,31 +124,40 @@ def run(request: RunRequest) -> int:
     # (test_run holds this): reference counting frees each order's objects as it goes, and the collector's
     # passes over the queue at the peaks would be pure cost
     wall_start = time.monotonic()
-    clock = LocalClock(given.zone)
+    clock = LocalClock(begun.zone)
     log.info(
         "run %d of %s: %s, speed %s, orders %s, database %s",
         store.run_id,
-        request.kitchen,
+        store.kitchen,
         f"a schedule of up to {crew.most} cooks" if isinstance(crew, CookSchedule) else f"{crew} cooks",
-        "max" if request.speed is None else f"{request.speed:g}x",
-        given.path,
+        "max" if begun.speed is None else f"{begun.speed:g}x",
+        begun.path,
         describe(db),
     )
     try:
-        with orders:
-            live = str(given.path) == feed.STDIN and request.speed is not None  # a feed piped in as it happens
+        with begun.orders as orders:
+            live = begun.path == feed.STDIN and begun.speed is not None  # a feed piped in as it happens
             lines = EveryFewSeconds(PROGRESS_EVERY)
             progress.addFilter(lines)
             try:
-                outcome = simulate(orders.entries(menu, live), crew, request.speed, store, clock, stop)
+                outcome = simulate(
+                    orders.entries(begun.menu, live), crew, begun.speed, store, clock, stop, begun.catch_up
+                )
             finally:
                 progress.removeFilter(lines)
                 lines.say_the_last()
         status = "interrupted" if outcome.interrupted else "completed"
         store.finish(status, outcome.summary.fulfillment.mean, outcome.summary.fulfillment.percentile(90))
+    except ReplayMismatch as error:  # nothing was written: the run stays as it was
+        print(f"simulator: cannot resume run {store.run_id}: {error}", file=sys.stderr)
+        return 2
+    except RunTakenOver as error:
+        print(f"simulator: {error}", file=sys.stderr)
+        return 1
     except DatabaseAway as error:  # nothing more can be written: the run stays 'running', to be resumed
         print(
-            f"simulator: run {store.run_id} stopped: {error}; it stays 'running', with what it committed",
+            f"simulator: run {store.run_id} stopped: {error}; it stays 'running', with what it committed"
+            " (python -m simulator --resume goes on with it)",
             file=sys.stderr,
         )
         return 1
@@ -154,6 +170,74 @@ def run(request: RunRequest) -> int:
         store.close()
     print(summary(store.run_id, status, time.monotonic() - wall_start, outcome, clock))
     return 0
+
+
+def _begin(request: RunRequest) -> Begun:
+    """A new run, inserted as 'running'."""
+    given, db = request.orders, request.database
+    # a schedule file's times of day are the kitchen's: those of --timezone
+    crew = CookSchedule.read(request.schedule_file, given.zone) if request.schedule_file else request.crew
+    menu = load_menu(given.menu)
+    orders = feed.open_orders(given.path, given.feed)
+    from_stdin = str(given.path) == feed.STDIN
+    store = RunStore.start(
+        connect_writer(db),
+        RunParameters(
+            kitchen=request.kitchen,
+            cooks=crew.most if isinstance(crew, CookSchedule) else crew,
+            speed=request.speed,
+            orders_file=str(given.path),
+            menu_file=str(given.menu),
+            timezone=given.zone,
+            cook_schedule=json.dumps(crew.describe()) if isinstance(crew, CookSchedule) else None,
+            reading=given.feed.to_json(),
+            orders_digest=None if from_stdin else digest(given.path),
+            menu_digest=digest(given.menu),
+        ),
+    )
+    return Begun(store, crew, request.speed, menu, orders, str(given.path), given.zone)
+
+
+def _resume(request: RunRequest) -> Begun | None:
+    """The run --resume names, taken over with its own parameters; None when --resume names none and the kitchen
+    has no run left 'running' (then a new run begins)."""
+    session = connect_writer(request.database)
+    try:
+        run = resume.find(session, request.kitchen, None if request.resume == LATEST else request.resume)
+        if run is None:
+            log.info("no run of %s is left 'running': a new run begins", request.kitchen)
+            session.close()
+            return None
+        menu = load_menu(Path(run.menu_file))
+        orders = feed.open_orders(run.orders_file, run.feed_options)
+        run = resume.take_over(session, run)
+    except BaseException:
+        session.close()
+        raise
+    store = RunStore.resume(session, run)
+    wall_start = time.monotonic()
+    clock = LocalClock(run.timezone)
+
+    def silent(record: logging.LogRecord) -> bool:
+        return False
+
+    for said_before in (kitchen_log, progress):  # the replay of what the run said already
+        said_before.addFilter(silent)
+
+    def caught_up() -> None:
+        store.caught_up()
+        for said_before in (kitchen_log, progress):
+            said_before.removeFilter(silent)
+        log.info(
+            "run %d resumed: its %d orders received up to %s replayed in %.1f s, equal to what it stored",
+            run.id,
+            run.orders_received,
+            "its start" if run.sim_now is None else clock.label(run.sim_now),
+            time.monotonic() - wall_start,
+        )
+
+    catch_up = CatchUp(NEVER if run.sim_now is None else run.sim_now, caught_up)
+    return Begun(store, run.crew, run.speed, menu, orders, run.orders_file, run.timezone, catch_up)
 
 
 def _finish_failed(store: RunStore, message: str) -> None:

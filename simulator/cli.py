@@ -7,7 +7,6 @@ here with one line naming it (common/command_line.py). Nothing past this module 
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -24,11 +23,11 @@ from common.settings import (
     parse_cooks,
     parse_speed,
     parse_timezone,
+    parse_wait,
 )
 from simulator.feed import EXTENSIONS, FORMATS, PRICE_UNITS, STDIN, FeedOptions
 from simulator.orders import Reading
-from simulator.requests import GenerateRequest, Orders, RunRequest
-from simulator.writer import RETRY_SECONDS
+from simulator.requests import LATEST, GenerateRequest, Orders, RunRequest
 
 SEED = 2019
 """python -m simulator.generate's seed: the shipped data's."""
@@ -181,11 +180,22 @@ def run_parser(settings: Settings, doc: str | None) -> Parser:
     )
     parser.add_argument(
         "--db-retry-seconds",
-        type=_seconds,
-        default=RETRY_SECONDS,
+        type=argument(parse_wait, "--db-retry-seconds"),
+        default=settings.db_retry_seconds,
         metavar="SECONDS",
         help="how long to wait for a database that is away (a server restarting, a file locked by another"
-        " program), the kitchen going on meanwhile, before stopping with the run left 'running' (default: %(default)g)",
+        " program), the kitchen going on meanwhile, before stopping with the run left 'running' to be resumed"
+        " (default: DB_RETRY_SECONDS, %(default)g)",
+    )
+    parser.add_argument(
+        "--resume",
+        nargs="?",
+        const=LATEST,
+        type=_run_number,
+        metavar="RUN",
+        help="go on with a run that stopped before its end (killed, or given up on its database): RUN, or this"
+        " kitchen's latest run left 'running' (a new run when there is none). It takes its crew, speed, zone and"
+        " files from the run, replays what it committed as fast as possible, checks it, and goes on at its speed",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only warnings and the summary")
     return parser
@@ -197,7 +207,19 @@ def run_request(argv: list[str] | None, settings: Settings, doc: str | None) -> 
     orders = orders_from(args, settings, parser)
     # a schedule's times of day, the file's or COOK_SCHEDULE, are the kitchen's: those of --timezone
     crew = args.cooks or (settings.schedule and replace(settings.schedule, zone=args.timezone)) or settings.cooks
-    return RunRequest(orders, args.db, args.kitchen, crew, args.schedule, args.speed, args.quiet, args.db_retry_seconds)
+    return RunRequest(
+        orders, args.db, args.kitchen, crew, args.schedule, args.speed, args.quiet, args.db_retry_seconds, args.resume
+    )
+
+
+def _run_number(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a run's number (1, 2, ...), got {text!r}")
+    return number
 
 
 # python -m simulator.check -----------------------------------------------------------------------------
@@ -306,17 +328,6 @@ def _at_least(least: int, what: str) -> Callable[[str], int]:
         return value
 
     return convert
-
-
-def _seconds(text: str) -> float:
-    """An argparse type: a number of seconds, 0 or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 seconds or more, got {text!r}")
-    return value
 
 
 def _day(text: str) -> date:

@@ -37,7 +37,7 @@ from simulator.orders import EmptyOrder, FeedEntry, Order, Rejected
 from simulator.simpy_adapter import At, Cooks, ScheduledCooks, ScheduledUnitRequest, UnitAsk, UnitRequest
 from simulator.tally import FulfillmentTally, RunSummary, TimeWeighted
 
-log = logging.getLogger("simulator")
+log = logging.getLogger("simulator.kitchen")  # what the kitchen says of an order
 progress = logging.getLogger("simulator.progress")  # the hourly line: thinned out by wall time (simulator/__main__.py)
 
 SAMPLE_INTERVAL = 60  # simulated seconds between two time-series samples

@@ -14,6 +14,9 @@ from common.schedule import CookSchedule
 from common.service_level import Promise
 from simulator.feed import FeedOptions
 
+LATEST = 0
+"""RunRequest.resume: this kitchen's latest run left 'running'."""
+
 
 @dataclass(frozen=True)
 class Orders:
@@ -44,6 +47,9 @@ class RunRequest:
     db_retry_seconds: float
     """How long the writer waits for a database that is away (a server restarting, a file locked) before the
     simulator stops, leaving the run 'running'."""
+    resume: int | None = None
+    """--resume: a run's number, LATEST (this kitchen's latest run left 'running', or a new run when there is none),
+    or None: a new run. A resumed run takes its parameters from its row, not from the request (simulator.resume)."""
 
 
 @dataclass(frozen=True)

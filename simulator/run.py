@@ -3,7 +3,8 @@
 `simulate` builds the SimPy environment (real time at `speed` simulated seconds per wall second, or
 as fast as possible when speed is None; both give the same timestamps), starts the kitchen's processes
 and lets SimPy run until every order is done or a stop is requested. The recorder's `tick` is called
-every simulated minute and, in real time, every WAKE_INTERVAL wall seconds, so that it can flush.
+every simulated minute and, in real time, every WAKE_INTERVAL wall seconds, so that it can flush. A resumed run
+(simulator.resume) first catches up: as fast as possible up to the moment it resumes from, then at its speed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import simpy
 import simpy.rt
@@ -39,6 +41,33 @@ class NoRecorder:
     def tick(self, now: float) -> None: ...
 
 
+class CatchUp(NamedTuple):
+    """A resumed run's replay: every event up to `until` (a simulated moment, inclusive) as fast as possible, then
+    `done()`, then the run at its own speed."""
+
+    until: int
+    done: Callable[[], None]
+
+
+class CatchingUp(simpy.rt.RealtimeEnvironment):
+    """Real time that starts late: as fast as possible until `rejoin`, then the simulated clock runs at `factor`
+    from where it is, with the wall clock as it is then."""
+
+    def __init__(self, initial_time: float, factor: float) -> None:
+        super().__init__(initial_time, factor, strict=False)
+        self.caught_up = False
+
+    def step(self) -> None:
+        if self.caught_up:
+            super().step()
+        else:
+            simpy.Environment.step(self)
+
+    def rejoin(self) -> None:
+        self.caught_up, self.env_start = True, self.now
+        self.sync()
+
+
 @dataclass
 class Outcome:
     summary: RunSummary
@@ -54,6 +83,7 @@ def simulate(
     recorder: Recorder,
     clock: LocalClock,
     stop_requested: Callable[[], bool] = lambda: False,
+    catch_up: CatchUp | None = None,
 ) -> Outcome:
     """Run the kitchen over the feed until every order is done, or until `stop_requested()` says so.
 
@@ -65,7 +95,7 @@ def simulate(
     elif speed is None:
         env = simpy.Environment(initial_time=start)
     else:
-        env = simpy.rt.RealtimeEnvironment(initial_time=start, factor=1 / speed, strict=False)
+        env = CatchingUp(initial_time=start, factor=1 / speed)
 
     kitchen = Kitchen(env, crew, recorder)
     stopped = env.event()
@@ -79,9 +109,13 @@ def simulate(
     done = env.process(receive_orders(env, kitchen, entries, WAKE_INTERVAL * speed if speed is not None else 1.0, tick))
     env.process(kitchen.sample_every_minute(also=tick))
     env.process(kitchen.report_every_hour(clock))
-    if speed is not None and isinstance(env, simpy.rt.RealtimeEnvironment):  # not when nothing was readable
+    if catch_up is not None:
+        if start is not None and catch_up.until >= start:
+            env.run(until=catch_up.until + 1)  # every event at or before it: the kitchen's moments are whole seconds
+        catch_up.done()
+    if isinstance(env, CatchingUp) and speed is not None:  # not when nothing was readable
         env.process(_wake_regularly(env, WAKE_INTERVAL * speed, tick))
-        env.sync()
+        env.rejoin()
     env.run(until=env.any_of([done, stopped]))
     interrupted = stopped.triggered and not done.processed
     if not interrupted:

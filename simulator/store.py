@@ -9,6 +9,10 @@ completes. The summaries (sales, fulfillment by half hour) are counted from a ba
 batch is written (simulator.summaries): with a writer process, on the other core. Each flush is a batch
 numbered in turn, its number committed with it (runs.last_batch), so that a batch written again after a
 lost connection is not counted twice (simulator.writer).
+
+A resumed run's store (`RunStore.resume`) first follows the replay of what the run committed (simulator.resume):
+what it recomputes is checked against the stored rows and kept only where they lack it, nothing is written until
+the replay is done, and its first batch then holds all the stored run lacks, counts included.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from common.localtime import LocalClock
 from common.records import OrderRow, Progress, RejectedRow, SampleRow
 from simulator.kitchen import KitchenSample, Ticket
 from simulator.orders import EmptyOrder, Rejected
+from simulator.resume import Replay, ReplayMismatch, StoredRun
 from simulator.writer import RETRY_SECONDS, Batch, RunEnd, WriterProcess, end_run, write
 
 BATCH_ORDERS = 1000
@@ -38,6 +43,11 @@ class RunParameters:
     timezone: str
     cook_schedule: str | None = None
     """The schedule as JSON, when there is one."""
+    reading: str | None = None
+    """How the orders file is read (FeedOptions.to_json)."""
+    orders_digest: str | None = None
+    menu_digest: str | None = None
+    """SHA-256 of each file (simulator.resume.digest); None for standard input."""
 
 
 class RunStore:
@@ -56,6 +66,9 @@ class RunStore:
         self.last_sample: KitchenSample | None = None
         self.writer: WriterProcess | None = None
         self.batches = 0  # written, or handed to the writer process
+        self.resumed = 0  # the times the run was resumed: its batches say it (simulator.writer.RunTakenOver)
+        self.replay: Replay | None = None  # a resumed run's, until it has caught up
+        self.stored: StoredRun | None = None  # a resumed run's row, as it was taken over
         self._reset()
 
     @classmethod
@@ -63,7 +76,8 @@ class RunStore:
         with connection.transaction():
             [run_id] = connection.execute(
                 "INSERT INTO runs (kitchen, status, cooks, cook_schedule, speed, orders_file, menu_file, timezone,"
-                " wall_started_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                " reading, orders_digest, menu_digest, wall_started_at)"
+                " VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     parameters.kitchen,
                     parameters.cooks,
@@ -72,16 +86,54 @@ class RunStore:
                     parameters.orders_file,
                     parameters.menu_file,
                     parameters.timezone,
+                    parameters.reading,
+                    parameters.orders_digest,
+                    parameters.menu_digest,
                     time.time(),
                 ),
             ).fetchone()
         return cls(connection, run_id, parameters.kitchen, LocalClock(parameters.timezone))
 
+    @classmethod
+    def resume(cls, connection: Session, run: StoredRun) -> RunStore:
+        """The store of a run taken over (simulator.resume.take_over), following its replay until `caught_up`."""
+        store = cls(connection, run.id, run.kitchen, LocalClock(run.timezone))
+        store.batches, store.resumed, store.stored = run.last_batch, run.resumed, run
+        store.replay = Replay(connection, run)
+        store.written_open.update(store.replay.open)
+        return store
+
+    def caught_up(self) -> None:
+        """The replay has reached the last moment the run committed: check what remains to check, and make what the
+        stored run lacks the next batch (its counts: what the replay counted beyond the stored ones)."""
+        replay, run = self.replay, self.stored
+        assert replay is not None and run is not None
+        replay.check_the_rest(
+            (self._row(ticket, ticket.status) for ticket in self.changed.values()),
+            iter(self.completed_rows + self.completed_rows_written_open),
+        )
+        counts = {
+            "orders received": (self.received, run.orders_received),
+            "orders completed": (self.completed, run.orders_completed),
+            "orders discarded": (self.discarded, run.orders_discarded),
+            "orders rejected": (self.rejected, run.orders_rejected),
+        }
+        for what, (replayed, stored) in counts.items():
+            if replayed < stored:
+                raise ReplayMismatch(f"{stored} {what} are stored, the replay counts {replayed}")
+        self.received -= run.orders_received
+        self.completed -= run.orders_completed
+        self.discarded -= run.orders_discarded
+        self.rejected -= run.orders_rejected
+        self.cook_seconds -= run.cook_seconds
+        self.busy_seconds -= run.busy_seconds
+        self.replay = None
+
     def _reset(self) -> None:
         self.changed: dict[int, Ticket] = {}  # received or started since the last flush, still open
         self.completed_rows: list[OrderRow] = []  # built at completion, so the order's objects can go
         self.completed_rows_written_open: list[OrderRow] = []  # the same, of orders already written
-        self.cook_seconds = self.busy_seconds = 0
+        self.cook_seconds = self.busy_seconds = 0.0
         self.samples: list[SampleRow] = []  # appended: each minute once
         self.resampled: list[SampleRow] = []  # a minute written already, sampled again (the run's final state)
         self.rejections: list[RejectedRow] = []
@@ -101,12 +153,15 @@ class RunStore:
     def order_completed(self, ticket: Ticket) -> None:
         order = ticket.order
         self.changed.pop(order.position, None)
+        self.completed += 1
+        row = self._row(ticket, "Completed")
+        if self.replay is not None and self.replay.completed_stored(row):
+            return
         rows = self.completed_rows
         if self.written_open and order.position in self.written_open:
             self.written_open.discard(order.position)
             rows = self.completed_rows_written_open
-        rows.append(self._row(ticket, "Completed"))
-        self.completed += 1
+        rows.append(row)
 
     def _row(self, t: Ticket, status: str) -> OrderRow:
         order = t.order
@@ -130,8 +185,10 @@ class RunStore:
         self.discarded += 1
 
     def order_rejected(self, rejection: Rejected) -> None:
-        self.rejections.append(RejectedRow(self.run_id, rejection.position, rejection.raw, rejection.reason))
+        row = RejectedRow(self.run_id, rejection.position, rejection.raw, rejection.reason)
         self.rejected += 1
+        if self.replay is None or not self.replay.rejection_stored(row):
+            self.rejections.append(row)
 
     def kitchen_sampled(self, sample: KitchenSample) -> None:
         if self.last_sample is not None and sample.t > self.last_sample.t:  # labour and cooking, a minute at a time
@@ -147,7 +204,10 @@ class RunStore:
             sample.busy_cooks,
             sample.cooks,
         )
-        if self.last_sample is not None and sample.t == self.last_sample.t:  # the final state, at a minute sampled
+        if self.replay is not None:  # stored already, or to be written whether it is stored or not
+            if not self.replay.sample_stored(row):
+                self.resampled.append(row)
+        elif self.last_sample is not None and sample.t == self.last_sample.t:  # the final state, at a minute sampled
             if self.samples and self.samples[-1].t == sample.t:
                 self.samples[-1] = row
             else:
@@ -162,6 +222,8 @@ class RunStore:
         """Note the simulated time, and flush when a wall-clock second has passed since the last flush; with a
         writer process, also every BATCH_ORDERS completed orders, so that it writes while the kitchen runs."""
         self.now = int(now)
+        if self.replay is not None:  # nothing is written until the replay has caught up
+            return
         if time.monotonic() - self.last_flush >= 1.0 or (
             self.writer is not None and len(self.completed_rows) >= BATCH_ORDERS
         ):
@@ -183,6 +245,7 @@ class RunStore:
             samples=self.samples,
             samples_again=self.resampled,
             rejections=self.rejections,
+            resumed=self.resumed,
             progress=Progress(
                 self.sim_started_at,
                 self.now,
@@ -223,7 +286,7 @@ class RunStore:
         error is raised first, and the status is not written). With a writer process, the status is written by
         it, through an outage as the batches are; the writer ends once it is (else see `close`)."""
         self.flush()
-        end = RunEnd(self.run_id, status, time.time(), mean_fulfillment, p90_fulfillment, message)
+        end = RunEnd(self.run_id, status, time.time(), mean_fulfillment, p90_fulfillment, message, self.resumed)
         if self.writer is None:
             end_run(self.connection, end)
             return

@@ -45,6 +45,7 @@ from common.records import (
     adding,
     replacing,
 )
+from common.settings import DEFAULT_DB_RETRY_SECONDS
 from simulator.summaries import CompletedOrder, summarise
 
 log = logging.getLogger("simulator")
@@ -60,10 +61,10 @@ ADD_FULFILLMENT = adding(FulfillmentRow, ("run_id", "local_day", "half_hour", "m
 ADD_TIME_OF_DAY = adding(TimeOfDayRow, ("run_id", "half_hour", "minutes"))
 END_RUN = (
     "UPDATE runs SET status = ?, wall_ended_at = ?, mean_fulfillment_s = ?, p90_fulfillment_s = ?, message = ?"
-    " WHERE id = ?"
+    " WHERE id = ? AND resumed = ?"
 )
 
-RETRY_SECONDS = 120.0
+RETRY_SECONDS = DEFAULT_DB_RETRY_SECONDS
 """How long the writer waits for a database that is away before it gives up (--db-retry-seconds)."""
 FIRST_DELAY = 0.1
 LAST_DELAY = 2.0
@@ -94,15 +95,21 @@ class Batch:
     samples_again: list[SampleRow]
     rejections: list[RejectedRow]
     progress: Progress
+    resumed: int = 0
+    """The times the run was resumed, as its simulator knows: a batch is refused once another simulator resumed
+    it (RunTakenOver)."""
 
     def __reduce__(self) -> tuple[object, ...]:
         """Through the writer's pipe as plain tuples, which pickle four times faster than records (each record
         names its class); the writer process makes them records again, on its own core."""
         rows = (self.orders, self.opened, self.orders_again, self.samples, self.samples_again, self.rejections)
-        return _batch_of, (self.run_id, self.number, [list(map(tuple, kept)) for kept in rows], tuple(self.progress))
+        kept = [list(map(tuple, kept)) for kept in rows]
+        return _batch_of, (self.run_id, self.number, kept, tuple(self.progress), self.resumed)
 
 
-def _batch_of(run_id: int, number: int, rows: list[list[tuple[object, ...]]], progress: tuple[object, ...]) -> Batch:
+def _batch_of(
+    run_id: int, number: int, rows: list[list[tuple[object, ...]]], progress: tuple[object, ...], resumed: int
+) -> Batch:
     orders, opened, orders_again, samples, samples_again, rejections = rows
     return Batch(
         run_id,
@@ -114,6 +121,7 @@ def _batch_of(run_id: int, number: int, rows: list[list[tuple[object, ...]]], pr
         [SampleRow._make(row) for row in samples_again],
         [RejectedRow._make(row) for row in rejections],
         Progress._make(progress),
+        resumed,
     )
 
 
@@ -128,6 +136,22 @@ class RunEnd:
     p90_fulfillment: int | None = None
     message: str | None = None
     """Why a run failed."""
+    resumed: int = 0
+    """As Batch.resumed."""
+
+
+class RunTakenOver(RuntimeError):
+    """The run was resumed by another simulator (python -m simulator --resume) while this one still wrote it: this
+    one must stop, and leave the run to the other."""
+
+
+def _refuse_if_taken_over(db: Session, run_id: int, resumed: int) -> None:
+    found = db.execute("SELECT resumed FROM runs WHERE id = ?", (run_id,)).fetchone()
+    if found is None or found[0] != resumed:
+        raise RunTakenOver(
+            f"run {run_id} was resumed by another simulator while this one wrote it: this one stops, and leaves it"
+            " to the other"
+        )
 
 
 def write(session: Session, batch: Batch, clock: LocalClock) -> bool:
@@ -140,7 +164,9 @@ def write(session: Session, batch: Batch, clock: LocalClock) -> bool:
     completed = cast("Iterable[CompletedOrder]", itertools.chain(batch.orders, completed_again))
     summaries = summarise(batch.run_id, itertools.chain(batch.orders, batch.opened), completed, clock)
     with session.transaction() as db:
-        if not db.execute(UPDATE_PROGRESS, (*batch.progress, batch.number, batch.run_id, batch.number)).rowcount:
+        numbers = (batch.number, batch.run_id, batch.number, batch.resumed)
+        if not db.execute(UPDATE_PROGRESS, (*batch.progress, *numbers)).rowcount:
+            _refuse_if_taken_over(db, batch.run_id, batch.resumed)
             return False
         db.insert_many(OrderRow.table, OrderRow._fields, batch.orders)
         db.upsert_many(UPSERT_ORDER, batch.opened + batch.orders_again)
@@ -157,10 +183,9 @@ def write(session: Session, batch: Batch, clock: LocalClock) -> bool:
 
 def end_run(session: Session, end: RunEnd) -> None:
     with session.transaction() as db:
-        db.execute(
-            END_RUN,
-            (end.status, end.wall_ended_at, end.mean_fulfillment, end.p90_fulfillment, end.message, end.run_id),
-        )
+        ending = (end.status, end.wall_ended_at, end.mean_fulfillment, end.p90_fulfillment, end.message)
+        if not db.execute(END_RUN, (*ending, end.run_id, end.resumed)).rowcount:
+            _refuse_if_taken_over(db, end.run_id, end.resumed)
 
 
 # Outages -------------------------------------------------------------------------------------------

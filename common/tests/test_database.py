@@ -108,7 +108,8 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
         old.execute("ALTER TABLE orders DROP COLUMN order_id")
         old.execute("ALTER TABLE runs DROP COLUMN cook_seconds")
         old.execute("ALTER TABLE runs DROP COLUMN busy_seconds")
-        old.execute("ALTER TABLE runs DROP COLUMN last_batch")
+        for column in ("last_batch", "orders_digest", "menu_digest", "reading", "resumed"):
+            old.execute(f"ALTER TABLE runs DROP COLUMN {column}")
         old.execute("DROP TABLE fulfillment_by_half_hour")
         old.execute("DROP TABLE fulfillment_by_time_of_day")
         old.execute("DELETE FROM schema_version")
@@ -118,7 +119,15 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
         assert upgraded.execute("SELECT MAX(version) FROM schema_version").fetchone() == (SCHEMA_VERSION,)
         assert "order_id" in [column[1] for column in upgraded.execute("PRAGMA table_info(orders)")]
         columns = {column[1] for column in upgraded.execute("PRAGMA table_info(runs)")}
-        assert {"cook_seconds", "busy_seconds", "last_batch"} <= columns
+        assert {
+            "cook_seconds",
+            "busy_seconds",
+            "last_batch",
+            "orders_digest",
+            "menu_digest",
+            "reading",
+            "resumed",
+        } <= columns
         assert upgraded.execute("SELECT COUNT(*) FROM fulfillment_by_time_of_day").fetchone() == (0,)
         assert upgraded.execute("SELECT kitchen, status FROM runs").fetchall() == [("K", "completed")]
 

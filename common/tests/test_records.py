@@ -21,8 +21,9 @@ def test_each_record_is_its_table_column_for_column(tmp_path, record):
 def test_a_flush_progress_names_columns_of_the_runs_table(tmp_path):
     with closing(connect_writer(tmp_path / "kitchen.db")) as db:
         assert set(Progress._fields) <= set(columns(db, "runs"))
-    assert UPDATE_PROGRESS.count("?") == len(Progress._fields) + 3  # the batch's number, the run's id, the number
-    assert UPDATE_PROGRESS.endswith(", last_batch = ? WHERE id = ? AND last_batch < ?")
+    # the batch's number, the run's id, the number, the times resumed
+    assert UPDATE_PROGRESS.count("?") == len(Progress._fields) + 4
+    assert UPDATE_PROGRESS.endswith(", last_batch = ? WHERE id = ? AND last_batch < ? AND resumed = ?")
     assert "sim_started_at = COALESCE(sim_started_at, ?)" in UPDATE_PROGRESS
     assert "orders_completed = orders_completed + ?" in UPDATE_PROGRESS and "sim_now = ?," in UPDATE_PROGRESS
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,18 @@ class FeedOptions:
 
     def header_of(self, column: str) -> str:
         return self.columns.get(column, column)
+
+    def to_json(self) -> str:
+        """As a run keeps it (runs.reading), so that a resumed run reads its file as the run first did."""
+        reading = {"timezone": self.reading.timezone, "time_format": self.reading.time_format}
+        return json.dumps(
+            {"format": self.format, "columns": self.columns, "reading": reading, "price_unit": self.price_unit}
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> FeedOptions:
+        kept = json.loads(text)
+        return cls(kept["format"], kept["columns"], Reading(**kept["reading"]), kept["price_unit"])
 
 
 def format_of(path: Path | str, options: FeedOptions) -> str:

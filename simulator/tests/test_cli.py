@@ -144,6 +144,8 @@ def test_a_bad_menu_stops_before_anything_is_written(files, menu, message):
         ("--timezone", "Central"),
         ("--db-retry-seconds", "-1"),
         ("--db-retry-seconds", "a while"),
+        ("--resume", "0"),
+        ("--resume", "last"),
     ],
 )
 def test_bad_flags_are_refused(files, flag, value):
@@ -418,10 +420,27 @@ def test_the_kitchens_zone_from_the_flag_over_the_environment_and_the_file_sets_
     assert on_shift[T0] == 2 and on_shift[T0 + 600] == 4
 
 
-def test_the_time_a_database_may_be_away_is_a_flag_of_its_own():
-    from common.settings import load_settings
+def test_the_time_a_database_may_be_away_is_a_parameter_and_a_flag(tmp_path):
+    from common.settings import SettingsError, load_settings
     from simulator.cli import run_request
 
     settings = load_settings()
     assert run_request([], settings, None).db_retry_seconds == 120
     assert run_request(["--db-retry-seconds", "2.5"], settings, None).db_retry_seconds == 2.5
+    own = tmp_path / "parameters.py"
+    own.write_text("SIMULATION_SPEED = 60\nNUM_COOKS = 3\nDB_RETRY_SECONDS = 0\n")
+    assert run_request([], load_settings({"KITCHEN_PARAMETERS": str(own)}), None).db_retry_seconds == 0
+    own.write_text("SIMULATION_SPEED = 60\nNUM_COOKS = 3\nDB_RETRY_SECONDS = -5\n")
+    with pytest.raises(SettingsError, match="DB_RETRY_SECONDS: expected a number of seconds, 0 or more, got -5"):
+        load_settings({"KITCHEN_PARAMETERS": str(own)})
+
+
+def test_resume_takes_a_run_number_or_none_for_the_kitchens_latest():
+    from common.settings import load_settings
+    from simulator.cli import run_request
+    from simulator.requests import LATEST
+
+    settings = load_settings()
+    assert run_request([], settings, None).resume is None
+    assert run_request(["--resume"], settings, None).resume == LATEST
+    assert run_request(["--resume", "7"], settings, None).resume == 7
