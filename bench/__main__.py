@@ -1,4 +1,4 @@
-"""`python -m bench [simulator|dashboard|realtime|contention|experiment|all]`: run benchmarks, print and save a
+"""`python -m bench [simulator|dashboard|realtime|outage|contention|experiment|all]`: run benchmarks, print and save a
 table."""
 
 from __future__ import annotations
@@ -12,7 +12,15 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import contention_bench, dashboard_bench, experiment_bench, plan_bench, realtime_bench, simulator_bench
+from bench import (
+    contention_bench,
+    dashboard_bench,
+    experiment_bench,
+    outage_bench,
+    plan_bench,
+    realtime_bench,
+    simulator_bench,
+)
 from bench.measure import Result
 from common.command_line import Parser
 
@@ -47,6 +55,8 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
     if which in ("realtime", "all"):
         results += realtime_bench.lag([300, 3000], 3 if quick else 180)
         results += realtime_bench.stop_latency(1 if quick else 5)
+    if which in ("outage", "all"):
+        results += outage_bench.cost(1, 20_000, 1.0) if quick else outage_bench.cost()
     if which in ("experiment", "all"):
         results += experiment_bench.direct_model(sizes, repeat)
         results += experiment_bench.plan(2 if quick else None)
@@ -119,7 +129,7 @@ def parser() -> Parser:
         "which",
         nargs="?",
         default="all",
-        choices=["simulator", "dashboard", "realtime", "contention", "experiment", "all"],
+        choices=["simulator", "dashboard", "realtime", "outage", "contention", "experiment", "all"],
         help="the benchmarks to run (default: %(default)s)",
     )
     flags.add_argument("--sizes", default="10000,100000,1000000", help="order counts, comma-separated")

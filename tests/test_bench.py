@@ -50,6 +50,7 @@ def test_the_runner_produces_every_benchmark(tmp_path):
     assert names.count("dashboard full refresh") == 2
     assert names.count("real-time lag") == 2
     assert names.count("stop on a signal") == 2
+    assert names.count("outage") == 1
     assert names.count("writer vs readers") == 3
     assert names.count("trial model, fixed crew (virtual time)") == 2
     assert names.count("trial model, cook schedule (virtual time)") == 2

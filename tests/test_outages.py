@@ -3,14 +3,17 @@
 A PostgreSQL server restarted mid-run (a cluster of the test's own: the shared server is never restarted),
 and a SQLite file locked by another program past the busy timeout: the run waits, completes, and stores
 what an uninterrupted run of the same orders stores, every row once. A server that stays away longer than
---db-retry-seconds: the simulator stops with one line, and the run stays 'running' with what it committed.
+--db-retry-seconds: the simulator stops with one line, and the run stays 'running' with what it committed. A
+connection cut between a COMMIT and its answer (a relay that drops the answer): the batch is written once.
 """
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -142,3 +145,78 @@ def test_a_sqlite_file_locked_by_another_program_past_the_busy_timeout_is_waited
     assert f"database {db} back after " in err
     assert rows(db, "SELECT id, status FROM runs ORDER BY id") == [(1, "completed"), (2, "completed")]
     assert stored_run(db, 2) == stored_run(db, 1)
+
+
+class AnswerLostProxy:
+    """A TCP relay to a PostgreSQL server that, once, cuts the connection between a COMMIT and its answer: it
+    passes the `nth` COMMIT on, waits for the server's answer (the transaction is committed by then), and closes
+    both ends instead of passing the answer back. The client sees its connection lost, not knowing whether it
+    committed: what happens to a writer when the network or the server's host fails at that moment."""
+
+    def __init__(self, upstream_port: int, nth: int) -> None:
+        self.upstream_port, self.nth = upstream_port, nth
+        self.commits = 0
+        self.cut = threading.Event()  # the answer to the nth COMMIT was dropped
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.upstream_port))
+            armed = threading.Event()  # this connection's next answer is the one to drop
+            threading.Thread(target=self._up, args=(client, server, armed), daemon=True).start()
+            threading.Thread(target=self._down, args=(server, client, armed), daemon=True).start()
+
+    def _up(self, client, server, armed) -> None:
+        try:
+            while data := client.recv(65536):
+                if b"COMMIT" in data and not self.cut.is_set():
+                    self.commits += 1
+                    if self.commits == self.nth:
+                        armed.set()
+                server.sendall(data)
+        except OSError:
+            pass
+
+    def _down(self, server, client, armed) -> None:
+        try:
+            while data := server.recv(65536):
+                if armed.is_set():  # the server answered the COMMIT: it is committed, and the answer is lost
+                    self.cut.set()
+                    break
+                client.sendall(data)
+        except OSError:
+            pass
+        for end in (client, server):  # shutdown, not only close: it wakes the other relay blocked on the socket
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            end.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_a_commit_whose_answer_is_lost_on_the_wire_is_not_counted_twice(stream, throwaway_postgres):
+    menu, orders = stream
+    db = throwaway_postgres.url
+    calm = subprocess.run(simulator(menu, orders, db, "--speed", "max", "--quiet"), capture_output=True, text=True)
+    assert calm.returncode == 0, calm.stderr
+    proxy = AnswerLostProxy(throwaway_postgres.port, nth=12)  # the run's own, then ten of its writer's batches
+    try:
+        through = db.replace(f":{throwaway_postgres.port}/", f":{proxy.port}/")
+        cut = subprocess.run(simulator(menu, orders, through, "--speed", "max"), capture_output=True, text=True)
+    finally:
+        proxy.close()
+
+    assert proxy.cut.is_set(), "no COMMIT's answer was dropped"
+    assert cut.returncode == 0, cut.stderr
+    assert f"database {through} away since " in cut.stderr and f"database {through} back after " in cut.stderr
+    assert rows(db, "SELECT id, status FROM runs ORDER BY id") == [(1, "completed"), (2, "completed")]
+    assert stored_run(db, 2) == stored_run(db, 1)  # the batch committed whose answer was lost: written once
