@@ -280,7 +280,7 @@ def _hindsight_hours(week_stream, grid: IntervalGrid, promise: Promise) -> float
     needed = list(staffing.requirement(evaluate, start, least, grid, promise.target_minutes).cooks)
     for _ in range(30):
         roster = solve(needed, grid, 4, 8)
-        missed = staffing.missed_intervals(evaluate(roster.on_shift))
+        missed = staffing.short_intervals(evaluate(roster.on_shift))
         if not missed:
             break
         for interval in missed:

@@ -10,7 +10,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from common.service_level import MIN_ORDERS, Blocks, CellStats, Promise, judge, judge_counted, judge_days, wilson
+from common.service_level import (
+    MIN_ORDERS,
+    BlockLevel,
+    Blocks,
+    CellStats,
+    Promise,
+    ServiceLevel,
+    judge,
+    judge_counted,
+    judge_days,
+    least_shown,
+    wilson,
+)
 
 
 def test_quiet_intervals_are_pooled_with_their_neighbours_never_across_an_empty_one_nor_midnight():
@@ -97,6 +109,34 @@ def test_a_block_meets_the_level_when_its_share_of_days_does_and_every_day_is_co
     for level in (0.5, 0.9, 0.95, 0.96, 0.99):
         block = judge(runs, blocks, Promise(40, level)).blocks[1]
         assert (block.score <= 1) == block.meets(level)
+
+
+def _block(days: int, met: int) -> BlockLevel:
+    return BlockLevel(0, (0,), days, met, 10.0, 1.0, None)
+
+
+@pytest.mark.parametrize(
+    "days, least",
+    [(28, 28), (56, 55), (560, 533), (112, 108), (10, 10), (19, 19), (20, 20), (39, 38), (1, 1)],
+)
+def test_a_sample_of_days_shows_the_level_with_one_more_day_met_than_its_share_asks(days, least):
+    # at 95%: ceil(0.95 (n + 1)) of n days, so that the staffing chosen on them keeps the level on days to come
+    assert _block(days, least).shows(0.95) and not _block(days, least - 1).shows(0.95)
+    assert _block(days, least).meets(0.95)  # what shows the level meets it; the converse is what fails a sample
+    assert _block(28, 27).meets(0.95) and not _block(28, 27).shows(0.95)
+
+
+@given(st.integers(1, 2000), st.data(), st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99]))
+def test_a_block_that_misses_is_short_and_a_short_one_is_one_day_or_more_from_showing(days, data, level):
+    met = data.draw(st.integers(0, days))
+    block = _block(days, met)
+    if not block.meets(level):
+        assert not block.shows(level)
+    assert block.shows(level) == (met >= least_shown(days, level))
+    assert least_shown(days, level) - math.ceil(level * days - 1e-9) in (0, 1)  # at most a day more than the share
+    result = ServiceLevel(Promise(40, level), [block], days, met)
+    assert result.short == ([] if block.shows(level) else [block])
+    assert all(missed in result.short for missed in result.missed)
 
 
 @given(

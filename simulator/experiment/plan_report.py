@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from common.plan_files import NO, YES, PlannedInterval, write_intervals
-from common.service_level import MIN_ORDERS, BlockLevel
+from common.service_level import MIN_ORDERS, BlockLevel, least_shown
 from simulator.experiment import options, report
 from simulator.experiment.backtest import Cell, Fold
 from simulator.experiment.demand import day_date, weekday_of
@@ -339,6 +339,18 @@ def _heatmap(figure: go.Figure, grid: IntervalGrid, tested: Backtest) -> None:
     )
 
 
+def shown_line(plan: Plan) -> str:
+    """How many of a block's days the search and the raise asked to meet: more than the level's share of them."""
+    week, level = plan.week, plan.held_out.service.promise.level
+    per_week = 1 if week.history.grid.per_weekday else 7
+    search, raising = (per_week * week.size(name) for name in ("search", "raise"))
+    return (
+        f"Decided on days that must show the level, not only reach it: a block passed on {least_shown(search, level)}"
+        f" of its {search} search days and {least_shown(raising, level)} of its {raising} raise days (the fewest"
+        " cooks whose days just reach it keep it on fewer days to come)."
+    )
+
+
 def summary(plan: Plan, tested: Backtest, out: Path) -> str:
     grid, week, verdict = plan.week.history.grid, plan.week, plan.held_out.service
     promise, forecast = verdict.promise, plan.forecast
@@ -367,7 +379,8 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
         f" (CP-SAT: {plan.roster.status()}); price of shifts"
         f" {plan.roster.cook_hours / max(requirement_hours, 1e-9):.2f}; {plan.roster_rounds} round(s) on"
         f" {week.size('raise')} raise weeks"
-        + ("." if plan.raised else ": the rounds ran out with blocks still missing the service level."),
+        + ("." if plan.raised else ": the rounds ran out with blocks still short of the service level."),
+        shown_line(plan),
     ]
     lines += held_out_lines(plan)
     if week.scale != 1:

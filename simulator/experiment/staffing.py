@@ -1,6 +1,9 @@
 """The cooks needed in each interval of the day: the fewest s(i) such that, over the replications, every
 block of intervals meets the service level (common/service_level.py: the p90 of the orders received in it
-on a day at most the target, and none over the longest wait allowed, on at least the level's share of days).
+on a day at most the target, and none over the longest wait allowed, on at least the level's share of days),
+as a sample of days shows it: at least ceil(level (n + 1)) of a block's n days met, not just a share of
+`level` (ServiceLevel.short; 28 of 28 days at 95%), for the fewest cooks that pass on these days are fitted
+to their luck, most of all after a peak, where a cell inherits the backlog of the hours before it.
 
 Why a formula per interval is not enough: an order waits for the units ahead of it, so a busy lunch
 leaves a backlog that the next intervals inherit, and a target of 40 minutes spans more than one
@@ -14,8 +17,8 @@ all R replications (common random numbers), so a change that helps does so on th
 
 1. Start from SIPP (per-interval Erlang C; below), at least one cook in every interval that has orders
    or the backlog of an interval shortly before it.
-2. Raise: simulate; every interval of a block that misses the service level gets more cooks, in proportion
-   to how far its level-quantile day is from the promise (at least one). Repeat until no block misses.
+2. Raise: simulate; every interval of a block that falls short of the service level gets more cooks, in
+   proportion to how far its level-quantile day is from the promise (at least one). Repeat until none does.
 3. Trim, in groups of intervals far enough apart not to share their orders: a cut at interval i delays
    the orders received in the interval before it (still waiting) and those of the k after it (its
    backlog), k = the target's length in intervals, so the members of a group are k + 2 apart (the week's or
@@ -29,7 +32,7 @@ all R replications (common random numbers), so a change that helps does so on th
    every interval of it sits one cook above a number it was tried at and failed with: so no interval stops
    before it was tried one cook lower.
 
-Stopping rule: the result meets the service level in every block (on these replications), and no interval
+Stopping rule: the result shows the service level in every block (on these replications), and no interval
 can lose one cook without some block missing it (as tried in its group), or an iteration cap is reached,
 which the result says. Rounds grow with the logarithm of the cooks an interval has, not with the number of
 intervals.
@@ -72,7 +75,7 @@ class Requirement:
     converged: bool
     """False when an iteration cap stopped it."""
     result: ServiceLevel
-    """The service level with these cooks."""
+    """The service level with these cooks (on the replications they were found on: see ServiceLevel.short)."""
 
 
 def offered_load(orders_per_day: np.ndarray, source: Stream, grid: IntervalGrid) -> tuple[np.ndarray, np.ndarray]:
@@ -167,11 +170,11 @@ def requirement(
         return evaluate(staffing)
 
     result = simulate(cooks, "raise")
-    while result.missed:
+    while result.short:
         if rounds >= RAISE_CAP:
             return Requirement(cooks, rounds, False, result)
-        for block in result.missed:
-            excess = (block.score - 1) / block.score
+        for block in result.short:
+            excess = (block.score - 1) / block.score if block.score > 1 else 0.0  # short by a day or two: one cook
             for interval in block.intervals:
                 cooks[interval] += max(1, math.ceil(cooks[interval] * min(0.5, excess) / 2))
         result = simulate(cooks, "raise")
@@ -191,7 +194,7 @@ def requirement(
             for interval in cut:
                 trial[interval] = (failed[interval] + cooks[interval]) // 2
             after = simulate(trial, "trim")
-            blamed = _blamed(missed_intervals(after), cut, reach, size)
+            blamed = _blamed(short_intervals(after), cut, reach, size)
             for interval in cut:
                 if interval in blamed:
                     failed[interval] = trial[interval]
@@ -201,14 +204,14 @@ def requirement(
                 result = after
             elif cooks != before:  # cuts kept were tried beside others that failed: tried again without them
                 check = simulate(cooks, "trim")
-                if check.missed:  # together they do not pass: undone; those blamed now fail, the others are tried again
+                if check.short:  # together they do not pass: undone; those blamed now fail, the others are tried again
                     kept = [i for i in cut if i not in blamed]
-                    for interval in _blamed(missed_intervals(check), kept, reach, size):
+                    for interval in _blamed(short_intervals(check), kept, reach, size):
                         failed[interval] = cooks[interval]
                     cooks = before
                 else:
                     result = check
-    return Requirement(cooks, rounds, not result.missed, result)
+    return Requirement(cooks, rounds, not result.short, result)
 
 
 def groups_apart(size: int, spacing: int) -> list[list[int]]:
@@ -236,6 +239,6 @@ def _blamed(missed: set[int], cut: list[int], reach: dict[int, set[int]], size: 
     return blamed
 
 
-def missed_intervals(result: ServiceLevel) -> set[int]:
-    """The intervals of every block that misses the service level."""
-    return {interval for block in result.missed for interval in block.intervals}
+def short_intervals(result: ServiceLevel) -> set[int]:
+    """The intervals of every block whose days fall short of showing the service level (ServiceLevel.short)."""
+    return {interval for block in result.short for interval in block.intervals}

@@ -68,7 +68,7 @@ class ToyKitchen:
 
 
 def misses(result):
-    return staffing.missed_intervals(result)
+    return staffing.short_intervals(result)
 
 
 @pytest.mark.parametrize("start", [1, 3, 200])
@@ -123,6 +123,39 @@ def test_a_cut_that_delays_the_orders_before_it_is_blamed_not_its_neighbour():
     assert [c for c, n in zip(found.cooks, need, strict=True) if n] == [
         n for n in need if n
     ]  # exactly the need, no more
+
+
+class DaysKitchen:
+    """One busy interval over a sample of days: on a day that needs d cooks there, fewer make its orders late. The
+    days' needs vary in a long tail, as a late evening's do with the backlog the dinner peak leaves."""
+
+    INTERVAL = 40
+
+    def __init__(self, needs):
+        self.needs = np.asarray(needs)
+
+    def __call__(self, cooks):
+        late = cooks[self.INTERVAL] < self.needs
+        cells = np.repeat(np.arange(len(self.needs)) * GRID.size + self.INTERVAL, 10)
+        seconds = np.repeat(np.where(late, 60, 10) * 60, 10)
+        return judge([CellStats.of(cells, seconds)], Blocks.single(GRID.size, GRID.per_day), Promise(40, 0.95))
+
+
+def test_cooks_found_on_a_sample_of_days_keep_the_level_on_days_to_come():
+    # The fewest cooks meeting 95% on 28 days lets one of them fail: the second-worst day's need, which days to
+    # come exceed one time in 2/29 (93%), and 86% on the shipped data's evening. Found so that the days show the
+    # level (28 of 28), they keep it on days to come, on average over many samples.
+    rng = np.random.default_rng(22)
+    start = [0] * GRID.size
+    start[DaysKitchen.INTERVAL] = 2000
+    kept = []
+    for _ in range(120):
+        needs = 20 + np.floor(rng.exponential(60, 28))  # 28 days: a search set's
+        found = staffing.requirement(DaysKitchen(needs), start, [0] * GRID.size, GRID, target_minutes=40)
+        assert found.converged
+        cooks = found.cooks[DaysKitchen.INTERVAL]
+        kept.append(1 - math.exp(-max(0, cooks - 20 + 1) / 60))  # the share of days to come needing at most that
+    assert np.mean(kept) >= 0.95
 
 
 @pytest.mark.parametrize("size, spacing", [(48, 5), (96, 5), (336, 7), (7, 3), (5, 9)])
