@@ -193,9 +193,10 @@ def run_parser(settings: Settings, doc: str | None) -> Parser:
         const=LATEST,
         type=_run_number,
         metavar="RUN",
-        help="go on with a run that stopped before its end (killed, or given up on its database): RUN, or this"
-        " kitchen's latest run left 'running' (a new run when there is none). It takes its crew, speed, zone and"
-        " files from the run, replays what it committed as fast as possible, checks it, and goes on at its speed",
+        help="go on with a run that stopped before its end (killed, given up on its database, stopped, failed):"
+        " RUN, or this kitchen's latest run left 'running' (a new run when there is none). It takes its crew,"
+        " speed, zone and files from the run, replays what it committed as fast as possible, checks it, and goes"
+        " on at its speed",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only warnings and the summary")
     return parser

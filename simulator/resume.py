@@ -13,7 +13,8 @@ A run is resumed only
   files: each has its SHA-256 in the row (runs.orders_digest, runs.menu_digest), and a file that changed is refused;
 - if it is 'running' and stalled: nothing committed for STALLED_AFTER seconds (a live simulator commits every
   second), waited for when the run's last commit is more recent (a container restarting after a crash comes back
-  within a second); or if it was 'interrupted' (Ctrl-C), when named;
+  within a second); or, when named, if it was 'interrupted' (Ctrl-C) or 'failed' (a full disk, since freed: what
+  it committed is sound, each batch a transaction; a file that fails part-way fails again at the same order);
 - never if it read standard input: a stream that came once cannot be replayed.
 
 Taking a run over is one transaction that counts it resumed (runs.resumed). Every batch and the run's end carry
@@ -143,8 +144,8 @@ def find(
     run = StoredRun.read(session, run_id)
     if run is None:
         raise ResumeError(f"there is no run {run_id}")
-    if run.status not in ("running", "interrupted"):
-        raise ResumeError(f"run {run.id} is {run.status}: only a run left 'running' or 'interrupted' can be resumed")
+    if run.status == "completed":
+        raise ResumeError(f"run {run.id} is completed: there is nothing left to resume")
     silent = None if run.wall_updated_at is None else time.time() - run.wall_updated_at
     if run.status == "running" and silent is not None and silent < stalled_after:
         sleep(stalled_after - silent)  # a live simulator commits within the second

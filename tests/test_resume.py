@@ -161,10 +161,7 @@ def test_a_resume_with_nothing_left_running_begins_a_new_run_and_a_finished_one_
 
     again = subprocess.run(simulator(menu, orders, db, "--resume", "1"), capture_output=True, text=True)
     assert again.returncode == 2
-    assert (
-        again.stderr.strip()
-        == "simulator: run 1 is completed: only a run left 'running' or 'interrupted' can be resumed"
-    )
+    assert again.stderr.strip() == "simulator: run 1 is completed: there is nothing left to resume"
     missing = subprocess.run(simulator(menu, orders, db, "--resume", "7"), capture_output=True, text=True)
     assert (missing.returncode, missing.stderr.strip()) == (2, "simulator: there is no run 7")
 

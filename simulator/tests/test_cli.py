@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from simulator.__main__ import EveryFewSeconds
-from tests.kitchen_data import MENU_ENTRIES, T0, order, write_json
+from tests.kitchen_data import MENU_ENTRIES, T0, order, stored_run, write_json
 
 
 def simulator(*args: object, wait: bool = True, **options):
@@ -339,7 +339,7 @@ def test_a_database_deleted_while_running_stops_the_run_with_a_message(files):
 
 
 @pytest.mark.e2e
-def test_a_full_disk_fails_the_run_with_a_message_instead_of_hanging(tmp_path):
+def test_a_full_disk_fails_the_run_with_a_message_instead_of_hanging_and_it_resumes_once_there_is_room(tmp_path):
     import resource
 
     from tests.processes import generate
@@ -368,6 +368,14 @@ def test_a_full_disk_fails_the_run_with_a_message_instead_of_hanging(tmp_path):
     assert "simulator: run 1 failed: disk I/O error (writing" in result.stderr
     assert "Traceback" not in result.stderr
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+    # once there is room again, the run goes on where it stopped, to what a run never stopped stores
+    resumed = simulator("--db", db, "--resume", "1", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "run 1 completed" in resumed.stdout
+    again = simulator("--orders", orders, "--menu", menu, "--db", db, "--cooks", 100, "--speed", "max", "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert stored_run(db, 1) == stored_run(db, 2)
 
 
 @pytest.mark.e2e
