@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from common.schedule import CookSchedule
-from common.service_level import Promise
 from simulator.feed import FeedOptions
+
+if TYPE_CHECKING:  # numpy comes with it: a run of the simulator needs neither
+    from common.service_level import Promise
 
 LATEST = 0
 """RunRequest.resume: this kitchen's latest run left 'running'."""

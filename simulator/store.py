@@ -222,8 +222,6 @@ class RunStore:
         """Note the simulated time, and flush when a wall-clock second has passed since the last flush; with a
         writer process, also every BATCH_ORDERS completed orders, so that it writes while the kitchen runs."""
         self.now = int(now)
-        if self.replay is not None:  # nothing is written until the replay has caught up
-            return
         if time.monotonic() - self.last_flush >= 1.0 or (
             self.writer is not None and len(self.completed_rows) >= BATCH_ORDERS
         ):
@@ -231,7 +229,10 @@ class RunStore:
 
     def flush(self) -> None:
         """Write what the kitchen reported since the last flush, in one transaction: here, or handed to the
-        writer process (see write_in_another_process), which writes it while the kitchen goes on."""
+        writer process (see write_in_another_process), which writes it while the kitchen goes on. Nothing, while a
+        resumed run's replay has not caught up: what it holds is not yet what the stored run lacks."""
+        if self.replay is not None:
+            return
         opened: list[OrderRow] = []  # still open: written for the first time,
         reopened: list[OrderRow] = []  # or again
         for position, ticket in self.changed.items():
