@@ -179,7 +179,7 @@ def _begin(request: RunRequest) -> Begun:
     crew = CookSchedule.read(request.schedule_file, given.zone) if request.schedule_file else request.crew
     menu = load_menu(given.menu)
     orders = feed.open_orders(given.path, given.feed)
-    from_stdin = str(given.path) == feed.STDIN
+    replayable = str(given.path) != feed.STDIN and Path(given.path).is_file()  # a pipe cannot be read twice
     store = RunStore.start(
         connect_writer(db),
         RunParameters(
@@ -191,7 +191,7 @@ def _begin(request: RunRequest) -> Begun:
             timezone=given.zone,
             cook_schedule=json.dumps(crew.describe()) if isinstance(crew, CookSchedule) else None,
             reading=given.feed.to_json(),
-            orders_digest=None if from_stdin else digest(given.path),
+            orders_digest=digest(given.path) if replayable else None,
             menu_digest=digest(given.menu),
         ),
     )

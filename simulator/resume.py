@@ -108,7 +108,10 @@ class StoredRun:
         if self.orders_file == STDIN:
             raise ResumeError(f"run {self.id} read its orders from standard input: a stream cannot be replayed")
         if self.orders_digest is None or self.menu_digest is None or self.reading is None:
-            raise ResumeError(f"run {self.id} was started by an older simulator, which kept no digest of its files")
+            raise ResumeError(
+                f"run {self.id} kept no digest of its files (it read a pipe, or was started by an older simulator):"
+                " it cannot be replayed"
+            )
         for what, path, kept in (
             ("orders file", self.orders_file, self.orders_digest),
             ("menu", self.menu_file, self.menu_digest),
