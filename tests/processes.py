@@ -11,6 +11,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from common.database import connect_readonly
+
 
 def generate(folder: Path, days: int = 1, orders_per_day: int = 1500, seed: int = 3) -> tuple[Path, Path]:
     menu, orders = folder / "items.json", folder / "orders.json"
@@ -60,23 +62,26 @@ def running(command: list[str], log: Path, env: dict[str, str] | None = None):
                     process.wait()
 
 
+def simulator_process(menu: Path, orders: Path, db: Path | str, *flags: str) -> list[str]:
+    """`python -m simulator` on these files and this database, with more flags."""
+    return [sys.executable, "-m", "simulator", "--menu", str(menu), "--orders", str(orders), "--db", str(db), *flags]
+
+
 def simulator_command(menu: Path, orders: Path, db: Path, cooks: int, speed: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "simulator",
-        "--menu",
-        str(menu),
-        "--orders",
-        str(orders),
-        "--db",
-        str(db),
-        "--cooks",
-        str(cooks),
-        "--speed",
-        speed,
-        "--quiet",
-    ]
+    return simulator_process(menu, orders, db, "--cooks", str(cooks), "--speed", speed, "--quiet")
+
+
+def committed(db: Path | str, run: int) -> int:
+    """Orders the run has committed so far: 0 before its first commit (or while the database is away)."""
+    try:
+        session = connect_readonly(db)
+        try:
+            found = session.execute("SELECT orders_received FROM runs WHERE id = ?", (run,)).fetchone()
+        finally:
+            session.close()
+    except Exception:  # not created yet, or away
+        return 0
+    return found[0] if found else 0
 
 
 def dashboard_command(db: Path, port: int) -> list[str]:

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from tests.processes import generate, simulator_command
+from tests.processes import committed, generate, simulator_command
 
 CONSISTENT = """
     SELECT COUNT(*) FROM orders WHERE NOT (
@@ -29,16 +29,6 @@ CONSISTENT = """
 @pytest.fixture(scope="module")
 def stream(tmp_path_factory):
     return generate(tmp_path_factory.mktemp("crash"), days=20, orders_per_day=3000, seed=8)
-
-
-def committed(db, run: int) -> int:
-    """Orders the run has committed so far (0 before its first commit)."""
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-            found = connection.execute("SELECT orders_received FROM runs WHERE id = ?", (run,)).fetchone()
-    except sqlite3.OperationalError:  # not created yet
-        return 0
-    return found[0] if found else 0
 
 
 def children(pid: int) -> list[int]:

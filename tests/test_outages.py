@@ -12,7 +12,6 @@ from __future__ import annotations
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 
@@ -20,7 +19,7 @@ import pytest
 
 from common.database import BUSY_TIMEOUT_MS
 from tests.kitchen_data import rows, stored_run
-from tests.processes import generate
+from tests.processes import committed, generate, simulator_process
 
 pytestmark = pytest.mark.e2e
 
@@ -39,29 +38,7 @@ def stream(tmp_path_factory):
 
 
 def simulator(menu, orders, db, *flags: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "simulator",
-        "--menu",
-        str(menu),
-        "--orders",
-        str(orders),
-        "--db",
-        str(db),
-        "--cooks",
-        "110",
-        *flags,
-    ]
-
-
-def committed(db, run: int) -> int:
-    """Orders the run has committed so far (0 before its first commit, or while the database is away)."""
-    try:
-        found = rows(db, "SELECT orders_received FROM runs WHERE id = ?", run)
-    except Exception:  # not created yet, or away
-        return 0
-    return found[0][0] if found else 0
+    return simulator_process(menu, orders, db, "--cooks", "110", *flags)
 
 
 def start_and_wait_for(command: list[str], db, run: int, orders: int) -> subprocess.Popen:

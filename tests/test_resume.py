@@ -11,14 +11,14 @@ from __future__ import annotations
 import random
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
 from common.database import open_writer
 from tests.kitchen_data import rows, stored_run
-from tests.processes import generate
+from tests.processes import committed, generate
+from tests.processes import simulator_process as simulator
 
 pytestmark = pytest.mark.e2e
 
@@ -26,18 +26,6 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def stream(tmp_path_factory):
     return generate(tmp_path_factory.mktemp("resume"), days=6, orders_per_day=3000, seed=21)
-
-
-def simulator(menu, orders, db, *flags: str) -> list[str]:
-    return [sys.executable, "-m", "simulator", "--menu", str(menu), "--orders", str(orders), "--db", str(db), *flags]
-
-
-def committed(db, run: int) -> int:
-    try:
-        found = rows(db, "SELECT orders_received FROM runs WHERE id = ?", run)
-    except Exception:  # not created yet
-        return 0
-    return found[0][0] if found else 0
 
 
 def stop_when(command: list[str], db, run: int, orders: int, how: signal.Signals) -> subprocess.Popen:
