@@ -165,3 +165,13 @@ def stored_run(database: Path | str, run_id: int) -> dict[str, list[tuple]]:
             database, f"SELECT {columns} FROM {record.table} WHERE run_id = ? ORDER BY {columns}", run_id
         )
     return stored
+
+
+CONSISTENT = """
+    SELECT COUNT(*) FROM orders WHERE run_id = ? AND NOT (
+        (status = 'Queued' AND started_at IS NULL AND completed_at IS NULL)
+     OR (status = 'In Progress' AND started_at >= received_at AND completed_at IS NULL)
+     OR (status = 'Completed' AND started_at >= received_at AND completed_at >= started_at)
+    )
+"""
+"""A run's orders whose status and times disagree (a bound run id): none, in a sound database."""

@@ -15,15 +15,8 @@ import time
 
 import pytest
 
+from tests.kitchen_data import CONSISTENT
 from tests.processes import committed, generate, simulator_command
-
-CONSISTENT = """
-    SELECT COUNT(*) FROM orders WHERE NOT (
-        (status = 'Queued' AND started_at IS NULL AND completed_at IS NULL)
-     OR (status = 'In Progress' AND started_at >= received_at AND completed_at IS NULL)
-     OR (status = 'Completed' AND started_at >= received_at AND completed_at >= started_at)
-    )
-"""
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +76,7 @@ def test_killed_runs_leave_a_sound_database(tmp_path, stream, speed):
         )
         with sqlite3.connect(db) as connection:
             assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-            assert connection.execute(CONSISTENT).fetchone() == (0,)
+            assert connection.execute(CONSISTENT, (run,)).fetchone() == (0,)
             status, ended, last_commit, started = connection.execute(
                 "SELECT status, wall_ended_at, wall_updated_at, wall_started_at FROM runs WHERE id = ?", (run,)
             ).fetchone()

@@ -18,18 +18,10 @@ import time
 import pytest
 
 from common.database import BUSY_TIMEOUT_MS
-from tests.kitchen_data import rows, stored_run
+from tests.kitchen_data import CONSISTENT, rows, stored_run
 from tests.processes import committed, generate, simulator_process
 
 pytestmark = pytest.mark.e2e
-
-CONSISTENT = """
-    SELECT COUNT(*) FROM orders WHERE run_id = ? AND NOT (
-        (status = 'Queued' AND started_at IS NULL AND completed_at IS NULL)
-     OR (status = 'In Progress' AND started_at >= received_at AND completed_at IS NULL)
-     OR (status = 'Completed' AND started_at >= received_at AND completed_at >= started_at)
-    )
-"""
 
 
 @pytest.fixture(scope="module")
