@@ -45,16 +45,23 @@ _CELL = re.compile(
     (?P<sign>{_SIGN})?\s*
     (?:(?P<before>{_CURRENCY})\s*)?
     (?P<sign_after>{_SIGN})?\s*
-    (?P<number>[0-9.,][0-9.,'’\s]*?)
+    (?P<number>[0-9.,](?:[0-9.,'’\s]*[0-9.,'’])?)
     \s*(?P<after>{_CURRENCY})?\s*
     (?P<close>\))?""",
     re.VERBOSE,
 )
+_PLAIN = re.compile(r"(-?)([0-9][0-9.,]*)")  # most cells: '12.50', '-2', '1,250.00', read without _CELL
 _GROUPING = re.compile(r"[1-9][0-9]{0,2}")
 """What comes before a lone separator followed by three digits when that separator may group thousands."""
-_GROUP_SEPARATORS = re.compile(r"[\s'’]")  # spaces (no-break and narrow no-break too) and apostrophes
-_WESTERN = re.compile(r"[0-9]{1,3}(?: [0-9]{3})*")
-_INDIAN = re.compile(r"[0-9]{1,2}(?: [0-9]{2})* [0-9]{3}")  # lakh and crore: 1,25,000.00
+_GROUPED = re.compile(
+    r"""[0-9]{1,3}(?P<by>[,.\s'’])[0-9]{3}(?:(?P=by)[0-9]{3})*  # thousands: 1,250,000
+    |[0-9]{1,2}(?P<lakh>[,.\s'’])[0-9]{2}(?:(?P=lakh)[0-9]{2})*(?P=lakh)[0-9]{3}  # lakhs and crores: 12,50,000""",
+    re.VERBOSE,
+)
+"""Digits grouped with one separator throughout: the other mark, a space (no-break, narrow no-break) or an
+apostrophe (Swiss)."""
+_NOT_DIGIT = re.compile(r"[^0-9]")
+_DIGIT = re.compile(r"[0-9]")
 _OFFSET = re.compile(rf"(?:(?:UTC|GMT)\s*)?({_SIGN})([0-9]{{1,2}})(?::?([0-9]{{2}}))?", re.IGNORECASE)
 _SUFFIXED_OFFSET = re.compile(rf"(?:UTC|GMT){_SIGN}[0-9]{{1,2}}(?::?[0-9]{{2}})?|{_SIGN}[0-9]{{2}}(?::?[0-9]{{2}})?")
 _DISPLAY_PREFIX = re.compile(rf"\((?:GMT|UTC)(?:{_SIGN}[0-9]{{1,2}}(?::?[0-9]{{2}})?)?\)\s*", re.IGNORECASE)
@@ -174,13 +181,17 @@ def split_zone_abbreviation(text: str) -> tuple[str, tzinfo | None]:
 
 
 def _cell(text: str) -> _Cell | None:
-    found = _CELL.fullmatch(text.strip())
-    if found is None or not any(c.isdigit() for c in found["number"]):
+    stripped = text.strip()
+    plain = _PLAIN.fullmatch(stripped)
+    if plain is not None:
+        return _Cell(plain[1] == "-", plain[2])
+    found = _CELL.fullmatch(stripped)
+    if found is None or _DIGIT.search(found["number"]) is None:
         return None
-    signs = [s for s in found.group("sign", "sign_after") if s]
-    if bool(found["open"]) != bool(found["close"]) or len(signs) > 1 or (found["open"] and signs):
-        return None
-    return _Cell(bool(found["open"]) or signs in (["-"], ["\u2212"]), found["number"])
+    opened, closed, before, after = found.group("open", "close", "sign", "sign_after")
+    if bool(opened) != bool(closed) or (before and after) or (opened and (before or after)):
+        return None  # one way to say negative, once
+    return _Cell(bool(opened) or (before or after) in ("-", "\u2212"), found["number"])
 
 
 def _evidence(number: str) -> str | None:
@@ -204,17 +215,18 @@ def _split(number: str, mark: str, shown: str) -> tuple[str, str]:
     whole, _, fraction = number.partition(mark)
     if mark in fraction or not (fraction == "" or fraction.isdigit()) or not (whole or fraction):
         raise Invalid(f"price {shown} is not an amount of money: write one like {_example(mark)}", "bad price")
-    return _ungrouped(whole, shown, "price"), fraction
+    return _ungrouped(whole, shown), fraction
 
 
-def _ungrouped(whole: str, shown: str, what: str) -> str:
-    separators = set(_GROUP_SEPARATORS.sub(" ", whole)) - set("0123456789")
-    spaced = re.sub(r"[^0-9]", " ", whole)
-    if len(separators) > 1 or (separators and not (_WESTERN.fullmatch(spaced) or _INDIAN.fullmatch(spaced))):
-        raise Invalid(f"{what} {shown} has its digits grouped wrongly: group thousands by three digits", f"bad {what}")
-    digits = spaced.replace(" ", "")
+def _ungrouped(whole: str, shown: str) -> str:
+    if whole.isdigit() or not whole:
+        digits = whole
+    elif _GROUPED.fullmatch(whole):
+        digits = _NOT_DIGIT.sub("", whole)
+    else:
+        raise Invalid(f"price {shown} has its digits grouped wrongly: group thousands by three digits", "bad price")
     if len(digits) > _MAX_DIGITS:
-        raise Invalid(f"{what} {shown} has too many digits to be a {what}", f"bad {what}")
+        raise Invalid(f"price {shown} has too many digits to be a price", "bad price")
     return digits
 
 
@@ -226,7 +238,7 @@ def _whole_cents(cell: _Cell, mark: str | None, shown: str) -> int:
     if mark is not None and mark in cell.number:
         raise refused
     try:
-        cents = int(_ungrouped(cell.number, shown, "price"))
+        cents = int(_ungrouped(cell.number, shown))
     except Invalid:
         raise refused from None
     return -cents if cell.negative else cents
