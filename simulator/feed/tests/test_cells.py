@@ -193,6 +193,9 @@ def test_whole_cents_are_read_as_they_are(text, mark, cents):
         ("1,25,0.00", "dollars", DOT, "bad price", "price '1,25,0.00' has its digits grouped wrongly"),
         ("12,50,00.00", "dollars", DOT, "bad price", "grouped wrongly"),
         ("1,2500.00", "dollars", DOT, "bad price", "grouped wrongly"),
+        ("1,25000.00", "dollars", DOT, "bad price", "grouped wrongly"),
+        ("12,34,5678.00", "dollars", DOT, "bad price", "grouped wrongly"),
+        ("1,234,56.00", "dollars", DOT, "bad price", "grouped wrongly"),
         ("1 250,000.00", "dollars", DOT, "bad price", "grouped wrongly"),  # two kinds of separator
         ("1.250 ,00", "dollars", COMMA, "bad price", "grouped wrongly"),
         ("1,250.5,0", "dollars", DOT, "wrong decimal mark", "decimal comma"),
