@@ -69,6 +69,8 @@ class Settings:
     """ORDERS_TIMEZONE: the zone of the orders file's timestamps that have no offset; None: UTC."""
     orders_columns: dict[str, str] | None = None
     """ORDERS_COLUMNS: our CSV column names mapped to the user's."""
+    orders_time_format: str | None = None
+    """ORDERS_TIME_FORMAT: a strptime pattern for the orders' timestamps that are not ISO-8601; None: ISO-8601."""
     db_retry_seconds: float = DEFAULT_DB_RETRY_SECONDS
     """DB_RETRY_SECONDS: how long the simulator waits for a database that is away (--db-retry-seconds)."""
 
@@ -139,6 +141,16 @@ def parse_timezone(value: object, where: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"{where}: unknown time zone {value!r} (use an IANA name, like Europe/London)") from None
     return str(value)
+
+
+def parse_time_format(value: object, where: str) -> str:
+    """A strptime pattern: at least one % directive ('%%' is a percent sign), else every timestamp would be refused
+    for not being the pattern's literal text."""
+    if not isinstance(value, str) or "%" not in value.replace("%%", ""):
+        raise SettingsError(
+            f"{where}: expected a strptime pattern with % directives, like '%m/%d/%Y %I:%M %p', got {value!r}"
+        )
+    return value
 
 
 def parse_columns(value: object, where: str) -> dict[str, str]:
@@ -232,6 +244,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         orders_columns=None
         if values.get("ORDERS_COLUMNS") is None
         else parse_columns(values["ORDERS_COLUMNS"], where + "ORDERS_COLUMNS"),
+        orders_time_format=None
+        if values.get("ORDERS_TIME_FORMAT") is None
+        else parse_time_format(values["ORDERS_TIME_FORMAT"], where + "ORDERS_TIME_FORMAT"),
         db_retry_seconds=parse_wait(get("DB_RETRY_SECONDS", DEFAULT_DB_RETRY_SECONDS), where + "DB_RETRY_SECONDS"),
     )
 
@@ -247,6 +262,7 @@ KNOBS: dict[str, tuple[tuple[type, ...], str]] = {
     "MENU_FILE": ((str,), "a path, as a string"),
     "ORDERS_COLUMNS": ((dict, type(None)), "a dict of our column names to yours, or None"),
     "ORDERS_TIMEZONE": ((str, type(None)), "an IANA time zone name, or None"),
+    "ORDERS_TIME_FORMAT": ((str, type(None)), "a strptime pattern, like '%m/%d/%Y %I:%M %p', or None"),
     "DATABASE": ((str,), "a path or a postgresql:// URL, as a string"),
     "KITCHEN_NAME": ((str,), "a name, as a string"),
     "KITCHEN_TIMEZONE": ((str,), "an IANA time zone name, as a string"),

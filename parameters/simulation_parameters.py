@@ -44,6 +44,10 @@ ORDERS_COLUMNS = None
 # A time the clocks pass twice is its first occurrence; a time they skip is rejected.
 ORDERS_TIMEZONE = None
 
+# The layout of the orders file's timestamps when they are not ISO-8601 ("2019-02-18T08:01:00"), as a strptime
+# pattern, e.g. "%m/%d/%Y %I:%M %p" for "02/18/2019 08:01 AM"; None: ISO-8601. --time-format overrides it.
+ORDERS_TIME_FORMAT = None
+
 # The shared database both services use: a SQLite file (path), or a PostgreSQL server
 # ("postgresql://user@host:5432/dbname"). KITCHEN_DB in the environment overrides it.
 DATABASE = "db/kitchen.db"

@@ -4,8 +4,11 @@ Every flag defaults to parameters/simulation_parameters.py. Exit status: 0 when 
 was stopped by SIGINT/SIGTERM (it is then marked interrupted), 1 when it failed part-way (it is marked
 failed, and what was written stays) or the database stayed away longer than --db-retry-seconds (the run
 stays 'running', with what was written, to be resumed: --resume) or another simulator resumed the run, 2 when
-the arguments, parameters, menu or orders file are unusable (nothing is written), or a run cannot be resumed
+the arguments, parameters, menu or orders file are unusable (nothing is written: so too when nearly all of the
+file's first orders would be rejected, see simulator/run.py `first_look`), or a run cannot be resumed
 (simulator/resume.py says when).
+
+Rejected orders are all stored; the console says the first of each kind, and the summary counts them by kind.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -29,10 +32,10 @@ from simulator import cli, feed, resume
 from simulator.kitchen import log as kitchen_log
 from simulator.kitchen import progress
 from simulator.menu import Dish, MenuError, load_menu
-from simulator.orders import OrdersFileError
+from simulator.orders import FeedEntry, OrdersFileError
 from simulator.requests import LATEST, RunRequest
 from simulator.resume import NEVER, ReplayMismatch, ResumeError, digest
-from simulator.run import CatchUp, Outcome, simulate
+from simulator.run import CatchUp, Outcome, first_look, simulate
 from simulator.store import RunParameters, RunStore
 from simulator.writer import RunTakenOver
 
@@ -81,6 +84,10 @@ class EveryFewSeconds(logging.Filter):
             logging.getLogger().handle(record)  # the root's handlers, past this filter
 
 
+class Refused(ValueError):
+    """A new run not begun, nothing written: nearly all of the first entries of its orders file are rejected."""
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = settings_or_exit("simulator")
     return run(cli.run_request(argv, settings, __doc__))
@@ -95,6 +102,9 @@ class Begun:
     speed: float | None
     menu: dict[str, Dish]
     orders: feed.Feed
+    """The open file, closed once the run is over."""
+    entries: Iterator[FeedEntry | None]
+    """What the run reads of it (a new run's first entries read already, and put back)."""
     path: str
     zone: str
     catch_up: CatchUp | None = None
@@ -109,7 +119,7 @@ def run(request: RunRequest) -> int:
     try:
         begun = _resume(request) if request.resume is not None else None
         begun = begun or _begin(request)
-    except (MenuError, OrdersFileError, ScheduleError, DatabaseUnavailable, ResumeError) as error:
+    except (MenuError, OrdersFileError, Refused, ScheduleError, DatabaseUnavailable, ResumeError) as error:
         print(f"simulator: {error}", file=sys.stderr)
         return 2
     except database_errors() as error:
@@ -135,14 +145,11 @@ def run(request: RunRequest) -> int:
         describe(db),
     )
     try:
-        with begun.orders as orders:
-            live = begun.path == feed.STDIN and begun.speed is not None  # a feed piped in as it happens
+        with begun.orders:
             lines = EveryFewSeconds(PROGRESS_EVERY)
             progress.addFilter(lines)
             try:
-                outcome = simulate(
-                    orders.entries(begun.menu, live), crew, begun.speed, store, clock, stop, begun.catch_up
-                )
+                outcome = simulate(begun.entries, crew, begun.speed, store, clock, stop, begun.catch_up)
             finally:
                 progress.removeFilter(lines)
                 lines.say_the_last()
@@ -173,12 +180,24 @@ def run(request: RunRequest) -> int:
 
 
 def _begin(request: RunRequest) -> Begun:
-    """A new run, inserted as 'running'."""
+    """A new run, inserted as 'running', unless nearly all of the first orders of its file would be rejected
+    (`first_look`): then Refused, and nothing is written.
+
+    Live input (a pipe at a --speed) is not judged: its first orders may be hours away, and the few come so far
+    are too few to judge a stream by; its rejections are told as any run's are."""
     given, db = request.orders, request.database
     # a schedule file's times of day are the kitchen's: those of --timezone
     crew = CookSchedule.read(request.schedule_file, given.zone) if request.schedule_file else request.crew
     menu = load_menu(given.menu)
     orders = feed.open_orders(given.path, given.feed)
+    entries: Iterator[FeedEntry | None]
+    if _live(str(given.path), request.speed):
+        entries = orders.entries(menu, live=True)
+    else:
+        refused, entries = first_look(orders.entries(menu))
+        if refused is not None:
+            orders.close()
+            raise Refused(f"{orders.name}: not run, nothing written: {refused}")
     replayable = str(given.path) != feed.STDIN and Path(given.path).is_file()  # a pipe cannot be read twice
     store = RunStore.start(
         connect_writer(db),
@@ -195,7 +214,12 @@ def _begin(request: RunRequest) -> Begun:
             menu_digest=digest(given.menu),
         ),
     )
-    return Begun(store, crew, request.speed, menu, orders, str(given.path), given.zone)
+    return Begun(store, crew, request.speed, menu, orders, entries, str(given.path), given.zone)
+
+
+def _live(path: str, speed: float | None) -> bool:
+    """A feed piped in as it happens: read at the run's pace, with None while its next order has not come."""
+    return path == feed.STDIN and speed is not None
 
 
 def _resume(request: RunRequest) -> Begun | None:
@@ -237,7 +261,8 @@ def _resume(request: RunRequest) -> Begun | None:
         )
 
     catch_up = CatchUp(NEVER if run.sim_now is None else run.sim_now, caught_up)
-    return Begun(store, run.crew, run.speed, menu, orders, run.orders_file, run.timezone, catch_up)
+    entries = orders.entries(menu)  # never live: a run that read standard input is not resumed
+    return Begun(store, run.crew, run.speed, menu, orders, entries, run.orders_file, run.timezone, catch_up)
 
 
 def _finish_failed(store: RunStore, message: str) -> None:
@@ -264,7 +289,8 @@ def summary(run_id: int, status: str, wall_seconds: float, outcome: Outcome, clo
     return (
         f"run {run_id} {status}\n{span}"
         f"  orders received {run.received}, completed {run.fulfillment.total}, "
-        f"discarded (no items) {run.discarded}, rejected {run.rejected}\n"
+        f"discarded (no items) {run.discarded}, rejected {run.rejected}"
+        f"{': ' + outcome.rejections.by_kind() if run.rejected else ''}\n"
         f"  fulfillment mean {minutes(run.fulfillment.mean)}, p90 {minutes(run.fulfillment.percentile(90))}\n"
         f"  labour {_amount(run.labour_hours)} cook-hours, utilisation "
         f"{'no data' if run.utilisation is None else format(run.utilisation, '.0%')}\n"

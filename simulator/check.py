@@ -3,8 +3,9 @@
 Orders, item lines and units; the orders it would reject, counted by reason with the first positions;
 orders with no items; orders stamped before the one ahead of them; the time span and the orders per hour
 of the day in the kitchen's local time (--timezone), with a word when the orders' zone is another; the
-dishes that are not on the menu. Exit status: 0 when nothing would be rejected, 1 when something would,
-2 when the file (or the menu) cannot be read.
+dishes that are not on the menu; and, when nearly all of its first orders would be rejected, that the simulator
+would not run it (simulator/run.py `first_look`, the same judgement). Exit status: 0 when nothing would be
+rejected, 1 when something would, 2 when the file (or the menu) cannot be read.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from simulator import cli, feed
 from simulator.menu import Dish, MenuError, load_menu
 from simulator.orders import EmptyOrder, FeedEntry, Order, OrdersFileError, Rejected
 from simulator.requests import Orders
+from simulator.run import first_look
 
 FIRST_POSITIONS = 5  # positions shown per reason
 BAR_WIDTH = 40
@@ -182,10 +184,14 @@ def check(given: Orders) -> int:
             if size and next(entries_read) % 2048 == 0:
                 bar.update(source.stream.tell() - bar.n)
 
-        found = examine(source.entries(menu), menu, clock, options.header_of("item"), progress)
+        refused, entries = first_look(source.entries(menu))
+        found = examine(entries, menu, clock, options.header_of("item"), progress)
     print(report(found, source.name, source.kind, clock, options.reading.timezone))
     if found.error:
         return 2
+    if refused is not None:
+        print(f"The simulator would not run it: {refused} (exit 1).")
+        return 1
     if found.rejected:
         print(f"The simulator would reject {found.rejections:,} orders (exit 1).")
         return 1

@@ -75,10 +75,10 @@ def add_orders_flags(parser: Parser, settings: Settings) -> None:
     )
     parser.add_argument(
         "--time-format",
-        default=None,
+        default=settings.orders_time_format,
         metavar="PATTERN",
         help="a strptime pattern for timestamps that are not ISO-8601, like '%%m/%%d/%%Y %%I:%%M %%p'"
-        " (default: ISO-8601)",
+        " (default: ORDERS_TIME_FORMAT, else ISO-8601)",
     )
     parser.add_argument(
         "--price-unit",

@@ -21,6 +21,7 @@ model never reads anything back.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -74,6 +75,43 @@ class KitchenSample(NamedTuple):
     cooks: int
 
 
+class Rejections:
+    """The orders rejected, counted by kind ('unknown dish', 'bad timestamp', ...), with the first of each kind: how a
+    run tells of them, a line per kind and never one per order, since a file read wrongly (a --time-format that is
+    not its own) rejects every order, and a line each would bury what matters. The rows themselves are all kept
+    (the recorder's order_rejected)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.first: dict[str, Rejected] = {}
+        """Kind -> its first rejection; in the order the kinds came, so the first of them is the run's first."""
+
+    def add(self, rejection: Rejected) -> bool:
+        """Count it; True when it is the first of its kind."""
+        self.counts[rejection.kind] += 1
+        if rejection.kind in self.first:
+            return False
+        self.first[rejection.kind] = rejection
+        return True
+
+    @property
+    def total(self) -> int:
+        return self.counts.total()
+
+    def example(self, kind: str) -> str:
+        """The first rejection of `kind`: 'order 4: item 2: unknown dish 'Pho''."""
+        first = self.first[kind]
+        return f"order {first.position}: {first.reason}"
+
+    def earliest(self) -> str | None:
+        """The first rejection of all, as `example` says it (the first of the first kind); None: there is none."""
+        return self.example(next(iter(self.first))) if self.first else None
+
+    def by_kind(self) -> str:
+        """'9 unknown dish (first: order 4: ...), 3 bad timestamp (first: order 7: ...)', the most common first."""
+        return ", ".join(f"{count:,} {kind} (first: {self.example(kind)})" for kind, count in self.counts.most_common())
+
+
 class Recorder(Protocol):
     """Whoever keeps what happens in the kitchen: the database writer, or nobody."""
 
@@ -110,8 +148,8 @@ class Kitchen:
     def __init__(self, env: simpy.Environment, crew: int | CookSchedule, recorder: Recorder) -> None:
         self.env = env
         self.recorder = recorder
-        self.received = self.completed = self.discarded = self.rejected = 0
-        self.first_rejection: str | None = None
+        self.received = self.completed = self.discarded = 0
+        self.rejections = Rejections()
         self.queued_orders = self.in_progress_orders = self.most_queued = self.busy = 0
         self.receipt_moment, self.started_since_receipt = env.now, 0
         self.fulfillment = FulfillmentTally()
@@ -165,10 +203,15 @@ class Kitchen:
             self.receipt_moment, self.started_since_receipt = self.env.now, 0
 
     def reject(self, rejection: Rejected) -> None:
-        self.rejected += 1
-        if self.first_rejection is None:
-            self.first_rejection = f"order {rejection.position}: {rejection.reason}"
-        log.warning("order %d rejected: %s", rejection.position, rejection.reason)
+        """Count the rejection and hand it to the recorder, which keeps every one; say only the first of each kind
+        (see Rejections: the run's summary counts them all, by kind)."""
+        if self.rejections.add(rejection):
+            log.warning(
+                "order %d rejected: %s (the first '%s'; the summary counts the others of its kind)",
+                rejection.position,
+                rejection.reason,
+                rejection.kind,
+            )
         self.recorder.order_rejected(rejection)
 
     def _cook(self, request: UnitAsk) -> None:
@@ -231,8 +274,8 @@ class Kitchen:
             fulfillment=self.fulfillment,
             received=self.received,
             discarded=self.discarded,
-            rejected=self.rejected,
-            first_rejection=self.first_rejection,
+            rejected=self.rejections.total,
+            first_rejection=self.rejections.earliest(),
             max_queue=max(self.most_queued, self.queued_orders + self.started_since_receipt),
             busy_seconds=self.busy_seconds(),
             on_shift_seconds=self.scheduled.integral(self.env.now),
@@ -280,17 +323,21 @@ class Kitchen:
         return self._every(SAMPLE_INTERVAL, action)
 
     def report_every_hour(self, clock: LocalClock) -> ProcessGenerator:
-        return self._every(
-            REPORT_INTERVAL,
-            lambda: progress.info(
-                "%s  received %d  queued %d  in progress %d  completed %d",
+        """A progress line every simulated hour; the rejections so far, once there are any."""
+
+        def report() -> None:
+            rejected = self.rejections.total
+            progress.info(
+                "%s  received %d  queued %d  in progress %d  completed %d%s",
                 clock.label(int(self.env.now)),
                 self.received,
                 self.queued_orders,
                 self.in_progress_orders,
                 self.completed,
-            ),
-        )
+                f"  rejected {rejected}" if rejected else "",
+            )
+
+        return self._every(REPORT_INTERVAL, report)
 
     def _every(self, interval: int, action: Callable[[], None]) -> ProcessGenerator:
         """Call `action` at every whole multiple of `interval`, once all else of that moment has happened

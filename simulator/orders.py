@@ -157,7 +157,12 @@ def parse_timestamp(text: object, reading: Reading = UTC) -> int:
             moment = datetime.fromisoformat(normalised)
     except ValueError:
         expected = f"the pattern {reading.time_format!r}" if reading.time_format else "an ISO-8601 timestamp"
-        raise Invalid(f"ordered_at is not {expected}: {_show(text)}", "bad timestamp") from None
+        fix = (
+            ""
+            if reading.time_format
+            else " (give its pattern with --time-format or ORDERS_TIME_FORMAT, like '%m/%d/%Y %I:%M %p')"
+        )
+        raise Invalid(f"ordered_at is not {expected}: {_show(text)}{fix}", "bad timestamp") from None
     if moment.tzinfo is None:
         moment = _local(moment, reading) if reading.zone is not None else moment.replace(tzinfo=timezone.utc)
     try:

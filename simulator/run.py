@@ -5,13 +5,17 @@ as fast as possible when speed is None; both give the same timestamps), starts t
 and lets SimPy run until every order is done or a stop is requested. The recorder's `tick` is called
 every simulated minute and, in real time, every WAKE_INTERVAL wall seconds, so that it can flush. A resumed run
 (simulator.resume) first catches up: as fast as possible up to the moment it resumes from, then at its speed.
+
+Before a run begins, `first_look` reads the feed's first FIRST_LOOK entries: when NEARLY_ALL of them are rejected,
+the file is read wrongly (a --time-format, ORDERS_COLUMNS or a menu that is not its own), and the run is refused
+rather than recording nothing but rejections.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import simpy
@@ -20,13 +24,18 @@ from simpy.events import ProcessGenerator
 
 from common.localtime import LocalClock
 from common.schedule import CookSchedule
-from simulator.kitchen import Kitchen, KitchenSample, Recorder, Ticket, receive_orders
-from simulator.orders import EmptyOrder, FeedEntry, Rejected
+from simulator.kitchen import Kitchen, KitchenSample, Recorder, Rejections, Ticket, receive_orders
+from simulator.orders import EmptyOrder, FeedEntry, OrdersFileError, Rejected
 from simulator.tally import RunSummary
 
 # In real time, the clock wakes at least this often (wall seconds) to flush and to notice a stop; as
 # fast as possible, it looks up from the simulation every simulated minute (when the kitchen samples).
 WAKE_INTERVAL = 0.2
+FIRST_LOOK = 1000
+"""Entries of the feed a new run judges before it begins (all of them, in a shorter file)."""
+NEARLY_ALL = 0.9
+"""The share of those entries rejected at which the run is refused: the file is read wrongly, and a run of it would
+record its rejections and nothing else. Below it, a file with many bad orders still runs (and says so)."""
 
 
 class NoRecorder:
@@ -74,6 +83,8 @@ class Outcome:
     interrupted: bool
     sim_started_at: int | None
     sim_ended_at: int | None
+    rejections: Rejections = field(default_factory=Rejections)
+    """The rejections counted by kind, with the first of each (summary.rejected is their total)."""
 
 
 def simulate(
@@ -121,7 +132,49 @@ def simulate(
     if not interrupted:
         recorder.kitchen_sampled(kitchen.sample())  # the final, drained state
     recorder.tick(env.now)
-    return Outcome(kitchen.summary(), interrupted, start, int(env.now) if start is not None else None)
+    return Outcome(
+        kitchen.summary(), interrupted, start, int(env.now) if start is not None else None, kitchen.rejections
+    )
+
+
+def first_look(entries: Iterator[FeedEntry]) -> tuple[str | None, Iterator[FeedEntry]]:
+    """Why a run of this feed is refused (None: it is not), judged on its first FIRST_LOOK entries; and the feed,
+    those entries put back, so that nothing is read twice.
+
+    A file that cannot be read on within them (OrdersFileError, OSError) is judged on the entries before, and
+    raises the error where the run reaches it: the run fails at that order, as it would have.
+    """
+    first: list[FeedEntry] = []
+    rest: Iterator[FeedEntry] = entries
+    try:
+        for entry in itertools.islice(entries, FIRST_LOOK):
+            first.append(entry)
+    except (OrdersFileError, OSError) as error:
+        rest = _raise(error)
+    return refusal(first), itertools.chain(first, rest)
+
+
+def refusal(first: Sequence[FeedEntry]) -> str | None:
+    """Why a feed whose first entries are `first` cannot be run: NEARLY_ALL of them rejected. The most common kind
+    is named, with how many, and its first; `python -m simulator.check` says the rest."""
+    rejections = Rejections()
+    for entry in first:
+        if isinstance(entry, Rejected):
+            rejections.add(entry)
+    looked = len(first)
+    if not looked or rejections.total / looked < NEARLY_ALL:
+        return None
+    [(kind, count)] = rejections.counts.most_common(1)
+    orders = f"its first {looked:,} orders" if looked == FIRST_LOOK else f"its {looked:,} order{'s' * (looked > 1)}"
+    return (
+        f"{rejections.total:,} of {orders} would be rejected, {count:,} of {looked:,} for {kind};"
+        f" the first: {rejections.example(kind)}"
+    )
+
+
+def _raise(error: Exception) -> Iterator[FeedEntry]:
+    raise error
+    yield  # a generator: the error comes when the run asks for the entry after those read
 
 
 def _first_receipt(entries: Iterator[FeedEntry | None]) -> tuple[int | None, Iterator[FeedEntry | None]]:

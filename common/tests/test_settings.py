@@ -174,6 +174,19 @@ def test_orders_columns_and_time_zone(tmp_path):
     assert load_settings(parameters(tmp_path, GOOD)).orders_timezone is None
 
 
+def test_orders_time_format_is_a_strptime_pattern_and_the_default_of_every_orders_command(tmp_path):
+    from simulator.cli import check_request, run_request
+
+    assert load_settings(parameters(tmp_path, GOOD)).orders_time_format is None
+    settings = load_settings(parameters(tmp_path, GOOD + "ORDERS_TIME_FORMAT = '%m/%d/%Y %I:%M %p'\n"))
+    assert settings.orders_time_format == "%m/%d/%Y %I:%M %p"
+    assert run_request([], settings, None).orders.feed.reading.time_format == "%m/%d/%Y %I:%M %p"
+    assert check_request([], settings, None).feed.reading.time_format == "%m/%d/%Y %I:%M %p"
+    assert check_request(["--time-format", "%d.%m.%Y %H:%M"], settings, None).feed.reading.time_format == (
+        "%d.%m.%Y %H:%M"
+    )
+
+
 @pytest.mark.parametrize(
     "line, message",
     [
@@ -187,6 +200,12 @@ def test_orders_columns_and_time_zone(tmp_path):
         ),
         ("ORDERS_COLUMNS = {'item': ' '}", "ORDERS_COLUMNS: a column with no name"),
         ("ORDERS_TIMEZONE = 'Moon/Base'", "ORDERS_TIMEZONE: unknown time zone 'Moon/Base'"),
+        (
+            "ORDERS_TIME_FORMAT = 'MM/DD/YYYY hh:mm'",
+            "ORDERS_TIME_FORMAT: expected a strptime pattern with % directives, like '%m/%d/%Y %I:%M %p', got"
+            " 'MM/DD/YYYY hh:mm'",
+        ),
+        ("ORDERS_TIME_FORMAT = '100%%'", "ORDERS_TIME_FORMAT: expected a strptime pattern with % directives"),
     ],
 )
 def test_bad_orders_settings_are_named(tmp_path, line, message):
@@ -277,6 +296,11 @@ def test_the_target_p90_from_the_file_or_the_environment(tmp_path):
             "KITCHEN_TIMEZONE = None",
             "KITCHEN_TIMEZONE: expected an IANA time zone name, as a string, got NoneType None",
         ),
+        (
+            "ORDERS_TIME_FORMAT = ['%m/%d/%Y']",
+            "ORDERS_TIME_FORMAT: expected a strptime pattern, like '%m/%d/%Y %I:%M %p', or None, got list ['%m/%d/%Y']",
+        ),
+        ("ORDERS_TIME_FORMT = '%m/%d/%Y'", "ORDERS_TIME_FORMT is not a parameter; did you mean ORDERS_TIME_FORMAT?"),
     ],
 )
 def test_a_misspelled_or_mistyped_knob_is_named(tmp_path, line, message):

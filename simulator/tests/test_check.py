@@ -64,6 +64,24 @@ def test_rejections_are_counted_by_reason_with_their_positions_and_dishes(tmp_pa
     assert "The simulator would reject 3 orders (exit 1)." in printed
 
 
+def test_a_file_read_with_the_wrong_time_format_is_one_the_simulator_would_not_run(tmp_path, capsys):
+    menu = tmp_path / "menu.csv"
+    menu.write_text("name,cook_time\nDosa,7:00\n")
+    orders = tmp_path / "export.csv"
+    orders.write_text(HEADER + "".join(f"{i},3/4/24 9:{i:02} AM,A,Swiggy,Dosa,1,120.00\n" for i in range(1, 21)))
+    flags = ["--orders", str(orders), "--menu", str(menu), "--columns", COLUMNS]
+    assert check.main(flags) == 1
+    printed = capsys.readouterr().out
+    assert "bad timestamp: 20 (orders 1, 2, 3, 4, 5, ...); the first: order 1: ordered_at is not an ISO-8601" in printed
+    assert (
+        "The simulator would not run it: 20 of its 20 orders would be rejected, 20 of 20 for bad timestamp; the first:"
+        " order 1: ordered_at is not an ISO-8601 timestamp: '3/4/24 9:01 AM' (give its pattern with --time-format or"
+        " ORDERS_TIME_FORMAT, like '%m/%d/%Y %I:%M %p') (exit 1)."
+    ) in printed
+    assert check.main(flags + ["--time-format", "%m/%d/%y %I:%M %p"]) == 0
+    assert "The simulator would take every order (exit 0)." in capsys.readouterr().out
+
+
 def test_an_unreadable_file_exits_2(tmp_path, capsys):
     menu, _ = other_kitchen.write(tmp_path, days=1)
     orders = tmp_path / "export.csv"

@@ -17,6 +17,7 @@ import pytest
 
 from simulator.__main__ import EveryFewSeconds
 from tests.kitchen_data import MENU_ENTRIES, T0, order, stored_run, write_json
+from tests.parameters import write_parameters
 
 
 def simulator(*args: object, wait: bool = True, **options):
@@ -242,10 +243,102 @@ def test_malformed_orders_are_rejected_and_the_run_goes_on(files):
     db = tmp_path / "k.db"
     result = simulator("--orders", orders, "--menu", menu, "--db", db, "--speed", "max")
     assert result.returncode == 0, result.stderr
-    assert "order 2 rejected: item 1: unknown dish 'Pizza'" in result.stderr
+    assert "order 2 rejected: item 1: unknown dish 'Pizza' (the first 'unknown dish';" in result.stderr
+    assert "rejected 3: 1 unknown dish (first: order 2: item 1: unknown dish 'Pizza'), 1 missing field" in result.stdout
     assert query(db, "SELECT position FROM rejected_orders ORDER BY position") == [(2,), (3,), (4,)]
     assert query(db, "SELECT id FROM orders ORDER BY id") == [(1,), (6,)]
     assert query(db, "SELECT orders_rejected, orders_discarded FROM runs") == [(3, 1)]
+
+
+def us_dated_csv(path: Path, count: int) -> Path:
+    """A point-of-sale export of `count` one-line orders, two a minute from 2019-02-18 08:00 (up to 1,920), its times
+    written like '2/18/19 8:00 AM'."""
+    rows = ["order_id,ordered_at,name,service,item,quantity,price_per_unit"]
+    for i in range(count):
+        hour, minute = divmod(8 * 60 + i // 2, 60)
+        stamp = f"2/18/19 {(hour - 1) % 12 + 1}:{minute:02} {'AM' if hour < 12 else 'PM'}"
+        rows.append(f"T-{i + 1},{stamp},Ann,TastyBites,Soup,1,2.50")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.e2e
+def test_a_file_read_with_the_wrong_time_format_is_refused_in_one_line_and_nothing_is_written(files):
+    tmp_path, menu, orders = files
+    db = tmp_path / "k.db"
+    assert simulator("--orders", orders, "--menu", menu, "--db", db).returncode == 0  # a run before it: kept
+    export = us_dated_csv(tmp_path / "export.csv", 1200)
+    result = simulator("--orders", export, "--menu", menu, "--db", db)
+    assert result.returncode == 2
+    [said] = result.stderr.splitlines()
+    assert said == (
+        f"simulator: {export}: not run, nothing written: 1,000 of its first 1,000 orders would be rejected, 1,000 of"
+        " 1,000 for bad timestamp; the first: order 1: ordered_at is not an ISO-8601 timestamp: '2/18/19 8:00 AM'"
+        " (give its pattern with --time-format or ORDERS_TIME_FORMAT, like '%m/%d/%Y %I:%M %p')"
+    )
+    assert result.stdout == ""
+    assert query(db, "SELECT id, orders_file FROM runs") == [(1, str(orders))]
+    assert query(db, "SELECT COUNT(*) FROM orders WHERE run_id <> 1") == [(0,)]
+    assert query(db, "SELECT COUNT(*) FROM rejected_orders") == [(0,)]
+
+
+@pytest.mark.e2e
+def test_a_short_file_all_rejected_is_refused_too_from_a_file_or_standard_input_at_max_speed(files):
+    tmp_path, menu, _ = files
+    stream = [order(T0, ("Pizza", 1))] * 3 + [order("yesterday", ("Soup", 1))] * 2
+    db = tmp_path / "k.db"
+    result = simulator("--orders", write_json(tmp_path / "five.json", stream), "--menu", menu, "--db", db)
+    assert result.returncode == 2
+    [said] = result.stderr.splitlines()
+    assert "5 of its 5 orders would be rejected, 3 of 5 for unknown dish; the first: order 1: item 1: unknown" in said
+    assert not db.exists()
+    lines = "".join(json.dumps(entry) + "\n" for entry in stream)
+    piped = simulator("--orders", "-", "--orders-format", "jsonl", "--menu", menu, "--db", db, input=lines)
+    assert piped.returncode == 2 and "standard input: not run, nothing written: 5 of its 5 orders" in piped.stderr
+    assert not db.exists()
+
+
+@pytest.mark.e2e
+def test_a_few_rejections_among_many_orders_are_said_once_a_kind_counted_in_the_summary_and_all_stored(files):
+    tmp_path, menu, _ = files
+    stream = [order(T0 + 30 * i, ("Soup", 1)) for i in range(400)]
+    for i in range(5, 400, 40):
+        stream[i] = order(T0 + 30 * i, ("Pho", 1))  # 10 unknown dishes, the first order 6
+    for i in (12, 200, 399):
+        stream[i] = order("10/8/26 5:18 PM", ("Soup", 1))  # 3 bad timestamps, the first order 13
+    db = tmp_path / "k.db"
+    result = simulator("--orders", write_json(tmp_path / "orders.json", stream), "--menu", menu, "--db", db)
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if " rejected: " in line]
+    assert len(said) == 2
+    assert "order 6 rejected: item 1: unknown dish 'Pho' (the first 'unknown dish';" in said[0]
+    assert "order 13 rejected: ordered_at is not an ISO-8601 timestamp: '10/8/26 5:18 PM'" in said[1]
+    assert (
+        "orders received 387, completed 387, discarded (no items) 0, rejected 13: 10 unknown dish (first: order 6:"
+        " item 1: unknown dish 'Pho'), 3 bad timestamp (first: order 13: ordered_at is not an ISO-8601 timestamp:"
+    ) in result.stdout
+    expected = sorted([*range(6, 400, 40), 13, 201, 400])
+    assert query(db, "SELECT position FROM rejected_orders ORDER BY position") == [(p,) for p in expected]
+    assert query(db, "SELECT orders_received, orders_rejected FROM runs") == [(387, 13)]
+
+
+@pytest.mark.e2e
+def test_orders_time_format_in_the_parameters_file_reads_an_export_and_a_resumed_run_keeps_it(files):
+    tmp_path, menu, _ = files
+    export = us_dated_csv(tmp_path / "export.csv", 1200)
+    parameters = write_parameters(tmp_path / "parameters.py", ORDERS_TIME_FORMAT="%m/%d/%y %I:%M %p")
+    env = {**os.environ, "KITCHEN_PARAMETERS": str(parameters)}
+    db = tmp_path / "k.db"
+    result = simulator(
+        "--orders", export, "--menu", menu, "--db", db, "--orders-timezone", "America/Los_Angeles", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "orders received 1200, completed 1200, discarded (no items) 0, rejected 0\n" in result.stdout
+    assert query(db, "SELECT MIN(received_at), MAX(received_at) FROM orders") == [(T0, T0 + 599 * 60)]  # 08:00-17:59
+    [(reading,)] = query(db, "SELECT reading FROM runs")
+    assert json.loads(reading)["reading"]["time_format"] == "%m/%d/%y %I:%M %p"  # what --resume reads it with
+    flag = simulator("--orders", export, "--menu", menu, "--db", db, "--time-format", "%d/%m/%y %I:%M %p", env=env)
+    assert flag.returncode == 2 and "1,000 of 1,000 for bad timestamp" in flag.stderr  # the flag wins: 18/2 is no date
 
 
 @pytest.mark.e2e
