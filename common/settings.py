@@ -29,6 +29,10 @@ from common.schedule import CookSchedule, ScheduleError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ("order_id", "ordered_at", "name", "service", "item", "quantity", "price_per_unit")
 """The columns of a CSV orders file, by our names (ORDERS_COLUMNS maps them to the user's)."""
+EXPORT_COLUMNS = ("amount", "zone", "location", "category", "voided", "refund", "fee")
+"""Columns a point-of-sale export may add, by our names: a line's amount (its price over its quantity, in place
+of price_per_unit), the zone of its time, its location, its dish's category, and the flags of lines that are
+not food to cook (simulator/feed/layout.py)."""
 DEFAULT_PARAMETERS_FILE = PROJECT_ROOT / "parameters" / "simulation_parameters.py"
 DEFAULT_LEVEL = 0.95
 """SERVICE_LEVEL when the parameters file does not set it: the share of days a promise holds on."""
@@ -71,6 +75,9 @@ class Settings:
     """ORDERS_COLUMNS: our CSV column names mapped to the user's."""
     orders_time_format: str | None = None
     """ORDERS_TIME_FORMAT: a strptime pattern for the orders' timestamps that are not ISO-8601; None: ISO-8601."""
+    orders_preset: str | None = None
+    """ORDERS_PRESET: the point-of-sale export the orders file is (square, toast, clover); None: found from its
+    header."""
     db_retry_seconds: float = DEFAULT_DB_RETRY_SECONDS
     """DB_RETRY_SECONDS: how long the simulator waits for a database that is away (--db-retry-seconds)."""
 
@@ -160,9 +167,9 @@ def parse_columns(value: object, where: str) -> dict[str, str]:
             f"{where}: expected our column names mapped to yours, like {{'ordered_at': 'Created'}}, got {value!r}"
         )
     columns = {k.strip(): v.strip() for k, v in value.items()}
-    unknown = sorted(set(columns) - set(COLUMNS))
+    unknown = sorted(set(columns) - set(COLUMNS + EXPORT_COLUMNS))
     if unknown:
-        raise SettingsError(f"{where}: unknown column {unknown[0]!r}; ours are {', '.join(COLUMNS)}")
+        raise SettingsError(f"{where}: unknown column {unknown[0]!r}; ours are {', '.join(COLUMNS + EXPORT_COLUMNS)}")
     if not all(columns.values()):
         raise SettingsError(f"{where}: a column with no name in {value!r}")
     return columns
@@ -247,6 +254,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         orders_time_format=None
         if values.get("ORDERS_TIME_FORMAT") is None
         else parse_time_format(values["ORDERS_TIME_FORMAT"], where + "ORDERS_TIME_FORMAT"),
+        orders_preset=None if values.get("ORDERS_PRESET") is None else str(values["ORDERS_PRESET"]).strip().lower(),
         db_retry_seconds=parse_wait(get("DB_RETRY_SECONDS", DEFAULT_DB_RETRY_SECONDS), where + "DB_RETRY_SECONDS"),
     )
 
@@ -263,6 +271,7 @@ KNOBS: dict[str, tuple[tuple[type, ...], str]] = {
     "ORDERS_COLUMNS": ((dict, type(None)), "a dict of our column names to yours, or None"),
     "ORDERS_TIMEZONE": ((str, type(None)), "an IANA time zone name, or None"),
     "ORDERS_TIME_FORMAT": ((str, type(None)), "a strptime pattern, like '%m/%d/%Y %I:%M %p', or None"),
+    "ORDERS_PRESET": ((str, type(None)), "a point-of-sale export's name (square, toast, clover), or None"),
     "DATABASE": ((str,), "a path or a postgresql:// URL, as a string"),
     "KITCHEN_NAME": ((str,), "a name, as a string"),
     "KITCHEN_TIMEZONE": ((str,), "an IANA time zone name, as a string"),

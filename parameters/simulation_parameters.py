@@ -37,8 +37,13 @@ ORDERS_FILE = "data/orders.json"
 MENU_FILE = "data/items.json"
 
 # A CSV export's column names, when they are not ours (order_id, ordered_at, name, service, item,
-# quantity, price_per_unit), e.g. {"ordered_at": "Created", "item": "Product", "quantity": "Qty"}.
+# quantity, price_per_unit), e.g. {"ordered_at": "Created", "item": "Product", "quantity": "Qty"};
+# "Date+Time" joins two columns, "Sent Date|Order Date" takes the first that is filled in.
 ORDERS_COLUMNS = None
+
+# A point-of-sale system's item export read as it comes: "square", "toast" or "clover" (--preset);
+# None: found from the file's header when ORDERS_COLUMNS is not given.
+ORDERS_PRESET = None
 
 # The time zone of the orders file's timestamps that carry no offset (IANA name); None: they are UTC.
 # A time the clocks pass twice is its first occurrence; a time they skip is rejected.

@@ -23,6 +23,7 @@ from tqdm import tqdm
 from common.localtime import LocalClock
 from common.settings import settings_or_exit
 from simulator import cli, feed
+from simulator.feed.layout import LEFT_OUT
 from simulator.menu import Dish, MenuError, load_menu
 from simulator.orders import EmptyOrder, FeedEntry, Order, OrdersFileError, Rejected
 from simulator.requests import Orders
@@ -47,6 +48,10 @@ class Findings:
     """Kind of rejection -> positions."""
     first_reason: dict[str, str] = field(default_factory=dict)
     unknown_dishes: Counter[str] = field(default_factory=Counter)
+    left_out: Counter[str] = field(default_factory=Counter)
+    """Lines read and left out, by reason (a CSV export's voided lines, refunds, fees, other locations)."""
+    read_as: list[str] = field(default_factory=list)
+    """How the file was read, where that is not the plain default (a preset, a decimal comma, ...)."""
     error: str | None = None
     """Why the file could not be read to its end."""
 
@@ -122,11 +127,17 @@ def zones_note(orders_zone: str | None, clock: LocalClock) -> str | None:
 
 
 def report(found: Findings, name: str, kind: str, clock: LocalClock, orders_zone: str | None = None) -> str:
-    """What `found` holds, times in `clock`'s zone; `orders_zone` is the zone naive timestamps were read in."""
+    """What `found` holds, times in `clock`'s zone; `orders_zone` is the zone naive timestamps were read in (None:
+    UTC)."""
     lines = [
         f"{name} ({kind}): {found.orders:,} orders the kitchen would cook, {found.lines:,} item lines,"
         f" {found.units:,} units"
     ]
+    if found.read_as:
+        lines.append(f"  {'; '.join(found.read_as)}")
+    if found.left_out:
+        counts = ", ".join(f"{count:,} {LEFT_OUT.get(why, why)}" for why, count in found.left_out.most_common())
+        lines.append(f"  lines left out, not food to cook here: {counts}")
     if found.rejected:
         lines.append(f"  rejected: {found.rejections:,} orders")
         for kind_, positions in sorted(found.rejected.items(), key=lambda kv: -len(kv[1])):
@@ -185,8 +196,9 @@ def check(given: Orders) -> int:
                 bar.update(source.stream.tell() - bar.n)
 
         refused, entries = first_look(source.entries(menu))
-        found = examine(entries, menu, clock, options.header_of("item"), progress)
-    print(report(found, source.name, source.kind, clock, options.reading.timezone))
+        found = examine(entries, menu, clock, source.item_header, progress)
+        found.left_out, found.read_as = source.left_out, source.describe()
+    print(report(found, source.name, source.kind, clock, source.naive_zone))
     if found.error:
         return 2
     if refused is not None:

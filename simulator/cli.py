@@ -26,6 +26,7 @@ from common.settings import (
     parse_wait,
 )
 from simulator.feed import EXTENSIONS, FORMATS, PRICE_UNITS, STDIN, FeedOptions
+from simulator.feed.presets import PRESETS
 from simulator.orders import Reading
 from simulator.requests import LATEST, GenerateRequest, Orders, RunRequest
 
@@ -57,6 +58,33 @@ def add_orders_flags(parser: Parser, settings: Settings) -> None:
         metavar="OURS=THEIRS,...",
         help="CSV columns by the names in your export, like ordered_at=Created,item=Product"
         f" (ours: {', '.join(COLUMNS)}; default: ORDERS_COLUMNS, else ours)",
+    )
+    parser.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default=None,
+        help="a point-of-sale export read as it comes: Square's items detail, Toast's ItemSelectionDetails.csv,"
+        " Clover's line items (default: ORDERS_PRESET, else found from the header when --columns is not given)",
+    )
+    parser.add_argument(
+        "--location",
+        default=None,
+        metavar="NAME",
+        help="keep this location's rows of an export of several (default: the file must hold one)",
+    )
+    parser.add_argument(
+        "--decimal-comma",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="CSV prices write a decimal comma, like 13,50 (--no-decimal-comma: a decimal point; default: found"
+        " from the file's prices, a point for standard input)",
+    )
+    parser.add_argument(
+        "--delimiter",
+        type=_delimiter,
+        default=None,
+        metavar="CHAR",
+        help="what separates a CSV's fields: , ; tab or | (default: found from the header line)",
     )
     parser.add_argument(
         "--orders-timezone",
@@ -103,7 +131,22 @@ def orders_from(args: argparse.Namespace, settings: Settings, parser: Parser) ->
         except SettingsError as error:
             parser.error(str(error))
     columns = args.columns if args.columns is not None else (settings.orders_columns or {})
-    feed = FeedOptions(args.orders_format, columns, Reading(zone, args.time_format), args.price_unit)
+    preset = args.preset or (None if args.columns else settings.orders_preset)
+    if preset not in (None, *PRESETS):
+        parser.error(f"ORDERS_PRESET: expected one of {', '.join(PRESETS)}, got {preset!r}")
+    if args.preset is not None and args.columns:
+        parser.error("give --preset or --columns, not both: a preset names the columns itself")
+    feed = FeedOptions(
+        args.orders_format,
+        columns,
+        Reading(zone, args.time_format),
+        args.price_unit,
+        preset,
+        args.location,
+        args.decimal_comma,
+        args.delimiter,
+        args.timezone,
+    )
     return Orders(args.orders, feed, args.menu, args.timezone)
 
 
@@ -125,6 +168,13 @@ def argument(parse: Callable[[str, str], Parsed], flag: str) -> Callable[[str], 
 def timezone_type(flag: str) -> Callable[[str], str]:
     """An argparse type for an IANA zone: a bad one is refused by argparse, naming `flag`."""
     return argument(parse_timezone, flag)
+
+
+def _delimiter(text: str) -> str:
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}.get(text.lower(), text)
+    if len(named) != 1 or named.isalnum() or named in '"\r\n':
+        raise argparse.ArgumentTypeError(f"expected one character like ; or tab, got {text!r}")
+    return named
 
 
 def _orders_path(text: str) -> Path | str:

@@ -12,8 +12,7 @@ and an optional `order_id`. Each becomes exactly one of:
 Timestamps are ISO-8601 (a space instead of the `T` will do), or follow a strptime pattern
 (`Reading.time_format`). An offset or `Z` is honoured; a naive time is UTC, or the local time of
 `Reading.timezone`, where a time the clocks pass twice is its first occurrence and a time they skip is
-rejected. Money in a CSV export is a currency amount (`12.50`, `$1,250.00`), turned into whole cents
-exactly (Decimal), or whole cents already.
+rejected. (How a CSV's cells become these fields: simulator/feed/.)
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import NamedTuple, TypeGuard
 from zoneinfo import ZoneInfo
@@ -188,35 +187,6 @@ def _local(wall: datetime, reading: Reading) -> datetime:
             "time the clocks skipped",
         )
     return first
-
-
-def parse_quantity(text: str) -> int:
-    """A quantity as a CSV export writes it: digits alone ('2'); that it is at least 1 is checked with the
-    order's items, as for every format."""
-    cleaned = text.strip()
-    if not cleaned.isdigit():
-        raise Invalid(f"quantity must be a whole number >= 1, got {cleaned!r}", "bad quantity")
-    return int(cleaned)
-
-
-def parse_money(text: str, unit: str = "dollars") -> int:
-    """A price as a CSV export writes it, in whole cents: '12.50', '$12.50', '1,250.00' (unit 'dollars',
-    the currency's main unit), or '1250' (unit 'cents'). Exact: fractions of a cent are refused."""
-    cleaned = _CURRENCY.sub("", text.strip()).replace(",", "").strip()
-    if unit == "cents":
-        if not re.fullmatch(r"-?\d+", cleaned):
-            raise Invalid(f"price_per_unit must be whole cents, got {_show(text)}", "bad price")
-        return int(cleaned)
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise Invalid(f"price_per_unit is not an amount of money: {_show(text)}", "bad price") from None
-    if not amount.is_finite():
-        raise Invalid(f"price_per_unit is not an amount of money: {_show(text)}", "bad price")
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise Invalid(f"price_per_unit {text.strip()!r} has fractions of a cent", "bad price")
-    return int(cents)
 
 
 def parse_order(position: int, raw: object, menu: dict[str, Dish], reading: Reading = UTC) -> FeedEntry:

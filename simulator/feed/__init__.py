@@ -3,31 +3,33 @@
 Formats, picked by the file's extension or `FeedOptions.format` (standard input, `-`, needs the latter):
 - `json`: one JSON list of orders, parsed incrementally (ijson);
 - `jsonl` (`.jsonl`, `.ndjson`): one order object per line; a line that is not JSON is rejected alone;
-- `csv`: a header, then one row per order line, as point-of-sale and delivery platforms export them.
-  Rows of one order are consecutive and share its `order_id`; columns go by our names (COLUMNS) or by
-  the user's (`FeedOptions.columns`); prices are currency amounts, or whole cents. An order is whole
-  when the next order's first row is read (or the file ends), so a CSV is read one row ahead.
+- `csv`: a header, then one row per order line, as point-of-sale and delivery platforms export them: our
+  columns (COLUMNS), the user's (`FeedOptions.columns`), or a point-of-sale system's export (Square, Toast,
+  Clover: feed/presets.py); see feed/csv_orders.py for how its rows become orders.
 
 Every format is read one order at a time, as the simulator asks for it, so memory stays flat in the
-file's length (bar 8 bytes an order for the CSV's order ids, see `SeenIds`) and no order is read before
-its time. A file that cannot be read on (a JSON syntax error, bytes that are not UTF-8, a CSV row cut
-short) ends the stream with `OrdersFileError`, naming the position; one that cannot be used at all (no
-such file, not a list, a CSV header without a needed column) fails at `open_orders`, before any run.
+file's length (bar 8 bytes an order for the CSV's order ids, see `SeenIds`; a CSV whose rows are out of
+order is sorted on disk first, feed/sorting.py) and no order is read before its time. A file that cannot
+be read on (a JSON syntax error, bytes that are not UTF-8, a CSV row cut short) ends the stream with
+`OrdersFileError`, naming the position; one that cannot be used at all (no such file, not a list, a CSV
+header without a needed column) fails at `open_orders`, before any run.
 """
 
 from __future__ import annotations
 
 import io
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, cast, overload
 
-from simulator.feed.csv_orders import CsvOrders, SeenIds
+from simulator.feed.csv_orders import CsvOrders
 from simulator.feed.json_orders import JsonLines, JsonOrders
 from simulator.feed.live import Live
 from simulator.feed.options import EXTENSIONS, FORMATS, PRICE_UNITS, STDIN, FeedOptions, format_of
+from simulator.feed.seen_ids import SeenIds
 from simulator.menu import Dish
 from simulator.orders import FeedEntry, OrdersFileError
 
@@ -56,8 +58,7 @@ class Feed:
             if kind == "json":
                 self.orders = JsonOrders(stream, name, options.reading)
             elif kind == "csv":
-                self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-                self.orders = CsvOrders(self.text, name, options)
+                self.orders = CsvOrders(stream, name, options)
             else:
                 self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline=None)
                 self.orders = JsonLines(self.text, name, options.reading)
@@ -75,6 +76,8 @@ class Feed:
 
     def close(self) -> None:
         """Close the file; standard input stays open (only its reader is let go)."""
+        if isinstance(getattr(self, "orders", None), CsvOrders):
+            self.orders.close()  # type: ignore[union-attr]  # it is, as just asked
         if self.stream is sys.stdin.buffer:
             if self.text is not None:
                 self.text.detach()
@@ -82,6 +85,26 @@ class Feed:
             self.text.close()
         else:
             self.stream.close()
+
+    @property
+    def left_out(self) -> Counter[str]:
+        """Lines read and left out, by reason: not food to cook (a CSV export's voided lines, refunds, fees), or
+        another location's."""
+        return self.orders.left_out if isinstance(self.orders, CsvOrders) else Counter()
+
+    def describe(self) -> list[str]:
+        """How the file is read, where that is not the plain default: said by `simulator.check` and by a run."""
+        return self.orders.describe() if isinstance(self.orders, CsvOrders) else []
+
+    @property
+    def naive_zone(self) -> str | None:
+        """The zone timestamps without an offset are read in; None: UTC."""
+        return self.orders.times.zone if isinstance(self.orders, CsvOrders) else self.options.reading.timezone
+
+    @property
+    def item_header(self) -> str:
+        """Where a rejected order keeps its dishes' names: a CSV's column, else the items' 'name'."""
+        return self.orders.item_header if isinstance(self.orders, CsvOrders) else "name"
 
     @overload
     def entries(self, menu: dict[str, Dish], live: Literal[False] = False) -> Iterator[FeedEntry]: ...

@@ -1,129 +1,246 @@
-"""CSV orders, as point-of-sale and delivery platforms export them: a header, then one row per order line;
-the rows of one order are consecutive and share its order_id. An order is whole when the next order's first
-row is read (or the file ends), so a CSV is read one row ahead."""
+"""CSV orders, as point-of-sale and delivery platforms export them: a header, then one row per order line.
+
+How a file is read, in order:
+1. its text and delimiter (simulator/feed/csv_source.py), its header, and what its columns hold: --columns, a
+   --preset, else ours or the one preset the header fits (simulator/feed/presets.py);
+2. a file (not a pipe) is scanned once first: which locations it holds (several need --location), which decimal
+   mark its prices use (unless --decimal-comma or --no-decimal-comma says), and whether its orders are in
+   time order with each order's rows together;
+3. rows that are not food to cook (voided, refunds, fees) and rows of other locations are left out and counted
+   (`left_out`); the rest are grouped by order: as they come when the file is in order (streamed, one order
+   read ahead), else sorted first (simulator/feed/sorting.py).
+"""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from common.settings import COLUMNS
-from simulator.feed.options import OPTIONAL_COLUMNS, FeedOptions
-from simulator.feed.text import not_utf8
+from simulator.feed.cells import COMMA, DOT, decimal_evidence, parse_money, parse_quantity
+from simulator.feed.csv_source import CsvSource
+from simulator.feed.layout import Layout
+from simulator.feed.options import FeedOptions
+from simulator.feed.presets import PRESETS, detect, with_columns
+from simulator.feed.seen_ids import SeenIds
+from simulator.feed.sorting import SortedRows
+from simulator.feed.times import RowTimes, naive_utc
 from simulator.menu import Dish
-from simulator.orders import (
-    FeedEntry,
-    Invalid,
-    OrdersFileError,
-    Rejected,
-    parse_money,
-    parse_order,
-    parse_quantity,
-    parse_timestamp,
-)
+from simulator.orders import UTC, FeedEntry, Invalid, OrdersFileError, Rejected, parse_order
+
+OTHER_LOCATIONS = "rows of other locations"
+LATE_SLACK = 15 * 60
+"""Seconds an order may be stamped before one ahead of it in a file in arrival order: a delivery service that
+sends an order late stamps it when it was placed, and the kitchen receives it when it is read. Any more, and the
+file is not in the order orders arrived in (newest first, a week pasted before the one ahead of it): sorted."""
+
+
+@dataclass
+class Scan:
+    """What a first pass over a file found."""
+
+    out_of_place: int | None = None
+    """The line of the first order out of time order, or whose rows are apart; None: the file is in order."""
+    locations: Counter[str] = field(default_factory=Counter)
+    evidence: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """Decimal mark -> the first (line, price) that proves it."""
 
 
 class CsvOrders:
-    """A CSV's orders; its header is read, and checked for the columns needed, when it is opened."""
+    """A CSV's orders; its header is read, and a file scanned (see the module's docstring), when it is opened."""
 
-    def __init__(self, text: io.TextIOWrapper, name: str, options: FeedOptions) -> None:
+    def __init__(self, stream: io.BufferedReader, name: str, options: FeedOptions) -> None:
         self.name, self.options = name, options
-        self.rows = csv.reader(text, strict=True)
-        self.header = self._read_header()
+        self.source = CsvSource(stream, name, options.delimiter)
+        self.layout = self._layout()
+        self.times = RowTimes(self.layout, options.reading, options.kitchen_zone)
+        self.left_out: Counter[str] = Counter()
+        self.location = options.location
+        self.scan = self._scan() if self.source.rereadable else None
+        self.mark = self._mark()
+        self._check_locations()
+        self.sorted: SortedRows | None = None
 
-    def _read_header(self) -> list[str]:
+    # Opening ---------------------------------------------------------------------------------------------
+
+    def _layout(self) -> Layout:
+        header = self.source.header
+        if self.options.preset is not None:
+            shape = PRESETS[self.options.preset]
+        elif self.options.columns:
+            shape = with_columns(self.options.columns)
+        else:
+            shape = detect(header, self.name)
         try:
-            header = next(self.rows, None)
-        except UnicodeDecodeError as error:
-            raise not_utf8(self.name, error, 0) from None
-        except csv.Error as error:
-            raise OrdersFileError(f"{self.name}: cannot read the CSV header: {error}") from None
-        if not header:
-            raise OrdersFileError(f"{self.name}: expected a CSV header naming the columns {', '.join(COLUMNS)}")
-        header = [h.strip() for h in header]
-        wanted = {c: self.options.header_of(c) for c in COLUMNS}
-        missing = [
-            f"{ours} (as {theirs!r})" if ours != theirs else repr(ours)
-            for ours, theirs in wanted.items()
-            if theirs not in header and ours not in OPTIONAL_COLUMNS
-        ]
-        if missing:
+            return shape.layout(header)
+        except OrdersFileError as error:
             raise OrdersFileError(
-                f"{self.name}: the CSV header has no column {', '.join(missing)}; it has"
-                f" {', '.join(map(repr, header))}. Name the columns with --columns, like"
-                f" --columns ordered_at=Created,item=Product"
+                f"{self.name}: {error}; it has {', '.join(map(repr, header))}."
+                + (
+                    f" Is it {shape.title}?"
+                    if shape.name in PRESETS
+                    else " Name the columns with --columns, like --columns ordered_at=Created,item=Product"
+                )
+            ) from None
+
+    def _scan(self) -> Scan:
+        scan, seen = Scan(), SeenIds()
+        current: str | None = None
+        order_at: int | None = None
+        latest: int | None = None
+        prices = "amount" if "amount" in self.layout.fields else "price_per_unit"
+        try:
+            for number, row in self._kept(self.source.numbered_rows(), Counter(), scan.locations):
+                cell = self.layout.value(row, prices)
+                mark = _proven(cell)
+                if mark is not None:
+                    scan.evidence.setdefault(mark, (number, cell))
+                if scan.out_of_place is not None:
+                    continue
+                order_id = self.layout.value(row, "order_id")
+                if order_id != current:
+                    latest = _latest(latest, order_at)
+                    if latest is not None and order_at is not None and latest - order_at > LATE_SLACK:
+                        scan.out_of_place = number
+                    if order_id and seen.add(order_id):
+                        scan.out_of_place = number
+                    current, order_at = order_id, None
+                try:
+                    at = self.times.epoch(row)
+                except Invalid:
+                    continue
+                order_at = at if order_at is None else min(order_at, at)
+        except OrdersFileError:
+            pass  # the file cannot be read on there: read in order, its orders up to there come, then the error
+        if scan.out_of_place is None and latest is not None and order_at is not None and latest - order_at > LATE_SLACK:
+            scan.out_of_place = -1  # the last order
+        return scan
+
+    def _mark(self) -> str | None:
+        """The decimal mark of the file's prices: given, else the one its prices prove (None: neither, when an
+        ambiguous price is refused); a pipe, which cannot be scanned, reads a decimal point unless told."""
+        if self.options.decimal_comma is not None:
+            return COMMA if self.options.decimal_comma else DOT
+        if self.scan is None:
+            return DOT
+        proofs = {mark: where for mark, where in self.scan.evidence.items() if mark in (DOT, COMMA)}
+        if len(proofs) == 2:
+            (dot_line, dot), (comma_line, comma) = proofs[DOT], proofs[COMMA]
+            raise OrdersFileError(
+                f"{self.name}: prices are written with both decimal marks, line {dot_line} {dot!r} and line"
+                f" {comma_line} {comma!r}: give --decimal-comma or --no-decimal-comma"
             )
-        return header
+        return next(iter(proofs), None)
+
+    def _check_locations(self) -> None:
+        if self.scan is None or "location" not in self.layout.fields:
+            return
+        places = self.scan.locations
+        named = ", ".join(f"{place!r} ({n:,} rows)" for place, n in places.most_common())
+        if self.location is None and len(places) > 1:
+            raise OrdersFileError(
+                f"{self.name}: the file holds {len(places)} locations: {named}; keep one with --location"
+            )
+        if self.location is not None and self.location.casefold() not in {p.casefold() for p in places}:
+            raise OrdersFileError(f"{self.name}: no location {self.location!r}; the file holds {named or 'none'}")
+
+    def describe(self) -> list[str]:
+        """How the file was read, for `simulator.check` and the run's first line."""
+        said = [f"read as {self.layout.shape.title}", *self.source.describe()]
+        if self.times.zone != self.options.reading.timezone:
+            said.append(f"times without a zone read in {self.times.zone}, the kitchen's zone")
+        if self.mark == COMMA:
+            said.append("prices with a decimal comma" + (" (detected)" if self.options.decimal_comma is None else ""))
+        if self.location is not None:
+            said.append(f"location {self.location!r}")
+        if self.scan is not None and self.scan.out_of_place is not None:
+            where = "at its end" if self.scan.out_of_place < 0 else f"from line {self.scan.out_of_place}"
+            said.append(f"rows sorted by order and time (out of order {where})")
+        return said
+
+    # Reading ---------------------------------------------------------------------------------------------
 
     def entries(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
-        index = {
-            ours: self.header.index(self.options.header_of(ours))
-            for ours in COLUMNS
-            if self.options.header_of(ours) in self.header
-        }
+        rows: Iterable[tuple[int, list[str]]] = self._kept(self.source.numbered_rows(), self.left_out)
+        if self.scan is not None and self.scan.out_of_place is not None:
+            self.sorted = SortedRows(rows, self._sort_key)
+            rows = self.sorted
         seen = SeenIds()
         position, current = 0, None
-        rows: list[tuple[int, list[str]]] = []  # the order read so far: (line number, row)
+        order: list[tuple[int, list[str]]] = []
         try:
-            for number, row in self._numbered_rows():
-                order_id = row[index["order_id"]].strip()
-                if rows and order_id != current:
+            for number, row in rows:
+                order_id = self.layout.value(row, "order_id")
+                if order and order_id != current:
                     position += 1
-                    yield self._order(position, rows, index, menu, seen)
-                    rows = []
+                    yield self._order(position, order, menu, seen)
+                    order = []
                 current = order_id
-                rows.append((number, row))
+                order.append((number, row))
         except OrdersFileError:
-            if rows:  # the order read so far is whole: it ends where the file can no longer be read
-                yield self._order(position + 1, rows, index, menu, seen)
+            if order:  # the order read so far is whole: it ends where the file can no longer be read
+                yield self._order(position + 1, order, menu, seen)
             raise
-        if rows:
-            position += 1
-            yield self._order(position, rows, index, menu, seen)
+        if order:
+            yield self._order(position + 1, order, menu, seen)
 
-    def _numbered_rows(self) -> Iterator[tuple[int, list[str]]]:
-        width = len(self.header)
+    def _kept(
+        self, rows: Iterable[tuple[int, list[str]]], counted: Counter[str], places: Counter[str] | None = None
+    ) -> Iterator[tuple[int, list[str]]]:
+        """The rows that are food to cook at the kept location; the others counted by reason. `places`, when
+        scanning: every location met is counted there (and kept, when no --location names one)."""
+        flag, by_place, scanning = self.layout.flag, "location" in self.layout.fields, places is not None
+        kept = None if self.location is None else self.location.casefold()
+        for number, row in rows:
+            reason = flag(row)
+            if reason is not None:
+                counted[reason] += 1
+                continue
+            if by_place:
+                place = self.layout.value(row, "location")
+                if places is not None:
+                    places[place] += 1
+                if kept is None and not scanning:
+                    kept = place.casefold()  # a pipe: the first location met is the one
+                    self.location = place
+                if kept is not None and place.casefold() != kept:
+                    if not scanning and self.scan is None and self.options.location is None:
+                        raise OrdersFileError(
+                            f"{self.name}: line {number} is at location {place!r}, the lines before at"
+                            f" {self.location!r}: keep one with --location"
+                        )
+                    counted[OTHER_LOCATIONS] += 1
+                    continue
+            yield number, row
+
+    def _sort_key(self, number: int, row: list[str]) -> tuple[str, int | None]:
+        order_id = self.layout.value(row, "order_id")
         try:
-            for row in self.rows:
-                number = self.rows.line_num
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue  # an empty line
-                if len(row) != width:
-                    raise OrdersFileError(
-                        f"{self.name}: line {number} has {len(row)} fields where the header has"
-                        f" {width}: the file is cut short or malformed"
-                    )
-                yield number, row
-        except csv.Error as error:
-            raise OrdersFileError(f"{self.name}: CSV error at line {self.rows.line_num}: {error}") from None
-        except UnicodeDecodeError as error:
-            raise not_utf8(self.name, error, self.rows.line_num) from None
+            at: int | None = self.times.epoch(row)
+        except Invalid:
+            at = None
+        return (order_id or f"\x00{number}"), at
 
     def _order(
-        self,
-        position: int,
-        rows: list[tuple[int, list[str]]],
-        index: dict[str, int],
-        menu: dict[str, Dish],
-        seen: SeenIds,
+        self, position: int, rows: list[tuple[int, list[str]]], menu: dict[str, Dish], seen: SeenIds
     ) -> FeedEntry:
-        """One order from its consecutive rows, as the raw order parse_order checks."""
+        """One order from its rows, as the raw order parse_order checks."""
+        layout, header = self.layout, self.source.header
         first_line, first = rows[0]
-
-        def value(row: list[str], column: str) -> str:
-            return row[index[column]] if column in index else ""
-
-        order_id = value(first, "order_id").strip()
+        order_id = layout.value(first, "order_id")
         raw = {
             "order_id": order_id,
             "line": first_line,
-            "rows": [{self.header[i]: cell for i, cell in enumerate(row)} for _, row in rows],
+            "rows": [{header[i]: cell for i, cell in enumerate(row)} for _, row in rows],
         }
         ordered_at = None
         try:
-            ordered_at = parse_timestamp(value(first, "ordered_at"), self.options.reading)
+            ordered_at = self._ordered_at(rows)
+            if layout.shape.strict_rows:
+                self._agree(rows)
             if not order_id:
                 raise Invalid(f"line {first_line}: no order_id", "missing field")
             if seen.add(order_id):
@@ -134,67 +251,81 @@ class CsvOrders:
                 )
             items = []
             for number, row in rows:
-                for column in ("ordered_at", "name", "service"):
-                    if value(row, column) != value(first, column):
-                        raise Invalid(
-                            f"line {number}: {column} {value(row, column)!r} differs from line {first_line}'s"
-                            f" {value(first, column)!r} in the same order",
-                            "rows disagree",
-                        )
-                if not value(row, "item").strip():
+                if not layout.value(row, "item"):
                     continue  # a row of the order with no item on it
                 try:
-                    quantity = parse_quantity(value(row, "quantity"))
+                    items.append(self._line(row))
                 except Invalid as reason:
                     raise Invalid(f"line {number}: {reason}", reason.kind) from None
-                items.append(
-                    {
-                        "name": value(row, "item").strip(),
-                        "quantity": quantity,
-                        "price_per_unit": parse_money(value(row, "price_per_unit"), self.options.price_unit),
-                    }
-                )
         except Invalid as reason:
             return Rejected(position, json.dumps(raw, ensure_ascii=False), str(reason), ordered_at, reason.kind)
         order = {
             "order_id": order_id,
-            "ordered_at": value(first, "ordered_at"),
-            "name": value(first, "name"),
-            "service": value(first, "service"),
+            "ordered_at": naive_utc(ordered_at),
+            "name": layout.value(first, "name"),
+            "service": layout.value(first, "service"),
             "items": items,
         }
-        return parse_order(position, order, menu, self.options.reading)
+        return parse_order(position, order, menu, UTC)
+
+    def _ordered_at(self, rows: list[tuple[int, list[str]]]) -> int:
+        """The order's time: its first row's (our columns: the others must agree with it, see _agree), or its
+        earliest row's (an export's, whose lines are fired one by one)."""
+        if self.layout.shape.strict_rows:
+            return self.times.epoch(rows[0][1])
+        times = []
+        for number, row in rows:
+            try:
+                times.append(self.times.epoch(row))
+            except Invalid as reason:
+                raise Invalid(f"line {number}: {reason}", reason.kind) from None
+        return min(times)
+
+    def _agree(self, rows: list[tuple[int, list[str]]]) -> None:
+        """Our columns: an order's rows say the same time, zone, customer and service."""
+        layout = self.layout
+        first_line, first = rows[0]
+        for number, row in rows[1:]:
+            for column in ("ordered_at", "zone", "name", "service"):
+                if layout.value(row, column) != layout.value(first, column):
+                    raise Invalid(
+                        f"line {number}: {column} {layout.value(row, column)!r} differs from line {first_line}'s"
+                        f" {layout.value(first, column)!r} in the same order",
+                        "rows disagree",
+                    )
+
+    def _line(self, row: list[str]) -> dict[str, object]:
+        """An item line: its dish, quantity (1 for an export of a row a unit) and price of a unit in cents (a
+        line's amount over its quantity, to the nearest cent, half to even, when the export gives the line's)."""
+        layout, mark = self.layout, self.mark
+        quantity = 1 if layout.shape.unit_per_row else parse_quantity(layout.value(row, "quantity"), mark or DOT)
+        if "amount" in layout.fields:
+            if quantity < 1:
+                raise Invalid(f"quantity must be a whole number >= 1, got {quantity}", "bad quantity")
+            amount = parse_money(layout.value(row, "amount"), self.options.price_unit, mark)
+            price, rest = divmod(amount, quantity)
+            if 2 * rest > quantity or (2 * rest == quantity and price % 2):
+                price += 1
+        else:
+            price = parse_money(layout.value(row, "price_per_unit"), self.options.price_unit, mark)
+        return {"name": layout.value(row, "item"), "quantity": quantity, "price_per_unit": price}
+
+    @property
+    def item_header(self) -> str:
+        """The header of the column that names the dish, as rejected rows keep it."""
+        return self.source.header[self.layout.fields["item"].alternatives[0][0]]
+
+    def close(self) -> None:
+        if self.sorted is not None:
+            self.sorted.close()
+        self.source.close()
 
 
-class SeenIds:
-    """The order ids met so far, as 64-bit hashes: 8 bytes an order, in a sorted array merged in batches.
+def _latest(latest: int | None, at: int | None) -> int | None:
+    return latest if at is None else at if latest is None else max(latest, at)
 
-    Exact but for hash collisions, which are unlikely to happen once in 10^12 pairs of ids."""
 
-    BATCH = 65_536
-
-    def __init__(self) -> None:
-        import hashlib  # here, as numpy: only files with order ids need them
-
-        import numpy as np  # here: numpy takes a tenth of a second to import
-
-        self.blake2b = hashlib.blake2b
-        self.older = np.zeros(0, dtype=np.uint64)
-        self.recent: set[int] = set()
-
-    def add(self, order_id: str) -> bool:
-        """Note the id; True if it was already there."""
-        import numpy as np  # here: numpy takes a tenth of a second to import
-
-        key = int.from_bytes(self.blake2b(order_id.encode(), digest_size=8).digest(), "little")
-        if key in self.recent:
-            return True
-        if len(self.older):
-            at = np.searchsorted(self.older, np.uint64(key))
-            if at < len(self.older) and self.older[at] == key:
-                return True
-        self.recent.add(key)
-        if len(self.recent) >= self.BATCH:
-            self.older = np.union1d(self.older, np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent)))
-            self.recent.clear()
-        return False
+@lru_cache(maxsize=65_536)
+def _proven(price: str) -> str | None:
+    """The decimal mark a price proves (prices repeat: a menu has few)."""
+    return decimal_evidence(price)

@@ -1,17 +1,16 @@
-"""How an orders file is to be read: its format, the CSV's columns and prices, how timestamps read."""
+"""How an orders file is to be read: its format, the CSV's columns, preset, location and prices, how timestamps
+read."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from simulator.orders import OrdersFileError, Reading
 
 FORMATS = ("json", "jsonl", "csv")
 EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
-OPTIONAL_COLUMNS = ("name", "service")
-"""A CSV without a customer or a service column reads them as empty."""
 PRICE_UNITS = ("dollars", "cents")
 STDIN = "-"
 
@@ -25,21 +24,29 @@ class FeedOptions:
     reading: Reading = Reading()
     price_unit: str = "dollars"
     """How a CSV writes prices: 'dollars' (an amount of the currency's main unit) or 'cents'."""
-
-    def header_of(self, column: str) -> str:
-        return self.columns.get(column, column)
+    preset: str | None = None
+    """A point-of-sale export's layout by name (simulator/feed/presets.py); None: --columns, else found from the
+    header."""
+    location: str | None = None
+    """The one location kept from an export of several."""
+    decimal_comma: bool | None = None
+    """Whether a CSV's prices write a decimal comma ('13,50'); None: found from the file's prices."""
+    delimiter: str | None = None
+    """A CSV's delimiter; None: found from its header line."""
+    kitchen_zone: str | None = None
+    """The kitchen's zone: an export's local times are read in it when `reading` names no zone."""
 
     def to_json(self) -> str:
         """As a run keeps it (runs.reading), so that a resumed run reads its file as the run first did."""
-        reading = {"timezone": self.reading.timezone, "time_format": self.reading.time_format}
-        return json.dumps(
-            {"format": self.format, "columns": self.columns, "reading": reading, "price_unit": self.price_unit}
-        )
+        kept = asdict(self)
+        kept["reading"] = {"timezone": self.reading.timezone, "time_format": self.reading.time_format}
+        return json.dumps(kept)
 
     @classmethod
     def from_json(cls, text: str) -> FeedOptions:
+        """What to_json wrote, an older run's (fewer fields: their defaults) too."""
         kept = json.loads(text)
-        return cls(kept["format"], kept["columns"], Reading(**kept["reading"]), kept["price_unit"])
+        return cls(**{**kept, "reading": Reading(**kept["reading"])})
 
 
 def format_of(path: Path | str, options: FeedOptions) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -18,7 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from common.settings import load_settings
-from simulator.feed import FeedOptions, SeenIds, open_orders, read_orders
+from simulator.feed import Feed, FeedOptions, SeenIds, open_orders, read_orders
+from simulator.feed.cells import parse_money
 from simulator.orders import (
     EmptyOrder,
     Invalid,
@@ -26,7 +29,6 @@ from simulator.orders import (
     OrdersFileError,
     Reading,
     Rejected,
-    parse_money,
     parse_order,
     parse_timestamp,
 )
@@ -130,17 +132,32 @@ def test_rows_of_one_order_make_one_order(tmp_path, menu):
     assert first.ordered_at == 1550505600 and (second.position, second.order_id) == (2, "B2")
 
 
-def test_an_order_id_that_comes_back_later_is_rejected(tmp_path, menu):
-    path = write(
-        tmp_path / "o.csv",
+def test_an_order_whose_rows_are_apart_is_whole_from_a_file_and_rejected_from_a_pipe(tmp_path, menu):
+    text = (
         HEADER + "A1,2019-02-18 08:00:00,Ann,Uber,Soup,1,1\n"
-        "B2,2019-02-18 08:01:00,Bo,Uber,Soup,1,1\nA1,2019-02-18 08:00:00,Ann,Uber,Stew,1,1\n",
+        "B2,2019-02-18 08:01:00,Bo,Uber,Soup,1,1\nA1,2019-02-18 08:00:00,Ann,Uber,Stew,1,1\n"
     )
-    first, second, third = entries(path, menu)
+    first, second = entries(write(tmp_path / "o.csv", text), menu)  # a file is read twice: its rows are grouped
+    assert [line.dish.name for line in first.lines] == ["Soup", "Stew"] and second.order_id == "B2"
+    first, second, third = piped(text, menu)  # a pipe is read once, as it comes
     assert isinstance(first, Order) and isinstance(second, Order)
     assert isinstance(third, Rejected) and third.kind == "order id again"
     assert "line 4: order_id 'A1' appears again after other orders" in third.reason
     assert json.loads(third.raw)["rows"][0]["item"] == "Stew"
+
+
+def piped(text: str | bytes, menu, **options) -> list:
+    """The entries of `text` read from a pipe, which cannot be read twice (as standard input)."""
+    reader, writer = os.pipe()
+
+    def send() -> None:  # from a thread: a pipe holds 64 KiB until it is read
+        with open(writer, "wb") as sink:
+            sink.write(text if isinstance(text, bytes) else text.encode())
+
+    threading.Thread(target=send, daemon=True).start()
+    with open(reader, "rb") as stream:
+        feed = Feed(stream, "a pipe", "csv", FeedOptions(**options))
+        return list(feed.entries(menu))
 
 
 @pytest.mark.parametrize(
@@ -219,23 +236,20 @@ def test_a_row_cut_short_ends_the_stream_with_its_line(tmp_path, menu):
         next(feed)
 
 
-def test_bytes_that_are_not_utf8_are_named(tmp_path, menu):
-    path = write(
-        tmp_path / "o.csv", HEADER.encode() + "A1,2019-02-18 08:00:00,Jos\xe9,Uber,Soup,1,1\n".encode("latin-1")
-    )
-    with pytest.raises(
-        OrdersFileError, match=r"o.csv: not UTF-8 text \(a byte b'\\xe9' after line 0\); save the file as UTF-8"
-    ):
-        entries(path, menu)
-    big = write(
-        tmp_path / "big.csv",
+def test_a_file_that_is_not_utf8_is_read_as_windows_1252_and_a_pipe_is_refused(tmp_path, menu):
+    latin = HEADER.encode() + "A1,2019-02-18 08:00:00,Jos\xe9,Uber,Soup,1,1\n".encode("latin-1")
+    (order,) = entries(write(tmp_path / "o.csv", latin), menu)
+    assert order.customer_name == "José"
+    with pytest.raises(OrdersFileError, match=r"a pipe: not UTF-8 text \(a byte b'\\xe9' after line 0\)"):
+        piped(latin, menu)
+    big = (
         HEADER.encode()
         + b"A1,2019-02-18 08:00:00,Ann,Uber,Soup,1,1\n" * 2000
-        + "B2,2019-02-18 08:00:00,Jos\xe9,Uber,Soup,1,1\n".encode("latin-1"),
+        + "B2,2019-02-18 08:00:00,Jos\xe9,Uber,Soup,1,1\n".encode("latin-1")
     )
-    read = []
-    with pytest.raises(OrdersFileError, match=r"big.csv: not UTF-8 text \(a byte b'\\xe9' after line 1\d\d\d\)"):
-        read.extend(read_orders(big, menu))
+    with pytest.raises(OrdersFileError, match=r"a pipe: not UTF-8 text \(a byte b'\\xe9' after line 1\d\d\d\)"):
+        piped(big, menu)
+    assert entries(write(tmp_path / "big.csv", big), menu)[-1].customer_name == "José"
 
 
 def test_order_ids_are_remembered_exactly_across_batches():

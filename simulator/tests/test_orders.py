@@ -6,12 +6,10 @@ import pytest
 from simulator.feed import Feed, FeedOptions, open_orders, read_orders
 from simulator.orders import (
     EmptyOrder,
-    Invalid,
     Order,
     OrdersFileError,
     Rejected,
     parse_order,
-    parse_quantity,
     parse_timestamp,
 )
 from tests.kitchen_data import order, write_json
@@ -207,14 +205,3 @@ def test_a_lone_surrogate_escape_in_the_file_is_read_as_a_question_mark(tmp_path
     )
     [parsed] = read_orders(path, menu)
     assert parsed.customer_name == "a?b"
-
-
-@pytest.mark.parametrize("text", ["2.5", "-1", "", "two", "1e3"])
-def test_a_quantity_cell_that_is_not_digits_alone_is_refused_by_name(text):
-    with pytest.raises(Invalid, match=r"quantity must be a whole number >= 1, got ") as refused:
-        parse_quantity(text)
-    assert refused.value.kind == "bad quantity"
-
-
-def test_a_quantity_cell_reads_as_its_whole_number():
-    assert parse_quantity(" 3 ") == 3 and parse_quantity("0") == 0  # 0 is refused with the order's items
