@@ -19,6 +19,7 @@ import logging
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from common.localtime import LocalClock
 from common.schedule import CookSchedule, ScheduleError
 from common.settings import settings_or_exit
 from simulator import cli, feed, resume
+from simulator.feed.layout import said_left_out
 from simulator.kitchen import log as kitchen_log
 from simulator.kitchen import progress
 from simulator.menu import Dish, MenuError, load_menu
@@ -144,6 +146,8 @@ def run(request: RunRequest) -> int:
         begun.path,
         describe(db),
     )
+    if begun.orders.describe():
+        log.info("orders %s", "; ".join(begun.orders.describe()))
     try:
         with begun.orders:
             lines = EveryFewSeconds(PROGRESS_EVERY)
@@ -175,7 +179,7 @@ def run(request: RunRequest) -> int:
         return 1
     finally:
         store.close()
-    print(summary(store.run_id, status, time.monotonic() - wall_start, outcome, clock))
+    print(summary(store.run_id, status, time.monotonic() - wall_start, outcome, clock, begun.orders.left_out))
     return 0
 
 
@@ -277,25 +281,32 @@ def _amount(value: float) -> str:
     return f"{value:,.2f}" if value < 10 else f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
 
 
-def summary(run_id: int, status: str, wall_seconds: float, outcome: Outcome, clock: LocalClock) -> str:
+def summary(
+    run_id: int, status: str, wall_seconds: float, outcome: Outcome, clock: LocalClock, left_out: Counter[str]
+) -> str:
+    """The run's last words; `left_out`: the file's lines that were no order's (Feed.left_out)."""
+
     def minutes(seconds: float | None) -> str:
         return "-" if seconds is None else f"{seconds / 60:.1f} min"
 
     run = outcome.summary
-
-    span = ""
+    lines = [f"run {run_id} {status}"]
     if outcome.sim_started_at is not None and outcome.sim_ended_at is not None:  # both, or neither
-        span = f"  simulated {clock.label(outcome.sim_started_at)} to {clock.label(outcome.sim_ended_at)}\n"
-    return (
-        f"run {run_id} {status}\n{span}"
+        lines.append(f"  simulated {clock.label(outcome.sim_started_at)} to {clock.label(outcome.sim_ended_at)}")
+    lines.append(
         f"  orders received {run.received}, completed {run.fulfillment.total}, "
         f"discarded (no items) {run.discarded}, rejected {run.rejected}"
-        f"{': ' + outcome.rejections.by_kind() if run.rejected else ''}\n"
-        f"  fulfillment mean {minutes(run.fulfillment.mean)}, p90 {minutes(run.fulfillment.percentile(90))}\n"
-        f"  labour {_amount(run.labour_hours)} cook-hours, utilisation "
-        f"{'no data' if run.utilisation is None else format(run.utilisation, '.0%')}\n"
-        f"  wall time {wall_seconds:.1f} s"
+        f"{': ' + outcome.rejections.by_kind() if run.rejected else ''}"
     )
+    if left_out:
+        lines.append(f"  lines left out, not food to cook here: {said_left_out(left_out)}")
+    lines += [
+        f"  fulfillment mean {minutes(run.fulfillment.mean)}, p90 {minutes(run.fulfillment.percentile(90))}",
+        f"  labour {_amount(run.labour_hours)} cook-hours, utilisation "
+        f"{'no data' if run.utilisation is None else format(run.utilisation, '.0%')}",
+        f"  wall time {wall_seconds:.1f} s",
+    ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

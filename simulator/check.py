@@ -23,10 +23,11 @@ from tqdm import tqdm
 from common.localtime import LocalClock
 from common.settings import settings_or_exit
 from simulator import cli, feed
-from simulator.feed.layout import LEFT_OUT
+from simulator.feed.layout import said_left_out
 from simulator.menu import Dish, MenuError, load_menu
+from simulator.menu_draft import write_draft
 from simulator.orders import EmptyOrder, FeedEntry, Order, OrdersFileError, Rejected
-from simulator.requests import Orders
+from simulator.requests import CheckRequest
 from simulator.run import first_look
 
 FIRST_POSITIONS = 5  # positions shown per reason
@@ -136,8 +137,7 @@ def report(found: Findings, name: str, kind: str, clock: LocalClock, orders_zone
     if found.read_as:
         lines.append(f"  {'; '.join(found.read_as)}")
     if found.left_out:
-        counts = ", ".join(f"{count:,} {LEFT_OUT.get(why, why)}" for why, count in found.left_out.most_common())
-        lines.append(f"  lines left out, not food to cook here: {counts}")
+        lines.append(f"  lines left out, not food to cook here: {said_left_out(found.left_out)}")
     if found.rejected:
         lines.append(f"  rejected: {found.rejections:,} orders")
         for kind_, positions in sorted(found.rejected.items(), key=lambda kv: -len(kv[1])):
@@ -177,16 +177,22 @@ def main(argv: list[str] | None = None) -> int:
     return check(cli.check_request(argv, settings, __doc__))
 
 
-def check(given: Orders) -> int:
+def check(request: CheckRequest) -> int:
     """Read the file, print what was found; the exit status (see the module's docstring)."""
+    given = request.orders
     options = given.feed
     clock = LocalClock(given.zone)
     try:
-        menu = load_menu(given.menu)
+        menu = _menu(request)
         source = feed.open_orders(given.path, options)
-    except (MenuError, OrdersFileError) as error:
+        draft = None
+        if request.write_menu is not None:
+            draft = write_draft(request.write_menu, source.sold(), menu, request.default_cook_times)
+    except (MenuError, OrdersFileError, OSError) as error:
         print(f"simulator.check: {error}", file=sys.stderr)
         return 2
+    if draft is not None:
+        print(draft.said())
     size = None if str(given.path) == feed.STDIN else Path(given.path).stat().st_size
     with source, tqdm(total=size, unit="B", unit_scale=True, desc="reading", disable=None, leave=False) as bar:
         entries_read = itertools.count(1)
@@ -209,6 +215,13 @@ def check(given: Orders) -> int:
         return 1
     print("The simulator would take every order (exit 0).")
     return 0
+
+
+def _menu(request: CheckRequest) -> dict[str, Dish]:
+    """The menu orders are checked against; none yet, when a menu is being drafted from the export."""
+    if request.write_menu is not None and not Path(request.orders.menu).exists():
+        return {}
+    return load_menu(request.orders.menu)
 
 
 if __name__ == "__main__":

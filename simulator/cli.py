@@ -27,8 +27,10 @@ from common.settings import (
 )
 from simulator.feed import EXTENSIONS, FORMATS, PRICE_UNITS, STDIN, FeedOptions
 from simulator.feed.presets import PRESETS
+from simulator.menu import seconds_of
+from simulator.menu_draft import ANY
 from simulator.orders import Reading
-from simulator.requests import LATEST, GenerateRequest, Orders, RunRequest
+from simulator.requests import LATEST, CheckRequest, GenerateRequest, Orders, RunRequest
 
 SEED = 2019
 """python -m simulator.generate's seed: the shipped data's."""
@@ -279,12 +281,44 @@ def _run_number(text: str) -> int:
 def check_parser(settings: Settings, doc: str | None) -> Parser:
     parser = Parser("python -m simulator.check", doc)
     add_orders_flags(parser, settings)
+    parser.add_argument(
+        "--write-menu",
+        type=Path,
+        metavar="FILE",
+        help="also write a menu drafted from the export (CSV): every dish it sold, with its category, the units"
+        " sold and a cook time to fill in (the one of --menu when the dish is there)",
+    )
+    parser.add_argument(
+        "--default-cook-time",
+        type=_cook_times,
+        default={},
+        metavar="[CATEGORY=]TIME,...",
+        help="with --write-menu: the cook time of dishes not on --menu, in seconds or minutes:seconds, for all"
+        " (6:00) or by category (Burgers=8:00,Sides=3:00,*=5:00) (default: left empty, to fill in)",
+    )
     return parser
 
 
-def check_request(argv: list[str] | None, settings: Settings, doc: str | None) -> Orders:
+def check_request(argv: list[str] | None, settings: Settings, doc: str | None) -> CheckRequest:
     parser = check_parser(settings, doc)
-    return orders_from(parser.parse_args(argv), settings, parser)
+    args = parser.parse_args(argv)
+    if args.default_cook_time and args.write_menu is None:
+        parser.error("--default-cook-time fills in the menu of --write-menu: give --write-menu FILE too")
+    if args.write_menu is not None and args.write_menu.suffix.lower() != ".csv":
+        parser.error(f"--write-menu writes CSV: give a file name ending in .csv, got {str(args.write_menu)!r}")
+    return CheckRequest(orders_from(args, settings, parser), args.write_menu, args.default_cook_time)
+
+
+def _cook_times(text: str) -> dict[str, int]:
+    """'6:00' (every category) or 'Burgers=8:00,*=5:00': category -> seconds."""
+    times = {}
+    for part in text.split(","):
+        category, _, given = part.rpartition("=") if "=" in part else (ANY, "=", part)
+        seconds = seconds_of(given)
+        if not isinstance(seconds, int) or seconds <= 0:
+            raise argparse.ArgumentTypeError(f"expected a cook time like 360 or 6:00, got {given.strip()!r}")
+        times[category.strip() or ANY] = seconds
+    return times
 
 
 # python -m simulator.generate --------------------------------------------------------------------------

@@ -81,11 +81,11 @@ def _csv_entries(text: str, path: Path) -> list[dict]:
     for row in rows:
         if not any((value or "").strip() for value in row.values()):
             continue
-        entries.append({"name": (row["name"] or "").strip(), "cook_time": _seconds(row["cook_time"] or "")})
+        entries.append({"name": (row["name"] or "").strip(), "cook_time": seconds_of(row["cook_time"] or "")})
     return entries
 
 
-def _seconds(text: str) -> int | str:
+def seconds_of(text: str) -> int | str:
     """'660' or '11:00' (minutes:seconds) as seconds; anything else as it is, for the check to name."""
     match = re.fullmatch(r"\s*(\d+)(?::([0-5]\d))?\s*", text)
     if not match:

@@ -6,7 +6,7 @@ another program just as well.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +31,17 @@ class Orders:
     feed: FeedOptions
     menu: Path
     zone: str
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """`python -m simulator.check`: an orders file read once, and a menu drafted from it when asked."""
+
+    orders: Orders
+    write_menu: Path | None = None
+    """--write-menu: where the menu drafted from the export goes (simulator/menu_draft.py)."""
+    default_cook_times: dict[str, int] = field(default_factory=dict)
+    """--default-cook-time: category (or menu_draft.ANY) -> seconds, for dishes not on the menu."""
 
 
 @dataclass(frozen=True)

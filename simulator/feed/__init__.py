@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, cast, overload
 
-from simulator.feed.csv_orders import CsvOrders
+from simulator.feed.csv_orders import CsvOrders, Sold
 from simulator.feed.json_orders import JsonLines, JsonOrders
 from simulator.feed.live import Live
 from simulator.feed.options import EXTENSIONS, FORMATS, PRICE_UNITS, STDIN, FeedOptions, format_of
@@ -100,6 +100,14 @@ class Feed:
     def naive_zone(self) -> str | None:
         """The zone timestamps without an offset are read in; None: UTC."""
         return self.orders.times.zone if isinstance(self.orders, CsvOrders) else self.options.reading.timezone
+
+    def sold(self) -> dict[str, Sold]:
+        """Every dish a CSV export sold, with its category and units (CsvOrders.sold)."""
+        if not isinstance(self.orders, CsvOrders):
+            raise OrdersFileError(
+                f"{self.name}: a menu is drafted from a CSV export; a {self.kind} file names its dishes"
+            )
+        return self.orders.sold()
 
     @property
     def item_header(self) -> str:

@@ -49,6 +49,14 @@ class Scan:
     """Decimal mark -> the first (line, price) that proves it."""
 
 
+@dataclass(frozen=True)
+class Sold:
+    """A dish as an export sold it."""
+
+    category: str
+    units: int
+
+
 class CsvOrders:
     """A CSV's orders; its header is read, and a file scanned (see the module's docstring), when it is opened."""
 
@@ -150,7 +158,7 @@ class CsvOrders:
     def describe(self) -> list[str]:
         """How the file was read, for `simulator.check` and the run's first line."""
         said = [f"read as {self.layout.shape.title}", *self.source.describe()]
-        if self.times.zone != self.options.reading.timezone:
+        if self.times.zone != self.options.reading.timezone and "zone" not in self.layout.fields:
             said.append(f"times without a zone read in {self.times.zone}, the kitchen's zone")
         if self.mark == COMMA:
             said.append("prices with a decimal comma" + (" (detected)" if self.options.decimal_comma is None else ""))
@@ -309,6 +317,25 @@ class CsvOrders:
         else:
             price = parse_money(layout.value(row, "price_per_unit"), self.options.price_unit, mark)
         return {"name": layout.value(row, "item"), "quantity": quantity, "price_per_unit": price}
+
+    def sold(self) -> dict[str, Sold]:
+        """Every dish its kept lines name, with its category and the units sold: a pass of its own, for a menu's
+        draft (simulator/menu_draft.py)."""
+        if not self.source.rereadable:
+            raise OrdersFileError(f"{self.name}: a menu is drafted from a file, not from standard input")
+        units: Counter[str] = Counter()
+        category: dict[str, str] = {}
+        for _, row in self._kept(self.source.numbered_rows(), Counter()):
+            item = self.layout.value(row, "item")
+            if not item:
+                continue
+            try:
+                quantity = 1 if self.layout.shape.unit_per_row else parse_quantity(self.layout.value(row, "quantity"))
+            except Invalid:
+                quantity = 0
+            units[item] += max(quantity, 0)
+            category.setdefault(item, self.layout.value(row, "category"))
+        return {item: Sold(category[item], units[item]) for item in category}
 
     @property
     def item_header(self) -> str:

@@ -87,6 +87,11 @@ def expect_a_list(stream: io.BufferedReader, name: str) -> None:
         raise OrdersFileError(f"{name}: expected a JSON list of orders")
 
 
+FIRST_LINE = 65_536
+"""Bytes of the first line read to tell a list written an element a line (a first line of '[' alone); the rest of
+a longer line goes to ijson as it is read, so a list on one line is read in flat memory and linear time."""
+
+
 class _ElementLines:
     """The elements of a JSON list written an element a line, parsed with orjson. It stops at the end of the
     list, at a syntax error it can name (`error`: a missing or extra comma, no closing bracket), or at the
@@ -98,7 +103,7 @@ class _ElementLines:
         self.stream = stream
         self.rest: _Chained | None = None
         self.error: str | None = None
-        first = stream.readline()
+        first = stream.readline(FIRST_LINE)  # bounded: a list on one line is the whole file
         self.lines = first.lstrip(b"\xef\xbb\xbf").strip() == b"["
         if not self.lines:
             self.rest = _Chained(first, stream)

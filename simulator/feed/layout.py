@@ -10,6 +10,7 @@ columns between versions, and their documentation spells them otherwise than the
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from common.settings import COLUMNS
@@ -20,6 +21,13 @@ TRUE = frozenset({"true", "t", "yes", "y", "1", "x", "void", "voided", "refund",
 LEFT_OUT = {"voided": "voided lines", "refund": "refund rows", "fee": "service charges and fees"}
 """The flags of lines that are not food to cook, and how a count of them is said. Voided lines were never fired;
 a refund row is money going back (the sale it refunds was cooked, and stays); a fee is not a dish."""
+
+
+def said_left_out(counts: Counter[str]) -> str:
+    """Counts of lines left out (Feed.left_out), as `simulator.check` and a run's summary say them."""
+    return ", ".join(f"{count:,} {LEFT_OUT.get(why, why)}" for why, count in counts.most_common())
+
+
 NEEDED = ("order_id", "ordered_at", "item")
 """The fields every layout must find; a quantity and a price too, unless said otherwise (Layout)."""
 

@@ -178,3 +178,60 @@ def test_a_bad_kitchen_zone_is_refused_naming_the_flag(tmp_path, capsys):
         check.main(["--orders", str(orders), "--menu", str(menu), "--timezone", "Central"])
     assert stopped.value.code == 2
     assert "argument --timezone: unknown time zone 'Central' (use an IANA name" in capsys.readouterr().err
+
+
+def test_a_menu_is_drafted_from_an_export_with_the_known_cook_times_and_defaults_by_category(tmp_path, capsys):
+    menu = tmp_path / "menu.csv"
+    menu.write_text("name,cook_time\nDosa,7:00\n")
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "Ref,Created,Product,Group,Qty,Price,Voided\n"
+        "1,2024-03-04 12:00:00,Dosa,Mains,2,5.00,false\n"
+        "1,2024-03-04 12:00:00,Lassi,Drinks,1,2.00,false\n"
+        "2,2024-03-04 12:05:00,Thali,Mains,3,9.00,false\n"
+        "2,2024-03-04 12:05:00,Kulfi,Desserts,1,3.00,false\n"
+        "3,2024-03-04 12:09:00,Thali,Mains,9,9.00,true\n"  # voided: never cooked, not counted
+    )
+    draft = tmp_path / "drafted.csv"
+    columns = "order_id=Ref,ordered_at=Created,item=Product,category=Group,quantity=Qty,price_per_unit=Price,voided=Voided"
+    flags = ["--orders", str(export), "--menu", str(menu), "--columns", columns, "--write-menu", str(draft)]
+    assert check.main([*flags, "--default-cook-time", "Mains=9:00,Drinks=60"]) == 1  # Thali, Lassi, Kulfi not on it
+    printed = capsys.readouterr().out
+    assert f"wrote {draft}: 4 dishes, 1 with the cook time of --menu, 2 with a default of their category" in printed
+    assert "1 dishes still without a cook time" in printed and "'Kulfi'" in printed
+    assert "1 voided lines" in printed
+    rows = draft.read_text().splitlines()
+    assert rows == [
+        "name,cook_time,category,units_sold",
+        "Thali,540,Mains,3",  # most sold first
+        "Dosa,420,Mains,2",  # the menu's own time, not the category's
+        "Kulfi,,Desserts,1",
+        "Lassi,60,Drinks,1",
+    ]
+    assert check.main([*flags, "--default-cook-time", "5:00"]) == 1  # one time for every category
+    assert "Kulfi,300,Desserts,1" in draft.read_text().splitlines()
+    assert check.main([*flags[:-2], "--menu", str(draft)]) == 0  # the draft, filled in, is a menu
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_menu_is_drafted_with_no_menu_yet(tmp_path, capsys):
+    export = tmp_path / "export.csv"
+    export.write_text("order_id,ordered_at,item,quantity,price_per_unit\n1,2024-03-04 12:00:00,Dosa,2,5.00\n")
+    draft = tmp_path / "menu.csv"
+    assert check.main(["--orders", str(export), "--menu", str(draft), "--write-menu", str(draft)]) == 1
+    assert "1 dishes still without a cook time" in capsys.readouterr().out
+    assert draft.read_text().splitlines()[1] == "Dosa,,,2"
+
+
+@pytest.mark.parametrize(
+    "flags, said",
+    [
+        (["--default-cook-time", "5:00"], "--default-cook-time fills in the menu of --write-menu"),
+        (["--write-menu", "menu.json"], "--write-menu writes CSV"),
+        (["--write-menu", "m.csv", "--default-cook-time", "Mains=soon"], "expected a cook time like 360 or 6:00"),
+    ],
+)
+def test_menu_drafting_flags_are_refused_by_name(tmp_path, capsys, flags, said):
+    with pytest.raises(SystemExit) as stopped:
+        check.main(["--orders", str(tmp_path / "o.csv"), *flags])
+    assert stopped.value.code == 2 and said in capsys.readouterr().err
