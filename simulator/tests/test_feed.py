@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from common.settings import load_settings
 from simulator.feed import Feed, FeedOptions, SeenIds, open_orders, read_orders
 from simulator.feed.cells import parse_money
+from simulator.feed.json_orders import FIRST_LINE
 from simulator.orders import (
     EmptyOrder,
     Invalid,
@@ -455,6 +456,25 @@ def test_a_list_an_element_a_line_reads_as_any_other_layout(tmp_path_factory, or
     one_line = write(folder / "one.json", json.dumps(orders))
     by_lines = write(folder / "lines.json", "[\n" + ",\n".join(json.dumps(o, indent=indent) for o in orders) + "\n]\n")
     assert entries(by_lines, MENU) == entries(one_line, MENU)
+
+
+def test_a_list_on_one_line_longer_than_the_first_line_read_reads_as_the_list_an_element_a_line(tmp_path):
+    """A list on one line is read a block at a time (FIRST_LINE bytes of it looked at first), whatever its length."""
+    orders = [
+        {
+            "name": f"Guest {n}",
+            "service": "S",
+            "ordered_at": f"2019-02-18T16:{n // 60 % 60:02}:{n % 60:02}",
+            "items": [{"name": "Soup", "quantity": 1 + n % 3, "price_per_unit": 250}],
+        }
+        for n in range(3 * FIRST_LINE // 100)
+    ]
+    one_line = write(tmp_path / "one.json", json.dumps(orders))
+    assert one_line.stat().st_size > 2 * FIRST_LINE
+    by_lines = write(tmp_path / "lines.json", "[\n" + ",\n".join(json.dumps(o) for o in orders) + "\n]\n")
+    read = entries(one_line, MENU)
+    assert len(read) == len(orders) and read == entries(by_lines, MENU)
+    assert all(isinstance(entry, Order) for entry in read)
 
 
 @pytest.mark.parametrize(
