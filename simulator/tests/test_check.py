@@ -193,7 +193,9 @@ def test_a_menu_is_drafted_from_an_export_with_the_known_cook_times_and_defaults
         "3,2024-03-04 12:09:00,Thali,Mains,9,9.00,true\n"  # voided: never cooked, not counted
     )
     draft = tmp_path / "drafted.csv"
-    columns = "order_id=Ref,ordered_at=Created,item=Product,category=Group,quantity=Qty,price_per_unit=Price,voided=Voided"
+    columns = (
+        "order_id=Ref,ordered_at=Created,item=Product,category=Group,quantity=Qty,price_per_unit=Price,voided=Voided"
+    )
     flags = ["--orders", str(export), "--menu", str(menu), "--columns", columns, "--write-menu", str(draft)]
     assert check.main([*flags, "--default-cook-time", "Mains=9:00,Drinks=60"]) == 1  # Thali, Lassi, Kulfi not on it
     printed = capsys.readouterr().out
