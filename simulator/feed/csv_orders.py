@@ -92,6 +92,7 @@ class CsvOrders:
         scan, seen = Scan(), SeenIds()
         current: str | None = None
         order_at: int | None = None
+        order_line = 0
         latest: int | None = None
         prices = "amount" if "amount" in self.layout.fields else "price_per_unit"
         slack = 0 if self.layout.shape.name in PRESETS else LATE_SLACK
@@ -107,10 +108,10 @@ class CsvOrders:
                 if order_id != current:
                     latest = _latest(latest, order_at)
                     if latest is not None and order_at is not None and latest - order_at > slack:
+                        scan.out_of_place = order_line  # the order just read, stamped before one ahead of it
+                    if order_id and seen.add(order_id) and scan.out_of_place is None:
                         scan.out_of_place = number
-                    if order_id and seen.add(order_id):
-                        scan.out_of_place = number
-                    current, order_at = order_id, None
+                    current, order_at, order_line = order_id, None, number
                 try:
                     at = self.times.epoch(row)
                 except Invalid:

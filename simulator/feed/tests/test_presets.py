@@ -521,7 +521,7 @@ def test_an_export_newest_first_is_read_oldest_first_however_close_its_orders(tm
     ]
     found = read(system.write(tmp_path / "export.csv", sold), kitchen_zone=NEW_YORK)
     assert found.orders == expected(sold) == expected(sold[::-1])
-    assert "rows sorted by order and time" in found.said
+    assert "rows sorted by order and time (out of order from line 3)" in found.said  # the second order's line
 
 
 # Any order of the rows ------------------------------------------------------------------------------------
