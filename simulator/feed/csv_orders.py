@@ -37,7 +37,7 @@ LATE_SLACK = 15 * 60
 sends an order late stamps it when it was placed, and the kitchen receives it when it is read. Any more, and the
 file is not in the order orders arrived in (newest first, a week pasted before the one ahead of it): sorted.
 A point-of-sale export (a preset) has no slack: its times are when the kitchen got each line, not when a late
-order was placed, so an order stamped before one ahead of it is out of place (Square's come newest first)."""
+order was placed, so an order stamped before one ahead of it is out of place (a report newest first)."""
 
 
 @dataclass
