@@ -35,7 +35,9 @@ OTHER_LOCATIONS = "rows of other locations"
 LATE_SLACK = 15 * 60
 """Seconds an order may be stamped before one ahead of it in a file in arrival order: a delivery service that
 sends an order late stamps it when it was placed, and the kitchen receives it when it is read. Any more, and the
-file is not in the order orders arrived in (newest first, a week pasted before the one ahead of it): sorted."""
+file is not in the order orders arrived in (newest first, a week pasted before the one ahead of it): sorted.
+A point-of-sale export (a preset) has no slack: its times are when the kitchen got each line, not when a late
+order was placed, so an order stamped before one ahead of it is out of place (a report newest first)."""
 
 
 @dataclass
@@ -98,8 +100,10 @@ class CsvOrders:
         scan, seen = Scan(), SeenIds()
         current: str | None = None
         order_at: int | None = None
+        order_line = 0
         latest: int | None = None
         prices = "amount" if "amount" in self.layout.fields else "price_per_unit"
+        slack = 0 if self.layout.shape.name in PRESETS else LATE_SLACK
         try:
             for number, row in self._kept(self.source.numbered_rows(), Counter(), scan.locations):
                 cell = self.layout.value(row, prices)
@@ -111,11 +115,11 @@ class CsvOrders:
                 order_id = self.layout.value(row, "order_id")
                 if order_id != current:
                     latest = _latest(latest, order_at)
-                    if latest is not None and order_at is not None and latest - order_at > LATE_SLACK:
+                    if latest is not None and order_at is not None and latest - order_at > slack:
+                        scan.out_of_place = order_line  # the order just read, stamped before one ahead of it
+                    if order_id and seen.add(order_id) and scan.out_of_place is None:
                         scan.out_of_place = number
-                    if order_id and seen.add(order_id):
-                        scan.out_of_place = number
-                    current, order_at = order_id, None
+                    current, order_at, order_line = order_id, None, number
                 try:
                     at = self.times.epoch(row)
                 except Invalid:
@@ -123,7 +127,7 @@ class CsvOrders:
                 order_at = at if order_at is None else min(order_at, at)
         except OrdersFileError:
             pass  # the file cannot be read on there: read in order, its orders up to there come, then the error
-        if scan.out_of_place is None and latest is not None and order_at is not None and latest - order_at > LATE_SLACK:
+        if scan.out_of_place is None and latest is not None and order_at is not None and latest - order_at > slack:
             scan.out_of_place = -1  # the last order
         return scan
 
