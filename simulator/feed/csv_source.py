@@ -59,7 +59,9 @@ class CsvSource:
             raise OrdersFileError(f"{self.name}: cannot read the CSV header: {error}") from None
         if not header:
             raise OrdersFileError(f"{self.name}: expected a CSV header naming its columns")
-        return [h.strip() for h in header]
+        header = [h.strip() for h in header]
+        header[0] = header[0].removeprefix("\u00ef\u00bb\u00bf")  # a UTF-8 BOM on a file otherwise Windows-1252
+        return header
 
     def numbered_rows(self) -> Iterator[tuple[int, list[str]]]:
         """A pass over the rows after the header: (the line a row ends on, its cells). A file is read from its

@@ -57,7 +57,14 @@ TOAST = Shape(
         "category": "Sales Category|Menu Group",
         "voided": "Void?|Voided",
     },
-    time_formats=("%m/%d/%y %I:%M %p", "%m/%d/%Y %I:%M %p", "%m/%d/%y %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p"),
+    time_formats=(
+        "%m/%d/%y %I:%M %p",
+        "%m/%d/%Y %I:%M %p",
+        "%m/%d/%y %I:%M:%S %p",
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %H:%M",  # some accounts write 24-hour times
+        "%m/%d/%y %H:%M",
+    ),
     local_times=True,
     strict_rows=False,
 )

@@ -370,6 +370,21 @@ def test_a_toast_item_selection_export_reads_every_order_at_its_local_time(tmp_p
     assert by_id["9223372036854775808"] - by_id["9223372036854775807"] == 40 * 60 + 3600
 
 
+def test_a_toast_export_with_24_hour_times_reads_the_same(tmp_path):
+    sold = toast_day(CHICAGO)
+    path = TOAST.write(tmp_path / "ItemSelectionDetails.csv", sold)
+    with open(path, newline="", encoding="utf-8") as text:
+        header, *rows = list(csv.reader(text))
+    for row in rows:
+        for column in ("Sent Date", "Order Date"):
+            at = header.index(column)
+            if row[at]:
+                row[at] = datetime.strptime(row[at], "%m/%d/%y %I:%M %p").strftime("%m/%d/%Y %H:%M")
+    assert "17:18" in str(rows)
+    found = read(write(tmp_path / "24-hour.csv", header, rows), kitchen_zone=CHICAGO)
+    assert found.orders == expected(sold) and not found.rejected
+
+
 # Clover ---------------------------------------------------------------------------------------------------
 
 
