@@ -194,31 +194,34 @@ def _begin(request: RunRequest) -> Begun:
     crew = CookSchedule.read(request.schedule_file, given.zone) if request.schedule_file else request.crew
     menu = load_menu(given.menu)
     orders = feed.open_orders(given.path, given.feed)
-    entries: Iterator[FeedEntry | None]
-    if _live(str(given.path), request.speed):
-        entries = orders.entries(menu, live=True)
-    else:
-        refused, entries = first_look(orders.entries(menu))
-        if refused is not None:
-            orders.close()
-            raise Refused(f"{orders.name}: not run, nothing written: {refused}")
-    replayable = str(given.path) != feed.STDIN and Path(given.path).is_file()  # a pipe cannot be read twice
-    store = RunStore.start(
-        connect_writer(db),
-        RunParameters(
-            kitchen=request.kitchen,
-            cooks=crew.most if isinstance(crew, CookSchedule) else crew,
-            speed=request.speed,
-            orders_file=str(given.path),
-            menu_file=str(given.menu),
-            timezone=given.zone,
-            cook_schedule=json.dumps(crew.describe()) if isinstance(crew, CookSchedule) else None,
-            reading=given.feed.to_json(),
-            orders_digest=digest(given.path) if replayable else None,
-            menu_digest=digest(given.menu),
-        ),
-    )
-    return Begun(store, crew, request.speed, menu, orders, entries, str(given.path), given.zone)
+    try:
+        entries: Iterator[FeedEntry | None]
+        if _live(str(given.path), request.speed):
+            entries = orders.entries(menu, live=True)
+        else:
+            refused, entries = first_look(orders.entries(menu))
+            if refused is not None:
+                raise Refused(f"{orders.name}: not run, nothing written: {refused}")
+        replayable = str(given.path) != feed.STDIN and Path(given.path).is_file()  # a pipe cannot be read twice
+        store = RunStore.start(
+            connect_writer(db),
+            RunParameters(
+                kitchen=request.kitchen,
+                cooks=crew.most if isinstance(crew, CookSchedule) else crew,
+                speed=request.speed,
+                orders_file=str(given.path),
+                menu_file=str(given.menu),
+                timezone=given.zone,
+                cook_schedule=json.dumps(crew.describe()) if isinstance(crew, CookSchedule) else None,
+                reading=given.feed.to_json(),
+                orders_digest=digest(given.path) if replayable else None,
+                menu_digest=digest(given.menu),
+            ),
+        )
+        return Begun(store, crew, request.speed, menu, orders, entries, str(given.path), given.zone)
+    except BaseException:  # the feed's temporary files (a sorted export's) go with it
+        orders.close()
+        raise
 
 
 def _live(path: str, speed: float | None) -> bool:

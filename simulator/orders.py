@@ -75,7 +75,8 @@ class Order(NamedTuple):
     """A valid order (a named tuple: immutable, and cheap to make a million of)."""
 
     position: int
-    """1-based position in the orders file; the order's id in the database."""
+    """1-based position in the stream of orders (the file's order, or its time order when a CSV's rows were
+    sorted); the order's id in the database."""
     customer_name: str
     service: str
     ordered_at: int
@@ -130,7 +131,6 @@ class Invalid(ValueError):
 
 _EPOCH = datetime(1970, 1, 1)  # naive: a naive time read as UTC is this many seconds after it
 _FRACTION = re.compile(r"([T ]\d{2}:\d{2}:\d{2})[.,]\d+")
-_CURRENCY = re.compile(r"^[$€£¥]|[$€£¥]$")
 
 
 def parse_timestamp(text: object, reading: Reading = UTC) -> int:

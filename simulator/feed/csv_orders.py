@@ -45,7 +45,8 @@ class Scan:
     """What a first pass over a file found."""
 
     out_of_place: int | None = None
-    """The line of the first order out of time order, or whose rows are apart; None: the file is in order."""
+    """The line of the first order out of time order, or whose rows are apart (-1: the last order); None: the file
+    is in order."""
     locations: Counter[str] = field(default_factory=Counter)
     evidence: dict[str, tuple[int, str]] = field(default_factory=dict)
     """Decimal mark -> the first (line, price) that proves it."""
@@ -65,14 +66,18 @@ class CsvOrders:
     def __init__(self, stream: io.BufferedReader, name: str, options: FeedOptions) -> None:
         self.name, self.options = name, options
         self.source = CsvSource(stream, name, options.delimiter)
-        self.layout = self._layout()
-        self.times = RowTimes(self.layout, options.reading, options.kitchen_zone)
-        self.left_out: Counter[str] = Counter()
-        self.location = options.location
-        self.scan = self._scan() if self.source.rereadable else None
-        self.mark = self._mark()
-        self._check_locations()
         self.sorted: SortedRows | None = None
+        try:
+            self.layout = self._layout()
+            self.times = RowTimes(self.layout, options.reading, options.kitchen_zone)
+            self.left_out: Counter[str] = Counter()
+            self.location = options.location
+            self.scan = self._scan() if self.source.rereadable else None
+            self.mark = self._mark()
+            self._check_locations()
+        except BaseException:
+            self.source.close()  # the text reader let go: the stream stays the caller's (standard input too)
+            raise
 
     # Opening ---------------------------------------------------------------------------------------------
 
@@ -125,10 +130,15 @@ class CsvOrders:
                 except Invalid:
                     continue
                 order_at = at if order_at is None else min(order_at, at)
-        except OrdersFileError:
-            pass  # the file cannot be read on there: read in order, its orders up to there come, then the error
+        except OrdersFileError as error:
+            # in order: its orders up to there are read, then the same error ends the stream, as from a pipe
+            broken: OrdersFileError | None = error
+        else:
+            broken = None
         if scan.out_of_place is None and latest is not None and order_at is not None and latest - order_at > slack:
             scan.out_of_place = -1  # the last order
+        if broken is not None and scan.out_of_place is not None:  # to be sorted, none of its orders can come
+            raise broken
         return scan
 
     def _mark(self) -> str | None:
@@ -148,7 +158,18 @@ class CsvOrders:
         return next(iter(proofs), None)
 
     def _check_locations(self) -> None:
-        if self.scan is None or "location" not in self.layout.fields:
+        if "location" not in self.layout.fields:
+            if self.location is not None:
+                raise OrdersFileError(
+                    f"{self.name}: --location {self.location!r}, but {self.layout.shape.title} has no location column"
+                    + (
+                        " (name it with --columns location=...)"
+                        if self.layout.shape.name in ("ours", "columns")
+                        else ""
+                    )
+                )
+            return
+        if self.scan is None:
             return
         places = self.scan.locations
         named = ", ".join(f"{place!r} ({n:,} rows)" for place, n in places.most_common())
@@ -229,12 +250,19 @@ class CsvOrders:
             yield number, row
 
     def _sort_key(self, number: int, row: list[str]) -> tuple[str, int | None]:
+        """A row's order and time. Our columns' order is its id at its time: an id used again at another time
+        (tickets numbered afresh each day) is another order, rejected as an id met again, not merged into the
+        first; an export's lines of one id are one order, fired over time."""
         order_id = self.layout.value(row, "order_id")
         try:
             at: int | None = self.times.epoch(row)
         except Invalid:
             at = None
-        return (order_id or f"\x00{number}"), at
+        if not order_id:
+            return f"\x00{number}", at
+        if self.layout.shape.strict_rows:
+            return f"{order_id}\x00{self.layout.value(row, 'ordered_at')}", at
+        return order_id, at
 
     def _order(
         self, position: int, rows: list[tuple[int, list[str]]], menu: dict[str, Dish], seen: SeenIds
@@ -334,7 +362,11 @@ class CsvOrders:
             if not item:
                 continue
             try:
-                quantity = 1 if self.layout.shape.unit_per_row else parse_quantity(self.layout.value(row, "quantity"))
+                quantity = (
+                    1
+                    if self.layout.shape.unit_per_row
+                    else parse_quantity(self.layout.value(row, "quantity"), self.mark or DOT)
+                )
             except Invalid:
                 quantity = 0
             units[item] += max(quantity, 0)

@@ -1,5 +1,5 @@
 """A CSV file's rows, as many times as the reader needs them (a file) or once (a pipe): its text decoded, its
-delimiter found, its header read, each row numbered by the line it starts on and checked for its width.
+delimiter found, its header read, each row numbered by the line it ends on and checked for its width.
 
 - The text is UTF-8 (a BOM is skipped); a file that is not is Windows-1252, the Latin-1 most tills on Windows
   write (Latin-1 itself when even that fails). Standard input must be UTF-8: it cannot be read twice.
@@ -107,15 +107,22 @@ class CsvSource:
 
 
 def _encoding(stream: io.BufferedReader) -> str:
-    """UTF-8 when the whole file decodes as it (in chunks: memory stays flat), else Windows-1252, else Latin-1."""
+    """UTF-8 when the whole file decodes as it (in chunks: memory stays flat), else Windows-1252, else Latin-1.
+
+    A file whose text before its first bad byte held letters beyond ASCII in UTF-8 is UTF-8 with a bad byte (cut
+    short, or pasted in): it stays UTF-8, and reading it names where it breaks, rather than every 'é' of it
+    being read as 'Ã©'."""
     for encoding in ("utf-8-sig", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)()
+        beyond_ascii = False
         stream.seek(0)
         try:
             while chunk := stream.read(CHUNK):
-                decoder.decode(chunk)
+                beyond_ascii = beyond_ascii or not decoder.decode(chunk).isascii()
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            if encoding == "utf-8-sig" and (beyond_ascii or not error.object[: error.start].isascii()):
+                return encoding
             continue
         finally:
             stream.seek(0)

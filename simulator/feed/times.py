@@ -9,6 +9,7 @@ UTC. A time the clocks pass twice, in a named zone, is its first occurrence; one
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -17,21 +18,24 @@ from simulator.feed.layout import Layout
 from simulator.orders import UTC, Invalid, Reading, parse_timestamp
 
 _EPOCH = datetime(1970, 1, 1)
+_OWN_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
+"""An ISO time's own offset at its end ('...T12:00:00+01:00', '...Z')."""
 CACHE = 4096
 """Times remembered, by cell: an order's lines share theirs, and a busy minute has several orders."""
 
 
 class RowTimes:
-    """Reads a row's time to epoch seconds, remembering the last few (see CACHE)."""
+    """Reads a row's time to epoch seconds, remembering the last few (see CACHE), unreadable ones too."""
 
     def __init__(self, layout: Layout, reading: Reading, kitchen_zone: str | None) -> None:
         self.layout = layout
-        self.formats: tuple[str | None, ...] = (
-            (reading.time_format,) if reading.time_format else layout.shape.time_formats or (None,)
-        )
+        # a pattern given (--time-format, ORDERS_TIME_FORMAT) first, then the export's own: a pattern set for one
+        # file does not make a preset's file unreadable
+        given = (reading.time_format,) if reading.time_format else ()
+        self.formats: list[str | None] = [*given, *layout.shape.time_formats] or [None]
         default = reading.timezone or (kitchen_zone if layout.shape.local_times else None)
         self.default = None if default is None else ZoneInfo(default)
-        self.cache: dict[tuple[str, str], int] = {}
+        self.cache: dict[tuple[str, str], int | Invalid] = {}
 
     @property
     def zone(self) -> str | None:
@@ -40,13 +44,18 @@ class RowTimes:
 
     def epoch(self, row: list[str]) -> int:
         """The row's time, or Invalid saying why it cannot be read."""
-        text, zone = self.layout.value(row, "ordered_at"), self.layout.value(row, "zone")
-        key = (text, zone)
+        key = (self.layout.value(row, "ordered_at"), self.layout.value(row, "zone"))
         found = self.cache.get(key)
         if found is None:
             if len(self.cache) >= CACHE:
                 self.cache.clear()
-            found = self.cache[key] = self._read(text, zone)
+            try:
+                found = self._read(*key)
+            except Invalid as reason:
+                found = reason
+            self.cache[key] = found
+        if isinstance(found, Invalid):
+            raise Invalid(str(found), found.kind)
         return found
 
     def _read(self, text: str, zone_cell: str) -> int:
@@ -58,17 +67,24 @@ class RowTimes:
         wall, said = split_zone_abbreviation(text)
         if said is not None:
             zone = said
+        elif _OWN_OFFSET.search(wall):
+            zone = None  # the time says its offset itself, which parse_timestamp honours
         error: Invalid | None = None
         for pattern in self.formats:
             try:
                 if isinstance(zone, ZoneInfo):
-                    return parse_timestamp(wall, Reading(zone.key, pattern))
-                seconds = parse_timestamp(wall, Reading(None, pattern) if pattern else UTC)
+                    seconds = parse_timestamp(wall, Reading(zone.key, pattern))
+                else:
+                    seconds = parse_timestamp(wall, Reading(None, pattern) if pattern else UTC)
+                    offset = zone.utcoffset(None) if zone is not None else None
+                    seconds -= int((offset or timedelta(0)).total_seconds())
             except Invalid as reason:
                 error = error or reason
                 continue
-            offset = zone.utcoffset(None) if zone is not None else None
-            return seconds - int((offset or timedelta(0)).total_seconds())
+            if pattern != self.formats[0]:  # the pattern that read this one first, for the rows to come
+                self.formats.remove(pattern)
+                self.formats.insert(0, pattern)
+            return seconds
         assert error is not None
         raise error
 

@@ -489,3 +489,12 @@ def test_a_list_on_one_line_longer_than_the_first_line_read_reads_as_the_list_an
 def test_syntax_errors_of_a_list_an_element_a_line_are_named(tmp_path, text, error):
     with pytest.raises(OrdersFileError, match=re.escape(error)):
         entries(write(tmp_path / "o.json", text), MENU)
+
+
+def test_a_utf8_file_with_one_bad_byte_stays_utf8_and_names_where_it_breaks(tmp_path, menu):
+    good = "".join(f"A{n},2019-02-18 08:00:00,Zoë,Uber,Soup,1,1\n" for n in range(2000)).encode()
+    text = HEADER.encode() + good + b"B2,2019-02-18 08:01:00,Bo\xc3,Uber,Soup,1,1\n"
+    read = []
+    with pytest.raises(OrdersFileError, match=r"o.csv: not UTF-8 text \(a byte b'\\xc3' after line 1\d\d\d\)"):
+        read.extend(read_orders(write(tmp_path / "o.csv", text), menu))
+    assert read and {order.customer_name for order in read} == {"Zoë"}  # not 'ZoÃ«'

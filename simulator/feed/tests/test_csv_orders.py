@@ -1,0 +1,98 @@
+"""How a CSV's rows become orders where it goes wrong: a sort that cannot finish, times that cannot be read, ids
+used again, options that do not fit the file (simulator/feed/csv_orders.py, sorting.py, times.py)."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime, timezone
+
+import pytest
+
+from simulator.feed import FeedOptions, open_orders, read_orders
+from simulator.menu import Dish
+from simulator.orders import Order, OrdersFileError, Reading, Rejected
+
+MENU = {"Bao": Dish("Bao", 240), "Pho": Dish("Pho", 480)}
+HEADER = "order_id,ordered_at,item,quantity,price_per_unit\n"
+
+
+def epoch(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp())
+
+
+@pytest.fixture
+def sort_folder(tmp_path, monkeypatch):
+    """Where sorts put their temporary files, watched."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_a_file_to_sort_that_breaks_is_refused_at_open_and_leaves_no_temporary_file(tmp_path, sort_folder):
+    path = tmp_path / "o.csv"
+    path.write_text(HEADER + "2,2024-05-01 13:10:00,Bao,1,4.00\n1,2024-05-01 12:00:00,Pho,1,9.00\n3,2024-05-01")
+    with pytest.raises(OrdersFileError, match="line 4 has 2 fields"):
+        open_orders(path)
+    assert list(sort_folder.iterdir()) == []
+
+
+def test_a_sorted_file_leaves_no_temporary_file_read_or_abandoned(tmp_path, sort_folder):
+    path = tmp_path / "o.csv"
+    path.write_text(HEADER + "2,2024-05-01 13:10:00,Bao,1,4.00\n1,2024-05-01 12:00:00,Pho,1,9.00\n")
+    assert [entry.order_id for entry in read_orders(path, MENU)] == ["1", "2"]
+    with open_orders(path) as feed:
+        next(feed.entries(MENU))  # the sort is made, and left half read
+        assert list(sort_folder.iterdir())
+    assert list(sort_folder.iterdir()) == []
+
+
+def test_orders_whose_time_cannot_be_read_come_after_the_sorted_ones(tmp_path):
+    path = tmp_path / "o.csv"
+    rows = ["4,2024-05-01 13:30:00,Bao,1,4.00", "3,noon,Pho,1,9.00", "2,2024-05-01 12:10:00,Bao,1,4.00"]
+    path.write_text(HEADER + "\n".join(rows) + "\n")
+    first, second, third = read_orders(path, MENU)
+    assert (first.order_id, second.order_id) == ("2", "4") and isinstance(third, Rejected)
+    assert third.kind == "bad timestamp" and third.ordered_at is None
+
+
+def test_an_id_used_again_at_another_time_is_rejected_not_merged(tmp_path):
+    path = tmp_path / "o.csv"  # tickets numbered afresh each day, a day pasted before the one ahead of it
+    rows = ["12,2024-05-02 08:00:00,Pho,1,9.00", "13,2024-05-01 09:00:00,Bao,1,4", "12,2024-05-01 08:00:00,Bao,2,4.00"]
+    path.write_text(HEADER + "\n".join(rows) + "\n")
+    first, second, third = read_orders(path, MENU)
+    assert isinstance(first, Order) and [line.dish.name for line in first.lines] == ["Bao"]
+    assert first.ordered_at == epoch("2024-05-01T08:00:00") and second.order_id == "13"
+    assert isinstance(third, Rejected) and third.kind == "order id again"
+
+
+def test_a_time_with_its_own_offset_is_not_moved_again_by_a_zone_column(tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text(
+        "order_id,ordered_at,tz,item,quantity,price_per_unit\n"
+        "1,2026-03-01T12:00:00+01:00,+01:00,Bao,1,4.00\n"
+        "2,2026-03-01T12:30:00,+01:00,Bao,1,4.00\n"
+        "3,2026-03-01T13:00:00,Europe/Paris,Bao,1,4.00\n"
+    )
+    columns = {"zone": "tz"}
+    read = list(read_orders(path, MENU, FeedOptions(columns=columns)))
+    assert [order.ordered_at for order in read] == [
+        epoch("2026-03-01T11:00:00"),
+        epoch("2026-03-01T11:30:00"),
+        epoch("2026-03-01T12:00:00"),
+    ]
+
+
+def test_a_pattern_given_for_another_file_does_not_stop_a_presets_own(tmp_path):
+    path = tmp_path / "ItemSelectionDetails.csv"
+    path.write_text("Order Id,Sent Date,Menu Item,Qty,Gross Price\n7,10/8/26 5:18 PM,Pho,1,9.00\n")
+    options = FeedOptions(reading=Reading("America/Chicago", "%d.%m.%Y %H:%M"), preset="toast")
+    (order,) = read_orders(path, MENU, options)
+    assert order.ordered_at == epoch("2026-10-08T22:18:00")
+
+
+def test_a_location_asked_of_a_file_with_no_location_column_is_refused(tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text(HEADER + "1,2024-05-01 12:00:00,Pho,1,9.00\n")
+    with pytest.raises(OrdersFileError, match="--location 'Downtown', but our columns has no location column"):
+        open_orders(path, FeedOptions(location="Downtown"))
