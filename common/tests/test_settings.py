@@ -181,8 +181,8 @@ def test_orders_time_format_is_a_strptime_pattern_and_the_default_of_every_order
     settings = load_settings(parameters(tmp_path, GOOD + "ORDERS_TIME_FORMAT = '%m/%d/%Y %I:%M %p'\n"))
     assert settings.orders_time_format == "%m/%d/%Y %I:%M %p"
     assert run_request([], settings, None).orders.feed.reading.time_format == "%m/%d/%Y %I:%M %p"
-    assert check_request([], settings, None).feed.reading.time_format == "%m/%d/%Y %I:%M %p"
-    assert check_request(["--time-format", "%d.%m.%Y %H:%M"], settings, None).feed.reading.time_format == (
+    assert check_request([], settings, None).orders.feed.reading.time_format == "%m/%d/%Y %I:%M %p"
+    assert check_request(["--time-format", "%d.%m.%Y %H:%M"], settings, None).orders.feed.reading.time_format == (
         "%d.%m.%Y %H:%M"
     )
 
