@@ -189,13 +189,16 @@ def _local(wall: datetime, reading: Reading) -> datetime:
     return first
 
 
-def parse_order(position: int, raw: object, menu: dict[str, Dish], reading: Reading = UTC) -> FeedEntry:
-    """Turn one raw order into an Order, an EmptyOrder or a Rejected."""
+def parse_order(
+    position: int, raw: object, menu: dict[str, Dish], reading: Reading = UTC, at: int | None = None
+) -> FeedEntry:
+    """Turn one raw order into an Order, an EmptyOrder or a Rejected. `at`: its time, already read (a CSV's, which
+    the feed reads from its own columns and zones), in place of raw's ordered_at."""
     ordered_at = None
     try:
         if not isinstance(raw, dict):
             raise Invalid(f"an order must be a JSON object, got {_show(raw)}", "not an order")
-        ordered_at = parse_timestamp(_field(raw, "ordered_at"), reading)
+        ordered_at = parse_timestamp(_field(raw, "ordered_at"), reading) if at is None else at
         customer_name = _text(raw, "name")
         service = _text(raw, "service")
         items = _field(raw, "items")

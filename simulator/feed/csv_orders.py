@@ -18,7 +18,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from simulator.feed.cells import COMMA, DOT, decimal_evidence, parse_money, parse_quantity
 from simulator.feed.csv_source import CsvSource
@@ -27,9 +27,9 @@ from simulator.feed.options import FeedOptions
 from simulator.feed.presets import PRESETS, detect, with_columns
 from simulator.feed.seen_ids import SeenIds
 from simulator.feed.sorting import SortedRows
-from simulator.feed.times import RowTimes, naive_utc
+from simulator.feed.times import RowTimes
 from simulator.menu import Dish
-from simulator.orders import UTC, FeedEntry, Invalid, OrdersFileError, Rejected, parse_order
+from simulator.orders import FeedEntry, Invalid, OrdersFileError, Rejected, parse_order
 
 OTHER_LOCATIONS = "rows of other locations"
 LATE_SLACK = 15 * 60
@@ -201,12 +201,14 @@ class CsvOrders:
         if self.scan is not None and self.scan.out_of_place is not None:
             self.sorted = SortedRows(rows, self._sort_key)
             rows = self.sorted
-        seen = SeenIds()
+        # a file the scan found in order has no id twice: its ids need not be remembered again
+        seen = SeenIds() if self.scan is None or self.scan.out_of_place is not None else _NoneSeen()
+        order_of = self.layout.reader("order_id")
         position, current = 0, None
         order: list[tuple[int, list[str]]] = []
         try:
             for number, row in rows:
-                order_id = self.layout.value(row, "order_id")
+                order_id = order_of(row)
                 if order and order_id != current:
                     position += 1
                     yield self._order(position, order, menu, seen)
@@ -265,17 +267,12 @@ class CsvOrders:
         return order_id, at
 
     def _order(
-        self, position: int, rows: list[tuple[int, list[str]]], menu: dict[str, Dish], seen: SeenIds
+        self, position: int, rows: list[tuple[int, list[str]]], menu: dict[str, Dish], seen: SeenIds | _NoneSeen
     ) -> FeedEntry:
         """One order from its rows, as the raw order parse_order checks."""
         layout, header = self.layout, self.source.header
         first_line, first = rows[0]
         order_id = layout.value(first, "order_id")
-        raw = {
-            "order_id": order_id,
-            "line": first_line,
-            "rows": [{header[i]: cell for i, cell in enumerate(row)} for _, row in rows],
-        }
         ordered_at = None
         try:
             ordered_at = self._ordered_at(rows)
@@ -290,23 +287,29 @@ class CsvOrders:
                     "order id again",
                 )
             items = []
+            item_of = layout.reader("item")
             for number, row in rows:
-                if not layout.value(row, "item"):
+                if not item_of(row):
                     continue  # a row of the order with no item on it
                 try:
                     items.append(self._line(row))
                 except Invalid as reason:
                     raise Invalid(f"line {number}: {reason}", reason.kind) from None
         except Invalid as reason:
+            raw = {
+                "order_id": order_id,
+                "line": first_line,
+                "rows": [{header[i]: cell for i, cell in enumerate(row)} for _, row in rows],
+            }
             return Rejected(position, json.dumps(raw, ensure_ascii=False), str(reason), ordered_at, reason.kind)
         order = {
             "order_id": order_id,
-            "ordered_at": naive_utc(ordered_at),
+            "ordered_at": None,
             "name": layout.value(first, "name"),
             "service": layout.value(first, "service"),
             "items": items,
         }
-        return parse_order(position, order, menu, UTC)
+        return parse_order(position, order, menu, at=ordered_at)
 
     def _ordered_at(self, rows: list[tuple[int, list[str]]]) -> int:
         """The order's time: its first row's (our columns: the others must agree with it, see _agree), or its
@@ -323,9 +326,11 @@ class CsvOrders:
 
     def _agree(self, rows: list[tuple[int, list[str]]]) -> None:
         """Our columns: an order's rows say the same time, zone, customer and service."""
-        layout = self.layout
+        layout, shared = self.layout, self._shared
         first_line, first = rows[0]
         for number, row in rows[1:]:
+            if all(row[i] == first[i] for i in shared):
+                continue
             for column in ("ordered_at", "zone", "name", "service"):
                 if layout.value(row, column) != layout.value(first, column):
                     raise Invalid(
@@ -334,20 +339,32 @@ class CsvOrders:
                         "rows disagree",
                     )
 
+    @cached_property
+    def _shared(self) -> tuple[int, ...]:
+        """The columns an order's rows must share (see _agree): equal cells need no closer look."""
+        fields = self.layout.fields
+        return tuple(
+            i
+            for column in ("ordered_at", "zone", "name", "service")
+            if column in fields
+            for alternative in fields[column].alternatives
+            for i in alternative
+        )
+
     def _line(self, row: list[str]) -> dict[str, object]:
         """An item line: its dish, quantity (1 for an export of a row a unit) and price of a unit in cents (a
         line's amount over its quantity, to the nearest cent, half to even, when the export gives the line's)."""
         layout, mark = self.layout, self.mark
-        quantity = 1 if layout.shape.unit_per_row else parse_quantity(layout.value(row, "quantity"), mark or DOT)
+        quantity = 1 if layout.shape.unit_per_row else _quantity(layout.value(row, "quantity"), mark or DOT)
         if "amount" in layout.fields:
             if quantity < 1:
                 raise Invalid(f"quantity must be a whole number >= 1, got {quantity}", "bad quantity")
-            amount = parse_money(layout.value(row, "amount"), self.options.price_unit, mark)
+            amount = _money(layout.value(row, "amount"), self.options.price_unit, mark)
             price, rest = divmod(amount, quantity)
             if 2 * rest > quantity or (2 * rest == quantity and price % 2):
                 price += 1
         else:
-            price = parse_money(layout.value(row, "price_per_unit"), self.options.price_unit, mark)
+            price = _money(layout.value(row, "price_per_unit"), self.options.price_unit, mark)
         return {"name": layout.value(row, "item"), "quantity": quantity, "price_per_unit": price}
 
     def sold(self) -> dict[str, Sold]:
@@ -392,3 +409,15 @@ def _latest(latest: int | None, at: int | None) -> int | None:
 def _proven(price: str) -> str | None:
     """The decimal mark a price proves (prices repeat: a menu has few)."""
     return decimal_evidence(price)
+
+
+# A menu has few prices and quantities: each cell is read once (a bad one is not remembered: it raises each time).
+_money = lru_cache(maxsize=4096)(parse_money)
+_quantity = lru_cache(maxsize=256)(parse_quantity)
+
+
+class _NoneSeen:
+    """In place of SeenIds where no id can come twice."""
+
+    def add(self, order_id: str) -> bool:
+        return False

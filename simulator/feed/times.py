@@ -10,14 +10,13 @@ UTC. A time the clocks pass twice, in a named zone, is its first occurrence; one
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from simulator.feed.cells import split_zone_abbreviation, zone_named
 from simulator.feed.layout import Layout
 from simulator.orders import UTC, Invalid, Reading, parse_timestamp
 
-_EPOCH = datetime(1970, 1, 1)
 _OWN_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
 """An ISO time's own offset at its end ('...T12:00:00+01:00', '...Z')."""
 CACHE = 4096
@@ -29,6 +28,7 @@ class RowTimes:
 
     def __init__(self, layout: Layout, reading: Reading, kitchen_zone: str | None) -> None:
         self.layout = layout
+        self._ordered_at, self._zone = layout.reader("ordered_at"), layout.reader("zone")
         # a pattern given (--time-format, ORDERS_TIME_FORMAT) first, then the export's own: a pattern set for one
         # file does not make a preset's file unreadable
         given = (reading.time_format,) if reading.time_format else ()
@@ -44,7 +44,7 @@ class RowTimes:
 
     def epoch(self, row: list[str]) -> int:
         """The row's time, or Invalid saying why it cannot be read."""
-        key = (self.layout.value(row, "ordered_at"), self.layout.value(row, "zone"))
+        key = (self._ordered_at(row), self._zone(row))
         found = self.cache.get(key)
         if found is None:
             if len(self.cache) >= CACHE:
@@ -61,6 +61,8 @@ class RowTimes:
     def _read(self, text: str, zone_cell: str) -> int:
         if not text:
             raise Invalid(f"no ordered_at (column {self.layout.header_of('ordered_at')})", "bad timestamp")
+        if len(text) == 19 and not zone_cell and self.default is None and self.formats == [None]:
+            return parse_timestamp(text)  # our own 'YYYY-MM-DD HH:MM:SS' in UTC: the common case, read fast
         zone: tzinfo | None = self.default
         if zone_cell:
             zone = zone_named(zone_cell)
@@ -87,8 +89,3 @@ class RowTimes:
             return seconds
         assert error is not None
         raise error
-
-
-def naive_utc(epoch: int) -> str:
-    """Epoch seconds as the naive UTC time simulator/orders.py reads fastest."""
-    return (_EPOCH + timedelta(seconds=epoch)).strftime("%Y-%m-%dT%H:%M:%S")
