@@ -1,5 +1,5 @@
-"""`python -m bench [simulator|dashboard|realtime|outage|contention|experiment|all]`: run benchmarks, print and save a
-table."""
+"""`python -m bench [simulator|formats|dashboard|realtime|outage|contention|experiment|all]`: run benchmarks, print
+and save a table."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bench import (
     contention_bench,
     dashboard_bench,
     experiment_bench,
+    formats_bench,
     outage_bench,
     plan_bench,
     realtime_bench,
@@ -36,6 +37,8 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
         results += simulator_bench.throughput(sizes, repeat)
         if postgres:
             results += simulator_bench.postgres([min(sizes)] if quick else [100_000], repeat, postgres)
+    if which in ("formats", "all"):
+        results += formats_bench.side_by_side([min(sizes)] if quick else sizes, repeat)
     if which in ("dashboard", "all"):
         results += dashboard_bench.refresh(sizes, 3 if quick else 10)
         largest = max(sizes)
@@ -129,7 +132,7 @@ def parser() -> Parser:
         "which",
         nargs="?",
         default="all",
-        choices=["simulator", "dashboard", "realtime", "outage", "contention", "experiment", "all"],
+        choices=["simulator", "formats", "dashboard", "realtime", "outage", "contention", "experiment", "all"],
         help="the benchmarks to run (default: %(default)s)",
     )
     flags.add_argument("--sizes", default="10000,100000,1000000", help="order counts, comma-separated")

@@ -47,6 +47,7 @@ def test_the_runner_produces_every_benchmark(tmp_path):
     assert names.count("dashboard under load") == 2
     assert names.count("compare page refresh over HTTP") == 2  # a new selection, and the same again
     assert names.count("simulator peak memory") == 2
+    assert names.count("input formats (--speed max)") == 6  # each format at the small size; no growth to show
     assert names.count("dashboard full refresh") == 2
     assert names.count("real-time lag") == 2
     assert names.count("stop on a signal") == 2
