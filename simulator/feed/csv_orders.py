@@ -107,28 +107,34 @@ class CsvOrders:
         order_at: int | None = None
         order_line = 0
         latest: int | None = None
-        prices = "amount" if "amount" in self.layout.fields else "price_per_unit"
+        price_of = self.layout.reader("amount" if "amount" in self.layout.fields else "price_per_unit")
+        order_of, time_of = self.layout.reader("order_id"), self.layout.reader("ordered_at")
         slack = 0 if self.layout.shape.name in PRESETS else LATE_SLACK
+        order_time: str | None = None  # its first row's cell: rows that repeat it need not be read again
         try:
             for number, row in self._kept(self.source.numbered_rows(), Counter(), scan.locations):
-                cell = self.layout.value(row, prices)
+                cell = price_of(row)
                 mark = _proven(cell)
                 if mark is not None:
                     scan.evidence.setdefault(mark, (number, cell))
                 if scan.out_of_place is not None:
                     continue
-                order_id = self.layout.value(row, "order_id")
+                order_id = order_of(row)
                 if order_id != current:
                     latest = _latest(latest, order_at)
                     if latest is not None and order_at is not None and latest - order_at > slack:
                         scan.out_of_place = order_line  # the order just read, stamped before one ahead of it
                     if order_id and seen.add(order_id) and scan.out_of_place is None:
                         scan.out_of_place = number
-                    current, order_at, order_line = order_id, None, number
+                    current, order_at, order_line, order_time = order_id, None, number, None
+                elif time_of(row) == order_time:
+                    continue
                 try:
                     at = self.times.epoch(row)
                 except Invalid:
                     continue
+                if order_time is None:
+                    order_time = time_of(row)
                 order_at = at if order_at is None else min(order_at, at)
         except OrdersFileError as error:
             # in order: its orders up to there are read, then the same error ends the stream, as from a pipe
