@@ -145,12 +145,16 @@ class Layout:
 
     def flag(self, row: list[str]) -> str | None:
         """Why a row is not food to cook (a key of LEFT_OUT), or None."""
-        for name in LEFT_OUT:
-            if name in self.fields:
-                cell = self.value(row, name).casefold()
-                if cell in TRUE or (name == "fee" and _nonzero(cell)):
-                    return name
+        for name, read in self._flags:
+            cell = read(row).casefold()
+            if cell in TRUE or (name == "fee" and _nonzero(cell)):
+                return name
         return None
+
+    @cached_property
+    def _flags(self) -> tuple[tuple[str, Callable[[list[str]], str]], ...]:
+        """The flags this layout has, with their readers: asked of every row."""
+        return tuple((name, self.reader(name)) for name in LEFT_OUT if name in self.fields)
 
 
 def _reader(found: Field) -> Callable[[list[str]], str]:
