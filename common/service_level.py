@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from statistics import NormalDist
 
 import numpy as np
@@ -134,8 +135,16 @@ class Blocks:
     def count(self) -> int:
         return max(self.of_interval, default=-1) + 1
 
-    def intervals(self, block: int) -> list[int]:
-        return [i for i, b in enumerate(self.of_interval) if b == block]
+    def intervals(self, block: int) -> tuple[int, ...]:
+        return self._members.get(block, ())
+
+    @cached_property
+    def _members(self) -> dict[int, tuple[int, ...]]:
+        """Each block's intervals, found once: a judge names them for every block it reports."""
+        members: dict[int, list[int]] = {}
+        for interval, block in enumerate(self.of_interval):
+            members.setdefault(block, []).append(interval)
+        return {block: tuple(intervals) for block, intervals in members.items()}
 
     def cells(self, days: np.ndarray, intervals: np.ndarray, first_day: int) -> np.ndarray:
         """The cell of each order, from its local day and interval: (day - first_day) * count + block, or -1
@@ -386,7 +395,7 @@ def _levels(
     met_days = np.bincount(block_of, weights=met, minlength=blocks.count)[present]
     mean_orders = np.bincount(block_of, weights=orders, minlength=blocks.count)[present] / days
     levels = [
-        BlockLevel(b, tuple(blocks.intervals(b)), n, int(m), float(o), float(s), None if np.isnan(p) else float(p))
+        BlockLevel(b, blocks.intervals(b), n, int(m), float(o), float(s), None if np.isnan(p) else float(p))
         for b, n, m, o, s, p in zip(
             present.tolist(),
             days.tolist(),

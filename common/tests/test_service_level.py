@@ -30,7 +30,7 @@ def test_quiet_intervals_are_pooled_with_their_neighbours_never_across_an_empty_
     per_day = [0, 0, 2, 3, 8, 40, 50, 30, 4, 2, 0, 1] + [6, 6]
     blocks = Blocks.pooled(per_day, per_day=12)
     groups = [blocks.intervals(b) for b in range(blocks.count)]
-    assert groups == [[0], [1], [2, 3, 4], [5], [6], [7, 8, 9], [10], [11], [12, 13]]
+    assert groups == [(0,), (1,), (2, 3, 4), (5,), (6,), (7, 8, 9), (10,), (11,), (12, 13)]
     # 2+3+8 reach 10 orders a day; 4+2 after the busy 7 join it; 11 stands alone after an empty 10; a new day
     # starts a block of its own
     assert Blocks.pooled([20] * 4, per_day=4).count == 4  # busy intervals stay alone
@@ -42,7 +42,7 @@ def test_every_interval_belongs_to_one_block_of_neighbours(orders, per_day):
     assert len(blocks.of_interval) == len(orders)
     for block in range(blocks.count):
         members = blocks.intervals(block)
-        assert members == list(range(members[0], members[-1] + 1))  # contiguous
+        assert members == tuple(range(members[0], members[-1] + 1))  # contiguous
         assert len({i // per_day for i in members}) == 1  # within one day
         if len(members) > 1:
             assert all(orders[i] > 0 for i in members)  # never across an interval where no orders are expected

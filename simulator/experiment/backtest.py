@@ -114,7 +114,7 @@ def cells_of(stats: CellStats | None, blocks: Blocks, first_day: int, promise: P
         Cell(
             name,
             first_day + int(cell) // blocks.count,
-            tuple(blocks.intervals(int(cell) % blocks.count)),
+            blocks.intervals(int(cell) % blocks.count),
             int(orders),
             int(p90),
             int(longest),

@@ -30,91 +30,96 @@ Crew = int | CookSchedule
 def timestamps(stream: Stream, crew: Crew) -> Iterator[tuple[int, int, int]]:
     """(received, started, completed) of every order of the stream, in order."""
     started, completed = _starts_and_completions(stream, crew)
-    return zip(stream.received.tolist(), started, completed, strict=True)
+    return zip(stream.received.tolist(), started.tolist(), completed.tolist(), strict=True)
 
 
-def _starts_and_completions(stream: Stream, crew: Crew) -> tuple[list[int], list[int]]:
-    received = stream.received.tolist()
-    units = np.diff(stream.unit_offsets).tolist()
-    cook_times = stream.cook_times.tolist()
+def _starts_and_completions(stream: Stream, crew: Crew) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each order's first start and last completion. Units start in order, so the loops below only find each
+    unit's start; an order starts with its first unit and is done when the last of its units is (numpy)."""
+    cook_times = stream.cook_times
+    if not len(stream.received):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    assert (np.diff(stream.unit_offsets) > 0).all()  # every order has a unit (a quantity is at least 1)
+    arrivals = np.repeat(stream.received, np.diff(stream.unit_offsets)).tolist()
     if isinstance(crew, int):
-        return _fixed_crew(received, units, cook_times, crew)
-    start = stream.first_receipt if stream.first_receipt is not None else 0
-    return _scheduled(received, units, cook_times, crew, start)
+        starts = _fixed_crew(arrivals, cook_times.tolist(), crew)
+    else:
+        start = stream.first_receipt if stream.first_receipt is not None else 0
+        starts = _scheduled(arrivals, cook_times.tolist(), crew, start)
+    unit_starts = np.array(starts, dtype=np.int64)
+    firsts = stream.unit_offsets[:-1]
+    return unit_starts[firsts], np.maximum.reduceat(unit_starts + cook_times, firsts)
 
 
-def _fixed_crew(
-    received: list[int], units: list[int], cook_times: list[int], cooks: int
-) -> tuple[list[int], list[int]]:
-    free_at = [received[0] if received else 0] * cooks  # when each cook is free: a heap
-    started: list[int] = []
-    completed: list[int] = []
-    cook_time = iter(cook_times)
-    for arrived, count in zip(received, units, strict=True):
-        first = max(arrived, free_at[0])
-        last = first + next(cook_time)
-        heapq.heapreplace(free_at, last)
-        for _ in range(count - 1):
-            start = free_at[0]
-            finish = (start if start > arrived else arrived) + next(cook_time)
-            heapq.heapreplace(free_at, finish)
-            if finish > last:
-                last = finish
-        started.append(first)
-        completed.append(last)
-    return started, completed
+def _fixed_crew(arrivals: list[int], cook_times: list[int], cooks: int) -> list[int]:
+    """Each unit's start: when the cook free first is free (a heap of the cooks' free times), or its arrival."""
+    free_at = [arrivals[0]] * cooks
+    starts: list[int] = []
+    start_at, replace = starts.append, heapq.heapreplace
+    for arrived, cook_time in zip(arrivals, cook_times, strict=True):
+        at = free_at[0]
+        if at < arrived:
+            at = arrived
+        replace(free_at, at + cook_time)
+        start_at(at)
+    return starts
 
 
-def _scheduled(
-    received: list[int], units: list[int], cook_times: list[int], schedule: CookSchedule, start: int
-) -> tuple[list[int], list[int]]:
-    # `busy` holds when each cook on shift (or on their way home) is next free: a heap; those free by `at`
-    # are idle. A unit starts at `at` when fewer cooks are cooking than are on shift: the heap has room, or
-    # holds an idle cook (cooks sent home leave it once idle). The common case is one heapreplace a unit.
+def _scheduled(arrivals: list[int], cook_times: list[int], schedule: CookSchedule, start: int) -> list[int]:
+    """Each unit's start: the first moment from its arrival and the previous unit's start at which fewer cooks
+    are cooking than the schedule has on shift."""
+    # `busy` holds when each cook on shift (or on their way home) is next free: a heap, of `size`; those free
+    # by `at` are idle. A unit starts at `at` when fewer cooks are cooking than are on shift: the heap has
+    # room, or holds an idle cook (cooks sent home leave it once idle). The common cases, a crew that does not
+    # change before the unit starts and is all in the heap, take one heapreplace (the first branch).
     busy: list[int] = []
+    size = 0
     on_shift = schedule.cooks_at(start)
     changes = schedule.changes_after(start)
     change_at, change_to = next(changes)
     at = start  # units start in order: none before the previous one
-    started: list[int] = []
-    completed: list[int] = []
-    cook_time = iter(cook_times)
-    for arrived, count in zip(received, units, strict=True):
+    starts: list[int] = []
+    start_at, replace, push, pop = starts.append, heapq.heapreplace, heapq.heappush, heapq.heappop
+    for arrived, cook_time in zip(arrivals, cook_times, strict=True):
         if arrived > at:
             at = arrived
-        first: int | None = None
-        last = arrived
-        for _ in range(count):
-            while True:  # the first moment from `at` with fewer cooks cooking than on shift
-                while change_at <= at:
-                    on_shift = change_to
-                    change_at, change_to = next(changes)
-                while len(busy) > on_shift and busy[0] <= at:  # idle cooks sent home leave
-                    heapq.heappop(busy)
-                if len(busy) < on_shift:
-                    finish = at + next(cook_time)
-                    heapq.heappush(busy, finish)
-                    break
-                if busy and busy[0] <= at:
-                    finish = at + next(cook_time)
-                    heapq.heapreplace(busy, finish)
-                    break
-                at = busy[0] if busy and busy[0] < change_at else change_at
-            if first is None:
-                first = at
-            if finish > last:
-                last = finish
-        assert first is not None  # every order has a unit (a quantity is at least 1)
-        started.append(first)
-        completed.append(last)
-    return started, completed
+        if size == on_shift and size:
+            free = busy[0]
+            if free > at:
+                if free < change_at:  # every cook busy: the first one free takes it
+                    at = free
+                    replace(busy, at + cook_time)
+                    start_at(at)
+                    continue
+            elif at < change_at:  # a cook idle
+                replace(busy, at + cook_time)
+                start_at(at)
+                continue
+        while True:  # the first moment from `at` with fewer cooks cooking than on shift
+            while change_at <= at:
+                on_shift = change_to
+                change_at, change_to = next(changes)
+            while size > on_shift and busy[0] <= at:  # idle cooks sent home leave
+                pop(busy)
+                size -= 1
+            if size < on_shift:
+                push(busy, at + cook_time)
+                size += 1
+                break
+            if size and busy[0] <= at:
+                replace(busy, at + cook_time)
+                break
+            at = busy[0] if size and busy[0] < change_at else change_at
+        start_at(at)
+    return starts
 
 
 def run(stream: Stream, crew: Crew) -> RunSummary:
     """What the SimPy kitchen would report for the stream and crew, and per service-level cell when the stream
     has them; of the orders from its `paid_from` on (a warm-up before it is simulated, not reported)."""
     started, completed = _starts_and_completions(stream, crew)
-    end = max(stream.last_receipt or 0, max(completed, default=0))
+    end = max(stream.last_receipt or 0, int(completed.max(initial=0)))
     paid_from = (
         stream.first_receipt
         if stream.paid_from is None or stream.first_receipt is None
@@ -122,7 +127,7 @@ def run(stream: Stream, crew: Crew) -> RunSummary:
     )
     first = int(np.searchsorted(stream.received, paid_from)) if paid_from is not None else 0  # after the warm-up
     received = stream.received[first:]
-    fulfillment = np.array(completed[first:], dtype=np.int64) - received
+    fulfillment = completed[first:] - received
     return RunSummary(
         fulfillment=FulfillmentTally.of(fulfillment),
         cells=None if stream.cells is None else CellStats.of(stream.cells[first:], fulfillment),
@@ -130,7 +135,7 @@ def run(stream: Stream, crew: Crew) -> RunSummary:
         discarded=stream.discarded,
         rejected=stream.rejected,
         first_rejection=stream.first_rejection,
-        max_queue=_most_waiting(received, np.array(started[first:], dtype=np.int64)),
+        max_queue=_most_waiting(received, started[first:]),
         busy_seconds=float(stream.cook_times[stream.unit_offsets[first] :].sum()),
         on_shift_seconds=float(cook_seconds(crew, paid_from, end)) if paid_from is not None else 0.0,
     )

@@ -38,6 +38,7 @@ from common.schedule import CookSchedule
 from common.service_level import LEVEL_WIDTH, BlockLevel, CellStats, Promise, ServiceLevel, judge
 from simulator.experiment import options, report, staffing
 from simulator.experiment.demand import day_date
+from simulator.experiment.direct import Crew
 from simulator.experiment.executor import Executor, Progress
 from simulator.experiment.forecast import Forecast, forecast
 from simulator.experiment.report import Assessment
@@ -124,15 +125,19 @@ class Trials:
         self.executor, self.week, self.name, self.promise, self.progress = executor, week, name, promise, progress
 
     def assess(self, option: Option, replications: range | None = None) -> Assessment:
-        numbers = replications if replications is not None else range(self.week.size(self.name))
-        summaries = self.executor.map([((self.name, r), option.crew) for r in numbers], self.progress)
-        return report.assess(option, summaries, self.week.blocks, self.promise)
+        return report.assess(option, self._summaries(option.crew, replications), self.week.blocks, self.promise)
 
     def cooks(self, cooks: list[int], name: str = "staffing", kind: str = "requirement") -> Assessment:
         return self.assess(Option(name, self.week.history.grid.schedule(cooks), kind))
 
     def service(self, cooks: list[int]) -> ServiceLevel:
-        return self.cooks(cooks).service
+        """The service level alone (no fulfillment percentiles): what the searches read, round after round."""
+        summaries = self._summaries(self.week.history.grid.schedule(cooks))
+        return judge([s.cells for s in summaries if s.cells is not None], self.week.blocks, self.promise)
+
+    def _summaries(self, crew: Crew, replications: range | None = None) -> list[RunSummary]:
+        numbers = replications if replications is not None else range(self.week.size(self.name))
+        return self.executor.map([((self.name, r), crew) for r in numbers], self.progress)
 
 
 def make_plan(
