@@ -1,4 +1,4 @@
-"""`python -m bench [simulator|formats|dashboard|realtime|outage|contention|experiment|all]`: run benchmarks, print
+"""`python -m bench [simulator|formats|dashboard|realtime|outage|contention|experiment|plan|all]`: run benchmarks, print
 and save a table."""
 
 from __future__ import annotations
@@ -62,8 +62,10 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
         results += outage_bench.cost(1, 20_000, 1.0) if quick else outage_bench.cost()
     if which in ("experiment", "all"):
         results += experiment_bench.direct_model(sizes, repeat)
+    if which in ("experiment", "plan", "all"):
         results += experiment_bench.plan(2 if quick else None)
         results += plan_bench.results(quick)
+    if which in ("experiment", "all"):
         results += experiment_bench.cluster_overhead(3 if quick else 30, 2 if quick else 5)
     if which in ("contention", "all"):
         size = min(sizes) if quick else 100_000
@@ -132,7 +134,7 @@ def parser() -> Parser:
         "which",
         nargs="?",
         default="all",
-        choices=["simulator", "formats", "dashboard", "realtime", "outage", "contention", "experiment", "all"],
+        choices=["simulator", "formats", "dashboard", "realtime", "outage", "contention", "experiment", "plan", "all"],
         help="the benchmarks to run (default: %(default)s)",
     )
     flags.add_argument("--sizes", default="10000,100000,1000000", help="order counts, comma-separated")

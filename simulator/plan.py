@@ -22,7 +22,9 @@ accuracy.csv, comparison.csv and plan.html. Exit status: 0 when the held-out che
 
 from __future__ import annotations
 
+import statistics
 import sys
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -41,6 +43,7 @@ from simulator.experiment.plan_report import Backtest, summary, write_outputs
 from simulator.experiment.planner import PlanProgress, PlanRequest, UnreachableTarget
 from simulator.experiment.roster import RosterError
 from simulator.experiment.study import History, Replication, WeekAhead
+from simulator.experiment.trials import run_trial
 from simulator.requests import WeekPlanRequest
 
 
@@ -52,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 def plan_week(request: WeekPlanRequest) -> int:
     """Forecast, staff, roster, judge and backtest the week; the files and the summary. The exit status (see
     the module's docstring)."""
+    began = time.perf_counter()
     study = request.study
     promise = study.promise
     history = cli.history_or_exit("simulator.plan", study)
@@ -79,7 +83,8 @@ def plan_week(request: WeekPlanRequest) -> int:
         lambda workers, cluster, streams: executor_for(streams, workers, cluster), study.workers, study.cluster
     )
     try:
-        with tqdm(desc="planning", unit="run", disable=not study.progress) as progress:
+        with tqdm(desc="planning", unit="run", disable=not study.progress) as bar:
+            progress = CountedProgress(bar)
             plan = planner.make_plan(roster_request, week, open_executor, progress)
             progress.set_postfix_str("backtest")
             replayed, _ = backtest.replay(history, week.blocks, history.grid.schedule(plan.roster.on_shift), promise)
@@ -95,10 +100,52 @@ def plan_week(request: WeekPlanRequest) -> int:
     tested = Backtest(replayed, folds, holidays)
     write_outputs(plan, tested, study.out, study.plotly_js)
     print(summary(plan, tested, study.out))
+    print(
+        work_line(
+            progress.trials, time.perf_counter() - began, one_trial_seconds(week, plan), study.workers, study.cluster
+        )
+    )
     if not plan.raised or not plan.holds:
         print("simulator.plan: the roster does not keep the promise (see above): exit 1", file=sys.stderr)
         return 1
     return 0
+
+
+class CountedProgress:
+    """The progress bar, counting the trials run (a disabled tqdm counts nothing): the plan says its work."""
+
+    def __init__(self, bar: PlanProgress) -> None:
+        self.bar, self.trials = bar, 0
+
+    def update(self, n: int = 1) -> object:
+        self.trials += n
+        return self.bar.update(n)
+
+    def set_postfix_str(self, s: str) -> None:
+        self.bar.set_postfix_str(s)
+
+
+def one_trial_seconds(week: WeekAhead, plan: planner.Plan) -> float:
+    """One trial's time in this process, the roster on a search week (median of 5): the unit of the plan's work."""
+    stream, crew = week[("search", 0)], week.history.grid.schedule(plan.roster.on_shift)
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        run_trial(stream, crew)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def work_line(trials: int, seconds: float, one_trial: float, workers: int, cluster: str | None) -> str:
+    """The plan's time beside what its trials alone would take on its processes: the rest is its own overhead
+    (the searches' judging, the roster's solver, the forecast, the backtest's replays, the files)."""
+    line = f"Work: {trials:,} trials (a week each) in {seconds:.0f} s; one trial takes {one_trial * 1000:.0f} ms"
+    if cluster:
+        return line + " here (they ran on the cluster)."
+    alone = trials * one_trial / workers
+    return (
+        line + f", so the trials alone take {alone:.0f} s on {workers} process(es), the rest {seconds - alone:.0f} s."
+    )
 
 
 def with_holidays(history: History, spec: str | None, last_day: int) -> dict[int, str]:

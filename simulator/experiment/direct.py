@@ -12,8 +12,8 @@ timestamp, over random streams and schedules), at a small part of the cost.
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from common.schedule import CookSchedule
 from common.service_level import CellStats
 from simulator.experiment.streams import Stream
+from simulator.experiment.unit_starts import COMPILED, fixed_crew_starts, scheduled_starts
 from simulator.tally import FulfillmentTally, RunSummary
 
 Crew = int | CookSchedule
@@ -34,85 +35,54 @@ def timestamps(stream: Stream, crew: Crew) -> Iterator[tuple[int, int, int]]:
 
 
 def _starts_and_completions(stream: Stream, crew: Crew) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Each order's first start and last completion. Units start in order, so the loops below only find each
-    unit's start; an order starts with its first unit and is done when the last of its units is (numpy)."""
-    cook_times = stream.cook_times
+    """Each order's first start and last completion. Units start in order, so the loop (unit_starts.py) only
+    finds each unit's start; an order starts with its first unit and is done when the last of its units is."""
     if not len(stream.received):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    assert (np.diff(stream.unit_offsets) > 0).all()  # every order has a unit (a quantity is at least 1)
-    arrivals = np.repeat(stream.received, np.diff(stream.unit_offsets)).tolist()
+    units = np.diff(stream.unit_offsets)
+    assert (units > 0).all()  # every order has a unit (a quantity is at least 1)
+    arrivals = np.repeat(stream.received, units).astype(np.int64)
+    cook_times = stream.cook_times.astype(np.int64)
     if isinstance(crew, int):
-        starts = _fixed_crew(arrivals, cook_times.tolist(), crew)
+        unit_starts = _placed(fixed_crew_starts, arrivals, cook_times, crew)
+        assert unit_starts is not None  # a fixed crew places every unit
     else:
-        start = stream.first_receipt if stream.first_receipt is not None else 0
-        starts = _scheduled(arrivals, cook_times.tolist(), crew, start)
-    unit_starts = np.array(starts, dtype=np.int64)
+        unit_starts = _scheduled(arrivals, cook_times, crew, stream.first_receipt or 0)
     firsts = stream.unit_offsets[:-1]
     return unit_starts[firsts], np.maximum.reduceat(unit_starts + cook_times, firsts)
 
 
-def _fixed_crew(arrivals: list[int], cook_times: list[int], cooks: int) -> list[int]:
-    """Each unit's start: when the cook free first is free (a heap of the cooks' free times), or its arrival."""
-    free_at = [arrivals[0]] * cooks
-    starts: list[int] = []
-    start_at, replace = starts.append, heapq.heapreplace
-    for arrived, cook_time in zip(arrivals, cook_times, strict=True):
-        at = free_at[0]
-        if at < arrived:
-            at = arrived
-        replace(free_at, at + cook_time)
-        start_at(at)
-    return starts
+def _scheduled(
+    arrivals: NDArray[np.int64], cook_times: NDArray[np.int64], schedule: CookSchedule, start: int
+) -> NDArray[np.int64]:
+    """The units' starts under a schedule, given its changes to two days past the last arrival, or further
+    when the last units wait longer than that."""
+    span = int(arrivals[-1]) - start + 2 * 86400
+    while True:
+        changes = schedule.changes_after(start)
+        moments, cooks = [], []
+        for moment, count in changes:
+            moments.append(moment)
+            cooks.append(count)
+            if moment > start + span:  # one change past the span: the loop knows when its crew ends
+                break
+        at, to = np.array(moments, dtype=np.int64), np.array(cooks, dtype=np.int64)
+        starts = _placed(scheduled_starts, arrivals, cook_times, start, schedule.cooks_at(start), at, to)
+        if starts is not None:
+            return starts
+        span *= 2
 
 
-def _scheduled(arrivals: list[int], cook_times: list[int], schedule: CookSchedule, start: int) -> list[int]:
-    """Each unit's start: the first moment from its arrival and the previous unit's start at which fewer cooks
-    are cooking than the schedule has on shift."""
-    # `busy` holds when each cook on shift (or on their way home) is next free: a heap, of `size`; those free
-    # by `at` are idle. A unit starts at `at` when fewer cooks are cooking than are on shift: the heap has
-    # room, or holds an idle cook (cooks sent home leave it once idle). The common cases, a crew that does not
-    # change before the unit starts and is all in the heap, take one heapreplace (the first branch).
-    busy: list[int] = []
-    size = 0
-    on_shift = schedule.cooks_at(start)
-    changes = schedule.changes_after(start)
-    change_at, change_to = next(changes)
-    at = start  # units start in order: none before the previous one
-    starts: list[int] = []
-    start_at, replace, push, pop = starts.append, heapq.heapreplace, heapq.heappush, heapq.heappop
-    for arrived, cook_time in zip(arrivals, cook_times, strict=True):
-        if arrived > at:
-            at = arrived
-        if size == on_shift and size:
-            free = busy[0]
-            if free > at:
-                if free < change_at:  # every cook busy: the first one free takes it
-                    at = free
-                    replace(busy, at + cook_time)
-                    start_at(at)
-                    continue
-            elif at < change_at:  # a cook idle
-                replace(busy, at + cook_time)
-                start_at(at)
-                continue
-        while True:  # the first moment from `at` with fewer cooks cooking than on shift
-            while change_at <= at:
-                on_shift = change_to
-                change_at, change_to = next(changes)
-            while size > on_shift and busy[0] <= at:  # idle cooks sent home leave
-                pop(busy)
-                size -= 1
-            if size < on_shift:
-                push(busy, at + cook_time)
-                size += 1
-                break
-            if size and busy[0] <= at:
-                replace(busy, at + cook_time)
-                break
-            at = busy[0] if size and busy[0] < change_at else change_at
-        start_at(at)
-    return starts
+def _placed(loop: Callable[..., int], *arrays_and_numbers: object) -> NDArray[np.int64] | None:
+    """The units' starts from a loop of unit_starts.py (arrays when it is compiled, lists when it runs
+    interpreted, where lists are faster); None when it could not place them all."""
+    arguments = [a if COMPILED or not isinstance(a, np.ndarray) else a.tolist() for a in arrays_and_numbers]
+    count = len(arguments[0])  # type: ignore[arg-type]
+    starts: Any = np.empty(count, dtype=np.int64) if COMPILED else [0] * count
+    if loop(*arguments, starts) < count:
+        return None
+    return np.asarray(starts, dtype=np.int64)
 
 
 def run(stream: Stream, crew: Crew) -> RunSummary:
