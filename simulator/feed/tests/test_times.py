@@ -1,0 +1,73 @@
+"""A local time read by its day's offset (RowTimes' fast path) is the time the long way reads, in every zone and on
+every day: the fast path is taken on days without a clock change only, and left for the long way on the others."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from common.settings import COLUMNS
+from simulator.feed.layout import OURS
+from simulator.feed.times import RowTimes, steady_offset
+from simulator.orders import Invalid, Reading, parse_timestamp
+
+ZONES = [
+    "America/Chicago",
+    "Europe/Paris",
+    "Australia/Lord_Howe",  # clocks move by half an hour
+    "Pacific/Chatham",  # +12:45 / +13:45
+    "Asia/Kathmandu",  # +05:45, no changes
+    "America/Santiago",  # changes at midnight
+    "Africa/Casablanca",  # clocks go back for Ramadan
+    "UTC",
+]
+
+
+def reader() -> RowTimes:
+    return RowTimes(OURS.layout([*COLUMNS, "zone"]), Reading(None, None), None)
+
+
+def the_long_way(wall: str, zone: str) -> int | str:
+    try:
+        return parse_timestamp(wall, Reading(zone, None))
+    except Invalid as reason:
+        return reason.kind
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    moment=st.datetimes(min_value=datetime(1975, 1, 1), max_value=datetime(2098, 12, 31)),
+)
+def test_a_time_read_by_its_days_offset_is_the_time_read_the_long_way(zone, moment):
+    wall = moment.replace(microsecond=0).isoformat(sep=" ")
+    fast = reader()._on_a_steady_day(wall, ZoneInfo(zone))
+    if fast is not None:
+        assert fast == the_long_way(wall, zone)
+
+
+@settings(max_examples=40, deadline=None)
+@given(zone=st.sampled_from(ZONES), day=st.dates(min_value=date(1975, 1, 1), max_value=date(2098, 12, 31)))
+def test_a_day_called_steady_has_one_offset_minute_by_minute(zone, day):
+    offset = steady_offset(day, ZoneInfo(zone))
+    if offset is None:
+        return
+    midnight = datetime.combine(day, datetime.min.time())
+    for minute in range(24 * 60):
+        wall = midnight + timedelta(minutes=minute)
+        assert the_long_way(wall.isoformat(sep=" "), zone) == (wall - datetime(1970, 1, 1)).total_seconds() - offset
+
+
+def test_the_days_of_a_clock_change_are_read_the_long_way():
+    chicago = ZoneInfo("America/Chicago")
+    assert steady_offset(date(2026, 3, 8), chicago) is None  # spring forward
+    assert steady_offset(date(2026, 11, 1), chicago) is None  # fall back
+    assert steady_offset(date(2026, 3, 9), chicago) == -5 * 3600
+    times = reader()  # our own columns: a zone given by the cells, as Square's are
+    assert times._on_a_steady_day("2026-11-01 01:30:00", chicago) is None
+    assert times._on_a_steady_day("2026-11-02 01:30:00", chicago) == the_long_way(
+        "2026-11-02 01:30:00", "America/Chicago"
+    )
