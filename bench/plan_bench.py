@@ -275,7 +275,9 @@ def _plan(history: Path, menu: Path, out: Path, flags: tuple[str, ...]) -> tuple
     return seconds, finished.stdout
 
 
-WORK = re.compile(r"Work: ([\d,]+) trials .* one trial takes (\d+) ms, so the trials alone take (\d+) s on (\d+) ")
+WORK = re.compile(
+    r"Work: ([\d,]+) trials .* one trial takes ([\d.]+) ms, so the trials alone take ([\d.]+) s on (\d+) "
+)
 
 
 def speed(folder: Path, quick: bool, repeat: int = 3) -> list[Result]:
@@ -307,7 +309,7 @@ def speed(folder: Path, quick: bool, repeat: int = 3) -> list[Result]:
                 f"{name}, {len(made):,} orders: the whole plan with held-out check and backtest, median of {len(runs)}",
                 f"{seconds:.0f} s",
                 f"{alone} s of trials ({trials} trials x {one_ms} ms / {workers} processes)",
-                f"{seconds / max(int(alone), 1):.1f}x",
+                f"{seconds / float(alone):.1f}x" if float(alone) else "-",
                 f"< {SPEED_SECONDS} s",
                 seconds < SPEED_SECONDS,
             )

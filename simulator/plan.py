@@ -126,7 +126,8 @@ class CountedProgress:
 
 
 def one_trial_seconds(week: WeekAhead, plan: planner.Plan) -> float:
-    """One trial's time in this process, the roster on a search week (median of 5): the unit of the plan's work."""
+    """One trial's time in this process, the roster on a search week (median of 5, the first of them loading the
+    compiled loop): the unit of the plan's work. With --cluster, the week is made here for it."""
     stream, crew = week[("search", 0)], week.history.grid.schedule(plan.roster.on_shift)
     times = []
     for _ in range(5):
@@ -139,7 +140,7 @@ def one_trial_seconds(week: WeekAhead, plan: planner.Plan) -> float:
 def work_line(trials: int, seconds: float, one_trial: float, workers: int, cluster: str | None) -> str:
     """The plan's time beside what its trials alone would take on its processes: the rest is its own overhead
     (the searches' judging, the roster's solver, the forecast, the backtest's replays, the files)."""
-    line = f"Work: {trials:,} trials (a week each) in {seconds:.0f} s; one trial takes {one_trial * 1000:.0f} ms"
+    line = f"Work: {trials:,} trials (a week each) in {seconds:.0f} s; one trial takes {one_trial * 1000:.2f} ms"
     if cluster:
         return line + " here (they ran on the cluster)."
     alone = trials * one_trial / workers

@@ -45,6 +45,8 @@ def _starts_and_completions(stream: Stream, crew: Crew) -> tuple[NDArray[np.int6
     arrivals = np.repeat(stream.received, units).astype(np.int64)
     cook_times = stream.cook_times.astype(np.int64)
     if isinstance(crew, int):
+        if crew < 1:
+            raise ValueError(f"a fixed crew needs a cook at least, got {crew}")
         unit_starts = _placed(fixed_crew_starts, arrivals, cook_times, crew)
         assert unit_starts is not None  # a fixed crew places every unit
     else:

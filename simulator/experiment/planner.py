@@ -133,7 +133,7 @@ class Trials:
     def service(self, cooks: list[int]) -> ServiceLevel:
         """The service level alone (no fulfillment percentiles): what the searches read, round after round."""
         summaries = self._summaries(self.week.history.grid.schedule(cooks))
-        return judge([s.cells for s in summaries if s.cells is not None], self.week.blocks, self.promise)
+        return report.service_level(summaries, self.week.blocks, self.promise)
 
     def _summaries(self, crew: Crew, replications: range | None = None) -> list[RunSummary]:
         numbers = replications if replications is not None else range(self.week.size(self.name))

@@ -135,8 +135,13 @@ def assess(option: Option, summaries: Sequence[RunSummary], blocks: Blocks, prom
         max_queue=Estimate.of([s.max_queue for s in summaries]),
         utilisation=Estimate.of([s.utilisation for s in summaries]),
         labour_hours=Estimate.of([s.labour_hours for s in summaries]),
-        service=judge([s.cells for s in summaries if s.cells is not None], blocks, promise),
+        service=service_level(summaries, blocks, promise),
     )
+
+
+def service_level(summaries: Sequence[RunSummary], blocks: Blocks, promise: Promise) -> ServiceLevel:
+    """The promise held, block by block, over the replications' days (common/service_level.py)."""
+    return judge([s.cells for s in summaries if s.cells is not None], blocks, promise)
 
 
 def table(assessments: Sequence[Assessment], labour: str = "cook-h") -> str:

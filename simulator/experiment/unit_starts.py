@@ -27,17 +27,21 @@ COMPILED = numba is not None
 
 
 def _compiled(function: Function) -> Function:
-    """The function compiled by Numba (cached on disk beside this module), or as it is without Numba."""
-    return function if numba is None else cast(Function, numba.njit(cache=True, nogil=True)(function))
+    """The function compiled by Numba, cached on disk beside this module (or in NUMBA_CACHE_DIR) where a folder
+    can be written, else compiled afresh in each process; as it is without Numba."""
+    if numba is None:
+        return function
+    try:
+        return cast(Function, numba.njit(cache=True)(function))
+    except RuntimeError:  # no folder to cache it in ("no locator available")
+        return cast(Function, numba.njit(cache=False)(function))
 
 
 @_compiled
 def fixed_crew_starts(arrivals: Any, cook_times: Any, cooks: int, starts: Any) -> int:
     """Fills `starts` with each unit's start for a fixed crew: when the cook free first is free (a heap of the
     cooks' free times), or its arrival. Returns the units placed: all of them."""
-    free_at = [arrivals[0]]
-    for _ in range(cooks - 1):
-        free_at.append(arrivals[0])
+    free_at = [arrivals[0]] * cooks
     for k in range(len(arrivals)):
         at = free_at[0]
         if at < arrivals[k]:
@@ -59,8 +63,8 @@ def scheduled_starts(
     # by `at` are idle. A unit starts at `at` when fewer cooks are cooking than are on shift: the heap has
     # room, or holds an idle cook (cooks sent home leave it once idle). The common cases, a crew that does not
     # change before the unit starts and is all in the heap, take one heapreplace (the first branch).
-    busy = [start]
-    busy.pop()
+    busy = [start]  # a list of start's type (Numba types an empty list by an element it has seen),
+    busy.pop()  # emptied
     size = 0
     change = 0
     next_change, next_to = change_at[0], change_to[0]

@@ -114,9 +114,15 @@ class RowTimes:
 
 
 def steady_offset(day: date, zone: ZoneInfo) -> int | None:
-    """The zone's offset from UTC in seconds through the whole local day, or None when it changes that day (its
-    wall clock looked at every quarter hour, midnight to midnight: every clock change lasts longer)."""
+    """The zone's offset from UTC in seconds through the whole local day, or None when the clocks change that day.
+    Both readings of each quarter hour's wall time (fold 0 and 1), midnight to midnight, must have the one
+    offset: a time the clocks skip or pass twice reads two ways, even when the change spans midnight (a change
+    that began and ended between two quarter hours would pass unseen: none lasts so little)."""
     midnight = datetime.combine(day, time(), tzinfo=zone)
-    offsets = {(midnight + timedelta(minutes=15 * k)).utcoffset() for k in range(24 * 4 + 1)}
+    offsets = {
+        (midnight + timedelta(minutes=15 * k)).replace(fold=fold).utcoffset()
+        for k in range(24 * 4 + 1)
+        for fold in (0, 1)
+    }
     only = offsets.pop() if len(offsets) == 1 else None
     return None if only is None else int(only.total_seconds())

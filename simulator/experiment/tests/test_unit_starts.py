@@ -10,7 +10,10 @@ from hypothesis import strategies as st
 
 from common.schedule import CookSchedule
 from simulator.experiment import direct, unit_starts
-from simulator.experiment.tests.test_direct import SPRING, ZONE, assert_same, both, stream_from
+from simulator.experiment.streams import from_entries
+from simulator.experiment.tests.test_direct import GRID, MENU, SPRING, ZONE, assert_same, both, stream_from
+from simulator.orders import parse_order
+from tests.kitchen_data import order
 
 compiled = pytest.mark.skipif(not unit_starts.COMPILED, reason="Numba is not installed: nothing is compiled")
 
@@ -83,3 +86,9 @@ def test_without_numba_a_trial_gives_the_same_timestamps(monkeypatch):
     monkeypatch.setattr(direct, "fixed_crew_starts", unit_starts.fixed_crew_starts.py_func)
     monkeypatch.setattr(direct, "scheduled_starts", unit_starts.scheduled_starts.py_func)
     assert [both(raw, crew)[2] for crew in crews] == made
+
+
+def test_a_fixed_crew_without_a_cook_is_refused():
+    stream = from_entries([parse_order(1, order(SPRING, ("Ragu", 1)), MENU)], GRID)
+    with pytest.raises(ValueError, match="a cook at least, got 0"):
+        direct.run(stream, 0)

@@ -1,16 +1,19 @@
-"""A local time read by its day's offset (RowTimes' fast path) is the time the long way reads, in every zone and on
-every day: the fast path is taken on days without a clock change only, and left for the long way on the others."""
+"""A local time read by its day's offset (RowTimes' fast path) is the time the long way reads: on random days of
+zones with odd changes, and minute by minute around each of their changes from 2024 to 2028, the fast path
+taken on days without a clock change only."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from common.settings import COLUMNS
 from simulator.feed.layout import OURS
+from simulator.feed.presets import SQUARE
 from simulator.feed.times import RowTimes, steady_offset
 from simulator.orders import Invalid, Reading, parse_timestamp
 
@@ -71,3 +74,40 @@ def test_the_days_of_a_clock_change_are_read_the_long_way():
     assert times._on_a_steady_day("2026-11-02 01:30:00", chicago) == the_long_way(
         "2026-11-02 01:30:00", "America/Chicago"
     )
+
+
+def change_days(zone: str, first: int = 2024, last: int = 2028) -> list[date]:
+    """The local days on which the zone's clocks change, found by its offset at each UTC noon."""
+    local, days, before = ZoneInfo(zone), [], None
+    moment = datetime(first, 1, 1, 12, tzinfo=timezone.utc)
+    while moment.year <= last:
+        offset = moment.astimezone(local).utcoffset()
+        if before is not None and offset != before:
+            days.append((moment - timedelta(days=1)).astimezone(local).date())
+        before, moment = offset, moment + timedelta(days=1)
+    return days
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_around_every_clock_change_the_fast_path_reads_as_the_long_way(zone):
+    times = reader()
+    days = change_days(zone)
+    assert days or zone in ("Asia/Kathmandu", "UTC")
+    for day in days:
+        for near in (day - timedelta(days=1), day, day + timedelta(days=1), day + timedelta(days=2)):
+            midnight = datetime.combine(near, datetime.min.time())
+            for minute in range(0, 24 * 60, 5):
+                wall = (midnight + timedelta(minutes=minute)).isoformat(sep=" ")
+                fast = times._on_a_steady_day(wall, ZoneInfo(zone))
+                assert fast is None or fast == the_long_way(wall, zone), (zone, wall)
+
+
+def test_a_rows_time_takes_the_fast_path_only_when_read_as_iso():
+    header = ["Date", "Time", "Time Zone", "Item", "Qty", "Gross Sales", "Transaction ID", "Customer Name"]
+    row = ["2026-07-01", "12:00:00", "Central Time (US & Canada)", "Pad Thai", "1.0", "$12.00", "T1", "Guest"]
+    plain = RowTimes(SQUARE.layout(header), Reading(None, None), None)
+    assert plain.epoch(row) == the_long_way("2026-07-01 12:00:00", "America/Chicago")
+    assert plain.day_offsets == {(date(2026, 7, 1), ZoneInfo("America/Chicago")): -5 * 3600}
+    patterned = RowTimes(SQUARE.layout(header), Reading(None, "%Y-%m-%d %H:%M:%S"), None)
+    assert patterned.epoch(row) == plain.epoch(row)
+    assert patterned.day_offsets == {}  # a pattern given: every time read by it
