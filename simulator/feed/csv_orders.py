@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -67,6 +67,7 @@ class CsvOrders:
         self.name, self.options = name, options
         self.source = CsvSource(stream, name, options.delimiter)
         self.sorted: SortedRows | None = None
+        self._lines: dict[tuple[str, str, str], dict[str, object]] = {}
         try:
             self.layout = self._layout()
             self.times = RowTimes(self.layout, options.reading, options.kitchen_zone)
@@ -277,8 +278,9 @@ class CsvOrders:
     ) -> FeedEntry:
         """One order from its rows, as the raw order parse_order checks."""
         layout, header = self.layout, self.source.header
+        order_of, item_of, name_of, service_of = self._order_readers
         first_line, first = rows[0]
-        order_id = layout.value(first, "order_id")
+        order_id = order_of(first)
         ordered_at = None
         try:
             ordered_at = self._ordered_at(rows)
@@ -293,7 +295,6 @@ class CsvOrders:
                     "order id again",
                 )
             items = []
-            item_of = layout.reader("item")
             for number, row in rows:
                 if not item_of(row):
                     continue  # a row of the order with no item on it
@@ -311,8 +312,8 @@ class CsvOrders:
         order = {
             "order_id": order_id,
             "ordered_at": None,
-            "name": layout.value(first, "name"),
-            "service": layout.value(first, "service"),
+            "name": name_of(first),
+            "service": service_of(first),
             "items": items,
         }
         return parse_order(position, order, menu, at=ordered_at)
@@ -359,19 +360,41 @@ class CsvOrders:
 
     def _line(self, row: list[str]) -> dict[str, object]:
         """An item line: its dish, quantity (1 for an export of a row a unit) and price of a unit in cents (a
-        line's amount over its quantity, to the nearest cent, half to even, when the export gives the line's)."""
+        line's amount over its quantity, to the nearest cent, half to even, when the export gives the line's).
+        Lines repeat (a menu's dishes, quantities and prices): each is read once, the last LINES of them kept."""
+        item_of, quantity_of, money_of = self._line_readers
+        key = (item_of(row), quantity_of(row), money_of(row))
+        line = self._lines.get(key)
+        if line is None:
+            if len(self._lines) >= LINES:
+                self._lines.clear()
+            line = self._lines[key] = self._read_line(*key)
+        return line
+
+    def _read_line(self, item: str, quantity_cell: str, money_cell: str) -> dict[str, object]:
         layout, mark = self.layout, self.mark
-        quantity = 1 if layout.shape.unit_per_row else _quantity(layout.value(row, "quantity"), mark or DOT)
+        quantity = 1 if layout.shape.unit_per_row else _quantity(quantity_cell, mark or DOT)
         if "amount" in layout.fields:
             if quantity < 1:
                 raise Invalid(f"quantity must be a whole number >= 1, got {quantity}", "bad quantity")
-            amount = _money(layout.value(row, "amount"), self.options.price_unit, mark)
+            amount = _money(money_cell, self.options.price_unit, mark)
             price, rest = divmod(amount, quantity)
             if 2 * rest > quantity or (2 * rest == quantity and price % 2):
                 price += 1
         else:
-            price = _money(layout.value(row, "price_per_unit"), self.options.price_unit, mark)
-        return {"name": layout.value(row, "item"), "quantity": quantity, "price_per_unit": price}
+            price = _money(money_cell, self.options.price_unit, mark)
+        return {"name": item, "quantity": quantity, "price_per_unit": price}
+
+    @cached_property
+    def _order_readers(self) -> tuple[Callable[[list[str]], str], ...]:
+        """An order's id, item, customer and service cells: read for every order of a million."""
+        return tuple(self.layout.reader(name) for name in ("order_id", "item", "name", "service"))
+
+    @cached_property
+    def _line_readers(self) -> tuple[Callable[[list[str]], str], ...]:
+        """A line's item, quantity and money (its amount, or its price of a unit) cells."""
+        money = "amount" if "amount" in self.layout.fields else "price_per_unit"
+        return tuple(self.layout.reader(name) for name in ("item", "quantity", money))
 
     def sold(self) -> dict[str, Sold]:
         """Every dish its kept lines name, with its category and the units sold: a pass of its own, for a menu's
@@ -417,6 +440,8 @@ def _proven(price: str) -> str | None:
     return decimal_evidence(price)
 
 
+LINES = 4096
+"""Item lines remembered by their cells (CsvOrders._line): a menu's dishes, in their quantities and prices."""
 # A menu has few prices and quantities: each cell is read once (a bad one is not remembered: it raises each time).
 _money = lru_cache(maxsize=4096)(parse_money)
 _quantity = lru_cache(maxsize=256)(parse_quantity)

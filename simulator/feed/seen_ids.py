@@ -8,34 +8,39 @@ class SeenIds:
     """The order ids met so far, as 64-bit hashes: 8 bytes an order, in a sorted array merged in batches (a merge
     holds the array twice for a moment: 16 MB at a million orders, where numpy's union1d held it four times).
 
-    Exact but for hash collisions, which are unlikely to happen once in 10^12 pairs of ids."""
+    Exact but for hash collisions, which are unlikely to happen once in 10^12 pairs of ids. The hash is Python's
+    own of the id (SipHash, 64 bits, random for each process): the set lives as long as one reading."""
 
     BATCH = 65_536
 
     def __init__(self) -> None:
-        import hashlib  # here, as numpy: only files with order ids need them
+        import numpy as np  # here: numpy takes a tenth of a second to import, and only files with order ids need it
 
-        import numpy as np  # here: numpy takes a tenth of a second to import
-
-        self.blake2b = hashlib.blake2b
         self.older = np.zeros(0, dtype=np.uint64)
+        self.uint64 = np.uint64
         self.recent: set[int] = set()
 
     def add(self, order_id: str) -> bool:
         """Note the id; True if it was already there."""
-        import numpy as np  # here: numpy takes a tenth of a second to import
-
-        key = int.from_bytes(self.blake2b(order_id.encode(), digest_size=8).digest(), "little")
+        key = hash(order_id) & 0xFFFF_FFFF_FFFF_FFFF
         if key in self.recent:
             return True
-        if len(self.older):
-            at = np.searchsorted(self.older, np.uint64(key))
-            if at < len(self.older) and self.older[at] == key:
+        older = self.older
+        if len(older):
+            at = older.searchsorted(self.uint64(key))  # a numpy integer: a Python int above 2**63 would be a float
+            if at < len(older) and older[at] == key:
                 return True
         self.recent.add(key)
-        if len(self.recent) >= self.BATCH:  # merged into one new array sorted in place: no id is in both
-            merged = np.concatenate((self.older, np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent))))
-            merged.sort()
-            self.older = merged
-            self.recent.clear()
+        if len(self.recent) >= self.BATCH:
+            self._merge()
         return False
+
+    def _merge(self) -> None:
+        """The recent ids into the sorted array: one new array, sorted in place (no id is in both)."""
+        import numpy as np
+
+        recent = np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent))
+        merged = np.concatenate((self.older, recent))
+        merged.sort()
+        self.older = merged
+        self.recent.clear()
