@@ -96,3 +96,30 @@ def test_a_location_asked_of_a_file_with_no_location_column_is_refused(tmp_path)
     path.write_text(HEADER + "1,2024-05-01 12:00:00,Pho,1,9.00\n")
     with pytest.raises(OrdersFileError, match="--location 'Downtown', but our columns has no location column"):
         open_orders(path, FeedOptions(location="Downtown"))
+
+
+def test_item_lines_read_once_are_the_lines_read_afresh_when_the_remembered_ones_are_let_go(tmp_path, monkeypatch):
+    from simulator.feed import csv_orders
+
+    rows = [
+        f"{n},2024-05-01 12:{n:02}:00,{dish},{q},{price}\n"
+        for n, (dish, q, price) in enumerate(
+            [
+                ("Bao", 1, "4.00"),
+                ("Pho", 2, "9.00"),
+                ("Bao", 1, "4.00"),
+                ("Bao", 3, "4.50"),
+                ("Pho", 2, "9.00"),
+                ("Pho", 1, "9.25"),
+                ("Bao", 1, "4.00"),
+            ],
+            start=1,
+        )
+    ]
+    path = tmp_path / "o.csv"
+    path.write_text(HEADER + "".join(rows))
+    remembered = [(o.lines, o.total_price) for o in read_orders(path, MENU)]
+    monkeypatch.setattr(csv_orders, "LINES", 2)  # the remembered lines let go every second new one
+    afresh = [(o.lines, o.total_price) for o in read_orders(path, MENU)]
+    assert afresh == remembered
+    assert [total for _, total in remembered] == [400, 1800, 400, 1350, 1800, 925, 400]
