@@ -158,9 +158,16 @@ class Layout:
 
 
 def _reader(found: Field) -> Callable[[list[str]], str]:
-    if len(found.alternatives) == 1 and len(found.alternatives[0]) == 1:
-        column = found.alternatives[0][0]
-        return lambda row: row[column].strip()
+    """Field.value, made for the field's shape: one column, or columns joined (Square's 'Date+Time'), read
+    without the loop over alternatives that only a field with several needs."""
+    if len(found.alternatives) == 1:
+        columns = found.alternatives[0]
+        if len(columns) == 1:
+            column = columns[0]
+            return lambda row: row[column].strip()
+        if len(columns) == 2:
+            first, second = columns
+            return lambda row: f"{row[first].strip()} {row[second].strip()}".strip()
     return found.value
 
 
