@@ -145,7 +145,7 @@ def work_line(trials: int, seconds: float, one_trial: float, workers: int, clust
         return line + " here (they ran on the cluster)."
     alone = trials * one_trial / workers
     return (
-        line + f", so the trials alone take {alone:.0f} s on {workers} process(es), the rest {seconds - alone:.0f} s."
+        line + f", so the trials alone take {alone:.1f} s on {workers} process(es), the rest {seconds - alone:.1f} s."
     )
 
 

@@ -299,3 +299,12 @@ def test_help_names_the_default_target_from_the_parameters(their_kitchen, capsys
     text = capsys.readouterr().out
     assert "(default: SLA_P90_MINUTES, 45.0)" in " ".join(text.split())
     assert text.startswith("usage:") and "keeps the promise on days it never saw" in " ".join(text.split())
+
+
+def test_the_work_line_sets_the_trials_own_time_beside_the_plans():
+    line = plan.work_line(6156, 31.0, 0.00315, 2, None)
+    assert line == (
+        "Work: 6,156 trials (a week each) in 31 s; one trial takes 3.15 ms, so the trials alone take 9.7 s on"
+        " 2 process(es), the rest 21.3 s."
+    )
+    assert plan.work_line(10, 1.0, 0.001, 2, "tcp://10.0.0.5:8786").endswith("ms here (they ran on the cluster).")
