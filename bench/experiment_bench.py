@@ -7,14 +7,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench import workload
-from bench.measure import Result, median_of, timed
+from bench.measure import Result, median_of, timed, timed_plan
 from common.localtime import LocalClock
 from common.schedule import CookSchedule
 from simulator.experiment import direct
@@ -73,17 +71,8 @@ def plan(replications: int | None = None) -> list[Result]:
     roster, its held-out verdict, and its labour beside the fixed crew and the two-level schedule."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "plan"
-        started = time.perf_counter()
         flags = ["--replications", str(replications)] if replications else []
-        finished = subprocess.run(
-            [sys.executable, "-m", "simulator.plan", *flags, "--sla-p90", "40", "--out", str(out), "--no-progress"],
-            capture_output=True,
-            text=True,
-            timeout=1800,
-        )
-        seconds = time.perf_counter() - started
-        if finished.returncode not in (0, 1):
-            raise RuntimeError(f"simulator.plan failed: {finished.stderr[-2000:]}")
+        seconds, _ = timed_plan([*flags, "--sla-p90", "40", "--out", str(out), "--no-progress"], timeout=1800)
         rows = {row["option"]: row for row in csv.DictReader((out / "comparison.csv").read_text().splitlines())}
     roster, held_out = rows["the roster"], rows["the roster, held out"]
     fixed = next(r for r in rows.values() if r["kind"] == "fixed")

@@ -7,6 +7,7 @@ import os
 import resource
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -34,6 +35,19 @@ def timed(action: Callable[[], object]) -> float:
     started = time.perf_counter()
     action()
     return time.perf_counter() - started
+
+
+def timed_plan(arguments: list[str], timeout: float = 3600) -> tuple[float, str]:
+    """`python -m simulator.plan` with these flags, as a user runs it, timed as a whole process: (wall seconds,
+    what it printed). Its exit status 1 (a roster that does not keep the promise) is a result, not a failure."""
+    started = time.perf_counter()
+    finished = subprocess.run(
+        [sys.executable, "-m", "simulator.plan", *arguments], capture_output=True, text=True, timeout=timeout
+    )
+    seconds = time.perf_counter() - started
+    if finished.returncode not in (0, 1):
+        raise RuntimeError(f"simulator.plan failed: {finished.stderr[-2000:]}")
+    return seconds, finished.stdout
 
 
 def run_for_peak_rss(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:

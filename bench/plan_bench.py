@@ -22,17 +22,14 @@ import json
 import math
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from bench.measure import Result
+from bench.measure import Result, timed_plan
 from common.schedule import CookSchedule
 from common.service_level import MIN_ORDERS, Blocks, CellStats, Promise, judge
 from simulator.experiment import direct, staffing
@@ -245,34 +242,9 @@ def scenario(
 
 
 def _plan(history: Path, menu: Path, out: Path, flags: tuple[str, ...]) -> tuple[float, str]:
-    """`python -m simulator.plan` on the history, for the week after it: (wall seconds, what it printed)."""
-    started = time.perf_counter()
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "simulator.plan",
-            "--orders",
-            str(history),
-            "--menu",
-            str(menu),
-            "--timezone",
-            ZONE,
-            "--sla-p90",
-            str(TARGET),
-            "--out",
-            str(out),
-            "--no-progress",
-            *flags,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=3600,
-    )
-    seconds = time.perf_counter() - started
-    if finished.returncode not in (0, 1):
-        raise RuntimeError(f"simulator.plan failed: {finished.stderr[-2000:]}")
-    return seconds, finished.stdout
+    """The plan of the week after the history: (wall seconds, what it printed)."""
+    arguments = ["--orders", str(history), "--menu", str(menu), "--timezone", ZONE, "--sla-p90", str(TARGET)]
+    return timed_plan([*arguments, "--out", str(out), "--no-progress", *flags])
 
 
 WORK = re.compile(
