@@ -165,9 +165,7 @@ def _reader(found: Field) -> Callable[[list[str]], str]:
         if len(columns) == 1:
             column = columns[0]
             return lambda row: row[column].strip()
-        if len(columns) == 2:
-            first, second = columns
-            return lambda row: f"{row[first].strip()} {row[second].strip()}".strip()
+        return lambda row: " ".join([row[i].strip() for i in columns]).strip()
     return found.value
 
 
