@@ -57,4 +57,4 @@ COPY tests tests
 COPY conftest.py ./
 RUN chown -R kitchen /app
 USER kitchen
-CMD ["python", "-m", "pytest", "common/tests", "simulator/tests", "simulator/feed/tests", "simulator/experiment/tests"]
+CMD ["python", "-m", "pytest", "common/tests", "simulator/tests", "simulator/feed/tests", "simulator/experiment/tests", "simulator/stations/tests"]

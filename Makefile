@@ -44,7 +44,7 @@ test: $(STAMP) chromium
 
 # The tests beside the code that need no browser and start no process: what to run between two edits.
 check: $(STAMP)
-	$(PY) -m pytest -q -m "not browser and not e2e" common/tests simulator/tests simulator/feed/tests simulator/experiment/tests dashboard/tests
+	$(PY) -m pytest -q -m "not browser and not e2e" common/tests simulator/tests simulator/feed/tests simulator/experiment/tests simulator/stations/tests dashboard/tests
 
 # Style and types, as CI checks them (their settings are in pyproject.toml).
 lint: $(STAMP)

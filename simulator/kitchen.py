@@ -44,7 +44,8 @@ progress = logging.getLogger("simulator.progress")  # the hourly line: thinned o
 SAMPLE_INTERVAL = 60  # simulated seconds between two time-series samples
 REPORT_INTERVAL = 3600  # simulated seconds between two progress lines
 QUIET_LIMIT = 86400  # simulated seconds an idle kitchen goes on being sampled before it waits for an order
-LATE = EventPriority(2)  # an event priority after SimPy's NORMAL (1): for what must see everything else of its moment
+SETTLE = EventPriority(2)  # after SimPy's NORMAL (1): a laid-out kitchen gives out work once a moment's events are in
+LATE = EventPriority(3)  # after that: for what must see everything else of its moment (samples)
 
 
 @dataclass(slots=True)
@@ -156,6 +157,12 @@ class Kitchen:
         self._drained: simpy.Event | None = None
         self._arrival: simpy.Event | None = None
         self.idle_since = env.now
+        self.cooked_seconds = 0  # of the units done; those under way count from their start (busy_seconds)
+        self._hire(crew)
+
+    def _hire(self, crew: int | CookSchedule) -> None:
+        """The cooks: one crew working one first-come, first-served queue of units."""
+        env = self.env
         self.off_duty: list[PriorityRequest] = []
         self.cooks: Cooks | ScheduledCooks
         self._ask_for_cook: Callable[[], UnitAsk]
@@ -169,7 +176,6 @@ class Kitchen:
             self.cooks = Cooks(env, capacity=crew)
             self._ask_for_cook = partial(UnitRequest, self.cooks)
             self.scheduled = TimeWeighted(env.now, crew)
-        self.cooked_seconds = 0  # of the units done; those under way count from their start (busy_seconds)
 
     def take(self, entry: FeedEntry) -> None:
         """Accept an entry of the feed at its time of receipt."""
@@ -179,12 +185,7 @@ class Kitchen:
             self._count_queue_as_the_moment_changes()
             self.queued_orders += 1
             self.recorder.order_received(ticket)
-            for line in entry.lines:
-                for _ in range(line.quantity):
-                    request = self._ask_for_cook()
-                    request.ticket, request.cook_time = ticket, line.dish.cook_time
-                    request.callbacks.append(self._cook)
-            ticket.units_left = sum(line.quantity for line in entry.lines)
+            self._queue(ticket)
             if self._arrival is not None and not self._arrival.triggered:
                 self._arrival.succeed()
         elif isinstance(entry, EmptyOrder):
@@ -193,6 +194,15 @@ class Kitchen:
             self.recorder.order_discarded(entry)
         else:
             self.reject(entry)
+
+    def _queue(self, ticket: Ticket) -> None:
+        """Every unit of a received order asks for a cook."""
+        for line in ticket.order.lines:
+            for _ in range(line.quantity):
+                request = self._ask_for_cook()
+                request.ticket, request.cook_time = ticket, line.dish.cook_time
+                request.callbacks.append(self._cook)
+        ticket.units_left = sum(line.quantity for line in ticket.order.lines)
 
     def _count_queue_as_the_moment_changes(self) -> None:
         """The longest queue is counted at the end of each moment of receipt. Between receipts the queue only
@@ -216,17 +226,21 @@ class Kitchen:
 
     def _cook(self, request: UnitAsk) -> None:
         """A unit's request is granted: its cook works on it for the dish's cook time."""
-        now = self.env.now
         ticket = request.ticket
         if ticket.started_at is None:
-            ticket.started_at = int(now)
-            if now > self.receipt_moment:
-                self.started_since_receipt += 1
-            self.queued_orders -= 1
-            self.in_progress_orders += 1
-            self.recorder.order_started(ticket)
+            self._start(ticket)
         self.busy += 1
         self.env.timeout(request.cook_time, request).callbacks.append(self._done)
+
+    def _start(self, ticket: Ticket) -> None:
+        """An order's first unit is started: it is in progress from now."""
+        now = self.env.now
+        ticket.started_at = int(now)
+        if now > self.receipt_moment:
+            self.started_since_receipt += 1
+        self.queued_orders -= 1
+        self.in_progress_orders += 1
+        self.recorder.order_started(ticket)
 
     def _done(self, cooked: CookTime) -> None:
         """A unit is cooked: its cook is free for the next unit; its order may be complete."""
@@ -236,8 +250,11 @@ class Kitchen:
         self.cooks.hand_back(request)
         ticket = request.ticket
         ticket.units_left -= 1
-        if ticket.units_left:
-            return
+        if not ticket.units_left:
+            self._complete(ticket)
+
+    def _complete(self, ticket: Ticket) -> None:
+        """An order is done: its last unit cooked (and, in a laid-out kitchen, the order packed)."""
         ticket.completed_at = int(self.env.now)
         self.in_progress_orders -= 1
         self.completed += 1
@@ -278,7 +295,7 @@ class Kitchen:
             first_rejection=self.rejections.earliest(),
             max_queue=max(self.most_queued, self.queued_orders + self.started_since_receipt),
             busy_seconds=self.busy_seconds(),
-            on_shift_seconds=self.scheduled.integral(self.env.now),
+            on_shift_seconds=self.on_shift_seconds(),
         )
 
     def busy_seconds(self) -> float:
@@ -290,6 +307,10 @@ class Kitchen:
             # a user's request is granted, so its usage_since is set: the second test only tells mypy so
             if isinstance(request, (UnitRequest, ScheduledUnitRequest)) and request.usage_since is not None
         )
+
+    def on_shift_seconds(self) -> float:
+        """Cook-seconds on shift so far."""
+        return self.scheduled.integral(self.env.now)
 
     @property
     def open_orders(self) -> int:

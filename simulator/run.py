@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
 import simpy
 import simpy.rt
 from simpy.events import ProcessGenerator
@@ -26,6 +27,8 @@ from common.localtime import LocalClock
 from common.schedule import CookSchedule
 from simulator.kitchen import Kitchen, KitchenSample, Recorder, Rejections, Ticket, receive_orders
 from simulator.orders import EmptyOrder, FeedEntry, OrdersFileError, Rejected
+from simulator.stations.kitchen import StationKitchen
+from simulator.stations.layout import LaidOut
 from simulator.tally import RunSummary
 
 # In real time, the clock wakes at least this often (wall seconds) to flush and to notice a stop; as
@@ -89,7 +92,7 @@ class Outcome:
 
 def simulate(
     feed: Iterable[FeedEntry | None],
-    crew: int | CookSchedule,
+    crew: int | CookSchedule | LaidOut,
     speed: float | None,
     recorder: Recorder,
     clock: LocalClock,
@@ -98,7 +101,8 @@ def simulate(
 ) -> Outcome:
     """Run the kitchen over the feed until every order is done, or until `stop_requested()` says so.
 
-    `crew` is a fixed number of cooks or a cook schedule. A live feed says None while its next order has not come.
+    `crew` is a fixed number of cooks, a cook schedule, or a layout whose roles hold the cooks. A live feed says None
+    while its next order has not come.
     """
     start, entries = _first_receipt(iter(feed))
     if start is None:  # nothing readable: just record the rejections
@@ -108,7 +112,11 @@ def simulate(
     else:
         env = CatchingUp(initial_time=start, factor=1 / speed)
 
-    kitchen = Kitchen(env, crew, recorder)
+    kitchen = (
+        StationKitchen(env, crew.layout, recorder, np.random.default_rng(crew.seed))
+        if isinstance(crew, LaidOut)
+        else Kitchen(env, crew, recorder)
+    )
     stopped = env.event()
 
     def tick() -> None:

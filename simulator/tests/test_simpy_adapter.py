@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from simpy.core import NORMAL, URGENT
 
-from simulator.kitchen import LATE
+from simulator.kitchen import LATE, SETTLE
 from simulator.simpy_adapter import At, Cooks, ScheduledCooks, ScheduledUnitRequest, UnitRequest
 
 
@@ -27,13 +27,19 @@ def test_events_at_one_moment_come_in_the_order_of_their_priorities_whatever_ord
     seen: list[str] = []
     for name, make in (
         ("late", lambda: At(env, 5, LATE)),
+        ("settle", lambda: At(env, 5, SETTLE)),
         ("normal", lambda: env.timeout(5)),
         ("urgent", lambda: At(env, 5, URGENT)),
     ):
         make().callbacks.append(lambda event, name=name: seen.append((name, env.now, event.ok, event.value)))
     env.run()
-    assert seen == [("urgent", 5, True, None), ("normal", 5, True, None), ("late", 5, True, None)]
-    assert URGENT < NORMAL < LATE
+    assert seen == [
+        ("urgent", 5, True, None),
+        ("normal", 5, True, None),
+        ("settle", 5, True, None),
+        ("late", 5, True, None),
+    ]
+    assert URGENT < NORMAL < SETTLE < LATE
 
 
 def grants_by_release(durations: list[tuple[int, int]], capacity: int) -> list[tuple[int, float]]:

@@ -1,0 +1,1 @@
+"""The kitchen as it is laid out: stations, equipment, roles, routes and packing (layout.py), simulated (kitchen.py)."""

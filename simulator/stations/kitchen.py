@@ -1,0 +1,190 @@
+"""A laid-out kitchen in SimPy: stations worked by cooks of several roles, equipment with slots, routes of
+several steps and packing at the pass (simulator/stations/layout.py says the layout and who takes what).
+
+The story: a received order's units each get their steps, their times drawn at once from the run's
+random generator (so the same seed gives every option the same times: common random numbers); each unit
+waits at its first step's station. Whenever something happens at a moment (an order comes, a step ends,
+a role's crew changes), `StationKitchen.settle` is scheduled once for the end of that moment (SETTLE,
+after every NORMAL event): it gives the free slots and the free cooks work, by the layout's rule, and
+each step started is a Timeout whose callback moves the unit on. Deciding once a moment, when
+everything of the moment is known, is what makes the result independent of the order in which SimPy
+processes simultaneous events.
+
+Everything a `Kitchen` counts and tells its recorder (orders received, started, completed, the queue,
+samples, the summary) is the base class's, unchanged.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from typing import cast
+
+import numpy as np
+import simpy
+from simpy.core import URGENT
+from simpy.events import ProcessGenerator
+
+from common.schedule import CookSchedule
+from simulator.kitchen import SETTLE, Kitchen, KitchenSample, Recorder, Ticket
+from simulator.simpy_adapter import At
+from simulator.stations.layout import Layout
+from simulator.tally import TimeWeighted
+
+
+@dataclass(slots=True)
+class Job:
+    """A unit on its route, or an order waiting to be packed (one step at the pass)."""
+
+    ticket: Ticket
+    key: tuple[int, int]
+    """Its place in line among units ready at the same moment: the order's place in the stream, then the unit's
+    place in its order (the packing of an order comes after its units)."""
+    steps: tuple[tuple[int, int], ...]
+    """(station, seconds) of each step."""
+    step: int = 0
+    role: int = -1
+    """The role of the cook working the current step; -1 at equipment."""
+    started: float = 0.0
+    packs: bool = False
+    """The order's packing, not a unit."""
+
+
+class StationKitchen(Kitchen):
+    """A Kitchen whose cooks have roles and work stations as `layout` lays them out; step times drawn from `rng`."""
+
+    def __init__(self, env: simpy.Environment, layout: Layout, recorder: Recorder, rng: np.random.Generator) -> None:
+        self.layout, self.rng = layout, rng
+        super().__init__(env, 0, recorder)
+
+    def _hire(self, crew: int | CookSchedule) -> None:
+        layout, env = self.layout, self.env
+        self.waiting: list[list[tuple[float, int, int, Job]]] = [[] for _ in layout.stations]
+        self.slots_busy = [0] * len(layout.stations)
+        self.working = [0] * len(layout.roles)
+        self.on_shift = [
+            TimeWeighted(env.now, role.crew if isinstance(role.crew, int) else role.crew.cooks_at(int(env.now)))
+            for role in layout.roles
+        ]
+        self.servers = [
+            sorted(
+                (r for r, role in enumerate(layout.roles) if s in role.stations),
+                key=lambda r: (len(layout.roles[r].stations), r),
+            )
+            for s in range(len(layout.stations))
+        ]
+        """Per station, the roles that work it: the most specialised first, then as written."""
+        self.equipment = [s for s, station in enumerate(layout.stations) if station.slots is not None]
+        self.worked = [s for s, station in enumerate(layout.stations) if station.slots is None]
+        self.cooking_starts = 0.0  # the sum of the start times of the cooks' steps under way (busy_seconds)
+        self._settle_at: float | None = None
+        for r, role in enumerate(layout.roles):
+            if isinstance(role.crew, CookSchedule):
+                env.process(self._follow(r, role.crew))
+
+    def _queue(self, ticket: Ticket) -> None:
+        """Draw every step time of the order's units, and have each unit wait at its first station."""
+        seq, number = self.received, 0
+        for line in ticket.order.lines:
+            for _ in range(line.quantity):
+                steps = self.layout.unit_steps(line.dish, self.rng)
+                self._wait(Job(ticket, (seq, number), steps))
+                number += 1
+        ticket.units_left = number
+
+    def _wait(self, job: Job) -> None:
+        heapq.heappush(self.waiting[job.steps[job.step][0]], (self.env.now, *job.key, job))
+        self._settle_soon()
+
+    def _settle_soon(self) -> None:
+        if self._settle_at != self.env.now:
+            self._settle_at = self.env.now
+            At(self.env, 0, SETTLE).callbacks.append(self.settle)
+
+    def settle(self, _: object = None) -> None:
+        """Give out work at the end of a moment: free slots to the oldest units waiting for them; then, oldest
+        first over every station, a waiting unit to a free cook of the most specialised role that works it."""
+        waiting = self.waiting
+        for s in self.equipment:
+            slots = self.layout.stations[s].slots
+            assert slots is not None
+            while waiting[s] and self.slots_busy[s] < slots:
+                self.slots_busy[s] += 1
+                self._begin(heapq.heappop(waiting[s])[-1], -1)
+        while True:
+            best: tuple[tuple[float, int, int], int, int] | None = None
+            for s in self.worked:
+                if not waiting[s]:
+                    continue
+                role = next((r for r in self.servers[s] if self.working[r] < self.on_shift[r].value), None)
+                head = waiting[s][0]
+                if role is not None and (best is None or head[:3] < best[0]):
+                    best = (head[:3], s, role)
+            if best is None:
+                return
+            _, s, role = best
+            self.working[role] += 1
+            self.busy += 1
+            self._begin(heapq.heappop(waiting[s])[-1], role)
+
+    def _begin(self, job: Job, role: int) -> None:
+        ticket = job.ticket
+        if ticket.started_at is None:
+            self._start(ticket)
+        job.role, job.started = role, self.env.now
+        if role >= 0:
+            self.cooking_starts += self.env.now
+        self.env.timeout(job.steps[job.step][1], job).callbacks.append(self._step_done)
+
+    def _step_done(self, event: simpy.Timeout) -> None:
+        """A step ends: its cook or slot is free; the unit goes on to its next station, or is done."""
+        job = cast(Job, event.value)
+        station, seconds = job.steps[job.step]
+        if job.role >= 0:
+            self.working[job.role] -= 1
+            self.busy -= 1
+            self.cooked_seconds += seconds
+            self.cooking_starts -= job.started
+        else:
+            self.slots_busy[station] -= 1
+        self._settle_soon()
+        job.step += 1
+        if job.step < len(job.steps):
+            self._wait(job)
+            return
+        ticket = job.ticket
+        if job.packs:
+            self._complete(ticket)
+            return
+        ticket.units_left -= 1
+        if ticket.units_left:
+            return
+        packing = self.layout.packing
+        if packing is None:
+            self._complete(ticket)
+            return
+        units = sum(line.quantity for line in ticket.order.lines)
+        self._wait(Job(ticket, (job.key[0], units), ((packing.station, packing.seconds(units)),), packs=True))
+
+    def _follow(self, role: int, schedule: CookSchedule) -> ProcessGenerator:
+        """A role's crew as its schedule says: a cook sent home finishes the step at hand."""
+        for moment, cooks in schedule.changes_after(int(self.env.now)):
+            yield At(self.env, moment - self.env.now, URGENT)
+            self.on_shift[role].set(self.env.now, cooks)
+            self._settle_soon()
+
+    def busy_seconds(self) -> float:
+        return self.cooked_seconds + self.busy * self.env.now - self.cooking_starts
+
+    def on_shift_seconds(self) -> float:
+        return sum(crew.integral(self.env.now) for crew in self.on_shift)
+
+    def sample(self) -> KitchenSample:
+        return KitchenSample(
+            t=int(self.env.now),
+            queued_orders=self.queued_orders,
+            in_progress_orders=self.in_progress_orders,
+            queued_units=sum(map(len, self.waiting)),
+            busy_cooks=self.busy,
+            cooks=sum(crew.value for crew in self.on_shift),
+        )

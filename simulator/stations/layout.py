@@ -1,0 +1,400 @@
+"""A kitchen as it is laid out: its stations, the roles of its cooks, and each dish's route through them.
+
+Written by hand as TOML (`--layout FILE`, or KITCHEN_LAYOUT in the parameters file), e.g. data/layout.toml:
+
+    default_station = "line"            # where a dish no route names is cooked, in one step of its menu time
+
+    [stations]
+    line = {}                            # worked by cooks
+    oven = { slots = 4 }                 # equipment: 4 units at once, each for its time, no cook needed
+    pass = {}
+
+    [roles.cook]                         # each cook has one role: the stations they can work
+    stations = ["line"]
+    cooks = 6                            # a fixed count, or a schedule as COOK_SCHEDULE has it:
+    [roles.packer]
+    stations = ["pass"]
+    schedule = { "00:00" = 1, "11:00" = 2, "22:00" = 1 }
+
+    [[routes]]                           # the first route naming a dish is its route
+    dishes = "* Pizza"                   # a dish name, a pattern (*, ?, [..]) or a list of them
+    steps = [
+      { station = "line", time = "1:30" },                        # m:ss, or seconds
+      { station = "oven", time = { median = "8:00", p90 = "9:30" } },  # lognormal
+      { station = "line", time = { samples = [20, 30, 45] } },    # one of these, equally likely
+    ]
+
+    [packing]                            # an order is done once packed here, by a role that works the pass
+    station = "pass"
+    per_order = "0:40"
+    per_unit = 5
+
+A step without `time` takes the dish's menu cook time. Without a layout the kitchen is one station
+worked by every cook, each dish one step of its menu time, and no packing: exactly the kitchen of
+simulator/kitchen.py.
+
+Who takes what (the SimPy kitchen and the direct model of a layout both follow it, to the second; no result
+depends on the order in which SimPy happens to process the events of one moment):
+- a unit is ready at a station when its order is received (first step) or its previous step ends; units
+  wait there first come, first served by that moment, ties by the order's place in the stream, then the
+  unit's place in its order; an order waits to be packed from the end of its last unit, ties the same;
+- everything that happens at one moment happens first (crews change before anything else), then free
+  cooks and free slots are given work: the oldest waiting unit at any station that a free cook can
+  work goes first, to a cook of the role that works the fewest stations (ties: the role written first);
+  at equipment, the oldest waiting unit takes a free slot;
+- a cook sent home by the schedule finishes the unit at hand; a unit starts only while fewer cooks of
+  a role are working than it has on shift.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import math
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from common.schedule import CookSchedule, ScheduleError
+from simulator.menu import Dish, seconds_of
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+Z90 = 1.2815515655446004
+"""The standard normal's 90th percentile: a lognormal's sigma is log(p90 / median) / Z90."""
+
+
+StationOf = Callable[..., int]
+"""parse_layout's check of a station's name, giving its index: (name, where it is written, cooks_only=False)."""
+
+
+class LayoutError(ValueError):
+    """A layout file that cannot be read, or an entry in it that makes no kitchen."""
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A step's time in seconds: fixed, lognormal by its median and p90, or one of some samples. Draws are
+    whole seconds, at least 1, so that no step ends at the moment it starts."""
+
+    fixed: int | None = None
+    median: float | None = None
+    p90: float | None = None
+    samples: tuple[int, ...] = ()
+
+    def draw(self, rng: np.random.Generator) -> int:
+        """A time for one unit's step; a fixed time draws nothing, so it leaves the other draws unchanged."""
+        if self.fixed is not None:
+            return self.fixed
+        if self.samples:
+            return self.samples[int(rng.integers(len(self.samples)))]
+        assert self.median is not None and self.p90 is not None
+        sigma = math.log(self.p90 / self.median) / Z90
+        return max(1, round(self.median * math.exp(sigma * rng.standard_normal())))
+
+    def scaled(self, factor: float) -> Duration:
+        """Every time `factor` times as long (the plan's sensitivity to cook times)."""
+        if self.fixed is not None:
+            return Duration(fixed=max(1, round(self.fixed * factor)))
+        if self.samples:
+            return Duration(samples=tuple(max(1, round(s * factor)) for s in self.samples))
+        assert self.median is not None and self.p90 is not None
+        return Duration(median=self.median * factor, p90=self.p90 * factor)
+
+
+@dataclass(frozen=True)
+class Station:
+    name: str
+    slots: int | None = None
+    """Equipment: how many units it holds at once, each for its time; None: a station worked by cooks."""
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    stations: tuple[int, ...]
+    """The stations (indices into Layout.stations) its cooks can work, in the order written."""
+    crew: int | CookSchedule
+    """Its cooks: a fixed count, or a schedule by the kitchen's local time."""
+
+
+@dataclass(frozen=True)
+class Step:
+    station: int
+    time: Duration | None
+    """None: the dish's menu cook time."""
+
+
+@dataclass(frozen=True)
+class Route:
+    dishes: tuple[str, ...]
+    """Dish names or fnmatch patterns (case-sensitive), as written."""
+    steps: tuple[Step, ...]
+
+    def takes(self, dish: str) -> bool:
+        return any(fnmatch.fnmatchcase(dish, pattern) for pattern in self.dishes)
+
+
+@dataclass(frozen=True)
+class Packing:
+    station: int
+    per_order: int
+    """Seconds to pack an order, and per_unit more for each of its units."""
+    per_unit: int
+
+    def seconds(self, units: int) -> int:
+        return self.per_order + self.per_unit * units
+
+
+@dataclass(frozen=True)
+class Layout:
+    stations: tuple[Station, ...]
+    roles: tuple[Role, ...]
+    routes: tuple[Route, ...]
+    default_station: int
+    packing: Packing | None = None
+    written: Mapping[str, object] | None = field(default=None, compare=False, hash=False)
+    """The tables it was read from, as the run's row keeps them (a resumed run reads its layout again from them)."""
+    _routes: dict[str, tuple[Step, ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """Each dish's route once found: patterns are matched once a dish, not once a unit."""
+
+    @classmethod
+    def single(cls, crew: int | CookSchedule) -> Layout:
+        """The kitchen without a layout: one station, one role of every cook, each dish one step of its menu
+        time, no packing."""
+        return cls((Station("kitchen"),), (Role("cook", (0,), crew),), (), 0)
+
+    def route(self, dish: Dish) -> tuple[Step, ...]:
+        """The steps of one unit of `dish`: its route's, or one step of its cook time at the default station."""
+        found = self._routes.get(dish.name)
+        if found is None:
+            found = next((r.steps for r in self.routes if r.takes(dish.name)), (Step(self.default_station, None),))
+            self._routes[dish.name] = found
+        return found
+
+    def unit_steps(self, dish: Dish, rng: np.random.Generator) -> tuple[tuple[int, int], ...]:
+        """(station, seconds) of each step of one unit of `dish`, its times drawn from `rng`."""
+        return tuple((s.station, dish.cook_time if s.time is None else s.time.draw(rng)) for s in self.route(dish))
+
+    def scaled(self, factor: float) -> Layout:
+        """The layout with every route's step times `factor` times as long (menu times are scaled by the menu)."""
+        routes = tuple(
+            Route(r.dishes, tuple(Step(s.station, None if s.time is None else s.time.scaled(factor)) for s in r.steps))
+            for r in self.routes
+        )
+        packing = self.packing and Packing(
+            self.packing.station,
+            max(1, round(self.packing.per_order * factor)) if self.packing.per_order else 0,
+            round(self.packing.per_unit * factor),
+        )
+        return Layout(self.stations, self.roles, routes, self.default_station, packing, self.written)
+
+    def check_menu(self, menu: Mapping[str, Dish], where: str = "layout") -> None:
+        """Refuse a route that takes no dish of the menu: a misspelt name would otherwise route nothing, silently."""
+        for number, route in enumerate(self.routes, start=1):
+            if not any(route.takes(name) for name in menu):
+                raise LayoutError(
+                    f"{where}: routes entry {number} ({', '.join(route.dishes)}) takes no dish of the menu"
+                )
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """The crew of a laid-out kitchen, as a run takes it: the layout, whose roles hold the cooks, and the seed
+    its step times are drawn with (the same seed, the same times, whatever the crews)."""
+
+    layout: Layout
+    seed: int = 0
+
+    @property
+    def most(self) -> int:
+        """The most cooks the layout's roles have on shift together, at most."""
+        return sum(role.crew if isinstance(role.crew, int) else role.crew.most for role in self.layout.roles)
+
+    def to_json(self) -> str:
+        return json.dumps({"seed": self.seed, "layout": self.layout.written})
+
+    @classmethod
+    def from_json(cls, text: str, zone: str) -> LaidOut:
+        stored = json.loads(text)
+        return cls(parse_layout(stored["layout"], zone, "the run's layout"), stored["seed"])
+
+
+def read_layout(path: Path, zone: str) -> Layout:
+    """Read and check a layout file; every error names the file and the entry."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LayoutError(f"layout file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise LayoutError(f"cannot read layout file {path}: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise LayoutError(f"{path}: not valid TOML: {error}") from None
+    return parse_layout(data, zone, str(path))
+
+
+def parse_layout(data: Mapping[str, object], zone: str, where: str = "layout") -> Layout:
+    """A layout from its TOML tables (see the module's docstring), each entry checked."""
+    _known(data, {"default_station", "stations", "roles", "routes", "packing"}, where)
+    stations = _stations(data.get("stations"), where)
+    names = [station.name for station in stations]
+
+    def station_of(value: object, at: str, cooks_only: bool = False) -> int:
+        if not isinstance(value, str) or value not in names:
+            raise LayoutError(f"{where}: {at}: {value!r} is not a station (stations: {', '.join(names)})")
+        index = names.index(value)
+        if cooks_only and stations[index].slots is not None:
+            raise LayoutError(f"{where}: {at}: {value!r} is equipment, which needs no cook")
+        return index
+
+    roles = _roles(data.get("roles"), zone, station_of, where)
+    worked = {index for role in roles for index in role.stations}
+    for index, station in enumerate(stations):
+        if station.slots is None and index not in worked:
+            raise LayoutError(f"{where}: stations.{station.name}: no role works it, so its units would never be done")
+    default = station_of(data.get("default_station", names[0]), "default_station")
+    routes = _routes(data.get("routes", []), station_of, where)
+    packing = _packing(data.get("packing"), station_of, where)
+    return Layout(stations, roles, routes, default, packing, data)
+
+
+def _known(table: Mapping[str, object], keys: set[str], where: str) -> None:
+    unknown = sorted(set(table) - keys)
+    if unknown:
+        raise LayoutError(
+            f"{where}: unknown {'entries' if len(unknown) > 1 else 'entry'} {', '.join(unknown)};"
+            f" expected {', '.join(sorted(keys))}"
+        )
+
+
+def _table(value: object, at: str, where: str) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise LayoutError(f"{where}: {at}: expected a table, got {value!r}")
+    return value
+
+
+def _stations(value: object, where: str) -> tuple[Station, ...]:
+    if value is None:
+        raise LayoutError(f"{where}: no [stations] table: a layout needs at least one station")
+    table = _table(value, "stations", where)
+    if not table:
+        raise LayoutError(f"{where}: [stations] is empty: a layout needs at least one station")
+    stations = []
+    for name, entry in table.items():
+        at = f"stations.{name}"
+        entry = _table(entry, at, where)
+        _known(entry, {"slots"}, f"{where}: {at}")
+        slots = entry.get("slots")
+        if slots is not None and (isinstance(slots, bool) or not isinstance(slots, int) or slots < 1):
+            raise LayoutError(f"{where}: {at}.slots: expected a whole number >= 1, got {slots!r}")
+        stations.append(Station(name, slots))
+    return tuple(stations)
+
+
+def _roles(value: object, zone: str, station_of: StationOf, where: str) -> tuple[Role, ...]:
+    if value is None:
+        raise LayoutError(f"{where}: no [roles] table: a layout needs at least one role of cooks")
+    roles = []
+    for name, entry in _table(value, "roles", where).items():
+        at = f"roles.{name}"
+        entry = _table(entry, at, where)
+        _known(entry, {"stations", "cooks", "schedule"}, f"{where}: {at}")
+        listed = entry.get("stations")
+        if not isinstance(listed, list) or not listed:
+            raise LayoutError(f"{where}: {at}.stations: expected a list of the stations it works, got {listed!r}")
+        indices = tuple(station_of(s, f"{at}.stations", cooks_only=True) for s in listed)
+        if len(set(indices)) < len(indices):
+            raise LayoutError(f"{where}: {at}.stations: a station is listed twice")
+        if ("cooks" in entry) == ("schedule" in entry):
+            raise LayoutError(f"{where}: {at}: give its crew as either 'cooks' (a count) or 'schedule', not both")
+        crew: int | CookSchedule
+        if "cooks" in entry:
+            cooks = entry["cooks"]
+            if isinstance(cooks, bool) or not isinstance(cooks, int) or cooks < 1:
+                raise LayoutError(f"{where}: {at}.cooks: expected a whole number >= 1, got {cooks!r}")
+            crew = cooks
+        else:
+            try:
+                crew = CookSchedule.parse(entry["schedule"], zone)
+            except ScheduleError as error:
+                raise LayoutError(f"{where}: {at}.schedule: {error}") from None
+        roles.append(Role(name, indices, crew))
+    if not roles:
+        raise LayoutError(f"{where}: [roles] is empty: a layout needs at least one role of cooks")
+    return tuple(roles)
+
+
+def _routes(value: object, station_of: StationOf, where: str) -> tuple[Route, ...]:
+    if not isinstance(value, list):
+        raise LayoutError(f"{where}: routes: expected a list of [[routes]] tables, got {value!r}")
+    routes = []
+    for number, entry in enumerate(value, start=1):
+        at = f"routes entry {number}"
+        entry = _table(entry, at, where)
+        _known(entry, {"dishes", "steps"}, f"{where}: {at}")
+        dishes = entry.get("dishes")
+        dishes = [dishes] if isinstance(dishes, str) else dishes
+        if not isinstance(dishes, list) or not dishes or not all(isinstance(d, str) and d for d in dishes):
+            raise LayoutError(f"{where}: {at}.dishes: expected a dish name, a pattern or a list of them")
+        at = f"{at} ({', '.join(dishes)})"
+        steps = entry.get("steps")
+        if not isinstance(steps, list) or not steps:
+            raise LayoutError(f"{where}: {at}.steps: expected a list of steps, each {{station = ..., time = ...}}")
+        made = []
+        for index, step in enumerate(steps, start=1):
+            step_at = f"{at}, step {index}"
+            step = _table(step, step_at, where)
+            _known(step, {"station", "time"}, f"{where}: {step_at}")
+            time = step.get("time")
+            made.append(
+                Step(
+                    station_of(step.get("station"), step_at), None if time is None else _duration(time, step_at, where)
+                )
+            )
+        routes.append(Route(tuple(dishes), tuple(made)))
+    return tuple(routes)
+
+
+def _packing(value: object, station_of: StationOf, where: str) -> Packing | None:
+    if value is None:
+        return None
+    table = _table(value, "packing", where)
+    _known(table, {"station", "per_order", "per_unit"}, f"{where}: packing")
+    station = station_of(table.get("station"), "packing.station", cooks_only=True)
+    per_order, per_unit = (_seconds(table.get(key, 0), f"packing.{key}", where) for key in ("per_order", "per_unit"))
+    if per_order + per_unit == 0:
+        raise LayoutError(f"{where}: packing: per_order and per_unit are both 0; leave [packing] out instead")
+    return Packing(station, per_order, per_unit)
+
+
+def _seconds(value: object, at: str, where: str, least: int = 0) -> int:
+    seconds = seconds_of(value) if isinstance(value, str) else value
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < least:
+        raise LayoutError(
+            f"{where}: {at}: expected whole seconds >= {least} or minutes:seconds ('8:30'), got {value!r}"
+        )
+    return seconds
+
+
+def _duration(value: object, at: str, where: str) -> Duration:
+    if not isinstance(value, Mapping):
+        return Duration(fixed=_seconds(value, f"{at}, time", where, least=1))
+    if "samples" in value:
+        _known(value, {"samples"}, f"{where}: {at}, time")
+        samples = value["samples"]
+        if not isinstance(samples, Sequence) or isinstance(samples, str) or not samples:
+            raise LayoutError(f"{where}: {at}, time.samples: expected a list of times, got {samples!r}")
+        return Duration(samples=tuple(_seconds(s, f"{at}, time.samples", where, least=1) for s in samples))
+    _known(value, {"median", "p90"}, f"{where}: {at}, time")
+    if "median" not in value or "p90" not in value:
+        raise LayoutError(f"{where}: {at}, time: a varying time needs both 'median' and 'p90' (or 'samples')")
+    median, p90 = (_seconds(value[key], f"{at}, time.{key}", where, least=1) for key in ("median", "p90"))
+    if p90 < median:
+        raise LayoutError(f"{where}: {at}, time: p90 ({p90} s) is below the median ({median} s)")
+    return Duration(fixed=median) if p90 == median else Duration(median=median, p90=p90)

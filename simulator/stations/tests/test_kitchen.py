@@ -1,0 +1,138 @@
+"""The laid-out kitchen: without a layout's stations it is exactly the kitchen of simulator/kitchen.py, timestamp
+for timestamp over random streams, crews and schedules; with them, it follows the layout's rule (worked out by
+hand here; the direct model of a layout is held to it over random layouts in simulator/experiment/tests)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from common.localtime import LocalClock
+from common.schedule import CookSchedule
+from simulator.menu import Dish
+from simulator.orders import parse_order
+from simulator.run import simulate
+from simulator.stations.layout import LaidOut, Layout, parse_layout
+from tests.kitchen_data import Recording, order
+
+ZONE = "Europe/Lisbon"
+MENU = {
+    "Pizza": Dish("Pizza", 400),
+    "Soup": Dish("Soup", 60),
+    "Burger": Dish("Burger", 100),
+    "Fries": Dish("Fries", 50),
+}
+T0 = 1_711_846_800  # 2024-03-31 01:00 UTC, the night Lisbon's clocks skip 01:00-02:00
+
+
+def run(raw: list[dict], crew):
+    entries = [parse_order(position, o, MENU) for position, o in enumerate(raw, start=1)]
+    recording = Recording()
+    outcome = simulate(entries, crew, None, recording, LocalClock(ZONE))
+    return recording, outcome.summary
+
+
+def stream(start: int, steps: list[tuple[int, list[str]]]) -> list[dict]:
+    t, raw = start, []
+    for offset, dishes in steps:
+        t += offset
+        raw.append(order(t, *[(dish, 1) for dish in dishes]))
+    return raw
+
+
+STEPS = st.lists(
+    st.tuples(st.sampled_from([-30, 0, 0, 20, 60, 90, 400]), st.lists(st.sampled_from(list(MENU)), max_size=4)),
+    min_size=1,
+    max_size=30,
+)
+CHANGES = (
+    st.dictionaries(st.integers(0, 4 * 60 - 1), st.integers(0, 3), min_size=1, max_size=10)
+    .filter(lambda c: any(c.values()))
+    .map(lambda c: {f"{m // 60:02}:{m % 60:02}": n for m, n in c.items()})
+)
+"""Every-day schedules as written, changing between midnight and 04:00 (across the night the clocks change)."""
+SCHEDULES = CHANGES.map(lambda c: CookSchedule.parse(c, ZONE))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(crew=st.one_of(st.integers(1, 4), SCHEDULES), steps=STEPS)
+def test_one_station_worked_by_every_cook_is_todays_kitchen(crew, steps):
+    raw = stream(T0, steps)
+    kitchen, kitchen_summary = run(raw, crew)
+    laid_out, laid_out_summary = run(raw, LaidOut(Layout.single(crew), seed=7))
+    assert laid_out.events == kitchen.events
+    assert laid_out.samples == kitchen.samples
+    for field in ("received", "discarded", "rejected", "max_queue"):
+        assert getattr(laid_out_summary, field) == getattr(kitchen_summary, field)
+    assert laid_out_summary.fulfillment.counts == kitchen_summary.fulfillment.counts
+    assert laid_out_summary.busy_seconds == pytest.approx(kitchen_summary.busy_seconds)
+    assert laid_out_summary.on_shift_seconds == pytest.approx(kitchen_summary.on_shift_seconds)
+
+
+PIZZERIA = {
+    "stations": {"grill": {}, "oven": {"slots": 1}, "pass": {}},
+    "roles": {"cook": {"stations": ["grill"], "cooks": 1}, "packer": {"stations": ["pass"], "cooks": 1}},
+    "routes": [{"dishes": "Piz*", "steps": [{"station": "grill", "time": 60}, {"station": "oven", "time": "5:00"}]}],
+    "packing": {"station": "pass", "per_order": 30, "per_unit": 10},
+}
+
+
+def test_units_go_through_their_route_and_orders_are_packed():
+    layout = parse_layout(PIZZERIA, ZONE)
+    recording, summary = run([order(T0, ("Pizza", 2)), order(T0 + 10, ("Soup", 1))], LaidOut(layout))
+    # pizza A: grill 0-60, oven 60-360; pizza B: grill 60-120 (before the soup, waiting since 0), oven 360-660;
+    # packed 660-710 (30 s + 10 s a unit). The soup (a step of its menu time on the default station, the grill):
+    # grill 120-180, packed 180-220.
+    assert recording.times() == {1: (T0, T0, T0 + 710), 2: (T0 + 10, T0 + 120, T0 + 220)}
+    assert summary.busy_seconds == 60 + 60 + 60 + 50 + 40  # the grill and the pass; the oven needs no cook
+    assert summary.on_shift_seconds == 2 * 710  # two cooks from the first receipt to the last completion
+
+
+def test_a_unit_goes_to_the_most_specialised_free_cook():
+    layout = parse_layout(
+        {
+            "stations": {"grill": {}, "fryer": {}},
+            "roles": {
+                "line": {"stations": ["grill", "fryer"], "cooks": 1},
+                "griller": {"stations": ["grill"], "cooks": 1},
+            },
+            "routes": [
+                {"dishes": "Burger", "steps": [{"station": "grill"}]},
+                {"dishes": "Fries", "steps": [{"station": "fryer"}]},
+            ],
+        },
+        ZONE,
+    )
+    raw = [order(T0, ("Burger", 1)), order(T0 + 10, ("Burger", 1)), order(T0 + 20, ("Fries", 1))]
+    recording, _ = run(raw, LaidOut(layout))
+    # the griller takes the first burger though the line cook is free too; the line cook the second; the fries
+    # wait for the line cook (the griller, free at 100, cannot fry)
+    assert recording.times() == {
+        1: (T0, T0, T0 + 100),
+        2: (T0 + 10, T0 + 10, T0 + 110),
+        3: (T0 + 20, T0 + 110, T0 + 160),
+    }
+
+
+def test_the_same_seed_draws_the_same_times_whatever_the_crew():
+    def varying(cooks: int) -> dict:
+        return {
+            "stations": {"line": {}},
+            "roles": {"cook": {"stations": ["line"], "cooks": cooks}},
+            "routes": [{"dishes": "*", "steps": [{"station": "line", "time": {"median": 100, "p90": 200}}]}],
+        }
+
+    raw = [order(T0 + 30 * i, ("Soup", 1)) for i in range(40)]
+    one, _ = run(raw, LaidOut(parse_layout(varying(1), ZONE), seed=3))
+    many, _ = run(raw, LaidOut(parse_layout(varying(40), ZONE), seed=3))
+    other, _ = run(raw, LaidOut(parse_layout(varying(40), ZONE), seed=4))
+    # with a cook for every order, each takes its own time: the times drawn, in the order of the orders
+    taken = {p: c - r for p, (r, _, c) in many.times().items()}
+    rng = np.random.default_rng(3)
+    sigma = np.log(2) / 1.2815515655446004
+    assert list(taken.values()) == [max(1, round(100 * np.exp(sigma * rng.standard_normal()))) for _ in raw]
+    assert taken != {p: c - r for p, (r, _, c) in other.times().items()}
+    # one cook works the same times one after the other: its last order is done at the sum of them from the first
+    assert max(c for _, _, c in one.times().values()) == T0 + sum(taken.values())
