@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS runs (
     orders_digest       TEXT,               -- SHA-256 of the orders file, and of the menu: a run is resumed only on
     menu_digest         TEXT,               -- the same files (NULL: read from standard input, or an older simulator)
     reading             TEXT,               -- JSON of how the orders file was read (format, columns, times, prices)
-    resumed             INTEGER NOT NULL DEFAULT 0  -- times resumed: a batch of an earlier simulator of it is refused
+    resumed             INTEGER NOT NULL DEFAULT 0, -- times resumed: a batch of an earlier simulator of it is refused
+    layout              TEXT                -- JSON of the kitchen's layout and its seed; NULL: one pool of cooks
 );
 
 CREATE TABLE IF NOT EXISTS orders (

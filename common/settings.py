@@ -78,6 +78,8 @@ class Settings:
     orders_preset: str | None = None
     """ORDERS_PRESET: the point-of-sale export the orders file is (square, toast, clover); None: found from its
     header."""
+    layout_path: Path | None = None
+    """KITCHEN_LAYOUT: the kitchen's layout file (simulator/stations/layout.py); None: one pool of cooks."""
     db_retry_seconds: float = DEFAULT_DB_RETRY_SECONDS
     """DB_RETRY_SECONDS: how long the simulator waits for a database that is away (--db-retry-seconds)."""
 
@@ -255,6 +257,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if values.get("ORDERS_TIME_FORMAT") is None
         else parse_time_format(values["ORDERS_TIME_FORMAT"], where + "ORDERS_TIME_FORMAT"),
         orders_preset=None if values.get("ORDERS_PRESET") is None else str(values["ORDERS_PRESET"]).strip().lower(),
+        layout_path=None
+        if values.get("KITCHEN_LAYOUT") is None
+        else _path(values["KITCHEN_LAYOUT"], where + "KITCHEN_LAYOUT"),
         db_retry_seconds=parse_wait(get("DB_RETRY_SECONDS", DEFAULT_DB_RETRY_SECONDS), where + "DB_RETRY_SECONDS"),
     )
 
@@ -276,6 +281,7 @@ KNOBS: dict[str, tuple[tuple[type, ...], str]] = {
     "KITCHEN_NAME": ((str,), "a name, as a string"),
     "KITCHEN_TIMEZONE": ((str,), "an IANA time zone name, as a string"),
     "DB_RETRY_SECONDS": ((int, float), "a number of seconds"),
+    "KITCHEN_LAYOUT": ((str, type(None)), "a path to a layout file (TOML), as a string, or None"),
 }
 """Every knob of the parameters file, with the types it may hold there (the environment's strings are read
 as what they say)."""

@@ -13,6 +13,11 @@ SIMULATION_SPEED = 300
 # Cooks on shift. Each cooks one item unit at a time (cooks, a whole number >= 1).
 NUM_COOKS = 110
 
+# Or the kitchen as it is laid out (a TOML file, like data/layout.toml): stations worked by cooks of several roles,
+# equipment (an oven of 4), each dish's route through them and packing at the pass; its roles then hold the cooks,
+# in place of NUM_COOKS and COOK_SCHEDULE. None: one pool of cooks, every dish one step. --layout overrides it.
+KITCHEN_LAYOUT = None
+
 # Or a schedule of cooks by the kitchen's local time of day, which then replaces NUM_COOKS: one for
 # every day, {"HH:MM": cooks, ...}, or one per weekday, {"Mon": {...}, ..., "default": {...}}.
 # When the count rises, new cooks start on the queue at once; when it falls, cooks finish the unit at

@@ -38,6 +38,7 @@ from simulator.orders import FeedEntry, OrdersFileError
 from simulator.requests import LATEST, RunRequest
 from simulator.resume import NEVER, ReplayMismatch, ResumeError, digest
 from simulator.run import CatchUp, Outcome, first_look, simulate
+from simulator.stations.layout import LaidOut, LayoutError, read_layout
 from simulator.store import RunParameters, RunStore
 from simulator.writer import RunTakenOver
 
@@ -100,7 +101,7 @@ class Begun:
     """A run started, or taken over to be resumed: its store, and what it runs with."""
 
     store: RunStore
-    crew: int | CookSchedule
+    crew: int | CookSchedule | LaidOut
     speed: float | None
     menu: dict[str, Dish]
     orders: feed.Feed
@@ -121,7 +122,7 @@ def run(request: RunRequest) -> int:
     try:
         begun = _resume(request) if request.resume is not None else None
         begun = begun or _begin(request)
-    except (MenuError, OrdersFileError, Refused, ScheduleError, DatabaseUnavailable, ResumeError) as error:
+    except (MenuError, OrdersFileError, Refused, ScheduleError, LayoutError, DatabaseUnavailable, ResumeError) as error:
         print(f"simulator: {error}", file=sys.stderr)
         return 2
     except database_errors() as error:
@@ -141,7 +142,7 @@ def run(request: RunRequest) -> int:
         "run %d of %s: %s, speed %s, orders %s, database %s",
         store.run_id,
         store.kitchen,
-        f"a schedule of up to {crew.most} cooks" if isinstance(crew, CookSchedule) else f"{crew} cooks",
+        _crew_said(crew),
         "max" if begun.speed is None else f"{begun.speed:g}x",
         begun.path,
         describe(db),
@@ -191,8 +192,14 @@ def _begin(request: RunRequest) -> Begun:
     are too few to judge a stream by; its rejections are told as any run's are."""
     given, db = request.orders, request.database
     # a schedule file's times of day are the kitchen's: those of --timezone
-    crew = CookSchedule.read(request.schedule_file, given.zone) if request.schedule_file else request.crew
+    crew: int | CookSchedule | LaidOut = (
+        CookSchedule.read(request.schedule_file, given.zone) if request.schedule_file else request.crew
+    )
     menu = load_menu(given.menu)
+    if request.layout_file is not None:
+        layout = read_layout(request.layout_file, given.zone)
+        layout.check_menu(menu, str(request.layout_file))
+        crew = LaidOut(layout, request.layout_seed)
     orders = feed.open_orders(given.path, given.feed)
     try:
         entries: Iterator[FeedEntry | None]
@@ -207,7 +214,7 @@ def _begin(request: RunRequest) -> Begun:
             connect_writer(db),
             RunParameters(
                 kitchen=request.kitchen,
-                cooks=crew.most if isinstance(crew, CookSchedule) else crew,
+                cooks=crew if isinstance(crew, int) else crew.most,
                 speed=request.speed,
                 orders_file=str(given.path),
                 menu_file=str(given.menu),
@@ -216,12 +223,21 @@ def _begin(request: RunRequest) -> Begun:
                 reading=given.feed.to_json(),
                 orders_digest=digest(given.path) if replayable else None,
                 menu_digest=digest(given.menu),
+                layout=crew.to_json() if isinstance(crew, LaidOut) else None,
             ),
         )
         return Begun(store, crew, request.speed, menu, orders, entries, str(given.path), given.zone)
     except BaseException:  # the feed's temporary files (a sorted export's) go with it
         orders.close()
         raise
+
+
+def _crew_said(crew: int | CookSchedule | LaidOut) -> str:
+    """'12 cooks', 'a schedule of up to 40 cooks', 'a layout of 5 stations and 3 roles, up to 14 cooks'."""
+    if isinstance(crew, LaidOut):
+        layout = crew.layout
+        return f"a layout of {len(layout.stations)} stations and {len(layout.roles)} roles, up to {crew.most} cooks"
+    return f"a schedule of up to {crew.most} cooks" if isinstance(crew, CookSchedule) else f"{crew} cooks"
 
 
 def _live(path: str, speed: float | None) -> bool:

@@ -223,6 +223,22 @@ def run_parser(settings: Settings, doc: str | None) -> Parser:
         help="a cook schedule as JSON, like the cook_schedule.json of python -m simulator.plan"
         " (default: the crew of --cooks)",
     )
+    crew.add_argument(
+        "--layout",
+        type=Path,
+        metavar="FILE",
+        help="the kitchen as it is laid out (TOML, like data/layout.toml): stations, roles and their cooks, routes,"
+        " packing; its roles hold the crew (default: KITCHEN_LAYOUT"
+        + (f", {shown_default(settings.layout_path)}" if settings.layout_path else ", none")
+        + ", unless --cooks or --schedule is given)",
+    )
+    parser.add_argument(
+        "--layout-seed",
+        type=int,
+        default=1,
+        metavar="SEED",
+        help="the seed the layout's varying step times are drawn with: the same seed, the same times (default: 1)",
+    )
     parser.add_argument(
         "--speed",
         type=argument(parse_speed, "--speed"),
@@ -260,8 +276,21 @@ def run_request(argv: list[str] | None, settings: Settings, doc: str | None) -> 
     orders = orders_from(args, settings, parser)
     # a schedule's times of day, the file's or COOK_SCHEDULE, are the kitchen's: those of --timezone
     crew = args.cooks or (settings.schedule and replace(settings.schedule, zone=args.timezone)) or settings.cooks
+    layout = args.layout or (None if args.cooks or args.schedule else settings.layout_path)
+    if args.layout_seed < 0:
+        parser.error(f"argument --layout-seed: expected a whole number >= 0, got {args.layout_seed}")
     return RunRequest(
-        orders, args.db, args.kitchen, crew, args.schedule, args.speed, args.quiet, args.db_retry_seconds, args.resume
+        orders,
+        args.db,
+        args.kitchen,
+        crew,
+        args.schedule,
+        layout,
+        args.layout_seed,
+        args.speed,
+        args.quiet,
+        args.db_retry_seconds,
+        args.resume,
     )
 
 

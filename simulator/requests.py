@@ -55,6 +55,11 @@ class RunRequest:
     """--cooks, else COOK_SCHEDULE (in the kitchen's zone), else NUM_COOKS."""
     schedule_file: Path | None
     """--schedule: read when the run starts, in place of `crew`."""
+    layout_file: Path | None
+    """--layout, else KITCHEN_LAYOUT when no --cooks or --schedule is given: read when the run starts, in place of
+    `crew` (its roles hold the cooks)."""
+    layout_seed: int
+    """--layout-seed: the seed a layout's varying step times are drawn with."""
     speed: float | None
     """Simulated seconds per wall second; None: as fast as possible."""
     quiet: bool

@@ -36,6 +36,7 @@ from common.database import Session
 from common.records import STALLED_AFTER, OrderRow, RejectedRow, SampleRow
 from common.schedule import CookSchedule
 from simulator.feed import STDIN, FeedOptions
+from simulator.stations.layout import LaidOut
 
 NEVER = -(2**62)
 """A simulated moment before any: of a run that committed none."""
@@ -84,6 +85,7 @@ class StoredRun:
     orders_rejected: int
     cook_seconds: float
     busy_seconds: float
+    layout: str | None
 
     @classmethod
     def read(cls, session: Session, run_id: int) -> StoredRun | None:
@@ -92,7 +94,9 @@ class StoredRun:
         return None if found is None else cls(*found)
 
     @property
-    def crew(self) -> int | CookSchedule:
+    def crew(self) -> int | CookSchedule | LaidOut:
+        if self.layout is not None:
+            return LaidOut.from_json(self.layout, self.timezone)
         if self.cook_schedule is None:
             return self.cooks
         return CookSchedule.parse(json.loads(self.cook_schedule), self.timezone)

@@ -48,6 +48,8 @@ class RunParameters:
     orders_digest: str | None = None
     menu_digest: str | None = None
     """SHA-256 of each file (simulator.resume.digest); None for standard input."""
+    layout: str | None = None
+    """The layout and its seed as JSON (LaidOut.to_json), when the kitchen is laid out."""
 
 
 class RunStore:
@@ -76,8 +78,8 @@ class RunStore:
         with connection.transaction():
             [run_id] = connection.execute(
                 "INSERT INTO runs (kitchen, status, cooks, cook_schedule, speed, orders_file, menu_file, timezone,"
-                " reading, orders_digest, menu_digest, wall_started_at)"
-                " VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                " reading, orders_digest, menu_digest, layout, wall_started_at)"
+                " VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     parameters.kitchen,
                     parameters.cooks,
@@ -89,6 +91,7 @@ class RunStore:
                     parameters.reading,
                     parameters.orders_digest,
                     parameters.menu_digest,
+                    parameters.layout,
                     time.time(),
                 ),
             ).fetchone()

@@ -150,7 +150,7 @@ def fifo_reference(orders: list[tuple[int, list[int]]], cooks: int) -> list[tupl
 RUN_COLUMNS = (
     "kitchen, status, cooks, cook_schedule, speed, orders_file, menu_file, timezone, sim_started_at, sim_now,"
     " orders_received, orders_completed, orders_discarded, orders_rejected, mean_fulfillment_s, p90_fulfillment_s,"
-    " message, cook_seconds, busy_seconds"
+    " message, cook_seconds, busy_seconds, layout"
 )
 """A run's columns but those the wall clock decides (its times, and how many batches its flushes made)."""
 

@@ -8,6 +8,7 @@ run") holds whatever the menu, as the replay is checked against what was stored,
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import time
 import pytest
 
 from common.database import open_writer
+from common.settings import PROJECT_ROOT
 from tests.kitchen_data import rows, stored_run
 from tests.processes import committed, generate
 from tests.processes import simulator_process as simulator
@@ -168,4 +170,30 @@ def test_a_resume_with_nothing_left_running_begins_a_new_run_and_a_finished_one_
     assert (stdin.returncode, stdin.stderr.strip()) == (
         2,
         "simulator: run 2 read its orders from standard input: a stream cannot be replayed",
+    )
+
+
+def test_a_laid_out_run_killed_and_resumed_stores_what_a_run_never_interrupted_stores(stream, database):
+    """The layout and its seed are kept in the run's row: the resumed run draws the same step times."""
+    menu, orders = stream
+    laid_out = ["--layout", str(PROJECT_ROOT / "data" / "layout.toml"), "--layout-seed", "8", "--speed", "max"]
+    calm = subprocess.run(simulator(menu, orders, database, *laid_out, "--quiet"), capture_output=True, text=True)
+    assert calm.returncode == 0, calm.stderr
+    [(total, layout)] = rows(database, "SELECT orders_received, layout FROM runs WHERE id = 1")
+    assert json.loads(layout)["seed"] == 8 and "oven" in json.loads(layout)["layout"]["stations"]
+
+    killed = stop_when(simulator(menu, orders, database, *laid_out), database, 2, total // 2, signal.SIGKILL)
+    assert killed.returncode == -signal.SIGKILL
+    long_silent(database, 2)
+    done = subprocess.run(simulator(menu, orders, database, "--resume"), capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert "equal to what it stored" in done.stderr
+    assert stored_run(database, 2) == stored_run(database, 1)
+    other_seed = subprocess.run(
+        simulator(menu, orders, database, *laid_out[:3], "9", "--speed", "max", "--quiet"), capture_output=True
+    )
+    assert other_seed.returncode == 0
+    assert rows(database, "SELECT mean_fulfillment_s FROM runs WHERE id = 3") != rows(
+        database, "SELECT mean_fulfillment_s FROM runs WHERE id = 1"
     )

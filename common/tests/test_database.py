@@ -108,7 +108,7 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
         old.execute("ALTER TABLE orders DROP COLUMN order_id")
         old.execute("ALTER TABLE runs DROP COLUMN cook_seconds")
         old.execute("ALTER TABLE runs DROP COLUMN busy_seconds")
-        for column in ("last_batch", "orders_digest", "menu_digest", "reading", "resumed"):
+        for column in ("last_batch", "orders_digest", "menu_digest", "reading", "resumed", "layout"):
             old.execute(f"ALTER TABLE runs DROP COLUMN {column}")
         old.execute("DROP TABLE fulfillment_by_half_hour")
         old.execute("DROP TABLE fulfillment_by_time_of_day")
@@ -127,6 +127,7 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
             "menu_digest",
             "reading",
             "resumed",
+            "layout",
         } <= columns
         assert upgraded.execute("SELECT COUNT(*) FROM fulfillment_by_time_of_day").fetchone() == (0,)
         assert upgraded.execute("SELECT kitchen, status FROM runs").fetchall() == [("K", "completed")]

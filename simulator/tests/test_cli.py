@@ -158,6 +158,51 @@ def test_bad_flags_are_refused(files, flag, value):
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize(
+    "written, message",
+    [
+        (None, "layout file not found"),
+        ('[stations]\nline = {}\n[roles.cook]\nstations = ["line"]\n', "roles.cook: give its crew as either"),
+        (
+            '[stations]\nline = {}\n[roles.cook]\nstations = ["line"]\ncooks = 2\n[[routes]]\ndishes = "Stu"\n'
+            'steps = [{ station = "line" }]\n',
+            "routes entry 1 (Stu) takes no dish of the menu",
+        ),
+    ],
+)
+def test_a_bad_layout_stops_before_anything_is_written(files, written, message):
+    tmp_path, menu, orders = files
+    layout = tmp_path / "layout.toml"
+    if written is not None:
+        layout.write_text(written)
+    db = tmp_path / "k.db"
+    result = simulator("--orders", orders, "--menu", menu, "--db", db, "--speed", "max", "--layout", layout)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "layout.toml" in result.stderr
+    assert not db.exists()
+
+
+@pytest.mark.e2e
+def test_a_laid_out_run_takes_its_crew_from_the_layout_and_refuses_another_crew_beside_it(files):
+    tmp_path, menu, orders = files
+    layout = tmp_path / "layout.toml"
+    layout.write_text(
+        '[stations]\nline = {}\npass = {}\n[roles.cook]\nstations = ["line"]\ncooks = 12\n'
+        '[roles.packer]\nstations = ["pass"]\ncooks = 1\n[packing]\nstation = "pass"\nper_order = 30\n'
+    )
+    both = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", "--layout", layout, "--cooks", "3")
+    assert both.returncode == 2 and "--cooks: not allowed with argument --layout" in both.stderr
+    done = simulator(
+        "--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", "--layout", layout, "--speed", "max"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "a layout of 2 stations and 2 roles, up to 13 cooks" in done.stderr
+    # an order a minute, a soup (60 s) and a stew (300 s) each, cooks enough: each order cooked in 300 s, packed in 30
+    assert set(query(tmp_path / "k.db", "SELECT completed_at - received_at FROM orders")) == {(330,)}
+    assert query(tmp_path / "k.db", "SELECT cooks FROM runs") == [(13,)]
+
+
+@pytest.mark.e2e
 def test_a_missing_orders_file_stops_before_anything_is_written(files):
     tmp_path, menu, _ = files
     result = simulator("--orders", tmp_path / "none.json", "--menu", menu, "--db", tmp_path / "k.db")
