@@ -1,0 +1,74 @@
+"""The direct model of a laid-out kitchen gives every order the timestamps the SimPy kitchen gives it, over random
+layouts (stations worked by roles that share them, equipment, routes of several steps, packing, times that vary),
+random streams and random crews and schedules, across a change of the clocks."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator.experiment.direct_layout import drawn, timestamps
+from simulator.menu import Dish
+from simulator.orders import parse_order
+from simulator.stations.layout import LaidOut, parse_layout
+from simulator.stations.tests.test_kitchen import CHANGES, STEPS, T0, ZONE, run, stream
+
+MENU = {
+    "Pizza": Dish("Pizza", 400),
+    "Soup": Dish("Soup", 60),
+    "Burger": Dish("Burger", 100),
+    "Fries": Dish("Fries", 50),
+}
+TIMES = st.one_of(
+    st.integers(1, 300),
+    st.sampled_from(["0:30", "2:00"]),
+    st.builds(lambda m, extra: {"median": m, "p90": m + extra}, st.integers(10, 200), st.integers(1, 200)),
+    st.lists(st.integers(1, 300), min_size=1, max_size=4).map(lambda s: {"samples": s}),
+)
+
+
+@st.composite
+def layouts(draw) -> dict:
+    worked = [f"station {i}" for i in range(draw(st.integers(1, 3)))]
+    equipment = [f"oven {i}" for i in range(draw(st.integers(0, 2)))]
+    stations = {name: {} for name in worked} | {name: {"slots": draw(st.integers(1, 3))} for name in equipment}
+    roles = {}
+    for r in range(draw(st.integers(1, 3))):
+        works = draw(st.lists(st.sampled_from(worked), min_size=1, max_size=len(worked), unique=True))
+        crew = draw(st.one_of(st.integers(1, 3).map(lambda n: {"cooks": n}), CHANGES.map(lambda c: {"schedule": c})))
+        roles[f"role {r}"] = {"stations": works} | crew
+    for name in worked:  # every station worked by some role
+        if not any(name in role["stations"] for role in roles.values()):
+            roles["role 0"]["stations"].append(name)
+    routes = [
+        {
+            "dishes": dish,
+            "steps": [
+                {"station": draw(st.sampled_from(worked + equipment))}
+                | ({} if draw(st.booleans()) else {"time": draw(TIMES)})
+                for _ in range(draw(st.integers(1, 3)))
+            ],
+        }
+        for dish in draw(st.lists(st.sampled_from(list(MENU)), unique=True))
+    ]
+    layout = {"stations": stations, "roles": roles, "routes": routes, "default_station": draw(st.sampled_from(worked))}
+    if draw(st.booleans()):
+        layout["packing"] = {
+            "station": draw(st.sampled_from(worked)),
+            "per_order": draw(st.integers(0, 60)),
+            "per_unit": draw(st.integers(1, 20)),
+        }
+    return layout
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(written=layouts(), steps=STEPS, seed=st.integers(0, 3), hour=st.sampled_from([0, 8]))
+def test_the_direct_model_gives_the_simpy_kitchens_timestamps(written, steps, seed, hour):
+    layout = parse_layout(written, ZONE)
+    raw = stream(T0 + hour * 3600, steps)
+    recording, _ = run(raw, LaidOut(layout, seed))
+    entries = [parse_order(position, o, MENU) for position, o in enumerate(raw, start=1)]
+    orders = drawn(entries, layout, seed)
+    computed = timestamps(orders, layout, min(o.received for o in orders)) if orders else []
+    simulated = recording.times()
+    assert computed == [simulated[p] for p in sorted(simulated)]
