@@ -79,6 +79,23 @@ class SampleRow(_SampleColumns):
     table = "kitchen_stats"
 
 
+class _StationSampleColumns(NamedTuple):
+    run_id: int
+    t: int
+    station: str
+    waiting: int
+    working: int
+    capacity: int
+    longest_wait: int
+
+
+class StationSampleRow(_StationSampleColumns):
+    """A station's state at a whole simulated minute, in a laid-out kitchen (simulator.kitchen.StationSample)."""
+
+    __slots__ = ()
+    table = "station_stats"
+
+
 class _DailySalesColumns(NamedTuple):
     run_id: int
     local_day: str
@@ -167,6 +184,7 @@ STORED = (
     OrderRow,
     RejectedRow,
     SampleRow,
+    StationSampleRow,
     DailySalesRow,
     HourOfDaySalesRow,
     DishSalesRow,
@@ -179,6 +197,7 @@ StoredRow: TypeAlias = (
     OrderRow
     | RejectedRow
     | SampleRow
+    | StationSampleRow
     | DailySalesRow
     | HourOfDaySalesRow
     | DishSalesRow

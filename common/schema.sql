@@ -83,6 +83,21 @@ CREATE TABLE IF NOT EXISTS kitchen_stats (
 CREATE INDEX IF NOT EXISTS kitchen_stats_every_10_minutes
     ON kitchen_stats (run_id, t, queued_orders, in_progress_orders, busy_cooks, cooks) WHERE t % 600 = 0;
 
+-- Each station's state at every whole simulated minute, in a laid-out kitchen (none without a layout).
+CREATE TABLE IF NOT EXISTS station_stats (
+    run_id              BIGINT  NOT NULL REFERENCES runs (id),
+    t                   BIGINT  NOT NULL,
+    station             TEXT    NOT NULL,   -- its name in the layout
+    waiting             INTEGER NOT NULL,   -- units (at the pass: orders to pack) waiting there
+    working             INTEGER NOT NULL,   -- units worked there: by cooks, or in slots of equipment
+    capacity            INTEGER NOT NULL,   -- equipment: slots; else cooks on shift whose role can work it
+    longest_wait        BIGINT  NOT NULL,   -- seconds the oldest unit waiting there has waited
+    PRIMARY KEY (run_id, t, station)
+) @WITHOUT_ROWID@;
+-- The station view reads one sample every 10 minutes, as the kitchen's charts do.
+CREATE INDEX IF NOT EXISTS station_stats_every_10_minutes
+    ON station_stats (run_id, t, station, waiting, working, capacity, longest_wait) WHERE t % 600 = 0;
+
 -- Sales kept current by the simulator, so that revenue charts read a few rows instead of every order.
 -- Revenue counts when an order is received, by the kitchen's local calendar.
 CREATE TABLE IF NOT EXISTS daily_sales (

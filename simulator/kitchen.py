@@ -65,6 +65,22 @@ class Ticket:
         return "Queued" if self.started_at is None else "In Progress"
 
 
+class StationSample(NamedTuple):
+    """A station's state at a moment, in a laid-out kitchen (simulator/stations)."""
+
+    station: str
+    waiting: int
+    """Units (or, at the pass, orders to pack) waiting there."""
+    working: int
+    """Units being worked there: by a cook, or in a slot of equipment."""
+    capacity: int
+    """Equipment: its slots; a station worked by cooks: the cooks on shift whose role can work it (a cook of a
+    role that works several stations counts at each of them)."""
+    longest_wait: int
+    """Seconds the oldest unit waiting there has waited (0: none waits): where units wait longest is the
+    bottleneck now."""
+
+
 class KitchenSample(NamedTuple):
     """The kitchen's state at a moment (a named tuple: one is made every simulated minute)."""
 
@@ -74,6 +90,8 @@ class KitchenSample(NamedTuple):
     queued_units: int
     busy_cooks: int
     cooks: int
+    stations: tuple[StationSample, ...] = ()
+    """Each station's, in a laid-out kitchen; none in a kitchen of one pool of cooks."""
 
 
 class Rejections:

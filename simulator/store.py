@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from common.database import FileGuard, Session
 from common.localtime import LocalClock
-from common.records import OrderRow, Progress, RejectedRow, SampleRow
+from common.records import OrderRow, Progress, RejectedRow, SampleRow, StationSampleRow
 from simulator.kitchen import KitchenSample, Ticket
 from simulator.orders import EmptyOrder, Rejected
 from simulator.resume import Replay, ReplayMismatch, StoredRun
@@ -139,6 +139,7 @@ class RunStore:
         self.cook_seconds = self.busy_seconds = 0.0
         self.samples: list[SampleRow] = []  # appended: each minute once
         self.resampled: list[SampleRow] = []  # a minute written already, sampled again (the run's final state)
+        self.stations: list[StationSampleRow] = []  # of a laid-out kitchen: upserted, whatever was written before
         self.rejections: list[RejectedRow] = []
         self.received = self.completed = self.discarded = self.rejected = 0
 
@@ -207,8 +208,10 @@ class RunStore:
             sample.busy_cooks,
             sample.cooks,
         )
+        stored = False
         if self.replay is not None:  # stored already, or to be written whether it is stored or not
-            if not self.replay.sample_stored(row):
+            stored = self.replay.sample_stored(row)
+            if not stored:
                 self.resampled.append(row)
         elif self.last_sample is not None and sample.t == self.last_sample.t:  # the final state, at a minute sampled
             if self.samples and self.samples[-1].t == sample.t:
@@ -217,6 +220,8 @@ class RunStore:
                 self.resampled.append(row)  # that minute is written already: this one replaces it
         else:
             self.samples.append(row)
+        if not stored:  # a minute a resumed run stored has its stations' rows stored with it (one transaction)
+            self.stations.extend(StationSampleRow(self.run_id, sample.t, *station) for station in sample.stations)
         self.last_sample = sample
 
     # Writing -----------------------------------------------------------------------------------
@@ -250,6 +255,7 @@ class RunStore:
             samples_again=self.resampled,
             rejections=self.rejections,
             resumed=self.resumed,
+            stations=self.stations,
             progress=Progress(
                 self.sim_started_at,
                 self.now,

@@ -26,7 +26,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
 from common.database import DatabaseAway, DatabaseUnavailable, FileGuard, Session, describe, is_transient, open_writer
@@ -41,6 +41,7 @@ from common.records import (
     Progress,
     RejectedRow,
     SampleRow,
+    StationSampleRow,
     TimeOfDayRow,
     adding,
     replacing,
@@ -54,6 +55,11 @@ UPSERT_ORDER = replacing(OrderRow, ("run_id", "id"), ("status", "started_at", "c
 UPSERT_SAMPLE = replacing(
     SampleRow, ("run_id", "t"), ("queued_orders", "in_progress_orders", "queued_units", "busy_cooks", "cooks")
 )
+UPSERT_STATION_SAMPLE = replacing(
+    StationSampleRow, ("run_id", "t", "station"), ("waiting", "working", "capacity", "longest_wait")
+)
+"""Station samples are written whole, as they come, or replace those of a minute written already (the run's final
+state, a resumed run's replay, a batch written again): no resumed run needs to tell them apart."""
 ADD_DAILY_SALES = adding(DailySalesRow, ("run_id", "local_day", "service"))
 ADD_HOUR_OF_DAY_SALES = adding(HourOfDaySalesRow, ("run_id", "local_hour", "service"))
 ADD_DISH_SALES = adding(DishSalesRow, ("run_id", "dish"))
@@ -98,11 +104,21 @@ class Batch:
     resumed: int = 0
     """The times the run was resumed, as its simulator knows: a batch is refused once another simulator resumed
     it (RunTakenOver)."""
+    stations: list[StationSampleRow] = field(default_factory=list)
+    """The stations' samples, in a laid-out kitchen."""
 
     def __reduce__(self) -> tuple[object, ...]:
         """Through the writer's pipe as plain tuples, which pickle four times faster than records (each record
         names its class); the writer process makes them records again, on its own core."""
-        rows = (self.orders, self.opened, self.orders_again, self.samples, self.samples_again, self.rejections)
+        rows = (
+            self.orders,
+            self.opened,
+            self.orders_again,
+            self.samples,
+            self.samples_again,
+            self.rejections,
+            self.stations,
+        )
         kept = [list(map(tuple, kept)) for kept in rows]
         return _batch_of, (self.run_id, self.number, kept, tuple(self.progress), self.resumed)
 
@@ -110,7 +126,7 @@ class Batch:
 def _batch_of(
     run_id: int, number: int, rows: list[list[tuple[object, ...]]], progress: tuple[object, ...], resumed: int
 ) -> Batch:
-    orders, opened, orders_again, samples, samples_again, rejections = rows
+    orders, opened, orders_again, samples, samples_again, rejections, stations = rows
     return Batch(
         run_id,
         number,
@@ -122,6 +138,7 @@ def _batch_of(
         [RejectedRow._make(row) for row in rejections],
         Progress._make(progress),
         resumed,
+        [StationSampleRow._make(row) for row in stations],
     )
 
 
@@ -177,6 +194,7 @@ def write(session: Session, batch: Batch, clock: LocalClock) -> bool:
         db.upsert_many(ADD_TIME_OF_DAY, summaries.time_of_day)
         db.insert_many(SampleRow.table, SampleRow._fields, batch.samples)
         db.upsert_many(UPSERT_SAMPLE, batch.samples_again)
+        db.upsert_many(UPSERT_STATION_SAMPLE, batch.stations)
         db.insert_many(RejectedRow.table, RejectedRow._fields, batch.rejections)
     return True
 

@@ -26,7 +26,7 @@ from simpy.core import URGENT
 from simpy.events import ProcessGenerator
 
 from common.schedule import CookSchedule
-from simulator.kitchen import SETTLE, Kitchen, KitchenSample, Recorder, Ticket
+from simulator.kitchen import SETTLE, Kitchen, KitchenSample, Recorder, StationSample, Ticket
 from simulator.simpy_adapter import At
 from simulator.stations.layout import Layout
 from simulator.tally import TimeWeighted
@@ -61,6 +61,7 @@ class StationKitchen(Kitchen):
         layout, env = self.layout, self.env
         self.waiting: list[list[tuple[float, int, int, Job]]] = [[] for _ in layout.stations]
         self.slots_busy = [0] * len(layout.stations)
+        self.working_at = [0] * len(layout.stations)  # cooks at work at each station
         self.working = [0] * len(layout.roles)
         self.on_shift = [
             TimeWeighted(env.now, role.crew if isinstance(role.crew, int) else role.crew.cooks_at(int(env.now)))
@@ -124,6 +125,7 @@ class StationKitchen(Kitchen):
                 return
             _, s, role = best
             self.working[role] += 1
+            self.working_at[s] += 1
             self.busy += 1
             self._begin(heapq.heappop(waiting[s])[-1], role)
 
@@ -142,6 +144,7 @@ class StationKitchen(Kitchen):
         station, seconds = job.steps[job.step]
         if job.role >= 0:
             self.working[job.role] -= 1
+            self.working_at[station] -= 1
             self.busy -= 1
             self.cooked_seconds += seconds
             self.cooking_starts -= job.started
@@ -180,11 +183,23 @@ class StationKitchen(Kitchen):
         return sum(crew.integral(self.env.now) for crew in self.on_shift)
 
     def sample(self) -> KitchenSample:
+        now = self.env.now
+        stations = tuple(
+            StationSample(
+                station.name,
+                len(waiting),
+                self.slots_busy[s] if station.slots is not None else self.working_at[s],
+                station.slots if station.slots is not None else sum(self.on_shift[r].value for r in self.servers[s]),
+                int(now - waiting[0][0]) if waiting else 0,
+            )
+            for s, (station, waiting) in enumerate(zip(self.layout.stations, self.waiting, strict=True))
+        )
         return KitchenSample(
-            t=int(self.env.now),
+            t=int(now),
             queued_orders=self.queued_orders,
             in_progress_orders=self.in_progress_orders,
             queued_units=sum(map(len, self.waiting)),
             busy_cooks=self.busy,
             cooks=sum(crew.value for crew in self.on_shift),
+            stations=stations,
         )

@@ -63,7 +63,14 @@ def test_one_station_worked_by_every_cook_is_todays_kitchen(crew, steps):
     kitchen, kitchen_summary = run(raw, crew)
     laid_out, laid_out_summary = run(raw, LaidOut(Layout.single(crew), seed=7))
     assert laid_out.events == kitchen.events
-    assert laid_out.samples == kitchen.samples
+    assert [sample._replace(stations=()) for sample in laid_out.samples] == kitchen.samples
+    for sample in laid_out.samples:  # its one station is the whole kitchen
+        [station] = sample.stations
+        assert (station.waiting, station.working, station.capacity) == (
+            sample.queued_units,
+            sample.busy_cooks,
+            sample.cooks,
+        )
     for field in ("received", "discarded", "rejected", "max_queue"):
         assert getattr(laid_out_summary, field) == getattr(kitchen_summary, field)
     assert laid_out_summary.fulfillment.counts == kitchen_summary.fulfillment.counts
@@ -86,6 +93,13 @@ def test_units_go_through_their_route_and_orders_are_packed():
     # packed 660-710 (30 s + 10 s a unit). The soup (a step of its menu time on the default station, the grill):
     # grill 120-180, packed 180-220.
     assert recording.times() == {1: (T0, T0, T0 + 710), 2: (T0 + 10, T0 + 120, T0 + 220)}
+    at_five = next(sample for sample in recording.samples if sample.t == T0 + 300)
+    # (station, waiting, working, capacity, longest wait): pizza B has waited for the oven since 120
+    assert [tuple(station) for station in at_five.stations] == [
+        ("grill", 0, 0, 1, 0),
+        ("oven", 1, 1, 1, 180),
+        ("pass", 0, 0, 1, 0),
+    ]
     assert summary.busy_seconds == 60 + 60 + 60 + 50 + 40  # the grill and the pass; the oven needs no cook
     assert summary.on_shift_seconds == 2 * 710  # two cooks from the first receipt to the last completion
 
