@@ -50,4 +50,6 @@ CHARTS = (
     _chart("revenue-by-meal-period", "revenue_by_meal_period"),
     _chart("cook-utilisation", "cook_utilisation"),
     _chart("top-dishes", "top_dishes"),
+    Chart("station-queues", queries.stations, figures.station_queues, tables.stations),
+    Chart("station-utilisation", queries.stations, figures.station_utilisation, tables.stations),
 )

@@ -110,6 +110,7 @@ class ComparePage:
                 lambda rows, shown, plan: comparison.half_hours(rows, shown, promise.target_minutes, plan),
                 True,
             ),
+            "compare-stations": (self.stations, comparison.stations, False),
         }
 
     def selection(self, _, chosen, search):
@@ -164,6 +165,9 @@ class ComparePage:
 
     def cooks(self, session, view: dict) -> list[tuple]:
         return queries.compare_cooks(session, view["runs"], _changes_in(view))
+
+    def stations(self, session, view: dict) -> list[tuple]:
+        return queries.compare_stations(session, view["runs"])
 
     def half_hours(self, session, view: dict) -> list[tuple]:
         return queries.compare_half_hours(session, view["runs"])
@@ -233,6 +237,17 @@ class ComparePage:
                 "p50 fulfillment (minutes, rounded up)",
                 "p90 fulfillment (minutes, rounded up)",
             ], [(shown[r].label, half_hour_label(h), n, p50, p90) for r, h, n, p50, p90 in rows]
+        if which == "compare-stations":
+            return [
+                "run",
+                "station",
+                "share of capacity at work (%, mean over the last 14 days)",
+                "units waiting (mean)",
+                "longest wait (minutes)",
+            ], [
+                (shown[r].label, name, round(100 * w / c, 1) if c else "", round(q / n, 2), round(longest / 60, 1))
+                for r, name, w, c, n, q, longest in self.rows_of(self.stations, view)
+            ]
         query, columns = (
             (self.queued, ["queued orders"])
             if which == "compare-queued"

@@ -11,7 +11,7 @@ import numpy as np
 
 from common.service_level import Promise, ServiceLevel, judge_days
 from common.statistics import nearest_rank
-from dashboard.figures import COLOURS, TEXT, _axis, clock_of, figure, level_line, waiting
+from dashboard.figures import COLOURS, NO_STATIONS, TEXT, _axis, clock_of, figure, level_line, waiting
 from dashboard.queries import Run
 
 BELOW = {
@@ -314,3 +314,32 @@ def summary_rows(rows, runs: dict[int, Shown], levels: dict[int, ServiceLevel]) 
             ]
         )
     return table
+
+
+def stations(rows, runs: dict[int, Shown]) -> dict:
+    """Each laid-out run's stations side by side: the share of each station's capacity at work over the last two
+    weeks, the mean units waiting and the longest wait in the hover."""
+    title = "Stations: share of capacity at work (mean over the last 14 days)"
+    if rows is None:
+        return waiting(title)
+    if not rows:
+        empty = waiting(title)
+        empty["layout"]["annotations"][0]["text"] = NO_STATIONS
+        return empty
+    by_run: dict[int, list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_run[row[0]].append(row)
+    data = [
+        {
+            "type": "bar",
+            "name": runs[run_id].label,
+            "x": [row[1] for row in of_run],
+            "y": [round(100 * row[2] / row[3], 1) if row[3] else None for row in of_run],
+            "customdata": [[round(row[5] / row[4], 1), round(row[6] / 60)] for row in of_run],
+            "hovertemplate": "%{x}: %{y}% at work, %{customdata[0]} waiting on average, the longest %{customdata[1]}"
+            " min",
+            "marker": {"color": _colour(i)},
+        }
+        for i, (run_id, of_run) in enumerate(sorted(by_run.items()))
+    ]
+    return figure(data, title, barmode="group", xaxis=_axis("Station"), yaxis=_axis("% of capacity"), **BELOW)

@@ -406,3 +406,87 @@ def top_dishes(rows: list[tuple[str, int]] | None, zone: str) -> dict:
         yaxis={"gridcolor": GRID},
         margin={"l": 180, "r": 20, "t": 50, "b": 40},
     )
+
+
+NO_STATIONS = "No stations: a run with --layout records its stations every minute"
+
+
+def _by_station(rows: list[tuple]) -> dict[str, list[tuple]]:
+    stations: dict[str, list[tuple]] = {}
+    for row in rows:
+        stations.setdefault(row[1], []).append(row)
+    return stations
+
+
+def _no_stations(title: str) -> dict:
+    """A run without a layout: the station view says how to have one (not 'waiting': nothing is coming)."""
+    empty = waiting(title)
+    empty["layout"]["annotations"][0]["text"] = NO_STATIONS
+    return empty
+
+
+def station_queues(rows: list[tuple] | None, zone: str) -> dict:
+    """Units waiting at each station over time; the title names the bottleneck now: the station whose oldest
+    waiting unit has waited longest at the latest sample."""
+    title = "Units waiting by station"
+    if rows is None:
+        return waiting(title)
+    if not rows:
+        return _no_stations(title)
+    latest = [row for row in rows if row[0] == rows[-1][0]]
+    worst = max(latest, key=lambda row: row[5])
+    now = (
+        f"bottleneck now: {worst[1]} ({worst[2]} waiting, the oldest {worst[5] / 60:.0f} min)"
+        if worst[5]
+        else "no unit waits now"
+    )
+    return figure(
+        [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": name,
+                "x": local_times((row[0] for row in samples), zone),
+                "y": [row[2] for row in samples],
+                "customdata": [round(row[5] / 60) for row in samples],
+                "hovertemplate": f"{name}: %{{y}} waiting, the oldest %{{customdata}} min<extra></extra>",
+            }
+            for name, samples in _by_station(rows).items()
+        ],
+        f"{title}: {now}",
+        xaxis=_axis(f"Local time ({zone})", type="date"),
+        yaxis=_axis("Units waiting", rangemode="tozero"),
+    )
+
+
+def station_utilisation(rows: list[tuple] | None, zone: str) -> dict:
+    """Each station's share of its capacity at work (cooks who can work it, or slots) over time."""
+    title = "Stations busy"
+    if rows is None:
+        return waiting(title)
+    if not rows:
+        return _no_stations(title)
+
+    def share(row: tuple) -> float | None:
+        return round(100 * row[3] / row[4], 1) if row[4] else None
+
+    latest = [row for row in rows if row[0] == rows[-1][0]]
+    busiest = max(latest, key=lambda row: share(row) or 0)
+    now = f"now {busiest[1]} {share(busiest) or 0:.0f}% ({busiest[3]} of {busiest[4]})"
+    return figure(
+        [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": name,
+                "x": local_times((row[0] for row in samples), zone),
+                "y": [share(row) for row in samples],
+                "customdata": [[row[3], row[4]] for row in samples],
+                "hovertemplate": f"{name}: %{{y}}% (%{{customdata[0]}} of %{{customdata[1]}})<extra></extra>",
+            }
+            for name, samples in _by_station(rows).items()
+        ],
+        f"{title}: {now}",
+        xaxis=_axis(f"Local time ({zone})", type="date"),
+        yaxis=_axis("% of capacity at work", rangemode="tozero"),
+    )

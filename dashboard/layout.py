@@ -86,7 +86,7 @@ def live_page(refresh_seconds: float) -> html.Div:
     )
 
 
-COMPARE_CHARTS = ("compare-queued", "compare-cooks", "compare-half-hours")
+COMPARE_CHARTS = ("compare-queued", "compare-cooks", "compare-half-hours", "compare-stations")
 
 
 def compare_page(refresh_seconds: float) -> html.Div:

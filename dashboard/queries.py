@@ -141,6 +141,32 @@ def cook_utilisation(session: Session, runs: list[int], now: int, zone: str = "U
     ).fetchall()
 
 
+STATIONS_EVERY_10_MINUTES = {
+    "sqlite": "station_stats INDEXED BY station_stats_every_10_minutes",
+    "postgresql": "station_stats",
+}
+
+
+def stations(session: Session, runs: list[int], now: int, zone: str = "UTC") -> list[tuple]:
+    """(t, station, units waiting, units worked, capacity, the longest wait in seconds) of each station of a
+    laid-out kitchen, every 10 simulated minutes up to two weeks back, then at each run's latest sample (runs
+    added together by station name, at the latest of their times). None: a kitchen of one pool of cooks."""
+    sums = "CAST(SUM(waiting) AS BIGINT), CAST(SUM(working) AS BIGINT), CAST(SUM(capacity) AS BIGINT)"
+    return session.execute(
+        f"""
+        SELECT t, station, {sums}, MAX(longest_wait) FROM {STATIONS_EVERY_10_MINUTES[session.engine]}
+        WHERE run_id IN ({_in(runs)}) AND t % 600 = 0 AND t > ? GROUP BY t, station
+        UNION
+        SELECT MAX(s.t), s.station, {sums}, MAX(longest_wait)
+        FROM runs r JOIN station_stats s
+          ON s.run_id = r.id AND s.t = (SELECT MAX(t) FROM station_stats WHERE run_id = r.id)
+        WHERE r.id IN ({_in(runs)}) GROUP BY s.station
+        ORDER BY 1, 2
+        """,
+        (*runs, now - HISTORY_WINDOW, *runs),
+    ).fetchall()
+
+
 def top_dishes(
     session: Session, runs: list[int], now: int, zone: str = "UTC", limit: int = 10
 ) -> list[tuple[str, int]]:
@@ -229,6 +255,24 @@ def compare_queued(session: Session, runs: list[int], changes: list[int]) -> lis
 def compare_cooks(session: Session, runs: list[int], changes: list[int]) -> list[tuple]:
     """(run, t, samples, busy cooks summed, cooks on shift summed) by time of day, as compare_queued."""
     return _compare_samples(session, runs, ["busy_cooks", "cooks"], changes)
+
+
+STATIONS_ALIAS = {
+    "sqlite": "station_stats AS s INDEXED BY station_stats_every_10_minutes",
+    "postgresql": "station_stats AS s",
+}
+
+
+def compare_stations(session: Session, runs: list[int]) -> list[tuple]:
+    """(run, station, units worked summed, capacity summed, samples, units waiting summed, the longest wait in
+    seconds) over each laid-out run's last two weeks of 10-minute samples: its stations side by side."""
+    return session.execute(
+        "SELECT s.run_id, s.station, CAST(SUM(s.working) AS BIGINT), CAST(SUM(s.capacity) AS BIGINT), COUNT(*),"
+        f" CAST(SUM(s.waiting) AS BIGINT), MAX(s.longest_wait) FROM {STATIONS_ALIAS[session.engine]}"
+        f" JOIN runs r ON r.id = s.run_id WHERE s.run_id IN ({_in(runs)}) AND s.t % 600 = 0 AND s.t > r.sim_now - ?"
+        " GROUP BY s.run_id, s.station ORDER BY s.run_id, s.station",
+        (*runs, HISTORY_WINDOW),
+    ).fetchall()
 
 
 def compare_half_hours(session: Session, runs: list[int]) -> list[tuple]:

@@ -53,6 +53,20 @@ def cook_utilisation(rows, zone: str):
     ]
 
 
+def stations(rows, zone: str):
+    return [
+        f"local time ({zone})",
+        "station",
+        "units waiting",
+        "units worked",
+        "capacity (slots, or cooks on shift who can work it)",
+        "longest wait (minutes)",
+    ], [
+        (local_time(t, zone), name, w, busy, cap, round(longest / 60, 1))
+        for t, name, w, busy, cap, longest in rows or []
+    ]
+
+
 def top_dishes(rows, zone: str):
     return ["dish", "units ordered"], list(rows or [])
 

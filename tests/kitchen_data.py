@@ -15,6 +15,7 @@ from common.schedule import CookSchedule
 from simulator.menu import Dish
 from simulator.orders import parse_order
 from simulator.run import simulate
+from simulator.stations.layout import LaidOut
 from simulator.store import RunParameters, RunStore
 
 T0 = 1_550_505_600  # 2019-02-18 16:00:00 UTC, 08:00 PST
@@ -93,7 +94,7 @@ def build_database(
     db_path: Path | str,
     raw_orders: list,
     menu: dict,
-    cooks: int | CookSchedule = 1,
+    cooks: int | CookSchedule | LaidOut = 1,
     flush_every_tick: bool = False,
     zone: str = "America/Los_Angeles",
     kitchen: str = "Kitchen",
@@ -102,11 +103,17 @@ def build_database(
     """Write one completed run of `raw_orders` into `db_path` with the real store (and its writer process,
     as the simulator's command line has it, if asked); returns the run id."""
     connection = connect_writer(db_path)
-    crew = cooks.most if isinstance(cooks, CookSchedule) else cooks
+    crew = cooks if isinstance(cooks, int) else cooks.most
     store = RunStore.start(
         connection,
         RunParameters(
-            kitchen=kitchen, cooks=crew, speed=None, orders_file="orders.json", menu_file="items.json", timezone=zone
+            kitchen=kitchen,
+            cooks=crew,
+            speed=None,
+            orders_file="orders.json",
+            menu_file="items.json",
+            timezone=zone,
+            layout=cooks.to_json() if isinstance(cooks, LaidOut) else None,
         ),
     )
     if writer_process:

@@ -13,7 +13,8 @@ import pytest
 from common.database import connect_writer
 from dashboard.app import create_app
 from dashboard.charts import CHARTS
-from dashboard.figures import WAITING
+from dashboard.figures import NO_STATIONS, WAITING
+from simulator.stations.layout import LaidOut, Layout
 from tests.dash_callbacks import NOT_UPDATED, RUN_OUTPUTS, UPDATE_URL, chart_requests, payload, run_request, values
 from tests.databases import POSTGRES
 from tests.kitchen_data import T0, build_database, order
@@ -54,7 +55,8 @@ def text(component) -> str:
 def two_runs(tmp_path, menu):
     db = tmp_path / "k.db"
     first = build_database(db, [order(T0, ("Soup", 1), price=700)], menu)
-    second = build_database(db, [order(T0 + 3600 * 24 * 150, ("Stew", 2), price=900)], menu)  # in July: PDT
+    july = [order(T0 + 3600 * 24 * 150, ("Stew", 2), price=900)]  # in July: PDT
+    second = build_database(db, july, menu, LaidOut(Layout.single(1)))  # one station: the same run, its station's rows
     return db, first, second
 
 
@@ -104,6 +106,17 @@ def test_every_chart_draws_the_chosen_run(two_runs):
         assert WAITING not in text(figure), each.id
         assert figure["data"], each.id
     assert chart(client, "total-revenue", run)["data"][0]["value"] == 18.0
+
+
+def test_the_station_view_shows_a_laid_out_run_and_says_a_run_without_a_layout_has_none(two_runs):
+    db, first, second = two_runs
+    client = client_for(db)
+    _, _, laid_out = refresh_run(client)
+    queues = chart(client, "station-queues", laid_out)
+    assert [trace["name"] for trace in queues["data"]] == ["kitchen"]  # Layout.single's one station
+    _, _, pooled = refresh_run(client, chosen=first)
+    for each in ("station-queues", "station-utilisation"):
+        assert NO_STATIONS in text(chart(client, each, pooled))
 
 
 def test_a_database_deleted_while_running_returns_to_waiting(two_runs):

@@ -20,9 +20,12 @@ from dashboard import comparison, tables
 from dashboard.app import create_app
 from dashboard.compare import kept_per_view, read_plan, search_of, selection_of
 from dashboard.comparison import Shown
+from dashboard.figures import NO_STATIONS
+from simulator.stations.layout import LaidOut, parse_layout
 from tests.dash_callbacks import UPDATE_URL, payload, values
 from tests.kitchen_data import T0, build_database, order
 
+ZONE = "America/Los_Angeles"
 RUNS = {
     3: Shown(3, "Kitchen · run 3 · 110 cooks", "America/Los_Angeles"),
     5: Shown(5, "Harbour · run 5", "Asia/Kolkata"),
@@ -211,6 +214,7 @@ def compare_figures(client, runs: list[int]) -> dict[str, dict]:
     charts = {
         "compare-queued": [("compare-view", "data", view)],
         "compare-half-hours": [("compare-view", "data", view), ("plan", "data", None)],
+        "compare-stations": [("compare-view", "data", view)],
     }
     drawn = {
         name: values(post(payload([(name, "figure")], inputs)), [(name, "figure")])[0]
@@ -260,6 +264,36 @@ def test_each_run_is_drawn_in_its_own_recorded_zone_as_its_half_hours_are(tmp_pa
             == f"{int(starts):02}:{int(starts % 1 * 60):02}"
         )  # and so does the chart's CSV
     assert "each kitchen" in drawn["compare-queued"]["layout"]["xaxis"]["title"]["text"]
+    assert NO_STATIONS in str(drawn["compare-stations"]["layout"]["annotations"])  # neither run is laid out
+
+
+def test_laid_out_runs_compare_their_stations(tmp_path, menu):
+    # the same orders through a grill worked by one cook or by two, then an oven of two slots
+    db = tmp_path / "k.db"
+    stews = [order(T0 + 240 * i, ("Stew", 1)) for i in range(30)]
+
+    def laid_out(grill_cooks: int) -> LaidOut:
+        written = {
+            "stations": {"grill": {}, "oven": {"slots": 2}},
+            "roles": {"cook": {"stations": ["grill"], "cooks": grill_cooks}},
+            "routes": [{"dishes": "Stew", "steps": [{"station": "grill"}, {"station": "oven", "time": 200}]}],
+        }
+        return LaidOut(parse_layout(written, ZONE))
+
+    one, two = (build_database(db, stews, menu, laid_out(n)) for n in (1, 2))
+    pooled = build_database(db, stews, menu, 2)
+    drawn = compare_figures(create_app(db, 5, ZONE).server.test_client(), [one, two, pooled])
+    figure = drawn["compare-stations"]
+    go.Figure(figure)
+    bars = {trace["name"]: trace for trace in figure["data"]}
+    assert len(bars) == 2  # the run of one pool of cooks has no stations
+    [of_one] = [bar for name, bar in bars.items() if f"run {one} ·" in name]
+    [of_two] = [bar for name, bar in bars.items() if f"run {two} ·" in name]
+    assert of_one["x"] == of_two["x"] == ["grill", "oven"]
+    # a stew every 240 s, 300 s on the grill: one grill cook is always at work and stews pile up before the
+    # grill; two grill cooks keep up, and are not always at work
+    assert of_one["y"][0] > 90 > of_two["y"][0]
+    assert of_one["customdata"][0][0] > of_two["customdata"][0][0]  # more units waiting at the grill
 
 
 def samples_around_a_night_gap(run: int, zone: str) -> list[tuple]:

@@ -194,3 +194,42 @@ def test_a_service_keeps_its_colour_whatever_else_is_shown():
     assert {b["name"]: b["marker"]["color"] for b in built["data"]} == {
         b["name"]: b["marker"]["color"] for b in again["data"]
     }
+
+
+@pytest.mark.parametrize("builder", [figures.station_queues, figures.station_utilisation])
+def test_the_station_view_waits_for_a_run_and_says_how_to_have_stations_without_a_layout(builder):
+    assert annotations(checked(builder(None, ZONE))) == [figures.WAITING]
+    assert annotations(checked(builder([], ZONE))) == [figures.NO_STATIONS]
+
+
+STATION_ROWS = [
+    (T0, "grill", 4, 3, 3, 240),
+    (T0, "oven", 0, 2, 4, 0),
+    (T0 + 600, "grill", 1, 3, 3, 60),
+    (T0 + 600, "oven", 6, 4, 4, 720),
+    (T0 + 660, "grill", 0, 2, 4, 0),
+    (T0 + 660, "oven", 5, 4, 4, 780),
+]
+
+
+def test_station_queues_are_a_line_a_station_and_the_title_names_where_units_wait_longest_now():
+    built = checked(figures.station_queues(STATION_ROWS, ZONE))
+    grill, oven = built["data"]
+    assert (grill["name"], oven["name"]) == ("grill", "oven")
+    assert grill["y"] == [4, 1, 0] and oven["y"] == [0, 6, 5]
+    assert oven["customdata"] == [0, 12, 13]
+    assert (
+        built["layout"]["title"]["text"]
+        == "Units waiting by station: bottleneck now: oven (5 waiting, the oldest 13 min)"
+    )
+    calm = checked(figures.station_queues([(T0, "grill", 0, 1, 3, 0)], ZONE))
+    assert calm["layout"]["title"]["text"].endswith("no unit waits now")
+
+
+def test_station_utilisation_is_the_share_of_capacity_at_work():
+    built = checked(figures.station_utilisation(STATION_ROWS, ZONE))
+    grill, oven = built["data"]
+    assert grill["y"] == [100.0, 100.0, 50.0] and oven["y"] == [50.0, 100.0, 100.0]
+    assert built["layout"]["title"]["text"] == "Stations busy: now oven 100% (4 of 4)"
+    closed = checked(figures.station_utilisation([(T0, "grill", 2, 0, 0, 60)], ZONE))
+    assert closed["data"][0]["y"] == [None]  # nobody on shift who can work it: no share, not 0%

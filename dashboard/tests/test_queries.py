@@ -24,6 +24,7 @@ from common.service_level import Blocks, CellStats, Promise, judge, judge_days
 from common.statistics import percentile
 from dashboard import comparison, queries
 from simulator.menu import Dish
+from simulator.stations.layout import LaidOut, parse_layout
 from tests.kitchen_data import T0, build_database, order
 
 
@@ -58,6 +59,32 @@ def test_order_statuses_every_10_minutes(kitchen):
     db, run = kitchen
     # at +600: A done, B cooking, C waiting; at +1200: all done, D not yet received
     assert ask(db, queries.order_statuses, run, T0 + 1360) == [(T0 + 600, 1, 1), (T0 + 1200, 0, 0)]
+
+
+def test_stations_every_10_minutes_and_the_latest_sample_of_a_laid_out_kitchen(database, menu):
+    # a grill of one cook and an oven of one slot: Stew (300 s) grilled, then 900 s in the oven; A at +30, B at +60
+    layout = parse_layout(
+        {
+            "stations": {"grill": {}, "oven": {"slots": 1}},
+            "roles": {"cook": {"stations": ["grill"], "cooks": 1}},
+            "routes": [{"dishes": "Stew", "steps": [{"station": "grill"}, {"station": "oven", "time": 900}]}],
+        },
+        "America/Los_Angeles",
+    )
+    run = build_database(database, [order(T0 + 30, ("Stew", 1)), order(T0 + 60, ("Stew", 1))], menu, LaidOut(layout))
+    # A: grill 30-330, oven 330-1230; B: grill 330-630, waits for the oven 630-1230, oven 1230-2130
+    assert ask(database, queries.stations, run, T0 + 2130) == [
+        (T0 + 600, "grill", 0, 1, 1, 0),
+        (T0 + 600, "oven", 0, 1, 1, 0),
+        (T0 + 1200, "grill", 0, 0, 1, 0),
+        (T0 + 1200, "oven", 1, 1, 1, 570),
+        (T0 + 1800, "grill", 0, 0, 1, 0),
+        (T0 + 1800, "oven", 0, 1, 1, 0),
+        (T0 + 2130, "grill", 0, 0, 1, 0),
+        (T0 + 2130, "oven", 0, 0, 1, 0),
+    ]
+    earlier = build_database(database, [order(T0 + 30, ("Stew", 1))], menu)  # one pool of cooks: no stations
+    assert ask(database, queries.stations, earlier, T0 + 330) == []
 
 
 def test_cook_utilisation_every_10_minutes_and_the_latest_sample(kitchen):
