@@ -1,4 +1,4 @@
-"""`python -m bench [simulator|formats|dashboard|realtime|outage|contention|experiment|plan|all]`: run benchmarks, print
+"""`python -m bench [simulator|formats|dashboard|layout|realtime|outage|contention|experiment|plan|all]`: run benchmarks, print
 and save a table."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from bench import (
     dashboard_bench,
     experiment_bench,
     formats_bench,
+    layout_bench,
     outage_bench,
     plan_bench,
     realtime_bench,
@@ -55,6 +56,10 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
         results += dashboard_bench.load(targets, 3 if quick else 60)
     if not postgres and which in ("simulator", "dashboard", "all"):
         results.append(Result("PostgreSQL", "not measured", "no server answered", "-", "-", "-", None))
+    if which in ("layout", "all"):
+        results += layout_bench.simulator([min(sizes)] if quick else [100_000], 1 if quick else 3)
+        results += layout_bench.direct_model([min(sizes)] if quick else [100_000], 1 if quick else 3)
+        results += layout_bench.dashboard(max(sizes), 3 if quick else 10)
     if which in ("realtime", "all"):
         results += realtime_bench.lag([300, 3000], 3 if quick else 180)
         results += realtime_bench.stop_latency(1 if quick else 5)
@@ -134,7 +139,18 @@ def parser() -> Parser:
         "which",
         nargs="?",
         default="all",
-        choices=["simulator", "formats", "dashboard", "realtime", "outage", "contention", "experiment", "plan", "all"],
+        choices=[
+            "simulator",
+            "formats",
+            "dashboard",
+            "layout",
+            "realtime",
+            "outage",
+            "contention",
+            "experiment",
+            "plan",
+            "all",
+        ],
         help="the benchmarks to run (default: %(default)s)",
     )
     flags.add_argument("--sizes", default="10000,100000,1000000", help="order counts, comma-separated")

@@ -1,0 +1,105 @@
+"""The kitchen laid out in stations (data/layout.toml) beside the kitchen of one pool of cooks, on the same
+generated streams: the simulator's wall time, the direct model of a layout against the SimPy kitchen it is held
+equal to, and the dashboard's full refresh of a laid-out run (its station view included)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import dashboard_bench, workload
+from bench.measure import Result, median_of, run_for_peak_rss, timed
+from common.localtime import LocalClock
+from common.settings import PROJECT_ROOT
+from simulator.experiment.direct_layout import drawn, timestamps
+from simulator.feed import read_orders
+from simulator.menu import load_menu
+from simulator.run import NoRecorder, simulate
+from simulator.stations.layout import LaidOut, read_layout
+
+LAYOUT = PROJECT_ROOT / "data" / "layout.toml"
+ZONE = "America/Los_Angeles"
+DIRECT_SPEEDUP_TARGET = 5.0
+"""Issue #27: the direct model of a layout at least 5x faster than the SimPy kitchen, for the plan by role."""
+
+
+def _laid_out_database(size: int) -> tuple[Path, float]:
+    """A laid-out run of `size` orders written by the real simulator: the database and its wall seconds."""
+    db = workload.fresh(workload.WORK / f"kitchen-laid-out-{size}.db")
+    command = [*workload.simulator_command(workload.stream(size), db)]
+    at = command.index("--cooks")
+    command[at : at + 2] = ["--layout", str(LAYOUT)]
+    wall, _ = run_for_peak_rss(command)
+    return db, wall
+
+
+def simulator(sizes: list[int], repeat: int) -> list[Result]:
+    """The simulator with the shipped layout against the same stream with one pool of the default crew."""
+    results = []
+    for size in sizes:
+        laid_out = median_of(repeat, lambda: _laid_out_database(size)[1])
+        pooled = median_of(repeat, lambda: workload.simulated_database(size)[1])
+        results.append(
+            Result(
+                "laid-out kitchen (--speed max)",
+                f"{size:,} orders, data/layout.toml (6 stations, 5 roles) into SQLite",
+                f"{laid_out:.2f} s, {size / laid_out:,.0f} orders/s",
+                f"{pooled:.2f} s one pool of {workload.COOKS} cooks",
+                f"{laid_out / pooled:.2f}x its time",
+                "-",
+                None,
+            )
+        )
+    return results
+
+
+def direct_model(sizes: list[int], repeat: int) -> list[Result]:
+    """The direct model of the shipped layout against the SimPy kitchen, both in virtual time with no store, the
+    step times drawn in each (as a trial would draw them)."""
+    results = []
+    menu = load_menu(workload.menu_file())
+    layout = read_layout(LAYOUT, ZONE)
+    for size in sizes:
+        entries = list(read_orders(workload.stream(size), menu))
+
+        def computed() -> None:
+            orders = drawn(entries, layout, 1)
+            timestamps(orders, layout, orders[0].received)
+
+        simpy_run = median_of(
+            repeat, lambda: timed(lambda: simulate(entries, LaidOut(layout, 1), None, NoRecorder(), LocalClock(ZONE)))
+        )
+        direct = median_of(repeat, lambda: timed(computed))
+        speedup = simpy_run / direct
+        results.append(
+            Result(
+                "trial model, laid-out kitchen (virtual time)",
+                f"{size:,} orders, data/layout.toml",
+                f"{size / direct:,.0f} orders/s computed directly",
+                f"{size / simpy_run:,.0f} orders/s SimPy kitchen",
+                f"{speedup:.1f}x faster",
+                f">= {DIRECT_SPEEDUP_TARGET:g}x",
+                speedup >= DIRECT_SPEEDUP_TARGET,
+            )
+        )
+    return results
+
+
+def dashboard(size: int, repeat: int) -> list[Result]:
+    """One full refresh of the live page on a laid-out run, its two station charts among the others."""
+    db, _ = _laid_out_database(size)
+    dashboard_bench.full_refresh(db)  # warm the page cache, as a running dashboard has it
+    laid_out = median_of(repeat, lambda: timed(lambda: dashboard_bench.full_refresh(db)))
+    pooled_db = dashboard_bench.database(size)
+    dashboard_bench.full_refresh(pooled_db)
+    pooled = median_of(repeat, lambda: timed(lambda: dashboard_bench.full_refresh(pooled_db)))
+    return [
+        Result(
+            "dashboard full refresh, laid-out run",
+            f"{size:,} orders, data/layout.toml: every chart and the station view",
+            f"{laid_out * 1000:.1f} ms",
+            f"{pooled * 1000:.1f} ms a run of one pool of cooks",
+            f"{laid_out / pooled:.2f}x its time",
+            f"< {dashboard_bench.REFRESH_TARGET_MS} ms",
+            laid_out * 1000 < dashboard_bench.REFRESH_TARGET_MS,
+        )
+    ]
