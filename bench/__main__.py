@@ -1,5 +1,5 @@
-"""`python -m bench [simulator|formats|dashboard|layout|realtime|outage|contention|experiment|plan|all]`: run benchmarks, print
-and save a table."""
+"""`python -m bench [simulator|formats|dashboard|layout|realtime|outage|contention|experiment|plan|all]`: run
+benchmarks, print and save a table."""
 
 from __future__ import annotations
 

@@ -63,8 +63,9 @@ def direct_model(sizes: list[int], repeat: int) -> list[Result]:
 
         def computed() -> None:
             orders = drawn(entries, layout, 1)
-            timestamps(orders, layout, orders[0].received)
+            timestamps(orders, layout, int(orders.received[0]))
 
+        computed()  # compiled once (or read from Numba's cache), as a plan's trials find it
         simpy_run = median_of(
             repeat, lambda: timed(lambda: simulate(entries, LaidOut(layout, 1), None, NoRecorder(), LocalClock(ZONE)))
         )

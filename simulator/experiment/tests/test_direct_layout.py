@@ -4,9 +4,11 @@ random streams and random crews and schedules, across a change of the clocks."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulator.experiment import direct_layout, station_loop, unit_starts
 from simulator.experiment.direct_layout import drawn, timestamps
 from simulator.menu import Dish
 from simulator.orders import parse_order
@@ -69,6 +71,25 @@ def test_the_direct_model_gives_the_simpy_kitchens_timestamps(written, steps, se
     recording, _ = run(raw, LaidOut(layout, seed))
     entries = [parse_order(position, o, MENU) for position, o in enumerate(raw, start=1)]
     orders = drawn(entries, layout, seed)
-    computed = timestamps(orders, layout, min(o.received for o in orders)) if orders else []
+    computed = timestamps(orders, layout, int(orders.received[0])) if len(orders.received) else []
     simulated = recording.times()
     assert computed == [simulated[p] for p in sorted(simulated)]
+
+
+@pytest.mark.skipif(not unit_starts.COMPILED, reason="Numba is not installed: nothing is compiled")
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(written=layouts(), steps=STEPS, seed=st.integers(0, 3))
+def test_the_loop_interpreted_as_written_gives_what_it_gives_compiled(written, steps, seed):
+    """A machine without the [plan] extra runs the same loop as Python: the same timestamps, only slower."""
+    layout = parse_layout(written, ZONE)
+    entries = [parse_order(position, o, MENU) for position, o in enumerate(stream(T0, steps), start=1)]
+    orders = drawn(entries, layout, seed)
+    if not len(orders.received):
+        return
+    compiled = timestamps(orders, layout, int(orders.received[0]))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(direct_layout, "COMPILED", False)
+        patch.setattr(direct_layout, "station_times", station_loop.station_times.py_func)
+        for helper in ("_before", "_wait", "_seconds"):
+            patch.setattr(station_loop, helper, getattr(station_loop, helper).py_func)
+        assert timestamps(orders, layout, int(orders.received[0])) == compiled
