@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from common.schedule import CookSchedule
-from simulator.experiment.station_loop import station_times
+from simulator.experiment.station_loop import NEVER, station_times
 from simulator.experiment.unit_starts import COMPILED
 from simulator.orders import FeedEntry, Order
 from simulator.stations.layout import Layout
@@ -103,6 +103,7 @@ def timestamps(orders: Drawn, layout: Layout, start: int) -> list[tuple[int, int
             change_at,
             change_role,
             change_cooks,
+            start + span if len(change_at) else NEVER,
             -1 if packing is None else packing.station,
             0 if packing is None else packing.per_order,
             0 if packing is None else packing.per_unit,
@@ -123,8 +124,9 @@ def _crew_at(crew: int | CookSchedule, moment: int) -> int:
 
 
 def _changes(layout: Layout, start: int, until: int) -> tuple[NDArray[np.int64], ...]:
-    """(moments, roles, cooks) of every change of a scheduled role after `start` up to `until` and one past it,
-    in time order (a role's changes before another's at the same moment: all are applied together)."""
+    """(moments, roles, cooks) of every change of a scheduled role after `start` up to `until` (and one past it),
+    in time order: every change up to `until` (a role's before another's at the same moment: all are applied
+    together)."""
     made = []
     for r, role in enumerate(layout.roles):
         if isinstance(role.crew, CookSchedule):

@@ -37,6 +37,7 @@ def station_times(
     change_at: Any,
     change_role: Any,
     change_cooks: Any,
+    known_until: int,
     pack_station: int,
     pack_per_order: int,
     pack_per_unit: int,
@@ -45,8 +46,9 @@ def station_times(
     completed: Any,
 ) -> int:
     """Fills `started` and `completed` (each order's; -1 while unknown); returns the orders completed: all of
-    them, or fewer when the crews' changes given end before the work does (the caller gives more, and asks
-    again). `on_shift` (each role's cooks at the first receipt) is changed as the changes say."""
+    them, or fewer when the work goes on past `known_until`, the moment up to which the changes given are every
+    change of the crews (the caller gives more, and asks again). `on_shift` (each role's cooks at the first
+    receipt) is changed as the changes say."""
     orders = len(received)
     units = len(step_offsets) - 1
     stations = len(slots)
@@ -81,7 +83,7 @@ def station_times(
             t = ends[0][0]
         if change < len(change_at) and (under_way or arrived < orders) and change_at[change] < t:
             t = change_at[change]
-        if t == NEVER:
+        if t == NEVER or t > known_until:
             break
         while change < len(change_at) and change_at[change] == t:
             on_shift[change_role[change]] = change_cooks[change]

@@ -93,3 +93,19 @@ def test_the_loop_interpreted_as_written_gives_what_it_gives_compiled(written, s
         for helper in ("_before", "_wait", "_seconds"):
             patch.setattr(station_loop, helper, getattr(station_loop, helper).py_func)
         assert timestamps(orders, layout, int(orders.received[0])) == compiled
+
+
+def test_work_that_waits_days_for_a_crew_is_followed_past_the_first_days_of_changes():
+    # one cook from 00:00 to 00:01 each day, who finishes the pizza at hand: four pizzas take four days
+    written = {
+        "stations": {"line": {}},
+        "roles": {"cook": {"stations": ["line"], "schedule": {"00:00": 1, "00:01": 0}}},
+        "routes": [],
+    }
+    layout = parse_layout(written, ZONE)
+    raw = stream(T0 - 30, [(0, ["Pizza"] * 4)])
+    recording, _ = run(raw, LaidOut(layout))
+    orders = drawn([parse_order(1, raw[0], MENU)], layout, 0)
+    [(received, started, completed)] = timestamps(orders, layout, int(orders.received[0]))
+    assert completed - started == 3 * 86400 + 400
+    assert [(received, started, completed)] == list(recording.times().values())
