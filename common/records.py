@@ -38,6 +38,9 @@ class _OrderColumns(NamedTuple):
     """JSON list of {name, quantity, price_per_unit}."""
     order_id: str | None
     """The order's own id in the file, if it has one."""
+    cooked_at: int | None
+    """Its last unit is done: completed_at, but in a laid-out kitchen that packs orders, where completed_at is when
+    it was packed."""
 
 
 class OrderRow(_OrderColumns):

@@ -48,12 +48,13 @@ CREATE TABLE IF NOT EXISTS orders (
     ordered_at      BIGINT  NOT NULL,
     received_at     BIGINT  NOT NULL,
     started_at      BIGINT,                 -- the first unit gets a cook
-    completed_at    BIGINT,                 -- the last unit is done
+    completed_at    BIGINT,                 -- the last unit is done; in a laid-out kitchen that packs: packed
     customer_name   TEXT    NOT NULL,
     service         TEXT    NOT NULL,
     total_price     BIGINT  NOT NULL,       -- cents
     items           TEXT    NOT NULL,       -- JSON list of {name, quantity, price_per_unit}
     order_id        TEXT,                   -- the order's own id in the file (a CSV's order_id), if it has one
+    cooked_at       BIGINT,                 -- its last unit is done (packed after it, when the layout packs orders)
     PRIMARY KEY (run_id, id)
 ) @WITHOUT_ROWID@;                            -- one B-tree fewer to write per order
 CREATE INDEX IF NOT EXISTS orders_by_completion ON orders (run_id, completed_at);

@@ -56,6 +56,8 @@ class Ticket:
     received_at: int
     started_at: int | None = None
     completed_at: int | None = None
+    cooked_at: int | None = None
+    """When its last unit was done: its completion, unless a laid-out kitchen packs it after."""
     units_left: int = 0
 
     @property
@@ -274,6 +276,8 @@ class Kitchen:
     def _complete(self, ticket: Ticket) -> None:
         """An order is done: its last unit cooked (and, in a laid-out kitchen, the order packed)."""
         ticket.completed_at = int(self.env.now)
+        if ticket.cooked_at is None:
+            ticket.cooked_at = ticket.completed_at
         self.in_progress_orders -= 1
         self.completed += 1
         self.fulfillment.add(ticket.completed_at - ticket.received_at)

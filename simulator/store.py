@@ -183,6 +183,7 @@ class RunStore:
             order.total_price,
             order.items_json,
             order.order_id,
+            t.cooked_at,
         )
 
     def order_discarded(self, order: EmptyOrder) -> None:

@@ -51,7 +51,7 @@ from simulator.summaries import CompletedOrder, summarise
 
 log = logging.getLogger("simulator")
 
-UPSERT_ORDER = replacing(OrderRow, ("run_id", "id"), ("status", "started_at", "completed_at"))
+UPSERT_ORDER = replacing(OrderRow, ("run_id", "id"), ("status", "started_at", "completed_at", "cooked_at"))
 UPSERT_SAMPLE = replacing(
     SampleRow, ("run_id", "t"), ("queued_orders", "in_progress_orders", "queued_units", "busy_cooks", "cooks")
 )

@@ -106,6 +106,7 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
             " VALUES ('K', 'completed', 3, 'o', 'm', 'UTC', 0)"
         )
         old.execute("ALTER TABLE orders DROP COLUMN order_id")
+        old.execute("ALTER TABLE orders DROP COLUMN cooked_at")
         old.execute("ALTER TABLE runs DROP COLUMN cook_seconds")
         old.execute("ALTER TABLE runs DROP COLUMN busy_seconds")
         for column in ("last_batch", "orders_digest", "menu_digest", "reading", "resumed", "layout"):
@@ -117,7 +118,7 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
     connect_writer(db).close()
     with sqlite3.connect(db) as upgraded:
         assert upgraded.execute("SELECT MAX(version) FROM schema_version").fetchone() == (SCHEMA_VERSION,)
-        assert "order_id" in [column[1] for column in upgraded.execute("PRAGMA table_info(orders)")]
+        assert {"order_id", "cooked_at"} <= {column[1] for column in upgraded.execute("PRAGMA table_info(orders)")}
         columns = {column[1] for column in upgraded.execute("PRAGMA table_info(runs)")}
         assert {
             "cook_seconds",

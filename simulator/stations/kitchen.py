@@ -162,6 +162,7 @@ class StationKitchen(Kitchen):
         ticket.units_left -= 1
         if ticket.units_left:
             return
+        ticket.cooked_at = int(self.env.now)
         packing = self.layout.packing
         if packing is None:
             self._complete(ticket)

@@ -199,6 +199,7 @@ def test_a_laid_out_run_takes_its_crew_from_the_layout_and_refuses_another_crew_
     assert "a layout of 2 stations and 2 roles, up to 13 cooks" in done.stderr
     # an order a minute, a soup (60 s) and a stew (300 s) each, cooks enough: each order cooked in 300 s, packed in 30
     assert set(query(tmp_path / "k.db", "SELECT completed_at - received_at FROM orders")) == {(330,)}
+    assert set(query(tmp_path / "k.db", "SELECT completed_at - cooked_at FROM orders")) == {(30,)}  # packing
     assert query(tmp_path / "k.db", "SELECT cooks FROM runs") == [(13,)]
     minutes = query(tmp_path / "k.db", "SELECT COUNT(*) FROM kitchen_stats")[0][0]
     by_station = query(tmp_path / "k.db", "SELECT station, COUNT(*), MAX(capacity) FROM station_stats GROUP BY 1")

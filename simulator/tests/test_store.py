@@ -142,7 +142,7 @@ def test_a_batch_crosses_the_writers_pipe_as_the_same_records():
     from common.records import OrderRow, Progress, RejectedRow, SampleRow
     from simulator.writer import Batch
 
-    order = OrderRow(1, 7, "K", "Completed", 10, 10, 20, 80, "Ana", "Uber", 1250, "[]", None)
+    order = OrderRow(1, 7, "K", "Completed", 10, 10, 20, 80, "Ana", "Uber", 1250, "[]", None, 80)
     batch = Batch(
         1,
         3,

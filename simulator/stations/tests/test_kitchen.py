@@ -64,6 +64,8 @@ def test_one_station_worked_by_every_cook_is_todays_kitchen(crew, steps):
     laid_out, laid_out_summary = run(raw, LaidOut(Layout.single(crew), seed=7))
     assert laid_out.events == kitchen.events
     assert [sample._replace(stations=()) for sample in laid_out.samples] == kitchen.samples
+    for tickets in (kitchen.tickets, laid_out.tickets):  # no packing: an order is done when it is cooked
+        assert all(ticket.cooked_at == ticket.completed_at for ticket in tickets.values())
     for sample in laid_out.samples:  # its one station is the whole kitchen
         [station] = sample.stations
         assert (station.waiting, station.working, station.capacity) == (
@@ -93,6 +95,7 @@ def test_units_go_through_their_route_and_orders_are_packed():
     # packed 660-710 (30 s + 10 s a unit). The soup (a step of its menu time on the default station, the grill):
     # grill 120-180, packed 180-220.
     assert recording.times() == {1: (T0, T0, T0 + 710), 2: (T0 + 10, T0 + 120, T0 + 220)}
+    assert [ticket.cooked_at for ticket in recording.tickets.values()] == [T0 + 660, T0 + 180]  # before packing
     at_five = next(sample for sample in recording.samples if sample.t == T0 + 300)
     # (station, waiting, working, capacity, longest wait): pizza B has waited for the oven since 120
     assert [tuple(station) for station in at_five.stations] == [
