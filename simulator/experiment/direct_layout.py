@@ -40,6 +40,8 @@ class Drawn:
     """Unit u's steps are step_offsets[u]:step_offsets[u + 1]."""
     step_station: NDArray[np.int64]
     step_seconds: NDArray[np.int64]
+    step_load: NDArray[np.int64]
+    """Seconds a cook takes to load the step's equipment; 0 for the rest."""
 
 
 def drawn(entries: Iterable[FeedEntry], layout: Layout, seed: int) -> Drawn:
@@ -49,6 +51,7 @@ def drawn(entries: Iterable[FeedEntry], layout: Layout, seed: int) -> Drawn:
     unit_offsets, step_offsets = [0], [0]
     stations: list[int] = []
     seconds: list[int] = []
+    loads: list[int] = []
     clock = None
     for entry in entries:
         if entry.ordered_at is None:
@@ -59,12 +62,14 @@ def drawn(entries: Iterable[FeedEntry], layout: Layout, seed: int) -> Drawn:
         received.append(clock)
         for line in entry.lines:
             for _ in range(line.quantity):
-                for station, time in layout.unit_steps(line.dish, rng):
+                for station, time, load in layout.unit_steps(line.dish, rng):
                     stations.append(station)
                     seconds.append(time)
+                    loads.append(load)
                 step_offsets.append(len(stations))
         unit_offsets.append(len(step_offsets) - 1)
-    return Drawn(*(np.array(a, dtype=np.int64) for a in (received, unit_offsets, step_offsets, stations, seconds)))
+    arrays = (received, unit_offsets, step_offsets, stations, seconds, loads)
+    return Drawn(*(np.array(a, dtype=np.int64) for a in arrays))
 
 
 def timestamps(orders: Drawn, layout: Layout, start: int) -> list[tuple[int, int, int]]:
@@ -72,14 +77,14 @@ def timestamps(orders: Drawn, layout: Layout, start: int) -> list[tuple[int, int
     count = len(orders.received)
     if not count:
         return []
-    stations = range(len(layout.stations))
     slots = [-1 if station.slots is None else station.slots for station in layout.stations]
-    servers = [
+    loaded = [1 if station.load_by else 0 for station in layout.stations]
+    servers = [  # the roles that work a station, or load its equipment, the most specialised first
         sorted(
-            (r for r, role in enumerate(layout.roles) if s in role.stations),
+            station.load_by or (r for r, role in enumerate(layout.roles) if s in role.stations),
             key=lambda r: (len(layout.roles[r].stations), r),
         )
-        for s in stations
+        for s, station in enumerate(layout.stations)
     ]
     packing = layout.packing
     visits = np.bincount(orders.step_station, minlength=len(slots))
@@ -96,7 +101,9 @@ def timestamps(orders: Drawn, layout: Layout, start: int) -> list[tuple[int, int
             orders.step_offsets,
             orders.step_station,
             orders.step_seconds,
+            orders.step_load,
             np.array(slots, dtype=np.int64),
+            np.array(loaded, dtype=np.int64),
             np.cumsum([0] + [len(s) for s in servers], dtype=np.int64),
             np.array([r for s in servers for r in s], dtype=np.int64),
             np.array([_crew_at(role.crew, start) for role in layout.roles], dtype=np.int64),

@@ -21,6 +21,8 @@ from simulator.experiment.unit_starts import _compiled
 
 NEVER = 2**62
 """A moment after every other (epoch seconds fit far below it)."""
+STEP, LOAD = 0, 1
+"""What ends: a job's step, or a cook's load of its equipment."""
 
 
 @_compiled
@@ -30,7 +32,9 @@ def station_times(
     step_offsets: Any,
     step_station: Any,
     step_seconds: Any,
+    step_load: Any,
     slots: Any,
+    loaded: Any,
     server_offsets: Any,
     server_roles: Any,
     on_shift: Any,
@@ -71,8 +75,8 @@ def station_times(
     tail = [0] * stations
     working = [0] * roles
     in_use = [0] * stations
-    ends = [(NEVER, 0)]  # (end, job) of the steps under way: a heap (a list of the type Numba must see)
-    ends.pop()
+    ends = [(NEVER, STEP, 0)]  # (end, STEP or LOAD, job) of what is under way: a heap (a list of the type Numba
+    ends.pop()  # must see, emptied)
     arrived = change = done = under_way = 0
 
     while True:
@@ -89,7 +93,12 @@ def station_times(
             on_shift[change_role[change]] = change_cooks[change]
             change += 1
         while ends and ends[0][0] == t:
-            job = heappop(ends)[1]
+            _, kind, job = heappop(ends)
+            if kind == LOAD:  # the cook who loaded it is free; the unit stays in its slot for its step's time
+                working[role_of[job]] -= 1
+                role_of[job] = -1
+                heappush(ends, (t + step_seconds[step[job]], STEP, job))
+                continue
             station = pack_station if job >= units else step_station[step[job]]
             if role_of[job] >= 0:
                 working[role_of[job]] -= 1
@@ -120,7 +129,7 @@ def station_times(
             arrived += 1
         # work given out: free slots first, then free cooks, the oldest waiting job first
         for s in range(stations):
-            while slots[s] >= 0 and head[s] < tail[s] and in_use[s] < slots[s]:
+            while slots[s] >= 0 and not loaded[s] and head[s] < tail[s] and in_use[s] < slots[s]:
                 job = queue[queue_base[s] + head[s]]
                 head[s] += 1
                 in_use[s] += 1
@@ -128,13 +137,13 @@ def station_times(
                 done_at = t + _seconds(
                     job, units, step, step_seconds, unit_offsets, order_of, pack_per_order, pack_per_unit
                 )
-                heappush(ends, (done_at, job))
+                heappush(ends, (done_at, STEP, job))
                 if started[order_of[job]] < 0:
                     started[order_of[job]] = t
         while True:
             best, best_role, best_job = -1, -1, -1
             for s in range(stations):
-                if slots[s] >= 0 or head[s] == tail[s]:
+                if head[s] == tail[s] or (slots[s] >= 0 and (not loaded[s] or in_use[s] == slots[s])):
                     continue
                 job = queue[queue_base[s] + head[s]]
                 if best >= 0 and not _before(job, best_job, ready, order_of, place):
@@ -148,10 +157,14 @@ def station_times(
             head[best] += 1
             working[best_role] += 1
             role_of[best_job] = best_role
-            done_at = t + _seconds(
-                best_job, units, step, step_seconds, unit_offsets, order_of, pack_per_order, pack_per_unit
-            )
-            heappush(ends, (done_at, best_job))
+            if slots[best] >= 0:  # equipment a cook loads: its slot from now, the cook for the load
+                in_use[best] += 1
+                heappush(ends, (t + step_load[step[best_job]], LOAD, best_job))
+            else:
+                done_at = t + _seconds(
+                    best_job, units, step, step_seconds, unit_offsets, order_of, pack_per_order, pack_per_unit
+                )
+                heappush(ends, (done_at, STEP, best_job))
             if started[order_of[best_job]] < 0:
                 started[order_of[best_job]] = t
     return done

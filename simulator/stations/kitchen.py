@@ -40,8 +40,8 @@ class Job:
     key: tuple[int, int]
     """Its place in line among units ready at the same moment: the order's place in the stream, then the unit's
     place in its order (the packing of an order comes after its units)."""
-    steps: tuple[tuple[int, int], ...]
-    """(station, seconds) of each step."""
+    steps: tuple[tuple[int, int, int], ...]
+    """(station, seconds, seconds to load it) of each step."""
     step: int = 0
     role: int = -1
     """The role of the cook working the current step; -1 at equipment."""
@@ -69,14 +69,16 @@ class StationKitchen(Kitchen):
         ]
         self.servers = [
             sorted(
-                (r for r, role in enumerate(layout.roles) if s in role.stations),
+                station.load_by or (r for r, role in enumerate(layout.roles) if s in role.stations),
                 key=lambda r: (len(layout.roles[r].stations), r),
             )
-            for s in range(len(layout.stations))
+            for s, station in enumerate(layout.stations)
         ]
-        """Per station, the roles that work it: the most specialised first, then as written."""
-        self.equipment = [s for s, station in enumerate(layout.stations) if station.slots is not None]
-        self.worked = [s for s, station in enumerate(layout.stations) if station.slots is None]
+        """Per station, the roles that work it (or load it): the most specialised first, then as written."""
+        self.equipment = [s for s, station in enumerate(layout.stations) if station.slots and not station.load_by]
+        """Equipment that units go into by themselves."""
+        self.worked = [s for s, station in enumerate(layout.stations) if not station.slots or station.load_by]
+        """Stations that need a cook: worked by cooks, or loaded by one."""
         self.cooking_starts = 0.0  # the sum of the start times of the cooks' steps under way (busy_seconds)
         self._settle_at: float | None = None
         for r, role in enumerate(layout.roles):
@@ -112,10 +114,11 @@ class StationKitchen(Kitchen):
             while waiting[s] and self.slots_busy[s] < slots:
                 self.slots_busy[s] += 1
                 self._begin(heapq.heappop(waiting[s])[-1], -1)
+        stations = self.layout.stations
         while True:
             best: tuple[tuple[float, int, int], int, int] | None = None
             for s in self.worked:
-                if not waiting[s]:
+                if not waiting[s] or self.slots_busy[s] == stations[s].slots:  # (a loaded equipment's slots full)
                     continue
                 role = next((r for r in self.servers[s] if self.working[r] < self.on_shift[r].value), None)
                 head = waiting[s][0]
@@ -125,8 +128,11 @@ class StationKitchen(Kitchen):
                 return
             _, s, role = best
             self.working[role] += 1
-            self.working_at[s] += 1
             self.busy += 1
+            if stations[s].slots:
+                self.slots_busy[s] += 1
+            else:
+                self.working_at[s] += 1
             self._begin(heapq.heappop(waiting[s])[-1], role)
 
     def _begin(self, job: Job, role: int) -> None:
@@ -134,20 +140,35 @@ class StationKitchen(Kitchen):
         if ticket.started_at is None:
             self._start(ticket)
         job.role, job.started = role, self.env.now
+        _, seconds, load = job.steps[job.step]
         if role >= 0:
             self.cooking_starts += self.env.now
+        if load:  # a cook loads the equipment, then the unit stays in its slot
+            self.env.timeout(load, job).callbacks.append(self._loaded)
+        else:
+            self.env.timeout(seconds, job).callbacks.append(self._step_done)
+
+    def _loaded(self, event: simpy.Timeout) -> None:
+        """A cook has loaded a unit into its slot: the cook is free; the unit stays for its step's time."""
+        job = cast(Job, event.value)
+        self._free_cook(job, job.steps[job.step][2])
+        job.role = -1
+        self._settle_soon()
         self.env.timeout(job.steps[job.step][1], job).callbacks.append(self._step_done)
+
+    def _free_cook(self, job: Job, seconds: int) -> None:
+        self.working[job.role] -= 1
+        self.busy -= 1
+        self.cooked_seconds += seconds
+        self.cooking_starts -= job.started
 
     def _step_done(self, event: simpy.Timeout) -> None:
         """A step ends: its cook or slot is free; the unit goes on to its next station, or is done."""
         job = cast(Job, event.value)
-        station, seconds = job.steps[job.step]
+        station, seconds, _ = job.steps[job.step]
         if job.role >= 0:
-            self.working[job.role] -= 1
+            self._free_cook(job, seconds)
             self.working_at[station] -= 1
-            self.busy -= 1
-            self.cooked_seconds += seconds
-            self.cooking_starts -= job.started
         else:
             self.slots_busy[station] -= 1
         self._settle_soon()
@@ -168,7 +189,7 @@ class StationKitchen(Kitchen):
             self._complete(ticket)
             return
         units = sum(line.quantity for line in ticket.order.lines)
-        self._wait(Job(ticket, (job.key[0], units), ((packing.station, packing.seconds(units)),), packs=True))
+        self._wait(Job(ticket, (job.key[0], units), ((packing.station, packing.seconds(units), 0),), packs=True))
 
     def _follow(self, role: int, schedule: CookSchedule) -> ProcessGenerator:
         """A role's crew as its schedule says: a cook sent home finishes the step at hand."""

@@ -7,6 +7,7 @@ Written by hand as TOML (`--layout FILE`, or KITCHEN_LAYOUT in the parameters fi
     [stations]
     line = {}                            # worked by cooks
     oven = { slots = 4 }                 # equipment: 4 units at once, each for its time, no cook needed
+    # or loaded by a cook: { slots = 4, load = "0:20", load_by = "cook" }: the cook is busy for the load only
     pass = {}
 
     [roles.cook]                         # each cook has one role: the stations they can work
@@ -41,7 +42,8 @@ depends on the order in which SimPy happens to process the events of one moment)
 - everything that happens at one moment happens first (crews change before anything else), then free
   cooks and free slots are given work: the oldest waiting unit at any station that a free cook can
   work goes first, to a cook of the role that works the fewest stations (ties: the role written first);
-  at equipment, the oldest waiting unit takes a free slot;
+  at equipment, the oldest waiting unit takes a free slot; equipment a cook loads counts as a station that
+  role works, while it has a free slot (the unit holds its slot from the load on, the cook only for the load);
 - a cook sent home by the schedule finishes the unit at hand; a unit starts only while fewer cooks of
   a role are working than it has on shift.
 """
@@ -53,8 +55,9 @@ import json
 import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -113,6 +116,11 @@ class Station:
     name: str
     slots: int | None = None
     """Equipment: how many units it holds at once, each for its time; None: a station worked by cooks."""
+    load: Duration | None = None
+    """Equipment that a cook loads: a unit takes its slot with a cook of a `load_by` role for this time, then
+    stays in it for its step's time, the cook free; None: units go in by themselves."""
+    load_by: tuple[int, ...] = ()
+    """The roles (indices into Layout.roles) whose cooks load it."""
 
 
 @dataclass(frozen=True)
@@ -178,9 +186,15 @@ class Layout:
             self._routes[dish.name] = found
         return found
 
-    def unit_steps(self, dish: Dish, rng: np.random.Generator) -> tuple[tuple[int, int], ...]:
-        """(station, seconds) of each step of one unit of `dish`, its times drawn from `rng`."""
-        return tuple((s.station, dish.cook_time if s.time is None else s.time.draw(rng)) for s in self.route(dish))
+    def unit_steps(self, dish: Dish, rng: np.random.Generator) -> tuple[tuple[int, int, int], ...]:
+        """(station, seconds, seconds to load it) of each step of one unit of `dish`, its times drawn from `rng`
+        (the step's, then its load's); the load is 0 but at equipment a cook loads."""
+        steps = []
+        for step in self.route(dish):
+            seconds = dish.cook_time if step.time is None else step.time.draw(rng)
+            load = self.stations[step.station].load
+            steps.append((step.station, seconds, 0 if load is None else load.draw(rng)))
+        return tuple(steps)
 
     def scaled(self, factor: float) -> Layout:
         """The layout with every route's step times `factor` times as long (menu times are scaled by the menu)."""
@@ -193,7 +207,8 @@ class Layout:
             max(1, round(self.packing.per_order * factor)) if self.packing.per_order else 0,
             round(self.packing.per_unit * factor),
         )
-        return Layout(self.stations, self.roles, routes, self.default_station, packing, self.written)
+        stations = tuple(replace(s, load=s.load and s.load.scaled(factor)) for s in self.stations)
+        return Layout(stations, self.roles, routes, self.default_station, packing, self.written)
 
     def check_menu(self, menu: Mapping[str, Dish], where: str = "layout") -> None:
         """Refuse a route that takes no dish of the menu: a misspelt name would otherwise route nothing, silently."""
@@ -254,6 +269,7 @@ def parse_layout(data: Mapping[str, object], zone: str, where: str = "layout") -
         return index
 
     roles = _roles(data.get("roles"), zone, station_of, where)
+    stations = _loaders(stations, data["stations"], [role.name for role in roles], where)
     worked = {index for role in roles for index in role.stations}
     for index, station in enumerate(stations):
         if station.slots is None and index not in worked:
@@ -289,12 +305,34 @@ def _stations(value: object, where: str) -> tuple[Station, ...]:
     for name, entry in table.items():
         at = f"stations.{name}"
         entry = _table(entry, at, where)
-        _known(entry, {"slots"}, f"{where}: {at}")
+        _known(entry, {"slots", "load", "load_by"}, f"{where}: {at}")
         slots = entry.get("slots")
         if slots is not None and (isinstance(slots, bool) or not isinstance(slots, int) or slots < 1):
             raise LayoutError(f"{where}: {at}.slots: expected a whole number >= 1, got {slots!r}")
-        stations.append(Station(name, slots))
+        if ("load" in entry or "load_by" in entry) and slots is None:
+            raise LayoutError(f"{where}: {at}: only equipment (with slots) is loaded; its cooks work it already")
+        if ("load" in entry) != ("load_by" in entry):
+            raise LayoutError(f"{where}: {at}: a load needs both its time ('load') and who loads it ('load_by')")
+        load = _duration(entry["load"], f"{at}.load", where) if "load" in entry else None
+        stations.append(Station(name, slots, load))
     return tuple(stations)
+
+
+def _loaders(stations: tuple[Station, ...], written: Any, roles: list[str], where: str) -> tuple[Station, ...]:
+    """The stations with the roles that load them, now that the roles are known."""
+    made = []
+    for station in stations:
+        names = written[station.name].get("load_by", [])
+        names = [names] if isinstance(names, str) else names
+        for name in names:
+            if name not in roles:
+                raise LayoutError(
+                    f"{where}: stations.{station.name}.load_by: {name!r} is not a role (roles: {', '.join(roles)})"
+                )
+        if station.load is not None and not names:
+            raise LayoutError(f"{where}: stations.{station.name}.load_by: name the roles that load it")
+        made.append(replace(station, load_by=tuple(roles.index(name) for name in names)))
+    return tuple(made)
 
 
 def _roles(value: object, zone: str, station_of: StationOf, where: str) -> tuple[Role, ...]:

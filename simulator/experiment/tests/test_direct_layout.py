@@ -42,6 +42,10 @@ def layouts(draw) -> dict:
     for name in worked:  # every station worked by some role
         if not any(name in role["stations"] for role in roles.values()):
             roles["role 0"]["stations"].append(name)
+    for name in equipment:  # some equipment loaded by a cook
+        if draw(st.booleans()):
+            loaders = draw(st.lists(st.sampled_from(list(roles)), min_size=1, max_size=2, unique=True))
+            stations[name] |= {"load": draw(TIMES), "load_by": loaders}
     routes = [
         {
             "dishes": dish,

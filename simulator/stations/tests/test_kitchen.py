@@ -153,3 +153,22 @@ def test_the_same_seed_draws_the_same_times_whatever_the_crew():
     assert taken != {p: c - r for p, (r, _, c) in other.times().items()}
     # one cook works the same times one after the other: its last order is done at the sum of them from the first
     assert max(c for _, _, c in one.times().values()) == T0 + sum(taken.values())
+
+
+def test_a_cook_loads_equipment_and_is_free_while_the_unit_stays_in_its_slot():
+    layout = parse_layout(
+        {
+            "stations": {"bench": {}, "oven": {"slots": 2, "load": 20, "load_by": "cook"}},
+            "roles": {"cook": {"stations": ["bench"], "cooks": 1}},
+            "routes": [{"dishes": "Pizza", "steps": [{"station": "oven", "time": 300}]}],
+            "default_station": "bench",
+        },
+        ZONE,
+    )
+    raw = [order(T0, ("Pizza", 3)), order(T0 + 5, ("Soup", 1))]
+    recording, summary = run(raw, LaidOut(layout))
+    # the cook loads pizza A 0-20 and B 20-40 (the oven has two slots); C waits for a slot, free at 320 when A is
+    # out, and is loaded 320-340, out at 640. The soup, waiting since 5, is younger than B and C's wait at the oven
+    # (since 0): it gets the cook at 40, when the oven is full, cooked 40-100
+    assert recording.times() == {1: (T0, T0, T0 + 640), 2: (T0 + 5, T0 + 40, T0 + 100)}
+    assert summary.busy_seconds == 3 * 20 + 60  # loads and the soup: the cook is not busy while pizzas bake

@@ -83,6 +83,15 @@ def test_a_layout_is_kept_whole_in_a_runs_row_and_read_back_equal():
         ({"routes": [{"dishes": "Chai", "step": []}]}, "routes entry 1: unknown entry step"),
         ({"default_station": "grill"}, "default_station: 'grill' is not a station"),
         ({"cooks": 4}, "layout: unknown entry cooks"),
+        (
+            {"stations": {"tawa": {"load": 20, "load_by": "server"}, "tandoor": {"slots": 3}, "counter": {}}},
+            "stations.tawa: only equipment (with slots) is loaded",
+        ),
+        ({"stations": {"tawa": {}, "tandoor": {"slots": 3, "load": 20}, "counter": {}}}, "needs both its time"),
+        (
+            {"stations": {"tawa": {}, "tandoor": {"slots": 3, "load": 20, "load_by": "baker"}, "counter": {}}},
+            "stations.tandoor.load_by: 'baker' is not a role (roles: tawa_cook, server)",
+        ),
     ],
 )
 def test_each_mistake_is_named_with_its_entry(changes, message):
@@ -122,6 +131,6 @@ def test_varying_times_have_the_median_and_p90_they_are_given_and_samples_are_dr
     chai = [read.unit_steps(MENU["Chai"], rng)[0][1] for _ in range(3000)]
     assert sorted(set(chai)) == [60, 90, 600] and 900 < chai.count(600) < 1100
     samosa = read.unit_steps(MENU["Samosa"], rng)  # no route: the default station, its menu time, nothing drawn
-    assert samosa == ((0, 300),)
+    assert samosa == ((0, 300, 0),)
     longer = read.scaled(1.2)
     assert longer.unit_steps(MENU["Chai"], np.random.default_rng(0))[0][1] in (72, 108, 720)
