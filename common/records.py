@@ -99,6 +99,25 @@ class StationSampleRow(_StationSampleColumns):
     table = "station_stats"
 
 
+class _UnitStepColumns(NamedTuple):
+    run_id: int
+    order_id: int
+    unit: int
+    step: int
+    station: str
+    role: str | None
+    ready_at: int
+    started_at: int
+    ended_at: int
+
+
+class UnitStepRow(_UnitStepColumns):
+    """One step of one unit (or an order's packing) in a laid-out run that records them (simulator.kitchen.UnitStep)."""
+
+    __slots__ = ()
+    table = "unit_steps"
+
+
 class _DailySalesColumns(NamedTuple):
     run_id: int
     local_day: str
@@ -188,6 +207,7 @@ STORED = (
     RejectedRow,
     SampleRow,
     StationSampleRow,
+    UnitStepRow,
     DailySalesRow,
     HourOfDaySalesRow,
     DishSalesRow,
@@ -201,6 +221,7 @@ StoredRow: TypeAlias = (
     | RejectedRow
     | SampleRow
     | StationSampleRow
+    | UnitStepRow
     | DailySalesRow
     | HourOfDaySalesRow
     | DishSalesRow

@@ -99,6 +99,20 @@ CREATE TABLE IF NOT EXISTS station_stats (
 CREATE INDEX IF NOT EXISTS station_stats_every_10_minutes
     ON station_stats (run_id, t, station, waiting, working, capacity, longest_wait) WHERE t % 600 = 0;
 
+-- Every step of every unit, and every order's packing, of a laid-out run asked to record them (--record-units).
+CREATE TABLE IF NOT EXISTS unit_steps (
+    run_id              BIGINT  NOT NULL REFERENCES runs (id),
+    order_id            INTEGER NOT NULL,   -- the order's id (orders.id)
+    unit                INTEGER NOT NULL,   -- the unit's place in its order, 0, 1, ...; its packing: after them
+    step                INTEGER NOT NULL,   -- the step's place in the unit's route, 0, 1, ...
+    station             TEXT    NOT NULL,
+    role                TEXT,               -- the role of the cook who worked it or loaded it; NULL: equipment
+    ready_at            BIGINT  NOT NULL,   -- when it could start
+    started_at          BIGINT  NOT NULL,
+    ended_at            BIGINT  NOT NULL,
+    PRIMARY KEY (run_id, order_id, unit, step)
+) @WITHOUT_ROWID@;
+
 -- Sales kept current by the simulator, so that revenue charts read a few rows instead of every order.
 -- Revenue counts when an order is received, by the kitchen's local calendar.
 CREATE TABLE IF NOT EXISTS daily_sales (

@@ -199,7 +199,7 @@ def _begin(request: RunRequest) -> Begun:
     if request.layout_file is not None:
         layout = read_layout(request.layout_file, given.zone)
         layout.check_menu(menu, str(request.layout_file))
-        crew = LaidOut(layout, request.layout_seed)
+        crew = LaidOut(layout, request.layout_seed, request.record_units)
     orders = feed.open_orders(given.path, given.feed)
     try:
         entries: Iterator[FeedEntry | None]

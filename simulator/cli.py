@@ -240,6 +240,12 @@ def run_parser(settings: Settings, doc: str | None) -> Parser:
         help="the seed the layout's varying step times are drawn with: the same seed, the same times (default: 1)",
     )
     parser.add_argument(
+        "--record-units",
+        action="store_true",
+        help="with a layout: record every step of every unit and every order's packing (table unit_steps), for a"
+        " study of a day or so (a row a step: a million orders would write millions)",
+    )
+    parser.add_argument(
         "--speed",
         type=argument(parse_speed, "--speed"),
         default=settings.speed,
@@ -277,6 +283,10 @@ def run_request(argv: list[str] | None, settings: Settings, doc: str | None) -> 
     # a schedule's times of day, the file's or COOK_SCHEDULE, are the kitchen's: those of --timezone
     crew = args.cooks or (settings.schedule and replace(settings.schedule, zone=args.timezone)) or settings.cooks
     layout = args.layout or (None if args.cooks or args.schedule else settings.layout_path)
+    if args.record_units and layout is None:
+        parser.error(
+            "argument --record-units: it records a laid-out kitchen's steps; give --layout (or KITCHEN_LAYOUT)"
+        )
     if args.layout_seed < 0:
         parser.error(f"argument --layout-seed: expected a whole number >= 0, got {args.layout_seed}")
     return RunRequest(
@@ -287,6 +297,7 @@ def run_request(argv: list[str] | None, settings: Settings, doc: str | None) -> 
         args.schedule,
         layout,
         args.layout_seed,
+        args.record_units,
         args.speed,
         args.quiet,
         args.db_retry_seconds,

@@ -83,6 +83,24 @@ class StationSample(NamedTuple):
     bottleneck now."""
 
 
+class UnitStep(NamedTuple):
+    """One step of one unit, or an order's packing, in a laid-out kitchen asked to record them (--record-units)."""
+
+    order: int
+    """The order's position in the stream (its id)."""
+    unit: int
+    """The unit's place in its order (0, 1, ...); its packing: the order's count of units, after them all."""
+    step: int
+    """The step's place in the unit's route (0, 1, ...)."""
+    station: str
+    role: str | None
+    """The role of the cook who worked it, or loaded its equipment; None: equipment alone."""
+    ready_at: int
+    """When it could start: its order's receipt, or the end of its previous step (of its last unit, to pack)."""
+    started_at: int
+    ended_at: int
+
+
 class KitchenSample(NamedTuple):
     """The kitchen's state at a moment (a named tuple: one is made every simulated minute)."""
 
@@ -142,6 +160,9 @@ class Recorder(Protocol):
     def order_discarded(self, order: EmptyOrder) -> None: ...
     def order_rejected(self, rejection: Rejected) -> None: ...
     def kitchen_sampled(self, sample: KitchenSample) -> None: ...
+    def step_done(self, step: UnitStep) -> None:
+        """A laid-out kitchen asked to record its units' steps tells each as it ends."""
+
     def tick(self, now: float) -> None:
         """Called by the run loop, not the kitchen, several times per wall second: a chance to flush."""
 

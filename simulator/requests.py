@@ -60,6 +60,8 @@ class RunRequest:
     `crew` (its roles hold the cooks)."""
     layout_seed: int
     """--layout-seed: the seed a layout's varying step times are drawn with."""
+    record_units: bool
+    """--record-units: a laid-out run records every step of every unit (table unit_steps)."""
     speed: float | None
     """Simulated seconds per wall second; None: as fast as possible."""
     quiet: bool

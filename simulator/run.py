@@ -25,7 +25,7 @@ from simpy.events import ProcessGenerator
 
 from common.localtime import LocalClock
 from common.schedule import CookSchedule
-from simulator.kitchen import Kitchen, KitchenSample, Recorder, Rejections, Ticket, receive_orders
+from simulator.kitchen import Kitchen, KitchenSample, Recorder, Rejections, Ticket, UnitStep, receive_orders
 from simulator.orders import EmptyOrder, FeedEntry, OrdersFileError, Rejected
 from simulator.stations.kitchen import StationKitchen
 from simulator.stations.layout import LaidOut
@@ -50,6 +50,7 @@ class NoRecorder:
     def order_discarded(self, order: EmptyOrder) -> None: ...
     def order_rejected(self, rejection: Rejected) -> None: ...
     def kitchen_sampled(self, sample: KitchenSample) -> None: ...
+    def step_done(self, step: UnitStep) -> None: ...
     def tick(self, now: float) -> None: ...
 
 
@@ -113,7 +114,7 @@ def simulate(
         env = CatchingUp(initial_time=start, factor=1 / speed)
 
     kitchen = (
-        StationKitchen(env, crew.layout, recorder, np.random.default_rng(crew.seed))
+        StationKitchen(env, crew.layout, recorder, np.random.default_rng(crew.seed), crew.record_units)
         if isinstance(crew, LaidOut)
         else Kitchen(env, crew, recorder)
     )

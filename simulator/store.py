@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from common.database import FileGuard, Session
 from common.localtime import LocalClock
-from common.records import OrderRow, Progress, RejectedRow, SampleRow, StationSampleRow
-from simulator.kitchen import KitchenSample, Ticket
+from common.records import OrderRow, Progress, RejectedRow, SampleRow, StationSampleRow, UnitStepRow
+from simulator.kitchen import KitchenSample, Ticket, UnitStep
 from simulator.orders import EmptyOrder, Rejected
 from simulator.resume import Replay, ReplayMismatch, StoredRun
 from simulator.writer import RETRY_SECONDS, Batch, RunEnd, WriterProcess, end_run, write
@@ -140,6 +140,7 @@ class RunStore:
         self.samples: list[SampleRow] = []  # appended: each minute once
         self.resampled: list[SampleRow] = []  # a minute written already, sampled again (the run's final state)
         self.stations: list[StationSampleRow] = []  # of a laid-out kitchen: upserted, whatever was written before
+        self.unit_steps: list[UnitStepRow] = []  # the same, when it records them
         self.rejections: list[RejectedRow] = []
         self.received = self.completed = self.discarded = self.rejected = 0
 
@@ -225,6 +226,9 @@ class RunStore:
             self.stations.extend(StationSampleRow(self.run_id, sample.t, *station) for station in sample.stations)
         self.last_sample = sample
 
+    def step_done(self, step: UnitStep) -> None:
+        self.unit_steps.append(UnitStepRow(self.run_id, *step))
+
     # Writing -----------------------------------------------------------------------------------
 
     def tick(self, now: float) -> None:
@@ -257,6 +261,7 @@ class RunStore:
             rejections=self.rejections,
             resumed=self.resumed,
             stations=self.stations,
+            unit_steps=self.unit_steps,
             progress=Progress(
                 self.sim_started_at,
                 self.now,

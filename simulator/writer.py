@@ -43,6 +43,7 @@ from common.records import (
     SampleRow,
     StationSampleRow,
     TimeOfDayRow,
+    UnitStepRow,
     adding,
     replacing,
 )
@@ -60,6 +61,9 @@ UPSERT_STATION_SAMPLE = replacing(
 )
 """Station samples are written whole, as they come, or replace those of a minute written already (the run's final
 state, a resumed run's replay, a batch written again): no resumed run needs to tell them apart."""
+UPSERT_UNIT_STEP = replacing(
+    UnitStepRow, ("run_id", "order_id", "unit", "step"), ("station", "role", "ready_at", "started_at", "ended_at")
+)
 ADD_DAILY_SALES = adding(DailySalesRow, ("run_id", "local_day", "service"))
 ADD_HOUR_OF_DAY_SALES = adding(HourOfDaySalesRow, ("run_id", "local_hour", "service"))
 ADD_DISH_SALES = adding(DishSalesRow, ("run_id", "dish"))
@@ -106,6 +110,9 @@ class Batch:
     it (RunTakenOver)."""
     stations: list[StationSampleRow] = field(default_factory=list)
     """The stations' samples, in a laid-out kitchen."""
+    unit_steps: list[UnitStepRow] = field(default_factory=list)
+    """The units' steps, in a laid-out kitchen asked to record them: upserted (a resumed run's replay tells them
+    again)."""
 
     def __reduce__(self) -> tuple[object, ...]:
         """Through the writer's pipe as plain tuples, which pickle four times faster than records (each record
@@ -118,6 +125,7 @@ class Batch:
             self.samples_again,
             self.rejections,
             self.stations,
+            self.unit_steps,
         )
         kept = [list(map(tuple, kept)) for kept in rows]
         return _batch_of, (self.run_id, self.number, kept, tuple(self.progress), self.resumed)
@@ -126,7 +134,7 @@ class Batch:
 def _batch_of(
     run_id: int, number: int, rows: list[list[tuple[object, ...]]], progress: tuple[object, ...], resumed: int
 ) -> Batch:
-    orders, opened, orders_again, samples, samples_again, rejections, stations = rows
+    orders, opened, orders_again, samples, samples_again, rejections, stations, unit_steps = rows
     return Batch(
         run_id,
         number,
@@ -139,6 +147,7 @@ def _batch_of(
         Progress._make(progress),
         resumed,
         [StationSampleRow._make(row) for row in stations],
+        [UnitStepRow._make(row) for row in unit_steps],
     )
 
 
@@ -195,6 +204,7 @@ def write(session: Session, batch: Batch, clock: LocalClock) -> bool:
         db.insert_many(SampleRow.table, SampleRow._fields, batch.samples)
         db.upsert_many(UPSERT_SAMPLE, batch.samples_again)
         db.upsert_many(UPSERT_STATION_SAMPLE, batch.stations)
+        db.upsert_many(UPSERT_UNIT_STEP, batch.unit_steps)
         db.insert_many(RejectedRow.table, RejectedRow._fields, batch.rejections)
     return True
 

@@ -48,6 +48,7 @@ class Recording:
         self.tickets = {}
         self.events = []
         self.samples = []
+        self.steps = []
         self.rejected = []
         self.discarded = []
 
@@ -69,6 +70,9 @@ class Recording:
 
     def kitchen_sampled(self, sample):
         self.samples.append(sample)
+
+    def step_done(self, step):
+        self.steps.append(step)
 
     def tick(self, now):
         pass

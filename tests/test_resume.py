@@ -176,7 +176,8 @@ def test_a_resume_with_nothing_left_running_begins_a_new_run_and_a_finished_one_
 def test_a_laid_out_run_killed_and_resumed_stores_what_a_run_never_interrupted_stores(stream, database):
     """The layout and its seed are kept in the run's row: the resumed run draws the same step times."""
     menu, orders = stream
-    laid_out = ["--layout", str(PROJECT_ROOT / "data" / "layout.toml"), "--layout-seed", "8", "--speed", "max"]
+    laid_out = ["--layout", str(PROJECT_ROOT / "data" / "layout.toml"), "--record-units", "--layout-seed", "8"]
+    laid_out += ["--speed", "max"]
     calm = subprocess.run(simulator(menu, orders, database, *laid_out, "--quiet"), capture_output=True, text=True)
     assert calm.returncode == 0, calm.stderr
     [(total, layout)] = rows(database, "SELECT orders_received, layout FROM runs WHERE id = 1")
@@ -190,8 +191,9 @@ def test_a_laid_out_run_killed_and_resumed_stores_what_a_run_never_interrupted_s
     assert done.returncode == 0, done.stderr
     assert "equal to what it stored" in done.stderr
     assert stored_run(database, 2) == stored_run(database, 1)
+    assert rows(database, "SELECT COUNT(*) FROM unit_steps WHERE run_id = 2")[0][0] > 2 * total  # steps, packings
     other_seed = subprocess.run(
-        simulator(menu, orders, database, *laid_out[:3], "9", "--speed", "max", "--quiet"), capture_output=True
+        simulator(menu, orders, database, *laid_out[:4], "9", "--speed", "max", "--quiet"), capture_output=True
     )
     assert other_seed.returncode == 0
     assert rows(database, "SELECT mean_fulfillment_s FROM runs WHERE id = 3") != rows(

@@ -26,7 +26,7 @@ from simpy.core import URGENT
 from simpy.events import ProcessGenerator
 
 from common.schedule import CookSchedule
-from simulator.kitchen import SETTLE, Kitchen, KitchenSample, Recorder, StationSample, Ticket
+from simulator.kitchen import SETTLE, Kitchen, KitchenSample, Recorder, StationSample, Ticket, UnitStep
 from simulator.simpy_adapter import At
 from simulator.stations.layout import Layout
 from simulator.tally import TimeWeighted
@@ -46,6 +46,9 @@ class Job:
     role: int = -1
     """The role of the cook working the current step; -1 at equipment."""
     started: float = 0.0
+    ready: float = 0.0
+    worked_by: int = -1
+    """The role that worked its current step, or loaded its equipment (role stays -1 at equipment)."""
     packs: bool = False
     """The order's packing, not a unit."""
 
@@ -53,8 +56,15 @@ class Job:
 class StationKitchen(Kitchen):
     """A Kitchen whose cooks have roles and work stations as `layout` lays them out; step times drawn from `rng`."""
 
-    def __init__(self, env: simpy.Environment, layout: Layout, recorder: Recorder, rng: np.random.Generator) -> None:
-        self.layout, self.rng = layout, rng
+    def __init__(
+        self,
+        env: simpy.Environment,
+        layout: Layout,
+        recorder: Recorder,
+        rng: np.random.Generator,
+        record_units: bool = False,
+    ) -> None:
+        self.layout, self.rng, self.record_units = layout, rng, record_units
         super().__init__(env, 0, recorder)
 
     def _hire(self, crew: int | CookSchedule) -> None:
@@ -96,6 +106,7 @@ class StationKitchen(Kitchen):
         ticket.units_left = number
 
     def _wait(self, job: Job) -> None:
+        job.ready = self.env.now
         heapq.heappush(self.waiting[job.steps[job.step][0]], (self.env.now, *job.key, job))
         self._settle_soon()
 
@@ -139,7 +150,7 @@ class StationKitchen(Kitchen):
         ticket = job.ticket
         if ticket.started_at is None:
             self._start(ticket)
-        job.role, job.started = role, self.env.now
+        job.role, job.worked_by, job.started = role, role, self.env.now
         _, seconds, load = job.steps[job.step]
         if role >= 0:
             self.cooking_starts += self.env.now
@@ -166,6 +177,20 @@ class StationKitchen(Kitchen):
         """A step ends: its cook or slot is free; the unit goes on to its next station, or is done."""
         job = cast(Job, event.value)
         station, seconds, _ = job.steps[job.step]
+        if self.record_units:
+            layout = self.layout
+            self.recorder.step_done(
+                UnitStep(
+                    job.ticket.order.position,
+                    job.key[1],
+                    job.step,
+                    layout.stations[station].name,
+                    layout.roles[job.worked_by].name if job.worked_by >= 0 else None,
+                    int(job.ready),
+                    int(job.started),
+                    int(self.env.now),
+                )
+            )
         if job.role >= 0:
             self._free_cook(job, seconds)
             self.working_at[station] -= 1

@@ -226,6 +226,8 @@ class LaidOut:
 
     layout: Layout
     seed: int = 0
+    record_units: bool = False
+    """Whether the run records every step of every unit (--record-units: for studies of a day or so)."""
 
     @property
     def most(self) -> int:
@@ -233,12 +235,12 @@ class LaidOut:
         return sum(role.crew if isinstance(role.crew, int) else role.crew.most for role in self.layout.roles)
 
     def to_json(self) -> str:
-        return json.dumps({"seed": self.seed, "layout": self.layout.written})
+        return json.dumps({"seed": self.seed, "record_units": self.record_units, "layout": self.layout.written})
 
     @classmethod
     def from_json(cls, text: str, zone: str) -> LaidOut:
         stored = json.loads(text)
-        return cls(parse_layout(stored["layout"], zone, "the run's layout"), stored["seed"])
+        return cls(parse_layout(stored["layout"], zone, "the run's layout"), stored["seed"], stored["record_units"])
 
 
 def read_layout(path: Path, zone: str) -> Layout:

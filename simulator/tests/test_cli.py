@@ -192,14 +192,21 @@ def test_a_laid_out_run_takes_its_crew_from_the_layout_and_refuses_another_crew_
     )
     both = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", "--layout", layout, "--cooks", "3")
     assert both.returncode == 2 and "--cooks: not allowed with argument --layout" in both.stderr
-    done = simulator(
-        "--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", "--layout", layout, "--speed", "max"
-    )
+    alone = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", "--record-units")
+    assert alone.returncode == 2 and "--record-units: it records a laid-out kitchen's steps" in alone.stderr
+    laid_out = ("--layout", layout, "--speed", "max", "--record-units")
+    done = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", *laid_out)
     assert done.returncode == 0, done.stderr
     assert "a layout of 2 stations and 2 roles, up to 13 cooks" in done.stderr
     # an order a minute, a soup (60 s) and a stew (300 s) each, cooks enough: each order cooked in 300 s, packed in 30
     assert set(query(tmp_path / "k.db", "SELECT completed_at - received_at FROM orders")) == {(330,)}
     assert set(query(tmp_path / "k.db", "SELECT completed_at - cooked_at FROM orders")) == {(30,)}  # packing
+    # a row a step: the soup's and the stew's, and the packing (unit 2, at the pass) of each of the 30 orders
+    assert query(tmp_path / "k.db", "SELECT unit, station, role, COUNT(*) FROM unit_steps GROUP BY 1, 2, 3") == [
+        (0, "line", "cook", 30),
+        (1, "line", "cook", 30),
+        (2, "pass", "packer", 30),
+    ]
     assert query(tmp_path / "k.db", "SELECT cooks FROM runs") == [(13,)]
     minutes = query(tmp_path / "k.db", "SELECT COUNT(*) FROM kitchen_stats")[0][0]
     by_station = query(tmp_path / "k.db", "SELECT station, COUNT(*), MAX(capacity) FROM station_stats GROUP BY 1")

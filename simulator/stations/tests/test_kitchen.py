@@ -172,3 +172,23 @@ def test_a_cook_loads_equipment_and_is_free_while_the_unit_stays_in_its_slot():
     # (since 0): it gets the cook at 40, when the oven is full, cooked 40-100
     assert recording.times() == {1: (T0, T0, T0 + 640), 2: (T0 + 5, T0 + 40, T0 + 100)}
     assert summary.busy_seconds == 3 * 20 + 60  # loads and the soup: the cook is not busy while pizzas bake
+
+
+def test_each_step_is_told_as_it_ends_when_asked():
+    layout = parse_layout(PIZZERIA, ZONE)
+    raw = [order(T0, ("Pizza", 2)), order(T0 + 10, ("Soup", 1))]
+    recording, _ = run(raw, LaidOut(layout, record_units=True))
+    # (order, unit, step, station, role, ready, started, ended), as they end; timestamps as worked out above
+    assert sorted(
+        (s.order, s.unit, s.step, s.station, s.role, s.ready_at - T0, s.started_at - T0, s.ended_at - T0)
+        for s in recording.steps
+    ) == [
+        (1, 0, 0, "grill", "cook", 0, 0, 60),
+        (1, 0, 1, "oven", None, 60, 60, 360),
+        (1, 1, 0, "grill", "cook", 0, 60, 120),
+        (1, 1, 1, "oven", None, 120, 360, 660),
+        (1, 2, 0, "pass", "packer", 660, 660, 710),  # the packing, after the order's two units
+        (2, 0, 0, "grill", "cook", 10, 120, 180),
+        (2, 1, 0, "pass", "packer", 180, 180, 220),
+    ]
+    assert run(raw, LaidOut(layout))[0].steps == []  # not asked: nothing told
