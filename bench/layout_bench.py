@@ -10,7 +10,9 @@ from bench import dashboard_bench, workload
 from bench.measure import Result, median_of, run_for_peak_rss, timed
 from common.localtime import LocalClock
 from common.settings import PROJECT_ROOT
-from simulator.experiment.direct_layout import drawn, timestamps
+from simulator.experiment import direct_layout
+from simulator.experiment.grid import IntervalGrid
+from simulator.experiment.streams import from_entries
 from simulator.feed import read_orders
 from simulator.menu import load_menu
 from simulator.run import NoRecorder, simulate
@@ -53,23 +55,20 @@ def simulator(sizes: list[int], repeat: int) -> list[Result]:
 
 
 def direct_model(sizes: list[int], repeat: int) -> list[Result]:
-    """The direct model of the shipped layout against the SimPy kitchen, both in virtual time with no store, the
-    step times drawn in each (as a trial would draw them)."""
+    """A trial of the shipped layout computed directly (its step times drawn, the orders' timestamps, the summary
+    a plan judges) against the SimPy kitchen's run of the same orders, both in virtual time with no store."""
     results = []
     menu = load_menu(workload.menu_file())
     layout = read_layout(LAYOUT, ZONE)
+    grid = IntervalGrid(30, False, ZONE)
     for size in sizes:
         entries = list(read_orders(workload.stream(size), menu))
-
-        def computed() -> None:
-            orders = drawn(entries, layout, 1)
-            timestamps(orders, layout, int(orders.received[0]))
-
-        computed()  # compiled once (or read from Numba's cache), as a plan's trials find it
+        stream = from_entries(entries, grid)
+        direct_layout.run(stream, layout, 1)  # compiled once (or read from Numba's cache), as a plan's trials find it
         simpy_run = median_of(
             repeat, lambda: timed(lambda: simulate(entries, LaidOut(layout, 1), None, NoRecorder(), LocalClock(ZONE)))
         )
-        direct = median_of(repeat, lambda: timed(computed))
+        direct = median_of(repeat, lambda: timed(lambda: direct_layout.run(stream, layout, 1)))
         speedup = simpy_run / direct
         results.append(
             Result(

@@ -344,6 +344,7 @@ class DemandModel:
             days=clock.days(moments),
             unit_offsets=offsets,
             cook_times=source.cook_times[units],
+            dishes=None if source.dishes is None else source.dishes[units],
             sources=source.sources[chosen],
             first_receipt=first,
             last_receipt=int(moments[-1]) if total else None,

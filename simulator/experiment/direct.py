@@ -107,13 +107,13 @@ def run(stream: Stream, crew: Crew) -> RunSummary:
         discarded=stream.discarded,
         rejected=stream.rejected,
         first_rejection=stream.first_rejection,
-        max_queue=_most_waiting(received, started[first:]),
+        max_queue=most_waiting(received, started[first:]),
         busy_seconds=float(stream.cook_times[stream.unit_offsets[first] :].sum()),
         on_shift_seconds=float(cook_seconds(crew, paid_from, end)) if paid_from is not None else 0.0,
     )
 
 
-def _most_waiting(received: NDArray[np.int64], started: NDArray[np.int64]) -> int:
+def most_waiting(received: NDArray[np.int64], started: NDArray[np.int64]) -> int:
     """The most orders waiting for their first cook, counted at the end of each moment of receipt.
 
     Units start in order, so first starts are in order too: at the end of moment t, the orders waiting

@@ -14,7 +14,6 @@ the order the SimPy kitchen draws them, so that one seed gives both the same tim
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,10 +21,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from common.schedule import CookSchedule
+from common.service_level import CellStats
+from simulator.experiment.direct import cook_seconds, most_waiting
 from simulator.experiment.station_loop import NEVER, station_times
+from simulator.experiment.streams import Stream
 from simulator.experiment.unit_starts import COMPILED
-from simulator.orders import FeedEntry, Order
-from simulator.stations.layout import Layout
+from simulator.menu import Dish
+from simulator.stations.layout import Duration, Layout
+from simulator.tally import FulfillmentTally, RunSummary
+
+NO_DRAWS = np.random.default_rng(0)
+"""A generator a fixed time is 'drawn' from: it draws nothing."""
 
 
 @dataclass(frozen=True)
@@ -44,39 +50,110 @@ class Drawn:
     """Seconds a cook takes to load the step's equipment; 0 for the rest."""
 
 
-def drawn(entries: Iterable[FeedEntry], layout: Layout, seed: int) -> Drawn:
-    """The orders of a feed with their step times drawn, as the SimPy kitchen draws them from the same seed."""
-    rng = np.random.default_rng(seed)
-    received: list[int] = []
-    unit_offsets, step_offsets = [0], [0]
-    stations: list[int] = []
-    seconds: list[int] = []
-    loads: list[int] = []
-    clock = None
-    for entry in entries:
-        if entry.ordered_at is None:
-            continue
-        clock = entry.ordered_at if clock is None else max(clock, entry.ordered_at)
-        if not isinstance(entry, Order):
-            continue
-        received.append(clock)
-        for line in entry.lines:
-            for _ in range(line.quantity):
-                for station, time, load in layout.unit_steps(line.dish, rng):
-                    stations.append(station)
-                    seconds.append(time)
-                    loads.append(load)
-                step_offsets.append(len(stations))
-        unit_offsets.append(len(step_offsets) - 1)
-    arrays = (received, unit_offsets, step_offsets, stations, seconds, loads)
-    return Drawn(*(np.array(a, dtype=np.int64) for a in arrays))
+def drawn(stream: Stream, layout: Layout, seed: int) -> Drawn:
+    """The stream's orders with every unit's steps and their times, drawn from `seed` exactly as the SimPy kitchen
+    draws them (unit by unit, each step's time and then its load's, one normal deviate for each that varies:
+    Duration), but in one call for the whole stream."""
+    assert stream.dishes is not None  # streams read from orders carry their units' dishes
+    routes = [layout.route(Dish(name, 1)) for name in stream.dish_names]
+    lengths = np.array([len(route) for route in routes], dtype=np.int64)
+    widest = int(lengths.max(initial=1))
+    durations: list[Duration] = []  # the varying times, each once
+    station = np.zeros((len(routes), widest), dtype=np.int64)
+    fixed = np.full((len(routes), widest), -1, dtype=np.int64)  # -1: the unit's menu cook time
+    varying = np.full((len(routes), widest), -1, dtype=np.int64)  # the index of its Duration, or -1
+    load_fixed = np.zeros((len(routes), widest), dtype=np.int64)
+    load_varying = np.full((len(routes), widest), -1, dtype=np.int64)
+
+    def index(duration: Duration) -> int:
+        if duration not in durations:
+            durations.append(duration)
+        return durations.index(duration)
+
+    for d, route in enumerate(routes):
+        for j, step in enumerate(route):
+            station[d, j] = step.station
+            if step.time is not None:
+                if step.time.varies:
+                    varying[d, j] = index(step.time)
+                else:
+                    fixed[d, j] = step.time.draw(NO_DRAWS)
+            load = layout.stations[step.station].load
+            if load is not None:
+                if load.varies:
+                    load_varying[d, j] = index(load)
+                else:
+                    load_fixed[d, j] = load.draw(NO_DRAWS)
+    dish = stream.dishes.astype(np.int64)
+    steps_of_unit = lengths[dish]
+    step_offsets = np.concatenate(([0], np.cumsum(steps_of_unit))).astype(np.int64)
+    unit = np.repeat(np.arange(len(dish)), steps_of_unit)
+    of_route, at_step = dish[unit], np.arange(len(unit)) - step_offsets[unit]
+    seconds = np.where(fixed[of_route, at_step] >= 0, fixed[of_route, at_step], stream.cook_times[unit]).astype(
+        np.int64
+    )
+    loads = load_fixed[of_route, at_step].copy()
+    # the deviates in the order drawn: a step's, then its load's, step after step, unit after unit
+    step_draws, load_draws = varying[of_route, at_step] >= 0, load_varying[of_route, at_step] >= 0
+    slot = np.cumsum(np.stack([step_draws, load_draws], axis=1).ravel()) - 1
+    z = np.random.default_rng(seed).standard_normal(int(step_draws.sum() + load_draws.sum()))
+    step_z, load_z = slot[0::2], slot[1::2]
+    for k, duration in enumerate(durations):
+        at = step_draws & (varying[of_route, at_step] == k)
+        seconds[at] = duration.at(z[step_z[at]])
+        at = load_draws & (load_varying[of_route, at_step] == k)
+        loads[at] = duration.at(z[load_z[at]])
+    return Drawn(stream.received, stream.unit_offsets, step_offsets, station[of_route, at_step], seconds, loads)
 
 
 def timestamps(orders: Drawn, layout: Layout, start: int) -> list[tuple[int, int, int]]:
     """(received, started, completed) of every order; the kitchen's clock, and its crews, start at `start`."""
+    started, completed = _starts_and_completions(orders, layout, start)
+    return list(zip(orders.received.tolist(), started.tolist(), completed.tolist(), strict=True))
+
+
+def run(stream: Stream, layout: Layout, seed: int) -> RunSummary:
+    """What the SimPy kitchen laid out as `layout`, its step times drawn from `seed`, would report for the stream,
+    and per service-level cell when the stream has them (as direct.run reports for one pool of cooks); of the
+    orders from its `paid_from` on."""
+    orders = drawn(stream, layout, seed)
+    start = stream.first_receipt if stream.first_receipt is not None else int(orders.received[0])
+    started, completed = _starts_and_completions(orders, layout, start)
+    end = max(stream.last_receipt or 0, int(completed.max(initial=0)))
+    paid_from = start if stream.paid_from is None else max(start, stream.paid_from)
+    first = int(np.searchsorted(stream.received, paid_from))  # after the warm-up
+    fulfillment = completed[first:] - stream.received[first:]
+    return RunSummary(
+        fulfillment=FulfillmentTally.of(fulfillment),
+        cells=None if stream.cells is None else CellStats.of(stream.cells[first:], fulfillment),
+        received=len(fulfillment),
+        discarded=stream.discarded,
+        rejected=stream.rejected,
+        first_rejection=stream.first_rejection,
+        max_queue=most_waiting(stream.received[first:], np.sort(started[first:])),
+        busy_seconds=float(_cooking(orders, layout, first)),
+        on_shift_seconds=float(sum(cook_seconds(role.crew, paid_from, end) for role in layout.roles)),
+    )
+
+
+def _cooking(orders: Drawn, layout: Layout, first: int) -> int:
+    """Cook-seconds of the orders from the `first` on: their steps at stations cooks work, the loads of
+    equipment, their packing."""
+    steps = slice(orders.step_offsets[orders.unit_offsets[first]], None)
+    by_cooks = np.array([station.slots is None for station in layout.stations])[orders.step_station[steps]]
+    total = int(orders.step_seconds[steps][by_cooks].sum() + orders.step_load[steps].sum())
+    if layout.packing is not None:
+        units = np.diff(orders.unit_offsets[first:])
+        total += int(len(units) * layout.packing.per_order + units.sum() * layout.packing.per_unit)
+    return total
+
+
+def _starts_and_completions(orders: Drawn, layout: Layout, start: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each order's first start and its completion, from the loop."""
     count = len(orders.received)
     if not count:
-        return []
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
     slots = [-1 if station.slots is None else station.slots for station in layout.stations]
     loaded = [1 if station.load_by else 0 for station in layout.stations]
     servers = [  # the roles that work a station, or load its equipment, the most specialised first
@@ -120,7 +197,7 @@ def timestamps(orders: Drawn, layout: Layout, start: int) -> list[tuple[int, int
             arguments = [a.tolist() if isinstance(a, np.ndarray) else a for a in arguments]
             started, completed = started.tolist(), completed.tolist()
         if station_times(*arguments, started, completed) == count:  # type: ignore[call-arg]
-            return list(zip(orders.received.tolist(), list(started), list(completed), strict=True))
+            return np.asarray(started, dtype=np.int64), np.asarray(completed, dtype=np.int64)
         if all(isinstance(role.crew, int) for role in layout.roles):
             raise RuntimeError("a fixed crew left work undone")  # every station is worked by a role of cooks
         span *= 2

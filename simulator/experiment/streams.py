@@ -48,6 +48,10 @@ class Stream:
     cells: NDArray[np.int64] | None = None
     """The service-level cell of each order (common/service_level.py: a day and a block; -1 for a warm-up),
     when the study judges by days; then a trial reports per cell."""
+    dishes: NDArray[np.int32] | None = None
+    """Each unit's dish, as an index into `dish_names`: what a laid-out kitchen routes it by
+    (simulator/experiment/direct_layout.py)."""
+    dish_names: tuple[str, ...] = ()
     paid_from: int | None = None
     """Labour and cooking are counted from this moment on (epoch seconds): a replication of a week is paid
     for the week, not for the day before it that warms the kitchen up. None: from the first receipt."""
@@ -76,6 +80,7 @@ class Stream:
             intervals=self.intervals[first:last],
             unit_offsets=offsets - offsets[0],
             cook_times=self.cook_times[offsets[0] : offsets[-1]],
+            dishes=None if self.dishes is None else self.dishes[offsets[0] : offsets[-1]],
             sources=self.sources[first:last],
             first_receipt=int(self.received[first]) if last > first else None,
             last_receipt=int(self.received[last - 1]) if last > first else None,
@@ -92,6 +97,8 @@ def from_entries(entries: Iterable[FeedEntry], grid: IntervalGrid, name: str = "
     received: list[int] = []  # epoch seconds of each order
     offsets: list[int] = [0]
     cook_times: list[int] = []
+    dishes: list[int] = []
+    dish_index: dict[str, int] = {}
     sources: list[int] = []
     first: int | None = None
     previous: int | None = None
@@ -105,7 +112,9 @@ def from_entries(entries: Iterable[FeedEntry], grid: IntervalGrid, name: str = "
             assert previous is not None  # an order has its time (entry.ordered_at), so the clock has one
             received.append(previous)
             sources.append(entry.position)
-            cook_times.extend(dish.cook_time for dish in entry.units())
+            for dish in entry.units():
+                cook_times.append(dish.cook_time)
+                dishes.append(dish_index.setdefault(dish.name, len(dish_index)))
             offsets.append(len(cook_times))
         elif isinstance(entry, EmptyOrder):
             discarded += 1
@@ -128,6 +137,8 @@ def from_entries(entries: Iterable[FeedEntry], grid: IntervalGrid, name: str = "
         rejected,
         first_rejection,
         clock.days(received_array),
+        dishes=np.array(dishes, dtype=np.int32),
+        dish_names=tuple(dish_index),
     )
 
 

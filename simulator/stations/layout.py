@@ -56,7 +56,9 @@ import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -84,22 +86,41 @@ class LayoutError(ValueError):
 @dataclass(frozen=True)
 class Duration:
     """A step's time in seconds: fixed, lognormal by its median and p90, or one of some samples. Draws are
-    whole seconds, at least 1, so that no step ends at the moment it starts."""
+    whole seconds, at least 1, so that no step ends at the moment it starts.
+
+    A varying time is drawn from one standard normal deviate z, whatever its kind (`at`): the lognormal's
+    median exp(sigma z), or the sample whose slice of the normal's quantiles z falls in (each sample equally
+    likely). One deviate a draw lets a trial draw a week's times in one call (direct_layout.drawn) and give
+    them exactly as the SimPy kitchen draws them, one by one."""
 
     fixed: int | None = None
     median: float | None = None
     p90: float | None = None
     samples: tuple[int, ...] = ()
 
+    @property
+    def varies(self) -> bool:
+        return self.fixed is None
+
     def draw(self, rng: np.random.Generator) -> int:
         """A time for one unit's step; a fixed time draws nothing, so it leaves the other draws unchanged."""
         if self.fixed is not None:
             return self.fixed
+        return int(self.at(np.array([rng.standard_normal()]))[0])
+
+    def at(self, z: np.ndarray) -> np.ndarray:
+        """The times (int64) of standard normal deviates `z`, of a varying time."""
         if self.samples:
-            return self.samples[int(rng.integers(len(self.samples)))]
+            return np.array(self.samples, dtype=np.int64)[np.searchsorted(self._thresholds, z)]
         assert self.median is not None and self.p90 is not None
         sigma = math.log(self.p90 / self.median) / Z90
-        return max(1, round(self.median * math.exp(sigma * rng.standard_normal())))
+        return np.maximum(1, np.rint(self.median * np.exp(sigma * z))).astype(np.int64)
+
+    @cached_property
+    def _thresholds(self) -> np.ndarray:
+        """The normal's quantiles at 1/n, 2/n, ... (n - 1)/n: the slices of z that choose each of n samples."""
+        n = len(self.samples)
+        return np.array([NormalDist().inv_cdf(k / n) for k in range(1, n)])
 
     def scaled(self, factor: float) -> Duration:
         """Every time `factor` times as long (the plan's sensitivity to cook times)."""

@@ -68,6 +68,9 @@ def test_every_order_carries_a_basket_of_the_file_from_the_same_quarter_hour_of_
         source = int(replication.sources[i])
         assert replication.units_of(i) == file_units[source]  # the same cook times, in the same order
         assert {line["name"] for line in raw[source - 1]["items"]} <= menu_names
+        units = slice(replication.unit_offsets[i], replication.unit_offsets[i + 1])
+        dishes = [replication.dish_names[d] for d in replication.dishes[units]]  # and the same dishes, for layouts
+        assert dishes == [line["name"] for line in raw[source - 1]["items"] for _ in range(line["quantity"])]
     assert (replication.rejected, replication.discarded) == (0, 0)
 
 

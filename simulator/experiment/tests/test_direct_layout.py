@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from simulator.experiment import direct_layout, station_loop, unit_starts
 from simulator.experiment.direct_layout import drawn, timestamps
+from simulator.experiment.grid import IntervalGrid
+from simulator.experiment.streams import from_entries
 from simulator.menu import Dish
 from simulator.orders import parse_order
 from simulator.stations.layout import LaidOut, parse_layout
@@ -21,6 +23,7 @@ MENU = {
     "Burger": Dish("Burger", 100),
     "Fries": Dish("Fries", 50),
 }
+GRID = IntervalGrid(30, False, ZONE)
 TIMES = st.one_of(
     st.integers(1, 300),
     st.sampled_from(["0:30", "2:00"]),
@@ -72,12 +75,23 @@ def layouts(draw) -> dict:
 def test_the_direct_model_gives_the_simpy_kitchens_timestamps(written, steps, seed, hour):
     layout = parse_layout(written, ZONE)
     raw = stream(T0 + hour * 3600, steps)
-    recording, _ = run(raw, LaidOut(layout, seed))
+    recording, summary = run(raw, LaidOut(layout, seed))
     entries = [parse_order(position, o, MENU) for position, o in enumerate(raw, start=1)]
-    orders = drawn(entries, layout, seed)
+    orders = drawn(from_entries(entries, GRID), layout, seed)
     computed = timestamps(orders, layout, int(orders.received[0])) if len(orders.received) else []
     simulated = recording.times()
     assert computed == [simulated[p] for p in sorted(simulated)]
+    if not computed:
+        return
+    reported = direct_layout.run(from_entries(entries, GRID), layout, seed)  # what a trial reports
+    assert reported.fulfillment.counts == summary.fulfillment.counts
+    assert (reported.received, reported.discarded, reported.max_queue) == (
+        summary.received,
+        summary.discarded,
+        summary.max_queue,
+    )
+    assert reported.busy_seconds == pytest.approx(summary.busy_seconds)
+    assert reported.on_shift_seconds == pytest.approx(summary.on_shift_seconds)
 
 
 @pytest.mark.skipif(not unit_starts.COMPILED, reason="Numba is not installed: nothing is compiled")
@@ -87,7 +101,7 @@ def test_the_loop_interpreted_as_written_gives_what_it_gives_compiled(written, s
     """A machine without the [plan] extra runs the same loop as Python: the same timestamps, only slower."""
     layout = parse_layout(written, ZONE)
     entries = [parse_order(position, o, MENU) for position, o in enumerate(stream(T0, steps), start=1)]
-    orders = drawn(entries, layout, seed)
+    orders = drawn(from_entries(entries, GRID), layout, seed)
     if not len(orders.received):
         return
     compiled = timestamps(orders, layout, int(orders.received[0]))
@@ -109,7 +123,7 @@ def test_work_that_waits_days_for_a_crew_is_followed_past_the_first_days_of_chan
     layout = parse_layout(written, ZONE)
     raw = stream(T0 - 30, [(0, ["Pizza"] * 4)])
     recording, _ = run(raw, LaidOut(layout))
-    orders = drawn([parse_order(1, raw[0], MENU)], layout, 0)
+    orders = drawn(from_entries([parse_order(1, raw[0], MENU)], GRID), layout, 0)
     [(received, started, completed)] = timestamps(orders, layout, int(orders.received[0]))
     assert completed - started == 3 * 86400 + 400
     assert [(received, started, completed)] == list(recording.times().values())
