@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import numpy as np
 import simpy
 import simpy.rt
 from simpy.events import ProcessGenerator
@@ -27,7 +26,6 @@ from common.localtime import LocalClock
 from common.schedule import CookSchedule
 from simulator.kitchen import Kitchen, KitchenSample, Recorder, Rejections, Ticket, UnitStep, receive_orders
 from simulator.orders import EmptyOrder, FeedEntry, OrdersFileError, Rejected
-from simulator.stations.kitchen import StationKitchen
 from simulator.stations.layout import LaidOut
 from simulator.tally import RunSummary
 
@@ -113,11 +111,7 @@ def simulate(
     else:
         env = CatchingUp(initial_time=start, factor=1 / speed)
 
-    kitchen = (
-        StationKitchen(env, crew.layout, recorder, np.random.default_rng(crew.seed), crew.record_units)
-        if isinstance(crew, LaidOut)
-        else Kitchen(env, crew, recorder)
-    )
+    kitchen = _laid_out(env, crew, recorder) if isinstance(crew, LaidOut) else Kitchen(env, crew, recorder)
     stopped = env.event()
 
     def tick() -> None:
@@ -199,6 +193,15 @@ def _first_receipt(entries: Iterator[FeedEntry | None]) -> tuple[int | None, Ite
         if entry.ordered_at is not None:
             return entry.ordered_at, itertools.chain(held, entries)
     return None, iter(held)
+
+
+def _laid_out(env: simpy.Environment, crew: LaidOut, recorder: Recorder) -> Kitchen:
+    """The kitchen of a layout; imported here, with numpy, so that a kitchen of one pool of cooks never loads them."""
+    import numpy as np
+
+    from simulator.stations.kitchen import StationKitchen
+
+    return StationKitchen(env, crew.layout, recorder, np.random.default_rng(crew.seed), crew.record_units)
 
 
 def _wake_regularly(env: simpy.Environment, interval: float, tick: Callable[[], None]) -> ProcessGenerator:

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-import numpy as np
 import simpy
 from simpy.core import URGENT
 from simpy.events import ProcessGenerator
@@ -30,6 +29,9 @@ from simulator.kitchen import SETTLE, Kitchen, KitchenSample, Recorder, StationS
 from simulator.simpy_adapter import At
 from simulator.stations.layout import Layout
 from simulator.tally import TimeWeighted
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(slots=True)

@@ -59,12 +59,13 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from statistics import NormalDist
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from common.schedule import CookSchedule, ScheduleError
 from simulator.menu import Dish, seconds_of
+
+if TYPE_CHECKING:  # numpy is imported where a time is drawn: a kitchen of one pool of cooks never pays for it
+    import numpy as np
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -106,10 +107,12 @@ class Duration:
         """A time for one unit's step; a fixed time draws nothing, so it leaves the other draws unchanged."""
         if self.fixed is not None:
             return self.fixed
-        return int(self.at(np.array([rng.standard_normal()]))[0])
+        return int(self.at(rng.standard_normal(1))[0])
 
     def at(self, z: np.ndarray) -> np.ndarray:
         """The times (int64) of standard normal deviates `z`, of a varying time."""
+        import numpy as np
+
         if self.samples:
             return np.array(self.samples, dtype=np.int64)[np.searchsorted(self._thresholds, z)]
         assert self.median is not None and self.p90 is not None
@@ -119,6 +122,8 @@ class Duration:
     @cached_property
     def _thresholds(self) -> np.ndarray:
         """The normal's quantiles at 1/n, 2/n, ... (n - 1)/n: the slices of z that choose each of n samples."""
+        import numpy as np
+
         n = len(self.samples)
         return np.array([NormalDist().inv_cdf(k / n) for k in range(1, n)])
 
