@@ -94,6 +94,11 @@ class CookSchedule:
         }
 
     @property
+    def changes(self) -> bool:
+        """Whether the count ever changes: a schedule of one count all week has no change to wait for."""
+        return len({count for day in self.days for _, count in day}) > 1
+
+    @property
     def most(self) -> int:
         return max(cooks for day in self.days for _, cooks in day)
 

@@ -30,6 +30,11 @@ from simulator.menu import Dish
 from simulator.stations.layout import Duration, Layout
 from simulator.tally import FulfillmentTally, RunSummary
 
+FOLLOWED = 56 * 86400
+"""Seconds past the last receipt that a trial follows the work for: what a crew leaves undone longer (a role
+with no cook, at a station only it works) counts as never done (NEVER_DONE)."""
+NEVER_DONE = 10**9
+"""The fulfillment, in seconds (some 30 years), of an order never done: it fails every promise."""
 NO_DRAWS = np.random.default_rng(0)
 """A generator a fixed time is 'drawn' from: it draws nothing."""
 
@@ -117,12 +122,16 @@ def run(stream: Stream, layout: Layout, seed: int) -> RunSummary:
     and per service-level cell when the stream has them (as direct.run reports for one pool of cooks); of the
     orders from its `paid_from` on."""
     orders = drawn(stream, layout, seed)
-    start = stream.first_receipt if stream.first_receipt is not None else int(orders.received[0])
+    start = (
+        stream.first_receipt if stream.first_receipt is not None else int(orders.received[0]) if stream.orders else 0
+    )
     started, completed = _starts_and_completions(orders, layout, start)
     end = max(stream.last_receipt or 0, int(completed.max(initial=0)))
     paid_from = start if stream.paid_from is None else max(start, stream.paid_from)
     first = int(np.searchsorted(stream.received, paid_from))  # after the warm-up
-    fulfillment = completed[first:] - stream.received[first:]
+    never = completed < 0  # left undone for good: a crew that cannot do the work
+    started = np.where(started < 0, NEVER, started)
+    fulfillment = np.where(never, NEVER_DONE, completed - stream.received)[first:]
     return RunSummary(
         fulfillment=FulfillmentTally.of(fulfillment),
         cells=None if stream.cells is None else CellStats.of(stream.cells[first:], fulfillment),
@@ -196,10 +205,9 @@ def _starts_and_completions(orders: Drawn, layout: Layout, start: int) -> tuple[
         if not COMPILED:  # interpreted, a list is the faster to index
             arguments = [a.tolist() if isinstance(a, np.ndarray) else a for a in arguments]
             started, completed = started.tolist(), completed.tolist()
-        if station_times(*arguments, started, completed) == count:  # type: ignore[call-arg]
+        done = station_times(*arguments, started, completed)  # type: ignore[call-arg]
+        if done == count or not len(change_at) or span > FOLLOWED:  # all done, or undone for good
             return np.asarray(started, dtype=np.int64), np.asarray(completed, dtype=np.int64)
-        if all(isinstance(role.crew, int) for role in layout.roles):
-            raise RuntimeError("a fixed crew left work undone")  # every station is worked by a role of cooks
         span *= 2
 
 
@@ -213,7 +221,7 @@ def _changes(layout: Layout, start: int, until: int) -> tuple[NDArray[np.int64],
     together)."""
     made = []
     for r, role in enumerate(layout.roles):
-        if isinstance(role.crew, CookSchedule):
+        if isinstance(role.crew, CookSchedule) and role.crew.changes:
             for moment, cooks in role.crew.changes_after(start):
                 made.append((moment, r, cooks))
                 if moment > until:

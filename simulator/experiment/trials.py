@@ -3,11 +3,13 @@ so that it gives the same summary wherever it runs: in this process, a local wor
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
-from simulator.experiment import direct
+from simulator.experiment import direct, direct_layout
 from simulator.experiment.direct import Crew
 from simulator.experiment.streams import Stream
+from simulator.stations.layout import LaidOut
 from simulator.tally import RunSummary
 
 
@@ -21,6 +23,10 @@ class Option:
     """'fixed', 'schedule' (two-level), 'yours' (COOK_SCHEDULE), 'roster', ..."""
 
 
-def run_trial(stream: Stream, crew: Crew) -> RunSummary:
-    """The kitchen with this crew over this stream, in virtual time, with no database."""
+def run_trial(stream: Stream, crew: Crew | LaidOut) -> RunSummary:
+    """The kitchen with this crew over this stream, in virtual time, with no database. A laid-out crew's step
+    times are drawn from its seed and the replication's name: every option tried on a replication gets the same
+    times (common random numbers), and each replication its own."""
+    if isinstance(crew, LaidOut):
+        return direct_layout.run(stream, crew.layout, crew.seed * 1_000_003 + zlib.crc32(stream.name.encode()))
     return direct.run(stream, crew)
