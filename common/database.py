@@ -49,7 +49,12 @@ MIGRATIONS = {  # from an older version: the statements that bring it to the nex
         "ALTER TABLE runs ADD COLUMN reading TEXT",
         "ALTER TABLE runs ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0",
     ],
-    6: ["ALTER TABLE runs ADD COLUMN layout TEXT", "ALTER TABLE orders ADD COLUMN cooked_at BIGINT"],
+    6: [
+        "ALTER TABLE runs ADD COLUMN layout TEXT",
+        "ALTER TABLE orders ADD COLUMN cooked_at BIGINT",
+        # an order completed before: cooked when completed (no layout packed it), as a resumed run replays it
+        "UPDATE orders SET cooked_at = completed_at WHERE completed_at IS NOT NULL",
+    ],
 }
 ENGINE_WORDS = {  # the only words of the schema that differ per engine
     "sqlite": {"@ID@": "INTEGER PRIMARY KEY", "@WITHOUT_ROWID@": "WITHOUT ROWID"},

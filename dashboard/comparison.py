@@ -11,7 +11,7 @@ import numpy as np
 
 from common.service_level import Promise, ServiceLevel, judge_days
 from common.statistics import nearest_rank
-from dashboard.figures import COLOURS, NO_STATIONS, TEXT, _axis, clock_of, figure, level_line, waiting
+from dashboard.figures import COLOURS, TEXT, _axis, clock_of, figure, level_line, no_stations, waiting
 from dashboard.queries import Run
 
 BELOW = {
@@ -323,9 +323,7 @@ def stations(rows, runs: dict[int, Shown]) -> dict:
     if rows is None:
         return waiting(title)
     if not rows:
-        empty = waiting(title)
-        empty["layout"]["annotations"][0]["text"] = NO_STATIONS
-        return empty
+        return no_stations(title)
     by_run: dict[int, list[tuple]] = defaultdict(list)
     for row in rows:
         by_run[row[0]].append(row)

@@ -418,7 +418,7 @@ def _by_station(rows: list[tuple]) -> dict[str, list[tuple]]:
     return stations
 
 
-def _no_stations(title: str) -> dict:
+def no_stations(title: str) -> dict:
     """A run without a layout: the station view says how to have one (not 'waiting': nothing is coming)."""
     empty = waiting(title)
     empty["layout"]["annotations"][0]["text"] = NO_STATIONS
@@ -432,7 +432,7 @@ def station_queues(rows: list[tuple] | None, zone: str) -> dict:
     if rows is None:
         return waiting(title)
     if not rows:
-        return _no_stations(title)
+        return no_stations(title)
     latest = [row for row in rows if row[0] == rows[-1][0]]
     worst = max(latest, key=lambda row: row[5])
     now = (
@@ -465,7 +465,7 @@ def station_utilisation(rows: list[tuple] | None, zone: str) -> dict:
     if rows is None:
         return waiting(title)
     if not rows:
-        return _no_stations(title)
+        return no_stations(title)
 
     def share(row: tuple) -> float | None:
         return round(100 * row[3] / row[4], 1) if row[4] else None

@@ -141,23 +141,23 @@ def cook_utilisation(session: Session, runs: list[int], now: int, zone: str = "U
     ).fetchall()
 
 
-STATIONS_EVERY_10_MINUTES = {
-    "sqlite": "station_stats INDEXED BY station_stats_every_10_minutes",
-    "postgresql": "station_stats",
+STATIONS_ALIAS = {
+    "sqlite": "station_stats AS s INDEXED BY station_stats_every_10_minutes",
+    "postgresql": "station_stats AS s",
 }
 
 
 def stations(session: Session, runs: list[int], now: int, zone: str = "UTC") -> list[tuple]:
     """(t, station, units waiting, units worked, capacity, the longest wait in seconds) of each station of a
     laid-out kitchen, every 10 simulated minutes up to two weeks back, then at each run's latest sample (runs
-    added together by station name, at the latest of their times). None: a kitchen of one pool of cooks."""
-    sums = "CAST(SUM(waiting) AS BIGINT), CAST(SUM(working) AS BIGINT), CAST(SUM(capacity) AS BIGINT)"
+    added together by station name, at the latest of their times); none for a kitchen of one pool of cooks."""
+    sums = "CAST(SUM(s.waiting) AS BIGINT), CAST(SUM(s.working) AS BIGINT), CAST(SUM(s.capacity) AS BIGINT)"
     return session.execute(
         f"""
-        SELECT t, station, {sums}, MAX(longest_wait) FROM {STATIONS_EVERY_10_MINUTES[session.engine]}
-        WHERE run_id IN ({_in(runs)}) AND t % 600 = 0 AND t > ? GROUP BY t, station
+        SELECT s.t, s.station, {sums}, MAX(s.longest_wait) FROM {STATIONS_ALIAS[session.engine]}
+        WHERE s.run_id IN ({_in(runs)}) AND s.t % 600 = 0 AND s.t > ? GROUP BY s.t, s.station
         UNION
-        SELECT MAX(s.t), s.station, {sums}, MAX(longest_wait)
+        SELECT MAX(s.t), s.station, {sums}, MAX(s.longest_wait)
         FROM runs r JOIN station_stats s
           ON s.run_id = r.id AND s.t = (SELECT MAX(t) FROM station_stats WHERE run_id = r.id)
         WHERE r.id IN ({_in(runs)}) GROUP BY s.station
@@ -255,12 +255,6 @@ def compare_queued(session: Session, runs: list[int], changes: list[int]) -> lis
 def compare_cooks(session: Session, runs: list[int], changes: list[int]) -> list[tuple]:
     """(run, t, samples, busy cooks summed, cooks on shift summed) by time of day, as compare_queued."""
     return _compare_samples(session, runs, ["busy_cooks", "cooks"], changes)
-
-
-STATIONS_ALIAS = {
-    "sqlite": "station_stats AS s INDEXED BY station_stats_every_10_minutes",
-    "postgresql": "station_stats AS s",
-}
 
 
 def compare_stations(session: Session, runs: list[int]) -> list[tuple]:

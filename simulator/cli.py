@@ -235,7 +235,6 @@ def run_parser(settings: Settings, doc: str | None) -> Parser:
     parser.add_argument(
         "--layout-seed",
         type=int,
-        default=1,
         metavar="SEED",
         help="the seed the layout's varying step times are drawn with: the same seed, the same times (default: 1)",
     )
@@ -283,12 +282,12 @@ def run_request(argv: list[str] | None, settings: Settings, doc: str | None) -> 
     # a schedule's times of day, the file's or COOK_SCHEDULE, are the kitchen's: those of --timezone
     crew = args.cooks or (settings.schedule and replace(settings.schedule, zone=args.timezone)) or settings.cooks
     layout = args.layout or (None if args.cooks or args.schedule else settings.layout_path)
-    if args.record_units and layout is None:
-        parser.error(
-            "argument --record-units: it records a laid-out kitchen's steps; give --layout (or KITCHEN_LAYOUT)"
-        )
-    if args.layout_seed < 0:
-        parser.error(f"argument --layout-seed: expected a whole number >= 0, got {args.layout_seed}")
+    for flag, given in (("--record-units", args.record_units), ("--layout-seed", args.layout_seed is not None)):
+        if given and layout is None:
+            parser.error(f"argument {flag}: it is for a laid-out kitchen; give --layout (or KITCHEN_LAYOUT)")
+    seed = 1 if args.layout_seed is None else args.layout_seed
+    if seed < 0:
+        parser.error(f"argument --layout-seed: expected a whole number >= 0, got {seed}")
     return RunRequest(
         orders,
         args.db,
@@ -296,7 +295,7 @@ def run_request(argv: list[str] | None, settings: Settings, doc: str | None) -> 
         crew,
         args.schedule,
         layout,
-        args.layout_seed,
+        seed,
         args.record_units,
         args.speed,
         args.quiet,

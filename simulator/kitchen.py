@@ -72,7 +72,7 @@ class StationSample(NamedTuple):
 
     station: str
     waiting: int
-    """Units (or, at the pass, orders to pack) waiting there."""
+    """Units (or, at the pass, orders to pack) waiting there: KitchenSample.queued_units counts both."""
     working: int
     """Units being worked there: by a cook, or in a slot of equipment."""
     capacity: int

@@ -222,11 +222,15 @@ class RunStore:
                 self.resampled.append(row)  # that minute is written already: this one replaces it
         else:
             self.samples.append(row)
+        if self.stations and self.stations[-1].t == sample.t:  # the final state, at a minute sampled: it replaces
+            self.stations = [row for row in self.stations if row.t != sample.t]
         if not stored:  # a minute a resumed run stored has its stations' rows stored with it (one transaction)
             self.stations.extend(StationSampleRow(self.run_id, sample.t, *station) for station in sample.stations)
         self.last_sample = sample
 
     def step_done(self, step: UnitStep) -> None:
+        if self.replay is not None and step.ended_at < self.replay.until:  # committed with its batch (the last moment
+            return  # committed may have been caught half done: its steps are written again, upserted)
         self.unit_steps.append(UnitStepRow(self.run_id, *step))
 
     # Writing -----------------------------------------------------------------------------------

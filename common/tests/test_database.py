@@ -105,6 +105,11 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
             "INSERT INTO runs (kitchen, status, cooks, orders_file, menu_file, timezone, wall_started_at)"
             " VALUES ('K', 'completed', 3, 'o', 'm', 'UTC', 0)"
         )
+        old.execute(
+            "INSERT INTO orders (run_id, id, kitchen, status, ordered_at, received_at, started_at, completed_at,"
+            " customer_name, service, total_price, items)"
+            " VALUES (1, 1, 'K', 'Completed', 5, 5, 6, 9, 'A', 'S', 1, '[]')"
+        )
         old.execute("ALTER TABLE orders DROP COLUMN order_id")
         old.execute("ALTER TABLE orders DROP COLUMN cooked_at")
         old.execute("ALTER TABLE runs DROP COLUMN cook_seconds")
@@ -132,6 +137,8 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
         } <= columns
         assert upgraded.execute("SELECT COUNT(*) FROM fulfillment_by_time_of_day").fetchone() == (0,)
         assert upgraded.execute("SELECT kitchen, status FROM runs").fetchall() == [("K", "completed")]
+        # a completed order was cooked when it completed, as a resumed run replays it
+        assert upgraded.execute("SELECT completed_at, cooked_at FROM orders").fetchall() == [(9, 9)]
 
 
 @pytest.mark.skipif(not POSTGRES, reason="needs a PostgreSQL server")

@@ -114,6 +114,9 @@ def test_the_station_view_shows_a_laid_out_run_and_says_a_run_without_a_layout_h
     _, _, laid_out = refresh_run(client)
     queues = chart(client, "station-queues", laid_out)
     assert [trace["name"] for trace in queues["data"]] == ["kitchen"]  # Layout.single's one station
+    busy = chart(client, "station-utilisation", laid_out)
+    assert [trace["name"] for trace in busy["data"]] == ["kitchen"] and busy["data"][0]["y"][-1] == 0.0  # all done
+    assert "Stations busy: now kitchen 0% (0 of 1)" == busy["layout"]["title"]["text"]
     _, _, pooled = refresh_run(client, chosen=first)
     for each in ("station-queues", "station-utilisation"):
         assert NO_STATIONS in text(chart(client, each, pooled))

@@ -165,13 +165,7 @@ def _starts_and_completions(orders: Drawn, layout: Layout, start: int) -> tuple[
         return empty, empty
     slots = [-1 if station.slots is None else station.slots for station in layout.stations]
     loaded = [1 if station.load_by else 0 for station in layout.stations]
-    servers = [  # the roles that work a station, or load its equipment, the most specialised first
-        sorted(
-            station.load_by or (r for r, role in enumerate(layout.roles) if s in role.stations),
-            key=lambda r: (len(layout.roles[r].stations), r),
-        )
-        for s, station in enumerate(layout.stations)
-    ]
+    servers = layout.servers()
     packing = layout.packing
     visits = np.bincount(orders.step_station, minlength=len(slots))
     if packing is not None:

@@ -62,8 +62,7 @@ def floors_by_role(layout: Layout, stream: Stream, grid: IntervalGrid, target_mi
     order_of_unit = np.repeat(np.arange(stream.orders), np.diff(stream.unit_offsets))
     interval_of_unit = stream.intervals[order_of_unit]
     floors = [[0] * grid.size for _ in layout.roles]
-    for s, station in enumerate(layout.stations):
-        works = station.load_by or tuple(r for r, role in enumerate(layout.roles) if s in role.stations)
+    for s, works in enumerate(layout.servers()):
         if len(works) != 1:
             continue
         routed = np.array(

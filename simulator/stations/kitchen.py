@@ -10,8 +10,9 @@ each step started is a Timeout whose callback moves the unit on. Deciding once a
 everything of the moment is known, is what makes the result independent of the order in which SimPy
 processes simultaneous events.
 
-Everything a `Kitchen` counts and tells its recorder (orders received, started, completed, the queue,
-samples, the summary) is the base class's, unchanged.
+What a `Kitchen` counts of orders and tells its recorder (received, started, completed, the longest queue, the
+summary's tallies) is the base class's; what depends on its cooks (cook-seconds busy and on shift, the samples)
+is counted here, per role and station.
 """
 
 from __future__ import annotations
@@ -46,11 +47,11 @@ class Job:
     """(station, seconds, seconds to load it) of each step."""
     step: int = 0
     role: int = -1
-    """The role of the cook working the current step; -1 at equipment."""
+    """The role whose cook is at the job now (freed when its step, or its load, ends); -1: none (in a slot)."""
     started: float = 0.0
     ready: float = 0.0
     worked_by: int = -1
-    """The role that worked its current step, or loaded its equipment (role stays -1 at equipment)."""
+    """The role that worked its current step, or loaded its equipment, as --record-units tells it."""
     packs: bool = False
     """The order's packing, not a unit."""
 
@@ -79,14 +80,7 @@ class StationKitchen(Kitchen):
             TimeWeighted(env.now, role.crew if isinstance(role.crew, int) else role.crew.cooks_at(int(env.now)))
             for role in layout.roles
         ]
-        self.servers = [
-            sorted(
-                station.load_by or (r for r, role in enumerate(layout.roles) if s in role.stations),
-                key=lambda r: (len(layout.roles[r].stations), r),
-            )
-            for s, station in enumerate(layout.stations)
-        ]
-        """Per station, the roles that work it (or load it): the most specialised first, then as written."""
+        self.servers = layout.servers()
         self.equipment = [s for s, station in enumerate(layout.stations) if station.slots and not station.load_by]
         """Equipment that units go into by themselves."""
         self.worked = [s for s, station in enumerate(layout.stations) if not station.slots or station.load_by]

@@ -212,6 +212,17 @@ class Layout:
             self._routes[dish.name] = found
         return found
 
+    def servers(self) -> list[list[int]]:
+        """Per station, the roles that work it (or load it, at equipment a cook loads), the most specialised first
+        (the fewest stations), then as written: the order in which a free cook is looked for."""
+        return [
+            sorted(
+                station.load_by or (r for r, role in enumerate(self.roles) if s in role.stations),
+                key=lambda r: (len(self.roles[r].stations), r),
+            )
+            for s, station in enumerate(self.stations)
+        ]
+
     def unit_steps(self, dish: Dish, rng: np.random.Generator) -> tuple[tuple[int, int, int], ...]:
         """(station, seconds, seconds to load it) of each step of one unit of `dish`, its times drawn from `rng`
         (the step's, then its load's); the load is 0 but at equipment a cook loads."""
@@ -231,10 +242,10 @@ class Layout:
         packing = self.packing and Packing(
             self.packing.station,
             max(1, round(self.packing.per_order * factor)) if self.packing.per_order else 0,
-            round(self.packing.per_unit * factor),
-        )
+            max(1, round(self.packing.per_unit * factor)) if self.packing.per_unit else 0,
+        )  # a time that was not 0 stays at least a second: no step ends at the moment it starts
         stations = tuple(replace(s, load=s.load and s.load.scaled(factor)) for s in self.stations)
-        return Layout(stations, self.roles, routes, self.default_station, packing, self.written)
+        return Layout(stations, self.roles, routes, self.default_station, packing)  # written: not this layout
 
     def check_menu(self, menu: Mapping[str, Dish], where: str = "layout") -> None:
         """Refuse a route that takes no dish of the menu: a misspelt name would otherwise route nothing, silently."""
@@ -251,7 +262,7 @@ class LaidOut:
     its step times are drawn with (the same seed, the same times, whatever the crews)."""
 
     layout: Layout
-    seed: int = 0
+    seed: int = 1
     record_units: bool = False
     """Whether the run records every step of every unit (--record-units: for studies of a day or so)."""
 
@@ -293,6 +304,11 @@ def parse_layout(data: Mapping[str, object], zone: str, where: str = "layout") -
             raise LayoutError(f"{where}: {at}: {value!r} is not a station (stations: {', '.join(names)})")
         index = names.index(value)
         if cooks_only and stations[index].slots is not None:
+            if stations[index].load is not None:
+                raise LayoutError(
+                    f"{where}: {at}: {value!r} is equipment, which cooks load: name the role in"
+                    f" stations.{value}.load_by instead"
+                )
             raise LayoutError(f"{where}: {at}: {value!r} is equipment, which needs no cook")
         return index
 
@@ -302,7 +318,8 @@ def parse_layout(data: Mapping[str, object], zone: str, where: str = "layout") -
     for index, station in enumerate(stations):
         if station.slots is None and index not in worked:
             raise LayoutError(f"{where}: stations.{station.name}: no role works it, so its units would never be done")
-    default = station_of(data.get("default_station", names[0]), "default_station")
+    first_worked = next((s.name for s in stations if s.slots is None), names[0])
+    default = station_of(data.get("default_station", first_worked), "default_station", cooks_only=True)
     routes = _routes(data.get("routes", []), station_of, where)
     packing = _packing(data.get("packing"), station_of, where)
     return Layout(stations, roles, routes, default, packing, data)
@@ -352,6 +369,10 @@ def _loaders(stations: tuple[Station, ...], written: Any, roles: list[str], wher
     for station in stations:
         names = written[station.name].get("load_by", [])
         names = [names] if isinstance(names, str) else names
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise LayoutError(
+                f"{where}: stations.{station.name}.load_by: expected a role's name or a list of them, got {names!r}"
+            )
         for name in names:
             if name not in roles:
                 raise LayoutError(

@@ -193,7 +193,9 @@ def test_a_laid_out_run_takes_its_crew_from_the_layout_and_refuses_another_crew_
     both = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", "--layout", layout, "--cooks", "3")
     assert both.returncode == 2 and "--cooks: not allowed with argument --layout" in both.stderr
     alone = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", "--record-units")
-    assert alone.returncode == 2 and "--record-units: it records a laid-out kitchen's steps" in alone.stderr
+    assert alone.returncode == 2 and "--record-units: it is for a laid-out kitchen" in alone.stderr
+    seed = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", "--layout-seed", "4")
+    assert seed.returncode == 2 and "--layout-seed: it is for a laid-out kitchen" in seed.stderr
     laid_out = ("--layout", layout, "--speed", "max", "--record-units")
     done = simulator("--orders", orders, "--menu", menu, "--db", tmp_path / "k.db", *laid_out)
     assert done.returncode == 0, done.stderr

@@ -62,18 +62,25 @@ def layouts(draw) -> dict:
     ]
     layout = {"stations": stations, "roles": roles, "routes": routes, "default_station": draw(st.sampled_from(worked))}
     if draw(st.booleans()):
+        per_order, per_unit = draw(st.integers(0, 60)), draw(st.integers(0, 20))
         layout["packing"] = {
             "station": draw(st.sampled_from(worked)),
-            "per_order": draw(st.integers(0, 60)),
-            "per_unit": draw(st.integers(1, 20)),
+            "per_order": per_order,
+            "per_unit": per_unit or 1,
         }
     return layout
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(written=layouts(), steps=STEPS, seed=st.integers(0, 3), hour=st.sampled_from([0, 8]))
-def test_the_direct_model_gives_the_simpy_kitchens_timestamps(written, steps, seed, hour):
-    layout = parse_layout(written, ZONE)
+@given(
+    written=layouts(),
+    steps=STEPS,
+    seed=st.integers(0, 3),
+    hour=st.sampled_from([0, 8]),
+    scale=st.sampled_from([1.0, 1.0, 0.3, 1.7]),
+)
+def test_the_direct_model_gives_the_simpy_kitchens_timestamps(written, steps, seed, hour, scale):
+    layout = parse_layout(written, ZONE).scaled(scale)  # times as written, or all shorter or longer
     raw = stream(T0 + hour * 3600, steps)
     recording, summary = run(raw, LaidOut(layout, seed))
     entries = [parse_order(position, o, MENU) for position, o in enumerate(raw, start=1)]

@@ -64,10 +64,13 @@ def test_a_layout_is_kept_whole_in_a_runs_row_and_read_back_equal():
         ({"roles": {"cook": {"stations": ["tava"], "cooks": 1}}}, "roles.cook.stations: 'tava' is not a station"),
         (
             {"roles": {"cook": {"stations": ["tawa", "counter"], "cooks": 1, "schedule": {"00:00": 1}}}},
-            "either 'cooks'",
+            "roles.cook: give its crew as either 'cooks' (a count) or 'schedule', not both",
         ),
-        ({"roles": {"cook": {"stations": ["tawa", "counter"], "cooks": 0}}}, "roles.cook.cooks: expected a whole"),
-        ({"roles": {"cook": {"stations": ["tawa", "counter"], "schedule": {"25:00": 1}}}}, "roles.cook.schedule"),
+        (
+            {"roles": {"cook": {"stations": ["tawa", "counter"], "cooks": 0}}},
+            "roles.cook.cooks: expected a whole number >= 1, got 0",
+        ),
+        ({"roles": {"cook": {"stations": ["tawa", "counter"], "schedule": {"25:00": 1}}}}, "roles.cook.schedule: "),
         ({"routes": [{"dishes": "Chai", "steps": []}]}, "routes entry 1 (Chai).steps"),
         (
             {"routes": [{"dishes": "Chai", "steps": [{"station": "tawa", "time": "1:75"}]}]},
@@ -77,7 +80,10 @@ def test_a_layout_is_kept_whole_in_a_runs_row_and_read_back_equal():
             {"routes": [{"dishes": "Chai", "steps": [{"station": "tawa", "time": {"median": 90, "p90": 60}}]}]},
             "p90 (60 s) is below the median (90 s)",
         ),
-        ({"routes": [{"dishes": "Chai", "steps": [{"station": "tawa", "time": {"median": 90}}]}]}, "needs both"),
+        (
+            {"routes": [{"dishes": "Chai", "steps": [{"station": "tawa", "time": {"median": 90}}]}]},
+            "routes entry 1 (Chai), step 1, time: a varying time needs both 'median' and 'p90'",
+        ),
         ({"packing": {"station": "tandoor"}}, "packing.station: 'tandoor' is equipment"),
         ({"packing": {"station": "counter"}}, "per_order and per_unit are both 0"),
         ({"routes": [{"dishes": "Chai", "step": []}]}, "routes entry 1: unknown entry step"),
@@ -87,7 +93,23 @@ def test_a_layout_is_kept_whole_in_a_runs_row_and_read_back_equal():
             {"stations": {"tawa": {"load": 20, "load_by": "server"}, "tandoor": {"slots": 3}, "counter": {}}},
             "stations.tawa: only equipment (with slots) is loaded",
         ),
-        ({"stations": {"tawa": {}, "tandoor": {"slots": 3, "load": 20}, "counter": {}}}, "needs both its time"),
+        (
+            {"stations": {"tawa": {}, "tandoor": {"slots": 3, "load": 20}, "counter": {}}},
+            "stations.tandoor: a load needs both its time ('load') and who loads it ('load_by')",
+        ),
+        (
+            {"stations": {"tawa": {}, "tandoor": {"slots": 3, "load": 20, "load_by": 3}, "counter": {}}},
+            "stations.tandoor.load_by: expected a role's name or a list of them, got 3",
+        ),
+        (
+            {
+                "stations": {"tawa": {}, "tandoor": {"slots": 3, "load": 20, "load_by": "server"}, "counter": {}},
+                "roles": {"server": {"stations": ["counter", "tawa", "tandoor"], "cooks": 1}},
+            },
+            "roles.server.stations: 'tandoor' is equipment, which cooks load: name the role in"
+            " stations.tandoor.load_by",
+        ),
+        ({"default_station": "tandoor"}, "default_station: 'tandoor' is equipment, which needs no cook"),
         (
             {"stations": {"tawa": {}, "tandoor": {"slots": 3, "load": 20, "load_by": "baker"}, "counter": {}}},
             "stations.tandoor.load_by: 'baker' is not a role (roles: tawa_cook, server)",
