@@ -41,10 +41,14 @@ from simulator.experiment.executor import Executor, executor_for
 from simulator.experiment.holiday_dates import HolidayError, read_holidays
 from simulator.experiment.plan_report import Backtest, summary, write_outputs
 from simulator.experiment.planner import PlanProgress, PlanRequest, UnreachableTarget
+from simulator.experiment.role_planner import plan_roles
+from simulator.experiment.role_report import role_summary, write_role_outputs
 from simulator.experiment.roster import RosterError
 from simulator.experiment.study import History, Replication, WeekAhead
 from simulator.experiment.trials import run_trial
+from simulator.menu import MenuError, load_menu
 from simulator.requests import WeekPlanRequest
+from simulator.stations.layout import LayoutError, read_layout
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,6 +86,8 @@ def plan_week(request: WeekPlanRequest) -> int:
     open_executor = partial(
         lambda workers, cluster, streams: executor_for(streams, workers, cluster), study.workers, study.cluster
     )
+    if request.layout is not None:
+        return plan_by_role(request, roster_request, week, open_executor)
     try:
         with tqdm(desc="planning", unit="run", disable=not study.progress) as bar:
             progress = CountedProgress(bar)
@@ -107,6 +113,38 @@ def plan_week(request: WeekPlanRequest) -> int:
     )
     if not plan.raised or not plan.holds:
         print("simulator.plan: the roster does not keep the promise (see above): exit 1", file=sys.stderr)
+        return 1
+    return 0
+
+
+def plan_by_role(
+    request: WeekPlanRequest,
+    roster_request: PlanRequest,
+    week: WeekAhead,
+    open_executor: Callable[[WeekAhead], AbstractContextManager[Executor[Replication]]],
+) -> int:
+    """The week planned role by role for a layout (role_planner.py): the files and the summary; the exit status."""
+    assert request.layout is not None
+    study = request.study
+    try:
+        layout = read_layout(request.layout, week.history.grid.zone)
+        layout.check_menu(load_menu(study.orders.menu), str(request.layout))
+    except (LayoutError, MenuError) as error:
+        print(f"simulator.plan: {error}", file=sys.stderr)
+        return 2
+    try:
+        with tqdm(desc="planning by role", unit="run", disable=not study.progress) as bar:
+            plan = plan_roles(roster_request, layout, week, open_executor, CountedProgress(bar))
+    except UnreachableTarget as error:
+        print(f"simulator.plan: {error}", file=sys.stderr)
+        return 2
+    except RosterError as error:
+        print(f"simulator.plan: {error}", file=sys.stderr)
+        return 1
+    write_role_outputs(plan, study.out)
+    print(role_summary(plan, study.out))
+    if not plan.raised or not plan.holds:
+        print("simulator.plan: the rosters do not keep the promise (see above): exit 1", file=sys.stderr)
         return 1
     return 0
 

@@ -140,3 +140,5 @@ class WeekPlanRequest:
     max_shift: float
     """Hours."""
     max_cooks: int | None
+    layout: Path | None = None
+    """--layout: plan the cooks of each role of this kitchen layout (role_planner.py); None: one pool of cooks."""

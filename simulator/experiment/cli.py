@@ -210,6 +210,13 @@ def plan_parser(settings: Settings, doc: str | None) -> Parser:
     parser.add_argument("--min-shift", type=float, default=4.0, help="shortest shift, hours (default: %(default)s)")
     parser.add_argument("--max-shift", type=float, default=8.0, help="longest shift, hours (default: %(default)s)")
     parser.add_argument("--max-cooks", type=int, help="at most this many cooks on shift at once (default: no limit)")
+    parser.add_argument(
+        "--layout",
+        type=Path,
+        metavar="FILE",
+        help="plan the cooks of each role of this kitchen layout (TOML, like data/layout.toml): each role's shifts,"
+        " and the layout with them as its crews, run by python -m simulator --layout (default: one pool of cooks)",
+    )
     return parser
 
 
@@ -224,7 +231,14 @@ def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) ->
     if args.replications is not None and args.replications < 2:
         parser.error("--replications must be at least 2")
     return WeekPlanRequest(
-        study, args.week_of, args.holidays, args.replications, args.min_shift, args.max_shift, args.max_cooks
+        study,
+        args.week_of,
+        args.holidays,
+        args.replications,
+        args.min_shift,
+        args.max_shift,
+        args.max_cooks,
+        args.layout,
     )
 
 

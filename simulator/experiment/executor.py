@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from multiprocessing.pool import Pool
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from simulator.experiment.direct import Crew
 from simulator.experiment.streams import Stream
-from simulator.experiment.trials import run_trial
+from simulator.experiment.trials import TrialCrew, run_trial
 from simulator.tally import RunSummary
 
 if TYPE_CHECKING:
@@ -28,7 +27,7 @@ Key = TypeVar("Key")
 """What names a replication's stream among the executor's streams: a list's index, WeekAhead's (set, number)."""
 Key_contra = TypeVar("Key_contra", contravariant=True)
 
-Task = tuple[Key, Crew]
+Task = tuple[Key, TrialCrew]
 """(the key of the replication's stream among the executor's streams, the crew)"""
 
 
@@ -145,5 +144,5 @@ def _run(task: Task[Any]) -> RunSummary:
     return run_trial(_worker_streams[0][key], crew)
 
 
-def _run_on(streams: Streams[Key], key: Key, crew: Crew) -> RunSummary:
+def _run_on(streams: Streams[Key], key: Key, crew: TrialCrew) -> RunSummary:
     return run_trial(streams[key], crew)

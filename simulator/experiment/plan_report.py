@@ -29,6 +29,8 @@ from simulator.experiment.backtest import Cell, Fold
 from simulator.experiment.demand import day_date, weekday_of
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.planner import Plan, broken
+from simulator.experiment.roster import Roster
+from simulator.experiment.study import WeekAhead
 
 FILES = (
     "cook_schedule.json",
@@ -142,10 +144,15 @@ def _write(path: Path, header: list[str], rows: list[CsvRow]) -> None:
 
 def shift_rows(plan: Plan) -> list[CsvRow]:
     """Each shift of the week planned, by its day (every day of the week, for a daily roster)."""
-    grid, days = plan.week.history.grid, plan.week.days[1:]
+    return shift_rows_of(plan.week, plan.roster)
+
+
+def shift_rows_of(week: WeekAhead, roster: Roster) -> list[CsvRow]:
+    """Each shift of a roster of the week, by its day: (day, start, end, hours, cooks starting, zone)."""
+    grid, days = week.history.grid, week.days[1:]
     rows: list[CsvRow] = []
     for day in days.tolist():
-        for shift in sorted(plan.roster.shifts, key=lambda s: (s.start, s.intervals)):
+        for shift in sorted(roster.shifts, key=lambda s: (s.start, s.intervals)):
             if grid.per_weekday and shift.start // grid.per_day != int(weekday_of(day)):
                 continue
             end = (shift.start + shift.intervals) % grid.size

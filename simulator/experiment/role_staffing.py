@@ -6,7 +6,9 @@ the trim of one pool's (a cut kept only when every block still shows the service
 where they are. Passes over the roles repeat until one changes nothing, or PASSES ran. The result meets the
 service level on the replications it was found on, and no role can lose a cook in an interval as its trim
 tried it; it is a local minimum: roles that share stations split their work by the order they are searched
-in (the layout's), which the cost of each role (issue #28's wages) will decide instead.
+in, the most general first (it is cut while the specialists still have cooks to spare, so the specialists keep
+the work of their stations and the generalists take what is left), which the cost of each role (issue #28's
+wages) will decide instead.
 
 A one-role layout of one station is today's kitchen, and its requirement is exactly staffing.requirement's
 (the tests hold it): the same search on the same trials.
@@ -93,9 +95,10 @@ def requirement_by_role(
     found_beside: list[list[list[int]] | None] = [None] * len(cooks)  # the other roles' cooks when each was found
     rounds = 0
     result: ServiceLevel | None = None
+    most_general_first = sorted(range(len(cooks)), key=lambda r: (-len(layout.roles[r].stations), r))
     for _ in range(PASSES):
         changed = False
-        for r in range(len(cooks)):
+        for r in most_general_first:
             others = [counts for k, counts in enumerate(cooks) if k != r]
             if found_beside[r] == others:  # found beside these already: the same search would find it again
                 continue

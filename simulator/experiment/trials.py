@@ -23,7 +23,11 @@ class Option:
     """'fixed', 'schedule' (two-level), 'yours' (COOK_SCHEDULE), 'roster', ..."""
 
 
-def run_trial(stream: Stream, crew: Crew | LaidOut) -> RunSummary:
+TrialCrew = Crew | LaidOut
+"""What a trial runs: a fixed crew or a cook schedule in one pool, or a laid-out kitchen with its roles' crews."""
+
+
+def run_trial(stream: Stream, crew: TrialCrew) -> RunSummary:
     """The kitchen with this crew over this stream, in virtual time, with no database. A laid-out crew's step
     times are drawn from its seed and the replication's name: every option tried on a replication gets the same
     times (common random numbers), and each replication its own."""

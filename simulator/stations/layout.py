@@ -281,15 +281,21 @@ class LaidOut:
 
 
 def read_layout(path: Path, zone: str) -> Layout:
-    """Read and check a layout file; every error names the file and the entry."""
+    """Read and check a layout file (TOML, or JSON as the plan writes it); every error names the file and the
+    entry."""
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        data = json.loads(text) if Path(path).suffix.lower() == ".json" else tomllib.loads(text)
     except FileNotFoundError:
         raise LayoutError(f"layout file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise LayoutError(f"cannot read layout file {path}: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise LayoutError(f"{path}: not valid TOML: {error}") from None
+    except json.JSONDecodeError as error:
+        raise LayoutError(f"{path}: not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise LayoutError(f"{path}: expected the layout's tables, got {type(data).__name__}")
     return parse_layout(data, zone, str(path))
 
 
@@ -403,8 +409,8 @@ def _roles(value: object, zone: str, station_of: StationOf, where: str) -> tuple
         crew: int | CookSchedule
         if "cooks" in entry:
             cooks = entry["cooks"]
-            if isinstance(cooks, bool) or not isinstance(cooks, int) or cooks < 1:
-                raise LayoutError(f"{where}: {at}.cooks: expected a whole number >= 1, got {cooks!r}")
+            if isinstance(cooks, bool) or not isinstance(cooks, int) or cooks < 0:
+                raise LayoutError(f"{where}: {at}.cooks: expected a whole number >= 0, got {cooks!r}")
             crew = cooks
         else:
             try:

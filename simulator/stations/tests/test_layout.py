@@ -36,7 +36,7 @@ def test_the_shipped_layout_reads_and_routes_every_pattern_to_a_dish_of_the_ship
     menu = load_menu(PROJECT_ROOT / "data" / "items.json")
     shipped.check_menu(menu)
     names = [s.name for s in shipped.stations]
-    assert shipped.stations[names.index("oven")].slots == 12
+    assert shipped.stations[names.index("oven")].slots == 24
     pizza = shipped.route(menu["Grilled Mushroom Pizza"])  # the pizza route comes before the grill's
     assert [names[step.station] for step in pizza] == ["bench", "oven", "bench"]
     assert [names[s.station] for s in shipped.route(menu["Spicy Pork Ramen"])] == ["line"]  # no route: the default
@@ -67,8 +67,8 @@ def test_a_layout_is_kept_whole_in_a_runs_row_and_read_back_equal():
             "roles.cook: give its crew as either 'cooks' (a count) or 'schedule', not both",
         ),
         (
-            {"roles": {"cook": {"stations": ["tawa", "counter"], "cooks": 0}}},
-            "roles.cook.cooks: expected a whole number >= 1, got 0",
+            {"roles": {"cook": {"stations": ["tawa", "counter"], "cooks": -1}}},
+            "roles.cook.cooks: expected a whole number >= 0, got -1",
         ),
         ({"roles": {"cook": {"stations": ["tawa", "counter"], "schedule": {"25:00": 1}}}}, "roles.cook.schedule: "),
         ({"routes": [{"dishes": "Chai", "steps": []}]}, "routes entry 1 (Chai).steps"),

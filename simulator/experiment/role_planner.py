@@ -1,0 +1,177 @@
+"""The plan of a laid-out kitchen for a future week: the cooks of each role, and a roster of shifts for each, whose
+promise holds on days it never saw (`python -m simulator.plan --layout FILE`; issue #27, a first version).
+
+The week and its four sets of replications are planner.py's; what differs is the crew tried, one per role:
+1. the requirement per role and interval on the search set (role_staffing.py);
+2. each role's roster of shifts (roster.py), simulated together on the raise set: while some block falls short,
+   the role whose one more cook in the short intervals helps the most (the fewest intervals still short, tried
+   role by role on the same replications) gets it, and the rosters are solved again, up to ROSTER_ROUNDS times;
+3. the verdict from the held-out set, in batches until every block's share of days is known within LEVEL_WIDTH.
+No comparison with a fixed crew and no backtest yet: those are the one-pool plan's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+
+from common.service_level import LEVEL_WIDTH, ServiceLevel
+from simulator.experiment import report, staffing
+from simulator.experiment.executor import Executor
+from simulator.experiment.grid import IntervalGrid
+from simulator.experiment.planner import (
+    ROSTER_ROUNDS,
+    PlanProgress,
+    PlanRequest,
+    UnreachableTarget,
+    broken,
+    textbook_rules,
+)
+from simulator.experiment.role_staffing import RoleRequirement, crewed, floors_by_role, requirement_by_role
+from simulator.experiment.roster import Roster, solve
+from simulator.experiment.study import Replication, WeekAhead
+from simulator.stations.layout import LaidOut, Layout
+
+
+@dataclass(frozen=True)
+class RolePlan:
+    week: WeekAhead
+    layout: Layout
+    requirement: RoleRequirement
+    needed: list[list[int]]
+    """The requirement per role as raised until the rosters met the service level on the raise replications."""
+    rosters: list[Roster | None]
+    """Each role's roster; None: the role needs no cook all week."""
+    rounds: int
+    raised: bool
+    held_out: ServiceLevel
+    """The rosters on the held-out replications: the verdict."""
+
+    @property
+    def crew(self) -> LaidOut:
+        """The layout with each role's roster as its crew: what `python -m simulator --layout` runs."""
+        return crewed(self.layout, self.on_shift, self.week.history.grid, 1)
+
+    @property
+    def on_shift(self) -> list[list[int]]:
+        size = self.week.history.grid.size
+        return [roster.on_shift if roster else [0] * size for roster in self.rosters]
+
+    @property
+    def holds(self) -> bool:
+        return not broken(self.held_out)
+
+
+class Judge:
+    """Runs laid-out crews on the replications of one set of the week and judges them."""
+
+    def __init__(
+        self, executor: Executor[Replication], week: WeekAhead, name: str, request: PlanRequest, progress: PlanProgress
+    ) -> None:
+        self.executor, self.week, self.name, self.request, self.progress = executor, week, name, request, progress
+
+    def __call__(self, crew: LaidOut, numbers: range | None = None) -> ServiceLevel:
+        numbers = numbers if numbers is not None else range(self.week.size(self.name))
+        summaries = self.executor.map([((self.name, r), crew) for r in numbers], self.progress)
+        return report.service_level(summaries, self.week.blocks, self.request.promise)
+
+
+def plan_roles(
+    request: PlanRequest,
+    layout: Layout,
+    week: WeekAhead,
+    open_executor: Callable[[WeekAhead], AbstractContextManager[Executor[Replication]]],
+    progress: PlanProgress,
+) -> RolePlan:
+    grid, promise = week.history.grid, request.promise
+    with open_executor(week) as executor:
+        search, raising, held_out = (
+            Judge(executor, week, name, request, progress) for name in ("search", "raise", "held-out")
+        )
+        start = [2 * max(1, c) for c in textbook_rules(week, promise.target_minutes)["SIPP"]]  # more than enough
+        progress.set_postfix_str("the promise with cooks to spare")
+        _reachable(search(crewed(layout, [start] * len(layout.roles), grid, request.seed)), layout, grid, start)
+        least = floors_by_role(layout, week.history.file, grid, promise.worst_minutes)
+        requirement = requirement_by_role(
+            search,
+            layout,
+            start,
+            least,
+            grid,
+            promise.target_minutes,
+            request.seed,
+            lambda phase: progress.set_postfix_str(f"requirement: {phase}"),
+        )
+        progress.set_postfix_str("rosters")
+        needed, rosters, rounds, raised = _raise_rosters(requirement.cooks, layout, raising, request)
+        progress.set_postfix_str("held-out check")
+        on_shift = [roster.on_shift if roster else [0] * grid.size for roster in rosters]
+        verdict = _verify(held_out, crewed(layout, on_shift, grid, request.seed))
+    return RolePlan(week, layout, requirement, needed, rosters, rounds, raised, verdict)
+
+
+def _reachable(result: ServiceLevel, layout: Layout, grid: IntervalGrid, start: list[int]) -> None:
+    """Raise UnreachableTarget when every role with twice the textbook crew of the whole kitchen still misses:
+    more cooks do not help where equipment is full or the dishes' own times are longer than the target."""
+    if not result.short:
+        return
+    worst = max(result.short, key=lambda b: b.score)
+    equipment = ", ".join(f"{s.name} ({s.slots} slots)" for s in layout.stations if s.slots)
+    raise UnreachableTarget(
+        f"the promise cannot be met by cooks alone: even with {max(start)} cooks of every role at the peak,"
+        f" {grid.label(worst.intervals[0])} misses on {1 - worst.share:.0%} of days; "
+        + (f"the equipment may hold too few units at once: {equipment}" if equipment else "the target is too tight")
+        + " (python -m simulator --layout with many cooks shows each station's longest wait)"
+    )
+
+
+def _rosters(needed: list[list[int]], raising: Judge, request: PlanRequest) -> list[Roster | None]:
+    grid = raising.week.history.grid
+    return [solve(n, grid, request.min_shift, request.max_shift, request.max_cooks) if any(n) else None for n in needed]
+
+
+def _raise_rosters(
+    requirement: list[list[int]], layout: Layout, raising: Judge, request: PlanRequest
+) -> tuple[list[list[int]], list[Roster | None], int, bool]:
+    """Each role's roster, simulated together on the raise set; while intervals fall short, one more cook there for
+    the role that helps the most. (requirement as raised, rosters, rounds, whether they showed the level)."""
+    grid = raising.week.history.grid
+    needed = [list(counts) for counts in requirement]
+    for rounds in range(1, ROSTER_ROUNDS + 1):
+        rosters = _rosters(needed, raising, request)
+        on_shift = [roster.on_shift if roster else [0] * grid.size for roster in rosters]
+        missed = staffing.short_intervals(raising(crewed(layout, on_shift, grid, request.seed)))
+        if not missed or rounds == ROSTER_ROUNDS:
+            return needed, rosters, rounds, not missed
+
+        best = min(range(len(needed)), key=lambda r: _still_short(r, on_shift, missed, layout, raising, request))
+        for interval in missed:
+            needed[best][interval] = max(needed[best][interval], on_shift[best][interval]) + 1
+    raise AssertionError("unreachable: the last round returns")
+
+
+def _still_short(
+    role: int, on_shift: list[list[int]], missed: set[int], layout: Layout, raising: Judge, request: PlanRequest
+) -> int:
+    """The intervals still short with one more cook of `role` in the `missed` ones."""
+    more = [[c + (k == role and i in missed) for i, c in enumerate(counts)] for k, counts in enumerate(on_shift)]
+    return len(staffing.short_intervals(raising(crewed(layout, more, raising.week.history.grid, request.seed))))
+
+
+def _verify(held_out: Judge, crew: LaidOut) -> ServiceLevel:
+    """The crew on held-out replications, a batch at a time, until every block's share of days is known within
+    LEVEL_WIDTH or the set is used up (planner.verify's rule)."""
+    total = held_out.week.size("held-out")
+    batch = max(1, math.ceil(total / 8))
+    done = 0
+    summaries = []
+    while done < total:
+        numbers = range(done, min(total, done + batch))
+        summaries += held_out.executor.map([(("held-out", r), crew) for r in numbers], held_out.progress)
+        done = numbers.stop
+        found = report.service_level(summaries, held_out.week.blocks, held_out.request.promise)
+        if found.widest <= LEVEL_WIDTH:
+            break
+    return found

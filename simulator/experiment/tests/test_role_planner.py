@@ -1,0 +1,114 @@
+"""`python -m simulator.plan --layout`: the week planned role by role, on a kitchen that is not the shipped one
+(Kolkata, its own menu, a tandoor and a tawa, an all-rounder and a packer): the rosters keep the promise on
+held-out weeks, the shifts written are the crews of the layout written (counted independently), that layout runs
+in the simulator, and a promise no number of cooks can keep (an oven too small) is said in one line."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from common.localtime import LocalClock
+from simulator import plan
+from simulator.feed import read_orders
+from simulator.menu import load_menu
+from simulator.run import NoRecorder, simulate
+from simulator.stations.layout import LaidOut, read_layout
+from tests import other_kitchen
+
+LAYOUT = """
+default_station = "tawa"
+
+[stations]
+tandoor = {}
+tawa = {}
+pass = {}
+
+[roles.tandoor_cook]
+stations = ["tandoor"]
+cooks = 3
+
+[roles.all_rounder]
+stations = ["tandoor", "tawa"]
+cooks = 2
+
+[roles.packer]
+stations = ["pass"]
+cooks = 1
+
+[[routes]]
+dishes = ["Paneer Tikka", "Hyderabadi Biryani"]
+steps = [{ station = "tandoor", time = { median = "13:00", p90 = "17:00" } }]
+
+[packing]
+station = "pass"
+per_order = 30
+"""
+
+
+@pytest.fixture(scope="module")
+def kitchen(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("by-role")
+    menu, orders = other_kitchen.write(folder, days=7, scale=0.3, seed=4)
+    layout = folder / "layout.toml"
+    layout.write_text(LAYOUT)
+    return folder, menu, orders, layout
+
+
+def plan_by_role(menu, orders, layout, out, capsys) -> tuple[int, str, str]:
+    status = plan.main(
+        [
+            "--orders", str(orders), "--menu", str(menu), "--layout", str(layout), "--out", str(out),
+            "--timezone", other_kitchen.ZONE, "--replications", "2", "--no-progress",
+        ]
+    )  # fmt: skip
+    said = capsys.readouterr()
+    return status, said.out, said.err
+
+
+def test_the_rosters_by_role_keep_the_promise_and_are_the_crews_of_the_layout_written(kitchen, capsys):
+    folder, menu, orders, layout = kitchen
+    out = folder / "plan"
+    status, said, errors = plan_by_role(menu, orders, layout, out, capsys)
+    assert status == 0, said + errors
+    assert "blocks at the service level" in said and "tandoor_cook" in said and "packer" in said
+    shifts = list(csv.DictReader((out / "shifts.csv").read_text().splitlines()))
+    assert {row["role"] for row in shifts} <= {"tandoor_cook", "all_rounder", "packer"}
+    assert "packer" in {row["role"] for row in shifts}  # only packers work the pass: it needs one
+    written = read_layout(out / "layout.json", other_kitchen.ZONE)
+    zone = ZoneInfo(other_kitchen.ZONE)
+    days = sorted({row["day"] for row in shifts})
+    first = datetime.fromisoformat(days[0]).replace(tzinfo=zone)
+    for role in written.roles:  # the crew written is the shifts, counted one by one, every half hour of the week
+        covered = [0] * (8 * 48)
+        for row in (r for r in shifts if r["role"] == role.name):
+            begins = (datetime.fromisoformat(row["day"]).replace(tzinfo=zone) - first).days * 48
+            begins += int(row["start"][:2]) * 2 + int(row["start"][3:]) // 30
+            for k in range(round(float(row["hours"]) * 2)):
+                covered[begins + k] += int(row["cooks_starting"])
+        for k in range(48, 7 * 48):  # the first day's early hours carry shifts begun the day before the week
+            moment = int((first + timedelta(minutes=30 * k)).timestamp())
+            expected = role.crew if isinstance(role.crew, int) else role.crew.cooks_at(moment)
+            assert covered[k] == expected, (role.name, k)
+    entries = list(read_orders(orders, load_menu(menu)))
+    replayed = simulate(entries, LaidOut(written), None, NoRecorder(), LocalClock(other_kitchen.ZONE))
+    assert replayed.summary.received == replayed.summary.fulfillment.total  # every order done
+    assert json.loads((out / "layout.json").read_text())["packing"] == {"station": "pass", "per_order": 30}
+
+
+def test_a_promise_the_equipment_cannot_keep_is_said_in_one_line(kitchen, capsys):
+    folder, menu, orders, _ = kitchen
+    small = folder / "small-oven.toml"
+    small.write_text(
+        LAYOUT.replace("tandoor = {}", "tandoor = {}\noven = { slots = 1 }").replace(
+            'steps = [{ station = "tandoor", time',
+            'steps = [{ station = "oven", time = "30:00" }, { station = "tandoor", time',
+        )
+    )
+    status, _, errors = plan_by_role(menu, orders, small, folder / "unreachable", capsys)
+    assert status == 2
+    assert "the promise cannot be met by cooks alone" in errors and "oven (1 slots)" in errors
