@@ -94,9 +94,10 @@ def drawn(stream: Stream, layout: Layout, seed: int) -> Drawn:
     step_offsets = np.concatenate(([0], np.cumsum(steps_of_unit))).astype(np.int64)
     unit = np.repeat(np.arange(len(dish)), steps_of_unit)
     of_route, at_step = dish[unit], np.arange(len(unit)) - step_offsets[unit]
-    seconds = np.where(fixed[of_route, at_step] >= 0, fixed[of_route, at_step], stream.cook_times[unit]).astype(
-        np.int64
-    )
+    menu = stream.cook_times[unit]
+    if layout.menu_scale != 1:  # as Layout.menu_time takes them
+        menu = np.maximum(1, np.rint(menu * layout.menu_scale)).astype(np.int64)
+    seconds = np.where(fixed[of_route, at_step] >= 0, fixed[of_route, at_step], menu).astype(np.int64)
     loads = load_fixed[of_route, at_step].copy()
     # the deviates in the order drawn: a step's, then its load's, step after step, unit after unit
     step_draws, load_draws = varying[of_route, at_step] >= 0, load_varying[of_route, at_step] >= 0
@@ -186,7 +187,7 @@ def _starts_and_completions(orders: Drawn, layout: Layout, start: int) -> tuple[
             np.array(loaded, dtype=np.int64),
             np.cumsum([0] + [len(s) for s in servers], dtype=np.int64),
             np.array([r for s in servers for r in s], dtype=np.int64),
-            np.array([_crew_at(role.crew, start) for role in layout.roles], dtype=np.int64),
+            np.array([role.cooks_at(start) for role in layout.roles], dtype=np.int64),
             change_at,
             change_role,
             change_cooks,
@@ -203,10 +204,6 @@ def _starts_and_completions(orders: Drawn, layout: Layout, start: int) -> tuple[
         if done == count or not len(change_at) or span > FOLLOWED:  # all done, or undone for good
             return np.asarray(started, dtype=np.int64), np.asarray(completed, dtype=np.int64)
         span *= 2
-
-
-def _crew_at(crew: int | CookSchedule, moment: int) -> int:
-    return crew if isinstance(crew, int) else crew.cooks_at(moment)
 
 
 def _changes(layout: Layout, start: int, until: int) -> tuple[NDArray[np.int64], ...]:

@@ -6,7 +6,9 @@ The week and its four sets of replications are planner.py's; what differs is the
 2. each role's roster of shifts (roster.py), simulated together on the raise set: while some block falls short,
    the role whose one more cook in the short intervals helps the most (the fewest intervals still short, tried
    role by role on the same replications) gets it, and the rosters are solved again, up to ROSTER_ROUNDS times;
-3. the verdict from the held-out set, in batches until every block's share of days is known within LEVEL_WIDTH.
+3. the verdict from the held-out set, in batches until every block's share of days is known within LEVEL_WIDTH;
+4. the sensitivity to cook times: the requirement found again on the search set with every time of the layout
+   and the menu 20% shorter, and 20% longer (each search starting near where it will end).
 No comparison with a fixed crew and no backtest yet: those are the one-pool plan's.
 """
 
@@ -34,6 +36,9 @@ from simulator.experiment.roster import Roster, solve
 from simulator.experiment.study import Replication, WeekAhead
 from simulator.stations.layout import LaidOut, Layout
 
+SENSITIVITY = (0.8, 1.2)
+"""Every step time 20% shorter, and 20% longer."""
+
 
 @dataclass(frozen=True)
 class RolePlan:
@@ -48,6 +53,10 @@ class RolePlan:
     raised: bool
     held_out: ServiceLevel
     """The rosters on the held-out replications: the verdict."""
+    sensitivity: dict[float, RoleRequirement | None]
+    """The requirement found again with every time of the layout (and the menu) SENSITIVITY times as long: cook
+    times move the answer most, and point-of-sale data does not hold them. None: with those times, not even cooks
+    to spare keep the promise (equipment full)."""
 
     @property
     def crew(self) -> LaidOut:
@@ -97,7 +106,7 @@ def plan_roles(
         requirement = requirement_by_role(
             search,
             layout,
-            start,
+            [start] * len(layout.roles),
             least,
             grid,
             promise.target_minutes,
@@ -109,7 +118,18 @@ def plan_roles(
         progress.set_postfix_str("held-out check")
         on_shift = [roster.on_shift if roster else [0] * grid.size for roster in rosters]
         verdict = _verify(held_out, crewed(layout, on_shift, grid, request.seed))
-    return RolePlan(week, layout, requirement, needed, rosters, rounds, raised, verdict)
+        sensitivity: dict[float, RoleRequirement | None] = {}
+        for factor in SENSITIVITY:
+            progress.set_postfix_str(f"cook times x{factor:g}")
+            scaled = layout.scaled(factor)
+            spare = [math.ceil(c * max(1.0, factor)) for c in start]
+            if search(crewed(scaled, [spare] * len(layout.roles), grid, request.seed)).short:
+                sensitivity[factor] = None  # not even with cooks to spare: equipment is full
+                continue
+            warm = [[round(c * factor) for c in counts] for counts in requirement.cooks]  # near what it will need
+            found = requirement_by_role(search, scaled, warm, least, grid, promise.target_minutes, request.seed)
+            sensitivity[factor] = found
+    return RolePlan(week, layout, requirement, needed, rosters, rounds, raised, verdict, sensitivity)
 
 
 def _reachable(result: ServiceLevel, layout: Layout, grid: IntervalGrid, start: list[int]) -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from simulator.experiment.plan_report import _write, shift_rows_of
 from simulator.experiment.role_planner import RolePlan
+from simulator.experiment.role_staffing import RoleRequirement
 
-FILES = ("shifts.csv", "layout.json")
+FILES = ("shifts.csv", "layout.json", "sensitivity.csv")
 
 
 def write_role_outputs(plan: RolePlan, out: Path) -> None:
@@ -22,6 +23,26 @@ def write_role_outputs(plan: RolePlan, out: Path) -> None:
     ]
     _write(out / "shifts.csv", ["role", "day", "start", "end", "hours", "cooks_starting", "timezone"], rows)
     (out / "layout.json").write_text(json.dumps(laid_out_as_written(plan), indent=2), encoding="utf-8")
+    hours = _requirement_hours(plan)
+    _write(
+        out / "sensitivity.csv",
+        ["role", *(f"requirement_cook_hours_times_{factor:g}" for factor in hours)],
+        [
+            [role.name, *("" if of_roles is None else round(of_roles[r], 1) for of_roles in hours.values())]
+            for r, role in enumerate(plan.layout.roles)
+        ],
+    )
+
+
+def _requirement_hours(plan: RolePlan) -> dict[float, list[float] | None]:
+    """Cook-hours of each role's requirement per cycle, with cook times as they are (1) and scaled; None where the
+    promise is not kept by cooks alone."""
+    minutes = plan.week.history.grid.minutes
+    found: dict[float, RoleRequirement | None] = {1.0: plan.requirement, **plan.sensitivity}
+    return {
+        factor: None if requirement is None else [sum(counts) * minutes / 60 for counts in requirement.cooks]
+        for factor, requirement in sorted(found.items())
+    }
 
 
 def laid_out_as_written(plan: RolePlan) -> dict[str, object]:
@@ -53,6 +74,21 @@ def role_summary(plan: RolePlan, out: Path) -> str:
             f" roster {sum(s.cooks for s in roster.shifts) if roster else 0} shifts,"
             f" {hours:,.0f} paid cook-hours {cycle}"
         )
+    totals = {f: None if of_roles is None else sum(of_roles) for f, of_roles in _requirement_hours(plan).items()}
+    planned = totals[1.0] or 1e-9
+    lines.append(
+        f"Sensitivity to cook times (requirement, cook-hours {cycle}): "
+        + "; ".join(
+            f"x{factor:g}: "
+            + (
+                "not kept by cooks alone (equipment full)"
+                if total is None
+                else f"{total:,.0f} ({total / planned - 1:+.0%})"
+            )
+            for factor, total in totals.items()
+        )
+        + " (sensitivity.csv by role)."
+    )
     lines += [
         f"Requirement found in {plan.requirement.rounds} simulation rounds on {week.size('search')} search weeks"
         + ("" if plan.requirement.converged else " (stopped before it converged)")

@@ -81,7 +81,7 @@ def floors_by_role(layout: Layout, stream: Stream, grid: IntervalGrid, target_mi
 def requirement_by_role(
     evaluate: EvaluateRoles,
     layout: Layout,
-    start: Sequence[int],
+    start: Sequence[Sequence[int]],
     least: Sequence[Sequence[int]],
     grid: IntervalGrid,
     target_minutes: float,
@@ -89,9 +89,11 @@ def requirement_by_role(
     on_round: Callable[[str], None] = lambda phase: None,
 ) -> RoleRequirement:
     """The fewest cooks per role and interval meeting the service level in every block (see the docstring);
-    `start`: cooks per interval that can do all of the kitchen's work alone, every role's first staffing;
+    `start`: each role's first staffing (at first, cooks that can do all of the kitchen's work alone);
     `least`: each role's floors (floors_by_role)."""
-    cooks = [[max(s, f) for s, f in zip(start, floors, strict=True)] for floors in least]
+    cooks = [
+        [max(s, f) for s, f in zip(first, floors, strict=True)] for first, floors in zip(start, least, strict=True)
+    ]
     found_beside: list[list[list[int]] | None] = [None] * len(cooks)  # the other roles' cooks when each was found
     rounds = 0
     result: ServiceLevel | None = None

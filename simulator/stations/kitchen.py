@@ -76,10 +76,7 @@ class StationKitchen(Kitchen):
         self.slots_busy = [0] * len(layout.stations)
         self.working_at = [0] * len(layout.stations)  # cooks at work at each station
         self.working = [0] * len(layout.roles)
-        self.on_shift = [
-            TimeWeighted(env.now, role.crew if isinstance(role.crew, int) else role.crew.cooks_at(int(env.now)))
-            for role in layout.roles
-        ]
+        self.on_shift = [TimeWeighted(env.now, role.cooks_at(int(env.now))) for role in layout.roles]
         self.servers = layout.servers()
         self.equipment = [s for s, station in enumerate(layout.stations) if station.slots and not station.load_by]
         """Equipment that units go into by themselves."""

@@ -157,6 +157,15 @@ class Role:
     crew: int | CookSchedule
     """Its cooks: a fixed count, or a schedule by the kitchen's local time."""
 
+    def cooks_at(self, moment: int) -> int:
+        """Its cooks on shift at `moment` (epoch seconds)."""
+        return self.crew if isinstance(self.crew, int) else self.crew.cooks_at(moment)
+
+    @property
+    def most(self) -> int:
+        """The most cooks it ever has on shift."""
+        return self.crew if isinstance(self.crew, int) else self.crew.most
+
 
 @dataclass(frozen=True)
 class Step:
@@ -193,6 +202,8 @@ class Layout:
     routes: tuple[Route, ...]
     default_station: int
     packing: Packing | None = None
+    menu_scale: float = 1.0
+    """The menu's cook times, as the steps that take them use them, times this (a scaled layout's: `scaled`)."""
     written: Mapping[str, object] | None = field(default=None, compare=False, hash=False)
     """The tables it was read from, as the run's row keeps them (a resumed run reads its layout again from them)."""
     _routes: dict[str, tuple[Step, ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -228,13 +239,18 @@ class Layout:
         (the step's, then its load's); the load is 0 but at equipment a cook loads."""
         steps = []
         for step in self.route(dish):
-            seconds = dish.cook_time if step.time is None else step.time.draw(rng)
+            seconds = self.menu_time(dish.cook_time) if step.time is None else step.time.draw(rng)
             load = self.stations[step.station].load
             steps.append((step.station, seconds, 0 if load is None else load.draw(rng)))
         return tuple(steps)
 
+    def menu_time(self, cook_time: int) -> int:
+        """A menu cook time as a step of this layout takes it (menu_scale): at least a second."""
+        return cook_time if self.menu_scale == 1 else max(1, round(cook_time * self.menu_scale))
+
     def scaled(self, factor: float) -> Layout:
-        """The layout with every route's step times `factor` times as long (menu times are scaled by the menu)."""
+        """The layout with every time `factor` times as long: the routes' steps, the menu's cook times the steps
+        take, loads and packing (the plan's sensitivity to cook times, which point-of-sale data does not hold)."""
         routes = tuple(
             Route(r.dishes, tuple(Step(s.station, None if s.time is None else s.time.scaled(factor)) for s in r.steps))
             for r in self.routes
@@ -245,7 +261,8 @@ class Layout:
             max(1, round(self.packing.per_unit * factor)) if self.packing.per_unit else 0,
         )  # a time that was not 0 stays at least a second: no step ends at the moment it starts
         stations = tuple(replace(s, load=s.load and s.load.scaled(factor)) for s in self.stations)
-        return Layout(stations, self.roles, routes, self.default_station, packing)  # written: not this layout
+        menu_scale = self.menu_scale * factor
+        return Layout(stations, self.roles, routes, self.default_station, packing, menu_scale)  # not as written
 
     def check_menu(self, menu: Mapping[str, Dish], where: str = "layout") -> None:
         """Refuse a route that takes no dish of the menu: a misspelt name would otherwise route nothing, silently."""
@@ -269,7 +286,7 @@ class LaidOut:
     @property
     def most(self) -> int:
         """The most cooks the layout's roles have on shift together, at most."""
-        return sum(role.crew if isinstance(role.crew, int) else role.crew.most for role in self.layout.roles)
+        return sum(role.most for role in self.layout.roles)
 
     def to_json(self) -> str:
         return json.dumps({"seed": self.seed, "record_units": self.record_units, "layout": self.layout.written})
@@ -328,7 +345,7 @@ def parse_layout(data: Mapping[str, object], zone: str, where: str = "layout") -
     default = station_of(data.get("default_station", first_worked), "default_station", cooks_only=True)
     routes = _routes(data.get("routes", []), station_of, where)
     packing = _packing(data.get("packing"), station_of, where)
-    return Layout(stations, roles, routes, default, packing, data)
+    return Layout(stations, roles, routes, default, packing, written=data)
 
 
 def _known(table: Mapping[str, object], keys: set[str], where: str) -> None:

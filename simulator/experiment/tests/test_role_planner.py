@@ -76,6 +76,14 @@ def test_the_rosters_by_role_keep_the_promise_and_are_the_crews_of_the_layout_wr
     status, said, errors = plan_by_role(menu, orders, layout, out, capsys)
     assert status == 0, said + errors
     assert "blocks at the service level" in said and "tandoor_cook" in said and "packer" in said
+    sensitivity = list(csv.DictReader((out / "sensitivity.csv").read_text().splitlines()))
+    assert [row["role"] for row in sensitivity] == ["tandoor_cook", "all_rounder", "packer"]
+    shorter, planned, longer = (
+        sum(float(row[f"requirement_cook_hours_times_{factor}"]) for row in sensitivity)
+        for factor in ("0.8", "1", "1.2")
+    )
+    assert shorter < planned < longer  # cook times 20% longer need more cooks; 20% shorter, fewer
+    assert "Sensitivity to cook times" in said
     shifts = list(csv.DictReader((out / "shifts.csv").read_text().splitlines()))
     assert {row["role"] for row in shifts} <= {"tandoor_cook", "all_rounder", "packer"}
     assert "packer" in {row["role"] for row in shifts}  # only packers work the pass: it needs one
@@ -112,3 +120,23 @@ def test_a_promise_the_equipment_cannot_keep_is_said_in_one_line(kitchen, capsys
     status, _, errors = plan_by_role(menu, orders, small, folder / "unreachable", capsys)
     assert status == 2
     assert "the promise cannot be met by cooks alone" in errors and "oven (1 slots)" in errors
+
+
+def test_cook_times_no_number_of_cooks_can_keep_up_with_are_said_so(kitchen, capsys, monkeypatch):
+    """Biryani through an oven of 50 slots for 10 minutes keeps the promise; 30 times as long, the oven is full
+    whatever the cooks: the sensitivity says so rather than a requirement the search could not find."""
+    folder, menu, orders, _ = kitchen
+    oven = folder / "big-oven.toml"
+    oven.write_text(
+        LAYOUT.replace("tandoor = {}", "tandoor = {}\noven = { slots = 50 }").replace(
+            'steps = [{ station = "tandoor", time',
+            'steps = [{ station = "oven", time = "10:00" }, { station = "tandoor", time',
+        )
+    )
+    monkeypatch.setattr("simulator.experiment.role_planner.SENSITIVITY", (0.8, 30.0))
+    status, said, errors = plan_by_role(menu, orders, oven, folder / "oven-plan", capsys)
+    assert status == 0, said + errors
+    assert "x30: not kept by cooks alone" in said
+    rows = list(csv.DictReader((folder / "oven-plan" / "sensitivity.csv").read_text().splitlines()))
+    assert {row["requirement_cook_hours_times_30"] for row in rows} == {""}
+    assert all(float(row["requirement_cook_hours_times_0.8"]) >= 0 for row in rows)

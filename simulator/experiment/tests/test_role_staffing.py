@@ -45,7 +45,7 @@ def test_a_layout_of_one_role_at_one_station_finds_what_one_pool_finds(week):
     judged, blocks, start = week
     single = Layout.single(1)
     least = floors_by_role(single, judged, GRID, 40)
-    by_role = requirement_by_role(evaluate_on(judged, blocks), single, start, least, GRID, 40)
+    by_role = requirement_by_role(evaluate_on(judged, blocks), single, [start], least, GRID, 40)
     has_orders = (np.bincount(judged.intervals, minlength=GRID.size) > 0).tolist()
     assert least == [staffing.floors(has_orders, GRID, 40)]  # one station, worked by its one role
     pooled = staffing.requirement(
@@ -74,7 +74,7 @@ def test_two_roles_at_two_stations_keep_the_promise_and_each_is_needed(week):
     )
     evaluate = evaluate_on(judged, blocks)
     least = floors_by_role(layout, judged, GRID, 40)
-    found = requirement_by_role(evaluate, layout, start, least, GRID, 40, seed=5)
+    found = requirement_by_role(evaluate, layout, [start] * 2, least, GRID, 40, seed=5)
     assert found.converged and not found.result.short
     assert evaluate(crewed(layout, found.cooks, GRID, 5)) == found.result  # the same trials, the same verdict
     for r in range(2):  # neither role can be done without
@@ -86,6 +86,6 @@ def test_two_roles_at_two_stations_keep_the_promise_and_each_is_needed(week):
         {**layout.written, "roles": {"cook": {"stations": ["tandoor", "tawa"], "cooks": 1}}}, other_kitchen.ZONE
     )  # type: ignore[dict-item]
     pooled = requirement_by_role(
-        evaluate, pooled_layout, start, floors_by_role(pooled_layout, judged, GRID, 40), GRID, 40, seed=5
+        evaluate, pooled_layout, [start], floors_by_role(pooled_layout, judged, GRID, 40), GRID, 40, seed=5
     )
     assert sum(map(sum, found.cooks)) >= sum(map(sum, pooled.cooks))
