@@ -87,6 +87,7 @@ def requirement_by_role(
     target_minutes: float,
     seed: int = 1,
     on_round: Callable[[str], None] = lambda phase: None,
+    passes: int = PASSES,
 ) -> RoleRequirement:
     """The fewest cooks per role and interval meeting the service level in every block (see the docstring);
     `start`: each role's first staffing (at first, cooks that can do all of the kitchen's work alone);
@@ -98,7 +99,7 @@ def requirement_by_role(
     rounds = 0
     result: ServiceLevel | None = None
     most_general_first = sorted(range(len(cooks)), key=lambda r: (-len(layout.roles[r].stations), r))
-    for _ in range(PASSES):
+    for _ in range(passes):
         changed = False
         for r in most_general_first:
             others = [counts for k, counts in enumerate(cooks) if k != r]
