@@ -80,8 +80,12 @@ class StationKitchen(Kitchen):
         self.servers = layout.servers()
         self.equipment = [s for s, station in enumerate(layout.stations) if station.slots and not station.load_by]
         """Equipment that units go into by themselves."""
-        self.worked = [s for s, station in enumerate(layout.stations) if not station.slots or station.load_by]
-        """Stations that need a cook: worked by cooks, or loaded by one."""
+        self.worked_by = [
+            (s, self.servers[s], station.slots)
+            for s, station in enumerate(layout.stations)
+            if not station.slots or station.load_by
+        ]
+        """Stations that need a cook (worked by cooks, or loaded by one), with their roles and slots."""
         self.cooking_starts = 0.0  # the sum of the start times of the cooks' steps under way (busy_seconds)
         self._settle_at: float | None = None
         for r, role in enumerate(layout.roles):
@@ -97,16 +101,28 @@ class StationKitchen(Kitchen):
                 self._wait(Job(ticket, (seq, number), steps))
                 number += 1
         ticket.units_left = number
+        self._settle_soon()  # more orders may be received at this moment, in the same step of the feed's process
 
     def _wait(self, job: Job) -> None:
         job.ready = self.env.now
         heapq.heappush(self.waiting[job.steps[job.step][0]], (self.env.now, *job.key, job))
-        self._settle_soon()
 
     def _settle_soon(self) -> None:
+        """Give out work at the end of this moment (once, however many things happen in it)."""
         if self._settle_at != self.env.now:
             self._settle_at = self.env.now
             At(self.env, 0, SETTLE).callbacks.append(self.settle)
+
+    def _settle_after_event(self) -> None:
+        """At the end of an event's callback: when SimPy has nothing else due at this moment (its next event is
+        later, Environment.peek), the moment is over, and work is given out now, as the settle event would give
+        it (the common case, and one event less a step); else at the end of the moment."""
+        if self._settle_at == self.env.now:
+            return  # a settle event is due at this moment already
+        if self.env.peek() > self.env.now:
+            self.settle()
+        else:
+            self._settle_soon()
 
     def settle(self, _: object = None) -> None:
         """Give out work at the end of a moment: free slots to the oldest units waiting for them; then, oldest
@@ -118,20 +134,24 @@ class StationKitchen(Kitchen):
             while waiting[s] and self.slots_busy[s] < slots:
                 self.slots_busy[s] += 1
                 self._begin(heapq.heappop(waiting[s])[-1], -1)
-        stations = self.layout.stations
+        stations, slots_busy, working, on_shift = self.layout.stations, self.slots_busy, self.working, self.on_shift
         while True:
-            best: tuple[tuple[float, int, int], int, int] | None = None
-            for s in self.worked:
-                if not waiting[s] or self.slots_busy[s] == stations[s].slots:  # (a loaded equipment's slots full)
+            best: tuple[float, int, int, Job] | None = None  # the oldest head of a line a free cook can take
+            for s, servers, slots in self.worked_by:
+                queue = waiting[s]
+                if not queue or slots_busy[s] == slots:  # (a loaded equipment's slots full)
                     continue
-                role = next((r for r in self.servers[s] if self.working[r] < self.on_shift[r].value), None)
-                head = waiting[s][0]
-                if role is not None and (best is None or head[:3] < best[0]):
-                    best = (head[:3], s, role)
+                head = queue[0]
+                if best is not None and best < head:  # keys are unique: jobs are never compared
+                    continue
+                for r in servers:
+                    if working[r] < on_shift[r].value:
+                        best, s_best, role = head, s, r
+                        break
             if best is None:
                 return
-            _, s, role = best
-            self.working[role] += 1
+            s = s_best
+            working[role] += 1
             self.busy += 1
             if stations[s].slots:
                 self.slots_busy[s] += 1
@@ -157,8 +177,8 @@ class StationKitchen(Kitchen):
         job = cast(Job, event.value)
         self._free_cook(job, job.steps[job.step][2])
         job.role = -1
-        self._settle_soon()
         self.env.timeout(job.steps[job.step][1], job).callbacks.append(self._step_done)
+        self._settle_after_event()
 
     def _free_cook(self, job: Job, seconds: int) -> None:
         self.working[job.role] -= 1
@@ -168,7 +188,10 @@ class StationKitchen(Kitchen):
 
     def _step_done(self, event: simpy.Timeout) -> None:
         """A step ends: its cook or slot is free; the unit goes on to its next station, or is done."""
-        job = cast(Job, event.value)
+        self._step_over(cast(Job, event.value))
+        self._settle_after_event()
+
+    def _step_over(self, job: Job) -> None:
         station, seconds, _ = job.steps[job.step]
         if self.record_units:
             layout = self.layout
@@ -189,7 +212,6 @@ class StationKitchen(Kitchen):
             self.working_at[station] -= 1
         else:
             self.slots_busy[station] -= 1
-        self._settle_soon()
         job.step += 1
         if job.step < len(job.steps):
             self._wait(job)
