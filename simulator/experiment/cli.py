@@ -230,6 +230,10 @@ def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) ->
         parser.error("--max-cooks must be at least 1")
     if args.replications is not None and args.replications < 2:
         parser.error("--replications must be at least 2")
+    if args.layout is not None and args.max_cooks is not None:
+        parser.error(
+            "--max-cooks caps one pool of cooks; with --layout, a cap per role or on them all is not there yet"
+        )
     return WeekPlanRequest(
         study,
         args.week_of,

@@ -7,9 +7,9 @@ The week and its four sets of replications are planner.py's; what differs is the
    the role whose one more cook in the short intervals helps the most (the fewest intervals still short, tried
    role by role on the same replications) gets it, and the rosters are solved again, up to ROSTER_ROUNDS times;
 3. the verdict from the held-out set, in batches until every block's share of days is known within LEVEL_WIDTH;
-4. the sensitivity to cook times: the requirement found again with every time of the layout and the menu 20%
-   shorter, and 20% longer, by a cheaper search (half the search set, two passes over the roles), starting from
-   half as many again as the plan's requirement, times the factor.
+4. the sensitivity to cook times: the requirement found by one cheaper search (half the search set, two passes
+   over the roles, from half as many again as the plan's requirement, times the factor) with the times as they
+   are, with every time of the layout and the menu 20% shorter, and 20% longer: the three on the same search.
 No comparison with a fixed crew and no backtest yet: those are the one-pool plan's.
 """
 
@@ -39,6 +39,8 @@ from simulator.stations.layout import LaidOut, Layout
 
 SENSITIVITY = (0.8, 1.2)
 """Every step time 20% shorter, and 20% longer."""
+SPARE_DOUBLINGS = 5
+"""How often the crew to spare is doubled, at most, before the plan says cooks alone do not keep the promise."""
 SENSITIVITY_PASSES = 2
 """Passes over the roles of a sensitivity's search (the plan's own: role_staffing.PASSES at most)."""
 
@@ -57,9 +59,9 @@ class RolePlan:
     held_out: ServiceLevel
     """The rosters on the held-out replications: the verdict."""
     sensitivity: dict[float, RoleRequirement | None]
-    """The requirement found again with every time of the layout (and the menu) SENSITIVITY times as long: cook
-    times move the answer most, and point-of-sale data does not hold them. None: with those times, not even cooks
-    to spare keep the promise (equipment full)."""
+    """The requirement found by one cheaper search with the times as they are (1.0) and with every time of the
+    layout (and the menu) SENSITIVITY times as long: cook times move the answer most, and point-of-sale data does
+    not hold them. None: with those times, not even cooks to spare keep the promise."""
 
     @property
     def crew(self) -> LaidOut:
@@ -102,9 +104,9 @@ def plan_roles(
         search, raising, held_out = (
             Judge(executor, week, name, request, progress) for name in ("search", "raise", "held-out")
         )
-        start = [2 * max(1, c) for c in textbook_rules(week, promise.target_minutes)["SIPP"]]  # more than enough
+        textbook = [max(1, c) for c in textbook_rules(week, promise.target_minutes)["SIPP"]]
         progress.set_postfix_str("the promise with cooks to spare")
-        _reachable(search(crewed(layout, [start] * len(layout.roles), grid, request.seed)), layout, grid, start)
+        start = _to_spare(search, layout, grid, textbook, request.seed)
         least = floors_by_role(layout, week.history.file, grid, promise.worst_minutes)
         requirement = requirement_by_role(
             search,
@@ -121,42 +123,75 @@ def plan_roles(
         progress.set_postfix_str("held-out check")
         on_shift = [roster.on_shift if roster else [0] * grid.size for roster in rosters]
         verdict = _verify(held_out, crewed(layout, on_shift, grid, request.seed))
-        sensitivity: dict[float, RoleRequirement | None] = {}
-        half = range(max(1, week.size("search") // 2))  # a cheaper search than the plan's own: half its weeks
-
-        def on_half(crew: LaidOut) -> ServiceLevel:
-            return search(crew, half)
-
-        for factor in SENSITIVITY:
-            progress.set_postfix_str(f"cook times x{factor:g}")
-            scaled = layout.scaled(factor)
-            spare = [math.ceil(c * max(1.0, factor)) for c in start]
-            if on_half(crewed(scaled, [spare] * len(layout.roles), grid, request.seed)).short:
-                sensitivity[factor] = None  # not even with cooks to spare: equipment is full
-                continue
-            # every role a half more than it needed, times the factor: the search cuts the most general first, as
-            # it did, while the others have cooks to spare (from a tight start it would pile the work on it)
-            warm = [[math.ceil(c * factor * 1.5) + 1 for c in counts] for counts in requirement.cooks]
-            found = requirement_by_role(
-                on_half, scaled, warm, least, grid, promise.target_minutes, request.seed, passes=SENSITIVITY_PASSES
-            )
-            sensitivity[factor] = found
+        sensitivity = _sensitivity(search, layout, requirement, start, least, request, progress)
     return RolePlan(week, layout, requirement, needed, rosters, rounds, raised, verdict, sensitivity)
 
 
-def _reachable(result: ServiceLevel, layout: Layout, grid: IntervalGrid, start: list[int]) -> None:
-    """Raise UnreachableTarget when every role with twice the textbook crew of the whole kitchen still misses:
-    more cooks do not help where equipment is full or the dishes' own times are longer than the target."""
-    if not result.short:
-        return
+def _to_spare(
+    judge: Callable[[LaidOut], ServiceLevel], layout: Layout, grid: IntervalGrid, textbook: list[int], seed: int
+) -> list[int]:
+    """Cooks per interval that keep the promise as every role's crew: twice the textbook crew of the whole
+    kitchen (SIPP, from the menu's cook times), doubled while the promise is missed and doubling helps (a layout's
+    steps may take longer than the menu says). UnreachableTarget when doubling stops helping: cooks alone do not
+    keep it, where equipment is full or the dishes' own times are longer than the target."""
+    crew, missed = [2 * c for c in textbook], None
+    for _ in range(SPARE_DOUBLINGS):
+        result = judge(crewed(layout, [crew] * len(layout.roles), grid, seed))
+        if not result.short:
+            return crew
+        if missed is not None and len(result.short) >= missed:
+            break
+        missed = len(result.short)
+        crew = [2 * c for c in crew]
     worst = max(result.short, key=lambda b: b.score)
     equipment = ", ".join(f"{s.name} ({s.slots} slots)" for s in layout.stations if s.slots)
     raise UnreachableTarget(
-        f"the promise cannot be met by cooks alone: even with {max(start)} cooks of every role at the peak,"
+        f"the promise cannot be met by cooks alone: even with {max(crew)} cooks of every role at the peak,"
         f" {grid.label(worst.intervals[0])} misses on {1 - worst.share:.0%} of days; "
-        + (f"the equipment may hold too few units at once: {equipment}" if equipment else "the target is too tight")
+        + (
+            f"the equipment may hold too few units at once: {equipment}"
+            if equipment
+            else "the dishes' own times are longer than the target allows"
+        )
         + " (python -m simulator --layout with many cooks shows each station's longest wait)"
     )
+
+
+def _sensitivity(
+    search: Judge,
+    layout: Layout,
+    requirement: RoleRequirement,
+    start: list[int],
+    least: list[list[int]],
+    request: PlanRequest,
+    progress: PlanProgress,
+) -> dict[float, RoleRequirement | None]:
+    """The requirement found again by one cheaper search (half the search weeks, SENSITIVITY_PASSES passes, from
+    half as many cooks again as the plan's requirement, times the factor) with the times as they are (1) and
+    every time SENSITIVITY times as long: the factors are compared on the same search. None: not even cooks to
+    spare keep the promise with those times."""
+    grid, promise = search.week.history.grid, request.promise
+    half = range(max(1, search.week.size("search") // 2))
+
+    def on_half(crew: LaidOut) -> ServiceLevel:
+        return search(crew, half)
+
+    found: dict[float, RoleRequirement | None] = {}
+    for factor in (1.0, *SENSITIVITY):
+        progress.set_postfix_str(f"cook times x{factor:g}")
+        scaled = layout.scaled(factor) if factor != 1 else layout
+        try:
+            _to_spare(on_half, scaled, grid, [math.ceil(c * factor / 2) for c in start], request.seed)
+        except UnreachableTarget:
+            found[factor] = None
+            continue
+        # every role a half more than it needed, times the factor: the search cuts the most general first, as the
+        # plan's did, while the others have cooks to spare (from a tight start it would pile the work on it)
+        warm = [[math.ceil(c * factor * 1.5) + 1 for c in counts] for counts in requirement.cooks]
+        found[factor] = requirement_by_role(
+            on_half, scaled, warm, least, grid, promise.target_minutes, request.seed, passes=SENSITIVITY_PASSES
+        )
+    return found
 
 
 def _rosters(needed: list[list[int]], raising: Judge, request: PlanRequest) -> list[Roster | None]:

@@ -35,10 +35,10 @@ def write_role_outputs(plan: RolePlan, out: Path) -> None:
 
 
 def _requirement_hours(plan: RolePlan) -> dict[float, list[float] | None]:
-    """Cook-hours of each role's requirement per cycle, with cook times as they are (1) and scaled; None where the
-    promise is not kept by cooks alone."""
+    """Cook-hours of each role's requirement per cycle, found by the sensitivity's search with cook times as they
+    are (1) and scaled; None where the promise is not kept by cooks alone."""
     minutes = plan.week.history.grid.minutes
-    found: dict[float, RoleRequirement | None] = {1.0: plan.requirement, **plan.sensitivity}
+    found: dict[float, RoleRequirement | None] = plan.sensitivity
     return {
         factor: None if requirement is None else [sum(counts) * minutes / 60 for counts in requirement.cooks]
         for factor, requirement in sorted(found.items())
@@ -76,17 +76,15 @@ def role_summary(plan: RolePlan, out: Path) -> str:
         )
     totals = {f: None if of_roles is None else sum(of_roles) for f, of_roles in _requirement_hours(plan).items()}
     planned = totals[1.0] or 1e-9
+    unsure = [f"x{f:g}" for f, found in plan.sensitivity.items() if found is not None and found.result.short]
     lines.append(
-        f"Sensitivity to cook times (requirement, cook-hours {cycle}): "
+        f"Sensitivity to cook times (requirement by a cheaper search, cook-hours {cycle}): "
         + "; ".join(
             f"x{factor:g}: "
-            + (
-                "not kept by cooks alone (equipment full)"
-                if total is None
-                else f"{total:,.0f} ({total / planned - 1:+.0%})"
-            )
+            + ("not kept by cooks alone" if total is None else f"{total:,.0f} ({total / planned - 1:+.0%})")
             for factor, total in totals.items()
         )
+        + (f"; {', '.join(unsure)}: the search stopped short of the promise" if unsure else "")
         + " (sensitivity.csv by role)."
     )
     lines += [

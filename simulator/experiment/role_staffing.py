@@ -1,14 +1,14 @@
 """The cooks needed per role and interval of a laid-out kitchen: the first part of the plan by role (issue #27).
 
 Coordinate descent over the roles. Every role starts with enough cooks to do the whole kitchen's work alone
-(SIPP on all of it); then each role in turn has its requirement found by staffing.requirement, the raise and
-the trim of one pool's (a cut kept only when every block still shows the service level), the other roles held
-where they are. Passes over the roles repeat until one changes nothing, or PASSES ran. The result meets the
-service level on the replications it was found on, and no role can lose a cook in an interval as its trim
-tried it; it is a local minimum: roles that share stations split their work by the order they are searched
-in, the most general first (it is cut while the specialists still have cooks to spare, so the specialists keep
-the work of their stations and the generalists take what is left), which the cost of each role (issue #28's
-wages) will decide instead.
+(the plan's crew to spare: role_planner.py); then each role in turn has its requirement found by
+staffing.requirement, the raise and the trim of one pool's (a cut kept only when every block still shows the
+service level), the other roles held where they are. Passes over the roles repeat until one changes nothing, or
+PASSES ran. The result meets the service level on the replications it was found on, and no role can lose a cook
+in an interval as its trim tried it; it is a local minimum: roles that share stations split their work by the
+order they are searched in, the most general first (it is cut while the specialists still have cooks to spare,
+so the specialists keep the work of their stations and the generalists take what is left), which the cost of
+each role (issue #28's wages) will decide instead.
 
 A one-role layout of one station is today's kitchen, and its requirement is exactly staffing.requirement's
 (the tests hold it): the same search on the same trials.
@@ -58,8 +58,8 @@ def crewed(layout: Layout, cooks: Sequence[Sequence[int]], grid: IntervalGrid, s
 
 def floors_by_role(layout: Layout, stream: Stream, grid: IntervalGrid, target_minutes: float) -> list[list[int]]:
     """The least cooks of each role in each interval: one wherever a station that only this role works (or
-    loads) gets units, or got them within the target before (staffing.floors); none where other roles can
-    do its work too, for which of them does it is the search's to find."""
+    loads, or packs at) gets units (or orders to pack), or got them within the target before (staffing.floors);
+    none where other roles can do its work too, for which of them does it is the search's to find."""
     assert stream.dishes is not None  # a stream read from orders carries its units' dishes
     order_of_unit = np.repeat(np.arange(stream.orders), np.diff(stream.unit_offsets))
     interval_of_unit = stream.intervals[order_of_unit]
@@ -75,6 +75,12 @@ def floors_by_role(layout: Layout, stream: Stream, grid: IntervalGrid, target_mi
             arrives[np.unique(interval_of_unit[routed[stream.dishes]])] = True
         least = staffing.floors(arrives.tolist(), grid, target_minutes)
         floors[works[0]] = [max(a, b) for a, b in zip(floors[works[0]], least, strict=True)]
+    packers = layout.servers()[layout.packing.station] if layout.packing is not None else []
+    if len(packers) == 1:  # every order is packed: one cook wherever orders arrive, or arrived within the target
+        arrives = np.zeros(grid.size, dtype=bool)
+        arrives[np.unique(stream.intervals)] = True
+        least = staffing.floors(arrives.tolist(), grid, target_minutes)
+        floors[packers[0]] = [max(a, b) for a, b in zip(floors[packers[0]], least, strict=True)]
     return floors
 
 

@@ -139,4 +139,22 @@ def test_cook_times_no_number_of_cooks_can_keep_up_with_are_said_so(kitchen, cap
     assert "x30: not kept by cooks alone" in said
     rows = list(csv.DictReader((folder / "oven-plan" / "sensitivity.csv").read_text().splitlines()))
     assert {row["requirement_cook_hours_times_30"] for row in rows} == {""}
-    assert all(float(row["requirement_cook_hours_times_0.8"]) >= 0 for row in rows)
+    assert sum(float(row["requirement_cook_hours_times_0.8"]) for row in rows) < sum(
+        float(row["requirement_cook_hours_times_1"]) for row in rows
+    )
+
+
+def test_steps_longer_than_the_menu_says_are_staffed_and_max_cooks_is_refused_for_now(kitchen, capsys):
+    """The crew to spare grows until it keeps the promise: a layout whose steps take longer than the menu's times
+    (every dish 25 minutes at one station) is planned, not called unreachable."""
+    folder, menu, orders, _ = kitchen
+    slow = folder / "slow.toml"
+    slow.write_text(
+        '[stations]\nline = {}\n[roles.cook]\nstations = ["line"]\ncooks = 1\n'
+        '[[routes]]\ndishes = "*"\nsteps = [{ station = "line", time = "25:00" }]\n'
+    )
+    status, said, errors = plan_by_role(menu, orders, slow, folder / "slow-plan", capsys)
+    assert status == 0, said + errors
+    with pytest.raises(SystemExit) as refused:
+        plan.main(["--orders", str(orders), "--menu", str(menu), "--layout", str(slow), "--max-cooks", "9"])
+    assert refused.value.code == 2 and "--max-cooks caps one pool of cooks" in capsys.readouterr().err

@@ -89,3 +89,17 @@ def test_two_roles_at_two_stations_keep_the_promise_and_each_is_needed(week):
         evaluate, pooled_layout, [start], floors_by_role(pooled_layout, judged, GRID, 40), GRID, 40, seed=5
     )
     assert sum(map(sum, found.cooks)) >= sum(map(sum, pooled.cooks))
+
+
+def test_a_role_alone_at_the_pass_has_a_cook_wherever_orders_come(week):
+    judged, _, _ = week
+    layout = parse_layout(
+        {
+            "stations": {"line": {}, "pass": {}},
+            "roles": {"cook": {"stations": ["line"], "cooks": 1}, "packer": {"stations": ["pass"], "cooks": 1}},
+            "packing": {"station": "pass", "per_order": 20},
+        },
+        other_kitchen.ZONE,
+    )
+    has_orders = (np.bincount(judged.intervals, minlength=GRID.size) > 0).tolist()
+    assert floors_by_role(layout, judged, GRID, 40) == [staffing.floors(has_orders, GRID, 40)] * 2
