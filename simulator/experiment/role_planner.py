@@ -7,7 +7,7 @@ The week and its four sets of replications are planner.py's; what differs is the
    the role whose one more cook in the short intervals helps the most (the fewest intervals still short, tried
    role by role on the same replications) gets it, and the rosters are solved again, up to ROSTER_ROUNDS times;
 3. the verdict from the held-out set, in batches until every block's share of days is known within LEVEL_WIDTH;
-4. the sensitivity to cook times: the requirement found by one cheaper search (half the search set, two passes
+4. the sensitivity to cook times: the requirement found by one cheaper search (half the search set, one pass
    over the roles, from half as many again as the plan's requirement, times the factor) with the times as they
    are, with every time of the layout and the menu 20% shorter, and 20% longer: the three on the same search.
 No comparison with a fixed crew and no backtest yet: those are the one-pool plan's.
@@ -41,8 +41,9 @@ SENSITIVITY = (0.8, 1.2)
 """Every step time 20% shorter, and 20% longer."""
 SPARE_DOUBLINGS = 5
 """How often the crew to spare is doubled, at most, before the plan says cooks alone do not keep the promise."""
-SENSITIVITY_PASSES = 2
-"""Passes over the roles of a sensitivity's search (the plan's own: role_staffing.PASSES at most)."""
+SENSITIVITY_PASSES = 1
+"""Passes over the roles of a sensitivity's search (the plan's own: role_staffing.PASSES): one, as cheap as the
+three searches can be; they are compared with one another, not with the plan's requirement."""
 
 
 @dataclass(frozen=True)

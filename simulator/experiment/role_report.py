@@ -8,7 +8,7 @@ from pathlib import Path
 
 from simulator.experiment.plan_report import _write, shift_rows_of
 from simulator.experiment.role_planner import RolePlan
-from simulator.experiment.role_staffing import RoleRequirement
+from simulator.experiment.role_staffing import PASSES, RoleRequirement
 
 FILES = ("shifts.csv", "layout.json", "sensitivity.csv")
 
@@ -89,7 +89,8 @@ def role_summary(plan: RolePlan, out: Path) -> str:
     )
     lines += [
         f"Requirement found in {plan.requirement.rounds} simulation rounds on {week.size('search')} search weeks"
-        + ("" if plan.requirement.converged else " (stopped before it converged)")
+        + ("" if plan.requirement.converged else " (a search stopped at its cap)")
+        + ("" if plan.requirement.settled else f", {PASSES} passes over the roles")
         + f"; rosters raised in {plan.rounds} round(s) on {week.size('raise')} raise weeks"
         + ("." if plan.raised else ": the rounds ran out with blocks still short of the service level."),
         f"Held out ({held.days} days): {sum(b.meets(held.promise.level) for b in held.blocks)} of {len(held.blocks)}"

@@ -28,8 +28,10 @@ from simulator.experiment.streams import Stream
 from simulator.menu import Dish
 from simulator.stations.layout import LaidOut, Layout
 
-PASSES = 6
-"""Passes over the roles at most."""
+PASSES = 2
+"""Passes over the roles at most: the first finds each role beside roles with cooks to spare; the second finds
+each again beside the others as found (on the shipped layout a third cuts a few cook-hours in a thousand, at
+half the search's time again)."""
 
 EvaluateRoles = Callable[[LaidOut], ServiceLevel]
 """Run a laid-out crew on every replication and judge it, block by block."""
@@ -42,8 +44,11 @@ class RoleRequirement:
     rounds: int
     """Simulation rounds it took, each over every replication."""
     converged: bool
-    """False when a pass cap or a search's cap stopped it."""
+    """False when a role's search hit its cap (staffing.RAISE_CAP, TRIM_CAP), or the result misses the level."""
     result: ServiceLevel
+    settled: bool = True
+    """Whether a last pass over the roles changed nothing; False: the passes ran out while a pass still cut
+    (another might cut a few cooks more; the result keeps the level all the same)."""
 
 
 def crewed(layout: Layout, cooks: Sequence[Sequence[int]], grid: IntervalGrid, seed: int) -> LaidOut:
@@ -124,8 +129,8 @@ def requirement_by_role(
             changed = changed or found.cooks != cooks[r]
             cooks[r], result, found_beside[r] = found.cooks, found.result, [list(c) for c in others]
             if not found.converged:
-                return RoleRequirement(cooks, rounds, False, result)
+                return RoleRequirement(cooks, rounds, False, result, False)
         if not changed:
             break
     assert result is not None  # a layout has a role, and the first pass finds each
-    return RoleRequirement(cooks, rounds, not changed and not result.short, result)
+    return RoleRequirement(cooks, rounds, not result.short, result, not changed)

@@ -52,7 +52,7 @@ def test_a_layout_of_one_role_at_one_station_finds_what_one_pool_finds(week):
         lambda cooks: evaluate_on(judged, blocks)(GRID.schedule(cooks)), start, least[0], GRID, 40
     )
     assert by_role.cooks == [pooled.cooks] and by_role.rounds == pooled.rounds
-    assert by_role.converged and not by_role.result.short
+    assert by_role.converged and by_role.settled and not by_role.result.short
 
 
 def test_two_roles_at_two_stations_keep_the_promise_and_each_is_needed(week):
