@@ -38,14 +38,13 @@ from common.schedule import CookSchedule
 from common.service_level import LEVEL_WIDTH, BlockLevel, CellStats, Promise, ServiceLevel, judge
 from simulator.experiment import options, report, staffing
 from simulator.experiment.demand import day_date
-from simulator.experiment.direct import Crew
 from simulator.experiment.executor import Executor, Progress
 from simulator.experiment.forecast import Forecast, forecast
 from simulator.experiment.report import Assessment
 from simulator.experiment.roster import Roster, solve
 from simulator.experiment.streams import Stream
 from simulator.experiment.study import History, Replication, WeekAhead
-from simulator.experiment.trials import Option
+from simulator.experiment.trials import Option, TrialCrew
 from simulator.tally import RunSummary
 
 ROSTER_ROUNDS = 30
@@ -132,10 +131,13 @@ class Trials:
 
     def service(self, cooks: list[int]) -> ServiceLevel:
         """The service level alone (no fulfillment percentiles): what the searches read, round after round."""
-        summaries = self._summaries(self.week.history.grid.schedule(cooks))
-        return report.service_level(summaries, self.week.blocks, self.promise)
+        return self.service_of(self.week.history.grid.schedule(cooks))
 
-    def _summaries(self, crew: Crew, replications: range | None = None) -> list[RunSummary]:
+    def service_of(self, crew: TrialCrew, replications: range | None = None) -> ServiceLevel:
+        """The service level of any crew, a laid-out kitchen's among them, on this set (or some of it)."""
+        return report.service_level(self._summaries(crew, replications), self.week.blocks, self.promise)
+
+    def _summaries(self, crew: TrialCrew, replications: range | None = None) -> list[RunSummary]:
         numbers = replications if replications is not None else range(self.week.size(self.name))
         return self.executor.map([((self.name, r), crew) for r in numbers], self.progress)
 

@@ -28,6 +28,7 @@ from simulator.experiment.planner import (
     ROSTER_ROUNDS,
     PlanProgress,
     PlanRequest,
+    Trials,
     UnreachableTarget,
     broken,
     textbook_rules,
@@ -79,20 +80,6 @@ class RolePlan:
         return not broken(self.held_out)
 
 
-class Judge:
-    """Runs laid-out crews on the replications of one set of the week and judges them."""
-
-    def __init__(
-        self, executor: Executor[Replication], week: WeekAhead, name: str, request: PlanRequest, progress: PlanProgress
-    ) -> None:
-        self.executor, self.week, self.name, self.request, self.progress = executor, week, name, request, progress
-
-    def __call__(self, crew: LaidOut, numbers: range | None = None) -> ServiceLevel:
-        numbers = numbers if numbers is not None else range(self.week.size(self.name))
-        summaries = self.executor.map([((self.name, r), crew) for r in numbers], self.progress)
-        return report.service_level(summaries, self.week.blocks, self.request.promise)
-
-
 def plan_roles(
     request: PlanRequest,
     layout: Layout,
@@ -103,14 +90,14 @@ def plan_roles(
     grid, promise = week.history.grid, request.promise
     with open_executor(week) as executor:
         search, raising, held_out = (
-            Judge(executor, week, name, request, progress) for name in ("search", "raise", "held-out")
+            Trials(executor, week, name, promise, progress) for name in ("search", "raise", "held-out")
         )
         textbook = [max(1, c) for c in textbook_rules(week, promise.target_minutes)["SIPP"]]
         progress.set_postfix_str("the promise with cooks to spare")
-        start = _to_spare(search, layout, grid, textbook, request.seed)
+        start = _to_spare(search.service_of, layout, grid, textbook, request.seed)
         least = floors_by_role(layout, week.history.file, grid, promise.worst_minutes)
         requirement = requirement_by_role(
-            search,
+            search.service_of,
             layout,
             [start] * len(layout.roles),
             least,
@@ -159,7 +146,7 @@ def _to_spare(
 
 
 def _sensitivity(
-    search: Judge,
+    search: Trials,
     layout: Layout,
     requirement: RoleRequirement,
     start: list[int],
@@ -175,7 +162,7 @@ def _sensitivity(
     half = range(max(1, search.week.size("search") // 2))
 
     def on_half(crew: LaidOut) -> ServiceLevel:
-        return search(crew, half)
+        return search.service_of(crew, half)
 
     found: dict[float, RoleRequirement | None] = {}
     for factor in (1.0, *SENSITIVITY):
@@ -195,13 +182,13 @@ def _sensitivity(
     return found
 
 
-def _rosters(needed: list[list[int]], raising: Judge, request: PlanRequest) -> list[Roster | None]:
+def _rosters(needed: list[list[int]], raising: Trials, request: PlanRequest) -> list[Roster | None]:
     grid = raising.week.history.grid
     return [solve(n, grid, request.min_shift, request.max_shift, request.max_cooks) if any(n) else None for n in needed]
 
 
 def _raise_rosters(
-    requirement: list[list[int]], layout: Layout, raising: Judge, request: PlanRequest
+    requirement: list[list[int]], layout: Layout, raising: Trials, request: PlanRequest
 ) -> tuple[list[list[int]], list[Roster | None], int, bool]:
     """Each role's roster, simulated together on the raise set; while intervals fall short, one more cook there for
     the role that helps the most. (requirement as raised, rosters, rounds, whether they showed the level)."""
@@ -210,7 +197,7 @@ def _raise_rosters(
     for rounds in range(1, ROSTER_ROUNDS + 1):
         rosters = _rosters(needed, raising, request)
         on_shift = [roster.on_shift if roster else [0] * grid.size for roster in rosters]
-        missed = staffing.short_intervals(raising(crewed(layout, on_shift, grid, request.seed)))
+        missed = staffing.short_intervals(raising.service_of(crewed(layout, on_shift, grid, request.seed)))
         if not missed or rounds == ROSTER_ROUNDS:
             return needed, rosters, rounds, not missed
 
@@ -221,14 +208,16 @@ def _raise_rosters(
 
 
 def _still_short(
-    role: int, on_shift: list[list[int]], missed: set[int], layout: Layout, raising: Judge, request: PlanRequest
+    role: int, on_shift: list[list[int]], missed: set[int], layout: Layout, raising: Trials, request: PlanRequest
 ) -> int:
     """The intervals still short with one more cook of `role` in the `missed` ones."""
     more = [[c + (k == role and i in missed) for i, c in enumerate(counts)] for k, counts in enumerate(on_shift)]
-    return len(staffing.short_intervals(raising(crewed(layout, more, raising.week.history.grid, request.seed))))
+    return len(
+        staffing.short_intervals(raising.service_of(crewed(layout, more, raising.week.history.grid, request.seed)))
+    )
 
 
-def _verify(held_out: Judge, crew: LaidOut) -> ServiceLevel:
+def _verify(held_out: Trials, crew: LaidOut) -> ServiceLevel:
     """The crew on held-out replications, a batch at a time, until every block's share of days is known within
     LEVEL_WIDTH or the set is used up (planner.verify's rule)."""
     total = held_out.week.size("held-out")
@@ -239,7 +228,7 @@ def _verify(held_out: Judge, crew: LaidOut) -> ServiceLevel:
         numbers = range(done, min(total, done + batch))
         summaries += held_out.executor.map([(("held-out", r), crew) for r in numbers], held_out.progress)
         done = numbers.stop
-        found = report.service_level(summaries, held_out.week.blocks, held_out.request.promise)
+        found = report.service_level(summaries, held_out.week.blocks, held_out.promise)
         if found.widest <= LEVEL_WIDTH:
             break
     return found
