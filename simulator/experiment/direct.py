@@ -98,18 +98,36 @@ def run(stream: Stream, crew: Crew) -> RunSummary:
         else max(stream.first_receipt, stream.paid_from)
     )
     first = int(np.searchsorted(stream.received, paid_from)) if paid_from is not None else 0  # after the warm-up
-    received = stream.received[first:]
-    fulfillment = completed[first:] - received
+    return summary(
+        stream,
+        first,
+        completed[first:] - stream.received[first:],
+        started[first:],
+        float(stream.cook_times[stream.unit_offsets[first] :].sum()),
+        float(cook_seconds(crew, paid_from, end)) if paid_from is not None else 0.0,
+    )
+
+
+def summary(
+    stream: Stream,
+    first: int,
+    fulfillment: NDArray[np.int64],
+    started: NDArray[np.int64],
+    busy_seconds: float,
+    on_shift_seconds: float,
+) -> RunSummary:
+    """What a trial reports of the stream's orders from `first` on (its warm-up before): their fulfillment,
+    overall and per cell, and the most waiting at once (`started`: their first starts, in time order)."""
     return RunSummary(
         fulfillment=FulfillmentTally.of(fulfillment),
         cells=None if stream.cells is None else CellStats.of(stream.cells[first:], fulfillment),
-        received=len(received),
+        received=len(fulfillment),
         discarded=stream.discarded,
         rejected=stream.rejected,
         first_rejection=stream.first_rejection,
-        max_queue=most_waiting(received, started[first:]),
-        busy_seconds=float(stream.cook_times[stream.unit_offsets[first] :].sum()),
-        on_shift_seconds=float(cook_seconds(crew, paid_from, end)) if paid_from is not None else 0.0,
+        max_queue=most_waiting(stream.received[first:], started),
+        busy_seconds=busy_seconds,
+        on_shift_seconds=on_shift_seconds,
     )
 
 

@@ -21,14 +21,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from common.schedule import CookSchedule
-from common.service_level import CellStats
-from simulator.experiment.direct import cook_seconds, most_waiting
+from simulator.experiment.direct import cook_seconds, summary
 from simulator.experiment.station_loop import NEVER, station_times
 from simulator.experiment.streams import Stream
 from simulator.experiment.unit_starts import COMPILED
 from simulator.menu import Dish
 from simulator.stations.layout import Duration, Layout
-from simulator.tally import FulfillmentTally, RunSummary
+from simulator.tally import RunSummary
 
 FOLLOWED = 56 * 86400
 """Seconds past the last receipt that a trial follows the work for: what a crew leaves undone longer (a role
@@ -123,9 +122,7 @@ def run(stream: Stream, layout: Layout, seed: int) -> RunSummary:
     and per service-level cell when the stream has them (as direct.run reports for one pool of cooks); of the
     orders from its `paid_from` on."""
     orders = drawn(stream, layout, seed)
-    start = (
-        stream.first_receipt if stream.first_receipt is not None else int(orders.received[0]) if stream.orders else 0
-    )
+    start = stream.first_receipt if stream.first_receipt is not None else 0  # None: nothing readable, no orders
     started, completed = _starts_and_completions(orders, layout, start)
     end = max(stream.last_receipt or 0, int(completed.max(initial=0)))
     paid_from = start if stream.paid_from is None else max(start, stream.paid_from)
@@ -133,16 +130,13 @@ def run(stream: Stream, layout: Layout, seed: int) -> RunSummary:
     never = completed < 0  # left undone for good: a crew that cannot do the work
     started = np.where(started < 0, NEVER, started)
     fulfillment = np.where(never, NEVER_DONE, completed - stream.received)[first:]
-    return RunSummary(
-        fulfillment=FulfillmentTally.of(fulfillment),
-        cells=None if stream.cells is None else CellStats.of(stream.cells[first:], fulfillment),
-        received=len(fulfillment),
-        discarded=stream.discarded,
-        rejected=stream.rejected,
-        first_rejection=stream.first_rejection,
-        max_queue=most_waiting(stream.received[first:], np.sort(started[first:])),
-        busy_seconds=float(_cooking(orders, layout, first)),
-        on_shift_seconds=float(sum(cook_seconds(role.crew, paid_from, end) for role in layout.roles)),
+    return summary(
+        stream,
+        first,
+        fulfillment,
+        np.sort(started[first:]),  # an order may start before one received earlier: in time order
+        float(_cooking(orders, layout, first)),
+        float(sum(cook_seconds(role.crew, paid_from, end) for role in layout.roles)),
     )
 
 
