@@ -89,6 +89,15 @@ def run_orders(raw_orders: list, menu: dict, cooks: int, speed: float | None = N
     return recording
 
 
+def stream_from(start: int, steps: list[tuple[int, list[str]]]) -> list[dict]:
+    """Orders at `start` plus the running sum of the offsets (some negative: late orders), a unit of each dish."""
+    t, raw = start, []
+    for offset, dishes in steps:
+        t += offset
+        raw.append(order(t, *[(dish, 1) for dish in dishes]))
+    return raw
+
+
 def write_json(path: Path, value) -> Path:
     path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
     return path

@@ -18,7 +18,7 @@ from simulator.feed import read_orders
 from simulator.menu import Dish, load_menu
 from simulator.orders import parse_order
 from simulator.run import simulate
-from tests.kitchen_data import Recording, order
+from tests.kitchen_data import Recording, order, stream_from
 from tests.parameters import write_parameters
 
 ZONE = "America/Los_Angeles"
@@ -50,15 +50,6 @@ def assert_same(raw, crew):
         simulated.discarded,
         simulated.rejected,
     )
-
-
-def stream_from(start: int, steps: list[tuple[int, list[str]]]) -> list[dict]:
-    """Orders at `start` plus the running sum of the offsets (some negative: late orders)."""
-    t, raw = start, []
-    for offset, dishes in steps:
-        t += offset
-        raw.append(order(t, *[(dish, 1) for dish in dishes]))
-    return raw
 
 
 STEPS = st.lists(

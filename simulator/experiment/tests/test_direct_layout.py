@@ -15,7 +15,8 @@ from simulator.experiment.streams import from_entries
 from simulator.menu import Dish
 from simulator.orders import parse_order
 from simulator.stations.layout import LaidOut, parse_layout
-from simulator.stations.tests.test_kitchen import CHANGES, STEPS, T0, ZONE, run, stream
+from simulator.stations.tests.test_kitchen import CHANGES, STEPS, T0, ZONE, run
+from tests.kitchen_data import stream_from
 
 MENU = {
     "Pizza": Dish("Pizza", 400),
@@ -81,7 +82,7 @@ def layouts(draw) -> dict:
 )
 def test_the_direct_model_gives_the_simpy_kitchens_timestamps(written, steps, seed, hour, scale):
     layout = parse_layout(written, ZONE).scaled(scale)  # times as written, or all shorter or longer
-    raw = stream(T0 + hour * 3600, steps)
+    raw = stream_from(T0 + hour * 3600, steps)
     recording, summary = run(raw, LaidOut(layout, seed))
     entries = [parse_order(position, o, MENU) for position, o in enumerate(raw, start=1)]
     orders = drawn(from_entries(entries, GRID), layout, seed)
@@ -107,7 +108,7 @@ def test_the_direct_model_gives_the_simpy_kitchens_timestamps(written, steps, se
 def test_the_loop_interpreted_as_written_gives_what_it_gives_compiled(written, steps, seed):
     """A machine without the [plan] extra runs the same loop as Python: the same timestamps, only slower."""
     layout = parse_layout(written, ZONE)
-    entries = [parse_order(position, o, MENU) for position, o in enumerate(stream(T0, steps), start=1)]
+    entries = [parse_order(position, o, MENU) for position, o in enumerate(stream_from(T0, steps), start=1)]
     orders = drawn(from_entries(entries, GRID), layout, seed)
     if not len(orders.received):
         return
@@ -128,7 +129,7 @@ def test_work_that_waits_days_for_a_crew_is_followed_past_the_first_days_of_chan
         "routes": [],
     }
     layout = parse_layout(written, ZONE)
-    raw = stream(T0 - 30, [(0, ["Pizza"] * 4)])
+    raw = stream_from(T0 - 30, [(0, ["Pizza"] * 4)])
     recording, _ = run(raw, LaidOut(layout))
     orders = drawn(from_entries([parse_order(1, raw[0], MENU)], GRID), layout, 0)
     [(received, started, completed)] = timestamps(orders, layout, int(orders.received[0]))

@@ -15,7 +15,7 @@ from simulator.menu import Dish
 from simulator.orders import parse_order
 from simulator.run import simulate
 from simulator.stations.layout import LaidOut, Layout, parse_layout
-from tests.kitchen_data import Recording, order
+from tests.kitchen_data import Recording, order, stream_from
 
 ZONE = "Europe/Lisbon"
 MENU = {
@@ -32,14 +32,6 @@ def run(raw: list[dict], crew):
     recording = Recording()
     outcome = simulate(entries, crew, None, recording, LocalClock(ZONE))
     return recording, outcome.summary
-
-
-def stream(start: int, steps: list[tuple[int, list[str]]]) -> list[dict]:
-    t, raw = start, []
-    for offset, dishes in steps:
-        t += offset
-        raw.append(order(t, *[(dish, 1) for dish in dishes]))
-    return raw
 
 
 STEPS = st.lists(
@@ -59,7 +51,7 @@ SCHEDULES = CHANGES.map(lambda c: CookSchedule.parse(c, ZONE))
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(crew=st.one_of(st.integers(1, 4), SCHEDULES), steps=STEPS)
 def test_one_station_worked_by_every_cook_is_todays_kitchen(crew, steps):
-    raw = stream(T0, steps)
+    raw = stream_from(T0, steps)
     kitchen, kitchen_summary = run(raw, crew)
     laid_out, laid_out_summary = run(raw, LaidOut(Layout.single(crew), seed=7))
     assert laid_out.events == kitchen.events
