@@ -114,10 +114,17 @@ class Duration:
         import numpy as np
 
         if self.samples:
-            return np.array(self.samples, dtype=np.int64)[np.searchsorted(self._thresholds, z)]
+            return self._samples[np.searchsorted(self._thresholds, z)]
         assert self.median is not None and self.p90 is not None
         sigma = math.log(self.p90 / self.median) / Z90
         return np.maximum(1, np.rint(self.median * np.exp(sigma * z))).astype(np.int64)
+
+    @cached_property
+    def _samples(self) -> np.ndarray:
+        """The samples as an array, made once: a calibrated layout may hold thousands, drawn from one unit at a time."""
+        import numpy as np
+
+        return np.array(self.samples, dtype=np.int64)
 
     @cached_property
     def _thresholds(self) -> np.ndarray:
