@@ -63,7 +63,8 @@ def replicate(layout: dict, rate: float, dishes: list[Dish], *measures, units: i
     for replication in range(REPLICATIONS):
         recording = Recording()
         orders = poisson(random.Random(replication), rate, dishes, units)
-        simulate(orders, LaidOut(laid_out, seed=100 + replication, record_units=True), None, recording, LocalClock(ZONE))
+        crew = LaidOut(laid_out, seed=100 + replication, record_units=True)
+        simulate(orders, crew, None, recording, LocalClock(ZONE))
         steps = [step for step in recording.steps if step.order > WARM_UP * ORDERS]
         assert len({step.order for step in steps}) == ORDERS - int(WARM_UP * ORDERS)  # every order was done
         means.append([measure(steps) for measure in measures])
