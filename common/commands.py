@@ -25,6 +25,7 @@ COMMANDS = {
     "sweep": "simulator.sweep",
     "plan": "simulator.plan",
     "generate": "simulator.generate",
+    "calibrate": "simulator.calibrate",
 }
 """Each command, and the module whose main(argv) it runs."""
 

@@ -30,7 +30,7 @@ from simulator.feed.presets import PRESETS
 from simulator.menu import seconds_of
 from simulator.menu_draft import ANY
 from simulator.orders import Reading
-from simulator.requests import LATEST, CheckRequest, GenerateRequest, Orders, RunRequest
+from simulator.requests import LATEST, CalibrateRequest, CheckRequest, GenerateRequest, Orders, RunRequest
 
 SEED = 2019
 """python -m simulator.generate's seed: the shipped data's."""
@@ -437,6 +437,92 @@ def generate_request(argv: list[str] | None, settings: Settings, doc: str | None
         args.menu,
         kind,
     )
+
+
+# python -m simulator.calibrate -------------------------------------------------------------------------
+
+
+def calibrate_parser(settings: Settings, doc: str | None) -> Parser:
+    from simulator.stations import calibration  # pandas: only this command pays for it
+
+    parser = Parser("python -m simulator.calibrate", doc)
+    parser.add_argument("--items", type=Path, required=True, help="the kitchen display export: a CSV, a row per item")
+    parser.add_argument(
+        "--crew",
+        type=Path,
+        required=True,
+        help="a layout file without routes: the roles and their cooks as they worked that period, any equipment's"
+        " slots and loads, and [packing]'s station",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("layout.json"), help="the fitted layout to write (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--preset",
+        choices=sorted(calibration.PRESETS),
+        default="ours",
+        help="the export's columns: ours (order_id, item, station, fired_at, started_at, done_at) or toast"
+        " (KitchenTimings.csv); default: %(default)s",
+    )
+    parser.add_argument(
+        "--columns",
+        type=_item_columns(calibration.COLUMNS),
+        default={},
+        help="the export's columns by the names in it, like order_id=Ticket,done_at=Bumped"
+        f" (ours: {', '.join(calibration.COLUMNS)})",
+    )
+    parser.add_argument(
+        "--fit",
+        choices=("lognormal", "samples"),
+        default="lognormal",
+        help="each time as a lognormal by its median and p90, or as samples (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--tolerance",
+        type=_share,
+        default=0.10,
+        help="the largest difference of a station's p50 or p90, replayed against recorded, that passes"
+        " (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--timezone",
+        type=timezone_type("--timezone"),
+        default=settings.timezone,
+        metavar="ZONE",
+        help="the zone of the export's times and of the crew's schedules (default: KITCHEN_TIMEZONE, %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="the replay's draws of varying times (default: 1)")
+    return parser
+
+
+def calibrate_request(argv: list[str] | None, settings: Settings, doc: str | None) -> CalibrateRequest:
+    args = calibrate_parser(settings, doc).parse_args(argv)
+    return CalibrateRequest(
+        args.items, args.crew, args.out, args.preset, args.columns, args.fit, args.tolerance, args.timezone, args.seed
+    )
+
+
+def _item_columns(known: tuple[str, ...]) -> Callable[[str], dict[str, str]]:
+    def convert(text: str) -> dict[str, str]:
+        pairs = [pair.split("=", 1) for pair in text.split(",") if pair.strip()]
+        if any(len(pair) != 2 or not pair[1].strip() for pair in pairs):
+            raise argparse.ArgumentTypeError(f"expected ours=theirs pairs separated by commas, got {text!r}")
+        unknown = [ours for ours, _ in pairs if ours.strip() not in known]
+        if unknown:
+            raise argparse.ArgumentTypeError(f"{unknown[0]!r} is not one of ours: {', '.join(known)}")
+        return {ours.strip(): theirs.strip() for ours, theirs in pairs}
+
+    return convert
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1 like 0.1, got {text!r}")
+    return value
 
 
 def _at_least(least: int, what: str) -> Callable[[str], int]:

@@ -90,6 +90,25 @@ class GenerateRequest:
 
 
 @dataclass(frozen=True)
+class CalibrateRequest:
+    """`python -m simulator.calibrate`: a layout's times from a kitchen display export, and its replay."""
+
+    items: Path
+    crew: Path
+    """A layout without routes: the roles as they worked the export's period, equipment and packing station."""
+    out: Path
+    preset: str
+    """ours or toast: which columns the export has, before --columns renames them."""
+    columns: dict[str, str]
+    fit: str
+    """lognormal (a median and p90 each) or samples."""
+    tolerance: float
+    """The largest relative difference of a station's p50 or p90, replayed against recorded, that passes."""
+    zone: str
+    seed: int
+
+
+@dataclass(frozen=True)
 class StudyRequest:
     """What the sweep and the plan share: the file they learn from, the promise, and how they run."""
 

@@ -25,6 +25,7 @@ HELPED = [
     "simulator.plan",
     "simulator.sweep",
     "simulator.generate",
+    "simulator.calibrate",
     "dashboard",
     "dashboard.passwords",
     "bench",

@@ -15,7 +15,7 @@ from common.command_line import Parser, shown_default, shows_default, summary
 from common.settings import PROJECT_ROOT, load_settings
 from dashboard import __main__ as dashboard_command
 from dashboard import passwords
-from simulator import check, cli, generate, plan, sweep
+from simulator import calibrate, check, cli, generate, plan, sweep
 from simulator.experiment import cli as study_cli
 
 
@@ -26,6 +26,7 @@ def parsers() -> dict[str, tuple[Parser, str | None]]:
         "simulator": (cli.run_parser(settings, run_command.__doc__), run_command.__doc__),
         "simulator.check": (cli.check_parser(settings, check.__doc__), check.__doc__),
         "simulator.generate": (cli.generate_parser(settings, generate.__doc__), generate.__doc__),
+        "simulator.calibrate": (cli.calibrate_parser(settings, calibrate.__doc__), calibrate.__doc__),
         "simulator.sweep": (study_cli.sweep_parser(settings, sweep.__doc__), sweep.__doc__),
         "simulator.plan": (study_cli.plan_parser(settings, plan.__doc__), plan.__doc__),
         "dashboard": (dashboard_command.parser(settings), dashboard_command.__doc__),

@@ -40,7 +40,7 @@ def test_its_help_lists_every_command_with_what_it_does():
     result = kitchen("--help")
     assert result.returncode == 0
     assert result.stdout.startswith("usage: kitchen [-h] COMMAND")
-    for name in ("run", "dashboard", "plan", "sweep", "check", "generate"):
+    for name in ("run", "dashboard", "plan", "sweep", "check", "generate", "calibrate"):
         assert f"\n  {name} " in result.stdout, name
     assert "next week's cheapest roster of real shifts that keeps the promise on days it never saw." in result.stdout
 

@@ -307,6 +307,12 @@ class LaidOut:
 def read_layout(path: Path, zone: str) -> Layout:
     """Read and check a layout file (TOML, or JSON as the plan writes it); every error names the file and the
     entry."""
+    return parse_layout(read_tables(path), zone, str(path))
+
+
+def read_tables(path: Path) -> dict[str, Any]:
+    """A layout file's tables as written (TOML, or JSON), unchecked: a layout's, or a crew file's
+    (simulator.calibrate)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
         data = json.loads(text) if Path(path).suffix.lower() == ".json" else tomllib.loads(text)
@@ -320,7 +326,7 @@ def read_layout(path: Path, zone: str) -> Layout:
         raise LayoutError(f"{path}: not valid JSON: {error}") from None
     if not isinstance(data, dict):
         raise LayoutError(f"{path}: expected the layout's tables, got {type(data).__name__}")
-    return parse_layout(data, zone, str(path))
+    return data
 
 
 def parse_layout(data: Mapping[str, object], zone: str, where: str = "layout") -> Layout:
