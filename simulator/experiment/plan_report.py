@@ -42,7 +42,8 @@ FILES = (
     "comparison.csv",
     "plan.html",
 )
-CsvRow = list[str | int | float]
+CsvRow = list[str | int | float | None]
+"""A row of an output CSV: None is written empty."""
 """A line of one of the CSV files: its cells, in the order of the file's header."""
 
 

@@ -11,6 +11,12 @@ The week and its four sets of replications are planner.py's; what differs is the
    over the roles, from half as many again as the plan's requirement, times the factor) with the times as they
    are, with every time of the layout and the menu 20% shorter, and 20% longer: the three on the same search.
 No comparison with a fixed crew and no backtest yet: those are the one-pool plan's.
+
+Where cooks do not help: a block still short with cooks to spare, once doubling them stops helping, is bound by
+something cooks cannot change: equipment that is full (the stations whose slots, made unlimited, let it meet the
+promise), or the dishes' own times. The plan says so per block ("oven full Fri 18:00-20:30: p90 with unlimited
+cooks is 52 min") and holds such a block to within BOUND_SLACK of what cooks to spare reach there, instead of
+raising cooks that do not help towards a target they cannot reach; the promise is then not kept (exit status 1).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from common.service_level import LEVEL_WIDTH, ServiceLevel
 from simulator.experiment import report, staffing
@@ -42,9 +48,60 @@ SENSITIVITY = (0.8, 1.2)
 """Every step time 20% shorter, and 20% longer."""
 SPARE_DOUBLINGS = 5
 """How often the crew to spare is doubled, at most, before the plan says cooks alone do not keep the promise."""
+BOUND_SLACK = 0.10
+"""How much worse than with cooks to spare (its score: the p90 at the level's quantile of days, against the target)
+a block that cooks cannot bring to the promise may be under the plan's crew."""
+UNLIMITED_SLOTS = 100_000
+"""Slots that are as good as unlimited: equipment tried without its limit, to see whether it is what binds."""
 SENSITIVITY_PASSES = 1
 """Passes over the roles of a sensitivity's search (the plan's own: role_staffing.PASSES): one, as cheap as the
 three searches can be; they are compared with one another, not with the plan's requirement."""
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A block that no number of cooks brings to the promise, and what binds it."""
+
+    block: int
+    intervals: tuple[int, ...]
+    p90_minutes: float | None
+    """Its p90 with cooks to spare, at the level's quantile of days; None: too few orders on a day to have one."""
+    equipment: tuple[str, ...]
+    """The equipment whose slots, made unlimited, let it meet the promise; empty: not equipment, but the dishes'
+    own times (or all the equipment at once)."""
+
+    def said(self, grid: IntervalGrid) -> str:
+        first, last = self.intervals[0], self.intervals[-1]
+        end = (grid.start_minute(last) + grid.minutes) % (24 * 60)
+        span = f"{grid.label(first)}-{end // 60:02}:{end % 60:02}"
+        p90 = "too few orders a day for a p90" if self.p90_minutes is None else f"{self.p90_minutes:.0f} min"
+        if self.equipment:
+            return f"{' and '.join(self.equipment)} full {span}: p90 with unlimited cooks is {p90}"
+        return f"{span}: the dishes' own times keep the p90 at {p90} with unlimited cooks"
+
+
+def holding(judge: Callable[[LaidOut], ServiceLevel], beyond: LaidOut) -> Callable[[LaidOut], ServiceLevel]:
+    """`judge` as the plan searches with it: no crew is asked more than `beyond` (_beyond: twice the cooks to
+    spare) reaches on the same replications. A block that `beyond` leaves short is bound by what cooks cannot
+    change: it meets the promise while its score (BlockLevel.score) stays within BOUND_SLACK of the score there
+    (its share of days is then all or none). On the search set these are the plan's Bound blocks; another set's
+    days may bind a few more."""
+    spared = judge(beyond)
+    if not spared.short:
+        return judge
+    reference = {b.block: b.score for b in spared.short}
+
+    def held(crew: LaidOut) -> ServiceLevel:
+        result = judge(crew)
+        blocks = [
+            b
+            if b.block not in reference
+            else replace(b, met=b.days if b.score <= reference[b.block] * (1 + BOUND_SLACK) else 0)
+            for b in result.blocks
+        ]
+        return replace(result, blocks=blocks)
+
+    return held
 
 
 @dataclass(frozen=True)
@@ -63,7 +120,9 @@ class RolePlan:
     sensitivity: dict[float, RoleRequirement | None]
     """The requirement found by one cheaper search with the times as they are (1.0) and with every time of the
     layout (and the menu) SENSITIVITY times as long: cook times move the answer most, and point-of-sale data does
-    not hold them. None: with those times, not even cooks to spare keep the promise."""
+    not hold them. None: with those times, cooks to spare do not keep a block the plan keeps."""
+    bound: dict[int, Bound]
+    """The blocks no number of cooks keeps to the promise, by block."""
 
     @property
     def crew(self) -> LaidOut:
@@ -77,7 +136,8 @@ class RolePlan:
 
     @property
     def holds(self) -> bool:
-        return not broken(self.held_out)
+        """Whether the promise holds on the held-out days: never where cooks cannot keep it."""
+        return not self.bound and not broken(self.held_out)
 
 
 def plan_roles(
@@ -94,10 +154,11 @@ def plan_roles(
         )
         textbook = [max(1, c) for c in textbook_rules(week, promise.target_minutes)["SIPP"]]
         progress.set_postfix_str("the promise with cooks to spare")
-        start = _to_spare(search.service_of, layout, grid, textbook, request.seed)
+        start, bound = _to_spare(search.service_of, layout, grid, textbook, request.seed)
+        beyond = _beyond(layout, start, grid, request.seed)
         least = floors_by_role(layout, week.history.file, grid, promise.worst_minutes)
         requirement = requirement_by_role(
-            search.service_of,
+            holding(search.service_of, beyond),
             layout,
             [start] * len(layout.roles),
             least,
@@ -107,42 +168,85 @@ def plan_roles(
             lambda phase: progress.set_postfix_str(f"requirement: {phase}"),
         )
         progress.set_postfix_str("rosters")
-        needed, rosters, rounds, raised = _raise_rosters(requirement.cooks, layout, raising, request)
+        needed, rosters, rounds, raised = _raise_rosters(
+            requirement.cooks, layout, holding(raising.service_of, beyond), request, grid
+        )
         progress.set_postfix_str("held-out check")
         on_shift = [roster.on_shift if roster else [0] * grid.size for roster in rosters]
         verdict = _verify(held_out, crewed(layout, on_shift, grid, request.seed))
-        sensitivity = _sensitivity(search, layout, requirement, start, least, request, progress)
-    return RolePlan(week, layout, requirement, needed, rosters, rounds, raised, verdict, sensitivity)
+        sensitivity = _sensitivity(search, layout, requirement, start, bound, least, request, progress)
+    return RolePlan(week, layout, requirement, needed, rosters, rounds, raised, verdict, sensitivity, bound)
 
 
 def _to_spare(
     judge: Callable[[LaidOut], ServiceLevel], layout: Layout, grid: IntervalGrid, textbook: list[int], seed: int
-) -> list[int]:
-    """Cooks per interval that keep the promise as every role's crew: twice the textbook crew of the whole
-    kitchen (SIPP, from the menu's cook times), doubled while the promise is missed and doubling helps (a layout's
-    steps may take longer than the menu says). UnreachableTarget when doubling stops helping: cooks alone do not
-    keep it, where equipment is full or the dishes' own times are longer than the target."""
+) -> tuple[list[int], dict[int, Bound]]:
+    """Cooks per interval that keep the promise as every role's crew wherever cooks can: twice the textbook crew of
+    the whole kitchen (SIPP, from the menu's cook times), doubled while the promise is missed and doubling helps (a
+    layout's steps may take longer than the menu says); and the blocks still short once doubling stops helping,
+    each with what binds it (Bound). UnreachableTarget when a block bound so waits longer than the promise's
+    longest wait even then: the layout cannot keep up at all."""
     crew, missed = [2 * c for c in textbook], None
     for _ in range(SPARE_DOUBLINGS):
         result = judge(crewed(layout, [crew] * len(layout.roles), grid, seed))
         if not result.short:
-            return crew
+            return crew, {}
         if missed is not None and len(result.short) >= missed:
             break
         missed = len(result.short)
         crew = [2 * c for c in crew]
+    promise = result.promise
     worst = max(result.short, key=lambda b: b.score)
-    equipment = ", ".join(f"{s.name} ({s.slots} slots)" for s in layout.stations if s.slots)
-    raise UnreachableTarget(
-        f"the promise cannot be met by cooks alone: even with {max(crew)} cooks of every role at the peak,"
-        f" {grid.label(worst.intervals[0])} misses on {1 - worst.share:.0%} of days; "
-        + (
-            f"the equipment may hold too few units at once: {equipment}"
-            if equipment
-            else "the dishes' own times are longer than the target allows"
+    if worst.p90_minutes is not None and worst.p90_minutes > promise.worst_minutes:
+        equipment = ", ".join(f"{s.name} ({s.slots} slots)" for s in layout.stations if s.slots)
+        raise UnreachableTarget(
+            f"the kitchen cannot keep up by cooks alone: even with {max(crew)} cooks of every role at the peak, the"
+            f" p90 of {grid.label(worst.intervals[0])} is {worst.p90_minutes:.0f} min, beyond the longest wait"
+            f" promised ({promise.worst_minutes:g} min); "
+            + (
+                f"the equipment holds too few units at once: {equipment}"
+                if equipment
+                else "the dishes' own times are longer than the target allows"
+            )
+            + " (python -m simulator --layout with many cooks shows each station's longest wait)"
         )
-        + " (python -m simulator --layout with many cooks shows each station's longest wait)"
-    )
+    return crew, _what_binds(judge, layout, grid, crew, result, seed)
+
+
+def _beyond(layout: Layout, spare: list[int], grid: IntervalGrid, seed: int) -> LaidOut:
+    """Twice the cooks to spare in every role: what no crew the plan tries is asked to do better than."""
+    return crewed(layout, [[2 * c for c in spare]] * len(layout.roles), grid, seed)
+
+
+def _what_binds(
+    judge: Callable[[LaidOut], ServiceLevel],
+    layout: Layout,
+    grid: IntervalGrid,
+    crew: list[int],
+    result: ServiceLevel,
+    seed: int,
+) -> dict[int, Bound]:
+    """Each short block with the equipment whose slots, made unlimited one at a time (then all at once), let it
+    meet the promise with the same cooks to spare."""
+    short = {b.block: b for b in result.short}
+    freed: dict[int, list[str]] = {block: [] for block in short}
+    equipment = [s for s, station in enumerate(layout.stations) if station.slots]
+    trials = [[s] for s in equipment] + ([equipment] if len(equipment) > 1 else [])
+    for unlimited in trials:
+        if len(unlimited) > 1 and all(freed.values()):
+            break  # each block is freed by one station alone: all at once says no more
+        stations = tuple(
+            replace(station, slots=UNLIMITED_SLOTS) if s in unlimited else station
+            for s, station in enumerate(layout.stations)
+        )
+        still = {
+            b.block
+            for b in judge(crewed(replace(layout, stations=stations), [crew] * len(layout.roles), grid, seed)).short
+        }
+        for block in short:
+            if block not in still and not (len(unlimited) > 1 and freed[block]):
+                freed[block].append(" and ".join(layout.stations[s].name for s in unlimited))
+    return {block: Bound(block, b.intervals, b.p90_minutes, tuple(freed[block])) for block, b in short.items()}
 
 
 def _sensitivity(
@@ -150,14 +254,15 @@ def _sensitivity(
     layout: Layout,
     requirement: RoleRequirement,
     start: list[int],
+    bound: dict[int, Bound],
     least: list[list[int]],
     request: PlanRequest,
     progress: PlanProgress,
 ) -> dict[float, RoleRequirement | None]:
     """The requirement found again by one cheaper search (half the search weeks, SENSITIVITY_PASSES passes, from
     half as many cooks again as the plan's requirement, times the factor) with the times as they are (1) and
-    every time SENSITIVITY times as long: the factors are compared on the same search. None: not even cooks to
-    spare keep the promise with those times."""
+    every time SENSITIVITY times as long: the factors are compared on the same search. None: with those times,
+    cooks to spare do not keep a block that the plan keeps (one not `bound`)."""
     grid, promise = search.week.history.grid, request.promise
     half = range(max(1, search.week.size("search") // 2))
 
@@ -169,52 +274,64 @@ def _sensitivity(
         progress.set_postfix_str(f"cook times x{factor:g}")
         scaled = layout.scaled(factor) if factor != 1 else layout
         try:
-            _to_spare(on_half, scaled, grid, [math.ceil(c * factor / 2) for c in start], request.seed)
+            spare_then, bound_then = _to_spare(
+                on_half, scaled, grid, [math.ceil(c * factor / 2) for c in start], request.seed
+            )
         except UnreachableTarget:
+            found[factor] = None
+            continue
+        if set(bound_then) - set(bound):
             found[factor] = None
             continue
         # every role a half more than it needed, times the factor: the search cuts the most general first, as the
         # plan's did, while the others have cooks to spare (from a tight start it would pile the work on it)
         warm = [[math.ceil(c * factor * 1.5) + 1 for c in counts] for counts in requirement.cooks]
         found[factor] = requirement_by_role(
-            on_half, scaled, warm, least, grid, promise.target_minutes, request.seed, passes=SENSITIVITY_PASSES
+            holding(on_half, _beyond(scaled, spare_then, grid, request.seed)),
+            scaled,
+            warm,
+            least,
+            grid,
+            promise.target_minutes,
+            request.seed,
+            passes=SENSITIVITY_PASSES,
         )
     return found
 
 
-def _rosters(needed: list[list[int]], raising: Trials, request: PlanRequest) -> list[Roster | None]:
-    grid = raising.week.history.grid
+def _rosters(needed: list[list[int]], grid: IntervalGrid, request: PlanRequest) -> list[Roster | None]:
     return [solve(n, grid, request.min_shift, request.max_shift, request.max_cooks) if any(n) else None for n in needed]
 
 
 def _raise_rosters(
-    requirement: list[list[int]], layout: Layout, raising: Trials, request: PlanRequest
+    requirement: list[list[int]],
+    layout: Layout,
+    judge: Callable[[LaidOut], ServiceLevel],
+    request: PlanRequest,
+    grid: IntervalGrid,
 ) -> tuple[list[list[int]], list[Roster | None], int, bool]:
-    """Each role's roster, simulated together on the raise set; while intervals fall short, one more cook there for
-    the role that helps the most. (requirement as raised, rosters, rounds, whether they showed the level)."""
-    grid = raising.week.history.grid
+    """Each role's roster, simulated together on the raise set (`judge`); while intervals fall short, one more cook
+    there for the role that helps the most. (requirement as raised, rosters, rounds, whether they showed the
+    level)."""
     needed = [list(counts) for counts in requirement]
     for rounds in range(1, ROSTER_ROUNDS + 1):
-        rosters = _rosters(needed, raising, request)
+        rosters = _rosters(needed, grid, request)
         on_shift = [roster.on_shift if roster else [0] * grid.size for roster in rosters]
-        missed = staffing.short_intervals(raising.service_of(crewed(layout, on_shift, grid, request.seed)))
+        missed = staffing.short_intervals(judge(crewed(layout, on_shift, grid, request.seed)))
         if not missed or rounds == ROSTER_ROUNDS:
             return needed, rosters, rounds, not missed
 
-        best = min(range(len(needed)), key=lambda r: _still_short(r, on_shift, missed, layout, raising, request))
+        def still_short(role: int, missed: set[int] = missed, on_shift: list[list[int]] = on_shift) -> int:
+            """The intervals still short with one more cook of `role` in the missed ones."""
+            more = [
+                [c + (k == role and i in missed) for i, c in enumerate(counts)] for k, counts in enumerate(on_shift)
+            ]
+            return len(staffing.short_intervals(judge(crewed(layout, more, grid, request.seed))))
+
+        best = min(range(len(needed)), key=still_short)
         for interval in missed:
             needed[best][interval] = max(needed[best][interval], on_shift[best][interval]) + 1
     raise AssertionError("unreachable: the last round returns")
-
-
-def _still_short(
-    role: int, on_shift: list[list[int]], missed: set[int], layout: Layout, raising: Trials, request: PlanRequest
-) -> int:
-    """The intervals still short with one more cook of `role` in the `missed` ones."""
-    more = [[c + (k == role and i in missed) for i, c in enumerate(counts)] for k, counts in enumerate(on_shift)]
-    return len(
-        staffing.short_intervals(raising.service_of(crewed(layout, more, raising.week.history.grid, request.seed)))
-    )
 
 
 def _verify(held_out: Trials, crew: LaidOut) -> ServiceLevel:

@@ -1,16 +1,20 @@
 """What a plan by role leaves the analyst (role_planner.py): each role's shifts, the layout with the rosters as its
-crews (run it: `python -m simulator --layout plan/layout.json`), and a summary."""
+crews (run it: `python -m simulator --layout plan/layout.json`), each interval's cooks by role and held-out
+verdict (and what binds it where cooks do not help), and a summary."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
-from simulator.experiment.plan_report import _write, shift_rows_of
-from simulator.experiment.role_planner import RolePlan
+from common.plan_files import NO, YES
+from simulator.experiment.plan_report import CsvRow, _pct, _write, block_label, shift_rows_of
+from simulator.experiment.role_planner import BOUND_SLACK, Bound, RolePlan
 from simulator.experiment.role_staffing import PASSES, RoleRequirement
 
-FILES = ("shifts.csv", "layout.json", "sensitivity.csv")
+FILES = ("shifts.csv", "layout.json", "intervals_by_role.csv", "sensitivity.csv")
+DISHES_OWN_TIMES = "the dishes' own times"
 
 
 def write_role_outputs(plan: RolePlan, out: Path) -> None:
@@ -23,6 +27,22 @@ def write_role_outputs(plan: RolePlan, out: Path) -> None:
     ]
     _write(out / "shifts.csv", ["role", "day", "start", "end", "hours", "cooks_starting", "timezone"], rows)
     (out / "layout.json").write_text(json.dumps(laid_out_as_written(plan), indent=2), encoding="utf-8")
+    _write(
+        out / "intervals_by_role.csv",
+        [
+            "interval",
+            "block",
+            "orders_per_day",
+            *(f"{role.name}_{what}" for role in plan.layout.roles for what in ("needed", "on_shift")),
+            "held_out_days",
+            "held_out_share_pct",
+            "held_out_p90_min",
+            "meets_service_level",
+            "bound_by",
+            "timezone",
+        ],
+        _interval_rows(plan),
+    )
     hours = _requirement_hours(plan)
     _write(
         out / "sensitivity.csv",
@@ -32,6 +52,55 @@ def write_role_outputs(plan: RolePlan, out: Path) -> None:
             for r, role in enumerate(plan.layout.roles)
         ],
     )
+
+
+def _interval_rows(plan: RolePlan) -> list[CsvRow]:
+    """Per interval: the orders expected, each role's requirement and roster, the held-out verdict of its block,
+    and, where no number of cooks keeps it, what binds it (equipment, or the dishes' own times)."""
+    grid, week, held = plan.week.history.grid, plan.week, plan.held_out
+    rows = []
+    for interval in range(grid.size):
+        block_of = week.blocks.of_interval[interval]
+        block = held.of_interval(interval)
+        bound = plan.bound.get(block_of)
+        rows.append(
+            [
+                grid.label(interval),
+                block_label(grid, week.blocks.intervals(block_of)),
+                round(float(week.orders_per_day[interval]), 2),
+                *(
+                    counts[interval]
+                    for needed, on_shift in zip(plan.needed, plan.on_shift, strict=True)
+                    for counts in (needed, on_shift)
+                ),
+                block.days if block else 0,
+                _pct(block.share) if block else None,
+                None if block is None or block.p90_minutes is None else round(block.p90_minutes, 2),
+                (YES if block.meets(held.promise.level) else NO) if block else YES,
+                "" if bound is None else " and ".join(bound.equipment) or DISHES_OWN_TIMES,
+                grid.zone,
+            ]
+        )
+    return rows
+
+
+def _bound_stretches(plan: RolePlan) -> list[tuple[Bound, float | None]]:
+    """The blocks where cooks do not help, neighbours bound by the same thing joined into one stretch (its p90 the
+    worst of theirs), each with the rosters' worst held-out p90 there."""
+    held = {b.block: b.p90_minutes for b in plan.held_out.blocks}
+    stretches: list[tuple[Bound, float | None]] = []
+    for bound in sorted(plan.bound.values(), key=lambda b: b.intervals[0]):
+        reached = held.get(bound.block)
+        if stretches:
+            last, worst = stretches[-1]
+            if last.equipment == bound.equipment and last.intervals[-1] + 1 == bound.intervals[0]:
+                p90s = [p for p in (last.p90_minutes, bound.p90_minutes) if p is not None]
+                joined = replace(last, intervals=last.intervals + bound.intervals, p90_minutes=max(p90s, default=None))
+                worsts = [p for p in (worst, reached) if p is not None]
+                stretches[-1] = (joined, max(worsts, default=None))
+                continue
+        stretches.append((bound, reached))
+    return stretches
 
 
 def _requirement_hours(plan: RolePlan) -> dict[float, list[float] | None]:
@@ -87,6 +156,14 @@ def role_summary(plan: RolePlan, out: Path) -> str:
         + (f"; {', '.join(unsure)}: the search stopped short of the promise" if unsure else "")
         + " (sensitivity.csv by role)."
     )
+    if plan.bound:
+        lines.append(
+            f"Where cooks do not help (cooks there held within {BOUND_SLACK:.0%} of what cooks to spare reach, not"
+            " raised towards the target; intervals_by_role.csv's bound_by):"
+        )
+        for bound, reached in _bound_stretches(plan):
+            rosters = "" if reached is None else f"; with the rosters {reached:.0f} min on held-out days"
+            lines.append(f"  {bound.said(grid)}{rosters}")
     lines += [
         f"Requirement found in {plan.requirement.rounds} simulation rounds on {week.size('search')} search weeks"
         + ("" if plan.requirement.converged else " (a search stopped at its cap)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -119,7 +120,7 @@ def test_a_promise_the_equipment_cannot_keep_is_said_in_one_line(kitchen, capsys
     )
     status, _, errors = plan_by_role(menu, orders, small, folder / "unreachable", capsys)
     assert status == 2
-    assert "the promise cannot be met by cooks alone" in errors and "oven (1 slots)" in errors
+    assert "the kitchen cannot keep up by cooks alone" in errors and "oven (1 slots)" in errors
 
 
 def test_cook_times_no_number_of_cooks_can_keep_up_with_are_said_so(kitchen, capsys, monkeypatch):
@@ -158,3 +159,41 @@ def test_steps_longer_than_the_menu_says_are_staffed_and_max_cooks_is_refused_fo
     with pytest.raises(SystemExit) as refused:
         plan.main(["--orders", str(orders), "--menu", str(menu), "--layout", str(slow), "--max-cooks", "9"])
     assert refused.value.code == 2 and "--max-cooks caps one pool of cooks" in capsys.readouterr().err
+
+
+def oven_of(folder, slots: int):
+    layout = folder / f"oven-{slots}.toml"
+    layout.write_text(
+        LAYOUT.replace("tandoor = {}", f"tandoor = {{}}\noven = {{ slots = {slots} }}").replace(
+            'steps = [{ station = "tandoor", time',
+            'steps = [{ station = "oven", time = "10:00" }, { station = "tandoor", time',
+        )
+    )
+    return layout
+
+
+def test_where_the_oven_is_full_the_plan_says_so_and_adds_no_cooks_that_do_not_help(kitchen, capsys):
+    """An oven of 8 slots fills up at the evening peak: there no number of cooks keeps the promise. The plan names
+    the oven and the hours, holds the cooks there to what cooks to spare reach, keeps the promise elsewhere, and
+    exits 1; it staffs those hours with no more cooks than the same kitchen with an unlimited oven needs."""
+    folder, menu, orders, _ = kitchen
+    status, said, errors = plan_by_role(menu, orders, oven_of(folder, 8), folder / "full-oven", capsys)
+    assert status == 1, said + errors
+    [line] = [line for line in said.splitlines() if " full " in line]
+    assert re.fullmatch(r"  oven full (\d\d:\d\d)-(\d\d:\d\d): p90 with unlimited cooks is \d+ min; .*", line), line
+    rows = list(csv.DictReader((folder / "full-oven" / "intervals_by_role.csv").read_text().splitlines()))
+    bound = [row for row in rows if row["bound_by"]]
+    assert bound and {row["bound_by"] for row in bound} == {"oven"}
+    assert line[len("  oven full ") :].startswith(f"{bound[0]['interval']}-")
+    assert all(row["meets_service_level"] == "yes" for row in rows if not row["bound_by"])  # kept elsewhere
+    assert "the rosters do not keep the promise" in errors
+
+    status, said, errors = plan_by_role(menu, orders, oven_of(folder, 100), folder / "free-oven", capsys)
+    assert status == 0 and " full " not in said, said + errors
+    free_rows = (folder / "free-oven" / "intervals_by_role.csv").read_text().splitlines()
+    free = {row["interval"]: row for row in csv.DictReader(free_rows)}
+
+    def cooks(row) -> int:
+        return sum(int(row[f"{role}_needed"]) for role in ("tandoor_cook", "all_rounder", "packer"))
+
+    assert sum(cooks(row) for row in bound) <= 1.2 * sum(cooks(free[row["interval"]]) for row in bound)
