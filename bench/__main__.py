@@ -57,7 +57,7 @@ def run(which: str, sizes: list[int], repeat: int, quick: bool) -> list[Result]:
     if not postgres and which in ("simulator", "dashboard", "all"):
         results.append(Result("PostgreSQL", "not measured", "no server answered", "-", "-", "-", None))
     if which in ("layout", "all"):
-        results += layout_bench.simulator([min(sizes)] if quick else [100_000], 1 if quick else 3)
+        results += layout_bench.simulator([min(sizes)] if quick else [100_000], 1 if quick else 5)
         results += layout_bench.direct_model([min(sizes)] if quick else [100_000], 1 if quick else 3)
         results += layout_bench.dashboard(max(sizes), 3 if quick else 10)
     if which in ("realtime", "all"):

@@ -4,10 +4,12 @@ equal to, and the dashboard's full refresh of a laid-out run (its station view i
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 
 from bench import dashboard_bench, workload
 from bench.measure import Result, median_of, run_for_peak_rss, timed
+from bench.simulator_bench import textbook_command
 from common.localtime import LocalClock
 from common.settings import PROJECT_ROOT
 from simulator.experiment import direct_layout
@@ -22,6 +24,9 @@ LAYOUT = PROJECT_ROOT / "data" / "layout.toml"
 ZONE = "America/Los_Angeles"
 LAID_OUT_TARGET = 2.0
 """Issue #27: the simulator with the example layout at most 2x the no-layout run on the same orders."""
+TEXTBOOK_RATIO_BEFORE = 0.70
+"""The simulator without a layout against the textbook SimPy model at 100k orders before the layouts landed
+(`python -m bench formats`, JSON an order a line, 2026-12-07 05:41): issue #27 keeps it within 5%."""
 DIRECT_SPEEDUP_TARGET = 5.0
 """Issue #27: the direct model of a layout at least 5x faster than the SimPy kitchen, for the plan by role."""
 
@@ -37,11 +42,31 @@ def _laid_out_database(size: int) -> tuple[Path, float]:
 
 
 def simulator(sizes: list[int], repeat: int) -> list[Result]:
-    """The simulator with the shipped layout against the same stream with one pool of the default crew."""
+    """The simulator with the shipped layout against the same stream with one pool of the default crew, and that
+    one pool against the textbook SimPy model, all three in turn in each round."""
     results = []
     for size in sizes:
-        laid_out = median_of(repeat, lambda: _laid_out_database(size)[1])
-        pooled = median_of(repeat, lambda: workload.simulated_database(size)[1])
+        rounds = [
+            (
+                _laid_out_database(size)[1],
+                workload.simulated_database(size)[1],
+                run_for_peak_rss(textbook_command(workload.stream(size)))[0],
+            )
+            for _ in range(repeat)
+        ]
+        laid_out, pooled, textbook = (statistics.median(times) for times in zip(*rounds, strict=True))
+        to_textbook = statistics.median(pool / book for _, pool, book in rounds)
+        results.append(
+            Result(
+                "simulator without a layout, beside the textbook model (--speed max)",
+                f"{size:,} orders, one pool of {workload.COOKS} cooks into SQLite",
+                f"{pooled:.2f} s, {to_textbook:.2f}x textbook",
+                f"{textbook:.2f} s textbook SimPy model; {TEXTBOOK_RATIO_BEFORE:.2f}x before the layouts",
+                f"{to_textbook / TEXTBOOK_RATIO_BEFORE:.3f}x the ratio before",
+                "<= 1.05x the ratio before",
+                to_textbook <= TEXTBOOK_RATIO_BEFORE * 1.05,
+            )
+        )
         results.append(
             Result(
                 "laid-out kitchen (--speed max)",

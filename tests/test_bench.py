@@ -50,6 +50,7 @@ def test_the_runner_produces_every_benchmark(tmp_path):
     assert names.count("input formats (--speed max)") == 6  # each format at the small size; no growth to show
     assert names.count("dashboard full refresh") == 2
     assert names.count("laid-out kitchen (--speed max)") == 1
+    assert names.count("simulator without a layout, beside the textbook model (--speed max)") == 1
     assert names.count("trial model, laid-out kitchen (virtual time)") == 1
     assert names.count("dashboard full refresh, laid-out run") == 1
     assert names.count("real-time lag") == 2
