@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from common.database import is_server
 from common.schedule import CookSchedule, ScheduleError
+from common.wages import Wages, WagesError, parse_wages
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ("order_id", "ordered_at", "name", "service", "item", "quantity", "price_per_unit")
@@ -38,6 +39,8 @@ DEFAULT_LEVEL = 0.95
 """SERVICE_LEVEL when the parameters file does not set it: the share of days a promise holds on."""
 DEFAULT_SLA_P90 = 40.0
 """SLA_P90_MINUTES when the parameters file does not set it: the p90 fulfillment, in minutes, held to."""
+DEFAULT_WAGE = 20.0
+"""WAGE_PER_HOUR when the parameters file does not set it: a placeholder to put yours in place of."""
 DEFAULT_DB_RETRY_SECONDS = 120.0
 """DB_RETRY_SECONDS when the parameters file does not set it: how long the simulator waits for a database that is
 away before it stops, its run left to be resumed."""
@@ -82,6 +85,8 @@ class Settings:
     """KITCHEN_LAYOUT: the kitchen's layout file (simulator/stations/layout.py); None: one pool of cooks."""
     db_retry_seconds: float = DEFAULT_DB_RETRY_SECONDS
     """DB_RETRY_SECONDS: how long the simulator waits for a database that is away (--db-retry-seconds)."""
+    wages: Wages = Wages(DEFAULT_WAGE)
+    """WAGE_PER_HOUR, CURRENCY, SHIFT_COST and WAGE_PREMIUMS: labour as money (common/wages.py)."""
 
 
 def parse_speed(value: object, where: str = "SIMULATION_SPEED") -> float | None:
@@ -261,7 +266,21 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if values.get("KITCHEN_LAYOUT") is None
         else _path(values["KITCHEN_LAYOUT"], where + "KITCHEN_LAYOUT"),
         db_retry_seconds=parse_wait(get("DB_RETRY_SECONDS", DEFAULT_DB_RETRY_SECONDS), where + "DB_RETRY_SECONDS"),
+        wages=_wages(values, parameters_file),
     )
+
+
+def _wages(values: Mapping[str, object], parameters_file: Path) -> Wages:
+    try:
+        return parse_wages(
+            values.get("WAGE_PER_HOUR", DEFAULT_WAGE),
+            values.get("CURRENCY", "USD"),
+            values.get("SHIFT_COST", 0),
+            values.get("WAGE_PREMIUMS"),
+            str(parameters_file),
+        )
+    except WagesError as error:
+        raise SettingsError(str(error)) from None
 
 
 KNOBS: dict[str, tuple[tuple[type, ...], str]] = {
@@ -282,6 +301,10 @@ KNOBS: dict[str, tuple[tuple[type, ...], str]] = {
     "KITCHEN_TIMEZONE": ((str,), "an IANA time zone name, as a string"),
     "DB_RETRY_SECONDS": ((int, float), "a number of seconds"),
     "KITCHEN_LAYOUT": ((str, type(None)), "a path to a layout file (TOML), as a string, or None"),
+    "WAGE_PER_HOUR": ((int, float), "an amount an hour, like 18.50"),
+    "CURRENCY": ((str,), "an ISO 4217 code, like 'USD'"),
+    "SHIFT_COST": ((int, float), "an amount a shift, like 0"),
+    "WAGE_PREMIUMS": ((list, type(None)), "a list of windows, each {'days': [...], 'from', 'to', 'times'}, or None"),
 }
 """Every knob of the parameters file, with the types it may hold there (the environment's strings are read
 as what they say)."""

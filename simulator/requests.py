@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from common.schedule import CookSchedule
+from common.settings import DEFAULT_WAGE
+from common.wages import Wages
 from simulator.feed import FeedOptions
 
 if TYPE_CHECKING:  # numpy comes with it: a run of the simulator needs neither
@@ -125,6 +127,8 @@ class StudyRequest:
     offline_html: bool
     """plotly.js inside each HTML chart, rather than from the CDN."""
     progress: bool
+    wages: Wages = Wages(DEFAULT_WAGE)
+    """WAGE_PER_HOUR, CURRENCY, SHIFT_COST, WAGE_PREMIUMS: what labour costs (common/wages.py)."""
 
     @property
     def plotly_js(self) -> bool | str:

@@ -121,7 +121,8 @@ def sweep(request: SweepRequest) -> int:
         "cheapest option, service level": cheapest(assessments, Assessment.meets_service_level),
     }
     report.write_csv(
-        study.out / "sweep.csv", [{**row, "timezone": grid.zone} for row in report.rows(assessments, options.describe)]
+        study.out / "sweep.csv",
+        [{**row, "timezone": grid.zone} for row in report.rows(assessments, options.describe, study.wages)],
     )
     plot(
         assessments,

@@ -72,6 +72,11 @@ def test_speeds(value, expected):
         ("KITCHEN_TIMEZONE = 'Mars/Olympus'", "unknown time zone 'Mars/Olympus'"),
         ("del NUM_COOKS", "NUM_COOKS is not set"),
         ("NUM_COOKS = = 3", "line 9: invalid syntax"),
+        ("CURRENCY = 'dollars'", "CURRENCY: expected an ISO 4217 code like 'USD' or 'EUR', got 'dollars'"),
+        (
+            "WAGE_PREMIUMS = [{'from': '22:00', 'to': '06:00', 'times': 0}]",
+            "WAGE_PREMIUMS entry 1: times: expected a number > 0, got 0",
+        ),
     ],
 )
 def test_bad_parameters_are_named(tmp_path, change, message):
@@ -79,6 +84,19 @@ def test_bad_parameters_are_named(tmp_path, change, message):
         load_settings(parameters(tmp_path, GOOD + change + "\n"))
     assert message in str(error.value)
     assert "simulation_parameters.py" in str(error.value)
+
+
+def test_wages_are_read_with_their_currency_and_premiums(tmp_path):
+    read = load_settings(
+        parameters(
+            tmp_path,
+            GOOD + "WAGE_PER_HOUR = 14\nCURRENCY = 'gbp'\nSHIFT_COST = 3.5\n"
+            "WAGE_PREMIUMS = [{'days': ['Sat', 'Sun'], 'from': '00:00', 'to': '24:00', 'times': 1.5}]\n",
+        )
+    ).wages
+    assert (read.per_hour, read.currency, read.per_shift) == (14.0, "GBP", 3.5)
+    assert read.times(5 * 1440 + 600) == 1.5 and read.times(600) == 1.0 and read.show(1234.5) == "GBP 1,234.50"
+    assert load_settings(parameters(tmp_path, GOOD)).wages.currency == "USD"  # the defaults when not set
 
 
 def test_a_missing_parameters_file(tmp_path):

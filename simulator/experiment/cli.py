@@ -119,6 +119,7 @@ def study_from(args: argparse.Namespace, settings: Settings, parser: Parser) -> 
         args.cluster,
         args.offline_html,
         not args.no_progress,
+        settings.wages,
     )
 
 

@@ -24,10 +24,12 @@ from plotly.subplots import make_subplots
 
 from common.plan_files import NO, YES, PlannedInterval, write_intervals
 from common.service_level import MIN_ORDERS, BlockLevel, least_shown
+from common.wages import Wages
 from simulator.experiment import options, report
 from simulator.experiment.backtest import Cell, Fold
 from simulator.experiment.demand import day_date, weekday_of
 from simulator.experiment.grid import IntervalGrid
+from simulator.experiment.labour_cost import shift_cost, week_cost
 from simulator.experiment.planner import Plan, broken
 from simulator.experiment.roster import Roster
 from simulator.experiment.study import WeekAhead
@@ -108,7 +110,7 @@ def write_outputs(plan: Plan, tested: Backtest, out: Path, include_plotlyjs: boo
     (out / "cook_schedule.json").write_text(
         json.dumps(schedule_value(plan.roster.on_shift, grid), indent=1) + "\n", encoding="utf-8"
     )
-    _write(out / "shifts.csv", ["day", "start", "end", "hours", "cooks_starting", "timezone"], shift_rows(plan))
+    _write(out / "shifts.csv", SHIFT_COLUMNS, shift_rows(plan))
     write_intervals(out / "intervals.csv", interval_rows(plan))
     _write(
         out / "forecast.csv",
@@ -130,7 +132,7 @@ def write_outputs(plan: Plan, tested: Backtest, out: Path, include_plotlyjs: boo
         out / "comparison.csv",
         [
             {**row, "roster_solver": plan.roster.status() if row["kind"] == "roster" else "", "timezone": grid.zone}
-            for row in report.rows(compared, options.describe)
+            for row in report.rows(compared, options.describe, plan.wages)
         ],
     )
     chart(plan, tested).write_html(out / "plan.html", include_plotlyjs=include_plotlyjs)
@@ -143,13 +145,18 @@ def _write(path: Path, header: list[str], rows: list[CsvRow]) -> None:
         writer.writerows(rows)
 
 
+SHIFT_COLUMNS = ["day", "start", "end", "hours", "cooks_starting", "cost", "currency", "timezone"]
+"""shifts.csv's columns: `cost` is what the cooks starting that shift cost together (labour_cost.shift_cost)."""
+
+
 def shift_rows(plan: Plan) -> list[CsvRow]:
     """Each shift of the week planned, by its day (every day of the week, for a daily roster)."""
-    return shift_rows_of(plan.week, plan.roster)
+    return shift_rows_of(plan.week, plan.roster, plan.wages)
 
 
-def shift_rows_of(week: WeekAhead, roster: Roster) -> list[CsvRow]:
-    """Each shift of a roster of the week, by its day: (day, start, end, hours, cooks starting, zone)."""
+def shift_rows_of(week: WeekAhead, roster: Roster, wages: Wages, wage: float | None = None) -> list[CsvRow]:
+    """Each shift of a roster of the week, by its day (SHIFT_COLUMNS), its cost at `wage` an hour (WAGE_PER_HOUR's
+    when None)."""
     grid, days = week.history.grid, week.days[1:]
     rows: list[CsvRow] = []
     for day in days.tolist():
@@ -164,6 +171,8 @@ def shift_rows_of(week: WeekAhead, roster: Roster) -> list[CsvRow]:
                     _clock(grid, end),
                     shift.intervals * grid.minutes / 60,
                     shift.cooks,
+                    round(shift.cooks * shift_cost(shift, grid, wages, wage, day_date(day).weekday()), 2),
+                    wages.currency,
                     grid.zone,
                 ]
             )
@@ -388,6 +397,8 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
         f" {plan.roster.cook_hours / max(requirement_hours, 1e-9):.2f}; {plan.roster_rounds} round(s) on"
         f" {week.size('raise')} raise weeks"
         + ("." if plan.raised else ": the rounds ran out with blocks still short of the service level."),
+        f"Labour cost: {plan.wages.show(week_cost(plan.roster, grid, plan.wages))} a week, the roster's shifts at"
+        f" {cost_terms(plan.wages)} (shifts.csv, by shift).",
         shown_line(plan),
     ]
     lines += held_out_lines(plan)
@@ -419,6 +430,16 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
         f" {out / 'cook_schedule.json'} --timezone {grid.zone})."
     )
     return "\n".join(lines)
+
+
+def cost_terms(wages: Wages, wage: float | None = None) -> str:
+    """How labour is priced, in words: the wage, its premiums, the cost of a shift."""
+    terms = [f"{wages.show(wages.per_hour if wage is None else wage)} an hour"]
+    if wages.premiums:
+        terms.append(f"{len(wages.premiums)} premium window{'s' if len(wages.premiums) > 1 else ''} (WAGE_PREMIUMS)")
+    if wages.per_shift:
+        terms.append(f"{wages.show(wages.per_shift)} a shift")
+    return ", ".join(terms)
 
 
 def held_out_lines(plan: Plan) -> list[str]:

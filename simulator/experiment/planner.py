@@ -36,12 +36,15 @@ import numpy as np
 
 from common.schedule import CookSchedule
 from common.service_level import LEVEL_WIDTH, BlockLevel, CellStats, Promise, ServiceLevel, judge
+from common.settings import DEFAULT_WAGE
+from common.wages import Wages
 from simulator.experiment import options, report, staffing
 from simulator.experiment.demand import day_date
 from simulator.experiment.executor import Executor, Progress
 from simulator.experiment.forecast import Forecast, forecast
+from simulator.experiment.labour_cost import cheapest_roster
 from simulator.experiment.report import Assessment
-from simulator.experiment.roster import Roster, solve
+from simulator.experiment.roster import Roster
 from simulator.experiment.streams import Stream
 from simulator.experiment.study import History, Replication, WeekAhead
 from simulator.experiment.trials import Option, TrialCrew
@@ -73,6 +76,8 @@ class PlanRequest:
     max_cooks: int | None = None
     scale: float = 1.0
     seed: int = 1
+    wages: Wages = Wages(DEFAULT_WAGE)
+    """What labour costs: the roster minimises it (labour_cost.py)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,8 @@ class Plan:
     """On the compare replications: the roster first, then what it is compared with."""
     textbook: dict[str, list[int]]
     """SIPP's and square-root staffing's cooks per interval."""
+    wages: Wages = Wages(DEFAULT_WAGE)
+    """What labour costs, as the roster was solved with."""
 
     @property
     def forecast(self) -> Forecast:
@@ -162,7 +169,7 @@ def make_plan(
         assessments = {"the roster": compare.assess(Option("the roster", grid.schedule(roster.on_shift), "roster"))}
         textbook = textbook_rules(week, promise.target_minutes)
         assessments.update(comparisons(compare, week, textbook, floors_of(week, promise), request))
-    return Plan(week, requirement, needed, roster, rounds, raised, verdict, assessments, textbook)
+    return Plan(week, requirement, needed, roster, rounds, raised, verdict, assessments, textbook, request.wages)
 
 
 def staff(
@@ -228,7 +235,7 @@ def raise_roster(
     `most` times. (roster, the requirement it covers, rounds, whether it showed the service level)."""
     grid, needed = raising.week.history.grid, list(requirement)
     for rounds in range(1, most + 1):
-        roster = solve(needed, grid, request.min_shift, request.max_shift, request.max_cooks)
+        roster = cheapest_roster(needed, grid, request.min_shift, request.max_shift, request.max_cooks, request.wages)
         missed = staffing.short_intervals(raising.service(roster.on_shift))
         room = [i for i in missed if request.max_cooks is None or needed[i] < request.max_cooks]
         if not missed or not room or rounds == most:  # met; or capped by --max-cooks; or out of rounds
@@ -312,12 +319,13 @@ def comparisons(
             found["best two-level schedule"] = two_level
     for name, cooks in textbook.items():
         try:
-            textbook_roster = solve(
+            textbook_roster = cheapest_roster(
                 [max(c, f) for c, f in zip(cooks, least, strict=True)],
                 grid,
                 request.min_shift,
                 request.max_shift,
                 request.max_cooks,
+                request.wages,
             )
         except ValueError:
             continue

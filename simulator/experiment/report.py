@@ -14,7 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.schedule import CookSchedule
 from common.service_level import Blocks, Promise, ServiceLevel, judge
+from common.wages import Wages
 from simulator.experiment.direct import Crew
 from simulator.experiment.trials import Option
 from simulator.tally import RunSummary
@@ -197,9 +199,12 @@ HALF_WIDTH = "_ci95_half_width"
 a reader would otherwise take a column called ..._ci95 for a bound, or for the interval's width."""
 
 
-def rows(assessments: Sequence[Assessment], describe_crew: Callable[[Crew], str]) -> list[dict[str, object]]:
+def rows(
+    assessments: Sequence[Assessment], describe_crew: Callable[[Crew], str], wages: Wages | None = None
+) -> list[dict[str, object]]:
     """The CSV rows: one per option, rounded, units in the column names, '' for no data; each estimate followed by
-    its interval's half-width (HALF_WIDTH)."""
+    its interval's half-width (HALF_WIDTH); with `wages`, what the option's crew costs a week (its hours on shift at
+    their pay: Wages.week_cost) and in which currency."""
 
     def estimate(name: str, of: Estimate, digits: int, scale: float = 1.0) -> dict[str, object]:
         return {
@@ -217,6 +222,11 @@ def rows(assessments: Sequence[Assessment], describe_crew: Callable[[Crew], str]
                 "kind": a.option.kind,
                 "cook_schedule": describe_crew(a.option.crew),
                 **estimate("labour_cook_hours", a.labour_hours, 1),
+                **(
+                    {}
+                    if wages is None or not isinstance(a.option.crew, (int, CookSchedule))
+                    else {"labour_cost_a_week": round(wages.week_cost(a.option.crew), 2), "currency": wages.currency}
+                ),
                 **estimate("mean_min", a.mean, 2),
                 **estimate("p50_min", a.p50, 2),
                 **estimate("p90_min", a.p90, 2),

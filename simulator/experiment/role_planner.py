@@ -27,9 +27,12 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 
 from common.service_level import LEVEL_WIDTH, ServiceLevel
+from common.settings import DEFAULT_WAGE
+from common.wages import Wages
 from simulator.experiment import report, staffing
 from simulator.experiment.executor import Executor
 from simulator.experiment.grid import IntervalGrid
+from simulator.experiment.labour_cost import cheapest_roster
 from simulator.experiment.planner import (
     ROSTER_ROUNDS,
     PlanProgress,
@@ -40,7 +43,7 @@ from simulator.experiment.planner import (
     textbook_rules,
 )
 from simulator.experiment.role_staffing import RoleRequirement, crewed, floors_by_role, requirement_by_role
-from simulator.experiment.roster import Roster, solve
+from simulator.experiment.roster import Roster
 from simulator.experiment.study import Replication, WeekAhead
 from simulator.stations.layout import LaidOut, Layout
 
@@ -123,6 +126,8 @@ class RolePlan:
     not hold them. None: with those times, cooks to spare do not keep a block the plan keeps."""
     bound: dict[int, Bound]
     """The blocks no number of cooks keeps to the promise, by block."""
+    wages: Wages = Wages(DEFAULT_WAGE)
+    """What labour costs (each role at its wage), as the rosters were solved with."""
 
     @property
     def crew(self) -> LaidOut:
@@ -175,7 +180,9 @@ def plan_roles(
         on_shift = [roster.on_shift if roster else [0] * grid.size for roster in rosters]
         verdict = _verify(held_out, crewed(layout, on_shift, grid, request.seed))
         sensitivity = _sensitivity(search, layout, requirement, start, bound, least, request, progress)
-    return RolePlan(week, layout, requirement, needed, rosters, rounds, raised, verdict, sensitivity, bound)
+    return RolePlan(
+        week, layout, requirement, needed, rosters, rounds, raised, verdict, sensitivity, bound, request.wages
+    )
 
 
 def _to_spare(
@@ -299,8 +306,14 @@ def _sensitivity(
     return found
 
 
-def _rosters(needed: list[list[int]], grid: IntervalGrid, request: PlanRequest) -> list[Roster | None]:
-    return [solve(n, grid, request.min_shift, request.max_shift, request.max_cooks) if any(n) else None for n in needed]
+def _rosters(needed: list[list[int]], layout: Layout, grid: IntervalGrid, request: PlanRequest) -> list[Roster | None]:
+    """Each role's cheapest roster, at its wage."""
+    return [
+        cheapest_roster(n, grid, request.min_shift, request.max_shift, request.max_cooks, request.wages, role.wage)
+        if any(n)
+        else None
+        for n, role in zip(needed, layout.roles, strict=True)
+    ]
 
 
 def _raise_rosters(
@@ -315,7 +328,7 @@ def _raise_rosters(
     level)."""
     needed = [list(counts) for counts in requirement]
     for rounds in range(1, ROSTER_ROUNDS + 1):
-        rosters = _rosters(needed, grid, request)
+        rosters = _rosters(needed, layout, grid, request)
         on_shift = [roster.on_shift if roster else [0] * grid.size for roster in rosters]
         missed = staffing.short_intervals(judge(crewed(layout, on_shift, grid, request.seed)))
         if not missed or rounds == ROSTER_ROUNDS:

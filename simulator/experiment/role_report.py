@@ -9,7 +9,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from common.plan_files import NO, YES
-from simulator.experiment.plan_report import CsvRow, _pct, _write, block_label, shift_rows_of
+from simulator.experiment.labour_cost import week_cost
+from simulator.experiment.plan_report import (
+    SHIFT_COLUMNS,
+    CsvRow,
+    _pct,
+    _write,
+    block_label,
+    cost_terms,
+    shift_rows_of,
+)
 from simulator.experiment.role_planner import BOUND_SLACK, Bound, RolePlan
 from simulator.experiment.role_staffing import PASSES, RoleRequirement
 
@@ -23,9 +32,9 @@ def write_role_outputs(plan: RolePlan, out: Path) -> None:
         [role.name, *row]
         for role, roster in zip(plan.layout.roles, plan.rosters, strict=True)
         if roster is not None
-        for row in shift_rows_of(plan.week, roster)
+        for row in shift_rows_of(plan.week, roster, plan.wages, role.wage)
     ]
-    _write(out / "shifts.csv", ["role", "day", "start", "end", "hours", "cooks_starting", "timezone"], rows)
+    _write(out / "shifts.csv", ["role", *SHIFT_COLUMNS], rows)
     (out / "layout.json").write_text(json.dumps(laid_out_as_written(plan), indent=2), encoding="utf-8")
     _write(
         out / "intervals_by_role.csv",
@@ -136,13 +145,18 @@ def role_summary(plan: RolePlan, out: Path) -> str:
     cycle = "a week" if grid.per_weekday else "a day"
     held = plan.held_out
     lines = [f"The week planned by role, local time of {grid.zone}; the layout's {len(plan.layout.roles)} roles:"]
+    total = 0.0
     for role, needed, roster in zip(plan.layout.roles, plan.requirement.cooks, plan.rosters, strict=True):
         hours = roster.cook_hours if roster else 0.0
+        cost = week_cost(roster, grid, plan.wages, role.wage) if roster else 0.0
+        total += cost
         lines.append(
             f"  {role.name}: requirement {sum(needed) * grid.minutes / 60:,.0f} cook-hours {cycle},"
             f" roster {sum(s.cooks for s in roster.shifts) if roster else 0} shifts,"
-            f" {hours:,.0f} paid cook-hours {cycle}"
+            f" {hours:,.0f} paid cook-hours {cycle}, {plan.wages.show(cost)} a week at"
+            f" {cost_terms(plan.wages, role.wage)}"
         )
+    lines.append(f"Labour cost: {plan.wages.show(total)} a week, every role's shifts (shifts.csv, by shift).")
     totals = {f: None if of_roles is None else sum(of_roles) for f, of_roles in _requirement_hours(plan).items()}
     planned = totals[1.0] or 1e-9
     unsure = [f"x{f:g}" for f, found in plan.sensitivity.items() if found is not None and found.result.short]

@@ -1,11 +1,13 @@
-"""A roster: real shifts that cover the cooks needed in every interval, at the fewest paid cook-hours.
+"""A roster: real shifts that cover the cooks needed in every interval, at the least labour cost.
 
 An integer program, solved with OR-Tools CP-SAT: how many cooks start a shift of each allowed length at
 each interval of the day (or of the week, per weekday). Shifts start on the interval grid and last from
 `min_hours` to `max_hours`; a shift may run past midnight into the next day (the day, or the week,
 repeats). Every interval must have at least the cooks it needs on shift and, optionally, at most
-`max_cooks`. The objective is the paid cook-hours of one day (or week). The linear relaxation (GLOP) gives
-CP-SAT its first guess and a lower bound: it stops at a roster that reaches the bound, which is then optimal.
+`max_cooks`. The objective is the labour cost of one day (or week): each interval a shift covers at its pay
+(the wage's multiple there: premiums for nights or weekends, labour_cost.py), plus a cost per shift; with
+neither, the paid cook-hours, exactly as they were before costs. The linear relaxation (GLOP) gives CP-SAT its
+first guess and a lower bound: it stops at a roster that reaches the bound, which is then optimal.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 Variable = TypeVar("Variable")
 """A solver's variable: CP-SAT's, or the linear relaxation's."""
 
+COST_SCALE = 100
+"""Costs are whole numbers for CP-SAT: an interval at the plain wage costs this much (a hundredth's precision)."""
 SOLVER_SECONDS = 20.0
 """Time the solver gets: the answer is optimal when it says so, else the best found in that time."""
 
@@ -59,8 +63,16 @@ class Roster:
 
 
 def solve(
-    needed: Sequence[int], grid: IntervalGrid, min_hours: float, max_hours: float, max_cooks: int | None = None
+    needed: Sequence[int],
+    grid: IntervalGrid,
+    min_hours: float,
+    max_hours: float,
+    max_cooks: int | None = None,
+    pay: Sequence[float] | None = None,
+    shift_cost: float = 0.0,
 ) -> Roster:
+    """The cheapest roster: `pay`, each interval's multiple of the wage (None: all 1); `shift_cost`, what a shift
+    costs beyond its hours, in intervals at the plain wage."""
     from ortools.sat.python import cp_model  # an optional extra: only the plan needs it
 
     size = len(needed)
@@ -85,8 +97,9 @@ def solve(
         model.add(sum(covering[interval]) >= needed[interval])
         if max_cooks is not None:
             model.add(sum(covering[interval]) <= max_cooks)
-    model.minimize(sum(length * variable for (_, length), variable in starting.items()))
-    least, relaxed = relaxation(needed, shortest, longest, max_cooks)
+    cost = _costs(list(starting), size, pay, shift_cost)
+    model.minimize(sum(cost[key] * variable for key, variable in starting.items()))
+    least, relaxed = relaxation(needed, shortest, longest, max_cooks, cost)
     for key, value in relaxed.items():  # the relaxation's roster, rounded up, as a first guess: usually the answer
         model.add_hint(starting[key], min(top, math.ceil(value - 1e-6)))
     solver = cp_model.CpSolver()
@@ -114,10 +127,30 @@ def solve(
     return Roster(shifts, on_shift, hours, status == cp_model.OPTIMAL or objective <= bound, max(0.0, gap))
 
 
+def _costs(
+    shifts: list[tuple[int, int]], size: int, pay: Sequence[float] | None, shift_cost: float
+) -> dict[tuple[int, int], int]:
+    """Each (start, length)'s cost as the objective counts it: its length when every interval pays the same and
+    a shift costs nothing more (the paid hours, as ever), else its intervals' pay plus the shift's cost, scaled to
+    whole numbers (COST_SCALE)."""
+    if (pay is None or len(set(pay)) <= 1) and not shift_cost:
+        return {(start, length): length for start, length in shifts}
+    paid = pay or [1.0] * size
+    return {
+        (start, length): round(COST_SCALE * (sum(paid[(start + k) % size] for k in range(length)) + shift_cost))
+        for start, length in shifts
+    }
+
+
 def relaxation(
-    needed: Sequence[int], shortest: int, longest: int, max_cooks: int | None
+    needed: Sequence[int],
+    shortest: int,
+    longest: int,
+    max_cooks: int | None,
+    cost: dict[tuple[int, int], int] | None = None,
 ) -> tuple[float, dict[tuple[int, int], float]]:
-    """The linear relaxation (GLOP): its least paid intervals, rounded up (no roster pays less), and its shifts.
+    """The linear relaxation (GLOP): its least cost (`cost`, else paid intervals), rounded up (no roster pays
+    less), and its shifts.
     Covering consecutive intervals makes this relaxation all but exact, so a roster that reaches the bound is
     optimal: CP-SAT starts from its shifts and stops there instead of spending its time proving it."""
     from ortools.linear_solver import pywraplp
@@ -134,8 +167,8 @@ def relaxation(
         for variable in covering:
             constraint.SetCoefficient(variable, 1)
     objective = lp.Objective()
-    for (_, length), variable in starting.items():
-        objective.SetCoefficient(variable, length)
+    for (start, length), variable in starting.items():
+        objective.SetCoefficient(variable, length if cost is None else cost[(start, length)])
     objective.SetMinimization()
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return 0.0, {}

@@ -13,6 +13,7 @@ Written by hand as TOML (`--layout FILE`, or KITCHEN_LAYOUT in the parameters fi
     [roles.cook]                         # each cook has one role: the stations they can work
     stations = ["line"]
     cooks = 6                            # a fixed count, or a schedule as COOK_SCHEDULE has it:
+    wage = 19.0                          # an hour (optional: WAGE_PER_HOUR otherwise)
     [roles.packer]
     stations = ["pass"]
     schedule = { "00:00" = 1, "11:00" = 2, "22:00" = 1 }
@@ -163,6 +164,8 @@ class Role:
     """The stations (indices into Layout.stations) its cooks can work, in the order written."""
     crew: int | CookSchedule
     """Its cooks: a fixed count, or a schedule by the kitchen's local time."""
+    wage: float | None = None
+    """Its cooks' wage an hour (`wage`); None: WAGE_PER_HOUR's (common/wages.py)."""
 
     def cooks_at(self, moment: int) -> int:
         """Its cooks on shift at `moment` (epoch seconds)."""
@@ -427,7 +430,7 @@ def _roles(value: object, zone: str, station_of: StationOf, where: str) -> tuple
     for name, entry in _table(value, "roles", where).items():
         at = f"roles.{name}"
         entry = _table(entry, at, where)
-        _known(entry, {"stations", "cooks", "schedule"}, f"{where}: {at}")
+        _known(entry, {"stations", "cooks", "schedule", "wage"}, f"{where}: {at}")
         listed = entry.get("stations")
         if not isinstance(listed, list) or not listed:
             raise LayoutError(f"{where}: {at}.stations: expected a list of the stations it works, got {listed!r}")
@@ -447,7 +450,12 @@ def _roles(value: object, zone: str, station_of: StationOf, where: str) -> tuple
                 crew = CookSchedule.parse(entry["schedule"], zone)
             except ScheduleError as error:
                 raise LayoutError(f"{where}: {at}.schedule: {error}") from None
-        roles.append(Role(name, indices, crew))
+        wage = entry.get("wage")
+        if wage is not None and (
+            isinstance(wage, bool) or not isinstance(wage, (int, float)) or not 0 < wage < math.inf
+        ):
+            raise LayoutError(f"{where}: {at}.wage: expected an amount an hour > 0, like 18.50, got {wage!r}")
+        roles.append(Role(name, indices, crew, None if wage is None else float(wage)))
     if not roles:
         raise LayoutError(f"{where}: [roles] is empty: a layout needs at least one role of cooks")
     return tuple(roles)

@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -70,9 +70,34 @@ def run_plan(menu, orders, out, *more) -> int:
     )
 
 
+WAGES = {
+    "WAGE_PER_HOUR": 150.0,
+    "CURRENCY": "INR",
+    "SHIFT_COST": 40,
+    "WAGE_PREMIUMS": [
+        {"from": "22:00", "to": "06:00", "times": 1.25},
+        {"days": ["Sat", "Sun"], "from": "00:00", "to": "24:00", "times": 1.5},
+    ],
+}
+
+
+def paid_by_hand(day: date, start: str, hours: float) -> float:
+    """One cook's pay for a shift, minute by minute, by the premiums of WAGES written out here again: weekends at
+    1.5 (the larger where both hold), nights from 22:00 to 06:00 at 1.25."""
+    begins = datetime.combine(day, datetime.strptime(start, "%H:%M").time())
+    total = 0.0
+    for minute in range(round(hours * 60)):
+        at = begins + timedelta(minutes=minute)
+        times = 1.5 if at.weekday() >= 5 else 1.25 if at.hour >= 22 or at.hour < 6 else 1.0
+        total += times * 150.0 / 60
+    return total + 40
+
+
 @pytest.mark.e2e
-def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_weeks, capsys):
-    folder, parameters = their_kitchen
+def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_weeks, capsys, monkeypatch):
+    folder, _ = their_kitchen
+    parameters = write_parameters(folder / "wages.py", KITCHEN_TIMEZONE=ZONE, SLA_P90_MINUTES=45, **WAGES)
+    monkeypatch.setenv("KITCHEN_PARAMETERS", str(parameters))
     _, menu, orders = three_weeks
     out = folder / "plan"
     code = run_plan(menu, orders, out)
@@ -85,6 +110,8 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
     assert re.search(
         r"Roster: \d+ shifts, [\d,]+ paid cook-hours a week \(CP-SAT", printed
     )  # a weekly grid: one period
+    [said_cost] = re.findall(r"Labour cost: INR ([\d,.]+) a week, the roster's shifts at INR 150.00 an hour,"
+                             r" 2 premium windows \(WAGE_PREMIUMS\), INR 40.00 a shift", printed)  # fmt: skip
     assert (
         "Compared on 3 other weeks (labour: cook-hours over each whole week):" in printed and "cook-h/week" in printed
     )
@@ -107,13 +134,21 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
 
     covered = [0] * len(rows)  # the week's shifts add up to the cooks rostered in every interval
     labels = [r.interval for r in rows]
+    costs = 0.0
     for shift in read_csv(out / "shifts.csv"):
         assert shift["timezone"] == ZONE and 4 <= float(shift["hours"]) <= 8
+        assert shift["currency"] == "INR"
+        by_hand = int(shift["cooks_starting"]) * paid_by_hand(
+            date.fromisoformat(shift["day"]), shift["start"], float(shift["hours"])
+        )
+        assert float(shift["cost"]) == pytest.approx(by_hand, abs=0.01)  # hours times wages, premiums, shift cost
+        costs += float(shift["cost"])
         day = WEEKDAYS[date.fromisoformat(shift["day"]).weekday()]
         start = labels.index(f"{day} {shift['start']}")
         for k in range(round(float(shift["hours"]))):
             covered[(start + k) % len(rows)] += int(shift["cooks_starting"])
     assert covered == [r.rostered_cooks for r in rows]
+    assert float(said_cost.replace(",", "")) == pytest.approx(costs, abs=0.05)  # the week's cost is its shifts'
 
     for name in ("forecast.csv", "backtest.csv", "comparison.csv"):
         assert {row["timezone"] for row in read_csv(out / name)} == {ZONE}, name
@@ -246,12 +281,12 @@ def test_an_unreachable_target_is_said_before_any_search(their_kitchen, three_we
 def test_rounds_that_run_out_are_said_and_exit_non_zero(their_kitchen, three_weeks, monkeypatch, capsys):
     folder, _ = their_kitchen
     _, menu, orders = three_weeks
-    real = planner.solve
+    real = planner.cheapest_roster
 
     def one_cook_short(needed, *args, **kwargs):
         return real([max(0, n - 1) for n in needed], *args, **kwargs)
 
-    monkeypatch.setattr(planner, "solve", one_cook_short)
+    monkeypatch.setattr(planner, "cheapest_roster", one_cook_short)
     monkeypatch.setattr(planner, "ROSTER_ROUNDS", 2)
     monkeypatch.setattr(plan.backtest, "folds", lambda *args: [])  # the backtest's plans would run out too
     assert run_plan(menu, orders, folder / "plan") == 1

@@ -45,3 +45,24 @@ def test_the_cap_on_cooks_at_once_holds():
 def test_shift_lengths_that_do_not_fit_the_grid_are_refused():
     with pytest.raises(RosterError, match="do not fit"):
         solve([1] * 24, GRID, 0.25, 0.5)
+
+
+def test_the_roster_is_the_cheapest_by_its_pay_not_only_its_hours():
+    """Two hours of need after midnight and shifts of at least four: by the hours every four-hour shift that covers
+    them is as good; with the small hours paid double, the one that starts at 22:00 costs the least; a cost per
+    shift makes one long shift cheaper than two short ones."""
+    from common.wages import parse_wages
+    from simulator.experiment.labour_cost import cheapest_roster, week_cost
+
+    needed = [1 if hour < 2 else 0 for hour in range(24)]
+    doubled = parse_wages(10.0, "EUR", 0, [{"from": "00:00", "to": "06:00", "times": 2}])
+    roster = cheapest_roster(needed, GRID, 4, 8, None, doubled)
+    assert [(s.start, s.intervals, s.cooks) for s in roster.shifts] == [(22, 4, 1)]
+    assert week_cost(roster, GRID, doubled) == pytest.approx(7 * (2 * 10 + 2 * 20))  # every day of the week
+    apart = [1 if hour in (8, 9, 14, 15) else 0 for hour in range(24)]  # two short needs, six hours apart
+    hours = cheapest_roster(apart, GRID, 2, 8, None, parse_wages(10.0, "EUR", 0, None))
+    assert sum(s.cooks for s in hours.shifts) == 2 and hours.cook_hours == 4  # the fewest hours: two shifts
+    per_shift = parse_wages(10.0, "EUR", 50, None)
+    one = cheapest_roster(apart, GRID, 2, 8, None, per_shift)
+    assert [(s.start, s.intervals) for s in one.shifts] == [(8, 8)]  # 80 + 50 < 2 x (20 + 50)
+    assert week_cost(one, GRID, per_shift) == pytest.approx(7 * 130)
