@@ -40,6 +40,7 @@ cooks = 2
 [roles.packer]
 stations = ["pass"]
 cooks = 1
+wage = 25.0
 
 [[routes]]
 dishes = ["Paneer Tikka", "Hyderabadi Biryani"]
@@ -88,6 +89,11 @@ def test_the_rosters_by_role_keep_the_promise_and_are_the_crews_of_the_layout_wr
     shifts = list(csv.DictReader((out / "shifts.csv").read_text().splitlines()))
     assert {row["role"] for row in shifts} <= {"tandoor_cook", "all_rounder", "packer"}
     assert "packer" in {row["role"] for row in shifts}  # only packers work the pass: it needs one
+    for row in shifts:  # each role at its wage: the packers' own, the others WAGE_PER_HOUR's
+        wage = 25.0 if row["role"] == "packer" else 20.0
+        assert float(row["cost"]) == pytest.approx(int(row["cooks_starting"]) * float(row["hours"]) * wage, abs=0.01)
+    [total] = re.findall(r"Labour cost: USD ([\d,.]+) a week, every role's shifts", said)
+    assert float(total.replace(",", "")) == pytest.approx(sum(float(row["cost"]) for row in shifts), abs=0.05)
     written = read_layout(out / "layout.json", other_kitchen.ZONE)
     zone = ZoneInfo(other_kitchen.ZONE)
     days = sorted({row["day"] for row in shifts})
