@@ -77,7 +77,14 @@ def plan_week(request: WeekPlanRequest) -> int:
         history.grid, type(history.demand).of(history.file, history.demand.zone, history.grid.per_weekday, holidays)
     )
     roster_request = PlanRequest(
-        promise, request.min_shift, request.max_shift, request.max_cooks, study.demand_scale, study.seed, study.wages
+        promise,
+        request.min_shift,
+        request.max_shift,
+        request.max_cooks,
+        study.demand_scale,
+        study.seed,
+        study.wages,
+        request.rules,
     )
     week = planner.week_ahead(
         history, first, roster_request, planner.set_sizes(history.grid.per_weekday, request.replications)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from common.schedule import CookSchedule
 from common.settings import DEFAULT_WAGE
 from common.wages import Wages
+from simulator.experiment.shift_rules import ShiftRules
 from simulator.feed import FeedOptions
 
 if TYPE_CHECKING:  # numpy comes with it: a run of the simulator needs neither
@@ -165,3 +166,5 @@ class WeekPlanRequest:
     max_cooks: int | None
     layout: Path | None = None
     """--layout: plan the cooks of each role of this kitchen layout (role_planner.py); None: one pool of cooks."""
+    rules: ShiftRules = ShiftRules()
+    """The rules the roster is held to: breaks, start times, opening hours... (--break, --starts, --open...)."""

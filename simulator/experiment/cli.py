@@ -21,6 +21,7 @@ from common.service_level import Promise
 from common.settings import PROJECT_ROOT, Settings
 from simulator.cli import add_orders_flags, orders_from
 from simulator.experiment.grid import GridError
+from simulator.experiment.shift_rules import ShiftRules
 from simulator.experiment.study import History, read_history
 from simulator.menu import MenuError, load_menu
 from simulator.orders import OrdersFileError
@@ -211,6 +212,65 @@ def plan_parser(settings: Settings, doc: str | None) -> Parser:
     parser.add_argument("--min-shift", type=float, default=4.0, help="shortest shift, hours (default: %(default)s)")
     parser.add_argument("--max-shift", type=float, default=8.0, help="longest shift, hours (default: %(default)s)")
     parser.add_argument("--max-cooks", type=int, help="at most this many cooks on shift at once (default: no limit)")
+    rules = ShiftRules()
+    parser.add_argument(
+        "--break",
+        dest="break_minutes",
+        type=int,
+        default=rules.break_minutes,
+        metavar="MINUTES",
+        help="a break in every shift longer than --break-after, placed where the crew still covers the requirement;"
+        " whole intervals of --interval are taken from the crew (default: %(default)s; 0: no breaks)",
+    )
+    parser.add_argument(
+        "--break-after",
+        type=float,
+        default=rules.break_after_hours,
+        metavar="HOURS",
+        help="shifts longer than this get a break (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--break-window",
+        type=float,
+        default=rules.break_margin_hours,
+        metavar="HOURS",
+        help="a break starts at least this long after its shift starts and ends this long before it ends"
+        " (default: %(default)s)",
+    )
+    parser.add_argument("--paid-break", action="store_true", help="breaks are paid (default: unpaid)")
+    parser.add_argument(
+        "--starts",
+        default="interval",
+        metavar="WHEN",
+        help="when shifts may start: 'interval' (any interval's start), 'hour' (on the hour) or a list of times"
+        " like 06:00,10:00,16:00 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-starting", type=int, help="at most this many cooks starting a shift at one time (default: no limit)"
+    )
+    parser.add_argument(
+        "--open",
+        metavar="HH:MM-HH:MM",
+        help="opening hours, every day: no shift while closed but the paid time to open and close"
+        " (default: always open)",
+    )
+    parser.add_argument(
+        "--min-crew", type=int, default=0, help="cooks on shift at least while open (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--prep",
+        type=int,
+        default=0,
+        metavar="MINUTES",
+        help="paid time before opening, worked by --min-crew (at least one cook) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--clean",
+        type=int,
+        default=0,
+        metavar="MINUTES",
+        help="paid time after closing, worked by --min-crew (at least one cook) (default: %(default)s)",
+    )
     parser.add_argument(
         "--layout",
         type=Path,
@@ -244,7 +304,67 @@ def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) ->
         args.max_shift,
         args.max_cooks,
         args.layout,
+        shift_rules(parser, args),
     )
+
+
+def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
+    """The roster's rules from their flags, each checked against the grid (--interval)."""
+    step = args.interval
+    for flag, minutes in (("--break", args.break_minutes), ("--prep", args.prep), ("--clean", args.clean)):
+        if minutes < 0 or minutes % 1:
+            parser.error(f"{flag} {minutes}: expected whole minutes >= 0")
+    if args.prep % step or args.clean % step:
+        parser.error(f"--prep and --clean are whole {step}-minute intervals (--interval)")
+    if args.break_after <= 0 or args.break_window < 0:
+        parser.error("expected --break-after > 0 and --break-window >= 0 hours")
+    for flag, value in (("--max-starting", args.max_starting), ("--min-crew", args.min_crew)):
+        if value is not None and value < (1 if flag == "--max-starting" else 0):
+            parser.error(f"{flag} {value}: expected at least {1 if flag == '--max-starting' else 0}")
+    start_every: int | None = None
+    start_times: tuple[int, ...] = ()
+    if args.starts == "hour":
+        start_every = 60
+    elif args.starts != "interval":
+        try:
+            start_times = tuple(sorted({_minute_of(text) for text in args.starts.split(",")}))
+        except ValueError:
+            parser.error(f"--starts {args.starts}: expected 'interval', 'hour' or times like 06:00,10:00")
+    if start_every is not None and start_every % step or any(m % step for m in start_times):
+        parser.error(f"--starts {args.starts}: shifts start on the {step}-minute grid (--interval)")
+    opening = None
+    if args.open is not None:
+        try:
+            opens, closes = (_minute_of(text) for text in args.open.split("-"))
+        except ValueError:
+            parser.error(f"--open {args.open}: expected opening hours like 10:00-23:00")
+        if opens % step or closes % step:
+            parser.error(f"--open {args.open}: opening hours on the {step}-minute grid (--interval)")
+        opening = (opens, closes)
+    elif args.prep or args.clean:
+        parser.error("--prep and --clean are the paid time to open and close: give --open too")
+    return ShiftRules(
+        args.break_minutes,
+        args.break_after,
+        args.paid_break,
+        args.break_window,
+        start_every,
+        start_times,
+        args.max_starting,
+        opening,
+        args.min_crew,
+        args.prep,
+        args.clean,
+    )
+
+
+def _minute_of(text: str) -> int:
+    """Minutes of the day of 'HH:MM' (24:00 too, for a closing time); ValueError otherwise."""
+    hours, minutes = text.strip().split(":")
+    minute = int(hours) * 60 + int(minutes)
+    if len(minutes) != 2 or not 0 <= int(minutes) < 60 or not 0 <= minute <= 24 * 60:
+        raise ValueError(text)
+    return minute % (24 * 60)
 
 
 def check_shifts(parser: Parser, min_shift: float, max_shift: float, interval: int) -> None:

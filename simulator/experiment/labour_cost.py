@@ -7,7 +7,11 @@ import math
 
 from common.wages import DAY_MINUTES, Wages
 from simulator.experiment.grid import IntervalGrid
-from simulator.experiment.roster import Roster, Shift, solve
+from simulator.experiment.roster import Roster, RosterError, Shift, solve
+from simulator.experiment.shift_rules import NO_RULES, ShiftRules
+
+EVERY_RULE = "every rule"
+"""rule_costs' key for all the rules at once."""
 
 
 def interval_pay(wages: Wages, grid: IntervalGrid) -> list[float]:
@@ -30,8 +34,9 @@ def cheapest_roster(
     max_cooks: int | None,
     wages: Wages,
     wage: float | None = None,
+    rules: ShiftRules = NO_RULES,
 ) -> Roster:
-    """The roster of least cost at `wage` an hour (WAGE_PER_HOUR's when None)."""
+    """The roster of least cost at `wage` an hour (WAGE_PER_HOUR's when None), under `rules`."""
     rate = wages.per_hour if wage is None else wage
     return solve(
         needed,
@@ -41,6 +46,7 @@ def cheapest_roster(
         max_cooks,
         pay=interval_pay(wages, grid),
         shift_cost=wages.per_shift / (rate * grid.minutes / 60),
+        rules=rules,
     )
 
 
@@ -60,4 +66,38 @@ def shift_cost(
     assert weekday is not None, "a daily grid's shift starts on a day given"
     start = weekday * DAY_MINUTES + grid.start_minute(shift.start)
     minutes = shift.intervals * grid.minutes
-    return math.fsum(wages.pay([start], minutes)) * minutes / 60 * rate + wages.per_shift
+    if shift.break_at is None or not shift.unpaid_minutes:
+        paid = [(start, minutes)]
+    else:  # an unpaid break's minutes, from its start, are not paid
+        rest = shift.break_at * grid.minutes + shift.unpaid_minutes
+        paid = [(start, shift.break_at * grid.minutes), (start + rest, minutes - rest)]
+    return (
+        math.fsum(wages.pay([at], length)[0] * length for at, length in paid if length > 0) / 60 * rate
+        + wages.per_shift
+    )
+
+
+def rule_costs(
+    needed: list[int],
+    grid: IntervalGrid,
+    min_hours: float,
+    max_hours: float,
+    max_cooks: int | None,
+    wages: Wages,
+    wage: float | None,
+    roster: Roster,
+) -> dict[str, float]:
+    """What each rule the roster was held to costs a week, and all of them together (EVERY_RULE, when more than one):
+    the roster's cost less that of the integer program solved again without the rule, on the same requirement (no
+    new simulation). A rule without which no roster is found is left out."""
+    base = week_cost(roster, grid, wages, wage)
+    named = roster.rules.in_force()
+    costs = {}
+    for name in [*named, *([EVERY_RULE] if len(named) > 1 else [])]:
+        rules = NO_RULES if name == EVERY_RULE else roster.rules.without(name)
+        try:
+            other = cheapest_roster(needed, grid, min_hours, max_hours, max_cooks, wages, wage, rules)
+        except RosterError:
+            continue
+        costs[name] = base - week_cost(other, grid, wages, wage)
+    return costs

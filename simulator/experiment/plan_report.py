@@ -29,9 +29,10 @@ from simulator.experiment import options, report
 from simulator.experiment.backtest import Cell, Fold
 from simulator.experiment.demand import day_date, weekday_of
 from simulator.experiment.grid import IntervalGrid
-from simulator.experiment.labour_cost import shift_cost, week_cost
+from simulator.experiment.labour_cost import EVERY_RULE, shift_cost, week_cost
 from simulator.experiment.planner import Plan, broken
 from simulator.experiment.roster import Roster
+from simulator.experiment.shift_rules import ShiftRules
 from simulator.experiment.study import WeekAhead
 
 FILES = (
@@ -145,8 +146,21 @@ def _write(path: Path, header: list[str], rows: list[CsvRow]) -> None:
         writer.writerows(rows)
 
 
-SHIFT_COLUMNS = ["day", "start", "end", "hours", "cooks_starting", "cost", "currency", "timezone"]
-"""shifts.csv's columns: `cost` is what the cooks starting that shift cost together (labour_cost.shift_cost)."""
+SHIFT_COLUMNS = [
+    "day",
+    "start",
+    "end",
+    "hours",
+    "break_start",
+    "break_minutes",
+    "paid_hours",
+    "cooks_starting",
+    "cost",
+    "currency",
+    "timezone",
+]
+"""shifts.csv's columns: `hours` from start to end, `paid_hours` without an unpaid break; `cost` is what the cooks
+starting that shift cost together (labour_cost.shift_cost)."""
 
 
 def shift_rows(plan: Plan) -> list[CsvRow]:
@@ -170,6 +184,9 @@ def shift_rows_of(week: WeekAhead, roster: Roster, wages: Wages, wage: float | N
                     _clock(grid, shift.start),
                     _clock(grid, end),
                     shift.intervals * grid.minutes / 60,
+                    "" if shift.break_at is None else _clock(grid, (shift.start + shift.break_at) % grid.size),
+                    0 if shift.break_at is None else roster.rules.break_minutes,
+                    (shift.intervals * grid.minutes - shift.unpaid_minutes) / 60,
                     shift.cooks,
                     round(shift.cooks * shift_cost(shift, grid, wages, wage, day_date(day).weekday()), 2),
                     wages.currency,
@@ -399,6 +416,7 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
         + ("." if plan.raised else ": the rounds ran out with blocks still short of the service level."),
         f"Labour cost: {plan.wages.show(week_cost(plan.roster, grid, plan.wages))} a week, the roster's shifts at"
         f" {cost_terms(plan.wages)} (shifts.csv, by shift).",
+        *rules_lines(plan.roster.rules, plan.rule_costs, week_cost(plan.roster, grid, plan.wages), plan.wages, grid),
         shown_line(plan),
     ]
     lines += held_out_lines(plan)
@@ -430,6 +448,29 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
         f" {out / 'cook_schedule.json'} --timezone {grid.zone})."
     )
     return "\n".join(lines)
+
+
+def rules_lines(
+    rules: ShiftRules, costs: dict[str, float], total: float, wages: Wages, grid: IntervalGrid
+) -> list[str]:
+    """The rules the roster is held to, each with what it costs a week (the roster solved again without it)."""
+    named = rules.in_force()
+    if not named:
+        return ["Rules: none (any start on the grid, no breaks)."]
+    said = []
+    for name in [*named, *([EVERY_RULE] if EVERY_RULE in costs else [])]:
+        cost = costs.get(name)
+        if cost is None:
+            price = "no roster without it"
+        else:
+            share = f"{cost / max(total - cost, 1e-9):+.1%}"
+            price = (
+                f"{wages.show(cost)} a week ({share})" if cost >= 0 else f"saves {wages.show(-cost)} a week ({share})"
+            )
+        said.append(f"{'all of them' if name == EVERY_RULE else rules.describe(name, grid)}: {price}")
+    return [
+        "What each rule costs (the roster solved again without it, on the same requirement): " + "; ".join(said) + "."
+    ]
 
 
 def cost_terms(wages: Wages, wage: float | None = None) -> str:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -42,9 +42,10 @@ from simulator.experiment import options, report, staffing
 from simulator.experiment.demand import day_date
 from simulator.experiment.executor import Executor, Progress
 from simulator.experiment.forecast import Forecast, forecast
-from simulator.experiment.labour_cost import cheapest_roster
+from simulator.experiment.labour_cost import cheapest_roster, rule_costs
 from simulator.experiment.report import Assessment
 from simulator.experiment.roster import Roster
+from simulator.experiment.shift_rules import ShiftRules
 from simulator.experiment.streams import Stream
 from simulator.experiment.study import History, Replication, WeekAhead
 from simulator.experiment.trials import Option, TrialCrew
@@ -78,6 +79,8 @@ class PlanRequest:
     seed: int = 1
     wages: Wages = Wages(DEFAULT_WAGE)
     """What labour costs: the roster minimises it (labour_cost.py)."""
+    rules: ShiftRules = ShiftRules()
+    """The rules the roster is held to (shift_rules.py)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ class Plan:
     """SIPP's and square-root staffing's cooks per interval."""
     wages: Wages = Wages(DEFAULT_WAGE)
     """What labour costs, as the roster was solved with."""
+    rule_costs: dict[str, float] = field(default_factory=dict)
+    """What each rule the roster is held to costs a week (labour_cost.rule_costs)."""
 
     @property
     def forecast(self) -> Forecast:
@@ -169,7 +174,11 @@ def make_plan(
         assessments = {"the roster": compare.assess(Option("the roster", grid.schedule(roster.on_shift), "roster"))}
         textbook = textbook_rules(week, promise.target_minutes)
         assessments.update(comparisons(compare, week, textbook, floors_of(week, promise), request))
-    return Plan(week, requirement, needed, roster, rounds, raised, verdict, assessments, textbook, request.wages)
+    progress.set_postfix_str("what the rules cost")
+    costs = rule_costs(
+        needed, grid, request.min_shift, request.max_shift, request.max_cooks, request.wages, None, roster
+    )
+    return Plan(week, requirement, needed, roster, rounds, raised, verdict, assessments, textbook, request.wages, costs)
 
 
 def staff(
@@ -235,7 +244,9 @@ def raise_roster(
     `most` times. (roster, the requirement it covers, rounds, whether it showed the service level)."""
     grid, needed = raising.week.history.grid, list(requirement)
     for rounds in range(1, most + 1):
-        roster = cheapest_roster(needed, grid, request.min_shift, request.max_shift, request.max_cooks, request.wages)
+        roster = cheapest_roster(
+            needed, grid, request.min_shift, request.max_shift, request.max_cooks, request.wages, rules=request.rules
+        )
         missed = staffing.short_intervals(raising.service(roster.on_shift))
         room = [i for i in missed if request.max_cooks is None or needed[i] < request.max_cooks]
         if not missed or not room or rounds == most:  # met; or capped by --max-cooks; or out of rounds
@@ -326,6 +337,7 @@ def comparisons(
                 request.max_shift,
                 request.max_cooks,
                 request.wages,
+                rules=request.rules,
             )
         except ValueError:
             continue

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from common.service_level import LEVEL_WIDTH, ServiceLevel
 from common.settings import DEFAULT_WAGE
@@ -32,7 +32,7 @@ from common.wages import Wages
 from simulator.experiment import report, staffing
 from simulator.experiment.executor import Executor
 from simulator.experiment.grid import IntervalGrid
-from simulator.experiment.labour_cost import cheapest_roster
+from simulator.experiment.labour_cost import cheapest_roster, rule_costs
 from simulator.experiment.planner import (
     ROSTER_ROUNDS,
     PlanProgress,
@@ -128,6 +128,8 @@ class RolePlan:
     """The blocks no number of cooks keeps to the promise, by block."""
     wages: Wages = Wages(DEFAULT_WAGE)
     """What labour costs (each role at its wage), as the rosters were solved with."""
+    rule_costs: dict[str, float] = field(default_factory=dict)
+    """What each rule the rosters are held to costs a week, every role's together (labour_cost.rule_costs)."""
 
     @property
     def crew(self) -> LaidOut:
@@ -180,8 +182,16 @@ def plan_roles(
         on_shift = [roster.on_shift if roster else [0] * grid.size for roster in rosters]
         verdict = _verify(held_out, crewed(layout, on_shift, grid, request.seed))
         sensitivity = _sensitivity(search, layout, requirement, start, bound, least, request, progress)
+    costs: dict[str, float] = {}
+    for counts, roster, role in zip(needed, rosters, layout.roles, strict=True):
+        if roster is not None:
+            found = rule_costs(
+                counts, grid, request.min_shift, request.max_shift, request.max_cooks, request.wages, role.wage, roster
+            )
+            for name, cost in found.items():
+                costs[name] = costs.get(name, 0.0) + cost
     return RolePlan(
-        week, layout, requirement, needed, rosters, rounds, raised, verdict, sensitivity, bound, request.wages
+        week, layout, requirement, needed, rosters, rounds, raised, verdict, sensitivity, bound, request.wages, costs
     )
 
 
@@ -309,7 +319,9 @@ def _sensitivity(
 def _rosters(needed: list[list[int]], layout: Layout, grid: IntervalGrid, request: PlanRequest) -> list[Roster | None]:
     """Each role's cheapest roster, at its wage."""
     return [
-        cheapest_roster(n, grid, request.min_shift, request.max_shift, request.max_cooks, request.wages, role.wage)
+        cheapest_roster(
+            n, grid, request.min_shift, request.max_shift, request.max_cooks, request.wages, role.wage, request.rules
+        )
         if any(n)
         else None
         for n, role in zip(needed, layout.roles, strict=True)

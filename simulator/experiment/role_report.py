@@ -17,10 +17,12 @@ from simulator.experiment.plan_report import (
     _write,
     block_label,
     cost_terms,
+    rules_lines,
     shift_rows_of,
 )
 from simulator.experiment.role_planner import BOUND_SLACK, Bound, RolePlan
 from simulator.experiment.role_staffing import PASSES, RoleRequirement
+from simulator.experiment.shift_rules import NO_RULES
 
 FILES = ("shifts.csv", "layout.json", "intervals_by_role.csv", "sensitivity.csv")
 DISHES_OWN_TIMES = "the dishes' own times"
@@ -157,6 +159,13 @@ def role_summary(plan: RolePlan, out: Path) -> str:
             f" {cost_terms(plan.wages, role.wage)}"
         )
     lines.append(f"Labour cost: {plan.wages.show(total)} a week, every role's shifts (shifts.csv, by shift).")
+    lines += rules_lines(
+        next(r.rules for r in plan.rosters if r) if any(plan.rosters) else NO_RULES,
+        plan.rule_costs,
+        total,
+        plan.wages,
+        grid,
+    )
     totals = {f: None if of_roles is None else sum(of_roles) for f, of_roles in _requirement_hours(plan).items()}
     planned = totals[1.0] or 1e-9
     unsure = [f"x{f:g}" for f, found in plan.sensitivity.items() if found is not None and found.result.short]

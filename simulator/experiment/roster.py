@@ -1,4 +1,5 @@
-"""A roster: real shifts that cover the cooks needed in every interval, at the least labour cost.
+"""A roster: real shifts that cover the cooks needed in every interval, at the least labour cost, under the rules an
+employer works with (shift_rules.py: breaks, start times, opening hours...).
 
 An integer program, solved with OR-Tools CP-SAT: how many cooks start a shift of each allowed length at
 each interval of the day (or of the week, per weekday). Shifts start on the interval grid and last from
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from simulator.experiment.grid import IntervalGrid
+from simulator.experiment.shift_rules import NO_RULES, ShiftRules
 
 if TYPE_CHECKING:
     from ortools.sat.python.cp_model import CpSolverSolutionCallback
@@ -27,8 +29,11 @@ Variable = TypeVar("Variable")
 
 COST_SCALE = 100
 """Costs are whole numbers for CP-SAT: an interval at the plain wage costs this much (a hundredth's precision)."""
+GAP = 0.005
+"""The solver stops at a roster within this share of the relaxation's least cost (no roster costs less): with breaks
+the relaxation is no longer all but exact, and proving the last half percent can take the whole of SOLVER_SECONDS."""
 SOLVER_SECONDS = 20.0
-"""Time the solver gets: the answer is optimal when it says so, else the best found in that time."""
+"""Time the solver gets at most: the answer is optimal when it says so, else within its stated gap."""
 
 
 class RosterError(ValueError):
@@ -43,23 +48,41 @@ class Shift:
     """Its length, in intervals."""
     cooks: int
     """Cooks who work it."""
+    break_at: int | None = None
+    """Intervals after its start at which its break starts; None: no break."""
+    break_intervals: int = 0
+    """Intervals its break takes from the crew."""
+    unpaid_minutes: int = 0
+    """Minutes of its break not paid (from the break's start)."""
+
+    def worked(self) -> list[int]:
+        """The offsets (intervals after its start) at which its cooks are on shift: all but the break's."""
+        return [
+            k
+            for k in range(self.intervals)
+            if self.break_at is None or not self.break_at <= k < self.break_at + self.break_intervals
+        ]
 
 
 @dataclass(frozen=True)
 class Roster:
     shifts: list[Shift]
     on_shift: list[int]
-    """Cooks on shift in each interval of the grid."""
+    """Cooks on shift in each interval of the grid (those on a break are not)."""
     cook_hours: float
-    """Paid cook-hours per cycle (a day, or a week per weekday)."""
+    """Paid cook-hours per cycle (a day, or a week per weekday): unpaid breaks left out."""
     optimal: bool
     gap: float = 0.0
-    """How far above the solver's proof of the least hours this roster may be, as a share (0 when optimal)."""
+    """How far above the solver's proof of the least cost this roster may be, as a share (0 when optimal)."""
+    rules: ShiftRules = NO_RULES
+    """The rules it was solved under."""
 
     def status(self) -> str:
-        return (
-            "optimal" if self.optimal else f"within {self.gap:.1%} of optimal (the best found in {SOLVER_SECONDS:g} s)"
-        )
+        return "optimal" if self.optimal else f"within {self.gap:.1%} of optimal"
+
+
+Key = tuple[int, int, int | None]
+"""A kind of shift: (start interval, length in intervals, its break's offset or None)."""
 
 
 def solve(
@@ -70,9 +93,10 @@ def solve(
     max_cooks: int | None = None,
     pay: Sequence[float] | None = None,
     shift_cost: float = 0.0,
+    rules: ShiftRules = NO_RULES,
 ) -> Roster:
-    """The cheapest roster: `pay`, each interval's multiple of the wage (None: all 1); `shift_cost`, what a shift
-    costs beyond its hours, in intervals at the plain wage."""
+    """The cheapest roster under `rules`: `pay`, each interval's multiple of the wage (None: all 1); `shift_cost`,
+    what a shift costs beyond its hours, in intervals at the plain wage."""
     from ortools.sat.python import cp_model  # an optional extra: only the plan needs it
 
     size = len(needed)
@@ -82,111 +106,164 @@ def solve(
             f"shifts of {min_hours:g} to {max_hours:g} hours do not fit a grid of {grid.minutes}-minute"
             " intervals and a day (use 0 < --min-shift <= --max-shift <= 24)"
         )
-    if max_cooks is not None and max(needed) > max_cooks:
-        worst = max(range(size), key=lambda i: needed[i])
-        raise RosterError(f"--max-cooks {max_cooks} is below the {needed[worst]} cooks needed at {grid.label(worst)}")
-    top = max(needed)
+    wanted = _wanted(needed, grid, rules)
+    if max_cooks is not None and max(wanted) > max_cooks:
+        worst = max(range(size), key=lambda i: wanted[i])
+        raise RosterError(f"--max-cooks {max_cooks} is below the {wanted[worst]} cooks needed at {grid.label(worst)}")
+    keys = _kinds(size, shortest, longest, grid, rules)
+    top = max(wanted)
     model = cp_model.CpModel()
-    starting = {
-        (start, length): model.new_int_var(0, top, f"x{start}_{length}")
-        for start in range(size)
-        for length in range(shortest, longest + 1)
-    }
-    covering = _covering(starting, size)
+    starting = {key: model.new_int_var(0, top, f"x{key[0]}_{key[1]}_{key[2]}") for key in keys}
+    covering = _covering(starting, size, rules.breaks_in(grid))
     for interval in range(size):
-        model.add(sum(covering[interval]) >= needed[interval])
+        if wanted[interval] and not covering[interval]:
+            raise RosterError(
+                f"no shift allowed by the rules covers {grid.label(interval)}, where {wanted[interval]} cooks are"
+                " needed (see the start times and opening hours)"
+            )
+        model.add(sum(covering[interval]) >= wanted[interval])
         if max_cooks is not None:
             model.add(sum(covering[interval]) <= max_cooks)
-    cost = _costs(list(starting), size, pay, shift_cost)
+    if rules.max_starting is not None:
+        for start in {key[0] for key in keys}:
+            model.add(sum(v for key, v in starting.items() if key[0] == start) <= rules.max_starting)
+    cost = _costs(keys, size, pay, shift_cost, grid, rules)
     model.minimize(sum(cost[key] * variable for key, variable in starting.items()))
-    least, relaxed = relaxation(needed, shortest, longest, max_cooks, cost)
+    least, relaxed = relaxation(wanted, keys, size, max_cooks, cost, rules.breaks_in(grid), rules.max_starting)
     for key, value in relaxed.items():  # the relaxation's roster, rounded up, as a first guess: usually the answer
         model.add_hint(starting[key], min(top, math.ceil(value - 1e-6)))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = SOLVER_SECONDS
+    solver.parameters.relative_gap_limit = GAP
     solver.parameters.num_workers = 2
-    status = solver.solve(model, stop_at(least))
+    status = solver.solve(model, stop_at(least * (1 + GAP)))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RosterError(
             f"no roster of {min_hours:g}-{max_hours:g} hour shifts covers the cooks needed"
             + (f" with at most {max_cooks} at once" if max_cooks is not None else "")
+            + (f" under the rules ({', '.join(rules.in_force())})" if rules.in_force() else "")
         )
+    taken = rules.breaks_in(grid)
     shifts = [
-        Shift(start, length, solver.value(variable))
-        for (start, length), variable in starting.items()
+        Shift(
+            start, length, solver.value(variable), brk, taken if brk is not None else 0, rules.unpaid(brk is not None)
+        )
+        for (start, length, brk), variable in starting.items()
         if solver.value(variable)
     ]
     on_shift = [0] * size
     for shift in shifts:
-        for offset in range(shift.intervals):
+        for offset in shift.worked():
             on_shift[(shift.start + offset) % size] += shift.cooks
-    hours = sum(s.intervals * s.cooks for s in shifts) * grid.minutes / 60
+    hours = sum((s.intervals * grid.minutes - s.unpaid_minutes) * s.cooks for s in shifts) / 60
     objective = solver.objective_value
     bound = max(solver.best_objective_bound, least)
     gap = (objective - bound) / objective if objective else 0.0
-    return Roster(shifts, on_shift, hours, status == cp_model.OPTIMAL or objective <= bound, max(0.0, gap))
+    return Roster(shifts, on_shift, hours, status == cp_model.OPTIMAL or objective <= bound, max(0.0, gap), rules)
+
+
+def _wanted(needed: Sequence[int], grid: IntervalGrid, rules: ShiftRules) -> list[int]:
+    """The cooks each interval must have on shift: the requirement, the least crew while open, a cook (or the least
+    crew) for the paid time to open and close; RosterError for cooks needed while closed."""
+    wanted = []
+    for interval, (count, mark) in enumerate(zip(needed, rules.open_mask(grid), strict=True)):
+        if mark == "closed":
+            if count:
+                raise RosterError(
+                    f"{count} cooks are needed at {grid.label(interval)}, when the kitchen is closed by its opening"
+                    " hours: orders come then (open longer, or leave --open out)"
+                )
+            wanted.append(0)
+        elif mark == "open":
+            wanted.append(max(count, rules.min_crew))
+        else:
+            wanted.append(max(count, rules.min_crew, 1))
+    return wanted
+
+
+def _kinds(size: int, shortest: int, longest: int, grid: IntervalGrid, rules: ShiftRules) -> list[Key]:
+    """Every kind of shift the rules allow: its start, its length, where its break is; none that works while
+    the kitchen is closed."""
+    closed = {i for i, mark in enumerate(rules.open_mask(grid)) if mark == "closed"}
+    return [
+        (start, length, brk)
+        for start in range(size)
+        if rules.may_start(start, grid)
+        for length in range(shortest, longest + 1)
+        if not any((start + k) % size in closed for k in range(length))
+        for brk in rules.break_offsets(length, grid)
+    ]
 
 
 def _costs(
-    shifts: list[tuple[int, int]], size: int, pay: Sequence[float] | None, shift_cost: float
-) -> dict[tuple[int, int], int]:
-    """Each (start, length)'s cost as the objective counts it: its length when every interval pays the same and
-    a shift costs nothing more (the paid hours, as ever), else its intervals' pay plus the shift's cost, scaled to
-    whole numbers (COST_SCALE)."""
-    if (pay is None or len(set(pay)) <= 1) and not shift_cost:
-        return {(start, length): length for start, length in shifts}
+    keys: list[Key], size: int, pay: Sequence[float] | None, shift_cost: float, grid: IntervalGrid, rules: ShiftRules
+) -> dict[Key, int]:
+    """Each kind of shift's cost as the objective counts it: its length when every interval pays the same, a shift
+    costs nothing more and none has a break (the paid hours, as ever), else the pay of its intervals (an unpaid
+    break's minutes left out) plus the shift's cost, scaled to whole numbers (COST_SCALE)."""
+    if (pay is None or len(set(pay)) <= 1) and not shift_cost and not any(key[2] is not None for key in keys):
+        return {key: key[1] for key in keys}
     paid = pay or [1.0] * size
-    return {
-        (start, length): round(COST_SCALE * (sum(paid[(start + k) % size] for k in range(length)) + shift_cost))
-        for start, length in shifts
-    }
+    taken = rules.breaks_in(grid)
+    costs = {}
+    for start, length, brk in keys:
+        total = sum(paid[(start + k) % size] for k in range(length)) + shift_cost
+        if brk is not None:
+            unpaid = rules.unpaid(True) / grid.minutes  # intervals' worth, from the break's start
+            total -= sum(paid[(start + brk + k) % size] * min(1.0, max(0.0, unpaid - k)) for k in range(taken))
+        costs[(start, length, brk)] = round(COST_SCALE * total)
+    return costs
 
 
 def relaxation(
     needed: Sequence[int],
-    shortest: int,
-    longest: int,
+    keys: list[Key],
+    size: int,
     max_cooks: int | None,
-    cost: dict[tuple[int, int], int] | None = None,
-) -> tuple[float, dict[tuple[int, int], float]]:
-    """The linear relaxation (GLOP): its least cost (`cost`, else paid intervals), rounded up (no roster pays
-    less), and its shifts.
-    Covering consecutive intervals makes this relaxation all but exact, so a roster that reaches the bound is
-    optimal: CP-SAT starts from its shifts and stops there instead of spending its time proving it."""
+    cost: dict[Key, int],
+    taken: int = 0,
+    max_starting: int | None = None,
+) -> tuple[float, dict[Key, float]]:
+    """The linear relaxation (GLOP): its least cost, rounded up (no roster pays less), and its shifts. Covering
+    consecutive intervals makes this relaxation all but exact, so a roster that reaches the bound is optimal:
+    CP-SAT starts from its shifts and stops there instead of spending its time proving it."""
     from ortools.linear_solver import pywraplp
 
-    size = len(needed)
     lp = pywraplp.Solver.CreateSolver("GLOP")
-    starting = {
-        (start, length): lp.NumVar(0, lp.infinity(), "")
-        for start in range(size)
-        for length in range(shortest, longest + 1)
-    }
-    for interval, covering in enumerate(_covering(starting, size)):  # coefficients set one by one: quicker to build
+    starting = {key: lp.NumVar(0, lp.infinity(), "") for key in keys}
+    for interval, covering in enumerate(_covering(starting, size, taken)):  # coefficients one by one: quicker
         constraint = lp.Constraint(needed[interval], lp.infinity() if max_cooks is None else max_cooks)
         for variable in covering:
             constraint.SetCoefficient(variable, 1)
+    if max_starting is not None:
+        for start in {key[0] for key in keys}:
+            constraint = lp.Constraint(0, max_starting)
+            for key, variable in starting.items():
+                if key[0] == start:
+                    constraint.SetCoefficient(variable, 1)
     objective = lp.Objective()
-    for (start, length), variable in starting.items():
-        objective.SetCoefficient(variable, length if cost is None else cost[(start, length)])
+    for key, variable in starting.items():
+        objective.SetCoefficient(variable, cost[key])
     objective.SetMinimization()
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return 0.0, {}
     return math.ceil(objective.Value() - 1e-6), {key: v.solution_value() for key, v in starting.items()}
 
 
-def _covering(starting: Mapping[tuple[int, int], Variable], size: int) -> list[list[Variable]]:
-    """For each interval, the variables of the shifts (start, length) on duty in it, across the wrap."""
+def _covering(starting: Mapping[Key, Variable], size: int, taken: int) -> list[list[Variable]]:
+    """For each interval, the variables of the shifts on shift in it (their break aside), across the wrap."""
     covering: list[list[Variable]] = [[] for _ in range(size)]
-    for (start, length), variable in starting.items():
+    for (start, length, brk), variable in starting.items():
         for offset in range(length):
-            covering[(start + offset) % size].append(variable)
+            if brk is None or not brk <= offset < brk + taken:
+                covering[(start + offset) % size].append(variable)
     return covering
 
 
 def stop_at(bound: float) -> CpSolverSolutionCallback:
-    """A callback that stops CP-SAT at the first roster that pays no more than a known lower bound: it is optimal.
-    (Its class is made here, since OR-Tools, an optional extra, is imported only when a roster is solved.)"""
+    """A callback that stops CP-SAT at the first roster that pays no more than `bound`: the relaxation's least cost
+    (then it is optimal), or within GAP of it. (Its class is made here, since OR-Tools, an optional extra, is
+    imported only when a roster is solved.)"""
     from ortools.sat.python import cp_model
 
     class StopAt(cp_model.CpSolverSolutionCallback):

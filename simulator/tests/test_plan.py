@@ -81,13 +81,18 @@ WAGES = {
 }
 
 
-def paid_by_hand(day: date, start: str, hours: float) -> float:
+def paid_by_hand(day: date, start: str, hours: float, break_start: str, break_minutes: int) -> float:
     """One cook's pay for a shift, minute by minute, by the premiums of WAGES written out here again: weekends at
-    1.5 (the larger where both hold), nights from 22:00 to 06:00 at 1.25."""
+    1.5 (the larger where both hold), nights from 22:00 to 06:00 at 1.25; an unpaid break's minutes left out."""
     begins = datetime.combine(day, datetime.strptime(start, "%H:%M").time())
+    rests = begins.replace(hour=int(break_start[:2]), minute=int(break_start[3:])) if break_start else None
+    if rests is not None and rests < begins:
+        rests += timedelta(days=1)
     total = 0.0
     for minute in range(round(hours * 60)):
         at = begins + timedelta(minutes=minute)
+        if rests is not None and rests <= at < rests + timedelta(minutes=break_minutes):
+            continue
         times = 1.5 if at.weekday() >= 5 else 1.25 if at.hour >= 22 or at.hour < 6 else 1.0
         total += times * 150.0 / 60
     return total + 40
@@ -139,14 +144,23 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
         assert shift["timezone"] == ZONE and 4 <= float(shift["hours"]) <= 8
         assert shift["currency"] == "INR"
         by_hand = int(shift["cooks_starting"]) * paid_by_hand(
-            date.fromisoformat(shift["day"]), shift["start"], float(shift["hours"])
+            date.fromisoformat(shift["day"]),
+            shift["start"],
+            float(shift["hours"]),
+            shift["break_start"],
+            int(shift["break_minutes"]),
         )
         assert float(shift["cost"]) == pytest.approx(by_hand, abs=0.01)  # hours times wages, premiums, shift cost
         costs += float(shift["cost"])
         day = WEEKDAYS[date.fromisoformat(shift["day"]).weekday()]
         start = labels.index(f"{day} {shift['start']}")
         for k in range(round(float(shift["hours"]))):
-            covered[(start + k) % len(rows)] += int(shift["cooks_starting"])
+            at = (start + k) % len(rows)
+            if shift["break_start"] and labels[at].endswith(shift["break_start"]):
+                assert 2 <= k <= float(shift["hours"]) - 3  # two hours or more from either end (60-minute grid)
+                continue  # on a break: the hour is taken from the crew, and 30 minutes from the pay
+            covered[at] += int(shift["cooks_starting"])
+        assert bool(shift["break_start"]) == (float(shift["hours"]) > 6)  # a break in every shift over 6 hours
     assert covered == [r.rostered_cooks for r in rows]
     assert float(said_cost.replace(",", "")) == pytest.approx(costs, abs=0.05)  # the week's cost is its shifts'
 
@@ -304,6 +318,11 @@ def test_rounds_that_run_out_are_said_and_exit_non_zero(their_kitchen, three_wee
         (["--max-wait", "10"], "--max-wait must be at least --sla-p90"),
         (["--week-of", "2024-03-20"], "--week-of must come after the file's last day, 2024-03-24"),
         (["--holidays", "XX"], "neither a file nor a country the holidays package knows"),
+        (["--starts", "06:30,10:00"], "--starts 06:30,10:00: shifts start on the 60-minute grid (--interval)"),
+        (["--starts", "noon"], "--starts noon: expected 'interval', 'hour' or times like 06:00,10:00"),
+        (["--prep", "60"], "--prep and --clean are the paid time to open and close: give --open too"),
+        (["--open", "10-22"], "--open 10-22: expected opening hours like 10:00-23:00"),
+        (["--max-starting", "0"], "--max-starting 0: expected at least 1"),
     ],
 )
 def test_bad_flags_are_refused_with_one_line(their_kitchen, three_weeks, capsys, flags, said):
@@ -314,6 +333,14 @@ def test_bad_flags_are_refused_with_one_line(their_kitchen, three_weeks, capsys,
         raise SystemExit(code)
     assert exit_.value.code == 2
     assert said in capsys.readouterr().err
+
+
+def test_opening_hours_that_leave_orders_out_are_said_with_the_interval(their_kitchen, three_weeks, capsys):
+    folder, _ = their_kitchen
+    _, menu, orders = three_weeks
+    assert run_plan(menu, orders, folder / "plan", "--open", "10:00-22:00") == 1
+    said = capsys.readouterr().err
+    assert re.search(r"\d+ cooks are needed at \w{3} \d\d:00, when the kitchen is closed by its opening hours", said)
 
 
 def test_a_missing_extra_is_one_line_naming_the_install_command(their_kitchen, monkeypatch, capsys):

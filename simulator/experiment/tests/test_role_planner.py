@@ -91,7 +91,9 @@ def test_the_rosters_by_role_keep_the_promise_and_are_the_crews_of_the_layout_wr
     assert "packer" in {row["role"] for row in shifts}  # only packers work the pass: it needs one
     for row in shifts:  # each role at its wage: the packers' own, the others WAGE_PER_HOUR's
         wage = 25.0 if row["role"] == "packer" else 20.0
-        assert float(row["cost"]) == pytest.approx(int(row["cooks_starting"]) * float(row["hours"]) * wage, abs=0.01)
+        paid = float(row["hours"]) - int(row["break_minutes"]) / 60  # an unpaid break is not paid
+        assert float(row["paid_hours"]) == paid
+        assert float(row["cost"]) == pytest.approx(int(row["cooks_starting"]) * paid * wage, abs=0.01)
     [total] = re.findall(r"Labour cost: USD ([\d,.]+) a week, every role's shifts", said)
     assert float(total.replace(",", "")) == pytest.approx(sum(float(row["cost"]) for row in shifts), abs=0.05)
     written = read_layout(out / "layout.json", other_kitchen.ZONE)
@@ -104,6 +106,9 @@ def test_the_rosters_by_role_keep_the_promise_and_are_the_crews_of_the_layout_wr
             begins = (datetime.fromisoformat(row["day"]).replace(tzinfo=zone) - first).days * 48
             begins += int(row["start"][:2]) * 2 + int(row["start"][3:]) // 30
             for k in range(round(float(row["hours"]) * 2)):
+                clock = (int(row["start"][:2]) * 60 + int(row["start"][3:]) + 30 * k) % (24 * 60)
+                if row["break_start"] == f"{clock // 60:02}:{clock % 60:02}":
+                    continue  # on a break: not on shift
                 covered[begins + k] += int(row["cooks_starting"])
         for k in range(48, 7 * 48):  # the first day's early hours carry shifts begun the day before the week
             moment = int((first + timedelta(minutes=30 * k)).timestamp())
@@ -161,7 +166,9 @@ def test_steps_longer_than_the_menu_says_are_staffed_and_max_cooks_is_refused_fo
         '[[routes]]\ndishes = "*"\nsteps = [{ station = "line", time = "25:00" }]\n'
     )
     status, said, errors = plan_by_role(menu, orders, slow, folder / "slow-plan", capsys)
-    assert status == 0, said + errors
+    # planned and judged on held-out days (on two search weeks a block may fall short there: exit 1), not refused
+    assert status in (0, 1) and "cannot keep up" not in errors, said + errors
+    assert re.search(r"cook: requirement [\d,]+ cook-hours a day", said) and "Held out (280 days)" in said
     with pytest.raises(SystemExit) as refused:
         plan.main(["--orders", str(orders), "--menu", str(menu), "--layout", str(slow), "--max-cooks", "9"])
     assert refused.value.code == 2 and "--max-cooks caps one pool of cooks" in capsys.readouterr().err

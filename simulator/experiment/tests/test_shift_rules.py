@@ -1,0 +1,98 @@
+"""The roster under an employer's rules, each checked by an independent count of who is on shift from the shifts
+themselves (not the solver's variables): breaks inside their window with the requirement still covered, starts on
+the times allowed, no more starting at once than allowed, nobody while closed but the paid time to open and close,
+and what each rule costs."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from common.wages import parse_wages
+from simulator.experiment.grid import IntervalGrid
+from simulator.experiment.labour_cost import EVERY_RULE, cheapest_roster, rule_costs, week_cost
+from simulator.experiment.roster import Roster, RosterError
+from simulator.experiment.shift_rules import NO_RULES, ShiftRules
+
+GRID = IntervalGrid(30, False, "Pacific/Auckland")
+WAGES = parse_wages(25.0, "NZD", 0, None)
+
+
+def on_shift(roster: Roster, size: int) -> list[int]:
+    """Cooks at work in each interval, counted from the shifts: a shift's intervals but its break's."""
+    counted = [0] * size
+    for shift in roster.shifts:
+        for k in range(shift.intervals):
+            resting = shift.break_at is not None and shift.break_at <= k < shift.break_at + shift.break_intervals
+            if not resting:
+                counted[(shift.start + k) % size] += shift.cooks
+    return counted
+
+
+NEEDS = st.lists(st.integers(0, 4), min_size=48, max_size=48).filter(any)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(needed=NEEDS, minutes=st.sampled_from([30, 60]), after=st.sampled_from([5.0, 6.0]))
+def test_breaks_sit_in_their_window_and_the_crew_still_covers_every_interval(needed, minutes, after):
+    rules = ShiftRules(break_minutes=minutes, break_after_hours=after, break_margin_hours=1.5)
+    roster = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=rules)
+    counted = on_shift(roster, GRID.size)
+    assert counted == roster.on_shift
+    assert all(c >= n for c, n in zip(counted, needed, strict=True))
+    for shift in roster.shifts:
+        if shift.intervals * 30 > after * 60:
+            assert shift.break_at is not None and 3 <= shift.break_at <= shift.intervals - 3 - shift.break_intervals
+            assert shift.unpaid_minutes == minutes
+        else:
+            assert shift.break_at is None
+    paid = sum((s.intervals * 30 - s.unpaid_minutes) * s.cooks for s in roster.shifts) / 60
+    assert roster.cook_hours == paid
+    assert week_cost(roster, GRID, WAGES) == pytest.approx(7 * paid * 25.0)  # every day of the week, at the wage
+
+
+def test_starts_only_when_allowed_and_no_more_at_once_than_allowed():
+    needed = [0] * 14 + [3] * 10 + [6] * 8 + [2] * 10 + [0] * 6
+    hourly = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=ShiftRules(start_every=60, max_starting=2))
+    assert all(GRID.start_minute(s.start) % 60 == 0 for s in hourly.shifts)
+    starting: dict[int, int] = {}
+    for shift in hourly.shifts:
+        starting[shift.start] = starting.get(shift.start, 0) + shift.cooks
+    assert max(starting.values()) <= 2
+    assert all(c >= n for c, n in zip(on_shift(hourly, 48), needed, strict=True))
+    listed = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=ShiftRules(start_times=(6 * 60, 11 * 60, 16 * 60)))
+    assert {GRID.start_minute(s.start) for s in listed.shifts} <= {360, 660, 960}
+    with pytest.raises(RosterError, match="no shift allowed by the rules covers"):
+        cheapest_roster([0] * 47 + [1], GRID, 4, 4, None, WAGES, rules=ShiftRules(start_times=(6 * 60,)))
+
+
+def test_nobody_works_while_closed_but_to_open_and_close_and_the_least_crew_holds_while_open():
+    rules = ShiftRules(break_minutes=0, opening=(11 * 60, 22 * 60), min_crew=2, prep_minutes=60, clean_minutes=30)
+    needed = [0] * 24 + [5] * 8 + [0] * 16  # a peak from 12:00 to 16:00
+    roster = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=rules)
+    counted = on_shift(roster, 48)
+    for interval, count in enumerate(counted):
+        minute = GRID.start_minute(interval)
+        if 10 * 60 <= minute < 11 * 60 or 22 * 60 <= minute < 22 * 60 + 30:
+            assert count >= 2, minute  # the least crew opens and closes, paid
+        elif 11 * 60 <= minute < 22 * 60:
+            assert count >= max(2, needed[interval]), minute
+        else:
+            assert count == 0, minute  # closed
+    with pytest.raises(RosterError, match="needed at 23:00, when the kitchen is closed"):
+        cheapest_roster([0] * 46 + [1, 0], GRID, 4, 8, None, WAGES, rules=rules)
+
+
+def test_what_each_rule_costs_is_the_roster_solved_again_without_it():
+    needed = [1] * 12 + [2] * 12 + [5] * 6 + [3] * 12 + [1] * 6
+    rules = ShiftRules(start_every=120, max_starting=3)
+    roster = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=rules)
+    costs = rule_costs(needed, GRID, 4, 8, None, WAGES, None, roster)
+    assert set(costs) == {"breaks", "start times", "starts at once", EVERY_RULE}
+    free = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=NO_RULES)
+    assert costs[EVERY_RULE] == pytest.approx(week_cost(roster, GRID, WAGES) - week_cost(free, GRID, WAGES))
+    assert costs["start times"] >= 0  # starts every two hours cannot be cheaper than starts at any half hour
+    paid_breaks = ShiftRules(break_paid=True)
+    paid = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=paid_breaks)
+    assert rule_costs(needed, GRID, 4, 8, None, WAGES, None, paid)["breaks"] >= 0  # a paid break costs, or is free
