@@ -81,8 +81,9 @@ DB_RETRY_SECONDS = 120
 # Labour as money (the plan minimises it; every output that counts cook-hours shows it beside them). A cook's
 # wage an hour, in CURRENCY (an ISO 4217 code, which every amount shown names); a layout's role may set its own
 # (`wage = 21.0`). SHIFT_COST: what a shift costs beyond its hours. WAGE_PREMIUMS: hours in a window of the
-# kitchen's local time paid `times` the wage (the largest where two apply), e.g.
-# [{"from": "22:00", "to": "06:00", "times": 1.25}, {"days": ["Sat", "Sun"], "from": "00:00", "to": "24:00", "times": 1.5}]
+# kitchen's local time paid `times` the wage (the largest where two apply), e.g. nights and weekends:
+# [{"from": "22:00", "to": "06:00", "times": 1.25},
+#  {"days": ["Sat", "Sun"], "from": "00:00", "to": "24:00", "times": 1.5}]
 WAGE_PER_HOUR = 20.0
 CURRENCY = "USD"
 SHIFT_COST = 0
