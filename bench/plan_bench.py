@@ -139,7 +139,7 @@ def scenario(
         out = folder / f"{name}-plan-{history_seed}"
         seconds.append(_plan(history, menu, out, flags)[0])
         schedule = CookSchedule.read(out / "cook_schedule.json", ZONE)
-        hours = sum(float(row["hours"]) * int(row["cooks_starting"]) for row in _csv(out / "shifts.csv"))
+        hours = sum(float(row["paid_hours"]) * int(row["cooks_starting"]) for row in _csv(out / "shifts.csv"))
         own = []
         for draw in range(weeks_judged):
             seed = 1000 * history_seed + draw

@@ -41,6 +41,8 @@ DEFAULT_SLA_P90 = 40.0
 """SLA_P90_MINUTES when the parameters file does not set it: the p90 fulfillment, in minutes, held to."""
 DEFAULT_WAGE = 20.0
 """WAGE_PER_HOUR when the parameters file does not set it: a placeholder to put yours in place of."""
+DEFAULT_LABOUR_COST_TARGET = 0.30
+"""LABOUR_COST_TARGET when the parameters file does not set it: labour at 30% of sales, a common rule of thumb."""
 DEFAULT_DB_RETRY_SECONDS = 120.0
 """DB_RETRY_SECONDS when the parameters file does not set it: how long the simulator waits for a database that is
 away before it stops, its run left to be resumed."""
@@ -87,6 +89,8 @@ class Settings:
     """DB_RETRY_SECONDS: how long the simulator waits for a database that is away (--db-retry-seconds)."""
     wages: Wages = Wages(DEFAULT_WAGE)
     """WAGE_PER_HOUR, CURRENCY, SHIFT_COST and WAGE_PREMIUMS: labour as money (common/wages.py)."""
+    labour_cost_target: float = DEFAULT_LABOUR_COST_TARGET
+    """LABOUR_COST_TARGET: the share of revenue labour should cost, drawn as a line on the live page."""
 
 
 def parse_speed(value: object, where: str = "SIMULATION_SPEED") -> float | None:
@@ -143,9 +147,9 @@ def parse_wait(value: object, where: str) -> float:
 _positive_minutes = _positive("minutes")
 
 
-def _share(value: object, where: str) -> float:
+def _share(value: object, where: str, of: str = "days", like: str = "0.95") -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-        raise SettingsError(f"{where}: expected a share of days between 0 and 1, like 0.95, got {value!r}")
+        raise SettingsError(f"{where}: expected a share of {of} between 0 and 1, like {like}, got {value!r}")
     return float(value)
 
 
@@ -267,6 +271,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         else _path(values["KITCHEN_LAYOUT"], where + "KITCHEN_LAYOUT"),
         db_retry_seconds=parse_wait(get("DB_RETRY_SECONDS", DEFAULT_DB_RETRY_SECONDS), where + "DB_RETRY_SECONDS"),
         wages=_wages(values, parameters_file),
+        labour_cost_target=_share(
+            get("LABOUR_COST_TARGET", DEFAULT_LABOUR_COST_TARGET), where + "LABOUR_COST_TARGET", "revenue", "0.30"
+        ),
     )
 
 
@@ -305,6 +312,7 @@ KNOBS: dict[str, tuple[tuple[type, ...], str]] = {
     "CURRENCY": ((str,), "an ISO 4217 code, like 'USD'"),
     "SHIFT_COST": ((int, float), "an amount a shift, like 0"),
     "WAGE_PREMIUMS": ((list, type(None)), "a list of windows, each {'days': [...], 'from', 'to', 'times'}, or None"),
+    "LABOUR_COST_TARGET": ((float,), "a share of revenue between 0 and 1, like 0.30"),
 }
 """Every knob of the parameters file, with the types it may hold there (the environment's strings are read
 as what they say)."""

@@ -19,6 +19,7 @@ from common.settings import Settings, cli_target, settings_or_exit
 from dashboard import gunicorn_conf
 from dashboard.app import create_app
 from dashboard.auth import UsersError, users_from
+from dashboard.figures import Money
 
 
 def parser(settings: Settings) -> Parser:
@@ -68,7 +69,13 @@ def main(argv: list[str] | None = None) -> int:
             1, f"dashboard: port {args.port} is already in use on {args.host}; choose another: --port {args.port + 1}\n"
         )
     app = create_app(
-        args.db, settings.refresh_interval, settings.timezone, users, settings.sla_p90_minutes, settings.service_level
+        args.db,
+        settings.refresh_interval,
+        settings.timezone,
+        users,
+        settings.sla_p90_minutes,
+        settings.service_level,
+        Money(settings.wages, settings.labour_cost_target),
     )  # it opens no connection: each worker opens its own
     address = f"[{args.host}]" if ":" in args.host else args.host
     print(

@@ -12,6 +12,7 @@ from common.service_level import Promise
 from common.settings import DEFAULT_LEVEL, DEFAULT_SLA_P90
 from dashboard import callbacks, compare, layout
 from dashboard.auth import require_login
+from dashboard.figures import MONEY, Money
 
 
 def create_app(
@@ -21,9 +22,11 @@ def create_app(
     users: dict[str, str] | None = None,
     target: float = DEFAULT_SLA_P90,
     level: float = DEFAULT_LEVEL,
+    money: Money = MONEY,
 ) -> Dash:
     """The app; with `users` (name -> password or hash), every page asks for a login. `target` is the p90
-    fulfillment, in minutes, each half hour is held to, on a `level` share of days."""
+    fulfillment, in minutes, each half hour is held to, on a `level` share of days; `money` how amounts show and
+    labour is costed."""
     # no "Updating..." in the tab while a callback runs: Dash documents "" as None, which its signature does not take
     app = Dash(__name__, title="Kitchen Simulator", update_title="")
     app.layout = layout.shell(refresh_seconds)
@@ -47,8 +50,8 @@ def create_app(
 
     reader = Reader(database)
     promise = Promise(target, level)
-    callbacks.register(app, reader, zone, promise)
-    compare.register(app, reader, zone, promise)
+    callbacks.register(app, reader, zone, promise, money)
+    compare.register(app, reader, zone, promise, money)
     if users:
         require_login(app.server, users)
 

@@ -15,10 +15,11 @@ from common.records import STALLED_AFTER
 from common.service_level import Promise
 from dashboard import queries, tables
 from dashboard.charts import CHARTS, Chart
+from dashboard.figures import MONEY, Money
 from dashboard.layout import status_line
 
 
-def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
+def register(app: Dash, reader: Reader, zone: str, promise: Promise, money: Money = MONEY) -> None:
     clock = LocalClock(zone)
 
     @app.callback(
@@ -57,7 +58,7 @@ def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
         return kitchen_options, run_options, status, no_update if shown_now == shown_before else shown_now
 
     for chart in CHARTS:
-        _register_chart(app, chart, reader, zone, promise)
+        _register_chart(app, chart, reader, zone, promise, money)
 
     by_id = {chart.id: chart for chart in CHARTS}
 
@@ -72,7 +73,7 @@ def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
         if chart is None or not any(clicks) or not shown:
             return no_update
         rows = reader.read(lambda session: chart.read(session, shown["runs"], shown["now"], zone, promise))
-        header, table = chart.table(rows, zone)
+        header, table = chart.tabulate(rows, zone, money)
         return dcc.send_string(tables.csv_text(header, table), f"{chart.id}.csv")
 
 
@@ -102,20 +103,20 @@ def _facts(shown: list[queries.Run], clock: LocalClock) -> list[tuple[str, str]]
     ]
 
 
-def _register_chart(app: Dash, chart: Chart, reader: Reader, zone: str, promise: Promise) -> None:
+def _register_chart(app: Dash, chart: Chart, reader: Reader, zone: str, promise: Promise, money: Money) -> None:
     @lru_cache(maxsize=32)
     def figure_at(runs: tuple[int, ...], now: int) -> dict:
         """The chart at a simulated moment. Every page open on the same runs asks for the same moment
         (the writer commits once a second), so it is drawn once for all of them."""
         return chart.draw(
-            reader.read(lambda session: chart.read(session, list(runs), now, zone, promise)), zone, promise
+            reader.read(lambda session: chart.read(session, list(runs), now, zone, promise)), zone, promise, money
         )
 
     @app.callback(Output(chart.id, "figure"), Input("run", "data"))
     def refresh_chart(shown):
         if not shown:
-            return chart.draw(None, zone, promise)
+            return chart.draw(None, zone, promise, money)
         try:
             return figure_at(tuple(shown["runs"]), shown["now"])
         except DatabaseUnavailable:
-            return chart.draw(None, zone, promise)
+            return chart.draw(None, zone, promise, money)

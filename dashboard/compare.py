@@ -22,8 +22,8 @@ from common.plan_files import read_intervals
 from common.schedule import CookSchedule, ScheduleError
 from common.service_level import Promise
 from dashboard import comparison, queries, tables
-from dashboard.comparison import SUMMARY_COLUMNS, Shown
-from dashboard.figures import clock_of
+from dashboard.comparison import Shown, summary_columns
+from dashboard.figures import MONEY, Money, clock_of, premium_share
 from dashboard.layout import summary_table
 
 MOST_RUNS = 6
@@ -99,8 +99,8 @@ class ComparePage:
     """The page's callbacks on one database, each a method (`register` wires them to the app): what the picker
     offers and holds, the view store, the plan opened, each chart, the table and the CSV downloads."""
 
-    def __init__(self, reader: Reader, zone: str, promise: Promise) -> None:
-        self.reader, self.zone, self.promise = reader, zone, promise
+    def __init__(self, reader: Reader, zone: str, promise: Promise, money: Money = MONEY) -> None:
+        self.reader, self.zone, self.promise, self.money = reader, zone, promise, money
         self.table = kept_per_view(self._table)
         self.charts: dict[str, tuple[Callable, Callable, bool]] = {
             "compare-queued": (self.queued, comparison.queued, False),
@@ -204,17 +204,27 @@ class ComparePage:
         }
         target = self.promise.target_minutes
 
-        def read(session) -> tuple[list, list]:
-            return queries.compare_summaries(session, view["runs"]), queries.compare_days(session, since, target)
+        def read(session) -> tuple[list, list, list]:
+            return (
+                queries.compare_summaries(session, view["runs"]),
+                queries.compare_days(session, since, target),
+                queries.compare_crews(session, view["runs"]) if self.money.wages.premiums else [],
+            )
 
-        rows, days = self.reader.read(read)
-        return comparison.summary_rows(rows, _info(view), comparison.service_levels(days, self.promise))
+        rows, days, crews = self.reader.read(read)
+        zones = {run_id: run_zone for run_id, _, run_zone in view["shown"]}
+        samples: dict[int, list] = {}
+        for run_id, t, cooks in crews:
+            samples.setdefault(run_id, []).append((t, cooks))
+        premiums = {run_id: premium_share(own, zones[run_id], self.money) for run_id, own in samples.items()}
+        levels = comparison.service_levels(days, self.promise)
+        return comparison.summary_rows(rows, _info(view), levels, premiums, self.money)
 
     def refresh_table(self, view):
         try:
-            return summary_table(self.table(view) if view else [])
+            return summary_table(self.table(view) if view else [], summary_columns(self.money))
         except DatabaseUnavailable:
-            return summary_table([])
+            return summary_table([], summary_columns(self.money))
 
     def download(self, clicks, view):
         which = (ctx.triggered_id or {}).get("chart")
@@ -227,7 +237,7 @@ class ComparePage:
         """A chart's or the table's CSV: the rows its query returned for the view shown."""
         shown = _info(view)
         if which == "compare-table":
-            return SUMMARY_COLUMNS, self.table(view)
+            return summary_columns(self.money), self.table(view)
         if which == "compare-half-hours":
             rows = comparison.half_hour_percentiles(self.rows_of(self.half_hours, view))
             return [
@@ -262,8 +272,8 @@ class ComparePage:
         ]
 
 
-def register(app: Dash, reader: Reader, zone: str, promise: Promise) -> None:
-    page = ComparePage(reader, zone, promise)
+def register(app: Dash, reader: Reader, zone: str, promise: Promise, money: Money = MONEY) -> None:
+    page = ComparePage(reader, zone, promise, money)
     app.callback(
         Output("compare-runs", "options"),
         Output("compare-runs", "value"),

@@ -11,7 +11,7 @@ import numpy as np
 
 from common.service_level import Promise, ServiceLevel, judge_days
 from common.statistics import nearest_rank
-from dashboard.figures import COLOURS, TEXT, _axis, clock_of, figure, level_line, no_stations, waiting
+from dashboard.figures import COLOURS, MONEY, TEXT, Money, _axis, clock_of, figure, level_line, no_stations, waiting
 from dashboard.queries import Run
 
 BELOW = {
@@ -261,19 +261,28 @@ def half_hours(rows, runs: dict[int, Shown], target: float, plan: dict | None = 
     )
 
 
-SUMMARY_COLUMNS = [
-    "run",
-    "orders",
-    "mean fulfillment (min)",
-    "p50 (min)",
-    "p90 (min)",
-    "p99 (min)",
-    "half hours at the service level (last 14 days)",
-    "days every half hour met (last 14 days)",
-    "labour (cook-hours)",
-    "utilisation (%)",
-    "revenue ($)",
-]
+def summary_columns(money: Money = MONEY) -> list[str]:
+    """The compare table's columns, amounts in the kitchen's currency."""
+    unit = money.currency
+    return [
+        "run",
+        "orders",
+        "mean fulfillment (min)",
+        "p50 (min)",
+        "p90 (min)",
+        "p99 (min)",
+        "half hours at the service level (last 14 days)",
+        "days every half hour met (last 14 days)",
+        "labour (cook-hours)",
+        f"labour cost ({unit})",
+        "labour cost / revenue (%)",
+        f"sales per labour hour ({unit})",
+        "utilisation (%)",
+        f"revenue ({unit})",
+    ]
+
+
+SUMMARY_COLUMNS = summary_columns()
 
 
 def service_levels(days_rows, promise: Promise) -> dict[int, ServiceLevel]:
@@ -285,8 +294,16 @@ def service_levels(days_rows, promise: Promise) -> dict[int, ServiceLevel]:
     return {run_id: judge_days(rows, promise, per_day=48) for run_id, rows in by_run.items()}
 
 
-def summary_rows(rows, runs: dict[int, Shown], levels: dict[int, ServiceLevel]) -> list[list]:
-    """The compare table: one row per run, in the columns of SUMMARY_COLUMNS; 'no data' where there is none."""
+def summary_rows(
+    rows,
+    runs: dict[int, Shown],
+    levels: dict[int, ServiceLevel],
+    premiums: dict[int, float] | None = None,
+    money: Money = MONEY,
+) -> list[list]:
+    """The compare table: one row per run, in the columns of summary_columns; 'no data' where there is none. A run's
+    labour cost is its cook-hours at the wage, times the mean premium they were paid at (`premiums`, by run:
+    figures.premium_share; 1 when not given)."""
 
     def minutes(value) -> object:
         return "no data" if value is None else value
@@ -309,6 +326,9 @@ def summary_rows(rows, runs: dict[int, Shown], levels: dict[int, ServiceLevel]) 
                 if level and level.days
                 else "no data",
                 round(cook_seconds / 3600, 1),
+                f"{(cost := cook_seconds / 3600 * money.wages.per_hour * (premiums or {}).get(run_id, 1.0)):.2f}",
+                round(100 * cost / (cents / 100), 1) if cents else "no data",
+                round(cents / 100 / (cook_seconds / 3600), 2) if cook_seconds else "no data",
                 round(100 * busy_seconds / cook_seconds, 1) if cook_seconds else "no data",
                 f"{cents / 100:.2f}",
             ]

@@ -5,19 +5,22 @@ and returns the figure as a plain dict, which Dash sends as it is. Every chart i
 refresh, and plotly's graph objects would spend more time validating than the queries take; the tests
 check every figure against plotly's schema instead.
 
-Money arrives in cents and is shown in dollars. Times arrive as epoch seconds and are shown as the
-kitchen's local wall-clock time (DST-correct); axis titles name the zone.
+Money arrives in cents and is shown in the kitchen's CURRENCY (Money). Times arrive as epoch seconds and are
+shown as the kitchen's local wall-clock time (DST-correct); axis titles name the zone.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from common.localtime import LocalClock, half_hour_label
 from common.service_level import BlockLevel, Promise, ServiceLevel, judge_days
-from common.settings import DEFAULT_SLA_P90
+from common.settings import DEFAULT_LABOUR_COST_TARGET, DEFAULT_SLA_P90, DEFAULT_WAGE
+from common.wages import DAY_MINUTES, Wages
 from dashboard.queries import MEAL_PERIODS
 
 BACKGROUND = "#1e2130"
@@ -28,6 +31,25 @@ PERIOD_COLOURS = {"Breakfast": "#fff176", "Lunch": "#ffb74d", "Dinner": "#e57373
 OVER, MET = "#e57373", "#81c784"
 WAITING = "Waiting for data…"
 AXIS = {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID}
+
+
+@dataclass(frozen=True)
+class Money:
+    """How the page shows money: the currency every amount says (CURRENCY), the wages labour is costed at, and the
+    share of revenue labour should cost (LABOUR_COST_TARGET, a line on the labour chart)."""
+
+    wages: Wages = Wages(DEFAULT_WAGE)
+    target_share: float = DEFAULT_LABOUR_COST_TARGET
+
+    @property
+    def currency(self) -> str:
+        return self.wages.currency
+
+    def show(self, cents: float) -> str:
+        return f"{self.currency} {cents / 100:,.2f}"
+
+
+MONEY = Money()
 
 
 def figure(data: list[dict], title: str, **layout) -> dict:
@@ -257,7 +279,7 @@ def _judged_block(judged: ServiceLevel, half_hour: int) -> BlockLevel:
     return block
 
 
-def revenue_by_day(rows: list[tuple[str, str, int]] | None, zone: str) -> dict:
+def revenue_by_day(rows: list[tuple[str, str, int]] | None, zone: str, money: Money = MONEY) -> dict:
     title = "Revenue by day and delivery service"
     if not rows:
         return waiting(title)
@@ -275,7 +297,7 @@ def revenue_by_day(rows: list[tuple[str, str, int]] | None, zone: str) -> dict:
         title,
         barmode="stack",
         xaxis=_axis(f"Local day ({zone})", type="category"),
-        yaxis=_axis("Revenue ($)", tickprefix="$"),
+        yaxis=_axis(f"Revenue ({money.currency})"),
         # below the axis, where it can wrap onto more lines as services are added, never over the title
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.3, "yanchor": "top"},
         margin={"l": 60, "r": 20, "t": 50, "b": 100},
@@ -311,11 +333,7 @@ def service_colours(services: list[str]) -> dict[str, str]:
     return colours
 
 
-def money(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
-
-
-def total_revenue(cents: int | None, zone: str) -> dict:
+def total_revenue(cents: int | None, zone: str, money: Money = MONEY) -> dict:
     title = "Total revenue"
     if not cents:
         return waiting(title)
@@ -325,14 +343,14 @@ def total_revenue(cents: int | None, zone: str) -> dict:
                 "type": "indicator",
                 "mode": "number",
                 "value": cents / 100,
-                "number": {"prefix": "$", "valueformat": ",.2f", "font": {"size": 48}},
+                "number": {"prefix": f"{money.currency} ", "valueformat": ",.2f", "font": {"size": 48}},
             }
         ],
         title,
     )
 
 
-def revenue_by_meal_period(rows: list[tuple[str, int]] | None, zone: str) -> dict:
+def revenue_by_meal_period(rows: list[tuple[str, int]] | None, zone: str, money: Money = MONEY) -> dict:
     title = "Revenue by meal period"
     revenue = dict(rows or [])
     periods = [p for p in MEAL_PERIODS if revenue.get(p)]
@@ -348,7 +366,7 @@ def revenue_by_meal_period(rows: list[tuple[str, int]] | None, zone: str) -> dic
                 "hole": 0.35,
                 "marker": {"colors": [PERIOD_COLOURS[p] for p in periods]},
                 "texttemplate": "%{label}<br>%{percent}",
-                "hovertemplate": "%{label}: $%{value:,.2f}<extra></extra>",
+                "hovertemplate": f"%{{label}}: {money.currency} %{{value:,.2f}}<extra></extra>",
             }
         ],
         title,
@@ -489,4 +507,106 @@ def station_utilisation(rows: list[tuple] | None, zone: str) -> dict:
         f"{title}: {now}",
         xaxis=_axis(f"Local time ({zone})", type="date"),
         yaxis=_axis("% of capacity at work", rangemode="tozero"),
+    )
+
+
+def labour_by_day(
+    revenue: list[tuple[str, int]], samples: list[tuple[int, int]], zone: str, money: Money
+) -> list[tuple[str, float, float, int]]:
+    """(local day, cook-hours, labour cost, revenue in cents) of each day with samples: the cooks on shift every 10
+    simulated minutes, each sample ten minutes at the wage and its premium there (common/wages.py)."""
+    clock = clock_of(zone)
+    hours: dict[str, float] = defaultdict(float)
+    cost: dict[str, float] = defaultdict(float)
+    for t, cooks in samples:
+        local = clock.local(t)
+        minute = local.weekday() * DAY_MINUTES + local.hour * 60 + local.minute
+        day = local.strftime("%Y-%m-%d")
+        hours[day] += cooks * SAMPLE_MINUTES / 60
+        cost[day] += cooks * SAMPLE_MINUTES / 60 * money.wages.per_hour * money.wages.times(minute)
+    sales = dict(revenue)
+    return [(day, hours[day], cost[day], int(sales.get(day, 0))) for day in sorted(hours)]
+
+
+SAMPLE_MINUTES = 10
+"""The time series' step the labour chart reads: the writer's 10-minute samples."""
+
+
+def premium_share(samples: Iterable[tuple[int, int]], zone: str, money: Money) -> float:
+    """The mean multiple of the wage a run's cook-hours were paid at: its 10-minute samples (t, cooks), each cook
+    at the premium of that local minute of the week (1 without premiums, or with no cooks)."""
+    clock = clock_of(zone)
+    cooks_total = paid = 0.0
+    for t, cooks in samples:
+        local = clock.local(t)
+        paid += cooks * money.wages.times(local.weekday() * DAY_MINUTES + local.hour * 60 + local.minute)
+        cooks_total += cooks
+    return paid / cooks_total if cooks_total else 1.0
+
+
+def labour_cost(rows: tuple[list, list] | None, zone: str, money: Money = MONEY) -> dict:
+    """Labour cost as a share of revenue by local day, against the target share, and sales per labour hour."""
+    title = "Labour cost as a share of sales, by day"
+    days = labour_by_day(rows[0], rows[1], zone, money) if rows else []
+    days = [d for d in days if d[1] > 0 and d[3] > 0]
+    if not days:
+        return waiting(title)
+    labels = [day for day, *_ in days]
+    share = [100 * cost / (cents / 100) for _, _, cost, cents in days]
+    per_hour = [cents / 100 / hours for _, hours, _, cents in days]
+    target = 100 * money.target_share
+    return figure(
+        [
+            {
+                "type": "bar",
+                "name": "labour cost / sales (%)",
+                "x": labels,
+                "y": share,
+                "marker": {"color": [OVER if s > target else MET for s in share]},
+                "hovertemplate": "%{x}: labour %{y:.1f}% of sales<extra></extra>",
+            },
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": f"sales per labour hour ({money.currency})",
+                "x": labels,
+                "y": per_hour,
+                "yaxis": "y2",
+                "line": {"color": COLOURS[0]},
+                "hovertemplate": f"%{{x}}: {money.currency} %{{y:,.2f}} a cook-hour<extra></extra>",
+            },
+        ],
+        title,
+        xaxis=_axis(f"Local day ({zone})", type="category"),
+        yaxis=_axis("labour cost, % of sales", rangemode="tozero"),
+        yaxis2={
+            **_axis(f"sales per labour hour ({money.currency})", rangemode="tozero"),
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+        },
+        shapes=[
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": target,
+                "y1": target,
+                "line": {"color": TEXT, "dash": "dash", "width": 1},
+            }
+        ],
+        annotations=[
+            {
+                "xref": "paper",
+                "x": 0.01,
+                "y": target,
+                "yshift": 10,
+                "showarrow": False,
+                "text": f"target {target:g}%",
+                "font": {"color": TEXT},
+            }
+        ],
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.3, "yanchor": "top"},
+        margin={"l": 60, "r": 60, "t": 50, "b": 100},
     )

@@ -152,9 +152,9 @@ def status_line(items: list[tuple[str, str]]) -> list:
     ]
 
 
-def summary_table(rows: list[list]) -> list:
-    """The compare table's header and rows (SUMMARY_COLUMNS)."""
+def summary_table(rows: list[list], columns: list[str] = SUMMARY_COLUMNS) -> list:
+    """The compare table's header (comparison.summary_columns) and rows."""
     return [
-        html.Thead(html.Tr([html.Th(column) for column in SUMMARY_COLUMNS])),
+        html.Thead(html.Tr([html.Th(column) for column in columns])),
         html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in rows]),
     ]

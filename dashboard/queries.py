@@ -141,6 +141,24 @@ def cook_utilisation(session: Session, runs: list[int], now: int, zone: str = "U
     ).fetchall()
 
 
+def labour_cost(
+    session: Session, runs: list[int], now: int, zone: str = "UTC"
+) -> tuple[list[tuple[str, int]], list[tuple[int, int]]]:
+    """(local day, revenue in cents) of every day, and (t, cooks on shift) every 10 simulated minutes up to two
+    weeks back (runs added together): labour cost against sales, by day (figures.labour_cost costs them)."""
+    revenue = session.execute(
+        f"SELECT local_day, CAST(SUM(revenue) AS BIGINT) FROM daily_sales WHERE run_id IN ({_in(runs)})"
+        " GROUP BY local_day ORDER BY local_day",
+        runs,
+    ).fetchall()
+    samples = session.execute(
+        f"SELECT t, CAST(SUM(cooks) AS BIGINT) FROM {EVERY_10_MINUTES[session.engine]}"
+        f" WHERE run_id IN ({_in(runs)}) AND t % 600 = 0 AND t > ? GROUP BY t ORDER BY t",
+        (*runs, now - HISTORY_WINDOW),
+    ).fetchall()
+    return revenue, samples
+
+
 STATIONS_ALIAS = {
     "sqlite": "station_stats AS s INDEXED BY station_stats_every_10_minutes",
     "postgresql": "station_stats AS s",
@@ -291,6 +309,16 @@ def compare_days(session: Session, since: dict[int, str], target: float) -> list
         f"SELECT run_id, local_day, half_hour, {DAY_COUNTS} FROM fulfillment_by_half_hour WHERE {which}"
         " GROUP BY run_id, local_day, half_hour",
         (target, *[value for run, day in since.items() for value in (run, day)]),
+    ).fetchall()
+
+
+def compare_crews(session: Session, runs: list[int]) -> list[tuple[int, int, int]]:
+    """(run, t, cooks on shift) every 10 simulated minutes of each run, from the index of 10-minute samples: when the
+    cook-hours fell, which the wage premiums price (figures.premium_share)."""
+    return session.execute(
+        f"SELECT run_id, t, cooks FROM {EVERY_10_MINUTES[session.engine]}"
+        f" WHERE run_id IN ({_in(runs)}) AND t % 600 = 0",
+        runs,
     ).fetchall()
 
 

@@ -1,5 +1,5 @@
 """Each chart's data as a table to take away (CSV): the rows its query returned, times in the kitchen's local
-time, money in dollars, the units in the column names."""
+time, money in the kitchen's currency, the units in the column names."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import csv
 import io
 
 from common.localtime import half_hour_label
-from dashboard.figures import clock_of
+from dashboard.figures import MONEY, Money, clock_of, labour_by_day
 
 
 def local_time(epoch: int, zone: str) -> str:
@@ -31,19 +31,41 @@ def recent_fulfillment(row, zone: str):
     ]
 
 
-def revenue_by_day(rows, zone: str):
-    return [f"local day ({zone})", "delivery service", "revenue ($)"], [
+def revenue_by_day(rows, zone: str, money: Money = MONEY):
+    return [f"local day ({zone})", "delivery service", f"revenue ({money.currency})"], [
         (day, service, dollars(cents)) for day, service, cents in rows or []
     ]
 
 
-def total_revenue(cents, zone: str):
-    return ["revenue ($)"], [(dollars(cents or 0),)]
+def total_revenue(cents, zone: str, money: Money = MONEY):
+    return [f"revenue ({money.currency})"], [(dollars(cents or 0),)]
 
 
-def revenue_by_meal_period(rows, zone: str):
-    return ["meal period (by local hour of receipt)", "revenue ($)"], [
+def revenue_by_meal_period(rows, zone: str, money: Money = MONEY):
+    return ["meal period (by local hour of receipt)", f"revenue ({money.currency})"], [
         (period, dollars(cents)) for period, cents in rows or []
+    ]
+
+
+def labour_cost(rows, zone: str, money: Money = MONEY):
+    unit = money.currency
+    return [
+        f"local day ({zone})",
+        "cook-hours",
+        f"labour cost ({unit})",
+        f"revenue ({unit})",
+        "labour cost / revenue (%)",
+        f"sales per labour hour ({unit})",
+    ], [
+        (
+            day,
+            round(hours, 2),
+            round(cost, 2),
+            dollars(cents),
+            round(100 * cost / (cents / 100), 1) if cents else "",
+            round(cents / 100 / hours, 2) if hours else "",
+        )
+        for day, hours, cost, cents in (labour_by_day(rows[0], rows[1], zone, money) if rows else [])
     ]
 
 

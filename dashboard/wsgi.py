@@ -4,6 +4,7 @@ configured by settings (and DASHBOARD_USERS for a login)."""
 from common.settings import load_settings
 from dashboard.app import create_app
 from dashboard.auth import users_from
+from dashboard.figures import Money
 
 _settings = load_settings()
 server = create_app(
@@ -13,4 +14,5 @@ server = create_app(
     users_from(),
     _settings.sla_p90_minutes,
     _settings.service_level,
+    Money(_settings.wages, _settings.labour_cost_target),
 ).server

@@ -88,3 +88,6 @@ WAGE_PER_HOUR = 20.0
 CURRENCY = "USD"
 SHIFT_COST = 0
 WAGE_PREMIUMS = None
+
+# The share of sales labour should cost: the live page draws it as a line beside labour cost by day.
+LABOUR_COST_TARGET = 0.30

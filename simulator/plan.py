@@ -111,8 +111,8 @@ def plan_week(request: WeekPlanRequest) -> int:
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 1
     tested = Backtest(replayed, folds, holidays)
-    write_outputs(plan, tested, study.out, study.plotly_js)
-    print(summary(plan, tested, study.out))
+    write_outputs(plan, tested, study.out, study.plotly_js, request.budget)
+    print(summary(plan, tested, study.out, request.budget))
     print(
         work_line(
             progress.trials, time.perf_counter() - began, one_trial_seconds(week, plan), study.workers, study.cluster
@@ -149,7 +149,7 @@ def plan_by_role(
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 1
     write_role_outputs(plan, study.out)
-    print(role_summary(plan, study.out))
+    print(role_summary(plan, study.out, request.budget))
     if not plan.raised or not plan.holds:
         print("simulator.plan: the rosters do not keep the promise (see above): exit 1", file=sys.stderr)
         return 1

@@ -168,3 +168,5 @@ class WeekPlanRequest:
     """--layout: plan the cooks of each role of this kitchen layout (role_planner.py); None: one pool of cooks."""
     rules: ShiftRules = ShiftRules()
     """The rules the roster is held to: breaks, start times, opening hours... (--break, --starts, --open...)."""
+    budget: float | None = None
+    """--budget: the week's labour budget, in CURRENCY, which the plan's cost is set against; None: none."""

@@ -128,7 +128,7 @@ def test_half_hours_against_the_target_and_no_data_in_the_table():
     assert built["data"][0]["y"] == [11, 45] and built["data"][0]["customdata"] == [10, 35]
     assert built["layout"]["shapes"][0]["y0"] == 40
     [row] = comparison.summary_rows([(3, 0, None, None, None, None, 0.0, 0.0, 0)], RUNS, {})
-    assert row[2:8] == ["no data"] * 6 and row[9] == "no data"
+    assert row[2:8] == ["no data"] * 6 and row[10:13] == ["no data"] * 3  # no revenue, no cook-hours
 
 
 def test_every_chart_has_its_csv_with_units_and_local_times():

@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 import pytest
 
 from common.service_level import Promise, wilson
-from dashboard import figures
+from common.wages import parse_wages
+from dashboard import figures, tables
 from tests.kitchen_data import T0
 
 ZONE = "America/Los_Angeles"
@@ -93,11 +94,41 @@ def test_the_legend_of_many_services_stays_clear_of_the_title():
     assert built["layout"]["margin"]["b"] >= 80  # with room for it
 
 
-def test_total_revenue_in_dollars():
-    built = checked(figures.total_revenue(123456789, ZONE))
+def test_every_amount_says_its_currency():
+    euros = figures.Money(parse_wages(14.0, "EUR", 0, None))
+    built = checked(figures.total_revenue(123456789, ZONE, euros))
     assert built["data"][0]["value"] == 1234567.89
-    assert built["data"][0]["number"]["prefix"] == "$"
-    assert figures.money(123456789) == "$1,234,567.89"
+    assert built["data"][0]["number"]["prefix"] == "EUR "
+    assert euros.show(123456789) == "EUR 1,234,567.89"
+    by_day = checked(figures.revenue_by_day([("2024-03-01", "Glovo", 1000)], ZONE, euros))
+    assert by_day["layout"]["yaxis"]["title"]["text"] == "Revenue (EUR)"
+    meals = checked(figures.revenue_by_meal_period([("Lunch", 1000)], ZONE, euros))
+    assert "EUR" in meals["data"][0]["hovertemplate"]
+    assert tables.revenue_by_day([("2024-03-01", "Glovo", 1000)], ZONE, euros)[0][-1] == "revenue (EUR)"
+
+
+def test_labour_cost_by_day_counts_each_sample_at_its_premium_against_the_days_sales():
+    """Two local days of Lisbon (a Saturday and a Sunday), two cooks on shift all the time: each ten-minute sample
+    is a third of a cook-hour, at the wage and its premium (Sundays double), against the day's sales."""
+    zone = "Europe/Lisbon"
+    money = figures.Money(
+        parse_wages(10.0, "EUR", 0, [{"days": ["Sun"], "from": "00:00", "to": "24:00", "times": 2}]), 0.25
+    )
+    saturday = 1_709_337_600  # 2024-03-02 00:00 UTC, midnight in Lisbon (WET, UTC+0)
+    samples = [(saturday + 600 * k, 2) for k in range(2 * 144)]
+    revenue = [("2024-03-02", 200_000), ("2024-03-03", 100_000)]
+    days = figures.labour_by_day(revenue, samples, zone, money)
+    assert days == [("2024-03-02", pytest.approx(48.0), pytest.approx(480.0), 200_000),
+                    ("2024-03-03", pytest.approx(48.0), pytest.approx(960.0), 100_000)]  # fmt: skip
+    built = checked(figures.labour_cost((revenue, samples), zone, money))
+    bars, per_hour = built["data"]
+    assert bars["y"] == pytest.approx([100 * 480 / 2000, 100 * 960 / 1000])  # 24% and 96% of sales
+    assert bars["marker"]["color"] == [figures.MET, figures.OVER]  # against the 25% target
+    assert per_hour["y"] == pytest.approx([2000 / 48, 1000 / 48])
+    assert built["layout"]["shapes"][0]["y0"] == 25
+    header, rows = tables.labour_cost((revenue, samples), zone, money)
+    assert header[2] == "labour cost (EUR)" and rows[1][2:5] == (960.0, "1000.00", 96.0)
+    assert figures.labour_cost(None, zone, money)["layout"]["title"]["text"].startswith("Labour cost")
 
 
 def test_meal_periods_in_day_order_without_empty_ones():

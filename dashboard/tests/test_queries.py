@@ -425,3 +425,13 @@ def test_compared_samples_by_local_time_of_day_across_a_dst_change(database, men
     assert minutes == [slot * 10 for slot in sorted(by_slot)]
     assert means == [round(sum(v) / len(v), 1) for _, v in sorted(by_slot.items())]
     assert len(grouped) == 2 * 144  # added up in the database: a row per UTC time of day on either side
+
+
+def test_labour_cost_reads_each_days_sales_and_the_crew_every_10_minutes(kitchen):
+    db, run = kitchen
+    revenue, samples = ask(db, queries.labour_cost, run, T0 + 1360)
+    assert revenue == [("2019-02-18", 400)]  # four orders of one dish a dollar each, one local day
+    assert samples == [(T0 + 600, 1), (T0 + 1200, 1)]  # one cook, every 10 minutes after the start
+    crews = read(db, lambda session: queries.compare_crews(session, [run]))
+    assert [(t, cooks) for _, t, cooks in crews] == samples
+    assert {run_id for run_id, _, _ in crews} == {run}

@@ -27,7 +27,7 @@ from simulator.menu import MenuError, load_menu
 from simulator.orders import OrdersFileError
 from simulator.requests import StudyRequest, SweepRequest, WeekPlanRequest
 
-EXTRAS = {"ortools": "plan", "statsmodels": "plan", "holidays": "plan", "distributed": "cluster"}
+EXTRAS = {"ortools": "plan", "statsmodels": "plan", "holidays": "plan", "icalendar": "plan", "distributed": "cluster"}
 """The optional packages a study may need, and the extra of pyproject.toml that installs each."""
 
 
@@ -272,6 +272,13 @@ def plan_parser(settings: Settings, doc: str | None) -> Parser:
         help="paid time after closing, worked by --min-crew (at least one cook) (default: %(default)s)",
     )
     parser.add_argument(
+        "--budget",
+        type=float,
+        metavar="AMOUNT",
+        help="the week's labour budget in CURRENCY: the summary and plan.html set the roster's cost against it"
+        " (default: none)",
+    )
+    parser.add_argument(
         "--layout",
         type=Path,
         metavar="FILE",
@@ -291,6 +298,8 @@ def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) ->
         parser.error("--max-cooks must be at least 1")
     if args.replications is not None and args.replications < 2:
         parser.error("--replications must be at least 2")
+    if args.budget is not None and not 0 < args.budget < math.inf:
+        parser.error(f"--budget {args.budget:g}: expected an amount > 0")
     if args.layout is not None and args.max_cooks is not None:
         parser.error(
             "--max-cooks caps one pool of cooks; with --layout, a cap per role or on them all is not there yet"
@@ -305,6 +314,7 @@ def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) ->
         args.max_cooks,
         args.layout,
         shift_rules(parser, args),
+        args.budget,
     )
 
 

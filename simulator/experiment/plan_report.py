@@ -2,7 +2,8 @@
 backtest (nothing here runs a trial). Every file names the kitchen's zone.
 
 - cook_schedule.json: the roster as a COOK_SCHEDULE (`python -m simulator --schedule ...` runs it);
-- shifts.csv: the shifts, day by day of the week planned;
+- shifts.csv: the shifts, day by day of the week planned, with their breaks and cost; shifts.ics, the same as a
+  calendar (calendar_file.py);
 - intervals.csv: the requirement, the roster and the held-out verdict per interval (common/plan_files.py);
 - forecast.csv: the orders forecast for each day, with the 90% range of the replications;
 - backtest.csv: the roster (and each fold's) replayed on the file's own days, cell by cell;
@@ -27,6 +28,7 @@ from common.service_level import MIN_ORDERS, BlockLevel, least_shown
 from common.wages import Wages
 from simulator.experiment import options, report
 from simulator.experiment.backtest import Cell, Fold
+from simulator.experiment.calendar_file import write_calendar
 from simulator.experiment.demand import day_date, weekday_of
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.labour_cost import EVERY_RULE, shift_cost, week_cost
@@ -38,6 +40,7 @@ from simulator.experiment.study import WeekAhead
 FILES = (
     "cook_schedule.json",
     "shifts.csv",
+    "shifts.ics",
     "intervals.csv",
     "forecast.csv",
     "backtest.csv",
@@ -105,13 +108,17 @@ def _pct(share: float | None) -> float | None:
     return None if share is None else round(100 * share, 1)
 
 
-def write_outputs(plan: Plan, tested: Backtest, out: Path, include_plotlyjs: bool | str) -> None:
+def write_outputs(
+    plan: Plan, tested: Backtest, out: Path, include_plotlyjs: bool | str, budget: float | None = None
+) -> None:
     out.mkdir(parents=True, exist_ok=True)
     grid = plan.week.history.grid
     (out / "cook_schedule.json").write_text(
         json.dumps(schedule_value(plan.roster.on_shift, grid), indent=1) + "\n", encoding="utf-8"
     )
-    _write(out / "shifts.csv", SHIFT_COLUMNS, shift_rows(plan))
+    shifts = shift_rows(plan)
+    _write(out / "shifts.csv", SHIFT_COLUMNS, shifts)
+    write_calendar(out / "shifts.ics", SHIFT_COLUMNS, shifts, grid.zone)
     write_intervals(out / "intervals.csv", interval_rows(plan))
     _write(
         out / "forecast.csv",
@@ -136,7 +143,7 @@ def write_outputs(plan: Plan, tested: Backtest, out: Path, include_plotlyjs: boo
             for row in report.rows(compared, options.describe, plan.wages)
         ],
     )
-    chart(plan, tested).write_html(out / "plan.html", include_plotlyjs=include_plotlyjs)
+    chart(plan, tested, shifts, budget).write_html(out / "plan.html", include_plotlyjs=include_plotlyjs)
 
 
 def _write(path: Path, header: list[str], rows: list[CsvRow]) -> None:
@@ -258,22 +265,37 @@ def accuracy_rows(folds: list[Fold]) -> list[CsvRow]:
     ]
 
 
-def chart(plan: Plan, tested: Backtest) -> go.Figure:
+def chart(plan: Plan, tested: Backtest, shifts: list[CsvRow], budget: float | None = None) -> go.Figure:
     grid, week, service = plan.week.history.grid, plan.week, plan.held_out.service
     level = service.promise.level
     labels = [grid.label(i) for i in range(grid.size)]
+    by_day = cost_by_day(shifts)
+    total = sum(by_day.values())
+    against = "" if budget is None else f" against a budget of {plan.wages.show(budget)} ({total / budget:.0%})"
     figure = make_subplots(
-        rows=3,
+        rows=4,
         cols=1,
-        vertical_spacing=0.08,
-        specs=[[{"secondary_y": True}], [{}], [{}]],
-        row_heights=[0.35, 0.3, 0.35],
+        vertical_spacing=0.07,
+        specs=[[{"secondary_y": True}], [{}], [{}], [{}]],
+        row_heights=[0.3, 0.22, 0.28, 0.2],
         subplot_titles=(
             f"Demand forecast, cooks needed and cooks rostered ({grid.zone})",
             f"Share of held-out days meeting the target, by interval (95% interval); level {level:.0%}",
             "Your own days replayed with the roster: each cell met (green) or missed (red)",
+            f"Labour cost by day of the shifts that start on it: {plan.wages.show(total)} a week{against}",
         ),
     )
+    figure.add_bar(
+        x=list(by_day),
+        y=list(by_day.values()),
+        name=f"labour cost ({plan.wages.currency})",
+        marker_color="#546e7a",
+        row=4,
+        col=1,
+    )
+    if budget is not None:
+        figure.add_hline(y=budget / 7, line_dash="dash", annotation_text="budget / 7", row=4, col=1)
+    figure.update_yaxes(title_text=plan.wages.currency, row=4, col=1)
     figure.add_bar(
         x=labels,
         y=week.orders_per_day * 60 / grid.minutes,
@@ -332,7 +354,7 @@ def chart(plan: Plan, tested: Backtest) -> go.Figure:
         title=f"Staffing plan for {first} to {last}: {service.promise.describe()}",
         template="plotly_white",
         width=1200,
-        height=1150,
+        height=1450,
     )
     return figure
 
@@ -385,7 +407,27 @@ def shown_line(plan: Plan) -> str:
     )
 
 
-def summary(plan: Plan, tested: Backtest, out: Path) -> str:
+def cost_by_day(shifts: list[CsvRow], columns: list[str] = SHIFT_COLUMNS) -> dict[str, float]:
+    """The cost of the shifts that start on each day, from shifts.csv's rows (under `columns`)."""
+    day, cost = columns.index("day"), columns.index("cost")
+    days: dict[str, float] = {}
+    for row in shifts:
+        days[str(row[day])] = days.get(str(row[day]), 0.0) + float(row[cost] or 0)
+    return days
+
+
+def budget_line(cost: float, budget: float | None, wages: Wages) -> list[str]:
+    """The week's cost set against --budget, when given."""
+    if budget is None:
+        return []
+    gap = budget - cost
+    side = f"{wages.show(gap)} under" if gap >= 0 else f"{wages.show(-gap)} over"
+    return [
+        f"Budget: {wages.show(budget)} a week; the roster costs {wages.show(cost)}, {cost / budget:.1%} of it ({side})."
+    ]
+
+
+def summary(plan: Plan, tested: Backtest, out: Path, budget: float | None = None) -> str:
     grid, week, verdict = plan.week.history.grid, plan.week, plan.held_out.service
     promise, forecast = verdict.promise, plan.forecast
     cycle = "a week" if grid.per_weekday else "a day"
@@ -410,13 +452,14 @@ def summary(plan: Plan, tested: Backtest, out: Path) -> str:
         + ("" if plan.requirement.converged else " (stopped at the iteration cap: not converged)")
         + ".",
         f"Roster: {sum(s.cooks for s in plan.roster.shifts)} shifts, {hours(plan.roster.cook_hours, 'paid cook-hours')}"
-        f" (CP-SAT: {plan.roster.status()}); price of shifts"
+        f" (solver: {plan.roster.status()}); price of shifts"
         f" {plan.roster.cook_hours / max(requirement_hours, 1e-9):.2f}; {plan.roster_rounds} round(s) on"
         f" {week.size('raise')} raise weeks"
         + ("." if plan.raised else ": the rounds ran out with blocks still short of the service level."),
         f"Labour cost: {plan.wages.show(week_cost(plan.roster, grid, plan.wages))} a week, the roster's shifts at"
         f" {cost_terms(plan.wages)} (shifts.csv, by shift).",
         *rules_lines(plan.roster.rules, plan.rule_costs, week_cost(plan.roster, grid, plan.wages), plan.wages, grid),
+        *budget_line(week_cost(plan.roster, grid, plan.wages), budget, plan.wages),
         shown_line(plan),
     ]
     lines += held_out_lines(plan)

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from common.plan_files import NO, YES
+from simulator.experiment.calendar_file import write_calendar
 from simulator.experiment.labour_cost import week_cost
 from simulator.experiment.plan_report import (
     SHIFT_COLUMNS,
@@ -16,6 +17,7 @@ from simulator.experiment.plan_report import (
     _pct,
     _write,
     block_label,
+    budget_line,
     cost_terms,
     rules_lines,
     shift_rows_of,
@@ -24,7 +26,7 @@ from simulator.experiment.role_planner import BOUND_SLACK, Bound, RolePlan
 from simulator.experiment.role_staffing import PASSES, RoleRequirement
 from simulator.experiment.shift_rules import NO_RULES
 
-FILES = ("shifts.csv", "layout.json", "intervals_by_role.csv", "sensitivity.csv")
+FILES = ("shifts.csv", "shifts.ics", "layout.json", "intervals_by_role.csv", "sensitivity.csv")
 DISHES_OWN_TIMES = "the dishes' own times"
 
 
@@ -37,6 +39,7 @@ def write_role_outputs(plan: RolePlan, out: Path) -> None:
         for row in shift_rows_of(plan.week, roster, plan.wages, role.wage)
     ]
     _write(out / "shifts.csv", ["role", *SHIFT_COLUMNS], rows)
+    write_calendar(out / "shifts.ics", ["role", *SHIFT_COLUMNS], rows, plan.week.history.grid.zone)
     (out / "layout.json").write_text(json.dumps(laid_out_as_written(plan), indent=2), encoding="utf-8")
     _write(
         out / "intervals_by_role.csv",
@@ -142,7 +145,7 @@ def laid_out_as_written(plan: RolePlan) -> dict[str, object]:
     return written
 
 
-def role_summary(plan: RolePlan, out: Path) -> str:
+def role_summary(plan: RolePlan, out: Path, budget: float | None = None) -> str:
     grid, week = plan.week.history.grid, plan.week
     cycle = "a week" if grid.per_weekday else "a day"
     held = plan.held_out
@@ -159,6 +162,7 @@ def role_summary(plan: RolePlan, out: Path) -> str:
             f" {cost_terms(plan.wages, role.wage)}"
         )
     lines.append(f"Labour cost: {plan.wages.show(total)} a week, every role's shifts (shifts.csv, by shift).")
+    lines += budget_line(total, budget, plan.wages)
     lines += rules_lines(
         next(r.rules for r in plan.rosters if r) if any(plan.rosters) else NO_RULES,
         plan.rule_costs,

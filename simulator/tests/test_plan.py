@@ -12,7 +12,9 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import icalendar
 import numpy as np
 import pytest
 
@@ -105,7 +107,7 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
     monkeypatch.setenv("KITCHEN_PARAMETERS", str(parameters))
     _, menu, orders = three_weeks
     out = folder / "plan"
-    code = run_plan(menu, orders, out)
+    code = run_plan(menu, orders, out, "--budget", "500000")
     printed = capsys.readouterr().out
     assert code == (0 if "THE PROMISE DOES NOT HOLD" not in printed else 1)
     assert "The week planned: Mon 2024-03-25 to Sun 2024-03-31, local time of Asia/Kolkata" in printed
@@ -113,7 +115,7 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
     assert "Day-to-day variation" in printed and "Held out (60 weeks" in printed
     assert "Rolling origin, fold 1: planned from 14 days" in printed
     assert re.search(
-        r"Roster: \d+ shifts, [\d,]+ paid cook-hours a week \(CP-SAT", printed
+        r"Roster: \d+ shifts, [\d,]+ paid cook-hours a week \(solver", printed
     )  # a weekly grid: one period
     [said_cost] = re.findall(r"Labour cost: INR ([\d,.]+) a week, the roster's shifts at INR 150.00 an hour,"
                              r" 2 premium windows \(WAGE_PREMIUMS\), INR 40.00 a shift", printed)  # fmt: skip
@@ -163,6 +165,18 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
         assert bool(shift["break_start"]) == (float(shift["hours"]) > 6)  # a break in every shift over 6 hours
     assert covered == [r.rostered_cooks for r in rows]
     assert float(said_cost.replace(",", "")) == pytest.approx(costs, abs=0.05)  # the week's cost is its shifts'
+    budget = re.search(r"Budget: INR 500,000.00 a week; the roster costs INR ([\d,.]+), ([\d.]+)% of it", printed)
+    assert budget and float(budget.group(1).replace(",", "")) == pytest.approx(costs, abs=0.05)
+    assert float(budget.group(2)) == pytest.approx(100 * costs / 500_000, abs=0.05)
+
+    events = icalendar.Calendar.from_ical((out / "shifts.ics").read_bytes()).walk("VEVENT")
+    rows_of_shifts = read_csv(out / "shifts.csv")
+    assert len(events) == len(rows_of_shifts)  # the calendar is the shifts, one event a row, in UTC
+    for event, shift in zip(events, rows_of_shifts, strict=True):
+        begins = datetime.fromisoformat(f"{shift['day']}T{shift['start']}").replace(tzinfo=ZoneInfo(ZONE))
+        assert event.decoded("dtstart") == begins
+        assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(hours=float(shift["hours"]))
+        assert shift["paid_hours"] in str(event.get("description"))
 
     for name in ("forecast.csv", "backtest.csv", "comparison.csv"):
         assert {row["timezone"] for row in read_csv(out / name)} == {ZONE}, name
@@ -183,6 +197,7 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
     assert read_csv(out / "accuracy.csv")[0]["method"].startswith("exponential smoothing") is False  # 14 days: naive
     html = (out / "plan.html").read_text()
     assert ZONE.replace("/", "\\u002f") in html and "Your own days replayed with the roster" in html
+    assert "Labour cost by day of the shifts that start on it: INR" in html and "budget \\u002f 7" in html
 
     run = subprocess.run(
         [
@@ -218,7 +233,7 @@ def test_a_roster_of_a_day_says_its_week_too_beside_the_table_of_weeks(their_kit
     day, week = (
         float(n.replace(",", ""))
         for n in re.search(
-            r"Roster: \d+ shifts, ([\d,]+) paid cook-hours a day, ([\d,]+) a week \(CP-SAT", printed
+            r"Roster: \d+ shifts, ([\d,]+) paid cook-hours a day, ([\d,]+) a week \(solver", printed
         ).groups()
     )
     assert abs(week - 7 * day) <= 7  # both rounded
@@ -264,7 +279,7 @@ def test_the_roster_never_depends_on_the_held_out_seeds_and_the_chart_shows_the_
     )
     assert first.roster.on_shift == second.roster.on_shift and first.needed == second.needed
     assert first.held_out.service.every_cell_share != second.held_out.service.every_cell_share  # other days
-    figure = plan_report.chart(first, plan_report.Backtest([], [], {}))
+    figure = plan_report.chart(first, plan_report.Backtest([], [], {}), plan_report.shift_rows(first))
     needed = next(trace for trace in figure.data if trace.name == "cooks needed")
     assert list(needed.y) == [r.requirement_cooks for r in plan_report.interval_rows(first)] == first.needed
 

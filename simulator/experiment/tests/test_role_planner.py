@@ -11,6 +11,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 
 from common.localtime import LocalClock
@@ -94,6 +95,11 @@ def test_the_rosters_by_role_keep_the_promise_and_are_the_crews_of_the_layout_wr
         paid = float(row["hours"]) - int(row["break_minutes"]) / 60  # an unpaid break is not paid
         assert float(row["paid_hours"]) == paid
         assert float(row["cost"]) == pytest.approx(int(row["cooks_starting"]) * paid * wage, abs=0.01)
+    events = icalendar.Calendar.from_ical((out / "shifts.ics").read_bytes()).walk("VEVENT")
+    assert sorted(str(e.get("summary")) for e in events) == sorted(
+        f"{row['role']} shift, {row['cooks_starting']} cook{'s' if int(row['cooks_starting']) > 1 else ''}".capitalize()
+        for row in shifts
+    )
     [total] = re.findall(r"Labour cost: USD ([\d,.]+) a week, every role's shifts", said)
     assert float(total.replace(",", "")) == pytest.approx(sum(float(row["cost"]) for row in shifts), abs=0.05)
     written = read_layout(out / "layout.json", other_kitchen.ZONE)

@@ -1,4 +1,4 @@
-"""Shifts that cover the cooks needed, at the fewest paid hours (OR-Tools CP-SAT)."""
+"""Shifts that cover the cooks needed, at the least cost (an integer program, solved by SCIP through OR-Tools)."""
 
 from __future__ import annotations
 
