@@ -70,7 +70,7 @@ def test_the_live_dashboard_shows_every_chart_and_keeps_updating(tmp_path: Path)
             saved = list(csv.reader(io.StringIO(download.value.path().read_text())))
             browser.close()
 
-    assert saved[0] == ["local day (America/Los_Angeles)", "delivery service", "revenue ($)"]
+    assert saved[0] == ["local day (America/Los_Angeles)", "delivery service", "revenue (USD)"]  # CURRENCY
     assert len(saved) > 1 and all(re.fullmatch(r"\d+\.\d\d", row[2]) for row in saved[1:])
     assert "Simulation time" in first[0]
     assert first[0] != second[0], "the simulation time did not move between two refreshes"
