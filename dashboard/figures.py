@@ -511,11 +511,13 @@ def station_utilisation(rows: list[tuple] | None, zone: str) -> dict:
 
 
 def labour_by_day(
-    revenue: list[tuple[str, int]], samples: list[tuple[int, int]], zone: str, money: Money
+    revenue: list[tuple[str, int]], samples: list[tuple[int, int]], zone: str, money: Money, since: int | None = None
 ) -> list[tuple[str, float, float, int]]:
     """(local day, cook-hours, labour cost, revenue in cents) of each day with samples: the cooks on shift every 10
-    simulated minutes, each sample ten minutes at the wage and its premium there (common/wages.py)."""
+    simulated minutes, each sample ten minutes at the wage and its premium there (common/wages.py). The local day
+    of `since`, where the samples begin, is left out: its samples cover part of it, its sales all of it."""
     clock = clock_of(zone)
+    cut = None if since is None else clock.local(since).strftime("%Y-%m-%d")
     hours: dict[str, float] = defaultdict(float)
     cost: dict[str, float] = defaultdict(float)
     for t, cooks in samples:
@@ -525,7 +527,7 @@ def labour_by_day(
         hours[day] += cooks * SAMPLE_MINUTES / 60
         cost[day] += cooks * SAMPLE_MINUTES / 60 * money.wages.per_hour * money.wages.times(minute)
     sales = dict(revenue)
-    return [(day, hours[day], cost[day], int(sales.get(day, 0))) for day in sorted(hours)]
+    return [(day, hours[day], cost[day], int(sales.get(day, 0))) for day in sorted(hours) if day != cut]
 
 
 SAMPLE_MINUTES = 10
@@ -544,10 +546,10 @@ def premium_share(samples: Iterable[tuple[int, int]], zone: str, money: Money) -
     return paid / cooks_total if cooks_total else 1.0
 
 
-def labour_cost(rows: tuple[list, list] | None, zone: str, money: Money = MONEY) -> dict:
+def labour_cost(rows: tuple[list, list, int] | None, zone: str, money: Money = MONEY) -> dict:
     """Labour cost as a share of revenue by local day, against the target share, and sales per labour hour."""
     title = "Labour cost as a share of sales, by day"
-    days = labour_by_day(rows[0], rows[1], zone, money) if rows else []
+    days = labour_by_day(rows[0], rows[1], zone, money, rows[2]) if rows else []
     days = [d for d in days if d[1] > 0 and d[3] > 0]
     if not days:
         return waiting(title)

@@ -143,9 +143,10 @@ def cook_utilisation(session: Session, runs: list[int], now: int, zone: str = "U
 
 def labour_cost(
     session: Session, runs: list[int], now: int, zone: str = "UTC"
-) -> tuple[list[tuple[str, int]], list[tuple[int, int]]]:
-    """(local day, revenue in cents) of every day, and (t, cooks on shift) every 10 simulated minutes up to two
-    weeks back (runs added together): labour cost against sales, by day (figures.labour_cost costs them)."""
+) -> tuple[list[tuple[str, int]], list[tuple[int, int]], int]:
+    """(local day, revenue in cents) of every day, (t, cooks on shift) every 10 simulated minutes up to two weeks
+    back (runs added together), and where those two weeks begin: labour cost against sales, by day
+    (figures.labour_cost costs them, leaving out the day the two weeks cut in two)."""
     revenue = session.execute(
         f"SELECT local_day, CAST(SUM(revenue) AS BIGINT) FROM daily_sales WHERE run_id IN ({_in(runs)})"
         " GROUP BY local_day ORDER BY local_day",
@@ -156,7 +157,7 @@ def labour_cost(
         f" WHERE run_id IN ({_in(runs)}) AND t % 600 = 0 AND t > ? GROUP BY t ORDER BY t",
         (*runs, now - HISTORY_WINDOW),
     ).fetchall()
-    return revenue, samples
+    return revenue, samples, now - HISTORY_WINDOW
 
 
 STATIONS_ALIAS = {

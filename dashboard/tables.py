@@ -65,7 +65,7 @@ def labour_cost(rows, zone: str, money: Money = MONEY):
             round(100 * cost / (cents / 100), 1) if cents else "",
             round(cents / 100 / hours, 2) if hours else "",
         )
-        for day, hours, cost, cents in (labour_by_day(rows[0], rows[1], zone, money) if rows else [])
+        for day, hours, cost, cents in (labour_by_day(rows[0], rows[1], zone, money, rows[2]) if rows else [])
     ]
 
 

@@ -120,14 +120,17 @@ def test_labour_cost_by_day_counts_each_sample_at_its_premium_against_the_days_s
     days = figures.labour_by_day(revenue, samples, zone, money)
     assert days == [("2024-03-02", pytest.approx(48.0), pytest.approx(480.0), 200_000),
                     ("2024-03-03", pytest.approx(48.0), pytest.approx(960.0), 100_000)]  # fmt: skip
-    built = checked(figures.labour_cost((revenue, samples), zone, money))
+    built = checked(figures.labour_cost((revenue, samples, saturday - 86400), zone, money))
     bars, per_hour = built["data"]
     assert bars["y"] == pytest.approx([100 * 480 / 2000, 100 * 960 / 1000])  # 24% and 96% of sales
     assert bars["marker"]["color"] == [figures.MET, figures.OVER]  # against the 25% target
     assert per_hour["y"] == pytest.approx([2000 / 48, 1000 / 48])
     assert built["layout"]["shapes"][0]["y0"] == 25
-    header, rows = tables.labour_cost((revenue, samples), zone, money)
+    header, rows = tables.labour_cost((revenue, samples, saturday - 86400), zone, money)
     assert header[2] == "labour cost (EUR)" and rows[1][2:5] == (960.0, "1000.00", 96.0)
+    # two weeks back from a moment on Saturday afternoon: Saturday's samples are half a day, its sales a whole one
+    cut = figures.labour_by_day(revenue, samples, zone, money, since=saturday + 12 * 3600)
+    assert [day for day, *_ in cut] == ["2024-03-03"]
     assert figures.labour_cost(None, zone, money)["layout"]["title"]["text"].startswith("Labour cost")
 
 

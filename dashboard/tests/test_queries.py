@@ -429,7 +429,8 @@ def test_compared_samples_by_local_time_of_day_across_a_dst_change(database, men
 
 def test_labour_cost_reads_each_days_sales_and_the_crew_every_10_minutes(kitchen):
     db, run = kitchen
-    revenue, samples = ask(db, queries.labour_cost, run, T0 + 1360)
+    revenue, samples, since = ask(db, queries.labour_cost, run, T0 + 1360)
+    assert since == T0 + 1360 - queries.HISTORY_WINDOW
     assert revenue == [("2019-02-18", 400)]  # four orders of one dish a dollar each, one local day
     assert samples == [(T0 + 600, 1), (T0 + 1200, 1)]  # one cook, every 10 minutes after the start
     crews = read(db, lambda session: queries.compare_crews(session, [run]))

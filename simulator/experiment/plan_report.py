@@ -33,7 +33,7 @@ from simulator.experiment.demand import day_date, weekday_of
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.labour_cost import EVERY_RULE, shift_cost, week_cost
 from simulator.experiment.planner import Plan, broken
-from simulator.experiment.roster import Roster
+from simulator.experiment.roster import GAP, Roster
 from simulator.experiment.shift_rules import ShiftRules
 from simulator.experiment.study import WeekAhead
 
@@ -136,10 +136,16 @@ def write_outputs(
         accuracy_rows(tested.folds),
     )
     compared = [plan.held_out, *plan.assessments.values()]
+    roster_cost = round(week_cost(plan.roster, grid, plan.wages), 2)  # its shifts': breaks and shift costs priced
     report.write_csv(
         out / "comparison.csv",
         [
-            {**row, "roster_solver": plan.roster.status() if row["kind"] == "roster" else "", "timezone": grid.zone}
+            {
+                **row,
+                **({"labour_cost_a_week": roster_cost} if row["kind"] == "roster" else {}),
+                "roster_solver": plan.roster.status() if row["kind"] == "roster" else "",
+                "timezone": grid.zone,
+            }
             for row in report.rows(compared, options.describe, plan.wages)
         ],
     )
@@ -505,6 +511,8 @@ def rules_lines(
         cost = costs.get(name)
         if cost is None:
             price = "no roster without it"
+        elif abs(cost) <= GAP * total:  # each roster is within GAP of its least cost: a difference this small is noise
+            price = f"nothing to tell (within the solver's {GAP:.1%})"
         else:
             share = f"{cost / max(total - cost, 1e-9):+.1%}"
             price = (

@@ -204,12 +204,12 @@ def _to_spare(
     each with what binds it (Bound). UnreachableTarget when a block bound so waits longer than the promise's
     longest wait even then: the layout cannot keep up at all."""
     crew, missed = [2 * c for c in textbook], None
-    for _ in range(SPARE_DOUBLINGS):
+    for doubling in range(SPARE_DOUBLINGS):
         result = judge(crewed(layout, [crew] * len(layout.roles), grid, seed))
         if not result.short:
             return crew, {}
-        if missed is not None and len(result.short) >= missed:
-            break
+        if missed is not None and len(result.short) >= missed or doubling == SPARE_DOUBLINGS - 1:
+            break  # `crew` is the crew judged last, that `result` is of
         missed = len(result.short)
         crew = [2 * c for c in crew]
     promise = result.promise

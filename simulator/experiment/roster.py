@@ -162,7 +162,9 @@ def _wanted(needed: Sequence[int], grid: IntervalGrid, rules: ShiftRules) -> lis
     crew) for the paid time to open and close; RosterError for cooks needed while closed."""
     wanted = []
     for interval, (count, mark) in enumerate(zip(needed, rules.open_mask(grid), strict=True)):
-        if mark == "closed":
+        if mark == "closed" and rules.work_when_closed:
+            wanted.append(count)
+        elif mark == "closed":
             if count:
                 raise RosterError(
                     f"{count} cooks are needed at {grid.label(interval)}, when the kitchen is closed by its opening"
@@ -179,7 +181,7 @@ def _wanted(needed: Sequence[int], grid: IntervalGrid, rules: ShiftRules) -> lis
 def _kinds(size: int, shortest: int, longest: int, grid: IntervalGrid, rules: ShiftRules) -> list[Key]:
     """Every kind of shift the rules allow: its start, its length, where its break is; none that works while
     the kitchen is closed."""
-    closed = {i for i, mark in enumerate(rules.open_mask(grid)) if mark == "closed"}
+    closed = set() if rules.work_when_closed else {i for i, m in enumerate(rules.open_mask(grid)) if m == "closed"}
     return [
         (start, length, brk)
         for start in range(size)

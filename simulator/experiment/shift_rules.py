@@ -42,6 +42,9 @@ class ShiftRules:
     """Paid time before opening, for preparation: the least crew works it."""
     clean_minutes: int = 0
     """Paid time after closing, for cleaning."""
+    work_when_closed: bool = False
+    """Shifts may be worked while closed (the least crew still holds only while open): the opening hours' rule
+    taken away, to say what it costs (`without`)."""
 
     def breaks_in(self, grid: IntervalGrid) -> int:
         """Intervals a break takes: its minutes, rounded up to whole intervals."""
@@ -97,7 +100,7 @@ class ShiftRules:
             names.append("start times")
         if self.max_starting is not None:
             names.append("starts at once")
-        if self.opening is not None:
+        if self.opening is not None and not self.work_when_closed:
             names.append("opening hours")
         if self.min_crew:
             names.append("least crew")
@@ -109,7 +112,7 @@ class ShiftRules:
             "breaks": lambda: replace(self, break_minutes=0),
             "start times": lambda: replace(self, start_every=None, start_times=()),
             "starts at once": lambda: replace(self, max_starting=None),
-            "opening hours": lambda: replace(self, opening=None, prep_minutes=0, clean_minutes=0),
+            "opening hours": lambda: replace(self, work_when_closed=True, prep_minutes=0, clean_minutes=0),
             "least crew": lambda: replace(self, min_crew=0),
         }[name]()
 

@@ -191,6 +191,10 @@ def test_a_plan_for_next_week_from_three_weeks_of_orders(their_kitchen, three_we
     }
     compared = {row["option"]: row for row in read_csv(out / "comparison.csv")}
     assert compared["the roster, held out"]["roster_solver"].startswith(("optimal", "within"))
+    for name in ("the roster", "the roster, held out"):  # its shifts' cost, breaks and shift costs priced
+        assert float(compared[name]["labour_cost_a_week"]) == pytest.approx(costs, abs=0.05)
+    fixed = next(r for r in compared.values() if r["kind"] == "fixed")
+    assert fixed["currency"] == "INR" and float(fixed["labour_cost_a_week"]) > costs
     assert float(compared["the roster"]["labour_cook_hours"]) < float(
         next(r for r in compared.values() if r["kind"] == "fixed")["labour_cook_hours"]
     )

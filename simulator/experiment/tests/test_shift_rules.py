@@ -96,3 +96,15 @@ def test_what_each_rule_costs_is_the_roster_solved_again_without_it():
     paid_breaks = ShiftRules(break_paid=True)
     paid = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=paid_breaks)
     assert rule_costs(needed, GRID, 4, 8, None, WAGES, None, paid)["breaks"] >= 0  # a paid break costs, or is free
+
+
+def test_opening_hours_are_priced_with_the_least_crew_still_only_while_open():
+    """Without the opening hours' rule shifts may be worked while closed; the least crew still holds only while
+    open, so taking the rule away cannot make the roster dearer (it used to make the least crew hold all day)."""
+    rules = ShiftRules(break_minutes=0, opening=(11 * 60, 22 * 60), min_crew=2)
+    needed = [0] * 22 + [2] * 22 + [0] * 4
+    roster = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=rules)
+    costs = rule_costs(needed, GRID, 4, 8, None, WAGES, None, roster)
+    assert costs["opening hours"] >= -0.005 * week_cost(roster, GRID, WAGES)  # within the solver's gap, or more
+    assert costs["least crew"] >= -0.005 * week_cost(roster, GRID, WAGES)
+    assert rules.without("opening hours").in_force() == ["least crew"]

@@ -216,6 +216,23 @@ def test_bad_exports_are_named_by_file_column_and_row(tmp_path):
         read_items(tmp_path / "missing.csv", ZONE)
 
 
+def test_times_with_their_own_offsets_across_a_clock_change_and_a_recorded_zero(tmp_path):
+    from simulator.stations.calibration import StationFit
+
+    export = tmp_path / "items.csv"
+    export.write_text(
+        "Ticket,Station,Fired,Bumped\n"
+        "T1,wok,2024-03-30T12:00:00+00:00,2024-03-30T12:04:00+00:00\n"
+        "T2,wok,2024-04-01T12:00:00+01:00,2024-04-01T12:05:30+01:00\n"  # Lisbon's summer time, offset and all
+        "T3,wok,2024-10-27 01:30:00,2024-10-27 01:40:00\n"  # passed twice that night: its first reading
+    )
+    rows = read_items(export, "Europe/Lisbon", columns=COLUMNS)
+    assert list(rows["done"] - rows["fired"]) == [240, 330, 600]
+    assert rows["fired"][1] == 1_711_969_200  # 2024-04-01 11:00 UTC
+    assert rows["fired"][2] == 1_729_989_000  # 2024-10-27 00:30 UTC: 01:30 in summer time, the first of the two
+    assert StationFit("pass", 3, (0.0, 0.0), (20.0, 35.0)).off() == 35.0  # a recorded 0 is a second, not a crash
+
+
 def test_a_crew_file_that_makes_no_kitchen_is_refused(tmp_path, run_of_known):
     rows = read_items(write_export(tmp_path / "items.csv", run_of_known), ZONE, columns=COLUMNS)
     with pytest.raises(CalibrationError, match="no role works it"):  # nobody works the pass the export names
