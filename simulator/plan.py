@@ -148,7 +148,7 @@ def plan_by_role(
     except RosterError as error:
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 1
-    write_role_outputs(plan, study.out)
+    write_role_outputs(plan, study.out, study.plotly_js, request.budget)
     print(role_summary(plan, study.out, request.budget))
     if not plan.raised or not plan.holds:
         print("simulator.plan: the rosters do not keep the promise (see above): exit 1", file=sys.stderr)

@@ -8,6 +8,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
 from common.plan_files import NO, YES
 from simulator.experiment.calendar_file import write_calendar
 from simulator.experiment.labour_cost import week_cost
@@ -18,6 +21,7 @@ from simulator.experiment.plan_report import (
     _write,
     block_label,
     budget_line,
+    cost_by_day,
     cost_terms,
     rules_lines,
     shift_rows_of,
@@ -26,11 +30,13 @@ from simulator.experiment.role_planner import BOUND_SLACK, Bound, RolePlan
 from simulator.experiment.role_staffing import PASSES, RoleRequirement
 from simulator.experiment.shift_rules import NO_RULES
 
-FILES = ("shifts.csv", "shifts.ics", "layout.json", "intervals_by_role.csv", "sensitivity.csv")
+FILES = ("shifts.csv", "shifts.ics", "layout.json", "intervals_by_role.csv", "sensitivity.csv", "plan.html")
 DISHES_OWN_TIMES = "the dishes' own times"
 
 
-def write_role_outputs(plan: RolePlan, out: Path) -> None:
+def write_role_outputs(
+    plan: RolePlan, out: Path, include_plotlyjs: bool | str = "cdn", budget: float | None = None
+) -> None:
     out.mkdir(parents=True, exist_ok=True)
     rows = [
         [role.name, *row]
@@ -57,6 +63,7 @@ def write_role_outputs(plan: RolePlan, out: Path) -> None:
         ],
         _interval_rows(plan),
     )
+    role_chart(plan, rows, budget).write_html(out / "plan.html", include_plotlyjs=include_plotlyjs)
     hours = _requirement_hours(plan)
     _write(
         out / "sensitivity.csv",
@@ -66,6 +73,91 @@ def write_role_outputs(plan: RolePlan, out: Path) -> None:
             for r, role in enumerate(plan.layout.roles)
         ],
     )
+
+
+def role_chart(plan: RolePlan, shifts: list[CsvRow], budget: float | None = None) -> go.Figure:
+    """plan.html of a plan by role: each role's cooks needed and rostered by interval, the held-out share of days
+    by interval (where cooks do not help, what binds it), and the labour cost by day and role."""
+    grid, week, held = plan.week.history.grid, plan.week, plan.held_out
+    level = held.promise.level
+    labels = [grid.label(i) for i in range(grid.size)]
+    columns = ["role", *SHIFT_COLUMNS]
+    total = sum(cost_by_day(shifts, columns).values())
+    against = "" if budget is None else f" against a budget of {plan.wages.show(budget)} ({total / budget:.0%})"
+    figure = make_subplots(
+        rows=3,
+        cols=1,
+        vertical_spacing=0.09,
+        specs=[[{"secondary_y": True}], [{}], [{}]],
+        row_heights=[0.4, 0.3, 0.3],
+        subplot_titles=(
+            f"Cooks needed (dotted) and rostered, by role ({grid.zone})",
+            f"Share of held-out days meeting the target, by interval; level {level:.0%}"
+            + ("; grey: no number of cooks keeps it" if plan.bound else ""),
+            f"Labour cost by day of the shifts that start on it: {plan.wages.show(total)} a week{against}",
+        ),
+    )
+    figure.add_bar(
+        x=labels,
+        y=week.orders_per_day * 60 / grid.minutes,
+        name="orders per hour (forecast)",
+        marker_color="#cfd8dc",
+        row=1,
+        col=1,
+        secondary_y=True,
+    )
+    palette = ["#1e88e5", "#e53935", "#43a047", "#8e24aa", "#fb8c00", "#00897b", "#6d4c41", "#546e7a"]
+    for r, (role, needed, on_shift) in enumerate(zip(plan.layout.roles, plan.needed, plan.on_shift, strict=True)):
+        colour = palette[r % len(palette)]
+        figure.add_scatter(x=labels, y=needed, name=f"{role.name} needed", row=1, col=1,
+                           line={"shape": "hv", "dash": "dot", "color": colour})  # fmt: skip
+        figure.add_scatter(x=labels, y=on_shift, name=f"{role.name} rostered", row=1, col=1,
+                           line={"shape": "hv", "width": 2, "color": colour})  # fmt: skip
+    bound_intervals = {i for bound in plan.bound.values() for i in bound.intervals}
+    shown = [(i, b) for i in range(grid.size) if (b := held.of_interval(i)) is not None]
+    figure.add_scatter(
+        x=[labels[i] for i, _ in shown],
+        y=[100 * b.share for _, b in shown],
+        mode="markers",
+        name="days met (held out)",
+        marker={
+            "color": [
+                "#9e9e9e" if i in bound_intervals else "#2e7d32" if b.meets(level) else "#c62828" for i, b in shown
+            ]
+        },
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [100 * (b.interval_95[1] - b.share) for _, b in shown],
+            "arrayminus": [100 * (b.share - b.interval_95[0]) for _, b in shown],
+        },
+        row=2,
+        col=1,
+    )
+    figure.add_hline(y=100 * level, line_dash="dash", annotation_text=f"service level {level:.0%}", row=2, col=1)
+    day_column, role_column, cost_column = columns.index("day"), columns.index("role"), columns.index("cost")
+    for r, role in enumerate(plan.layout.roles):
+        by_day: dict[str, float] = {}
+        for row in shifts:
+            if row[role_column] == role.name:
+                by_day[str(row[day_column])] = by_day.get(str(row[day_column]), 0.0) + float(row[cost_column] or 0)
+        if by_day:
+            figure.add_bar(x=list(by_day), y=list(by_day.values()), name=f"{role.name} cost", row=3, col=1,
+                           marker_color=palette[r % len(palette)])  # fmt: skip
+    if budget is not None:
+        figure.add_hline(y=budget / 7, line_dash="dash", annotation_text="budget / 7", row=3, col=1)
+    figure.update_layout(
+        barmode="stack",
+        title=f"Staffing plan by role: {held.promise.describe()}",
+        template="plotly_white",
+        width=1200,
+        height=1250,
+    )
+    figure.update_yaxes(title_text="cooks", row=1, col=1, secondary_y=False)
+    figure.update_yaxes(title_text="orders per hour", row=1, col=1, secondary_y=True, showgrid=False)
+    figure.update_yaxes(title_text="% of days", row=2, col=1)
+    figure.update_yaxes(title_text=plan.wages.currency, row=3, col=1)
+    return figure
 
 
 def _interval_rows(plan: RolePlan) -> list[CsvRow]:

@@ -100,6 +100,8 @@ def test_the_rosters_by_role_keep_the_promise_and_are_the_crews_of_the_layout_wr
         f"{row['role']} shift, {row['cooks_starting']} cook{'s' if int(row['cooks_starting']) > 1 else ''}".capitalize()
         for row in shifts
     )
+    html = (out / "plan.html").read_text()
+    assert "Staffing plan by role" in html and "packer rostered" in html and "tandoor_cook cost" in html
     [total] = re.findall(r"Labour cost: USD ([\d,.]+) a week, every role's shifts", said)
     assert float(total.replace(",", "")) == pytest.approx(sum(float(row["cost"]) for row in shifts), abs=0.05)
     written = read_layout(out / "layout.json", other_kitchen.ZONE)
@@ -206,6 +208,7 @@ def test_where_the_oven_is_full_the_plan_says_so_and_adds_no_cooks_that_do_not_h
     assert line[len("  oven full ") :].startswith(f"{bound[0]['interval']}-")
     assert all(row["meets_service_level"] == "yes" for row in rows if not row["bound_by"])  # kept elsewhere
     assert "the rosters do not keep the promise" in errors
+    assert "grey: no number of cooks keeps it" in (folder / "full-oven" / "plan.html").read_text()
 
     status, said, errors = plan_by_role(menu, orders, oven_of(folder, 100), folder / "free-oven", capsys)
     assert status == 0 and " full " not in said, said + errors
