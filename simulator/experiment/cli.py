@@ -249,6 +249,11 @@ def plan_parser(settings: Settings, doc: str | None) -> Parser:
         "--max-starting", type=int, help="at most this many cooks starting a shift at one time (default: no limit)"
     )
     parser.add_argument(
+        "--shift-lengths",
+        metavar="HOURS",
+        help="the shift lengths allowed, like 4,6,8 (default: every length from --min-shift to --max-shift)",
+    )
+    parser.add_argument(
         "--open",
         metavar="HH:MM-HH:MM",
         help="opening hours, every day: no shift while closed but the paid time to open and close"
@@ -342,6 +347,17 @@ def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
             parser.error(f"--starts {args.starts}: expected 'interval', 'hour' or times like 06:00,10:00")
     if start_every is not None and start_every % step or any(m % step for m in start_times):
         parser.error(f"--starts {args.starts}: shifts start on the {step}-minute grid (--interval)")
+    lengths: tuple[int, ...] = ()
+    if args.shift_lengths is not None:
+        try:
+            lengths = tuple(sorted({round(float(text) * 60) for text in args.shift_lengths.split(",")}))
+        except ValueError:
+            parser.error(f"--shift-lengths {args.shift_lengths}: expected hours like 4,6,8")
+        if any(m % step or not args.min_shift * 60 <= m <= args.max_shift * 60 for m in lengths):
+            parser.error(
+                f"--shift-lengths {args.shift_lengths}: each a whole number of {step}-minute intervals (--interval),"
+                " from --min-shift to --max-shift"
+            )
     opening = None
     if args.open is not None:
         try:
@@ -354,17 +370,18 @@ def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
     elif args.prep or args.clean:
         parser.error("--prep and --clean are the paid time to open and close: give --open too")
     return ShiftRules(
-        args.break_minutes,
-        args.break_after,
-        args.paid_break,
-        args.break_window,
-        start_every,
-        start_times,
-        args.max_starting,
-        opening,
-        args.min_crew,
-        args.prep,
-        args.clean,
+        break_minutes=args.break_minutes,
+        break_after_hours=args.break_after,
+        break_paid=args.paid_break,
+        break_margin_hours=args.break_window,
+        start_every=start_every,
+        start_times=start_times,
+        max_starting=args.max_starting,
+        lengths=lengths,
+        opening=opening,
+        min_crew=args.min_crew,
+        prep_minutes=args.prep,
+        clean_minutes=args.clean,
     )
 
 

@@ -187,7 +187,7 @@ def _kinds(size: int, shortest: int, longest: int, grid: IntervalGrid, rules: Sh
         for start in range(size)
         if rules.may_start(start, grid)
         for length in range(shortest, longest + 1)
-        if not any((start + k) % size in closed for k in range(length))
+        if rules.may_last(length, grid) and not any((start + k) % size in closed for k in range(length))
         for brk in rules.break_offsets(length, grid)
     ]
 

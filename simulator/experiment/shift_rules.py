@@ -33,6 +33,8 @@ class ShiftRules:
     """Minutes of the day a shift may start at, when given (a list): they replace start_every."""
     max_starting: int | None = None
     """At most so many cooks start a shift at one time."""
+    lengths: tuple[int, ...] = ()
+    """The shift lengths allowed, in minutes (within --min-shift and --max-shift); (): every length between them."""
     opening: tuple[int, int] | None = None
     """(opens, closes), minutes of the day (closing at or before opening: past midnight); None: always open. No
     shift is worked while closed, but for the paid time to open and to close."""
@@ -65,6 +67,10 @@ class ShiftRules:
     def unpaid(self, with_break: bool) -> int:
         """Minutes of a shift not paid: its break's, when unpaid."""
         return self.break_minutes if with_break and not self.break_paid else 0
+
+    def may_last(self, length: int, grid: IntervalGrid) -> bool:
+        """Whether a shift may last `length` intervals."""
+        return not self.lengths or length * grid.minutes in self.lengths
 
     def may_start(self, interval: int, grid: IntervalGrid) -> bool:
         minute = grid.start_minute(interval)
@@ -100,6 +106,8 @@ class ShiftRules:
             names.append("start times")
         if self.max_starting is not None:
             names.append("starts at once")
+        if self.lengths:
+            names.append("shift lengths")
         if self.opening is not None and not self.work_when_closed:
             names.append("opening hours")
         if self.min_crew:
@@ -112,6 +120,7 @@ class ShiftRules:
             "breaks": lambda: replace(self, break_minutes=0),
             "start times": lambda: replace(self, start_every=None, start_times=()),
             "starts at once": lambda: replace(self, max_starting=None),
+            "shift lengths": lambda: replace(self, lengths=()),
             "opening hours": lambda: replace(self, work_when_closed=True, prep_minutes=0, clean_minutes=0),
             "least crew": lambda: replace(self, min_crew=0),
         }[name]()
@@ -128,6 +137,11 @@ class ShiftRules:
             return "starts on the hour" if self.start_every == 60 else f"starts every {self.start_every} min"
         if name == "starts at once":
             return f"at most {self.max_starting} cooks starting at once"
+        if name == "shift lengths":
+            hours = [f"{m / 60:g}" for m in self.lengths]
+            return (
+                f"shifts of {', '.join(hours[:-1])} or {hours[-1]} h" if len(hours) > 1 else f"shifts of {hours[0]} h"
+            )
         if name == "opening hours":
             assert self.opening is not None
             return (

@@ -342,6 +342,7 @@ def test_rounds_that_run_out_are_said_and_exit_non_zero(their_kitchen, three_wee
         (["--prep", "60"], "--prep and --clean are the paid time to open and close: give --open too"),
         (["--open", "10-22"], "--open 10-22: expected opening hours like 10:00-23:00"),
         (["--max-starting", "0"], "--max-starting 0: expected at least 1"),
+        (["--shift-lengths", "4,9"], "--shift-lengths 4,9: each a whole number of 60-minute intervals"),
     ],
 )
 def test_bad_flags_are_refused_with_one_line(their_kitchen, three_weeks, capsys, flags, said):

@@ -108,3 +108,14 @@ def test_opening_hours_are_priced_with_the_least_crew_still_only_while_open():
     assert costs["opening hours"] >= -0.005 * week_cost(roster, GRID, WAGES)  # within the solver's gap, or more
     assert costs["least crew"] >= -0.005 * week_cost(roster, GRID, WAGES)
     assert rules.without("opening hours").in_force() == ["least crew"]
+
+
+def test_only_the_shift_lengths_allowed_and_what_they_cost():
+    needed = [0] * 16 + [2] * 5 + [4] * 6 + [1] * 9 + [0] * 12  # 08:00 to 18:00, a peak at lunch
+    rules = ShiftRules(break_minutes=0, lengths=(4 * 60, 8 * 60))
+    roster = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=rules)
+    assert {s.intervals * 30 for s in roster.shifts} <= {240, 480}
+    assert all(c >= n for c, n in zip(on_shift(roster, 48), needed, strict=True))
+    costs = rule_costs(needed, GRID, 4, 8, None, WAGES, None, roster)
+    assert costs["shift lengths"] >= -0.005 * week_cost(roster, GRID, WAGES)  # no cheaper for fewer lengths
+    assert rules.describe("shift lengths", GRID) == "shifts of 4 or 8 h"
