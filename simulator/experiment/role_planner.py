@@ -42,7 +42,13 @@ from simulator.experiment.planner import (
     broken,
     textbook_rules,
 )
-from simulator.experiment.role_staffing import RoleRequirement, crewed, floors_by_role, requirement_by_role
+from simulator.experiment.role_staffing import (
+    RoleRequirement,
+    capped_at,
+    crewed,
+    floors_by_role,
+    requirement_by_role,
+)
 from simulator.experiment.roster import Roster
 from simulator.experiment.study import Replication, WeekAhead
 from simulator.stations.layout import LaidOut, Layout
@@ -71,7 +77,9 @@ class Bound:
     """Its p90 with cooks to spare, at the level's quantile of days; None: too few orders on a day to have one."""
     equipment: tuple[str, ...]
     """The equipment whose slots, made unlimited, let it meet the promise; empty: not equipment, but the dishes'
-    own times (or all the equipment at once)."""
+    own times (or all the equipment at once), or a role's cap."""
+    capped: tuple[str, ...] = ()
+    """The roles whose max_cooks, lifted, let it meet the promise: the room at their stations binds it."""
 
     def said(self, grid: IntervalGrid) -> str:
         first, last = self.intervals[0], self.intervals[-1]
@@ -80,7 +88,14 @@ class Bound:
         p90 = "too few orders a day for a p90" if self.p90_minutes is None else f"{self.p90_minutes:.0f} min"
         if self.equipment:
             return f"{' and '.join(self.equipment)} full {span}: p90 with unlimited cooks is {p90}"
+        if self.capped:
+            return f"{' and '.join(self.capped)} at max_cooks {span}: p90 with as many as fit is {p90}"
         return f"{span}: the dishes' own times keep the p90 at {p90} with unlimited cooks"
+
+    @property
+    def causes(self) -> tuple[str, ...]:
+        """What binds it, by name: equipment, or roles at their cap."""
+        return self.equipment + self.capped
 
 
 def holding(judge: Callable[[LaidOut], ServiceLevel], beyond: LaidOut) -> Callable[[LaidOut], ServiceLevel]:
@@ -186,7 +201,14 @@ def plan_roles(
     for counts, roster, role in zip(needed, rosters, layout.roles, strict=True):
         if roster is not None:
             found = rule_costs(
-                counts, grid, request.min_shift, request.max_shift, request.max_cooks, request.wages, role.wage, roster
+                capped_at(role, counts),
+                grid,
+                request.min_shift,
+                request.max_shift,
+                role.max_cooks,
+                request.wages,
+                role.wage,
+                roster,
             )
             for name, cost in found.items():
                 costs[name] = costs.get(name, 0.0) + cost
@@ -225,6 +247,7 @@ def _to_spare(
                 if equipment
                 else "the dishes' own times are longer than the target allows"
             )
+            + "".join(f"; {role.name} has room for {role.max_cooks} cooks" for role in layout.roles if role.max_cooks)
             + " (python -m simulator --layout with many cooks shows each station's longest wait)"
         )
     return crew, _what_binds(judge, layout, grid, crew, result, seed)
@@ -263,7 +286,19 @@ def _what_binds(
         for block in short:
             if block not in still and not (len(unlimited) > 1 and freed[block]):
                 freed[block].append(" and ".join(layout.stations[s].name for s in unlimited))
-    return {block: Bound(block, b.intervals, b.p90_minutes, tuple(freed[block])) for block, b in short.items()}
+    capped: dict[int, list[str]] = {block: [] for block in short}
+    for r, role in enumerate(layout.roles):
+        if role.max_cooks is None or all(freed[block] for block in short):
+            continue
+        roles = tuple(replace(other, max_cooks=None) if k == r else other for k, other in enumerate(layout.roles))
+        still = {b.block for b in judge(crewed(replace(layout, roles=roles), [crew] * len(roles), grid, seed)).short}
+        for block in short:
+            if block not in still and not freed[block]:
+                capped[block].append(role.name)
+    return {
+        block: Bound(block, b.intervals, b.p90_minutes, tuple(freed[block]), tuple(capped[block]))
+        for block, b in short.items()
+    }
 
 
 def _sensitivity(
@@ -317,10 +352,17 @@ def _sensitivity(
 
 
 def _rosters(needed: list[list[int]], layout: Layout, grid: IntervalGrid, request: PlanRequest) -> list[Roster | None]:
-    """Each role's cheapest roster, at its wage."""
+    """Each role's cheapest roster, at its wage, never more of its cooks at once than its max_cooks."""
     return [
         cheapest_roster(
-            n, grid, request.min_shift, request.max_shift, request.max_cooks, request.wages, role.wage, request.rules
+            capped_at(role, n),
+            grid,
+            request.min_shift,
+            request.max_shift,
+            role.max_cooks,
+            request.wages,
+            role.wage,
+            request.rules,
         )
         if any(n)
         else None
@@ -353,7 +395,17 @@ def _raise_rosters(
             ]
             return len(staffing.short_intervals(judge(crewed(layout, more, grid, request.seed))))
 
-        best = min(range(len(needed)), key=still_short)
+        roomy = [
+            r
+            for r, role in enumerate(layout.roles)
+            if role.max_cooks is None or any(on_shift[r][i] < role.max_cooks for i in missed)
+        ]
+        left = {r: still_short(r) for r in roomy}
+        best = min(roomy, key=left.__getitem__, default=None)
+        full = len(roomy) < len(layout.roles)  # a role is at its max_cooks in every short interval
+        if best is None or full and left[best] >= len(missed):
+            # the roles that could help are at their max_cooks, and one more cook of any other helps nowhere
+            return needed, rosters, rounds, False
         for interval in missed:
             needed[best][interval] = max(needed[best][interval], on_shift[best][interval]) + 1
     raise AssertionError("unreachable: the last round returns")

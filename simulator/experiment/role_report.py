@@ -183,7 +183,7 @@ def _interval_rows(plan: RolePlan) -> list[CsvRow]:
                 _pct(block.share) if block else None,
                 None if block is None or block.p90_minutes is None else round(block.p90_minutes, 2),
                 (YES if block.meets(held.promise.level) else NO) if block else YES,
-                "" if bound is None else " and ".join(bound.equipment) or DISHES_OWN_TIMES,
+                "" if bound is None else " and ".join(bound.causes) or DISHES_OWN_TIMES,
                 grid.zone,
             ]
         )
@@ -199,7 +199,7 @@ def _bound_stretches(plan: RolePlan) -> list[tuple[Bound, float | None]]:
         reached = held.get(bound.block)
         if stretches:
             last, worst = stretches[-1]
-            if last.equipment == bound.equipment and last.intervals[-1] + 1 == bound.intervals[0]:
+            if last.causes == bound.causes and last.intervals[-1] + 1 == bound.intervals[0]:
                 p90s = [p for p in (last.p90_minutes, bound.p90_minutes) if p is not None]
                 joined = replace(last, intervals=last.intervals + bound.intervals, p90_minutes=max(p90s, default=None))
                 worsts = [p for p in (worst, reached) if p is not None]
@@ -288,7 +288,12 @@ def role_summary(plan: RolePlan, out: Path, budget: float | None = None) -> str:
         + ("" if plan.requirement.converged else " (a search stopped at its cap)")
         + ("" if plan.requirement.settled else f", {PASSES} passes over the roles")
         + f"; rosters raised in {plan.rounds} round(s) on {week.size('raise')} raise weeks"
-        + ("." if plan.raised else ": the rounds ran out with blocks still short of the service level."),
+        + (
+            "."
+            if plan.raised
+            else ": blocks still short of the service level (the rounds ran out, or the roles that could help were at"
+            " their max_cooks)."
+        ),
         f"Held out ({held.days} days): {sum(b.meets(held.promise.level) for b in held.blocks)} of {len(held.blocks)}"
         " blocks at the"
         f" service level, the worst {min((b.share for b in held.blocks), default=1.0):.1%} of days; every block met on"

@@ -26,7 +26,7 @@ from simulator.experiment import staffing
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.streams import Stream
 from simulator.menu import Dish
-from simulator.stations.layout import LaidOut, Layout
+from simulator.stations.layout import LaidOut, Layout, Role
 
 PASSES = 2
 """Passes over the roles at most: the first finds each role beside roles with cooks to spare; the second finds
@@ -53,12 +53,18 @@ class RoleRequirement:
 
 def crewed(layout: Layout, cooks: Sequence[Sequence[int]], grid: IntervalGrid, seed: int) -> LaidOut:
     """The layout with each role's cooks per interval of the grid as its crew (the same count all day: a fixed
-    crew, maybe of 0)."""
+    crew, maybe of 0), never more than its max_cooks: every trial of the plan keeps to the room at its stations."""
+    capped = [capped_at(role, counts) for role, counts in zip(layout.roles, cooks, strict=True)]
     roles = tuple(
-        replace(role, crew=grid.schedule(list(counts)) if len(set(counts)) > 1 else counts[0])
-        for role, counts in zip(layout.roles, cooks, strict=True)
+        replace(role, crew=grid.schedule(counts) if len(set(counts)) > 1 else counts[0])
+        for role, counts in zip(layout.roles, capped, strict=True)
     )
     return LaidOut(replace(layout, roles=roles), seed)
+
+
+def capped_at(role: Role, counts: Sequence[int]) -> list[int]:
+    """A role's cooks per interval, at most its max_cooks."""
+    return [c if role.max_cooks is None else min(c, role.max_cooks) for c in counts]
 
 
 def floors_by_role(layout: Layout, stream: Stream, grid: IntervalGrid, target_minutes: float) -> list[list[int]]:

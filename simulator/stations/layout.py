@@ -14,6 +14,7 @@ Written by hand as TOML (`--layout FILE`, or KITCHEN_LAYOUT in the parameters fi
     stations = ["line"]
     cooks = 6                            # a fixed count, or a schedule as COOK_SCHEDULE has it:
     wage = 19.0                          # an hour (optional: WAGE_PER_HOUR otherwise)
+    max_cooks = 4                        # at most so many at once, room for no more (optional): the plan keeps to it
     [roles.packer]
     stations = ["pass"]
     schedule = { "00:00" = 1, "11:00" = 2, "22:00" = 1 }
@@ -166,6 +167,8 @@ class Role:
     """Its cooks: a fixed count, or a schedule by the kitchen's local time."""
     wage: float | None = None
     """Its cooks' wage an hour (`wage`); None: WAGE_PER_HOUR's (common/wages.py)."""
+    max_cooks: int | None = None
+    """At most so many of its cooks at once (`max_cooks`: the room at its stations), which the plan keeps to."""
 
     def cooks_at(self, moment: int) -> int:
         """Its cooks on shift at `moment` (epoch seconds)."""
@@ -430,7 +433,7 @@ def _roles(value: object, zone: str, station_of: StationOf, where: str) -> tuple
     for name, entry in _table(value, "roles", where).items():
         at = f"roles.{name}"
         entry = _table(entry, at, where)
-        _known(entry, {"stations", "cooks", "schedule", "wage"}, f"{where}: {at}")
+        _known(entry, {"stations", "cooks", "schedule", "wage", "max_cooks"}, f"{where}: {at}")
         listed = entry.get("stations")
         if not isinstance(listed, list) or not listed:
             raise LayoutError(f"{where}: {at}.stations: expected a list of the stations it works, got {listed!r}")
@@ -455,7 +458,12 @@ def _roles(value: object, zone: str, station_of: StationOf, where: str) -> tuple
             isinstance(wage, bool) or not isinstance(wage, (int, float)) or not 0 < wage < math.inf
         ):
             raise LayoutError(f"{where}: {at}.wage: expected an amount an hour > 0, like 18.50, got {wage!r}")
-        roles.append(Role(name, indices, crew, None if wage is None else float(wage)))
+        most = entry.get("max_cooks")
+        if most is not None and (isinstance(most, bool) or not isinstance(most, int) or most < 1):
+            raise LayoutError(f"{where}: {at}.max_cooks: expected a whole number >= 1, got {most!r}")
+        if most is not None and (crew if isinstance(crew, int) else crew.most) > most:
+            raise LayoutError(f"{where}: {at}: its crew has more cooks than its max_cooks ({most})")
+        roles.append(Role(name, indices, crew, None if wage is None else float(wage), most))
     if not roles:
         raise LayoutError(f"{where}: [roles] is empty: a layout needs at least one role of cooks")
     return tuple(roles)

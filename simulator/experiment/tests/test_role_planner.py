@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import tomllib
 
 from common.localtime import LocalClock
 from simulator import plan
 from simulator.feed import read_orders
 from simulator.menu import load_menu
 from simulator.run import NoRecorder, simulate
-from simulator.stations.layout import LaidOut, read_layout
+from simulator.stations.layout import LaidOut, LayoutError, parse_layout, read_layout
 from tests import other_kitchen
 
 LAYOUT = """
@@ -219,3 +220,35 @@ def test_where_the_oven_is_full_the_plan_says_so_and_adds_no_cooks_that_do_not_h
         return sum(int(row[f"{role}_needed"]) for role in ("tandoor_cook", "all_rounder", "packer"))
 
     assert sum(cooks(row) for row in bound) <= 1.2 * sum(cooks(free[row["interval"]]) for row in bound)
+
+
+def test_a_roles_max_cooks_is_kept_and_the_hours_it_binds_are_named(kitchen, capsys):
+    """Room for 12 tandoor cooks and 8 all-rounders: the rosters never put more of them on shift at once, and the
+    late evening, where more would be needed, is said to be held by the room, not staffed beyond it."""
+    folder, menu, orders, _ = kitchen
+    capped = folder / "capped.toml"
+    capped.write_text(
+        LAYOUT.replace(
+            'stations = ["tandoor"]\ncooks = 3', 'stations = ["tandoor"]\ncooks = 1\nmax_cooks = 12'
+        ).replace(
+            'stations = ["tandoor", "tawa"]\ncooks = 2', 'stations = ["tandoor", "tawa"]\ncooks = 1\nmax_cooks = 8'
+        )
+    )
+    status, said, errors = plan_by_role(menu, orders, capped, folder / "capped-plan", capsys)
+    assert status == 1, said + errors  # the promise does not hold where the room binds: said, exit 1
+    assert re.search(
+        r"  [a-z_ ]*all_rounder at max_cooks \d\d:\d\d-\d\d:\d\d: p90 with as many as fit is \d+ min", said
+    )
+    written = read_layout(folder / "capped-plan" / "layout.json", other_kitchen.ZONE)
+    most = {role.name: role.crew if isinstance(role.crew, int) else role.crew.most for role in written.roles}
+    assert most["tandoor_cook"] <= 12 and most["all_rounder"] <= 8
+    assert {role.name: role.max_cooks for role in written.roles}["all_rounder"] == 8
+    rows = list(csv.DictReader((folder / "capped-plan" / "intervals_by_role.csv").read_text().splitlines()))
+    assert all(int(row["all_rounder_on_shift"]) <= 8 and int(row["tandoor_cook_on_shift"]) <= 12 for row in rows)
+    assert any("max_cooks" not in row["bound_by"] and "all_rounder" in row["bound_by"] for row in rows)
+    with pytest.raises(LayoutError, match=r"roles.all_rounder: its crew has more cooks than its max_cooks \(1\)"):
+        parse_layout(
+            {**tomllib.loads(LAYOUT), "roles": {**tomllib.loads(LAYOUT)["roles"], "all_rounder": {
+                "stations": ["tandoor", "tawa"], "cooks": 2, "max_cooks": 1}}},
+            other_kitchen.ZONE,
+        )  # fmt: skip
