@@ -306,9 +306,7 @@ def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) ->
     if args.budget is not None and not 0 < args.budget < math.inf:
         parser.error(f"--budget {args.budget:g}: expected an amount > 0")
     if args.layout is not None and args.max_cooks is not None:
-        parser.error(
-            "--max-cooks caps one pool of cooks; with --layout, give a role its max_cooks in the layout file"
-        )
+        parser.error("--max-cooks caps one pool of cooks; with --layout, give a role its max_cooks in the layout file")
     return WeekPlanRequest(
         study,
         args.week_of,
