@@ -188,6 +188,7 @@ def plan_roles(
             promise.target_minutes,
             request.seed,
             lambda phase: progress.set_postfix_str(f"requirement: {phase}"),
+            wages=_wages_of(layout, request),
         )
         progress.set_postfix_str("rosters")
         needed, rosters, rounds, raised = _raise_rosters(
@@ -251,6 +252,11 @@ def _to_spare(
             + " (python -m simulator --layout with many cooks shows each station's longest wait)"
         )
     return crew, _what_binds(judge, layout, grid, crew, result, seed)
+
+
+def _wages_of(layout: Layout, request: PlanRequest) -> list[float]:
+    """Each role's wage an hour: its own, else WAGE_PER_HOUR."""
+    return [request.wages.per_hour if role.wage is None else role.wage for role in layout.roles]
 
 
 def _beyond(layout: Layout, spare: list[int], grid: IntervalGrid, seed: int) -> LaidOut:
@@ -347,6 +353,7 @@ def _sensitivity(
             promise.target_minutes,
             request.seed,
             passes=SENSITIVITY_PASSES,
+            wages=_wages_of(layout, request),
         )
     return found
 

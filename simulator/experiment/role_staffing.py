@@ -6,9 +6,9 @@ staffing.requirement, the raise and the trim of one pool's (a cut kept only when
 service level), the other roles held where they are. Passes over the roles repeat until one changes nothing, or
 PASSES ran. The result meets the service level on the replications it was found on, and no role can lose a cook
 in an interval as its trim tried it; it is a local minimum: roles that share stations split their work by the
-order they are searched in, the most general first (it is cut while the specialists still have cooks to spare,
-so the specialists keep the work of their stations and the generalists take what is left), which the cost of
-each role (issue #28's wages) will decide instead.
+order they are searched in. The dearest role goes first (by its wage), so that it is cut while the cheaper
+ones still have cooks to spare and they keep the work it need not do; among roles paid the same, the most
+general first (the specialists keep the work of their stations, and the generalists take what is left).
 
 A one-role layout of one station is today's kitchen, and its requirement is exactly staffing.requirement's
 (the tests hold it): the same search on the same trials.
@@ -105,20 +105,22 @@ def requirement_by_role(
     seed: int = 1,
     on_round: Callable[[str], None] = lambda phase: None,
     passes: int = PASSES,
+    wages: Sequence[float] | None = None,
 ) -> RoleRequirement:
     """The fewest cooks per role and interval meeting the service level in every block (see the docstring);
     `start`: each role's first staffing (at first, cooks that can do all of the kitchen's work alone);
-    `least`: each role's floors (floors_by_role)."""
+    `least`: each role's floors (floors_by_role); `wages`: each role's wage an hour, the order of the search."""
     cooks = [
         [max(s, f) for s, f in zip(first, floors, strict=True)] for first, floors in zip(start, least, strict=True)
     ]
     found_beside: list[list[list[int]] | None] = [None] * len(cooks)  # the other roles' cooks when each was found
     rounds = 0
     result: ServiceLevel | None = None
-    most_general_first = sorted(range(len(cooks)), key=lambda r: (-len(layout.roles[r].stations), r))
+    paid = wages or [0.0] * len(cooks)
+    dearest_first = sorted(range(len(cooks)), key=lambda r: (-paid[r], -len(layout.roles[r].stations), r))
     for _ in range(passes):
         changed = False
-        for r in most_general_first:
+        for r in dearest_first:
             others = [counts for k, counts in enumerate(cooks) if k != r]
             if found_beside[r] == others:  # found beside these already: the same search would find it again
                 continue

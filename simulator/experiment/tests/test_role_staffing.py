@@ -103,3 +103,35 @@ def test_a_role_alone_at_the_pass_has_a_cook_wherever_orders_come(week):
     )
     has_orders = (np.bincount(judged.intervals, minlength=GRID.size) > 0).tolist()
     assert floors_by_role(layout, judged, GRID, 40) == [staffing.floors(has_orders, GRID, 40)] * 2
+
+
+def test_roles_that_share_a_station_split_its_work_by_their_wages(week):
+    """A tandoor cook and an all-rounder who also works the tandoor: when the all-rounder is the dearer, it is cut
+    first and the cheaper tandoor cooks keep the tandoor's work; when the tandoor cook is the dearer, the other way
+    round. Either way the requirement keeps the promise, and the split follows the wages."""
+    judged, blocks, start = week
+    layout = parse_layout(
+        {
+            "stations": {"tandoor": {}, "tawa": {}},
+            "roles": {
+                "tandoor cook": {"stations": ["tandoor"], "cooks": 1},
+                "all-rounder": {"stations": ["tandoor", "tawa"], "cooks": 1},
+            },
+            "routes": [{"dishes": ["Paneer Tikka", "Hyderabadi Biryani"], "steps": [{"station": "tandoor"}]}],
+            "default_station": "tawa",
+        },
+        other_kitchen.ZONE,
+    )
+    evaluate = evaluate_on(judged, blocks)
+    least = floors_by_role(layout, judged, GRID, 40)
+
+    def hours(wages):
+        found = requirement_by_role(evaluate, layout, [start] * 2, least, GRID, 40, seed=3, wages=wages)
+        assert found.converged and not found.result.short
+        return [sum(counts) for counts in found.cooks]
+
+    tandoor_cheap, all_rounder_cheap = hours([15.0, 30.0]), hours([30.0, 15.0])
+    assert tandoor_cheap[0] > all_rounder_cheap[0]  # cheap tandoor cooks take more of the tandoor
+    assert tandoor_cheap[1] < all_rounder_cheap[1]  # and the dear all-rounders less
+    cost = lambda found, wages: sum(h * w for h, w in zip(found, wages, strict=True))  # noqa: E731
+    assert cost(tandoor_cheap, [15.0, 30.0]) <= cost(all_rounder_cheap, [15.0, 30.0])  # the split is the cheaper
