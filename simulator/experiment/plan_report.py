@@ -332,22 +332,7 @@ def chart(plan: Plan, tested: Backtest, shifts: list[CsvRow], budget: float | No
     )
     every = [(i, service.of_interval(i)) for i in range(grid.size)]
     shown = [(i, b) for i, b in every if b is not None]
-    figure.add_scatter(
-        x=[labels[i] for i, _ in shown],
-        y=[100 * b.share for _, b in shown],
-        mode="markers",
-        name="days met (held out)",
-        marker={"color": ["#2e7d32" if b.meets(level) else "#c62828" for _, b in shown]},
-        error_y={
-            "type": "data",
-            "symmetric": False,
-            "array": [100 * (b.interval_95[1] - b.share) for _, b in shown],
-            "arrayminus": [100 * (b.share - b.interval_95[0]) for _, b in shown],
-        },
-        row=2,
-        col=1,
-    )
-    figure.add_hline(y=100 * level, line_dash="dash", annotation_text=f"service level {level:.0%}", row=2, col=1)
+    days_met(figure, labels, shown, level)
     _heatmap(figure, grid, tested)
     figure.update_yaxes(title_text="cooks", row=1, col=1, secondary_y=False)
     figure.update_yaxes(
@@ -363,6 +348,34 @@ def chart(plan: Plan, tested: Backtest, shifts: list[CsvRow], budget: float | No
         height=1450,
     )
     return figure
+
+
+def days_met(
+    figure: go.Figure,
+    labels: list[str],
+    shown: list[tuple[int, BlockLevel]],
+    level: float,
+    grey: frozenset[int] = frozenset(),
+) -> None:
+    """The share of held-out days meeting the target by interval (`shown`: each interval with its block), with its
+    95% interval, met in green, missed in red, `grey` ones (where no number of cooks keeps it) in grey; and the
+    level as a line. In the figure's second row."""
+    figure.add_scatter(
+        x=[labels[i] for i, _ in shown],
+        y=[100 * b.share for _, b in shown],
+        mode="markers",
+        name="days met (held out)",
+        marker={"color": ["#9e9e9e" if i in grey else "#2e7d32" if b.meets(level) else "#c62828" for i, b in shown]},
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [100 * (b.interval_95[1] - b.share) for _, b in shown],
+            "arrayminus": [100 * (b.share - b.interval_95[0]) for _, b in shown],
+        },
+        row=2,
+        col=1,
+    )
+    figure.add_hline(y=100 * level, line_dash="dash", annotation_text=f"service level {level:.0%}", row=2, col=1)
 
 
 def _heatmap(figure: go.Figure, grid: IntervalGrid, tested: Backtest) -> None:

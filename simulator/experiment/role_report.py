@@ -23,6 +23,7 @@ from simulator.experiment.plan_report import (
     budget_line,
     cost_by_day,
     cost_terms,
+    days_met,
     rules_lines,
     shift_rows_of,
 )
@@ -115,26 +116,7 @@ def role_chart(plan: RolePlan, shifts: list[CsvRow], budget: float | None = None
                            line={"shape": "hv", "width": 2, "color": colour})  # fmt: skip
     bound_intervals = {i for bound in plan.bound.values() for i in bound.intervals}
     shown = [(i, b) for i in range(grid.size) if (b := held.of_interval(i)) is not None]
-    figure.add_scatter(
-        x=[labels[i] for i, _ in shown],
-        y=[100 * b.share for _, b in shown],
-        mode="markers",
-        name="days met (held out)",
-        marker={
-            "color": [
-                "#9e9e9e" if i in bound_intervals else "#2e7d32" if b.meets(level) else "#c62828" for i, b in shown
-            ]
-        },
-        error_y={
-            "type": "data",
-            "symmetric": False,
-            "array": [100 * (b.interval_95[1] - b.share) for _, b in shown],
-            "arrayminus": [100 * (b.share - b.interval_95[0]) for _, b in shown],
-        },
-        row=2,
-        col=1,
-    )
-    figure.add_hline(y=100 * level, line_dash="dash", annotation_text=f"service level {level:.0%}", row=2, col=1)
+    days_met(figure, labels, shown, level, frozenset(bound_intervals))
     day_column, role_column, cost_column = columns.index("day"), columns.index("role"), columns.index("cost")
     for r, role in enumerate(plan.layout.roles):
         by_day: dict[str, float] = {}
