@@ -302,15 +302,7 @@ def chart(plan: Plan, tested: Backtest, shifts: list[CsvRow], budget: float | No
     if budget is not None:
         figure.add_hline(y=budget / 7, line_dash="dash", annotation_text="budget / 7", row=4, col=1)
     figure.update_yaxes(title_text=plan.wages.currency, row=4, col=1)
-    figure.add_bar(
-        x=labels,
-        y=week.orders_per_day * 60 / grid.minutes,
-        name="orders per hour (forecast)",
-        marker_color="#cfd8dc",
-        row=1,
-        col=1,
-        secondary_y=True,
-    )
+    forecast_bars(figure, labels, week)
     figure.add_scatter(
         x=labels, y=plan.needed, name="cooks needed", row=1, col=1, line={"shape": "hv", "color": "#e53935", "width": 2}
     )
@@ -348,6 +340,19 @@ def chart(plan: Plan, tested: Backtest, shifts: list[CsvRow], budget: float | No
         height=1450,
     )
     return figure
+
+
+def forecast_bars(figure: go.Figure, labels: list[str], week: WeekAhead) -> None:
+    """The week's forecast orders per hour by interval, as bars on the first row's second axis."""
+    figure.add_bar(
+        x=labels,
+        y=week.orders_per_day * 60 / week.history.grid.minutes,
+        name="orders per hour (forecast)",
+        marker_color="#cfd8dc",
+        row=1,
+        col=1,
+        secondary_y=True,
+    )
 
 
 def days_met(

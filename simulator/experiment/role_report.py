@@ -24,6 +24,7 @@ from simulator.experiment.plan_report import (
     cost_by_day,
     cost_terms,
     days_met,
+    forecast_bars,
     rules_lines,
     shift_rows_of,
 )
@@ -98,15 +99,7 @@ def role_chart(plan: RolePlan, shifts: list[CsvRow], budget: float | None = None
             f"Labour cost by day of the shifts that start on it: {plan.wages.show(total)} a week{against}",
         ),
     )
-    figure.add_bar(
-        x=labels,
-        y=week.orders_per_day * 60 / grid.minutes,
-        name="orders per hour (forecast)",
-        marker_color="#cfd8dc",
-        row=1,
-        col=1,
-        secondary_y=True,
-    )
+    forecast_bars(figure, labels, week)
     palette = ["#1e88e5", "#e53935", "#43a047", "#8e24aa", "#fb8c00", "#00897b", "#6d4c41", "#546e7a"]
     for r, (role, needed, on_shift) in enumerate(zip(plan.layout.roles, plan.needed, plan.on_shift, strict=True)):
         colour = palette[r % len(palette)]
