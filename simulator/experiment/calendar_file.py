@@ -32,12 +32,14 @@ def write_calendar(path: Path, columns: Sequence[str], rows: Sequence[Sequence[o
         ends = begins + timedelta(hours=float(shift["hours"]))  # type: ignore[arg-type]
         cooks = int(shift["cooks_starting"])  # type: ignore[call-overload]
         role = f"{shift['role']} " if "role" in shift else ""
+        cook = f"{shift['cook']}: " if shift.get("cook") else ""
         event = Event()
-        event.add("uid", f"{shift['day']}-{shift['start']}-{role.strip() or 'cook'}-{number}@kitchen-simulator")
+        who = str(shift.get("cook") or role.strip() or "cook").replace(" ", "-")
+        event.add("uid", f"{shift['day']}-{shift['start']}-{who}-{number}@kitchen-simulator")
         event.add("dtstamp", stamp.astimezone(timezone.utc))
         event.add("dtstart", begins.astimezone(timezone.utc))
         event.add("dtend", ends.astimezone(timezone.utc))
-        event.add("summary", f"{role}shift, {cooks} cook{'s' if cooks > 1 else ''}".capitalize())
+        event.add("summary", cook + f"{role}shift, {cooks} cook{'s' if cooks > 1 else ''}".capitalize())
         rest = f"break {shift['break_start']} for {shift['break_minutes']} min; " if shift.get("break_start") else ""
         event.add(
             "description",

@@ -277,6 +277,27 @@ def plan_parser(settings: Settings, doc: str | None) -> Parser:
         help="paid time after closing, worked by --min-crew (at least one cook) (default: %(default)s)",
     )
     parser.add_argument(
+        "--cooks-available",
+        type=int,
+        metavar="N",
+        help="give the week's shifts to Cook 1..N (shifts.csv's cook column), each within --max-week-hours and"
+        " --min-rest (default: shifts as counts of cooks)",
+    )
+    parser.add_argument(
+        "--max-week-hours",
+        type=float,
+        default=rules.max_week_hours,
+        metavar="HOURS",
+        help="with --cooks-available: the paid hours a cook works in a week at most (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--min-rest",
+        type=float,
+        default=rules.min_rest_hours,
+        metavar="HOURS",
+        help="with --cooks-available: hours between one cook's shifts at least (default: %(default)s)",
+    )
+    parser.add_argument(
         "--budget",
         type=float,
         metavar="AMOUNT",
@@ -307,6 +328,8 @@ def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) ->
         parser.error(f"--budget {args.budget:g}: expected an amount > 0")
     if args.layout is not None and args.max_cooks is not None:
         parser.error("--max-cooks caps one pool of cooks; with --layout, give a role its max_cooks in the layout file")
+    if args.layout is not None and args.cooks_available is not None:
+        parser.error("--cooks-available names the cooks of one pool; a plan by role (--layout) does not name them yet")
     return WeekPlanRequest(
         study,
         args.week_of,
@@ -367,6 +390,10 @@ def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
         opening = (opens, closes)
     elif args.prep or args.clean:
         parser.error("--prep and --clean are the paid time to open and close: give --open too")
+    if args.cooks_available is not None and args.cooks_available < 1:
+        parser.error(f"--cooks-available {args.cooks_available}: expected at least 1 cook")
+    if not 0 < args.max_week_hours <= 7 * 24 or not 0 <= args.min_rest < 7 * 24:
+        parser.error("expected 0 < --max-week-hours <= 168 and 0 <= --min-rest < 168 hours")
     return ShiftRules(
         break_minutes=args.break_minutes,
         break_after_hours=args.break_after,
@@ -380,6 +407,9 @@ def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
         min_crew=args.min_crew,
         prep_minutes=args.prep,
         clean_minutes=args.clean,
+        cooks_available=args.cooks_available,
+        max_week_hours=args.max_week_hours,
+        min_rest_hours=args.min_rest,
     )
 
 

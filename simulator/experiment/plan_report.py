@@ -29,9 +29,10 @@ from common.wages import Wages
 from simulator.experiment import options, report
 from simulator.experiment.backtest import Cell, Fold
 from simulator.experiment.calendar_file import write_calendar
-from simulator.experiment.demand import day_date, weekday_of
+from simulator.experiment.demand import day_date
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.labour_cost import EVERY_RULE, shift_cost, week_cost
+from simulator.experiment.named_cooks import hours_by_cook
 from simulator.experiment.planner import Plan, broken
 from simulator.experiment.roster import GAP, Roster
 from simulator.experiment.shift_rules import ShiftRules
@@ -161,6 +162,7 @@ def _write(path: Path, header: list[str], rows: list[CsvRow]) -> None:
 
 SHIFT_COLUMNS = [
     "day",
+    "cook",
     "start",
     "end",
     "hours",
@@ -172,8 +174,9 @@ SHIFT_COLUMNS = [
     "currency",
     "timezone",
 ]
-"""shifts.csv's columns: `hours` from start to end, `paid_hours` without an unpaid break; `cost` is what the cooks
-starting that shift cost together (labour_cost.shift_cost)."""
+"""shifts.csv's columns: `cook` is who works it with named cooks (--cooks-available: a row per cook and shift),
+else empty (a row per shift, `cooks_starting` the cooks who start it); `hours` from start to end, `paid_hours`
+without an unpaid break; `cost` is what the cooks starting that shift cost together (labour_cost.shift_cost)."""
 
 
 def shift_rows(plan: Plan) -> list[CsvRow]:
@@ -183,25 +186,33 @@ def shift_rows(plan: Plan) -> list[CsvRow]:
 
 def shift_rows_of(week: WeekAhead, roster: Roster, wages: Wages, wage: float | None = None) -> list[CsvRow]:
     """Each shift of a roster of the week, by its day (SHIFT_COLUMNS), its cost at `wage` an hour (WAGE_PER_HOUR's
-    when None)."""
-    grid, days = week.history.grid, week.days[1:]
+    when None); with named cooks, each cook's."""
+    grid = week.history.grid
     rows: list[CsvRow] = []
-    for day in days.tolist():
-        for shift in sorted(roster.shifts, key=lambda s: (s.start, s.intervals)):
-            if grid.per_weekday and shift.start // grid.per_day != int(weekday_of(day)):
-                continue
+    for day in week.days[1:].tolist():
+        weekday = day_date(day).weekday()
+        if roster.named:
+            worked = [(a.shift, 1, f"Cook {a.cook}") for a in roster.named if a.day == weekday]
+        else:
+            worked = [
+                (shift, shift.cooks, "")
+                for shift in sorted(roster.shifts, key=lambda s: (s.start, s.intervals))
+                if not grid.per_weekday or shift.start // grid.per_day == weekday
+            ]
+        for shift, cooks, cook in worked:
             end = (shift.start + shift.intervals) % grid.size
             rows.append(
                 [
                     day_date(day).isoformat(),
+                    cook,
                     _clock(grid, shift.start),
                     _clock(grid, end),
                     shift.intervals * grid.minutes / 60,
                     "" if shift.break_at is None else _clock(grid, (shift.start + shift.break_at) % grid.size),
                     0 if shift.break_at is None else roster.rules.break_minutes,
                     (shift.intervals * grid.minutes - shift.unpaid_minutes) / 60,
-                    shift.cooks,
-                    round(shift.cooks * shift_cost(shift, grid, wages, wage, day_date(day).weekday()), 2),
+                    cooks,
+                    round(cooks * shift_cost(shift, grid, wages, wage, weekday), 2),
                     wages.currency,
                     grid.zone,
                 ]
@@ -482,6 +493,7 @@ def summary(plan: Plan, tested: Backtest, out: Path, budget: float | None = None
         + ("." if plan.raised else ": the rounds ran out with blocks still short of the service level."),
         f"Labour cost: {plan.wages.show(week_cost(plan.roster, grid, plan.wages))} a week, the roster's shifts at"
         f" {cost_terms(plan.wages)} (shifts.csv, by shift).",
+        *named_line(plan.roster, grid),
         *rules_lines(plan.roster.rules, plan.rule_costs, week_cost(plan.roster, grid, plan.wages), plan.wages, grid),
         *budget_line(week_cost(plan.roster, grid, plan.wages), budget, plan.wages),
         shown_line(plan),
@@ -515,6 +527,18 @@ def summary(plan: Plan, tested: Backtest, out: Path, budget: float | None = None
         f" {out / 'cook_schedule.json'} --timezone {grid.zone})."
     )
     return "\n".join(lines)
+
+
+def named_line(roster: Roster, grid: IntervalGrid) -> list[str]:
+    """With named cooks: who works how much (shifts.csv's cook column)."""
+    if not roster.named:
+        return []
+    rules, hours = roster.rules, hours_by_cook(roster.named, grid)
+    return [
+        f"Named cooks: {len(hours)} of the {rules.cooks_available} available work the week, {min(hours.values()):g} to"
+        f" {max(hours.values()):g} paid hours each (at most {rules.max_week_hours:g}), at least"
+        f" {rules.min_rest_hours:g} h between one cook's shifts (shifts.csv's cook column)."
+    ]
 
 
 def rules_lines(

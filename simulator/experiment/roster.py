@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, TypeVar
 
 from simulator.experiment.grid import IntervalGrid
+from simulator.experiment.named_cooks import Assignment, AssignmentError, assign, busy_coefficients, repeats
 from simulator.experiment.shift_rules import NO_RULES, ShiftRules
+
+if TYPE_CHECKING:
+    from ortools.linear_solver import pywraplp
 
 Variable = TypeVar("Variable")
 """A solver's variable (the covering is built the same for any)."""
@@ -32,6 +36,9 @@ GAP = 0.005
 """The solver stops at a roster proven within this share of the least cost (Roster.gap says how far it may be)."""
 SOLVER_SECONDS = 20.0
 """Time the solver gets at most: the answer is optimal when it says so, else within its stated gap."""
+ASSIGN_TRIES = 3
+"""With named cooks: rosters solved, each with one cook fewer busy at once, before the plan says the shifts cannot
+be given to the cooks (named_cooks.py)."""
 
 
 class RosterError(ValueError):
@@ -74,8 +81,18 @@ class Roster:
     """How far above the solver's proof of the least cost this roster may be, as a share (0 when optimal)."""
     rules: ShiftRules = NO_RULES
     """The rules it was solved under."""
+    named: tuple[Assignment, ...] = ()
+    """With named cooks (rules.cooks_available): who works each shift on each day of the week."""
+    busy_at_most: int | None = None
+    """With named cooks: the cooks the integer program let be in a shift or its rest at once (fewer than there are
+    when the shifts of a cheaper roster could not be given to them)."""
 
     def status(self) -> str:
+        if self.busy_at_most is not None and self.busy_at_most < (self.rules.cooks_available or 0):
+            return (
+                f"the least cost with at most {self.busy_at_most} of the {self.rules.cooks_available} cooks in a"
+                " shift or its rest at once, so that its shifts could be given to them"
+            )
         return "optimal" if self.optimal else f"within {self.gap:.1%} of optimal"
 
 
@@ -95,8 +112,6 @@ def solve(
 ) -> Roster:
     """The cheapest roster under `rules`: `pay`, each interval's multiple of the wage (None: all 1); `shift_cost`,
     what a shift costs beyond its hours, in intervals at the plain wage."""
-    from ortools.linear_solver import pywraplp  # an optional extra: only the plan needs it
-
     size = len(needed)
     shortest, longest = round(min_hours * 60 / grid.minutes), round(max_hours * 60 / grid.minutes)
     if not 1 <= shortest <= longest or longest > size:
@@ -109,6 +124,36 @@ def solve(
         worst = max(range(size), key=lambda i: wanted[i])
         raise RosterError(f"--max-cooks {max_cooks} is below the {wanted[worst]} cooks needed at {grid.label(worst)}")
     keys = _kinds(size, shortest, longest, grid, rules)
+    cost = _costs(keys, size, pay, shift_cost, grid, rules)
+    if rules.cooks_available is None:
+        return _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, rules)
+    failed = AssignmentError()
+    for fewer in range(ASSIGN_TRIES):  # named cooks: the cheapest roster, then its shifts given to the cooks
+        roster = _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, rules, fewer)
+        try:
+            named = tuple(assign(roster.shifts, grid, rules))
+        except AssignmentError as error:
+            failed = error
+            continue
+        return replace(roster, named=named, optimal=roster.optimal and not fewer)
+    raise RosterError(f"{failed}: allow more cooks (--cooks-available) or hours (--max-week-hours)")
+
+
+def _cheapest(
+    keys: list[Key],
+    cost: dict[Key, int],
+    wanted: list[int],
+    grid: IntervalGrid,
+    min_hours: float,
+    max_hours: float,
+    max_cooks: int | None,
+    rules: ShiftRules,
+    fewer: int = 0,
+) -> Roster:
+    """The integer program's cheapest roster; with named cooks, at most their number less `fewer` busy at once."""
+    from ortools.linear_solver import pywraplp  # an optional extra: only the plan needs it
+
+    size = len(wanted)
     solver = pywraplp.Solver.CreateSolver("SCIP")
     starting = {key: solver.IntVar(0, solver.infinity(), "") for key in keys}
     for interval, covering in enumerate(_covering(starting, size, rules.breaks_in(grid))):
@@ -126,7 +171,10 @@ def solve(
             for key, variable in starting.items():
                 if key[0] == start:
                     constraint.SetCoefficient(variable, 1)
-    cost = _costs(keys, size, pay, shift_cost, grid, rules)
+    busy_at_most = None
+    if rules.cooks_available is not None:
+        busy_at_most = rules.cooks_available - fewer
+        _hold_named_cooks(solver, starting, grid, rules, busy_at_most)
     objective = solver.Objective()
     for key, variable in starting.items():
         objective.SetCoefficient(variable, cost[key])
@@ -140,6 +188,12 @@ def solve(
             f"no roster of {min_hours:g}-{max_hours:g} hour shifts covers the cooks needed"
             + (f" with at most {max_cooks} at once" if max_cooks is not None else "")
             + (f" under the rules ({', '.join(rules.in_force())})" if rules.in_force() else "")
+            + (
+                ": too few named cooks to cover the need with their rest between shifts; allow more cooks"
+                " (--cooks-available) or hours (--max-week-hours)"
+                if rules.cooks_available is not None
+                else ""
+            )
         )
     taken = rules.breaks_in(grid)
     shifts = [
@@ -154,7 +208,29 @@ def solve(
     hours = sum((s.intervals * grid.minutes - s.unpaid_minutes) * s.cooks for s in shifts) / 60
     found, bound = objective.Value(), math.ceil(objective.BestBound() - 1e-6)
     gap = max(0.0, (found - bound) / found) if found else 0.0
-    return Roster(shifts, on_shift, hours, gap <= 1e-9, gap, rules)
+    return Roster(shifts, on_shift, hours, gap <= 1e-9, gap, rules, busy_at_most=busy_at_most)
+
+
+def _hold_named_cooks(
+    solver: pywraplp.Solver, starting: Mapping[Key, Variable], grid: IntervalGrid, rules: ShiftRules, at_most: int
+) -> None:
+    """What named cooks imply for any roster (named_cooks.py): at every interval at most `at_most` cooks in a shift
+    or the rest after it, and the week's paid hours within what the cooks may work."""
+    assert rules.cooks_available is not None
+    busy: list[dict[Key, int]] = [{} for _ in range(grid.size)]
+    for key in starting:
+        for interval, times in busy_coefficients(key, grid, rules).items():
+            busy[interval][key] = times
+    for counts in busy:
+        constraint = solver.Constraint(0, at_most)
+        for key, times in counts.items():
+            constraint.SetCoefficient(starting[key], times)
+    hours = solver.Constraint(0, rules.cooks_available * rules.max_week_hours * 60)
+    taken = rules.breaks_in(grid)
+    for key, variable in starting.items():
+        start, length, brk = key
+        paid = length * grid.minutes - rules.unpaid(brk is not None and taken > 0)
+        hours.SetCoefficient(variable, paid * repeats(grid))
 
 
 def _wanted(needed: Sequence[int], grid: IntervalGrid, rules: ShiftRules) -> list[int]:
@@ -189,6 +265,8 @@ def _kinds(size: int, shortest: int, longest: int, grid: IntervalGrid, rules: Sh
         for length in range(shortest, longest + 1)
         if rules.may_last(length, grid) and not any((start + k) % size in closed for k in range(length))
         for brk in rules.break_offsets(length, grid)
+        if rules.cooks_available is None
+        or length * grid.minutes - rules.unpaid(brk is not None) <= rules.max_week_hours * 60
     ]
 
 

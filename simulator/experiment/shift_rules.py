@@ -47,6 +47,12 @@ class ShiftRules:
     work_when_closed: bool = False
     """Shifts may be worked while closed (the least crew still holds only while open): the opening hours' rule
     taken away, to say what it costs (`without`)."""
+    cooks_available: int | None = None
+    """Named cooks: the week's shifts are given to Cook 1..N (named_cooks.py); None: shifts are counts of cooks."""
+    max_week_hours: float = 40.0
+    """With named cooks: the paid hours one cook works in a week at most."""
+    min_rest_hours: float = 11.0
+    """With named cooks: the hours between the end of one cook's shift and the start of their next, at least."""
 
     def breaks_in(self, grid: IntervalGrid) -> int:
         """Intervals a break takes: its minutes, rounded up to whole intervals."""
@@ -112,6 +118,8 @@ class ShiftRules:
             names.append("opening hours")
         if self.min_crew:
             names.append("least crew")
+        if self.cooks_available is not None:
+            names.append("named cooks")
         return names
 
     def without(self, name: str) -> ShiftRules:
@@ -123,6 +131,7 @@ class ShiftRules:
             "shift lengths": lambda: replace(self, lengths=()),
             "opening hours": lambda: replace(self, work_when_closed=True, prep_minutes=0, clean_minutes=0),
             "least crew": lambda: replace(self, min_crew=0),
+            "named cooks": lambda: replace(self, cooks_available=None),
         }[name]()
 
     def describe(self, name: str, grid: IntervalGrid) -> str:
@@ -148,6 +157,11 @@ class ShiftRules:
                 f"open {clock(self.opening[0])}-{clock(self.opening[1])}"
                 + (f", {self.prep_minutes} min to open" if self.prep_minutes else "")
                 + (f", {self.clean_minutes} min to close" if self.clean_minutes else "")
+            )
+        if name == "named cooks":
+            return (
+                f"{self.cooks_available} named cooks, each at most {self.max_week_hours:g} h a week with"
+                f" {self.min_rest_hours:g} h between shifts"
             )
         return f"at least {self.min_crew} cooks while open"
 

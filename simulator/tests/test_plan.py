@@ -343,6 +343,9 @@ def test_rounds_that_run_out_are_said_and_exit_non_zero(their_kitchen, three_wee
         (["--open", "10-22"], "--open 10-22: expected opening hours like 10:00-23:00"),
         (["--max-starting", "0"], "--max-starting 0: expected at least 1"),
         (["--shift-lengths", "4,9"], "--shift-lengths 4,9: each a whole number of 60-minute intervals"),
+        (["--cooks-available", "0"], "--cooks-available 0: expected at least 1 cook"),
+        (["--cooks-available", "5", "--min-rest", "-1"], "0 <= --min-rest < 168 hours"),
+        (["--cooks-available", "5", "--layout", "data/layout.toml"], "a plan by role (--layout) does not name them"),
     ],
 )
 def test_bad_flags_are_refused_with_one_line(their_kitchen, three_weeks, capsys, flags, said):
@@ -353,6 +356,53 @@ def test_bad_flags_are_refused_with_one_line(their_kitchen, three_weeks, capsys,
         raise SystemExit(code)
     assert exit_.value.code == 2
     assert said in capsys.readouterr().err
+
+
+@pytest.mark.e2e
+def test_named_cooks_get_a_week_an_employer_could_publish(their_kitchen, three_weeks, capsys):
+    """shifts.csv with --cooks-available: a row per cook and shift; counted again from its dates and clock times,
+    no cook works over --max-week-hours or with less than --min-rest between shifts (the week's end included), and
+    the rows still cover the cooks rostered in every interval."""
+    folder, _ = their_kitchen
+    _, menu, orders = three_weeks
+    out = folder / "plan"
+    code = run_plan(menu, orders, out, "--starts", "hour", "--cooks-available", 90, "--max-week-hours", 30)
+    printed = capsys.readouterr().out
+    assert code in (0, 1), printed
+    assert re.search(r"Named cooks: \d+ of the 90 available work the week, [\d.]+ to [\d.]+ paid hours", printed)
+    rows = read_intervals((out / "intervals.csv").read_text())
+    labels = [r.interval for r in rows]
+    covered = [0] * len(rows)
+    worked: dict[str, list[tuple[datetime, datetime, float]]] = {}
+    for shift in read_csv(out / "shifts.csv"):
+        assert shift["cook"].startswith("Cook ") and shift["cooks_starting"] == "1"
+        begins = datetime.combine(date.fromisoformat(shift["day"]), datetime.strptime(shift["start"], "%H:%M").time())
+        worked.setdefault(shift["cook"], []).append(
+            (begins, begins + timedelta(hours=float(shift["hours"])), float(shift["paid_hours"]))
+        )
+        start = labels.index(f"{WEEKDAYS[begins.weekday()]} {shift['start']}")
+        for k in range(round(float(shift["hours"]))):
+            if not (shift["break_start"] and labels[(start + k) % len(rows)].endswith(shift["break_start"])):
+                covered[(start + k) % len(rows)] += 1
+    assert covered == [r.rostered_cooks for r in rows]
+    assert 1 < len(worked) <= 90
+    for cook, shifts in worked.items():
+        assert sum(paid for *_, paid in shifts) <= 30, cook
+        shifts.sort()
+        following = [*shifts[1:], (shifts[0][0] + timedelta(days=7), None, 0)]  # next week's first, as the week repeats
+        assert all(after[0] - before[1] >= timedelta(hours=11) for before, after in zip(shifts, following)), cook
+    events = icalendar.Calendar.from_ical((out / "shifts.ics").read_bytes()).walk("VEVENT")
+    assert {str(e.get("summary")).split(":")[0] for e in events} == set(worked)
+
+
+def test_too_few_named_cooks_are_said_with_what_to_change(their_kitchen, three_weeks, capsys):
+    folder, _ = their_kitchen
+    _, menu, orders = three_weeks
+    assert run_plan(menu, orders, folder / "plan", "--cooks-available", 5) == 1
+    assert "too few named cooks to cover the need with their rest between shifts; allow more cooks" in (
+        capsys.readouterr().err
+    )
+    assert not (folder / "plan" / "shifts.csv").exists()
 
 
 def test_opening_hours_that_leave_orders_out_are_said_with_the_interval(their_kitchen, three_weeks, capsys):
