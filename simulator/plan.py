@@ -100,7 +100,7 @@ def plan_week(request: WeekPlanRequest) -> int:
             progress = CountedProgress(bar)
             plan = planner.make_plan(roster_request, week, open_executor, progress)
             progress.set_postfix_str("backtest")
-            replayed, _ = backtest.replay(history, week.blocks, history.grid.schedule(plan.roster.on_shift), promise)
+            replayed, _ = backtest.replay(history, week.blocks, plan.roster.schedule(), promise)
             folds = backtest.folds(
                 history, partial(plan_fold, roster_request, open_executor, progress), promise, frozenset(holidays)
             )
@@ -173,7 +173,7 @@ class CountedProgress:
 def one_trial_seconds(week: WeekAhead, plan: planner.Plan) -> float:
     """One trial's time in this process, the roster on a search week (median of 5, the first of them loading the
     compiled loop): the unit of the plan's work. With --cluster, the week is made here for it."""
-    stream, crew = week[("search", 0)], week.history.grid.schedule(plan.roster.on_shift)
+    stream, crew = week[("search", 0)], plan.roster.schedule()
     times = []
     for _ in range(5):
         started = time.perf_counter()

@@ -220,7 +220,7 @@ def plan_parser(settings: Settings, doc: str | None) -> Parser:
         default=rules.break_minutes,
         metavar="MINUTES",
         help="a break in every shift longer than --break-after, placed where the crew still covers the requirement;"
-        " whole intervals of --interval are taken from the crew (default: %(default)s; 0: no breaks)",
+        " whole intervals of --shift-step (or --interval) are taken from the crew (default: %(default)s; 0: no breaks)",
     )
     parser.add_argument(
         "--break-after",
@@ -244,6 +244,13 @@ def plan_parser(settings: Settings, doc: str | None) -> Parser:
         metavar="WHEN",
         help="when shifts may start: 'interval' (any interval's start), 'hour' (on the hour) or a list of times"
         " like 06:00,10:00,16:00 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--shift-step",
+        type=int,
+        metavar="MINUTES",
+        help="the grid shifts start, end and break on, finer than --interval, like 15: every part of an interval"
+        " still has its cooks (default: --interval)",
     )
     parser.add_argument(
         "--max-starting", type=int, help="at most this many cooks starting a shift at one time (default: no limit)"
@@ -319,7 +326,10 @@ def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) ->
     args = parser.parse_args(argv)
     study = study_from(args, settings, parser)
     needs("plan", parser.prog)
-    check_shifts(parser, args.min_shift, args.max_shift, args.interval)
+    step = args.shift_step or args.interval
+    if step % 15 or args.interval % step:
+        parser.error(f"--shift-step {step}: expected quarter hours that divide --interval {args.interval}, like 15")
+    check_shifts(parser, args.min_shift, args.max_shift, step)
     if args.max_cooks is not None and args.max_cooks < 1:
         parser.error("--max-cooks must be at least 1")
     if args.replications is not None and args.replications < 2:
@@ -345,13 +355,14 @@ def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) ->
 
 
 def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
-    """The roster's rules from their flags, each checked against the grid (--interval)."""
-    step = args.interval
+    """The roster's rules from their flags, each checked against the grid shifts are on (--shift-step)."""
+    step = args.shift_step or args.interval
+    on = "--shift-step" if args.shift_step else "--interval"
     for flag, minutes in (("--break", args.break_minutes), ("--prep", args.prep), ("--clean", args.clean)):
         if minutes < 0 or minutes % 1:
             parser.error(f"{flag} {minutes}: expected whole minutes >= 0")
     if args.prep % step or args.clean % step:
-        parser.error(f"--prep and --clean are whole {step}-minute intervals (--interval)")
+        parser.error(f"--prep and --clean are whole {step}-minute intervals ({on})")
     if args.break_after <= 0 or args.break_window < 0:
         parser.error("expected --break-after > 0 and --break-window >= 0 hours")
     for flag, value in (("--max-starting", args.max_starting), ("--min-crew", args.min_crew)):
@@ -367,7 +378,7 @@ def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
         except ValueError:
             parser.error(f"--starts {args.starts}: expected 'interval', 'hour' or times like 06:00,10:00")
     if start_every is not None and start_every % step or any(m % step for m in start_times):
-        parser.error(f"--starts {args.starts}: shifts start on the {step}-minute grid (--interval)")
+        parser.error(f"--starts {args.starts}: shifts start on the {step}-minute grid ({on})")
     lengths: tuple[int, ...] = ()
     if args.shift_lengths is not None:
         try:
@@ -376,7 +387,7 @@ def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
             parser.error(f"--shift-lengths {args.shift_lengths}: expected hours like 4,6,8")
         if any(m % step or not args.min_shift * 60 <= m <= args.max_shift * 60 for m in lengths):
             parser.error(
-                f"--shift-lengths {args.shift_lengths}: each a whole number of {step}-minute intervals (--interval),"
+                f"--shift-lengths {args.shift_lengths}: each a whole number of {step}-minute intervals ({on}),"
                 " from --min-shift to --max-shift"
             )
     opening = None
@@ -386,7 +397,7 @@ def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
         except ValueError:
             parser.error(f"--open {args.open}: expected opening hours like 10:00-23:00")
         if opens % step or closes % step:
-            parser.error(f"--open {args.open}: opening hours on the {step}-minute grid (--interval)")
+            parser.error(f"--open {args.open}: opening hours on the {step}-minute grid ({on})")
         opening = (opens, closes)
     elif args.prep or args.clean:
         parser.error("--prep and --clean are the paid time to open and close: give --open too")
@@ -410,6 +421,7 @@ def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
         cooks_available=args.cooks_available,
         max_week_hours=args.max_week_hours,
         min_rest_hours=args.min_rest,
+        step_minutes=args.shift_step,
     )
 
 

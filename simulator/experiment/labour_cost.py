@@ -36,22 +36,24 @@ def cheapest_roster(
     wage: float | None = None,
     rules: ShiftRules = NO_RULES,
 ) -> Roster:
-    """The roster of least cost at `wage` an hour (WAGE_PER_HOUR's when None), under `rules`."""
-    rate = wages.per_hour if wage is None else wage
+    """The roster of least cost at `wage` an hour (WAGE_PER_HOUR's when None), under `rules`, for the cooks
+    `needed` in each interval of the plan's `grid`."""
+    rate, steps = wages.per_hour if wage is None else wage, rules.grid_for(grid)
     return solve(
         needed,
         grid,
         min_hours,
         max_hours,
         max_cooks,
-        pay=interval_pay(wages, grid),
-        shift_cost=wages.per_shift / (rate * grid.minutes / 60),
+        pay=interval_pay(wages, steps),
+        shift_cost=wages.per_shift / (rate * steps.minutes / 60),
         rules=rules,
     )
 
 
-def week_cost(roster: Roster, grid: IntervalGrid, wages: Wages, wage: float | None = None) -> float:
+def week_cost(roster: Roster, wages: Wages, wage: float | None = None) -> float:
     """What the roster costs a week: a daily roster's shifts every day, a weekly one's once."""
+    grid = roster.grid
     days = [None] if grid.per_weekday else range(7)
     return math.fsum(shift_cost(shift, grid, wages, wage, day) * shift.cooks for shift in roster.shifts for day in days)
 
@@ -90,7 +92,7 @@ def rule_costs(
     """What each rule the roster was held to costs a week, and all of them together (EVERY_RULE, when more than one):
     the roster's cost less that of the integer program solved again without the rule, on the same requirement (no
     new simulation). A rule without which no roster is found is left out."""
-    base = week_cost(roster, grid, wages, wage)
+    base = week_cost(roster, wages, wage)
     named = roster.rules.in_force()
     costs = {}
     for name in [*named, *([EVERY_RULE] if len(named) > 1 else [])]:
@@ -99,5 +101,5 @@ def rule_costs(
             other = cheapest_roster(needed, grid, min_hours, max_hours, max_cooks, wages, wage, rules)
         except RosterError:
             continue
-        costs[name] = base - week_cost(other, grid, wages, wage)
+        costs[name] = base - week_cost(other, wages, wage)
     return costs

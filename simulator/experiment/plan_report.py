@@ -80,6 +80,7 @@ def block_label(grid: IntervalGrid, intervals: tuple[int, ...] | list[int]) -> s
 
 def interval_rows(plan: Plan) -> list[PlannedInterval]:
     grid, week = plan.week.history.grid, plan.week
+    rostered = plan.roster.on_grid(grid)
     rows = []
     for interval in range(grid.size):
         block = plan.held_out.service.of_interval(interval)
@@ -90,7 +91,7 @@ def interval_rows(plan: Plan) -> list[PlannedInterval]:
                 block_label(grid, week.blocks.intervals(week.blocks.of_interval[interval])),
                 round(float(week.orders_per_day[interval]), 2),
                 plan.needed[interval],
-                plan.roster.on_shift[interval],
+                rostered[interval],
                 block.days if block else 0,
                 _pct(block.share) if block else None,
                 _pct(low),
@@ -115,7 +116,7 @@ def write_outputs(
     out.mkdir(parents=True, exist_ok=True)
     grid = plan.week.history.grid
     (out / "cook_schedule.json").write_text(
-        json.dumps(schedule_value(plan.roster.on_shift, grid), indent=1) + "\n", encoding="utf-8"
+        json.dumps(schedule_value(plan.roster.on_shift, plan.roster.grid), indent=1) + "\n", encoding="utf-8"
     )
     shifts = shift_rows(plan)
     _write(out / "shifts.csv", SHIFT_COLUMNS, shifts)
@@ -137,7 +138,7 @@ def write_outputs(
         accuracy_rows(tested.folds),
     )
     compared = [plan.held_out, *plan.assessments.values()]
-    roster_cost = round(week_cost(plan.roster, grid, plan.wages), 2)  # its shifts': breaks and shift costs priced
+    roster_cost = round(week_cost(plan.roster, plan.wages), 2)  # its shifts': breaks and shift costs priced
     report.write_csv(
         out / "comparison.csv",
         [
@@ -187,7 +188,7 @@ def shift_rows(plan: Plan) -> list[CsvRow]:
 def shift_rows_of(week: WeekAhead, roster: Roster, wages: Wages, wage: float | None = None) -> list[CsvRow]:
     """Each shift of a roster of the week, by its day (SHIFT_COLUMNS), its cost at `wage` an hour (WAGE_PER_HOUR's
     when None); with named cooks, each cook's."""
-    grid = week.history.grid
+    grid = roster.grid
     rows: list[CsvRow] = []
     for day in week.days[1:].tolist():
         weekday = day_date(day).weekday()
@@ -319,7 +320,7 @@ def chart(plan: Plan, tested: Backtest, shifts: list[CsvRow], budget: float | No
     )
     figure.add_scatter(
         x=labels,
-        y=plan.roster.on_shift,
+        y=plan.roster.on_grid(grid),
         name="cooks rostered",
         row=1,
         col=1,
@@ -491,11 +492,11 @@ def summary(plan: Plan, tested: Backtest, out: Path, budget: float | None = None
         f" {plan.roster.cook_hours / max(requirement_hours, 1e-9):.2f}; {plan.roster_rounds} round(s) on"
         f" {week.size('raise')} raise weeks"
         + ("." if plan.raised else ": the rounds ran out with blocks still short of the service level."),
-        f"Labour cost: {plan.wages.show(week_cost(plan.roster, grid, plan.wages))} a week, the roster's shifts at"
+        f"Labour cost: {plan.wages.show(week_cost(plan.roster, plan.wages))} a week, the roster's shifts at"
         f" {cost_terms(plan.wages)} (shifts.csv, by shift).",
-        *named_line(plan.roster, grid),
-        *rules_lines(plan.roster.rules, plan.rule_costs, week_cost(plan.roster, grid, plan.wages), plan.wages, grid),
-        *budget_line(week_cost(plan.roster, grid, plan.wages), budget, plan.wages),
+        *named_line(plan.roster),
+        *rules_lines(plan.roster.rules, plan.rule_costs, week_cost(plan.roster, plan.wages), plan.wages, grid),
+        *budget_line(week_cost(plan.roster, plan.wages), budget, plan.wages),
         shown_line(plan),
     ]
     lines += held_out_lines(plan)
@@ -529,11 +530,11 @@ def summary(plan: Plan, tested: Backtest, out: Path, budget: float | None = None
     return "\n".join(lines)
 
 
-def named_line(roster: Roster, grid: IntervalGrid) -> list[str]:
+def named_line(roster: Roster) -> list[str]:
     """With named cooks: who works how much (shifts.csv's cook column)."""
     if not roster.named:
         return []
-    rules, hours = roster.rules, hours_by_cook(roster.named, grid)
+    rules, hours = roster.rules, hours_by_cook(roster.named, roster.grid)
     return [
         f"Named cooks: {len(hours)} of the {rules.cooks_available} available work the week, {min(hours.values()):g} to"
         f" {max(hours.values()):g} paid hours each (at most {rules.max_week_hours:g}), at least"

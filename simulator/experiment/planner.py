@@ -138,15 +138,13 @@ class Trials:
     def assess(self, option: Option, replications: range | None = None) -> Assessment:
         return report.assess(option, self._summaries(option.crew, replications), self.week.blocks, self.promise)
 
-    def cooks(self, cooks: list[int], name: str = "staffing", kind: str = "requirement") -> Assessment:
-        return self.assess(Option(name, self.week.history.grid.schedule(cooks), kind))
-
     def service(self, cooks: list[int]) -> ServiceLevel:
-        """The service level alone (no fulfillment percentiles): what the searches read, round after round."""
+        """The service level of cooks per interval of the plan alone (no fulfillment percentiles): what the
+        searches read, round after round."""
         return self.service_of(self.week.history.grid.schedule(cooks))
 
     def service_of(self, crew: TrialCrew, replications: range | None = None) -> ServiceLevel:
-        """The service level of any crew, a laid-out kitchen's among them, on this set (or some of it)."""
+        """The service level of any crew (a roster's schedule, a laid-out kitchen), on this set (or some of it)."""
         return report.service_level(self._summaries(crew, replications), self.week.blocks, self.promise)
 
     def _summaries(self, crew: TrialCrew, replications: range | None = None) -> list[RunSummary]:
@@ -169,9 +167,9 @@ def make_plan(
             raise UnreachableTarget(least_target)
         requirement, roster, needed, rounds, raised = staff(request, week, executor, ROSTER_ROUNDS, progress)
         progress.set_postfix_str("held-out check")
-        verdict = verify(held_out, grid.schedule(roster.on_shift))
+        verdict = verify(held_out, roster.schedule())
         progress.set_postfix_str("comparisons")
-        assessments = {"the roster": compare.assess(Option("the roster", grid.schedule(roster.on_shift), "roster"))}
+        assessments = {"the roster": compare.assess(Option("the roster", roster.schedule(), "roster"))}
         textbook = textbook_rules(week, promise.target_minutes)
         assessments.update(comparisons(compare, week, textbook, floors_of(week, promise), request))
     progress.set_postfix_str("what the rules cost")
@@ -233,7 +231,7 @@ def fold_roster(
     the raise set for at most `rounds` rounds; no held-out check, no comparisons. (schedule, cook-hours paid)."""
     with open_executor(week) as executor:
         _, roster, *_ = staff(request, week, executor, rounds, progress)
-    return week.history.grid.schedule(roster.on_shift), roster.cook_hours
+    return roster.schedule(), roster.cook_hours
 
 
 def raise_roster(
@@ -247,7 +245,7 @@ def raise_roster(
         roster = cheapest_roster(
             needed, grid, request.min_shift, request.max_shift, request.max_cooks, request.wages, rules=request.rules
         )
-        missed = staffing.short_intervals(raising.service(roster.on_shift))
+        missed = staffing.short_intervals(raising.service_of(roster.schedule()))
         room = [i for i in missed if request.max_cooks is None or needed[i] < request.max_cooks]
         if not missed or not room or rounds == most:  # met; or capped by --max-cooks; or out of rounds
             return roster, needed, rounds, not missed
@@ -341,7 +339,7 @@ def comparisons(
             )
         except ValueError:
             continue
-        found[f"{name} roster"] = compare.cooks(textbook_roster.on_shift, f"{name} roster", "textbook")
+        found[f"{name} roster"] = compare.assess(Option(f"{name} roster", textbook_roster.schedule(), "textbook"))
     return found
 
 

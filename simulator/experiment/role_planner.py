@@ -22,7 +22,7 @@ raising cooks that do not help towards a target they cannot reach; the promise i
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 
@@ -149,12 +149,12 @@ class RolePlan:
     @property
     def crew(self) -> LaidOut:
         """The layout with each role's roster as its crew: what `python -m simulator --layout` runs."""
-        return crewed(self.layout, self.on_shift, self.week.history.grid, 1)
+        return crewed(self.layout, *rostered(self.rosters, self.week.history.grid), 1)
 
     @property
     def on_shift(self) -> list[list[int]]:
-        size = self.week.history.grid.size
-        return [roster.on_shift if roster else [0] * size for roster in self.rosters]
+        """Each role's cooks on shift in each interval of the plan (the fewest during it, on a finer grid)."""
+        return on_plan_grid(self.rosters, self.week.history.grid)
 
     @property
     def holds(self) -> bool:
@@ -195,8 +195,7 @@ def plan_roles(
             requirement.cooks, layout, holding(raising.service_of, beyond), request, grid
         )
         progress.set_postfix_str("held-out check")
-        on_shift = [roster.on_shift if roster else [0] * grid.size for roster in rosters]
-        verdict = _verify(held_out, crewed(layout, on_shift, grid, request.seed))
+        verdict = _verify(held_out, crewed(layout, *rostered(rosters, grid), request.seed))
         sensitivity = _sensitivity(search, layout, requirement, start, bound, least, request, progress)
     costs: dict[str, float] = {}
     for counts, roster, role in zip(needed, rosters, layout.roles, strict=True):
@@ -377,6 +376,18 @@ def _rosters(needed: list[list[int]], layout: Layout, grid: IntervalGrid, reques
     ]
 
 
+def rostered(rosters: Sequence[Roster | None], grid: IntervalGrid) -> tuple[list[list[int]], IntervalGrid]:
+    """Each role's cooks on shift on the rosters' own grid (the plan's `grid`, or a finer one for starts and breaks),
+    and that grid: the crews the kitchen runs."""
+    steps = next((roster.grid for roster in rosters if roster is not None), grid)
+    return [roster.on_shift if roster else [0] * steps.size for roster in rosters], steps
+
+
+def on_plan_grid(rosters: Sequence[Roster | None], grid: IntervalGrid) -> list[list[int]]:
+    """Each role's cooks on shift in each interval of the plan's `grid` (Roster.on_grid)."""
+    return [roster.on_grid(grid) if roster else [0] * grid.size for roster in rosters]
+
+
 def _raise_rosters(
     requirement: list[list[int]],
     layout: Layout,
@@ -390,17 +401,21 @@ def _raise_rosters(
     needed = [list(counts) for counts in requirement]
     for rounds in range(1, ROSTER_ROUNDS + 1):
         rosters = _rosters(needed, layout, grid, request)
-        on_shift = [roster.on_shift if roster else [0] * grid.size for roster in rosters]
-        missed = staffing.short_intervals(judge(crewed(layout, on_shift, grid, request.seed)))
+        fine, steps = rostered(rosters, grid)
+        on_shift = on_plan_grid(rosters, grid)
+        missed = staffing.short_intervals(judge(crewed(layout, fine, steps, request.seed)))
         if not missed or rounds == ROSTER_ROUNDS:
             return needed, rosters, rounds, not missed
 
-        def still_short(role: int, missed: set[int] = missed, on_shift: list[list[int]] = on_shift) -> int:
+        def still_short(
+            role: int, missed: set[int] = missed, fine: list[list[int]] = fine, steps: IntervalGrid = steps
+        ) -> int:
             """The intervals still short with one more cook of `role` in the missed ones."""
+            per = grid.minutes // steps.minutes
             more = [
-                [c + (k == role and i in missed) for i, c in enumerate(counts)] for k, counts in enumerate(on_shift)
+                [c + (k == role and i // per in missed) for i, c in enumerate(counts)] for k, counts in enumerate(fine)
             ]
-            return len(staffing.short_intervals(judge(crewed(layout, more, grid, request.seed))))
+            return len(staffing.short_intervals(judge(crewed(layout, more, steps, request.seed))))
 
         roomy = [
             r

@@ -220,7 +220,7 @@ def role_summary(plan: RolePlan, out: Path, budget: float | None = None) -> str:
     total = 0.0
     for role, needed, roster in zip(plan.layout.roles, plan.requirement.cooks, plan.rosters, strict=True):
         hours = roster.cook_hours if roster else 0.0
-        cost = week_cost(roster, grid, plan.wages, role.wage) if roster else 0.0
+        cost = week_cost(roster, plan.wages, role.wage) if roster else 0.0
         total += cost
         lines.append(
             f"  {role.name}: requirement {sum(needed) * grid.minutes / 60:,.0f} cook-hours {cycle},"

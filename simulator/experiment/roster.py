@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
+from common.schedule import CookSchedule
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.named_cooks import Assignment, AssignmentError, assign, busy_coefficients, repeats
 from simulator.experiment.shift_rules import NO_RULES, ShiftRules
@@ -72,8 +73,11 @@ class Shift:
 @dataclass(frozen=True)
 class Roster:
     shifts: list[Shift]
+    """Their starts and lengths in intervals of `grid`."""
     on_shift: list[int]
-    """Cooks on shift in each interval of the grid (those on a break are not)."""
+    """Cooks on shift in each interval of `grid` (those on a break are not)."""
+    grid: IntervalGrid
+    """The grid it was solved on: the plan's, or a finer one for starts and breaks (ShiftRules.step_minutes)."""
     cook_hours: float
     """Paid cook-hours per cycle (a day, or a week per weekday): unpaid breaks left out."""
     optimal: bool
@@ -95,6 +99,16 @@ class Roster:
             )
         return "optimal" if self.optimal else f"within {self.gap:.1%} of optimal"
 
+    def schedule(self) -> CookSchedule:
+        """Its cooks on shift as the schedule a kitchen runs, on its own grid."""
+        return self.grid.schedule(self.on_shift)
+
+    def on_grid(self, grid: IntervalGrid) -> list[int]:
+        """Cooks on shift in each interval of the plan's `grid`: the fewest during it, on a finer grid (what the
+        interval can count on)."""
+        per = grid.minutes // self.grid.minutes
+        return [min(self.on_shift[i * per : (i + 1) * per]) for i in range(grid.size)]
+
 
 Key = tuple[int, int, int | None]
 """A kind of shift: (start interval, length in intervals, its break's offset or None)."""
@@ -102,7 +116,7 @@ Key = tuple[int, int, int | None]
 
 def solve(
     needed: Sequence[int],
-    grid: IntervalGrid,
+    plan_grid: IntervalGrid,
     min_hours: float,
     max_hours: float,
     max_cooks: int | None = None,
@@ -110,8 +124,11 @@ def solve(
     shift_cost: float = 0.0,
     rules: ShiftRules = NO_RULES,
 ) -> Roster:
-    """The cheapest roster under `rules`: `pay`, each interval's multiple of the wage (None: all 1); `shift_cost`,
-    what a shift costs beyond its hours, in intervals at the plain wage."""
+    """The cheapest roster under `rules` covering `needed`, the cooks of each interval of `plan_grid`, on the grid
+    of the rules' step (every part of an interval needs its cooks): `pay`, each interval's multiple of the wage on
+    that grid (None: all 1); `shift_cost`, what a shift costs beyond its hours, in its intervals at the plain wage."""
+    grid = rules.grid_for(plan_grid)
+    needed = [n for n in needed for _ in range(plan_grid.minutes // grid.minutes)]
     size = len(needed)
     shortest, longest = round(min_hours * 60 / grid.minutes), round(max_hours * 60 / grid.minutes)
     if not 1 <= shortest <= longest or longest > size:
@@ -208,7 +225,7 @@ def _cheapest(
     hours = sum((s.intervals * grid.minutes - s.unpaid_minutes) * s.cooks for s in shifts) / 60
     found, bound = objective.Value(), math.ceil(objective.BestBound() - 1e-6)
     gap = max(0.0, (found - bound) / found) if found else 0.0
-    return Roster(shifts, on_shift, hours, gap <= 1e-9, gap, rules, busy_at_most=busy_at_most)
+    return Roster(shifts, on_shift, grid, hours, gap <= 1e-9, gap, rules, busy_at_most=busy_at_most)
 
 
 def _hold_named_cooks(

@@ -2,8 +2,9 @@
 hours with a least crew and paid time to open and close. Each is a constraint of the roster's integer program
 (roster.py), not a patch on its answer; `without` gives the rules less one, to say what each costs.
 
-Times are on the plan's grid: a break takes whole intervals (with --interval 60, a 30-minute break takes the hour
-from the kitchen's crew, and 30 minutes from the pay), and starts are intervals' starts.
+Times are on the roster's grid, the plan's or a finer one (step_minutes): a break takes whole intervals of it (with
+--interval 60, a 30-minute break takes the hour from the kitchen's crew, and 30 minutes from the pay; with
+--shift-step 30 as well, the half hour), and starts are its intervals' starts.
 """
 
 from __future__ import annotations
@@ -47,12 +48,21 @@ class ShiftRules:
     work_when_closed: bool = False
     """Shifts may be worked while closed (the least crew still holds only while open): the opening hours' rule
     taken away, to say what it costs (`without`)."""
+    step_minutes: int | None = None
+    """Minutes of the grid shifts start, end and take breaks on, when finer than the plan's intervals (15 with
+    --interval 30: every quarter hour of an interval needs its cooks); None: the plan's intervals."""
     cooks_available: int | None = None
     """Named cooks: the week's shifts are given to Cook 1..N (named_cooks.py); None: shifts are counts of cooks."""
     max_week_hours: float = 40.0
     """With named cooks: the paid hours one cook works in a week at most."""
     min_rest_hours: float = 11.0
     """With named cooks: the hours between the end of one cook's shift and the start of their next, at least."""
+
+    def grid_for(self, plan: IntervalGrid) -> IntervalGrid:
+        """The grid a roster is solved on for a plan on `plan`: of step_minutes, when finer."""
+        if self.step_minutes is None or self.step_minutes >= plan.minutes:
+            return plan
+        return replace(plan, minutes=self.step_minutes)
 
     def breaks_in(self, grid: IntervalGrid) -> int:
         """Intervals a break takes: its minutes, rounded up to whole intervals."""

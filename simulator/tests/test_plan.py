@@ -344,6 +344,11 @@ def test_rounds_that_run_out_are_said_and_exit_non_zero(their_kitchen, three_wee
         (["--max-starting", "0"], "--max-starting 0: expected at least 1"),
         (["--shift-lengths", "4,9"], "--shift-lengths 4,9: each a whole number of 60-minute intervals"),
         (["--cooks-available", "0"], "--cooks-available 0: expected at least 1 cook"),
+        (["--shift-step", "25"], "--shift-step 25: expected quarter hours that divide --interval 60, like 15"),
+        (
+            ["--shift-step", "30", "--starts", "06:15"],
+            "--starts 06:15: shifts start on the 30-minute grid (--shift-step)",
+        ),
         (["--cooks-available", "5", "--min-rest", "-1"], "0 <= --min-rest < 168 hours"),
         (["--cooks-available", "5", "--layout", "data/layout.toml"], "a plan by role (--layout) does not name them"),
     ],
@@ -394,6 +399,44 @@ def test_named_cooks_get_a_week_an_employer_could_publish(their_kitchen, three_w
         assert min(rests) >= timedelta(hours=11), cook
     events = icalendar.Calendar.from_ical((out / "shifts.ics").read_bytes()).walk("VEVENT")
     assert {str(e.get("summary")).split(":")[0] for e in events} == set(worked)
+
+
+@pytest.mark.e2e
+def test_shifts_on_half_hours_of_an_hourly_plan_cover_every_half_hour_and_run_as_written(their_kitchen, three_weeks):
+    """--interval 60 --shift-step 30: shifts of 4.5 hours (refused on the hourly grid) and starts on half hours;
+    counted again from shifts.csv, each half hour has its hour's cooks, and cook_schedule.json, what the simulator
+    runs, is those counts half hour by half hour."""
+    folder, _ = their_kitchen
+    _, menu, orders = three_weeks
+    out = folder / "plan"
+    assert run_plan(menu, orders, out, "--shift-step", 30, "--min-shift", 4.5, "--max-shift", 6) in (0, 1)
+    rows = read_intervals((out / "intervals.csv").read_text())
+    halves = [0] * (2 * len(rows))
+    lengths = set()
+    for shift in read_csv(out / "shifts.csv"):
+        begins = datetime.combine(date.fromisoformat(shift["day"]), datetime.strptime(shift["start"], "%H:%M").time())
+        first = begins.weekday() * 48 + begins.hour * 2 + begins.minute // 30
+        assert begins.minute in (0, 30)
+        lengths.add(float(shift["hours"]))
+        rests = shift["break_start"]
+        resting = {
+            (int(rests[:2]) * 2 + int(rests[3:]) // 30 + j) % 48 for j in range(int(shift["break_minutes"]) // 30)
+        }
+        for k in range(round(2 * float(shift["hours"]))):
+            at = (first + k) % len(halves)
+            halves[at] += 0 if at % 48 in resting else int(shift["cooks_starting"])
+    assert min(lengths) >= 4.5 and any(hours % 1 for hours in lengths)  # half hours used
+    for i, row in enumerate(rows):
+        assert min(halves[2 * i], halves[2 * i + 1]) == row.rostered_cooks >= row.requirement_cooks, row.interval
+    schedule = json.loads((out / "cook_schedule.json").read_text())
+    runs = []
+    for day in WEEKDAYS:  # the step function the schedule writes, read out at every half hour
+        changes = {int(t[:2]) * 2 + int(t[3:]) // 30: n for t, n in schedule[day].items()}
+        now = runs[-1] if runs else None
+        for half in range(48):
+            now = changes.get(half, now)
+            runs.append(now)
+    assert runs == halves
 
 
 def test_too_few_named_cooks_are_said_with_what_to_change(their_kitchen, three_weeks, capsys):

@@ -78,7 +78,7 @@ def test_plenty_of_cooks_cost_nothing_and_too_few_are_refused_with_what_to_chang
     free = cheapest_roster(needed, grid, 4, 8, None, _wages(), rules=ShiftRules(start_every=60))
     plenty = ShiftRules(start_every=60, cooks_available=200)
     named = cheapest_roster(needed, grid, 4, 8, None, _wages(), rules=plenty)
-    assert week_cost(named, grid, _wages()) <= week_cost(free, grid, _wages()) * 1.006  # the solvers' gaps apart
+    assert week_cost(named, _wages()) <= week_cost(free, _wages()) * 1.006  # the solvers' gaps apart
     with pytest.raises(RosterError, match=r"too few named cooks .* allow more cooks \(--cooks-available\) or hours"):
         solve(needed, grid, 4, 8, rules=ShiftRules(start_every=60, cooks_available=5))
 
@@ -130,7 +130,7 @@ def test_the_named_cooks_rule_is_priced_like_the_others():
     rules = ShiftRules(break_minutes=0, start_every=60, cooks_available=40, max_week_hours=20)
     roster = cheapest_roster(needed, grid, 4, 8, None, _wages(), rules=rules)
     costs = rule_costs(needed, grid, 4, 8, None, _wages(), None, roster)
-    assert "named cooks" in costs and costs["named cooks"] >= -0.006 * week_cost(roster, grid, _wages())
+    assert "named cooks" in costs and costs["named cooks"] >= -0.006 * week_cost(roster, _wages())
     assert "40 named cooks, each at most 20 h a week with 11 h between shifts" == rules.describe("named cooks", grid)
     assert [a.day for a in roster.named] == sorted(a.day for a in roster.named)  # the week in order, by day
     assert {WEEKDAYS[a.day] for a in roster.named} == set(WEEKDAYS)

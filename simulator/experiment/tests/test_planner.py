@@ -21,8 +21,8 @@ class RaiseDays:
         self.needs = np.asarray(needs)
         self.week = SimpleNamespace(history=SimpleNamespace(grid=GRID))
 
-    def service(self, cooks):
-        late = cooks[EVENING] < self.needs
+    def service_of(self, crew):
+        late = crew.cooks_at(EVENING * GRID.seconds) < self.needs  # 21:00 UTC of the first day
         cells = np.repeat(np.arange(len(self.needs)) * GRID.size + EVENING, 10)
         seconds = np.repeat(np.where(late, 60, 10) * 60, 10)
         return judge([CellStats.of(cells, seconds)], Blocks.single(GRID.size, GRID.per_day), Promise(40, 0.95))

@@ -63,21 +63,26 @@ def kitchen(tmp_path_factory):
     return folder, menu, orders, layout
 
 
-def plan_by_role(menu, orders, layout, out, capsys) -> tuple[int, str, str]:
+def plan_by_role(menu, orders, layout, out, capsys, *more: str) -> tuple[int, str, str]:
     status = plan.main(
         [
             "--orders", str(orders), "--menu", str(menu), "--layout", str(layout), "--out", str(out),
-            "--timezone", other_kitchen.ZONE, "--replications", "2", "--no-progress",
+            "--timezone", other_kitchen.ZONE, "--replications", "2", "--no-progress", *more,
         ]
     )  # fmt: skip
     said = capsys.readouterr()
     return status, said.out, said.err
 
 
-def test_the_rosters_by_role_keep_the_promise_and_are_the_crews_of_the_layout_written(kitchen, capsys):
+@pytest.mark.parametrize(
+    "step",
+    [[], ["--shift-step", "15", "--min-shift", "4.25", "--max-shift", "4.25"]],
+    ids=["by interval", "on quarter hours"],
+)
+def test_the_rosters_by_role_keep_the_promise_and_are_the_crews_of_the_layout_written(kitchen, capsys, step):
     folder, menu, orders, layout = kitchen
-    out = folder / "plan"
-    status, said, errors = plan_by_role(menu, orders, layout, out, capsys)
+    out = folder / f"plan{len(step)}"
+    status, said, errors = plan_by_role(menu, orders, layout, out, capsys, *step)
     assert status == 0, said + errors
     assert "blocks at the service level" in said and "tandoor_cook" in said and "packer" in said
     sensitivity = list(csv.DictReader((out / "sensitivity.csv").read_text().splitlines()))
@@ -109,20 +114,26 @@ def test_the_rosters_by_role_keep_the_promise_and_are_the_crews_of_the_layout_wr
     zone = ZoneInfo(other_kitchen.ZONE)
     days = sorted({row["day"] for row in shifts})
     first = datetime.fromisoformat(days[0]).replace(tzinfo=zone)
-    for role in written.roles:  # the crew written is the shifts, counted one by one, every half hour of the week
-        covered = [0] * (8 * 48)
+    for role in written.roles:  # the crew written is the shifts, counted one by one, every quarter hour of the week
+        covered = [0] * (8 * 96)
         for row in (r for r in shifts if r["role"] == role.name):
-            begins = (datetime.fromisoformat(row["day"]).replace(tzinfo=zone) - first).days * 48
-            begins += int(row["start"][:2]) * 2 + int(row["start"][3:]) // 30
-            for k in range(round(float(row["hours"]) * 2)):
-                clock = (int(row["start"][:2]) * 60 + int(row["start"][3:]) + 30 * k) % (24 * 60)
-                if row["break_start"] == f"{clock // 60:02}:{clock % 60:02}":
+            starts = int(row["start"][:2]) * 60 + int(row["start"][3:])
+            begins = (datetime.fromisoformat(row["day"]).replace(tzinfo=zone) - first).days * 96 + starts // 15
+            rests = int(row["break_start"][:2]) * 60 + int(row["break_start"][3:]) if row["break_start"] else None
+            for k in range(round(float(row["hours"]) * 4)):
+                clock = (starts + 15 * k) % (24 * 60)
+                if rests is not None and (clock - rests) % (24 * 60) < int(row["break_minutes"]):
                     continue  # on a break: not on shift
                 covered[begins + k] += int(row["cooks_starting"])
-        for k in range(48, 7 * 48):  # the first day's early hours carry shifts begun the day before the week
-            moment = int((first + timedelta(minutes=30 * k)).timestamp())
+        for k in range(96, 7 * 96):  # the first day's early hours carry shifts begun the day before the week
+            moment = int((first + timedelta(minutes=15 * k)).timestamp())
             expected = role.crew if isinstance(role.crew, int) else role.crew.cooks_at(moment)
             assert covered[k] == expected, (role.name, k)
+    if step:  # shifts of 4.25 hours: the crews change on quarter hours
+        assert any(
+            minute % 30 for role in written.roles if not isinstance(role.crew, int)
+            for day in role.crew.describe().values() for minute in (int(t[:2]) * 60 + int(t[3:]) for t in day)
+        )  # fmt: skip
     entries = list(read_orders(orders, load_menu(menu)))
     replayed = simulate(entries, LaidOut(written), None, NoRecorder(), LocalClock(other_kitchen.ZONE))
     assert replayed.summary.received == replayed.summary.fulfillment.total  # every order done

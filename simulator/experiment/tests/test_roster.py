@@ -58,11 +58,11 @@ def test_the_roster_is_the_cheapest_by_its_pay_not_only_its_hours():
     doubled = parse_wages(10.0, "EUR", 0, [{"from": "00:00", "to": "06:00", "times": 2}])
     roster = cheapest_roster(needed, GRID, 4, 8, None, doubled)
     assert [(s.start, s.intervals, s.cooks) for s in roster.shifts] == [(22, 4, 1)]
-    assert week_cost(roster, GRID, doubled) == pytest.approx(7 * (2 * 10 + 2 * 20))  # every day of the week
+    assert week_cost(roster, doubled) == pytest.approx(7 * (2 * 10 + 2 * 20))  # every day of the week
     apart = [1 if hour in (8, 9, 14, 15) else 0 for hour in range(24)]  # two short needs, six hours apart
     hours = cheapest_roster(apart, GRID, 2, 8, None, parse_wages(10.0, "EUR", 0, None))
     assert sum(s.cooks for s in hours.shifts) == 2 and hours.cook_hours == 4  # the fewest hours: two shifts
     per_shift = parse_wages(10.0, "EUR", 50, None)
     one = cheapest_roster(apart, GRID, 2, 8, None, per_shift)
     assert [(s.start, s.intervals) for s in one.shifts] == [(8, 8)]  # 80 + 50 < 2 x (20 + 50)
-    assert week_cost(one, GRID, per_shift) == pytest.approx(7 * 130)
+    assert week_cost(one, per_shift) == pytest.approx(7 * 130)

@@ -49,7 +49,7 @@ def test_breaks_sit_in_their_window_and_the_crew_still_covers_every_interval(nee
             assert shift.break_at is None
     paid = sum((s.intervals * 30 - s.unpaid_minutes) * s.cooks for s in roster.shifts) / 60
     assert roster.cook_hours == paid
-    assert week_cost(roster, GRID, WAGES) == pytest.approx(7 * paid * 25.0)  # every day of the week, at the wage
+    assert week_cost(roster, WAGES) == pytest.approx(7 * paid * 25.0)  # every day of the week, at the wage
 
 
 def test_starts_only_when_allowed_and_no_more_at_once_than_allowed():
@@ -91,7 +91,7 @@ def test_what_each_rule_costs_is_the_roster_solved_again_without_it():
     costs = rule_costs(needed, GRID, 4, 8, None, WAGES, None, roster)
     assert set(costs) == {"breaks", "start times", "starts at once", EVERY_RULE}
     free = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=NO_RULES)
-    assert costs[EVERY_RULE] == pytest.approx(week_cost(roster, GRID, WAGES) - week_cost(free, GRID, WAGES))
+    assert costs[EVERY_RULE] == pytest.approx(week_cost(roster, WAGES) - week_cost(free, WAGES))
     assert costs["start times"] >= 0  # starts every two hours cannot be cheaper than starts at any half hour
     paid_breaks = ShiftRules(break_paid=True)
     paid = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=paid_breaks)
@@ -105,8 +105,8 @@ def test_opening_hours_are_priced_with_the_least_crew_still_only_while_open():
     needed = [0] * 22 + [2] * 22 + [0] * 4
     roster = cheapest_roster(needed, GRID, 4, 8, None, WAGES, rules=rules)
     costs = rule_costs(needed, GRID, 4, 8, None, WAGES, None, roster)
-    assert costs["opening hours"] >= -0.005 * week_cost(roster, GRID, WAGES)  # within the solver's gap, or more
-    assert costs["least crew"] >= -0.005 * week_cost(roster, GRID, WAGES)
+    assert costs["opening hours"] >= -0.005 * week_cost(roster, WAGES)  # within the solver's gap, or more
+    assert costs["least crew"] >= -0.005 * week_cost(roster, WAGES)
     assert rules.without("opening hours").in_force() == ["least crew"]
 
 
@@ -117,5 +117,41 @@ def test_only_the_shift_lengths_allowed_and_what_they_cost():
     assert {s.intervals * 30 for s in roster.shifts} <= {240, 480}
     assert all(c >= n for c, n in zip(on_shift(roster, 48), needed, strict=True))
     costs = rule_costs(needed, GRID, 4, 8, None, WAGES, None, roster)
-    assert costs["shift lengths"] >= -0.005 * week_cost(roster, GRID, WAGES)  # no cheaper for fewer lengths
+    assert costs["shift lengths"] >= -0.005 * week_cost(roster, WAGES)  # no cheaper for fewer lengths
     assert rules.describe("shift lengths", GRID) == "shifts of 4 or 8 h"
+
+
+HOURLY = IntervalGrid(60, True, "America/Chicago")
+DAY_BY_HOUR = IntervalGrid(60, False, "America/Chicago")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(needed=st.lists(st.integers(0, 3), min_size=24, max_size=24).filter(any), step=st.sampled_from([15, 30]))
+def test_on_a_finer_step_every_part_of_an_hour_keeps_its_cooks_and_a_break_takes_only_its_own_minutes(needed, step):
+    """Needs by the hour, shifts and breaks on quarter or half hours: counted again from the shifts on the fine
+    grid, every part of each hour has the hour's cooks; a 30-minute break takes 30 minutes from the crew."""
+    rules = ShiftRules(break_minutes=30, break_after_hours=6, start_every=step, step_minutes=step)
+    roster = cheapest_roster(needed, DAY_BY_HOUR, 4, 8, None, WAGES, rules=rules)
+    assert roster.grid.minutes == step and roster.grid.zone == DAY_BY_HOUR.zone
+    per = 60 // step
+    counted = on_shift(roster, 24 * per)
+    assert counted == roster.on_shift
+    assert all(counted[i] >= needed[i // per] for i in range(len(counted)))
+    assert roster.on_grid(DAY_BY_HOUR) == [min(counted[i * per : (i + 1) * per]) for i in range(24)]
+    assert all(s.break_intervals * step == 30 for s in roster.shifts if s.break_at is not None)
+    paid = sum((s.intervals * step - s.unpaid_minutes) * s.cooks for s in roster.shifts) / 60
+    assert roster.cook_hours == pytest.approx(paid)
+    assert week_cost(roster, WAGES) == pytest.approx(7 * paid * 25.0)  # every day, the paid hours at the wage
+
+
+def test_a_finer_step_lets_a_shift_last_what_the_need_asks():
+    """Four hours of need and shifts of at least four and a half: by the hour a shift lasts 5 hours (the plan refuses
+    4.5 on an hourly grid); on half hours, 4.5, starting half an hour early or ending half an hour late."""
+    needed = [1 if 11 <= i % 24 < 15 else 0 for i in range(HOURLY.size)]
+    hourly = cheapest_roster(needed, HOURLY, 5, 5, None, WAGES, rules=NO_RULES)
+    halves = cheapest_roster(needed, HOURLY, 4.5, 5, None, WAGES, rules=ShiftRules(break_minutes=0, step_minutes=30))
+    assert hourly.cook_hours == 7 * 5 and halves.cook_hours == 7 * 4.5
+    assert week_cost(halves, WAGES) == pytest.approx(7 * 4.5 * 25.0)
+    assert {s.start % 48 for s in halves.shifts} <= {21, 22}  # 10:30 or 11:00
+    schedule = halves.schedule().describe()
+    assert set(schedule["Wed"]) & {"10:30", "15:30"}  # the crew changes on the half hour
