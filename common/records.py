@@ -144,6 +144,21 @@ class HourOfDaySalesRow(_HourOfDaySalesColumns):
     table = "hour_of_day_sales"
 
 
+class _HalfHourSalesColumns(NamedTuple):
+    run_id: int
+    local_day: str
+    half_hour: int
+    orders: int
+    revenue: int
+
+
+class HalfHourSalesRow(_HalfHourSalesColumns):
+    """Sales by local day and half hour: what the live page sets each half hour's labour cost against."""
+
+    __slots__ = ()
+    table = "half_hour_sales"
+
+
 class _DishSalesColumns(NamedTuple):
     run_id: int
     dish: str
@@ -210,6 +225,7 @@ STORED = (
     UnitStepRow,
     DailySalesRow,
     HourOfDaySalesRow,
+    HalfHourSalesRow,
     DishSalesRow,
     FulfillmentRow,
     TimeOfDayRow,
@@ -224,6 +240,7 @@ StoredRow: TypeAlias = (
     | UnitStepRow
     | DailySalesRow
     | HourOfDaySalesRow
+    | HalfHourSalesRow
     | DishSalesRow
     | FulfillmentRow
     | TimeOfDayRow

@@ -133,6 +133,16 @@ CREATE TABLE IF NOT EXISTS hour_of_day_sales (
     PRIMARY KEY (run_id, local_hour, service)
 ) @WITHOUT_ROWID@;
 
+-- By local day and half hour of the day, over every service: labour cost against sales, half hour by half hour.
+CREATE TABLE IF NOT EXISTS half_hour_sales (
+    run_id      BIGINT  NOT NULL REFERENCES runs (id),
+    local_day   TEXT    NOT NULL,           -- YYYY-MM-DD in the kitchen's time zone
+    half_hour   INTEGER NOT NULL,           -- 0-47 of the local day
+    orders      INTEGER NOT NULL,
+    revenue     BIGINT  NOT NULL,           -- cents
+    PRIMARY KEY (run_id, local_day, half_hour)
+) @WITHOUT_ROWID@;
+
 -- Units and revenue per dish, kept current by the simulator.
 CREATE TABLE IF NOT EXISTS dish_sales (
     run_id      BIGINT  NOT NULL REFERENCES runs (id),

@@ -58,6 +58,7 @@ CHARTS = (
     _chart("revenue-by-meal-period", "revenue_by_meal_period", money=True),
     _chart("cook-utilisation", "cook_utilisation"),
     _chart("labour-cost", "labour_cost", money=True),
+    _chart("labour-cost-by-half-hour", "labour_cost_by_half_hour", money=True),
     _chart("top-dishes", "top_dishes"),
     Chart("station-queues", queries.stations, figures.station_queues, tables.stations),
     Chart("station-utilisation", queries.stations, figures.station_utilisation, tables.stations),

@@ -511,27 +511,51 @@ def station_utilisation(rows: list[tuple] | None, zone: str) -> dict:
 
 
 def labour_by_day(
-    revenue: list[tuple[str, int]], samples: list[tuple[int, int]], zone: str, money: Money, since: int | None = None
+    revenue: list[tuple[str, int]], crew: list[tuple[int, int]], zone: str, money: Money, since: int | None = None
 ) -> list[tuple[str, float, float, int]]:
-    """(local day, cook-hours, labour cost, revenue in cents) of each day with samples: the cooks on shift every 10
-    simulated minutes, each sample ten minutes at the wage and its premium there (common/wages.py). The local day
-    of `since`, where the samples begin, is left out: its samples cover part of it, its sales all of it."""
-    clock = clock_of(zone)
-    cut = None if since is None else clock.local(since).strftime("%Y-%m-%d")
+    """(local day, cook-hours, labour cost, revenue in cents) of each day with a crew: each quarter hour's
+    cook-minutes (queries._crew_minutes) at the wage and its premium there (common/wages.py). The local day of
+    `since`, where the crew's rows begin, is left out: they cover part of it, its sales all of it."""
     hours: dict[str, float] = defaultdict(float)
     cost: dict[str, float] = defaultdict(float)
-    for t, cooks in samples:
-        local = clock.local(t)
-        minute = local.weekday() * DAY_MINUTES + local.hour * 60 + local.minute
+    for local, cook_hours, paid in _costed(crew, zone, money, since):
         day = local.strftime("%Y-%m-%d")
-        hours[day] += cooks * SAMPLE_MINUTES / 60
-        cost[day] += cooks * SAMPLE_MINUTES / 60 * money.wages.per_hour * money.wages.times(minute)
+        hours[day] += cook_hours
+        cost[day] += paid
     sales = dict(revenue)
-    return [(day, hours[day], cost[day], int(sales.get(day, 0))) for day in sorted(hours) if day != cut]
+    return [(day, hours[day], cost[day], int(sales.get(day, 0))) for day in sorted(hours)]
 
 
-SAMPLE_MINUTES = 10
-"""The time series' step the labour chart reads: the writer's 10-minute samples."""
+def labour_by_half_hour(
+    revenue: list[tuple[str, int, int]], crew: list[tuple[int, int]], zone: str, money: Money, since: int
+) -> list[tuple[int, float, float, int]]:
+    """(half hour of the day 0-47, cook-hours, labour cost, revenue in cents) over the whole days of the crew's
+    rows (the day of `since` left out, as by day): each half hour of the day, every day added up."""
+    hours: dict[int, float] = defaultdict(float)
+    cost: dict[int, float] = defaultdict(float)
+    days = set()
+    for local, cook_hours, paid in _costed(crew, zone, money, since):
+        half = local.hour * 2 + local.minute // 30
+        hours[half] += cook_hours
+        cost[half] += paid
+        days.add(local.strftime("%Y-%m-%d"))
+    sales: dict[int, int] = defaultdict(int)
+    for day, half, cents in revenue:
+        if day in days:
+            sales[half] += cents
+    return [(half, hours[half], cost[half], sales[half]) for half in sorted(hours)]
+
+
+def _costed(crew: list[tuple[int, int]], zone: str, money: Money, since: int | None):
+    """(local moment, cook-hours, cost) of each quarter hour of the crew, but those of the local day of `since`."""
+    clock = clock_of(zone)
+    cut = None if since is None else clock.local(since).date()
+    for t, cook_minutes in crew:
+        local = clock.local(t)
+        if local.date() == cut:
+            continue
+        minute = local.weekday() * DAY_MINUTES + local.hour * 60 + local.minute
+        yield local, cook_minutes / 60, cook_minutes / 60 * money.wages.per_hour * money.wages.times(minute)
 
 
 def premium_share(samples: Iterable[tuple[int, int]], zone: str, money: Money) -> float:
@@ -550,12 +574,27 @@ def labour_cost(rows: tuple[list, list, int] | None, zone: str, money: Money = M
     """Labour cost as a share of revenue by local day, against the target share, and sales per labour hour."""
     title = "Labour cost as a share of sales, by day"
     days = labour_by_day(rows[0], rows[1], zone, money, rows[2]) if rows else []
-    days = [d for d in days if d[1] > 0 and d[3] > 0]
-    if not days:
+    return _labour_against_sales(title, days, _axis(f"Local day ({zone})", type="category"), money)
+
+
+def labour_cost_by_half_hour(rows: tuple[list, list, int] | None, zone: str, money: Money = MONEY) -> dict:
+    """The same by half hour of the day, the whole days of the last two weeks added up: which hours' crews cost
+    more than their sales carry."""
+    title = "Labour cost as a share of sales, by half hour of the day (last two weeks)"
+    halves = labour_by_half_hour(rows[0], rows[1], zone, money, rows[2]) if rows else []
+    labelled = [(half_hour_label(half), *rest) for half, *rest in halves]
+    return _labour_against_sales(title, labelled, _axis(f"Local half hour ({zone})", type="category"), money)
+
+
+def _labour_against_sales(title: str, rows: list, xaxis: dict, money: Money) -> dict:
+    """Bars of labour cost as a share of sales (red above the target, drawn as a line) and a line of sales per
+    labour hour, one of each per (label, cook-hours, cost, revenue in cents) with both."""
+    rows = [r for r in rows if r[1] > 0 and r[3] > 0]
+    if not rows:
         return waiting(title)
-    labels = [day for day, *_ in days]
-    share = [100 * cost / (cents / 100) for _, _, cost, cents in days]
-    per_hour = [cents / 100 / hours for _, hours, _, cents in days]
+    labels = [label for label, *_ in rows]
+    share = [100 * cost / (cents / 100) for _, _, cost, cents in rows]
+    per_hour = [cents / 100 / hours for _, hours, _, cents in rows]
     target = 100 * money.target_share
     return figure(
         [
@@ -579,7 +618,7 @@ def labour_cost(rows: tuple[list, list, int] | None, zone: str, money: Money = M
             },
         ],
         title,
-        xaxis=_axis(f"Local day ({zone})", type="category"),
+        xaxis=xaxis,
         yaxis=_axis("labour cost, % of sales", rangemode="tozero"),
         yaxis2={
             **_axis(f"sales per labour hour ({money.currency})", rangemode="tozero"),

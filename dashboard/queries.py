@@ -144,20 +144,42 @@ def cook_utilisation(session: Session, runs: list[int], now: int, zone: str = "U
 def labour_cost(
     session: Session, runs: list[int], now: int, zone: str = "UTC"
 ) -> tuple[list[tuple[str, int]], list[tuple[int, int]], int]:
-    """(local day, revenue in cents) of every day, (t, cooks on shift) every 10 simulated minutes up to two weeks
-    back (runs added together), and where those two weeks begin: labour cost against sales, by day
-    (figures.labour_cost costs them, leaving out the day the two weeks cut in two)."""
+    """(local day, revenue in cents) of every day, the crew's cook-minutes of every quarter hour up to two weeks
+    back (_crew_minutes), and where those two weeks begin: labour cost against sales, by day (figures.labour_cost
+    costs them, leaving out the day the two weeks cut in two)."""
     revenue = session.execute(
         f"SELECT local_day, CAST(SUM(revenue) AS BIGINT) FROM daily_sales WHERE run_id IN ({_in(runs)})"
         " GROUP BY local_day ORDER BY local_day",
         runs,
     ).fetchall()
-    samples = session.execute(
-        f"SELECT t, CAST(SUM(cooks) AS BIGINT) FROM {EVERY_10_MINUTES[session.engine]}"
-        f" WHERE run_id IN ({_in(runs)}) AND t % 600 = 0 AND t > ? GROUP BY t ORDER BY t",
+    return revenue, _crew_minutes(session, runs, now), now - HISTORY_WINDOW
+
+
+def labour_cost_by_half_hour(
+    session: Session, runs: list[int], now: int, zone: str = "UTC"
+) -> tuple[list[tuple[str, int, int]], list[tuple[int, int]], int]:
+    """(local day, half hour 0-47, revenue in cents) of the days of the last two weeks, the crew's cook-minutes
+    of every quarter hour of them (_crew_minutes), and where they begin: labour cost against sales by half hour
+    of the day (figures.labour_cost_by_half_hour)."""
+    since = now - HISTORY_WINDOW
+    revenue = session.execute(
+        f"SELECT local_day, half_hour, CAST(SUM(revenue) AS BIGINT) FROM half_hour_sales"
+        f" WHERE run_id IN ({_in(runs)}) AND local_day >= ? GROUP BY local_day, half_hour ORDER BY 1, 2",
+        (*runs, LocalClock(zone).hour_of(since)[0]),
+    ).fetchall()
+    return revenue, _crew_minutes(session, runs, now), since
+
+
+def _crew_minutes(session: Session, runs: list[int], now: int) -> list[tuple[int, int]]:
+    """(start, cook-minutes) of every quarter hour up to two weeks back, runs added together: the cooks on shift
+    at every simulated minute (the time series' samples, LATE in each minute), added up by quarter hour of UTC,
+    which every zone's offset keeps a local quarter hour. Exact to the minute where the crew changes on whole
+    minutes, as schedules do; not the 10-minute samples, which miss a crew that changes on the quarter hour."""
+    return session.execute(
+        f"SELECT t - t % 900 AS quarter, CAST(SUM(cooks) AS BIGINT) FROM kitchen_stats"
+        f" WHERE run_id IN ({_in(runs)}) AND t > ? GROUP BY t - t % 900 ORDER BY 1",
         (*runs, now - HISTORY_WINDOW),
     ).fetchall()
-    return revenue, samples, now - HISTORY_WINDOW
 
 
 STATIONS_ALIAS = {

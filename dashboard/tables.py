@@ -7,7 +7,7 @@ import csv
 import io
 
 from common.localtime import half_hour_label
-from dashboard.figures import MONEY, Money, clock_of, labour_by_day
+from dashboard.figures import MONEY, Money, clock_of, labour_by_day, labour_by_half_hour
 
 
 def local_time(epoch: int, zone: str) -> str:
@@ -48,24 +48,39 @@ def revenue_by_meal_period(rows, zone: str, money: Money = MONEY):
 
 
 def labour_cost(rows, zone: str, money: Money = MONEY):
+    days = labour_by_day(rows[0], rows[1], zone, money, rows[2]) if rows else []
+    return _labour_columns(f"local day ({zone})", money), _labour_rows(days)
+
+
+def labour_cost_by_half_hour(rows, zone: str, money: Money = MONEY):
+    halves = labour_by_half_hour(rows[0], rows[1], zone, money, rows[2]) if rows else []
+    labelled = [(half_hour_label(half), *rest) for half, *rest in halves]
+    return _labour_columns(f"local half hour ({zone}), the last two weeks", money), _labour_rows(labelled)
+
+
+def _labour_columns(first: str, money: Money) -> list[str]:
     unit = money.currency
     return [
-        f"local day ({zone})",
+        first,
         "cook-hours",
         f"labour cost ({unit})",
         f"revenue ({unit})",
         "labour cost / revenue (%)",
         f"sales per labour hour ({unit})",
-    ], [
+    ]
+
+
+def _labour_rows(rows) -> list[tuple]:
+    return [
         (
-            day,
+            label,
             round(hours, 2),
             round(cost, 2),
             dollars(cents),
             round(100 * cost / (cents / 100), 1) if cents else "",
             round(cents / 100 / hours, 2) if hours else "",
         )
-        for day, hours, cost, cents in (labour_by_day(rows[0], rows[1], zone, money, rows[2]) if rows else [])
+        for label, hours, cost, cents in rows
     ]
 
 

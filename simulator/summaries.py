@@ -1,6 +1,6 @@
-"""The run's summaries, counted from the order rows a flush writes: sales by local day, by local hour
-and by dish (counted when an order is first written, once), and fulfillment by local half hour of
-receipt, to the minute (counted when an order is written complete, once).
+"""The run's summaries, counted from the order rows a flush writes: sales by local day, by local hour, by
+local day and half hour, and by dish (counted when an order is first written, once), and fulfillment by
+local half hour of receipt, to the minute (counted when an order is written complete, once).
 
 They are counted where the rows are written, so that with a writer process (writer.WriterProcess) the
 counting runs on the machine's other core instead of in the kitchen's loop.
@@ -19,6 +19,7 @@ from common.records import (
     DailySalesRow,
     DishSalesRow,
     FulfillmentRow,
+    HalfHourSalesRow,
     HourOfDaySalesRow,
     OrderRow,
     TimeOfDayRow,
@@ -40,6 +41,7 @@ class Summaries:
 
     daily_sales: list[DailySalesRow]
     hour_of_day_sales: list[HourOfDaySalesRow]
+    half_hour_sales: list[HalfHourSalesRow]
     dish_sales: list[DishSalesRow]
     fulfillment: list[FulfillmentRow]
     time_of_day: list[TimeOfDayRow]
@@ -52,12 +54,14 @@ def summarise(
     `completed`: the rows of orders written complete for the first time (their fulfillment counts now)."""
     daily: dict[tuple[str, str], list[int]] = {}
     hourly: dict[tuple[int, str], list[int]] = {}
+    halves: dict[tuple[str, int], list[int]] = {}
     dishes: dict[tuple[str], list[int]] = {}
     for row in first_written:
-        day, hour = clock.hour_of(row.received_at)
+        day, half_hour = clock.half_hour_of(row.received_at)
         service, revenue = row.service, row.total_price
         _add(daily, (day, service), 1, revenue)
-        _add(hourly, (hour, service), 1, revenue)
+        _add(hourly, (half_hour // 2, service), 1, revenue)
+        _add(halves, (day, half_hour), 1, revenue)
         for line in orjson.loads(row.items):
             quantity = line["quantity"]
             _add(dishes, (line["name"],), quantity, quantity * line["price_per_unit"])
@@ -73,6 +77,7 @@ def summarise(
     return Summaries(
         _rows(DailySalesRow, run_id, daily),
         _rows(HourOfDaySalesRow, run_id, hourly),
+        _rows(HalfHourSalesRow, run_id, halves),
         _rows(DishSalesRow, run_id, dishes),
         _rows(FulfillmentRow, run_id, by_day),
         _rows(TimeOfDayRow, run_id, by_time_of_day),

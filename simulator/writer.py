@@ -36,6 +36,7 @@ from common.records import (
     DailySalesRow,
     DishSalesRow,
     FulfillmentRow,
+    HalfHourSalesRow,
     HourOfDaySalesRow,
     OrderRow,
     Progress,
@@ -66,6 +67,7 @@ UPSERT_UNIT_STEP = replacing(
 )
 ADD_DAILY_SALES = adding(DailySalesRow, ("run_id", "local_day", "service"))
 ADD_HOUR_OF_DAY_SALES = adding(HourOfDaySalesRow, ("run_id", "local_hour", "service"))
+ADD_HALF_HOUR_SALES = adding(HalfHourSalesRow, ("run_id", "local_day", "half_hour"))
 ADD_DISH_SALES = adding(DishSalesRow, ("run_id", "dish"))
 ADD_FULFILLMENT = adding(FulfillmentRow, ("run_id", "local_day", "half_hour", "minutes"))
 ADD_TIME_OF_DAY = adding(TimeOfDayRow, ("run_id", "half_hour", "minutes"))
@@ -198,6 +200,7 @@ def write(session: Session, batch: Batch, clock: LocalClock) -> bool:
         db.upsert_many(UPSERT_ORDER, batch.opened + batch.orders_again)
         db.upsert_many(ADD_DAILY_SALES, summaries.daily_sales)
         db.upsert_many(ADD_HOUR_OF_DAY_SALES, summaries.hour_of_day_sales)
+        db.upsert_many(ADD_HALF_HOUR_SALES, summaries.half_hour_sales)
         db.upsert_many(ADD_DISH_SALES, summaries.dish_sales)
         db.upsert_many(ADD_FULFILLMENT, summaries.fulfillment)
         db.upsert_many(ADD_TIME_OF_DAY, summaries.time_of_day)

@@ -67,12 +67,13 @@ def test_days_hours_meal_periods_and_labels(database, zone):
     run = build_database(database, raw, MENU, cooks=50, zone=zone)
 
     tz = ZoneInfo(zone)
-    daily, hourly, periods = Counter(), Counter(), Counter()
+    daily, hourly, halves, periods = Counter(), Counter(), Counter(), Counter()
     for i, t in enumerate(times):
         local = datetime.fromtimestamp(t, timezone.utc).astimezone(tz)
         service = "Swiggy" if i % 3 else "Zomato"
         daily[(local.strftime("%Y-%m-%d"), service)] += i + 1
         hourly[(local.hour, service)] += i + 1
+        halves[(local.strftime("%Y-%m-%d"), local.hour * 2 + local.minute // 30)] += i + 1
         periods[meal(local.hour)] += i + 1
     assert {
         (d, s): r for d, s, _, r in rows(database, "SELECT local_day, service, orders, revenue FROM daily_sales")
@@ -80,6 +81,9 @@ def test_days_hours_meal_periods_and_labels(database, zone):
     assert {
         (h, s): r for h, s, _, r in rows(database, "SELECT local_hour, service, orders, revenue FROM hour_of_day_sales")
     } == hourly
+    assert {
+        (d, h): r for d, h, _, r in rows(database, "SELECT local_day, half_hour, orders, revenue FROM half_hour_sales")
+    } == halves
     session = connect_readonly(database)
     try:
         assert dict(queries.revenue_by_meal_period(session, [run], times[-1])) == periods

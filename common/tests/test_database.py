@@ -29,6 +29,7 @@ def test_the_writer_creates_folders_schema_and_wal(tmp_path):
         "kitchen_stats",
         "daily_sales",
         "hour_of_day_sales",
+        "half_hour_sales",
         "dish_sales",
     } <= tables
     connection.close()
@@ -118,6 +119,7 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
             old.execute(f"ALTER TABLE runs DROP COLUMN {column}")
         old.execute("DROP TABLE fulfillment_by_half_hour")
         old.execute("DROP TABLE fulfillment_by_time_of_day")
+        old.execute("DROP TABLE half_hour_sales")
         old.execute("DELETE FROM schema_version")
         old.execute("INSERT INTO schema_version VALUES (2)")
     connect_writer(db).close()
@@ -136,6 +138,7 @@ def test_a_database_of_the_previous_layout_is_brought_up_to_date_keeping_its_run
             "layout",
         } <= columns
         assert upgraded.execute("SELECT COUNT(*) FROM fulfillment_by_time_of_day").fetchone() == (0,)
+        assert upgraded.execute("SELECT COUNT(*) FROM half_hour_sales").fetchone() == (0,)
         assert upgraded.execute("SELECT kitchen, status FROM runs").fetchall() == [("K", "completed")]
         # a completed order was cooked when it completed, as a resumed run replays it
         assert upgraded.execute("SELECT completed_at, cooked_at FROM orders").fetchall() == [(9, 9)]

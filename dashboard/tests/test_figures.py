@@ -107,15 +107,15 @@ def test_every_amount_says_its_currency():
     assert tables.revenue_by_day([("2024-03-01", "Glovo", 1000)], ZONE, euros)[0][-1] == "revenue (EUR)"
 
 
-def test_labour_cost_by_day_counts_each_sample_at_its_premium_against_the_days_sales():
-    """Two local days of Lisbon (a Saturday and a Sunday), two cooks on shift all the time: each ten-minute sample
-    is a third of a cook-hour, at the wage and its premium (Sundays double), against the day's sales."""
+def test_labour_cost_by_day_counts_each_quarter_hour_at_its_premium_against_the_days_sales():
+    """Two local days of Lisbon (a Saturday and a Sunday), two cooks on shift all the time: each quarter hour is
+    30 cook-minutes, at the wage and its premium (Sundays double), against the day's sales."""
     zone = "Europe/Lisbon"
     money = figures.Money(
         parse_wages(10.0, "EUR", 0, [{"days": ["Sun"], "from": "00:00", "to": "24:00", "times": 2}]), 0.25
     )
     saturday = 1_709_337_600  # 2024-03-02 00:00 UTC, midnight in Lisbon (WET, UTC+0)
-    samples = [(saturday + 600 * k, 2) for k in range(2 * 144)]
+    samples = [(saturday + 900 * k, 2 * 15) for k in range(2 * 96)]
     revenue = [("2024-03-02", 200_000), ("2024-03-03", 100_000)]
     days = figures.labour_by_day(revenue, samples, zone, money)
     assert days == [("2024-03-02", pytest.approx(48.0), pytest.approx(480.0), 200_000),
@@ -132,6 +132,39 @@ def test_labour_cost_by_day_counts_each_sample_at_its_premium_against_the_days_s
     cut = figures.labour_by_day(revenue, samples, zone, money, since=saturday + 12 * 3600)
     assert [day for day, *_ in cut] == ["2024-03-03"]
     assert figures.labour_cost(None, zone, money)["layout"]["title"]["text"].startswith("Labour cost")
+
+
+def test_labour_cost_by_half_hour_adds_the_days_up_each_quarter_hour_at_its_premium():
+    """Two whole days in Kathmandu (UTC+5:45: its quarter hours are UTC's), one cook all day and two more from
+    12:15 to 12:30 only; nights from 22:00 paid 1.5 times. The half hour 12:00 has a cook-hour a day (15 minutes
+    of one cook, 15 of three), 22:00 half a cook-hour at 1.5; each half hour against its own sales, the day the
+    window cuts left out."""
+    zone = "Asia/Kathmandu"
+    money = figures.Money(parse_wages(10.0, "NPR", 0, [{"from": "22:00", "to": "06:00", "times": 1.5}]), 0.3)
+    first = 1_709_316_900  # 2024-03-02 00:00 in Kathmandu (18:15 UTC the day before)
+    crew = []
+    for k in range(3 * 96):  # the day before the window, then two whole days
+        local_minute = 15 * (k % 96)
+        crew.append((first - 86400 + 900 * k, 15 * (3 if local_minute == 12 * 60 + 15 else 1)))
+    revenue = [
+        (day, half, cents)
+        for day in ("2024-03-01", "2024-03-02", "2024-03-03")
+        for half, cents in ((24, 1_000), (44, 200))  # 12:00 and 22:00
+    ]
+    halves = {row[0]: row[1:] for row in figures.labour_by_half_hour(revenue, crew, zone, money, since=first - 3600)}
+    assert len(halves) == 48 and halves[24] == (pytest.approx(2.0), pytest.approx(20.0), 2_000)
+    assert halves[44] == (pytest.approx(1.0), pytest.approx(15.0), 400)  # nights at 1.5 times the wage
+    assert halves[0] == (pytest.approx(1.0), pytest.approx(15.0), 0)
+    built = checked(figures.labour_cost_by_half_hour((revenue, crew, first - 3600), zone, money))
+    bars, per_hour = built["data"]
+    assert bars["x"] == ["12:00", "22:00"]  # half hours with sales and a crew
+    assert bars["y"] == pytest.approx([100 * 20 / 20, 100 * 15 / 4])  # 100% and 375% of sales
+    assert per_hour["y"] == pytest.approx([20 / 2.0, 4 / 1.0])
+    assert built["layout"]["shapes"][0]["y0"] == 30 and "NPR" in per_hour["name"]
+    header, rows = tables.labour_cost_by_half_hour((revenue, crew, first - 3600), zone, money)
+    assert header[0].startswith("local half hour (Asia/Kathmandu)") and header[2] == "labour cost (NPR)"
+    assert rows[24] == ("12:00", 2.0, 20.0, "20.00", 100.0, 10.0)
+    assert figures.labour_cost_by_half_hour(None, zone, money)["layout"]["title"]["text"].startswith("Labour cost")
 
 
 def test_meal_periods_in_day_order_without_empty_ones():

@@ -427,12 +427,31 @@ def test_compared_samples_by_local_time_of_day_across_a_dst_change(database, men
     assert len(grouped) == 2 * 144  # added up in the database: a row per UTC time of day on either side
 
 
-def test_labour_cost_reads_each_days_sales_and_the_crew_every_10_minutes(kitchen):
+def test_labour_cost_reads_each_days_sales_and_the_crew_minute_by_minute(kitchen):
     db, run = kitchen
-    revenue, samples, since = ask(db, queries.labour_cost, run, T0 + 1360)
+    revenue, crew, since = ask(db, queries.labour_cost, run, T0 + 1360)
     assert since == T0 + 1360 - queries.HISTORY_WINDOW
     assert revenue == [("2019-02-18", 400)]  # four orders of one dish a dollar each, one local day
-    assert samples == [(T0 + 600, 1), (T0 + 1200, 1)]  # one cook, every 10 minutes after the start
+    minutes = read(db, lambda session: session.execute("SELECT t, cooks FROM kitchen_stats").fetchall())
+    quarters: dict[int, int] = {}
+    for t, cooks in minutes:  # every minute's crew, added up by quarter hour, here again
+        quarters[t - t % 900] = quarters.get(t - t % 900, 0) + cooks
+    assert crew == sorted(quarters.items()) and sum(c for _, c in crew) == len(minutes)  # one cook all along
     crews = read(db, lambda session: queries.compare_crews(session, [run]))
-    assert [(t, cooks) for _, t, cooks in crews] == samples
+    assert [(t, cooks) for _, t, cooks in crews] == [(t, c) for t, c in minutes if t % 600 == 0 and t > T0]
     assert {run_id for run_id, _, _ in crews} == {run}
+
+
+def test_labour_cost_by_half_hour_reads_the_sales_of_each_local_half_hour_of_the_last_two_weeks(kitchen):
+    db, run = kitchen
+    zone = "America/Los_Angeles"  # the kitchen's
+    revenue, crew, since = read(db, lambda session: queries.labour_cost_by_half_hour(session, [run], T0 + 1360, zone))
+    by_half: dict[tuple[str, int], int] = {}
+    for at in (T0 + 30, T0 + 60, T0 + 90, T0 + 1300):  # each order a dollar, by its local half hour
+        local = datetime.fromtimestamp(at, ZoneInfo(zone))
+        key = (local.strftime("%Y-%m-%d"), local.hour * 2 + local.minute // 30)
+        by_half[key] = by_half.get(key, 0) + 100
+    assert revenue == [(day, half, cents) for (day, half), cents in sorted(by_half.items())]
+    assert crew == ask(db, queries.labour_cost, run, T0 + 1360)[1] and since == T0 + 1360 - queries.HISTORY_WINDOW
+    later = T0 + 20 * 86400  # three weeks on: the window has left that day behind
+    assert read(db, lambda session: queries.labour_cost_by_half_hour(session, [run], later, zone))[0] == []

@@ -78,6 +78,10 @@ def test_sales_summaries_by_local_day_hour_and_dish(database, menu, flush_every_
         (8, "TastyBites", 1, 1500),
         (9, "TastyBites", 1, 100),
     ]
+    assert rows(db, "SELECT local_day, half_hour, orders, revenue FROM half_hour_sales ORDER BY 1, 2") == [
+        ("2019-02-18", 16, 2, 1800),  # 08:00-08:30
+        ("2019-02-18", 18, 1, 100),
+    ]
     assert rows(db, "SELECT dish, units, revenue FROM dish_sales ORDER BY dish") == [
         ("Salad", 1, 300),
         ("Soup", 3, 1100),
