@@ -33,7 +33,6 @@ from functools import partial
 from tqdm import tqdm
 
 from common.localtime import EPOCH_DAY
-from common.schedule import CookSchedule
 from common.settings import settings_or_exit
 from simulator.experiment import backtest, cli, planner
 from simulator.experiment.demand import day_date
@@ -41,14 +40,14 @@ from simulator.experiment.executor import Executor, executor_for
 from simulator.experiment.holiday_dates import HolidayError, read_holidays
 from simulator.experiment.plan_report import Backtest, summary, write_outputs
 from simulator.experiment.planner import PlanProgress, PlanRequest, UnreachableTarget
-from simulator.experiment.role_planner import plan_roles
+from simulator.experiment.role_planner import fold_crew, plan_roles
 from simulator.experiment.role_report import role_summary, write_role_outputs
 from simulator.experiment.roster import RosterError
 from simulator.experiment.study import History, Replication, WeekAhead
-from simulator.experiment.trials import run_trial
+from simulator.experiment.trials import TrialCrew, run_trial
 from simulator.menu import MenuError, load_menu
 from simulator.requests import WeekPlanRequest
-from simulator.stations.layout import LayoutError, read_layout
+from simulator.stations.layout import Layout, LayoutError, read_layout
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,7 +93,7 @@ def plan_week(request: WeekPlanRequest) -> int:
         lambda workers, cluster, streams: executor_for(streams, workers, cluster), study.workers, study.cluster
     )
     if request.layout is not None:
-        return plan_by_role(request, roster_request, week, open_executor)
+        return plan_by_role(request, roster_request, week, open_executor, holidays)
     try:
         with tqdm(desc="planning", unit="run", disable=not study.progress) as bar:
             progress = CountedProgress(bar)
@@ -102,7 +101,7 @@ def plan_week(request: WeekPlanRequest) -> int:
             progress.set_postfix_str("backtest")
             replayed, _ = backtest.replay(history, week.blocks, plan.roster.schedule(), promise)
             folds = backtest.folds(
-                history, partial(plan_fold, roster_request, open_executor, progress), promise, frozenset(holidays)
+                history, partial(plan_fold, roster_request, None, open_executor, progress), promise, frozenset(holidays)
             )
     except UnreachableTarget as error:
         print(f"simulator.plan: {error}", file=sys.stderr)
@@ -129,10 +128,12 @@ def plan_by_role(
     roster_request: PlanRequest,
     week: WeekAhead,
     open_executor: Callable[[WeekAhead], AbstractContextManager[Executor[Replication]]],
+    holidays: dict[int, str],
 ) -> int:
-    """The week planned role by role for a layout (role_planner.py): the files and the summary; the exit status."""
+    """The week planned role by role for a layout (role_planner.py), and backtested as the one-pool plan is: the
+    files and the summary; the exit status."""
     assert request.layout is not None
-    study = request.study
+    study, history = request.study, week.history
     try:
         layout = read_layout(request.layout, week.history.grid.zone)
         layout.check_menu(load_menu(study.orders.menu), str(request.layout))
@@ -141,15 +142,21 @@ def plan_by_role(
         return 2
     try:
         with tqdm(desc="planning by role", unit="run", disable=not study.progress) as bar:
-            plan = plan_roles(roster_request, layout, week, open_executor, CountedProgress(bar))
+            progress = CountedProgress(bar)
+            plan = plan_roles(roster_request, layout, week, open_executor, progress)
+            progress.set_postfix_str("backtest")
+            replayed, _ = backtest.replay(history, week.blocks, plan.crew, study.promise)
+            fold = partial(plan_fold, roster_request, layout, open_executor, progress)
+            folds = backtest.folds(history, fold, study.promise, frozenset(holidays))
     except UnreachableTarget as error:
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 2
     except RosterError as error:
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 1
-    write_role_outputs(plan, study.out, study.plotly_js, request.budget)
-    print(role_summary(plan, study.out, request.budget))
+    tested = Backtest(replayed, folds, holidays)
+    write_role_outputs(plan, tested, study.out, study.plotly_js, request.budget)
+    print(role_summary(plan, tested, study.out, request.budget))
     if not plan.raised or not plan.holds:
         print("simulator.plan: the rosters do not keep the promise (see above): exit 1", file=sys.stderr)
         return 1
@@ -205,19 +212,23 @@ def with_holidays(history: History, spec: str | None, last_day: int) -> dict[int
 
 def plan_fold(
     request: PlanRequest,
+    layout: Layout | None,
     open_executor: Callable[[WeekAhead], AbstractContextManager[Executor[Replication]]],
     progress: PlanProgress,
     before: History,
     first: int,
     name: str,
-) -> tuple[WeekAhead, CookSchedule, float]:
-    """One backtest fold: the week from `first`, planned cheaply from the history before it."""
+) -> tuple[WeekAhead, TrialCrew, float]:
+    """One backtest fold: the week from `first`, planned cheaply from the history before it (by role, with a
+    layout)."""
     sizes = {"search": backtest.FOLD_SEARCH_WEEKS, "raise": backtest.FOLD_SEARCH_WEEKS}
     request = replace(request, scale=1.0)  # a fold is judged on the week as it was: its demand is not scaled
     week = planner.week_ahead(before, first, request, sizes)
     progress.set_postfix_str(f"backtest: {name}")
-    schedule, hours = planner.fold_roster(request, week, open_executor, backtest.FOLD_ROSTER_ROUNDS, progress)
-    return week, schedule, hours
+    rounds = backtest.FOLD_ROSTER_ROUNDS
+    if layout is None:
+        return week, *planner.fold_roster(request, week, open_executor, rounds, progress)
+    return week, *fold_crew(request, layout, week, open_executor, rounds, progress)
 
 
 if __name__ == "__main__":

@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from common.schedule import CookSchedule
 from common.service_level import MIN_ORDERS, Blocks, CellStats, Promise
-from simulator.experiment import direct
 from simulator.experiment import forecast as forecasting
 from simulator.experiment.demand import DemandModel, day_date, midnight, weekday_of
 from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.study import History, WeekAhead, judged_by_days
+from simulator.experiment.trials import TrialCrew, run_trial
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -87,14 +86,15 @@ class Fold:
 def replay(
     history: History,
     blocks: Blocks,
-    schedule: CookSchedule,
+    crew: TrialCrew,
     promise: Promise,
     first_day: int | None = None,
     last_day: int | None = None,
     name: str = "your file",
 ) -> tuple[list[Cell], float]:
-    """The schedule on the file's own orders (from `first_day` to `last_day`, local days, inclusive; the whole
-    file by default), cell by cell; and the labour it paid, in cook-hours."""
+    """The crew (a roster's schedule, or a layout with its rosters) on the file's own orders (from `first_day` to
+    `last_day`, local days, inclusive; the whole file by default), cell by cell; and the labour it paid, in
+    cook-hours."""
     file, zone = history.file, _zone(history.demand.zone)
     warm_up = midnight(int(first_day) - 1, zone) if first_day is not None else int(file.received[0])
     end = midnight(int(last_day) + 1, zone) if last_day is not None else int(file.received[-1]) + 1
@@ -102,7 +102,7 @@ def replay(
     stream = judged_by_days(file.between(warm_up, end, name), blocks, judged_from, history.demand.zone)
     if not stream.orders:
         return [], 0.0
-    summary = direct.run(stream, schedule)
+    summary = run_trial(stream, crew)
     return cells_of(summary.cells, blocks, judged_from, promise, name), summary.labour_hours
 
 
@@ -133,12 +133,12 @@ def cells_of(stats: CellStats | None, blocks: Blocks, first_day: int, promise: P
 
 def folds(
     history: History,
-    plan_week: Callable[[History, int, str], tuple[WeekAhead, CookSchedule, float]],
+    plan_week: Callable[[History, int, str], tuple[WeekAhead, TrialCrew, float]],
     promise: Promise,
     holidays: frozenset[int] = frozenset(),
 ) -> list[Fold]:
     """The rolling-origin backtest: up to FOLDS of the file's last whole weeks, each planned from the weeks
-    before it (`plan_week(history before, first day, name)` gives the week's replications, roster and labour)."""
+    before it (`plan_week(history before, first day, name)` gives the week's replications, crew and labour)."""
     demand = history.demand
     whole = demand.whole_days
     if whole.sum() < 21:
@@ -151,8 +151,8 @@ def folds(
             continue
         before = truncated(history, first, holidays)
         name = f"fold {len(found) + 1}"
-        week, schedule, hours = plan_week(before, first, name)
-        cells, _ = replay(history, week.blocks, schedule, promise, first, first + 6, name)
+        week, crew, hours = plan_week(before, first, name)
+        cells, _ = replay(history, week.blocks, crew, promise, first, first + 6, name)
         found.append(
             Fold(
                 len(found) + 1,

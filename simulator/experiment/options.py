@@ -10,9 +10,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from common.schedule import WEEKDAYS, CookSchedule
-from simulator.experiment.direct import Crew
 from simulator.experiment.grid import IntervalGrid
-from simulator.experiment.trials import Option
+from simulator.experiment.trials import Option, TrialCrew
+from simulator.stations.layout import LaidOut
 
 PEAK_SHARE = 0.5
 """An interval is a peak when it expects at least this share of the orders of the day's busiest interval."""
@@ -83,8 +83,11 @@ def yours(schedule: CookSchedule | None) -> list[Option]:
     return [] if schedule is None else [Option("your COOK_SCHEDULE", schedule, "yours")]
 
 
-def describe(crew: Crew) -> str:
-    """A schedule as the parameters file writes it (JSON: every day, or per weekday); '' for a fixed crew."""
+def describe(crew: TrialCrew) -> str:
+    """A schedule as the parameters file writes it (JSON: every day, or per weekday); '' for a fixed crew; a
+    laid-out kitchen's crews by role (JSON: each role's count, or its schedule's days)."""
+    if isinstance(crew, LaidOut):
+        return json.dumps({r.name: r.crew if isinstance(r.crew, int) else r.crew.describe() for r in crew.layout.roles})
     if isinstance(crew, int):
         return ""
     days = crew.describe()

@@ -127,31 +127,44 @@ def write_outputs(
         ["day", "weekday", "orders_expected", "orders_p05", "orders_p95", "holiday", "timezone"],
         forecast_rows(plan, tested.holidays),
     )
+    write_backtest(out, grid, tested)
+    compared = [plan.held_out, *plan.assessments.values()]
+    roster_cost = week_cost(plan.roster, plan.wages)  # its shifts': breaks and shift costs priced
+    write_comparison(out, compared, plan.wages, grid, roster_cost, plan.roster.status())
+    chart(plan, tested, shifts, budget).write_html(out / "plan.html", include_plotlyjs=include_plotlyjs)
+
+
+def write_backtest(out: Path, grid: IntervalGrid, tested: Backtest) -> None:
+    """backtest.csv, the plan on the file's own days and fold by fold, and accuracy.csv, the folds' forecasts."""
     _write(
         out / "backtest.csv",
         ["replay", "day", "weekday", "interval", "orders", "p90_min", "longest_min", "met", "holiday", "timezone"],
-        backtest_rows(plan, tested),
+        backtest_rows(grid, tested),
     )
     _write(
         out / "accuracy.csv",
         ["fold", "week_of", "history_days", "method", "mase_daily_total", "mase_interval", "mape_daily_total_pct"],
         accuracy_rows(tested.folds),
     )
-    compared = [plan.held_out, *plan.assessments.values()]
-    roster_cost = round(week_cost(plan.roster, plan.wages), 2)  # its shifts': breaks and shift costs priced
+
+
+def write_comparison(
+    out: Path, compared: list[report.Assessment], wages: Wages, grid: IntervalGrid, roster_cost: float, solver: str
+) -> None:
+    """comparison.csv: the options assessed; a roster's cost is its shifts' (`roster_cost`), breaks and shift costs
+    priced, where a crew's is its hours on shift."""
     report.write_csv(
         out / "comparison.csv",
         [
             {
                 **row,
-                **({"labour_cost_a_week": roster_cost} if row["kind"] == "roster" else {}),
-                "roster_solver": plan.roster.status() if row["kind"] == "roster" else "",
+                **({"labour_cost_a_week": round(roster_cost, 2)} if row["kind"] == "roster" else {}),
+                "roster_solver": solver if row["kind"] == "roster" else "",
                 "timezone": grid.zone,
             }
-            for row in report.rows(compared, options.describe, plan.wages)
+            for row in report.rows(compared, options.describe, wages)
         ],
     )
-    chart(plan, tested, shifts, budget).write_html(out / "plan.html", include_plotlyjs=include_plotlyjs)
 
 
 def _write(path: Path, header: list[str], rows: list[CsvRow]) -> None:
@@ -246,8 +259,7 @@ def forecast_rows(plan: Plan, holidays: dict[int, str]) -> list[CsvRow]:
     return rows
 
 
-def backtest_rows(plan: Plan, tested: Backtest) -> list[CsvRow]:
-    grid = plan.week.history.grid
+def backtest_rows(grid: IntervalGrid, tested: Backtest) -> list[CsvRow]:
     rows: list[CsvRow] = []
     for cell in [*tested.replay, *[c for fold in tested.folds for c in fold.cells]]:
         rows.append(
@@ -608,14 +620,14 @@ def held_out_lines(plan: Plan) -> list[str]:
     return lines
 
 
-def backtest_lines(tested: Backtest) -> list[str]:
+def backtest_lines(tested: Backtest, replayed: str = "the roster") -> list[str]:
     lines = []
     busy = [c for c in tested.replay if c.orders >= MIN_ORDERS]
     if tested.replay:
         days = sorted({c.day for c in tested.replay})
         red_days = sorted({c.day for c in tested.replay if not c.met})
         lines.append(
-            f"Your own {len(days)} days replayed with the roster: {sum(c.met for c in busy)} of {len(busy)}"
+            f"Your own {len(days)} days replayed with {replayed}: {sum(c.met for c in busy)} of {len(busy)}"
             f" cells with {MIN_ORDERS}+ orders met the target ({_share(busy):.1%}); {len(days) - len(red_days)}"
             f" of {len(days)} days had every interval met."
         )

@@ -14,11 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.schedule import CookSchedule
 from common.service_level import Blocks, Promise, ServiceLevel, judge
 from common.wages import Wages
-from simulator.experiment.direct import Crew
-from simulator.experiment.trials import Option
+from simulator.experiment.trials import Option, TrialCrew
+from simulator.stations.layout import LaidOut
 from simulator.tally import RunSummary
 
 T_95 = [
@@ -199,8 +198,15 @@ HALF_WIDTH = "_ci95_half_width"
 a reader would otherwise take a column called ..._ci95 for a bound, or for the interval's width."""
 
 
+def crew_cost(crew: TrialCrew, wages: Wages) -> float:
+    """What a crew costs a week (Wages.week_cost): a laid-out kitchen's, every role's crew at its wage."""
+    if isinstance(crew, LaidOut):
+        return math.fsum(wages.week_cost(role.crew, role.wage) for role in crew.layout.roles)
+    return wages.week_cost(crew)
+
+
 def rows(
-    assessments: Sequence[Assessment], describe_crew: Callable[[Crew], str], wages: Wages | None = None
+    assessments: Sequence[Assessment], describe_crew: Callable[[TrialCrew], str], wages: Wages | None = None
 ) -> list[dict[str, object]]:
     """The CSV rows: one per option, rounded, units in the column names, '' for no data; each estimate followed by
     its interval's half-width (HALF_WIDTH); with `wages`, what the option's crew costs a week (its hours on shift at
@@ -224,8 +230,8 @@ def rows(
                 **estimate("labour_cook_hours", a.labour_hours, 1),
                 **(
                     {}
-                    if wages is None or not isinstance(a.option.crew, (int, CookSchedule))
-                    else {"labour_cost_a_week": round(wages.week_cost(a.option.crew), 2), "currency": wages.currency}
+                    if wages is None
+                    else {"labour_cost_a_week": round(crew_cost(a.option.crew, wages), 2), "currency": wages.currency}
                 ),
                 **estimate("mean_min", a.mean, 2),
                 **estimate("p50_min", a.p50, 2),

@@ -10,7 +10,9 @@ The week and its four sets of replications are planner.py's; what differs is the
 4. the sensitivity to cook times: the requirement found by one cheaper search (half the search set, one pass
    over the roles, from half as many again as the plan's requirement, times the factor) with the times as they
    are, with every time of the layout and the menu 20% shorter, and 20% longer: the three on the same search.
-No comparison with a fixed crew and no backtest yet: those are the one-pool plan's.
+5. the comparisons, on the compare set: the rosters beside the crews the layout file gives and each role's
+   rosters' peak all day; and the backtest (plan.py): the rosters replayed on the file's own days, and each of the
+   file's last weeks planned by role again from the weeks before it (fold_crew), as the one-pool plan does.
 
 Where cooks do not help: a block still short with cooks to spare, once doubling them stops helping, is bound by
 something cooks cannot change: equipment that is full (the stations whose slots, made unlimited, let it meet the
@@ -42,6 +44,7 @@ from simulator.experiment.planner import (
     broken,
     textbook_rules,
 )
+from simulator.experiment.report import Assessment
 from simulator.experiment.role_staffing import (
     RoleRequirement,
     capped_at,
@@ -51,6 +54,7 @@ from simulator.experiment.role_staffing import (
 )
 from simulator.experiment.roster import Roster
 from simulator.experiment.study import Replication, WeekAhead
+from simulator.experiment.trials import Option
 from simulator.stations.layout import LaidOut, Layout
 
 SENSITIVITY = (0.8, 1.2)
@@ -145,6 +149,8 @@ class RolePlan:
     """What labour costs (each role at its wage), as the rosters were solved with."""
     rule_costs: dict[str, float] = field(default_factory=dict)
     """What each rule the rosters are held to costs a week, every role's together (labour_cost.rule_costs)."""
+    assessments: dict[str, Assessment] = field(default_factory=dict)
+    """On the compare replications: the rosters first, then what they are compared with (_comparisons)."""
 
     @property
     def crew(self) -> LaidOut:
@@ -171,34 +177,18 @@ def plan_roles(
 ) -> RolePlan:
     grid, promise = week.history.grid, request.promise
     with open_executor(week) as executor:
-        search, raising, held_out = (
-            Trials(executor, week, name, promise, progress) for name in ("search", "raise", "held-out")
-        )
-        textbook = [max(1, c) for c in textbook_rules(week, promise.target_minutes)["SIPP"]]
-        progress.set_postfix_str("the promise with cooks to spare")
-        start, bound = _to_spare(search.service_of, layout, grid, textbook, request.seed)
-        beyond = _beyond(layout, start, grid, request.seed)
-        least = floors_by_role(layout, week.history.file, grid, promise.worst_minutes)
-        requirement = requirement_by_role(
-            holding(search.service_of, beyond),
-            layout,
-            [start] * len(layout.roles),
-            least,
-            grid,
-            promise.target_minutes,
-            request.seed,
-            lambda phase: progress.set_postfix_str(f"requirement: {phase}"),
-            wages=_wages_of(layout, request),
-        )
-        progress.set_postfix_str("rosters")
-        needed, rosters, rounds, raised = _raise_rosters(
-            requirement.cooks, layout, holding(raising.service_of, beyond), request, grid
-        )
+        staffed = _staff(request, layout, week, executor, progress, ROSTER_ROUNDS)
+        held_out, compare = (Trials(executor, week, name, promise, progress) for name in ("held-out", "compare"))
         progress.set_postfix_str("held-out check")
-        verdict = _verify(held_out, crewed(layout, *rostered(rosters, grid), request.seed))
-        sensitivity = _sensitivity(search, layout, requirement, start, bound, least, request, progress)
+        verdict = _verify(held_out, crewed(layout, *rostered(staffed.rosters, grid), request.seed))
+        progress.set_postfix_str("comparisons")
+        assessments = _comparisons(compare, layout, staffed.rosters, grid, request.seed)
+        search = Trials(executor, week, "search", promise, progress)
+        sensitivity = _sensitivity(
+            search, layout, staffed.requirement, staffed.start, staffed.bound, staffed.least, request, progress
+        )
     costs: dict[str, float] = {}
-    for counts, roster, role in zip(needed, rosters, layout.roles, strict=True):
+    for counts, roster, role in zip(staffed.needed, staffed.rosters, layout.roles, strict=True):
         if roster is not None:
             found = rule_costs(
                 capped_at(role, counts),
@@ -213,8 +203,102 @@ def plan_roles(
             for name, cost in found.items():
                 costs[name] = costs.get(name, 0.0) + cost
     return RolePlan(
-        week, layout, requirement, needed, rosters, rounds, raised, verdict, sensitivity, bound, request.wages, costs
+        week,
+        layout,
+        staffed.requirement,
+        staffed.needed,
+        staffed.rosters,
+        staffed.rounds,
+        staffed.raised,
+        verdict,
+        sensitivity,
+        staffed.bound,
+        request.wages,
+        costs,
+        assessments,
     )
+
+
+def fold_crew(
+    request: PlanRequest,
+    layout: Layout,
+    week: WeekAhead,
+    open_executor: Callable[[WeekAhead], AbstractContextManager[Executor[Replication]]],
+    rounds: int,
+    progress: PlanProgress,
+) -> tuple[LaidOut, float]:
+    """A cheaper plan by role of the week, for a backtest fold (planner.fold_roster's, by role): the requirement on
+    the search set, the rosters raised on the raise set for at most `rounds` rounds; no held-out check, no
+    comparisons, no sensitivity. (the layout with the rosters as its crews, the paid cook-hours of every role)."""
+    with open_executor(week) as executor:
+        staffed = _staff(request, layout, week, executor, progress, rounds)
+    grid = week.history.grid
+    hours = sum(roster.cook_hours for roster in staffed.rosters if roster is not None)
+    return crewed(layout, *rostered(staffed.rosters, grid), request.seed), hours
+
+
+@dataclass(frozen=True)
+class _Staffed:
+    """The rosters as found on the search and raise sets, with what the rest of the plan reads of the search."""
+
+    start: list[int]
+    """Cooks to spare per interval (_to_spare)."""
+    bound: dict[int, Bound]
+    least: list[list[int]]
+    """The least cooks of each role in each interval (role_staffing.floors_by_role)."""
+    requirement: RoleRequirement
+    needed: list[list[int]]
+    rosters: list[Roster | None]
+    rounds: int
+    raised: bool
+
+
+def _staff(
+    request: PlanRequest,
+    layout: Layout,
+    week: WeekAhead,
+    executor: Executor[Replication],
+    progress: PlanProgress,
+    most_rounds: int,
+) -> _Staffed:
+    """The requirement per role on the search set, then each role's roster raised on the raise set."""
+    grid, promise = week.history.grid, request.promise
+    search, raising = (Trials(executor, week, name, promise, progress) for name in ("search", "raise"))
+    textbook = [max(1, c) for c in textbook_rules(week, promise.target_minutes)["SIPP"]]
+    progress.set_postfix_str("the promise with cooks to spare")
+    start, bound = _to_spare(search.service_of, layout, grid, textbook, request.seed)
+    beyond = _beyond(layout, start, grid, request.seed)
+    least = floors_by_role(layout, week.history.file, grid, promise.worst_minutes)
+    requirement = requirement_by_role(
+        holding(search.service_of, beyond),
+        layout,
+        [start] * len(layout.roles),
+        least,
+        grid,
+        promise.target_minutes,
+        request.seed,
+        lambda phase: progress.set_postfix_str(f"requirement: {phase}"),
+        wages=_wages_of(layout, request),
+    )
+    progress.set_postfix_str("rosters")
+    needed, rosters, rounds, raised = _raise_rosters(
+        requirement.cooks, layout, holding(raising.service_of, beyond), request, grid, most_rounds
+    )
+    return _Staffed(start, bound, least, requirement, needed, rosters, rounds, raised)
+
+
+def _comparisons(
+    compare: Trials, layout: Layout, rosters: list[Roster | None], grid: IntervalGrid, seed: int
+) -> dict[str, Assessment]:
+    """On the compare replications: the rosters, then what an operator would staff instead: the crews the layout
+    file gives (what the kitchen works today), and each role's rosters' peak all day (staffing for the rush)."""
+    peaks = [[max(counts, default=0)] * grid.size for counts in rostered(rosters, grid)[0]]
+    options = [
+        Option("the rosters", crewed(layout, *rostered(rosters, grid), seed), "roster"),
+        Option("the layout's own crews", LaidOut(layout, seed), "yours"),
+        Option("each role's peak all day", crewed(layout, peaks, grid, seed), "fixed"),
+    ]
+    return {option.name: compare.assess(option) for option in options}
 
 
 def _to_spare(
@@ -394,17 +478,18 @@ def _raise_rosters(
     judge: Callable[[LaidOut], ServiceLevel],
     request: PlanRequest,
     grid: IntervalGrid,
+    most: int = ROSTER_ROUNDS,
 ) -> tuple[list[list[int]], list[Roster | None], int, bool]:
     """Each role's roster, simulated together on the raise set (`judge`); while intervals fall short, one more cook
-    there for the role that helps the most. (requirement as raised, rosters, rounds, whether they showed the
-    level)."""
+    there for the role that helps the most, at most `most` rounds. (requirement as raised, rosters, rounds, whether
+    they showed the level)."""
     needed = [list(counts) for counts in requirement]
-    for rounds in range(1, ROSTER_ROUNDS + 1):
+    for rounds in range(1, most + 1):
         rosters = _rosters(needed, layout, grid, request)
         fine, steps = rostered(rosters, grid)
         on_shift = on_plan_grid(rosters, grid)
         missed = staffing.short_intervals(judge(crewed(layout, fine, steps, request.seed)))
-        if not missed or rounds == ROSTER_ROUNDS:
+        if not missed or rounds == most:
             return needed, rosters, rounds, not missed
 
         def still_short(

@@ -12,13 +12,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from common.plan_files import NO, YES
+from simulator.experiment import report
 from simulator.experiment.calendar_file import write_calendar
 from simulator.experiment.labour_cost import week_cost
 from simulator.experiment.plan_report import (
     SHIFT_COLUMNS,
+    Backtest,
     CsvRow,
     _pct,
     _write,
+    backtest_lines,
     block_label,
     budget_line,
     cost_by_day,
@@ -27,19 +30,34 @@ from simulator.experiment.plan_report import (
     forecast_bars,
     rules_lines,
     shift_rows_of,
+    write_backtest,
+    write_comparison,
 )
 from simulator.experiment.role_planner import BOUND_SLACK, Bound, RolePlan
 from simulator.experiment.role_staffing import PASSES, RoleRequirement
 from simulator.experiment.shift_rules import NO_RULES
 
-FILES = ("shifts.csv", "shifts.ics", "layout.json", "intervals_by_role.csv", "sensitivity.csv", "plan.html")
+FILES = (
+    "shifts.csv",
+    "shifts.ics",
+    "layout.json",
+    "intervals_by_role.csv",
+    "sensitivity.csv",
+    "backtest.csv",
+    "accuracy.csv",
+    "comparison.csv",
+    "plan.html",
+)
 DISHES_OWN_TIMES = "the dishes' own times"
 
 
 def write_role_outputs(
-    plan: RolePlan, out: Path, include_plotlyjs: bool | str = "cdn", budget: float | None = None
+    plan: RolePlan, tested: Backtest, out: Path, include_plotlyjs: bool | str = "cdn", budget: float | None = None
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
+    grid = plan.week.history.grid
+    write_backtest(out, grid, tested)
+    write_comparison(out, list(plan.assessments.values()), plan.wages, grid, _rosters_cost(plan), _solver(plan))
     rows = [
         [role.name, *row]
         for role, roster in zip(plan.layout.roles, plan.rosters, strict=True)
@@ -212,7 +230,22 @@ def laid_out_as_written(plan: RolePlan) -> dict[str, object]:
     return written
 
 
-def role_summary(plan: RolePlan, out: Path, budget: float | None = None) -> str:
+def _rosters_cost(plan: RolePlan) -> float:
+    """What every role's roster costs a week, its shifts' breaks and shift costs priced."""
+    return sum(
+        week_cost(roster, plan.wages, role.wage)
+        for role, roster in zip(plan.layout.roles, plan.rosters, strict=True)
+        if roster is not None
+    )
+
+
+def _solver(plan: RolePlan) -> str:
+    """The rosters' solver status: the furthest from optimal of them."""
+    rosters = [roster for roster in plan.rosters if roster is not None]
+    return max(rosters, key=lambda r: r.gap).status() if rosters else ""
+
+
+def role_summary(plan: RolePlan, tested: Backtest, out: Path, budget: float | None = None) -> str:
     grid, week = plan.week.history.grid, plan.week
     cycle = "a week" if grid.per_weekday else "a day"
     held = plan.held_out
@@ -273,7 +306,26 @@ def role_summary(plan: RolePlan, out: Path, budget: float | None = None) -> str:
         " blocks at the"
         f" service level, the worst {min((b.share for b in held.blocks), default=1.0):.1%} of days; every block met on"
         f" {held.days_every_cell_met} of {held.days} days.",
+        *backtest_lines(tested, "the rosters"),
+        "",
+        f"Compared on {week.size('compare')} other weeks (labour: cook-hours over each whole week, every role):",
+        report.table(list(plan.assessments.values()), labour="cook-h/week"),
+        "",
+        *_labour_against(plan),
         f"Written to {out}: {', '.join(FILES)} (run the rosters: python -m simulator --layout {out / 'layout.json'}"
         f" --timezone {grid.zone}).",
     ]
     return "\n".join(lines)
+
+
+def _labour_against(plan: RolePlan) -> list[str]:
+    """The rosters' labour against each other option's, where that option keeps the service level too."""
+    rosters, *others = plan.assessments.values()
+    return [
+        f"Labour: {1 - rosters.mean_labour_hours / other.mean_labour_hours:.0%} below {other.option.name}"
+        f" ({other.mean_labour_hours:,.0f} cook-hours a week), which also keeps the service level."
+        if other.meets_service_level()
+        else f"{other.option.name.capitalize()}: {other.mean_labour_hours:,.0f} cook-hours a week, and short of the"
+        " service level."
+        for other in others
+    ]

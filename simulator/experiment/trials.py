@@ -12,19 +12,18 @@ from simulator.experiment.streams import Stream
 from simulator.stations.layout import LaidOut
 from simulator.tally import RunSummary
 
+TrialCrew = Crew | LaidOut
+"""What a trial runs: a fixed crew or a cook schedule in one pool, or a laid-out kitchen with its roles' crews."""
+
 
 @dataclass(frozen=True)
 class Option:
     """A way to staff the kitchen that a study compares with others."""
 
     name: str
-    crew: Crew
+    crew: TrialCrew
     kind: str
-    """'fixed', 'schedule' (two-level), 'yours' (COOK_SCHEDULE), 'roster', ..."""
-
-
-TrialCrew = Crew | LaidOut
-"""What a trial runs: a fixed crew or a cook schedule in one pool, or a laid-out kitchen with its roles' crews."""
+    """'fixed', 'schedule' (two-level), 'yours' (COOK_SCHEDULE, or a layout's own crews), 'roster', ..."""
 
 
 def run_trial(stream: Stream, crew: TrialCrew) -> RunSummary:

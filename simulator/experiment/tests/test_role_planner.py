@@ -263,3 +263,49 @@ def test_a_roles_max_cooks_is_kept_and_the_hours_it_binds_are_named(kitchen, cap
                 "stations": ["tandoor", "tawa"], "cooks": 2, "max_cooks": 1}}},
             other_kitchen.ZONE,
         )  # fmt: skip
+
+
+@pytest.mark.e2e
+def test_a_plan_by_role_is_backtested_and_compared_as_the_one_pool_plan_is(tmp_path, capsys):
+    """Three weeks and a day of the Kolkata kitchen: the rosters replayed on the file's days, its last whole week
+    planned by role again from the two weeks before it and replayed, the forecast against its baselines; on the
+    compare weeks the rosters beside the layout file's own crews and each role's peak all day, each crew's cost
+    counted here again from its cooks, its hours and its role's wage."""
+    menu, orders = other_kitchen.write(tmp_path, days=22, scale=0.1, seed=4)
+    layout = tmp_path / "layout.toml"
+    layout.write_text(LAYOUT)
+    out = tmp_path / "plan"
+    status, said, errors = plan_by_role(menu, orders, layout, out, capsys, "--interval", "60")
+    assert status in (0, 1), said + errors
+    assert re.search(r"Your own 22 days replayed with the rosters: \d+ of \d+ cells", said)
+    assert re.search(r"Rolling origin, fold 1: planned from 1[45] days, tested on the week of 2024-03-19", said)
+    assert "Compared on 2 other weeks" in said and "each role's peak all day" in said
+    tested = list(csv.DictReader((out / "backtest.csv").read_text().splitlines()))
+    assert {row["replay"] for row in tested} == {"your file", "fold 1"}
+    assert sorted({row["day"] for row in tested if row["replay"] == "fold 1"}) == [
+        f"2024-03-{day}" for day in range(19, 26)
+    ]
+    assert len({row["day"] for row in tested if row["replay"] == "your file"}) == 22
+    busy = [row for row in tested if int(row["orders"]) >= 10]  # the tests' target: 40 min
+    assert all(row["met"] == "no" for row in busy if float(row["p90_min"]) > 40)
+    assert all(float(row["p90_min"]) <= 40 for row in busy if row["met"] == "yes")
+    accuracy = list(csv.DictReader((out / "accuracy.csv").read_text().splitlines()))
+    assert len(accuracy) == 3 and {row["week_of"] for row in accuracy} == {"2024-03-19"}
+    compared = {row["option"]: row for row in csv.DictReader((out / "comparison.csv").read_text().splitlines())}
+    assert list(compared) == ["the rosters", "the layout's own crews", "each role's peak all day"]
+    wage = {"tandoor_cook": 20.0, "all_rounder": 20.0, "packer": 25.0}
+    for name in ("the layout's own crews", "each role's peak all day"):  # a fixed crew all week at its wage
+        crews = json.loads(compared[name]["cook_schedule"])
+        assert float(compared[name]["labour_cost_a_week"]) == pytest.approx(
+            sum(cooks * 168 * wage[role] for role, cooks in crews.items())
+        )
+    assert json.loads(compared["the layout's own crews"]["cook_schedule"]) == {
+        "tandoor_cook": 3, "all_rounder": 2, "packer": 1
+    }  # fmt: skip
+    shifts = list(csv.DictReader((out / "shifts.csv").read_text().splitlines()))
+    assert float(compared["the rosters"]["labour_cost_a_week"]) == pytest.approx(
+        sum(float(row["cost"]) for row in shifts), abs=0.05
+    )  # the rosters' cost is their shifts'
+    peaks = json.loads(compared["each role's peak all day"]["cook_schedule"])
+    for role, day_of_shifts in json.loads(compared["the rosters"]["cook_schedule"]).items():
+        assert peaks[role] == max(n for day in day_of_shifts.values() for n in day.values())
