@@ -15,6 +15,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
 from common.localtime import LocalClock, half_hour_label
@@ -554,8 +555,13 @@ def _costed(crew: list[tuple[int, int]], zone: str, money: Money, since: int | N
         local = clock.local(t)
         if local.date() == cut:
             continue
-        minute = local.weekday() * DAY_MINUTES + local.hour * 60 + local.minute
-        yield local, cook_minutes / 60, cook_minutes / 60 * money.wages.per_hour * money.wages.times(minute)
+        paid = cook_minutes / 60 * money.wages.per_hour * money.wages.times(minute_of_week(local))
+        yield local, cook_minutes / 60, paid
+
+
+def minute_of_week(local: datetime) -> int:
+    """The minute of the week (from Monday 00:00) of a local moment: where the wage premiums are looked up."""
+    return local.weekday() * DAY_MINUTES + local.hour * 60 + local.minute
 
 
 def premium_share(samples: Iterable[tuple[int, int]], zone: str, money: Money) -> float:
@@ -565,7 +571,7 @@ def premium_share(samples: Iterable[tuple[int, int]], zone: str, money: Money) -
     cooks_total = paid = 0.0
     for t, cooks in samples:
         local = clock.local(t)
-        paid += cooks * money.wages.times(local.weekday() * DAY_MINUTES + local.hour * 60 + local.minute)
+        paid += cooks * money.wages.times(minute_of_week(local))
         cooks_total += cooks
     return paid / cooks_total if cooks_total else 1.0
 

@@ -38,6 +38,7 @@ from simulator.experiment import backtest, cli, planner
 from simulator.experiment.demand import day_date
 from simulator.experiment.executor import Executor, executor_for
 from simulator.experiment.holiday_dates import HolidayError, read_holidays
+from simulator.experiment.named_cooks import for_week
 from simulator.experiment.plan_report import Backtest, summary, write_outputs
 from simulator.experiment.planner import PlanProgress, PlanRequest, UnreachableTarget
 from simulator.experiment.role_planner import fold_crew, plan_roles
@@ -85,6 +86,7 @@ def plan_week(request: WeekPlanRequest) -> int:
         study.wages,
         request.rules,
     )
+    roster_request = replace(roster_request, rules=for_week(request.rules, first, history.grid.zone))
     week = planner.week_ahead(
         history, first, roster_request, planner.set_sizes(history.grid.per_weekday, request.replications)
     )
@@ -222,7 +224,9 @@ def plan_fold(
     """One backtest fold: the week from `first`, planned cheaply from the history before it (by role, with a
     layout)."""
     sizes = {"search": backtest.FOLD_SEARCH_WEEKS, "raise": backtest.FOLD_SEARCH_WEEKS}
-    request = replace(request, scale=1.0)  # a fold is judged on the week as it was: its demand is not scaled
+    request = replace(  # a fold is judged on the week as it was: its demand is not scaled
+        request, scale=1.0, rules=for_week(request.rules, first, before.grid.zone)
+    )
     week = planner.week_ahead(before, first, request, sizes)
     progress.set_postfix_str(f"backtest: {name}")
     rounds = backtest.FOLD_ROSTER_ROUNDS

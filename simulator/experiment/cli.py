@@ -242,8 +242,8 @@ def plan_parser(settings: Settings, doc: str | None) -> Parser:
         "--starts",
         default="interval",
         metavar="WHEN",
-        help="when shifts may start: 'interval' (any interval's start), 'hour' (on the hour) or a list of times"
-        " like 06:00,10:00,16:00 (default: %(default)s)",
+        help="when shifts may start: 'interval' (the start of any interval of --shift-step, or --interval), 'hour'"
+        " (on the hour) or a list of times like 06:00,10:00,16:00 (default: %(default)s)",
     )
     parser.add_argument(
         "--shift-step",
@@ -293,16 +293,15 @@ def plan_parser(settings: Settings, doc: str | None) -> Parser:
     parser.add_argument(
         "--max-week-hours",
         type=float,
-        default=rules.max_week_hours,
         metavar="HOURS",
-        help="with --cooks-available: the paid hours a cook works in a week at most (default: %(default)s)",
+        help="with --cooks-available: the paid hours a cook works in a week at most"
+        f" (default: {rules.max_week_hours:g})",
     )
     parser.add_argument(
         "--min-rest",
         type=float,
-        default=rules.min_rest_hours,
         metavar="HOURS",
-        help="with --cooks-available: hours between one cook's shifts at least (default: %(default)s)",
+        help=f"with --cooks-available: hours between one cook's shifts at least (default: {rules.min_rest_hours:g})",
     )
     parser.add_argument(
         "--budget",
@@ -326,8 +325,8 @@ def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) ->
     args = parser.parse_args(argv)
     study = study_from(args, settings, parser)
     needs("plan", parser.prog)
-    step = args.shift_step or args.interval
-    if step % 15 or args.interval % step:
+    step = args.interval if args.shift_step is None else args.shift_step
+    if step <= 0 or step % 15 or args.interval % step:
         parser.error(f"--shift-step {step}: expected quarter hours that divide --interval {args.interval}, like 15")
     check_shifts(parser, args.min_shift, args.max_shift, step)
     if args.max_cooks is not None and args.max_cooks < 1:
@@ -356,8 +355,8 @@ def plan_request(argv: list[str] | None, settings: Settings, doc: str | None) ->
 
 def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
     """The roster's rules from their flags, each checked against the grid shifts are on (--shift-step)."""
-    step = args.shift_step or args.interval
-    on = "--shift-step" if args.shift_step else "--interval"
+    step = args.interval if args.shift_step is None else args.shift_step
+    on = "--interval" if args.shift_step is None else "--shift-step"
     for flag, minutes in (("--break", args.break_minutes), ("--prep", args.prep), ("--clean", args.clean)):
         if minutes < 0 or minutes % 1:
             parser.error(f"{flag} {minutes}: expected whole minutes >= 0")
@@ -401,10 +400,17 @@ def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
         opening = (opens, closes)
     elif args.prep or args.clean:
         parser.error("--prep and --clean are the paid time to open and close: give --open too")
+    named = ShiftRules()
+    if args.cooks_available is None and (args.max_week_hours is not None or args.min_rest is not None):
+        parser.error("--max-week-hours and --min-rest are the named cooks' limits: give --cooks-available too")
+    most = named.max_week_hours if args.max_week_hours is None else args.max_week_hours
+    rest = named.min_rest_hours if args.min_rest is None else args.min_rest
     if args.cooks_available is not None and args.cooks_available < 1:
         parser.error(f"--cooks-available {args.cooks_available}: expected at least 1 cook")
-    if not 0 < args.max_week_hours <= 7 * 24 or not 0 <= args.min_rest < 7 * 24:
+    if not 0 < most <= 7 * 24 or not 0 <= rest < 7 * 24:
         parser.error("expected 0 < --max-week-hours <= 168 and 0 <= --min-rest < 168 hours")
+    if most < args.min_shift:
+        parser.error(f"--max-week-hours {most:g} is shorter than the shortest shift (--min-shift {args.min_shift:g})")
     return ShiftRules(
         break_minutes=args.break_minutes,
         break_after_hours=args.break_after,
@@ -419,8 +425,8 @@ def shift_rules(parser: Parser, args: argparse.Namespace) -> ShiftRules:
         prep_minutes=args.prep,
         clean_minutes=args.clean,
         cooks_available=args.cooks_available,
-        max_week_hours=args.max_week_hours,
-        min_rest_hours=args.min_rest,
+        max_week_hours=most,
+        min_rest_hours=rest,
         step_minutes=args.shift_step,
     )
 

@@ -1,22 +1,28 @@
 """Named cooks (issue #28): the week's shifts given to Cook 1..N, as a schedule an employer could publish. No cook
 works more than `max_week_hours` paid hours, and between the end of one of a cook's shifts and the start of their
-next there are at least `min_rest_hours`, across the week's end too (the week repeats).
+next there are at least `min_rest_hours`, across the week's end too (the week repeats), by the clock the shifts are
+written in (`for_week`: an hour more across a night the clocks go forward).
 
-Two integer programs share the work. The roster's (roster.py) holds what named cooks imply for the crew as a whole,
-so that its least cost is the least cost with them: a shift keeps its cook busy from its start to the end of the
-rest after it, and at no moment are more cooks busy so than there are cooks (`busy_coefficients`); the paid hours
-of the week fit in the cooks' hours. Those are necessary, not sufficient (hours pack into cooks as items into bins,
-and the week is a circle): the shifts are then given to the cooks (`assign`), first in order of their starts, each
-to the free cook with the fewest hours so far, and when that leaves a shift without a cook, by CP-SAT, which proves
-whether any assignment exists. When none does, the roster is solved again with one cook fewer busy at once.
+The roster's integer program (roster.py) holds what named cooks imply for the crew as a whole: a shift keeps its
+cook busy from its start to the end of the rest after it, and at no moment are more cooks busy so than there are
+cooks (`busy_coefficients`); the paid hours of the week fit in the cooks' hours. Those are necessary, not
+sufficient (hours pack into cooks as items into bins, and the week is a circle): the cheapest roster's shifts are
+then given to the cooks (`assign`), first in order of their starts, each to the free cook with the fewest hours so
+far, and when that leaves a shift without a cook, by CP-SAT, which proves whether any assignment exists. When none
+does, who works what is decided in the roster's program itself (roster._name_in_program), so the roster found is
+still the cheapest that can be given out.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from common.localtime import EPOCH_DAY
 
 if TYPE_CHECKING:
     from simulator.experiment.grid import IntervalGrid
@@ -24,7 +30,7 @@ if TYPE_CHECKING:
     from simulator.experiment.shift_rules import ShiftRules
 
 WEEK_MINUTES = 7 * 24 * 60
-SOLVER_SECONDS = 10.0
+SOLVER_SECONDS = 5.0
 """Time CP-SAT gets to give the shifts to the cooks, when taking them in order of their starts did not."""
 
 
@@ -53,10 +59,25 @@ class _Worked:
     paid: int
 
 
+def for_week(rules: ShiftRules, first_day: int, zone: str) -> ShiftRules:
+    """The rules for the week from local day `first_day` (days since 1970-01-01): shifts are wall-clock times, so
+    where the clocks go forward in the week, the rest between named cooks' shifts is widened by the hour they skip
+    (an 11-hour rest by the clock across the change is 10 hours of real rest)."""
+    if rules.cooks_available is None:
+        return rules
+    tz = ZoneInfo(zone)
+    offsets = [
+        datetime.combine(EPOCH_DAY + timedelta(days=day), time(), tz).utcoffset() or timedelta()
+        for day in range(first_day, first_day + 8)
+    ]
+    skipped = max((after - before for before, after in zip(offsets, offsets[1:], strict=False)), default=timedelta())
+    return replace(rules, clock_skip_hours=max(skipped, timedelta()).total_seconds() / 3600)
+
+
 def rest_intervals(rules: ShiftRules, grid: IntervalGrid) -> int:
     """The rest after a shift, in whole intervals: shifts start and end on the grid, so a gap of g intervals is
     long enough exactly when g reaches this."""
-    return math.ceil(rules.min_rest_hours * 60 / grid.minutes - 1e-9)
+    return math.ceil(rules.rest_by_clock_hours * 60 / grid.minutes - 1e-9)
 
 
 def busy_coefficients(key: Key, grid: IntervalGrid, rules: ShiftRules) -> dict[int, int]:
@@ -92,7 +113,7 @@ def hours_by_cook(named: Sequence[Assignment], grid: IntervalGrid) -> dict[int, 
     """Each named cook's paid hours in the week."""
     hours: dict[int, float] = {}
     for a in named:
-        hours[a.cook] = hours.get(a.cook, 0.0) + (a.shift.intervals * grid.minutes - a.shift.unpaid_minutes) / 60
+        hours[a.cook] = hours.get(a.cook, 0.0) + a.shift.paid_minutes(grid) / 60
     return hours
 
 
@@ -101,7 +122,7 @@ def _week_of(shifts: Sequence[Shift], grid: IntervalGrid) -> list[_Worked]:
     worked = []
     for shift in shifts:
         days = [grid.weekday(shift.start)] if grid.per_weekday else range(7)
-        paid = shift.intervals * grid.minutes - shift.unpaid_minutes
+        paid = shift.paid_minutes(grid)
         for day in days:
             assert day is not None
             start = day * 24 * 60 + grid.start_minute(shift.start)
@@ -113,7 +134,7 @@ def _in_order(worked: list[_Worked], rules: ShiftRules) -> list[int] | None:
     """Shifts in order of their starts, each to the cook with the fewest hours so far who has rested and has the
     hours left (and rests enough before their first shift of the next week); None when one is left without."""
     assert rules.cooks_available is not None
-    rest, most = round(rules.min_rest_hours * 60), round(rules.max_week_hours * 60)
+    rest, most = round(rules.rest_by_clock_hours * 60), round(rules.max_week_hours * 60)
     first: list[int | None] = [None] * rules.cooks_available
     last_end = [0] * rules.cooks_available
     hours = [0] * rules.cooks_available
@@ -147,7 +168,7 @@ def _solved(worked: list[_Worked], rules: ShiftRules) -> list[int]:
 
     assert rules.cooks_available is not None
     cooks = range(rules.cooks_available)
-    rest, most = round(rules.min_rest_hours * 60), round(rules.max_week_hours * 60)
+    rest, most = round(rules.rest_by_clock_hours * 60), round(rules.max_week_hours * 60)
     model = cp_model.CpModel()
     given = {(j, c): model.new_bool_var("") for j in range(len(worked)) for c in cooks}
     for j in range(len(worked)):

@@ -34,6 +34,7 @@ from simulator.experiment.grid import IntervalGrid
 from simulator.experiment.labour_cost import EVERY_RULE, shift_cost, week_cost
 from simulator.experiment.named_cooks import hours_by_cook
 from simulator.experiment.planner import Plan, broken
+from simulator.experiment.report import Assessment
 from simulator.experiment.roster import GAP, Roster
 from simulator.experiment.shift_rules import ShiftRules
 from simulator.experiment.study import WeekAhead
@@ -149,7 +150,7 @@ def write_backtest(out: Path, grid: IntervalGrid, tested: Backtest) -> None:
 
 
 def write_comparison(
-    out: Path, compared: list[report.Assessment], wages: Wages, grid: IntervalGrid, roster_cost: float, solver: str
+    out: Path, compared: list[Assessment], wages: Wages, grid: IntervalGrid, roster_cost: float, solver: str
 ) -> None:
     """comparison.csv: the options assessed; a roster's cost is its shifts' (`roster_cost`), breaks and shift costs
     priced, where a crew's is its hours on shift."""
@@ -224,7 +225,7 @@ def shift_rows_of(week: WeekAhead, roster: Roster, wages: Wages, wage: float | N
                     shift.intervals * grid.minutes / 60,
                     "" if shift.break_at is None else _clock(grid, (shift.start + shift.break_at) % grid.size),
                     0 if shift.break_at is None else roster.rules.break_minutes,
-                    (shift.intervals * grid.minutes - shift.unpaid_minutes) / 60,
+                    shift.paid_minutes(grid) / 60,
                     cooks,
                     round(cooks * shift_cost(shift, grid, wages, wage, weekday), 2),
                     wages.currency,
@@ -512,12 +513,7 @@ def summary(plan: Plan, tested: Backtest, out: Path, budget: float | None = None
         shown_line(plan),
     ]
     lines += held_out_lines(plan)
-    if week.scale != 1:
-        lines.append(
-            f"The backtest replays a roster for demand times {week.scale:g} on your days as they were; its"
-            " folds plan for the demand of their week, unscaled."
-        )
-    lines += backtest_lines(tested)
+    lines += backtest_lines(tested, "the roster", week.scale)
     lines += [
         "",
         f"Compared on {week.size('compare')} other weeks (labour: cook-hours over each whole week):",
@@ -527,11 +523,7 @@ def summary(plan: Plan, tested: Backtest, out: Path, budget: float | None = None
     roster = plan.assessments["the roster"]
     for name in ("smallest fixed crew", "best two-level schedule"):
         if name in plan.assessments:
-            other = plan.assessments[name]
-            lines.append(
-                f"Labour: {1 - roster.mean_labour_hours / other.mean_labour_hours:.0%} below the {name} meeting"
-                f" the same service level ({other.option.name})."
-            )
+            lines.append(labour_against(roster, plan.assessments[name], f"the {name}"))
     if "best two-level schedule" in plan.assessments:
         peaks = options.describe_peaks(options.peak_intervals(week.orders_per_day, grid), grid)
         lines.append(f"The two-level schedule's peaks are your busiest intervals: {peaks}.")
@@ -620,8 +612,27 @@ def held_out_lines(plan: Plan) -> list[str]:
     return lines
 
 
-def backtest_lines(tested: Backtest, replayed: str = "the roster") -> list[str]:
+def labour_against(ours: Assessment, other: Assessment, name: str) -> str:
+    """Our labour against another option's, on the same replications, and whether that option keeps the service
+    level: 'Labour: 55% below the smallest fixed crew (36 cooks), which keeps the service level.'"""
+    change = 1 - ours.mean_labour_hours / other.mean_labour_hours
+    shown = name if other.option.name == name else f"{name} ({other.option.name})"
+    return (
+        f"Labour: {abs(change):.0%} {'below' if change >= 0 else 'above'} {shown},"
+        f" {other.mean_labour_hours:,.0f} cook-hours a week, which"
+        f" {'keeps' if other.meets_service_level() else 'falls short of'} the service level."
+    )
+
+
+def backtest_lines(tested: Backtest, replayed: str = "the roster", scale: float = 1.0) -> list[str]:
+    """The plan replayed on the file's own days and fold by fold (`replayed`: what the plan wrote), for demand
+    times `scale`."""
     lines = []
+    if scale != 1:
+        lines.append(
+            f"The backtest replays {replayed} for demand times {scale:g} on your days as they were; its folds plan"
+            " for the demand of their week, unscaled."
+        )
     busy = [c for c in tested.replay if c.orders >= MIN_ORDERS]
     if tested.replay:
         days = sorted({c.day for c in tested.replay})

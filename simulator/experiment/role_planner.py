@@ -151,11 +151,13 @@ class RolePlan:
     """What each rule the rosters are held to costs a week, every role's together (labour_cost.rule_costs)."""
     assessments: dict[str, Assessment] = field(default_factory=dict)
     """On the compare replications: the rosters first, then what they are compared with (_comparisons)."""
+    seed: int = 1
+    """The seed its trials drew step times from: the crew replayed on the file's days draws from it too."""
 
     @property
     def crew(self) -> LaidOut:
         """The layout with each role's roster as its crew: what `python -m simulator --layout` runs."""
-        return crewed(self.layout, *rostered(self.rosters, self.week.history.grid), 1)
+        return crewed(self.layout, *rostered(self.rosters, self.week.history.grid), self.seed)
 
     @property
     def on_shift(self) -> list[list[int]]:
@@ -216,6 +218,7 @@ def plan_roles(
         request.wages,
         costs,
         assessments,
+        request.seed,
     )
 
 

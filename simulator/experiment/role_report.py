@@ -28,6 +28,7 @@ from simulator.experiment.plan_report import (
     cost_terms,
     days_met,
     forecast_bars,
+    labour_against,
     rules_lines,
     shift_rows_of,
     write_backtest,
@@ -306,7 +307,7 @@ def role_summary(plan: RolePlan, tested: Backtest, out: Path, budget: float | No
         " blocks at the"
         f" service level, the worst {min((b.share for b in held.blocks), default=1.0):.1%} of days; every block met on"
         f" {held.days_every_cell_met} of {held.days} days.",
-        *backtest_lines(tested, "the rosters"),
+        *backtest_lines(tested, "the rosters", week.scale),
         "",
         f"Compared on {week.size('compare')} other weeks (labour: cook-hours over each whole week, every role):",
         report.table(list(plan.assessments.values()), labour="cook-h/week"),
@@ -319,13 +320,6 @@ def role_summary(plan: RolePlan, tested: Backtest, out: Path, budget: float | No
 
 
 def _labour_against(plan: RolePlan) -> list[str]:
-    """The rosters' labour against each other option's, where that option keeps the service level too."""
+    """The rosters' labour against each other option's, on the compare replications."""
     rosters, *others = plan.assessments.values()
-    return [
-        f"Labour: {1 - rosters.mean_labour_hours / other.mean_labour_hours:.0%} below {other.option.name}"
-        f" ({other.mean_labour_hours:,.0f} cook-hours a week), which also keeps the service level."
-        if other.meets_service_level()
-        else f"{other.option.name.capitalize()}: {other.mean_labour_hours:,.0f} cook-hours a week, and short of the"
-        " service level."
-        for other in others
-    ]
+    return [labour_against(rosters, other, other.option.name) for other in others]

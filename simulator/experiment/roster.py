@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 from common.schedule import CookSchedule
 from simulator.experiment.grid import IntervalGrid
-from simulator.experiment.named_cooks import Assignment, AssignmentError, assign, busy_coefficients, repeats
+from simulator.experiment.named_cooks import (
+    Assignment,
+    AssignmentError,
+    assign,
+    busy_coefficients,
+    repeats,
+    rest_intervals,
+)
 from simulator.experiment.shift_rules import NO_RULES, ShiftRules
 
 if TYPE_CHECKING:
@@ -37,9 +44,9 @@ GAP = 0.005
 """The solver stops at a roster proven within this share of the least cost (Roster.gap says how far it may be)."""
 SOLVER_SECONDS = 20.0
 """Time the solver gets at most: the answer is optimal when it says so, else within its stated gap."""
-ASSIGN_TRIES = 3
-"""With named cooks: rosters solved, each with one cook fewer busy at once, before the plan says the shifts cannot
-be given to the cooks (named_cooks.py)."""
+NAMING_LIMIT = 60_000
+"""With named cooks: the most (cook, shift of the week) pairs the program that decides who works what may hold; a
+larger one would not be solved in SOLVER_SECONDS."""
 
 
 class RosterError(ValueError):
@@ -60,6 +67,10 @@ class Shift:
     """Intervals its break takes from the crew."""
     unpaid_minutes: int = 0
     """Minutes of its break not paid (from the break's start)."""
+
+    def paid_minutes(self, grid: IntervalGrid) -> int:
+        """One cook's paid minutes of it: its length less an unpaid break's minutes."""
+        return self.intervals * grid.minutes - self.unpaid_minutes
 
     def worked(self) -> list[int]:
         """The offsets (intervals after its start) at which its cooks are on shift: all but the break's."""
@@ -87,16 +98,10 @@ class Roster:
     """The rules it was solved under."""
     named: tuple[Assignment, ...] = ()
     """With named cooks (rules.cooks_available): who works each shift on each day of the week."""
-    busy_at_most: int | None = None
-    """With named cooks: the cooks the integer program let be in a shift or its rest at once (fewer than there are
-    when the shifts of a cheaper roster could not be given to them)."""
+    bound: float = 0.0
+    """The solver's proof: no roster under these rules costs less, in the objective's units (COST_SCALE)."""
 
     def status(self) -> str:
-        if self.busy_at_most is not None and self.busy_at_most < (self.rules.cooks_available or 0):
-            return (
-                f"the least cost with at most {self.busy_at_most} of the {self.rules.cooks_available} cooks in a"
-                " shift or its rest at once, so that its shifts could be given to them"
-            )
         return "optimal" if self.optimal else f"within {self.gap:.1%} of optimal"
 
     def schedule(self) -> CookSchedule:
@@ -104,10 +109,15 @@ class Roster:
         return self.grid.schedule(self.on_shift)
 
     def on_grid(self, grid: IntervalGrid) -> list[int]:
-        """Cooks on shift in each interval of the plan's `grid`: the fewest during it, on a finer grid (what the
-        interval can count on)."""
-        per = grid.minutes // self.grid.minutes
-        return [min(self.on_shift[i * per : (i + 1) * per]) for i in range(grid.size)]
+        """Cooks on shift in each interval of the plan's `grid`: the fewest during it while open, on a finer grid
+        (what the interval can count on)."""
+        per, marks = grid.minutes // self.grid.minutes, self.rules.open_mask(self.grid)
+        counts = []
+        for i in range(grid.size):
+            parts = range(i * per, (i + 1) * per)
+            open_parts = [self.on_shift[k] for k in parts if marks[k] != "closed"]
+            counts.append(min(open_parts or [self.on_shift[k] for k in parts]))
+        return counts
 
 
 Key = tuple[int, int, int | None]
@@ -128,7 +138,7 @@ def solve(
     of the rules' step (every part of an interval needs its cooks): `pay`, each interval's multiple of the wage on
     that grid (None: all 1); `shift_cost`, what a shift costs beyond its hours, in its intervals at the plain wage."""
     grid = rules.grid_for(plan_grid)
-    needed = [n for n in needed for _ in range(plan_grid.minutes // grid.minutes)]
+    needed = _spread(needed, plan_grid, grid, rules)
     size = len(needed)
     shortest, longest = round(min_hours * 60 / grid.minutes), round(max_hours * 60 / grid.minutes)
     if not 1 <= shortest <= longest or longest > size:
@@ -144,16 +154,11 @@ def solve(
     cost = _costs(keys, size, pay, shift_cost, grid, rules)
     if rules.cooks_available is None:
         return _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, rules)
-    failed = AssignmentError()
-    for fewer in range(ASSIGN_TRIES):  # named cooks: the cheapest roster, then its shifts given to the cooks
-        roster = _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, rules, fewer)
-        try:
-            named = tuple(assign(roster.shifts, grid, rules))
-        except AssignmentError as error:
-            failed = error
-            continue
-        return replace(roster, named=named, optimal=roster.optimal and not fewer)
-    raise RosterError(f"{failed}: allow more cooks (--cooks-available) or hours (--max-week-hours)")
+    roster = _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, rules)
+    try:  # named cooks: the cheapest roster's shifts given to the cooks...
+        return replace(roster, named=tuple(assign(roster.shifts, grid, rules)))
+    except AssignmentError:  # ...or, when they cannot be, who works what found in the program itself
+        return _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, rules, roster.bound)
 
 
 def _cheapest(
@@ -165,13 +170,16 @@ def _cheapest(
     max_hours: float,
     max_cooks: int | None,
     rules: ShiftRules,
-    fewer: int = 0,
+    known_bound: float | None = None,
 ) -> Roster:
-    """The integer program's cheapest roster; with named cooks, at most their number less `fewer` busy at once."""
+    """The integer program's cheapest roster; with named cooks, what they imply for the crew held (_hold_named_cooks).
+    Given `known_bound` (the proof of that program: the least cost of any roster), who works each shift is decided in
+    the program too (_name_in_program), by CP-SAT, whose own proof is weaker on covering."""
+    name_them = known_bound is not None
     from ortools.linear_solver import pywraplp  # an optional extra: only the plan needs it
 
     size = len(wanted)
-    solver = pywraplp.Solver.CreateSolver("SCIP")
+    solver = pywraplp.Solver.CreateSolver("CP_SAT" if name_them else "SCIP")
     starting = {key: solver.IntVar(0, solver.infinity(), "") for key in keys}
     for interval, covering in enumerate(_covering(starting, size, rules.breaks_in(grid))):
         if wanted[interval] and not covering:
@@ -188,18 +196,28 @@ def _cheapest(
             for key, variable in starting.items():
                 if key[0] == start:
                     constraint.SetCoefficient(variable, 1)
-    busy_at_most = None
     if rules.cooks_available is not None:
-        busy_at_most = rules.cooks_available - fewer
-        _hold_named_cooks(solver, starting, grid, rules, busy_at_most)
+        _hold_named_cooks(solver, starting, grid, rules)
+    given = _name_in_program(solver, starting, grid, rules) if name_them else {}
     objective = solver.Objective()
     for key, variable in starting.items():
         objective.SetCoefficient(variable, cost[key])
+    if known_bound:  # the proof CP-SAT would take long to find: a roster found at it is known to be the cheapest
+        at_least = solver.Constraint(known_bound, solver.infinity())
+        for key, variable in starting.items():
+            at_least.SetCoefficient(variable, cost[key])
     objective.SetMinimization()
     solver.SetTimeLimit(round(SOLVER_SECONDS * 1000))
     parameters = pywraplp.MPSolverParameters()
     parameters.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, GAP)
     status = solver.Solve(parameters)
+    if name_them and status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        proven = "none exists" if status == pywraplp.Solver.INFEASIBLE else f"none found in {SOLVER_SECONDS:g} s"
+        raise RosterError(
+            f"no roster's shifts can be given to {rules.cooks_available} cooks working at most"
+            f" {rules.max_week_hours:g} h a week with {rules.min_rest_hours:g} h between shifts ({proven}): allow"
+            " more cooks (--cooks-available) or hours (--max-week-hours)"
+        )
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         raise RosterError(
             f"no roster of {min_hours:g}-{max_hours:g} hour shifts covers the cooks needed"
@@ -222,32 +240,118 @@ def _cheapest(
     for shift in shifts:
         for offset in shift.worked():
             on_shift[(shift.start + offset) % size] += shift.cooks
-    hours = sum((s.intervals * grid.minutes - s.unpaid_minutes) * s.cooks for s in shifts) / 60
-    found, bound = objective.Value(), math.ceil(objective.BestBound() - 1e-6)
+    hours = sum(s.paid_minutes(grid) * s.cooks for s in shifts) / 60
+    found, bound = objective.Value(), max(math.ceil(objective.BestBound() - 1e-6), known_bound or 0.0)
     gap = max(0.0, (found - bound) / found) if found else 0.0
-    return Roster(shifts, on_shift, grid, hours, gap <= 1e-9, gap, rules, busy_at_most=busy_at_most)
+    named = tuple(_named_from(given, shifts, grid)) if name_them else ()
+    return Roster(shifts, on_shift, grid, hours, gap <= 1e-9, gap, rules, named, bound)
 
 
 def _hold_named_cooks(
-    solver: pywraplp.Solver, starting: Mapping[Key, Variable], grid: IntervalGrid, rules: ShiftRules, at_most: int
+    solver: pywraplp.Solver, starting: Mapping[Key, pywraplp.Variable], grid: IntervalGrid, rules: ShiftRules
 ) -> None:
-    """What named cooks imply for any roster (named_cooks.py): at every interval at most `at_most` cooks in a shift
-    or the rest after it, and the week's paid hours within what the cooks may work."""
+    """What named cooks imply for any roster (named_cooks.py): at every interval at most their number in a shift or
+    the rest after it, and the week's paid hours within what the cooks may work."""
     assert rules.cooks_available is not None
     busy: list[dict[Key, int]] = [{} for _ in range(grid.size)]
     for key in starting:
         for interval, times in busy_coefficients(key, grid, rules).items():
             busy[interval][key] = times
     for counts in busy:
-        constraint = solver.Constraint(0, at_most)
+        constraint = solver.Constraint(0, rules.cooks_available)
         for key, times in counts.items():
             constraint.SetCoefficient(starting[key], times)
     hours = solver.Constraint(0, rules.cooks_available * rules.max_week_hours * 60)
-    taken = rules.breaks_in(grid)
     for key, variable in starting.items():
-        start, length, brk = key
-        paid = length * grid.minutes - rules.unpaid(brk is not None and taken > 0)
-        hours.SetCoefficient(variable, paid * repeats(grid))
+        hours.SetCoefficient(variable, _paid_minutes(key, grid, rules) * repeats(grid))
+
+
+Slot = tuple[int, int, int]
+"""A shift of the week as a cook is given it: (weekday, start interval of the roster's grid, length)."""
+
+
+def _name_in_program(
+    solver: pywraplp.Solver, starting: Mapping[Key, pywraplp.Variable], grid: IntervalGrid, rules: ShiftRules
+) -> dict[Slot, list[pywraplp.Variable]]:
+    """Who works what, as variables of the program (when the cheapest roster's shifts could not be given out): for
+    each shift of the week and each cook, whether they work it; each shift's cooks are those it starts; each cook
+    within their hours, and in at most one shift or its rest at any moment of the week (the week repeats).
+    RosterError when that program would be too large to solve (NAMING_LIMIT)."""
+    assert rules.cooks_available is not None
+    cooks = range(rules.cooks_available)
+    kinds: dict[tuple[int, int], list[Key]] = {}
+    for key in starting:
+        kinds.setdefault(key[:2], []).append(key)
+    days = [None] if grid.per_weekday else range(7)
+    if rules.cooks_available * len(kinds) * len(days) > NAMING_LIMIT:
+        raise RosterError(
+            f"the cheapest roster's shifts cannot be given to {rules.cooks_available} cooks working at most"
+            f" {rules.max_week_hours:g} h a week with {rules.min_rest_hours:g} h between shifts, and a roster that"
+            " can be is too large a program to find here: allow more cooks (--cooks-available) or hours"
+            " (--max-week-hours)"
+        )
+    given: dict[Slot, list[pywraplp.Variable]] = {}
+    paid: dict[Slot, int] = {}
+    for (start, length), of_kind in kinds.items():
+        for day in days:
+            weekday = grid.weekday(start) if day is None else day
+            assert weekday is not None
+            slot = (weekday, start % grid.per_day, length)
+            given[slot], paid[slot] = [solver.BoolVar("") for _ in cooks], _paid_minutes(of_kind[0], grid, rules)
+            link = solver.Constraint(0, 0)  # its cooks, named, are the cooks who start it
+            for variable in given[slot]:
+                link.SetCoefficient(variable, 1)
+            for key in of_kind:
+                link.SetCoefficient(starting[key], -1)
+    week, rest = 7 * grid.per_day, rest_intervals(rules, grid)
+    busy: dict[int, list[Slot]] = {}  # at each shift's start, the shifts (with their rest) under way
+    points = sorted({day * grid.per_day + start for day, start, _ in given})
+    for slot in given:
+        day, start, length = slot
+        for point in points:
+            if (point - day * grid.per_day - start) % week < length + rest:
+                busy.setdefault(point, []).append(slot)
+    for cook in cooks:
+        hours = solver.Constraint(0, rules.max_week_hours * 60)
+        for slot, variables in given.items():
+            hours.SetCoefficient(variables[cook], paid[slot])
+        for under_way in busy.values():  # two shifts whose spans with rest meet share a shift's start
+            once = solver.Constraint(0, 1)
+            for slot in under_way:
+                once.SetCoefficient(given[slot][cook], 1)
+    return given
+
+
+def _named_from(
+    given: Mapping[Slot, list[pywraplp.Variable]], shifts: list[Shift], grid: IntervalGrid
+) -> list[Assignment]:
+    """The program's answer of who works what, each cook given one of the kinds of their shift (where its break
+    is: as many cooks as start each)."""
+    named = []
+    for (day, start, length), variables in sorted(given.items()):
+        first = day * grid.per_day + start if grid.per_weekday else start
+        kinds = [
+            shift for shift in shifts if (shift.start, shift.intervals) == (first, length) for _ in range(shift.cooks)
+        ]
+        cooks = [cook for cook, variable in enumerate(variables, start=1) if round(variable.solution_value())]
+        named += [Assignment(cook, shift, day) for cook, shift in zip(cooks, kinds, strict=True)]
+    return sorted(named, key=lambda a: (a.day, a.shift.start % grid.per_day, a.cook))
+
+
+def _paid_minutes(key: Key, grid: IntervalGrid, rules: ShiftRules) -> int:
+    """One cook's paid minutes of a kind of shift: its length less an unpaid break's minutes."""
+    return key[1] * grid.minutes - rules.unpaid(key[2] is not None)
+
+
+def _spread(needed: Sequence[int], plan_grid: IntervalGrid, grid: IntervalGrid, rules: ShiftRules) -> list[int]:
+    """The cooks each interval of the roster's grid needs: its plan interval's, but where the kitchen is closed in an
+    interval partly open (opening hours on the finer grid), whose orders came while it was open."""
+    per = plan_grid.minutes // grid.minutes
+    marks = rules.open_mask(grid)
+    return [
+        0 if marks[i] == "closed" and any(m != "closed" for m in marks[i - i % per : i - i % per + per]) else n
+        for i, n in enumerate(n for n in needed for _ in range(per))
+    ]
 
 
 def _wanted(needed: Sequence[int], grid: IntervalGrid, rules: ShiftRules) -> list[int]:
@@ -283,7 +387,7 @@ def _kinds(size: int, shortest: int, longest: int, grid: IntervalGrid, rules: Sh
         if rules.may_last(length, grid) and not any((start + k) % size in closed for k in range(length))
         for brk in rules.break_offsets(length, grid)
         if rules.cooks_available is None
-        or length * grid.minutes - rules.unpaid(brk is not None) <= rules.max_week_hours * 60
+        or _paid_minutes((start, length, brk), grid, rules) <= rules.max_week_hours * 60
     ]
 
 

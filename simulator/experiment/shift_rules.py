@@ -57,6 +57,14 @@ class ShiftRules:
     """With named cooks: the paid hours one cook works in a week at most."""
     min_rest_hours: float = 11.0
     """With named cooks: the hours between the end of one cook's shift and the start of their next, at least."""
+    clock_skip_hours: float = 0.0
+    """The hour the clocks skip in the week planned (named_cooks.for_week): shifts are wall-clock times, so a rest
+    across the change needs that much more by the clock."""
+
+    @property
+    def rest_by_clock_hours(self) -> float:
+        """The rest between one named cook's shifts, by the wall clock the shifts are written in."""
+        return self.min_rest_hours + self.clock_skip_hours
 
     def grid_for(self, plan: IntervalGrid) -> IntervalGrid:
         """The grid a roster is solved on for a plan on `plan`: of step_minutes, when finer."""
@@ -172,6 +180,7 @@ class ShiftRules:
             return (
                 f"{self.cooks_available} named cooks, each at most {self.max_week_hours:g} h a week with"
                 f" {self.min_rest_hours:g} h between shifts"
+                + (f" ({self.rest_by_clock_hours:g} by the clock across its change)" if self.clock_skip_hours else "")
             )
         return f"at least {self.min_crew} cooks while open"
 

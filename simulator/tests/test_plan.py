@@ -345,6 +345,12 @@ def test_rounds_that_run_out_are_said_and_exit_non_zero(their_kitchen, three_wee
         (["--shift-lengths", "4,9"], "--shift-lengths 4,9: each a whole number of 60-minute intervals"),
         (["--cooks-available", "0"], "--cooks-available 0: expected at least 1 cook"),
         (["--shift-step", "25"], "--shift-step 25: expected quarter hours that divide --interval 60, like 15"),
+        (["--shift-step", "-15"], "--shift-step -15: expected quarter hours that divide --interval 60, like 15"),
+        (
+            ["--max-week-hours", "30"],
+            "--max-week-hours and --min-rest are the named cooks' limits: give --cooks-available",
+        ),
+        (["--cooks-available", "9", "--max-week-hours", "3"], "--max-week-hours 3 is shorter than the shortest shift"),
         (
             ["--shift-step", "30", "--starts", "06:15"],
             "--starts 06:15: shifts start on the 30-minute grid (--shift-step)",

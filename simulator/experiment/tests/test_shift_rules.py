@@ -155,3 +155,17 @@ def test_a_finer_step_lets_a_shift_last_what_the_need_asks():
     assert {s.start % 48 for s in halves.shifts} <= {21, 22}  # 10:30 or 11:00
     schedule = halves.schedule().describe()
     assert set(schedule["Wed"]) & {"10:30", "15:30"}  # the crew changes on the half hour
+
+
+def test_opening_on_a_quarter_hour_of_a_half_hourly_plan_leaves_the_closed_quarter_unstaffed():
+    """Open 10:15-22:45, two cooks needed in every half hour from 10:00 to 23:00: on quarter hours the crew comes at
+    10:15 and leaves at 22:45 (the orders of the half hour 10:00 came while open), and each half hour counts the
+    cooks of its open part."""
+    grid = IntervalGrid(30, False, "Europe/Lisbon")
+    needed = [2 if 20 <= i < 46 else 0 for i in range(48)]
+    rules = ShiftRules(break_minutes=0, opening=(10 * 60 + 15, 22 * 60 + 45), step_minutes=15)
+    roster = cheapest_roster(needed, grid, 4, 8, None, WAGES, rules=rules)
+    counted = on_shift(roster, 96)
+    assert counted[40] == 0 and counted[41] == 2 and counted[90] == 2 and counted[91] == 0  # 10:00, 10:15; 22:30, 22:45
+    assert roster.cook_hours == 2 * 12.5
+    assert roster.on_grid(grid)[20] == 2 and roster.on_grid(grid)[45] == 2
