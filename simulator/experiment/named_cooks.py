@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 WEEK_MINUTES = 7 * 24 * 60
 SOLVER_SECONDS = 5.0
 """Time CP-SAT gets to give the shifts to the cooks, when taking them in order of their starts did not."""
+SEARCH_LIMIT = 100_000
+"""The most (shift, cook) pairs CP-SAT is given to search: a larger model takes longer to build than to solve."""
 
 
 class AssignmentError(ValueError):
@@ -168,17 +170,20 @@ def _solved(worked: list[_Worked], rules: ShiftRules) -> list[int]:
 
     assert rules.cooks_available is not None
     cooks = range(rules.cooks_available)
+    if len(worked) * len(cooks) > SEARCH_LIMIT:
+        raise AssignmentError(f"{len(worked)} shifts and {len(cooks)} cooks are too many to search for who works what")
     rest, most = round(rules.rest_by_clock_hours * 60), round(rules.max_week_hours * 60)
+    points = sorted({part.start for part in worked})  # a cook is in one shift-and-rest at any moment
+    busy = [[j for j, part in enumerate(worked) if _busy_at(part, point, rest)] for point in points]
     model = cp_model.CpModel()
     given = {(j, c): model.new_bool_var("") for j in range(len(worked)) for c in cooks}
     for j in range(len(worked)):
         model.add_exactly_one(given[j, c] for c in cooks)
     for c in cooks:
         model.add(sum(part.paid * given[j, c] for j, part in enumerate(worked)) <= most)
-        for point in sorted({part.start for part in worked}):  # a cook is in one shift-and-rest at any moment
-            busy = [given[j, c] for j, part in enumerate(worked) if _busy_at(part, point, rest)]
-            if len(busy) > 1:
-                model.add_at_most_one(busy)
+        for under_way in busy:
+            if len(under_way) > 1:
+                model.add_at_most_one(given[j, c] for j in under_way)
     if worked:
         model.add(given[0, 0] == 1)  # the cooks are alike: the first shift's cook is called Cook 1
     solver = cp_model.CpSolver()

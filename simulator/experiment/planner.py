@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -326,6 +326,7 @@ def comparisons(
         two_level = best_two_level(compare, options.peak_intervals(week.orders_per_day, grid), fixed_cooks)
         if two_level is not None:
             found["best two-level schedule"] = two_level
+    unnamed = replace(request.rules, cooks_available=None)  # who works them changes nothing compared here
     for name, cooks in textbook.items():
         try:
             textbook_roster = cheapest_roster(
@@ -335,7 +336,7 @@ def comparisons(
                 request.max_shift,
                 request.max_cooks,
                 request.wages,
-                rules=request.rules,
+                rules=unnamed,
             )
         except ValueError:
             continue

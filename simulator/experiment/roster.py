@@ -154,7 +154,11 @@ def solve(
     cost = _costs(keys, size, pay, shift_cost, grid, rules)
     if rules.cooks_available is None:
         return _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, rules)
-    roster = _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, rules)
+    roster = _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, replace(rules, cooks_available=None))
+    if _within_named_limits(roster, grid, rules):  # the cheapest roster of all keeps them: the cheapest with them
+        roster = replace(roster, rules=rules)
+    else:  # their constraints are dense (a shift and its rest span most of a day): only when they bind
+        roster = _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, rules)
     try:  # named cooks: the cheapest roster's shifts given to the cooks...
         return replace(roster, named=tuple(assign(roster.shifts, grid, rules)))
     except AssignmentError:  # ...or, when they cannot be, who works what found in the program itself
@@ -245,6 +249,17 @@ def _cheapest(
     gap = max(0.0, (found - bound) / found) if found else 0.0
     named = tuple(_named_from(given, shifts, grid)) if name_them else ()
     return Roster(shifts, on_shift, grid, hours, gap <= 1e-9, gap, rules, named, bound)
+
+
+def _within_named_limits(roster: Roster, grid: IntervalGrid, rules: ShiftRules) -> bool:
+    """Whether a roster keeps what named cooks imply for the crew (_hold_named_cooks), counted from its shifts."""
+    assert rules.cooks_available is not None
+    busy = [0] * grid.size
+    for shift in roster.shifts:
+        for interval, times in busy_coefficients((shift.start, shift.intervals, shift.break_at), grid, rules).items():
+            busy[interval] += times * shift.cooks
+    paid = sum(shift.paid_minutes(grid) * shift.cooks for shift in roster.shifts) * repeats(grid)
+    return max(busy) <= rules.cooks_available and paid <= rules.cooks_available * rules.max_week_hours * 60
 
 
 def _hold_named_cooks(
