@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from common.localtime import LocalClock, half_hour_label
+from common.localtime import EPOCH_WEEKDAY, LocalClock, day_label, half_hour_label
 from common.service_level import BlockLevel, Promise, ServiceLevel, judge_days
 from common.settings import DEFAULT_LABOUR_COST_TARGET, DEFAULT_SLA_P90, DEFAULT_WAGE
 from common.wages import DAY_MINUTES, Wages
@@ -517,14 +517,15 @@ def labour_by_day(
     """(local day, cook-hours, labour cost, revenue in cents) of each day with a crew: each quarter hour's
     cook-minutes (queries._crew_minutes) at the wage and its premium there (common/wages.py). The local day of
     `since`, where the crew's rows begin, is left out: they cover part of it, its sales all of it."""
-    hours: dict[str, float] = defaultdict(float)
-    cost: dict[str, float] = defaultdict(float)
-    for local, cook_hours, paid in _costed(crew, zone, money, since):
-        day = local.strftime("%Y-%m-%d")
+    hours: dict[int, float] = defaultdict(float)
+    cost: dict[int, float] = defaultdict(float)
+    for day, _, cook_hours, paid in _costed(crew, zone, money, since):
         hours[day] += cook_hours
         cost[day] += paid
     sales = dict(revenue)
-    return [(day, hours[day], cost[day], int(sales.get(day, 0))) for day in sorted(hours)]
+    return [
+        (label, hours[day], cost[day], int(sales.get(label, 0))) for day in sorted(hours) for label in [day_label(day)]
+    ]
 
 
 def labour_by_half_hour(
@@ -535,28 +536,37 @@ def labour_by_half_hour(
     hours: dict[int, float] = defaultdict(float)
     cost: dict[int, float] = defaultdict(float)
     days = set()
-    for local, cook_hours, paid in _costed(crew, zone, money, since):
-        half = local.hour * 2 + local.minute // 30
+    for day, seconds, cook_hours, paid in _costed(crew, zone, money, since):
+        half = seconds // 1800
         hours[half] += cook_hours
         cost[half] += paid
-        days.add(local.strftime("%Y-%m-%d"))
+        days.add(day)
+    labels = {day_label(day) for day in days}
     sales: dict[int, int] = defaultdict(int)
-    for day, half, cents in revenue:
-        if day in days:
-            sales[half] += cents
+    for label, half_hour, cents in revenue:
+        if label in labels:
+            sales[half_hour] += cents
     return [(half, hours[half], cost[half], sales[half]) for half in sorted(hours)]
 
 
-def _costed(crew: list[tuple[int, int]], zone: str, money: Money, since: int | None):
-    """(local moment, cook-hours, cost) of each quarter hour of the crew, but those of the local day of `since`."""
+def _costed(
+    crew: list[tuple[int, int]], zone: str, money: Money, since: int | None
+) -> Iterator[tuple[int, int, float, float]]:
+    """(local day, local seconds of the day, cook-hours, cost) of each quarter hour of the crew, but those of the
+    local day of `since`; in integers of the local clock, the wage's multiple looked up once per quarter of the week
+    (two weeks of them: two charts a refresh)."""
     clock = clock_of(zone)
-    cut = None if since is None else clock.local(since).date()
+    cut = None if since is None else clock.local_seconds(since) // 86400
+    multiples: dict[int, float] = {}
     for t, cook_minutes in crew:
-        local = clock.local(t)
-        if local.date() == cut:
+        day, seconds = divmod(clock.local_seconds(t), 86400)
+        if day == cut:
             continue
-        paid = cook_minutes / 60 * money.wages.per_hour * money.wages.times(minute_of_week(local))
-        yield local, cook_minutes / 60, paid
+        minute = (day + EPOCH_WEEKDAY) % 7 * DAY_MINUTES + seconds // 60
+        if minute not in multiples:
+            multiples[minute] = money.wages.times(minute)
+        hours = cook_minutes / 60
+        yield day, seconds, hours, hours * money.wages.per_hour * multiples[minute]
 
 
 def minute_of_week(local: datetime) -> int:
