@@ -33,6 +33,7 @@ from functools import partial
 from tqdm import tqdm
 
 from common.localtime import EPOCH_DAY
+from common.service_level import Promise
 from common.settings import settings_or_exit
 from simulator.experiment import backtest, cli, planner
 from simulator.experiment.demand import day_date
@@ -100,18 +101,14 @@ def plan_week(request: WeekPlanRequest) -> int:
         with tqdm(desc="planning", unit="run", disable=not study.progress) as bar:
             progress = CountedProgress(bar)
             plan = planner.make_plan(roster_request, week, open_executor, progress)
-            progress.set_postfix_str("backtest")
-            replayed, _ = backtest.replay(history, week.blocks, plan.roster.schedule(), promise)
-            folds = backtest.folds(
-                history, partial(plan_fold, roster_request, None, open_executor, progress), promise, frozenset(holidays)
-            )
+            fold = partial(plan_fold, roster_request, None, open_executor, progress)
+            tested = backtested(week, plan.roster.schedule(), fold, promise, holidays, progress)
     except UnreachableTarget as error:
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 2
     except RosterError as error:
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 1
-    tested = Backtest(replayed, folds, holidays)
     write_outputs(plan, tested, study.out, study.plotly_js, request.budget)
     print(summary(plan, tested, study.out, request.budget))
     print(
@@ -135,7 +132,7 @@ def plan_by_role(
     """The week planned role by role for a layout (role_planner.py), and backtested as the one-pool plan is: the
     files and the summary; the exit status."""
     assert request.layout is not None
-    study, history = request.study, week.history
+    study = request.study
     try:
         layout = read_layout(request.layout, week.history.grid.zone)
         layout.check_menu(load_menu(study.orders.menu), str(request.layout))
@@ -146,17 +143,14 @@ def plan_by_role(
         with tqdm(desc="planning by role", unit="run", disable=not study.progress) as bar:
             progress = CountedProgress(bar)
             plan = plan_roles(roster_request, layout, week, open_executor, progress)
-            progress.set_postfix_str("backtest")
-            replayed, _ = backtest.replay(history, week.blocks, plan.crew, study.promise)
             fold = partial(plan_fold, roster_request, layout, open_executor, progress)
-            folds = backtest.folds(history, fold, study.promise, frozenset(holidays))
+            tested = backtested(week, plan.crew, fold, study.promise, holidays, progress)
     except UnreachableTarget as error:
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 2
     except RosterError as error:
         print(f"simulator.plan: {error}", file=sys.stderr)
         return 1
-    tested = Backtest(replayed, folds, holidays)
     write_role_outputs(plan, tested, study.out, study.plotly_js, request.budget)
     print(role_summary(plan, tested, study.out, request.budget))
     if not plan.raised or not plan.holds:
@@ -210,6 +204,21 @@ def with_holidays(history: History, spec: str | None, last_day: int) -> dict[int
     first = int(history.demand.days[0])
     named = read_holidays(spec, day_date(first), day_date(last_day))
     return {(day - EPOCH_DAY).days: name for day, name in named.items()}
+
+
+def backtested(
+    week: WeekAhead,
+    crew: TrialCrew,
+    fold: Callable[[History, int, str], tuple[WeekAhead, TrialCrew, float]],
+    promise: Promise,
+    holidays: dict[int, str],
+    progress: PlanProgress,
+) -> Backtest:
+    """The plan's crew replayed on the file's own days, and its last weeks planned again by `fold` (plan_fold)."""
+    progress.set_postfix_str("backtest")
+    history = week.history
+    replayed, _ = backtest.replay(history, week.blocks, crew, promise)
+    return Backtest(replayed, backtest.folds(history, fold, promise, frozenset(holidays)), holidays)
 
 
 def plan_fold(

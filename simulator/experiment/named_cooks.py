@@ -173,17 +173,16 @@ def _solved(worked: list[_Worked], rules: ShiftRules) -> list[int]:
     if len(worked) * len(cooks) > SEARCH_LIMIT:
         raise AssignmentError(f"{len(worked)} shifts and {len(cooks)} cooks are too many to search for who works what")
     rest, most = round(rules.rest_by_clock_hours * 60), round(rules.max_week_hours * 60)
-    points = sorted({part.start for part in worked})  # a cook is in one shift-and-rest at any moment
-    busy = [[j for j, part in enumerate(worked) if _busy_at(part, point, rest)] for point in points]
+    busy = under_way([(part.start, part.end - part.start) for part in worked], WEEK_MINUTES, rest)
     model = cp_model.CpModel()
     given = {(j, c): model.new_bool_var("") for j in range(len(worked)) for c in cooks}
     for j in range(len(worked)):
         model.add_exactly_one(given[j, c] for c in cooks)
     for c in cooks:
         model.add(sum(part.paid * given[j, c] for j, part in enumerate(worked)) <= most)
-        for under_way in busy:
-            if len(under_way) > 1:
-                model.add_at_most_one(given[j, c] for j in under_way)
+        for at_once in busy:  # a cook in one shift or its rest at any moment
+            if len(at_once) > 1:
+                model.add_at_most_one(given[j, c] for j in at_once)
     if worked:
         model.add(given[0, 0] == 1)  # the cooks are alike: the first shift's cook is called Cook 1
     solver = cp_model.CpSolver()
@@ -200,6 +199,11 @@ def _solved(worked: list[_Worked], rules: ShiftRules) -> list[int]:
     return [next(c for c in cooks if solver.value(given[j, c])) for j in range(len(worked))]
 
 
-def _busy_at(part: _Worked, point: int, rest: int) -> bool:
-    """Whether the cook of `part` is in it or its rest at minute `point` of the week (the week repeats)."""
-    return (point - part.start) % WEEK_MINUTES < part.end - part.start + rest
+def under_way(spans: Sequence[tuple[int, int]], cycle: int, rest: int) -> list[list[int]]:
+    """At each start of the (start, length) spans, those (by index) in which or in whose rest it falls, the cycle
+    repeating. Two spans too close for one cook meet at one of their starts, so a cook in at most one of each list
+    never works two of them."""
+    starts = sorted({start for start, _ in spans})
+    return [
+        [j for j, (start, length) in enumerate(spans) if (point - start) % cycle < length + rest] for point in starts
+    ]

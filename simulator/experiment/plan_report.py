@@ -488,6 +488,7 @@ def summary(plan: Plan, tested: Backtest, out: Path, budget: float | None = None
 
     first, last = (day_date(d) for d in (week.first_day, week.first_day + 6))
     totals = week.mean[1:].sum()
+    cost = week_cost(plan.roster, plan.wages)  # its shifts': breaks and shift costs priced
     lines = [
         f"The week planned: {first:%a %Y-%m-%d} to {last:%a %Y-%m-%d}, local time of {grid.zone}.",
         f"Forecast: {forecast.method}: {totals:,.0f} orders"
@@ -505,11 +506,11 @@ def summary(plan: Plan, tested: Backtest, out: Path, budget: float | None = None
         f" {plan.roster.cook_hours / max(requirement_hours, 1e-9):.2f}; {plan.roster_rounds} round(s) on"
         f" {week.size('raise')} raise weeks"
         + ("." if plan.raised else ": the rounds ran out with blocks still short of the service level."),
-        f"Labour cost: {plan.wages.show(week_cost(plan.roster, plan.wages))} a week, the roster's shifts at"
+        f"Labour cost: {plan.wages.show(cost)} a week, the roster's shifts at"
         f" {cost_terms(plan.wages)} (shifts.csv, by shift).",
         *named_line(plan.roster),
-        *rules_lines(plan.roster.rules, plan.rule_costs, week_cost(plan.roster, plan.wages), plan.wages, grid),
-        *budget_line(week_cost(plan.roster, plan.wages), budget, plan.wages),
+        *rules_lines(plan.roster.rules, plan.rule_costs, cost, plan.wages, grid),
+        *budget_line(cost, budget, plan.wages),
         shown_line(plan),
     ]
     lines += held_out_lines(plan)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from common.schedule import CookSchedule
@@ -28,6 +29,7 @@ from simulator.experiment.named_cooks import (
     busy_coefficients,
     repeats,
     rest_intervals,
+    under_way,
 )
 from simulator.experiment.shift_rules import NO_RULES, ShiftRules
 
@@ -44,6 +46,8 @@ GAP = 0.005
 """The solver stops at a roster proven within this share of the least cost (Roster.gap says how far it may be)."""
 SOLVER_SECONDS = 20.0
 """Time the solver gets at most: the answer is optimal when it says so, else within its stated gap."""
+MORE_COOKS = "allow more cooks (--cooks-available) or hours (--max-week-hours)"
+"""What to change when named cooks cannot work the roster."""
 NAMING_LIMIT = 60_000
 """With named cooks: the most (cook, shift of the week) pairs the program that decides who works what may hold; a
 larger one would not be solved in SOLVER_SECONDS."""
@@ -152,17 +156,18 @@ def solve(
         raise RosterError(f"--max-cooks {max_cooks} is below the {wanted[worst]} cooks needed at {grid.label(worst)}")
     keys = _kinds(size, shortest, longest, grid, rules)
     cost = _costs(keys, size, pay, shift_cost, grid, rules)
+    cheapest = partial(_cheapest, keys, cost, wanted, grid, min_hours, max_hours, max_cooks)
     if rules.cooks_available is None:
-        return _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, rules)
-    roster = _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, replace(rules, cooks_available=None))
+        return cheapest(rules)
+    roster = cheapest(replace(rules, cooks_available=None))
     if _within_named_limits(roster, grid, rules):  # the cheapest roster of all keeps them: the cheapest with them
         roster = replace(roster, rules=rules)
     else:  # their constraints are dense (a shift and its rest span most of a day): only when they bind
-        roster = _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, rules)
+        roster = cheapest(rules)
     try:  # named cooks: the cheapest roster's shifts given to the cooks...
         return replace(roster, named=tuple(assign(roster.shifts, grid, rules)))
     except AssignmentError:  # ...or, when they cannot be, who works what found in the program itself
-        return _cheapest(keys, cost, wanted, grid, min_hours, max_hours, max_cooks, rules, roster.bound)
+        return cheapest(rules, roster.bound)
 
 
 def _cheapest(
@@ -219,8 +224,8 @@ def _cheapest(
         proven = "none exists" if status == pywraplp.Solver.INFEASIBLE else f"none found in {SOLVER_SECONDS:g} s"
         raise RosterError(
             f"no roster's shifts can be given to {rules.cooks_available} cooks working at most"
-            f" {rules.max_week_hours:g} h a week with {rules.min_rest_hours:g} h between shifts ({proven}): allow"
-            " more cooks (--cooks-available) or hours (--max-week-hours)"
+            f" {rules.max_week_hours:g} h a week with {rules.min_rest_hours:g} h between shifts ({proven}):"
+            f" {MORE_COOKS}"
         )
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         raise RosterError(
@@ -228,8 +233,7 @@ def _cheapest(
             + (f" with at most {max_cooks} at once" if max_cooks is not None else "")
             + (f" under the rules ({', '.join(rules.in_force())})" if rules.in_force() else "")
             + (
-                ": too few named cooks to cover the need with their rest between shifts; allow more cooks"
-                " (--cooks-available) or hours (--max-week-hours)"
+                f": too few named cooks to cover the need with their rest between shifts; {MORE_COOKS}"
                 if rules.cooks_available is not None
                 else ""
             )
@@ -302,8 +306,7 @@ def _name_in_program(
         raise RosterError(
             f"the cheapest roster's shifts cannot be given to {rules.cooks_available} cooks working at most"
             f" {rules.max_week_hours:g} h a week with {rules.min_rest_hours:g} h between shifts, and a roster that"
-            " can be is too large a program to find here: allow more cooks (--cooks-available) or hours"
-            " (--max-week-hours)"
+            f" can be is too large a program to find here: {MORE_COOKS}"
         )
     given: dict[Slot, list[pywraplp.Variable]] = {}
     paid: dict[Slot, int] = {}
@@ -318,22 +321,17 @@ def _name_in_program(
                 link.SetCoefficient(variable, 1)
             for key in of_kind:
                 link.SetCoefficient(starting[key], -1)
-    week, rest = 7 * grid.per_day, rest_intervals(rules, grid)
-    busy: dict[int, list[Slot]] = {}  # at each shift's start, the shifts (with their rest) under way
-    points = sorted({day * grid.per_day + start for day, start, _ in given})
-    for slot in given:
-        day, start, length = slot
-        for point in points:
-            if (point - day * grid.per_day - start) % week < length + rest:
-                busy.setdefault(point, []).append(slot)
+    slots = list(given)
+    spans = [(day * grid.per_day + start, length) for day, start, length in slots]
+    busy = under_way(spans, 7 * grid.per_day, rest_intervals(rules, grid))
     for cook in cooks:
         hours = solver.Constraint(0, rules.max_week_hours * 60)
         for slot, variables in given.items():
             hours.SetCoefficient(variables[cook], paid[slot])
-        for under_way in busy.values():  # two shifts whose spans with rest meet share a shift's start
+        for at_once in busy:  # a cook in one shift or its rest at any moment
             once = solver.Constraint(0, 1)
-            for slot in under_way:
-                once.SetCoefficient(given[slot][cook], 1)
+            for j in at_once:
+                once.SetCoefficient(given[slots[j]][cook], 1)
     return given
 
 
