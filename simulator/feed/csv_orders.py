@@ -5,7 +5,7 @@ How a file is read, in order:
    --preset, else ours or the one preset the header fits (simulator/feed/presets.py);
 2. a file (not a pipe) is scanned once first: which locations it holds (several need --location), which decimal
    mark its prices use (unless --decimal-comma or --no-decimal-comma says), and whether its orders are in
-   time order with each order's rows together;
+   time order with each order's rows together (a large file quickly, by pandas: simulator/feed/quick_scan.py);
 3. rows that are not food to cook (voided, refunds, fees) and rows of other locations are left out and counted
    (`left_out`); the rest are grouped by order: as they come when the file is in order (streamed, one order
    read ahead), else sorted first (simulator/feed/sorting.py).
@@ -22,7 +22,7 @@ from functools import cached_property, lru_cache
 
 from simulator.feed.cells import COMMA, DOT, decimal_evidence, parse_money, parse_quantity
 from simulator.feed.csv_source import CsvSource
-from simulator.feed.layout import Layout
+from simulator.feed.layout import LEFT_OUT, Layout, remembered
 from simulator.feed.options import FeedOptions
 from simulator.feed.presets import PRESETS, detect, with_columns
 from simulator.feed.seen_ids import SeenIds
@@ -32,6 +32,9 @@ from simulator.menu import Dish
 from simulator.orders import FeedEntry, Invalid, OrdersFileError, Rejected, parse_order
 
 OTHER_LOCATIONS = "rows of other locations"
+QUICK_FROM = 4 << 20
+"""Files from this many bytes are scanned quickly (simulator/feed/quick_scan.py): below it, importing pandas (a
+fifth of a second) costs more than the exact scan."""
 LATE_SLACK = 15 * 60
 """Seconds an order may be stamped before one ahead of it in a file in arrival order: a delivery service that
 sends an order late stamps it when it was placed, and the kitchen receives it when it is read. Any more, and the
@@ -48,8 +51,9 @@ class Scan:
     """The line of the first order out of time order, or whose rows are apart (-1: the last order); None: the file
     is in order."""
     locations: Counter[str] = field(default_factory=Counter)
-    evidence: dict[str, tuple[int, str]] = field(default_factory=dict)
-    """Decimal mark -> the first (line, price) that proves it."""
+    evidence: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+    """Decimal mark -> the first (line, price) that proves it; the line is None from the quick scan, which gives
+    way to the exact one where a line must be said (both marks)."""
 
 
 @dataclass(frozen=True)
@@ -67,13 +71,14 @@ class CsvOrders:
         self.name, self.options = name, options
         self.source = CsvSource(stream, name, options.delimiter)
         self.sorted: SortedRows | None = None
-        self._lines: dict[tuple[str, str, str], dict[str, object]] = {}
+        self._lines: dict[object, dict[str, object]] = {}
+        """Item lines read, by their raw cells (see _line)."""
         try:
             self.layout = self._layout()
             self.times = RowTimes(self.layout, options.reading, options.kitchen_zone)
             self.left_out: Counter[str] = Counter()
             self.location = options.location
-            self.scan = self._scan() if self.source.rereadable else None
+            self.scan = (self._quick_scan() or self._scan()) if self.source.rereadable else None
             self.mark = self._mark()
             self._check_locations()
         except BaseException:
@@ -102,15 +107,28 @@ class CsvOrders:
                 )
             ) from None
 
+    def _quick_scan(self) -> Scan | None:
+        """A large file's scan by pandas' C parser (simulator/feed/quick_scan.py); None: the exact scan's to do."""
+        if self.source.size < QUICK_FROM:
+            return None
+        from simulator.feed import quick_scan  # here: it imports pandas
+
+        reading, zone = self.options.reading, self.options.kitchen_zone
+        return quick_scan.quick(self.source, self.layout, reading, zone, self.location, self._slack, _proven)
+
+    @property
+    def _slack(self) -> int:
+        return 0 if self.layout.shape.name in PRESETS else LATE_SLACK
+
     def _scan(self) -> Scan:
         scan, seen = Scan(), SeenIds()
         current: str | None = None
         order_at: int | None = None
         order_line = 0
         latest: int | None = None
-        price_of = self.layout.reader("amount" if "amount" in self.layout.fields else "price_per_unit")
+        price_of = self.layout.reader(self.layout.price)
         order_of, time_of = self.layout.reader("order_id"), self.layout.reader("ordered_at")
-        slack = 0 if self.layout.shape.name in PRESETS else LATE_SLACK
+        slack = self._slack
         order_time: str | None = None  # its first row's cell: rows that repeat it need not be read again
         try:
             for number, row in self._kept(self.source.numbered_rows(), Counter(), scan.locations):
@@ -234,15 +252,20 @@ class CsvOrders:
     ) -> Iterator[tuple[int, list[str]]]:
         """The rows that are food to cook at the kept location; the others counted by reason. `places`, when
         scanning: every location met is counted there (and kept, when no --location names one)."""
-        flag, by_place, scanning = self.layout.flag, "location" in self.layout.fields, places is not None
+        layout, by_place, scanning = self.layout, "location" in self.layout.fields, places is not None
+        if not by_place and not any(name in layout.fields for name in LEFT_OUT):
+            yield from rows  # every row is food to cook (our own columns)
+            return
         kept = None if self.location is None else self.location.casefold()
+        flag = remembered(layout.cells(*LEFT_OUT), layout.flag)
+        place_of = remembered(layout.cells("location"), layout.reader("location"))
         for number, row in rows:
             reason = flag(row)
             if reason is not None:
                 counted[reason] += 1
                 continue
             if by_place:
-                place = self.layout.value(row, "location")
+                place = place_of(row)
                 if places is not None:
                     places[place] += 1
                 if kept is None and not scanning:
@@ -362,13 +385,12 @@ class CsvOrders:
         """An item line: its dish, quantity (1 for an export of a row a unit) and price of a unit in cents (a
         line's amount over its quantity, to the nearest cent, half to even, when the export gives the line's).
         Lines repeat (a menu's dishes, quantities and prices): each is read once, the last LINES of them kept."""
-        item_of, quantity_of, money_of = self._line_readers
-        key = (item_of(row), quantity_of(row), money_of(row))
+        key = self._line_cells(row)
         line = self._lines.get(key)
         if line is None:
             if len(self._lines) >= LINES:
                 self._lines.clear()
-            line = self._lines[key] = self._read_line(*key)
+            line = self._lines[key] = self._read_line(*(read(row) for read in self._line_readers))
         return line
 
     def _read_line(self, item: str, quantity_cell: str, money_cell: str) -> dict[str, object]:
@@ -391,10 +413,17 @@ class CsvOrders:
         return tuple(self.layout.reader(name) for name in ("order_id", "item", "name", "service"))
 
     @cached_property
+    def _line_fields(self) -> tuple[str, str, str]:
+        """A line's item, quantity and money (its amount, or its price of a unit)."""
+        return ("item", "quantity", self.layout.price)
+
+    @cached_property
     def _line_readers(self) -> tuple[Callable[[list[str]], str], ...]:
-        """A line's item, quantity and money (its amount, or its price of a unit) cells."""
-        money = "amount" if "amount" in self.layout.fields else "price_per_unit"
-        return tuple(self.layout.reader(name) for name in ("item", "quantity", money))
+        return tuple(self.layout.reader(name) for name in self._line_fields)
+
+    @cached_property
+    def _line_cells(self) -> Callable[[list[str]], object]:
+        return self.layout.cells(*self._line_fields)
 
     def sold(self) -> dict[str, Sold]:
         """Every dish its kept lines name, with its category and the units sold: a pass of its own, for a menu's

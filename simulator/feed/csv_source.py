@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import sys
 from collections.abc import Iterator
 
@@ -89,6 +90,16 @@ class CsvSource:
             raise OrdersFileError(f"{self.name}: CSV error at line {self.rows.line_num}: {error}") from None
         except UnicodeDecodeError as error:
             raise not_utf8(self.name, error, self.rows.line_num) from None
+
+    @property
+    def size(self) -> int:
+        """The file's length in bytes (0: a pipe)."""
+        return os.fstat(self.stream.fileno()).st_size if self.rereadable else 0
+
+    def rewound(self) -> None:
+        """The stream was read by another reader (simulator/feed/quick_scan.py): the next pass starts it again."""
+        self.stream.seek(0)
+        self.passes = max(self.passes, 1)
 
     def describe(self) -> list[str]:
         """What is not the default about how the text was read, for `simulator.check`."""

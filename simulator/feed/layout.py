@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
+from typing import TypeVar
 
 from common.settings import COLUMNS
 from simulator.orders import OrdersFileError
@@ -30,6 +32,9 @@ def said_left_out(counts: Counter[str]) -> str:
     return ", ".join(f"{count:,} {LEFT_OUT.get(why, why)}" for why, count in counts.most_common())
 
 
+REMEMBERED = 4096
+"""Distinct cells `remembered` keeps."""
+T = TypeVar("T")
 NEEDED = ("order_id", "ordered_at", "item")
 """The fields every layout must find; a quantity and a price too, unless said otherwise (Layout)."""
 
@@ -134,6 +139,22 @@ class Layout:
         """A field's value in a row, as a function made once: a million rows ask for it several times each."""
         return self._readers.get(name, _nothing)
 
+    @property
+    def price(self) -> str:
+        """The field of a line's money: its `amount` when the layout has one, else its `price_per_unit`."""
+        return "amount" if "amount" in self.fields else "price_per_unit"
+
+    def columns(self, *names: str) -> list[int]:
+        """The columns these fields (those the layout has) are read from, in the header's order."""
+        fields = self.fields
+        return sorted({i for name in names if name in fields for alt in fields[name].alternatives for i in alt})
+
+    def cells(self, *names: str) -> Callable[[list[str]], object]:
+        """The raw cells of these fields' columns, in one call (operator.itemgetter's): a key under which to
+        remember what a row's fields say, a million rows having few distinct ones."""
+        columns = self.columns(*names)
+        return itemgetter(*columns) if columns else _nothing
+
     @cached_property
     def _readers(self) -> dict[str, Callable[[list[str]], str]]:
         return {name: _reader(found) for name, found in self.fields.items()}
@@ -167,6 +188,23 @@ def _reader(found: Field) -> Callable[[list[str]], str]:
             return lambda row: row[column].strip()
         return lambda row: " ".join([row[i].strip() for i in columns]).strip()
     return found.value
+
+
+def remembered(cells: Callable[[list[str]], object], value_of: Callable[[list[str]], T]) -> Callable[[list[str]], T]:
+    """value_of(row), remembered by the row's raw cells that it reads (`cells`, from Layout.cells) for the last
+    REMEMBERED of them: a million rows say few distinct things in a column (a location, a flag)."""
+    known: dict[object, T] = {}
+
+    def value(row: list[str]) -> T:
+        key = cells(row)
+        if key in known:
+            return known[key]
+        if len(known) >= REMEMBERED:
+            known.clear()
+        found = known[key] = value_of(row)
+        return found
+
+    return value
 
 
 def _nothing(row: list[str]) -> str:

@@ -35,6 +35,25 @@ class SeenIds:
             self._merge()
         return False
 
+    def add_all(self, order_ids: list[str]) -> bool:
+        """Note the ids, in a batch (simulator/feed/quick_scan.py); True if any was already there, or is there
+        twice."""
+        import numpy as np
+
+        keys = np.fromiter((hash(i) & 0xFFFF_FFFF_FFFF_FFFF for i in order_ids), dtype=np.uint64, count=len(order_ids))
+        keys.sort()
+        if self.recent:
+            self._merge()
+        older = self.older
+        at = older.searchsorted(keys)
+        found = at < len(older)
+        if (keys[1:] == keys[:-1]).any() or (older[at[found]] == keys[found]).any():
+            return True
+        merged = np.concatenate((older, keys))
+        merged.sort(kind="stable")  # two sorted runs, merged in one pass
+        self.older = merged
+        return False
+
     def _merge(self) -> None:
         """The recent ids into the sorted array: one new array, sorted in place (no id is in both)."""
         import numpy as np

@@ -111,3 +111,61 @@ def test_a_rows_time_takes_the_fast_path_only_when_read_as_iso():
     patterned = RowTimes(SQUARE.layout(header), Reading(None, "%Y-%m-%d %H:%M:%S"), None)
     assert patterned.epoch(row) == plain.epoch(row)
     assert patterned.day_offsets == {}  # a pattern given: every time read by it
+
+
+CELLS = st.one_of(
+    st.datetimes(min_value=datetime(1965, 1, 1), max_value=datetime(2104, 12, 31)).map(
+        lambda moment: moment.replace(microsecond=0).isoformat(sep=st_sep(moment))
+    ),
+    st.sampled_from(
+        [
+            "2026-02-30 10:00:00",  # no such day
+            "1969-12-31 23:59:59",  # the years' ends, which the UTC and the zones' paths keep differently
+            "1970-01-01 00:00:00",
+            "2099-12-31 23:59:59",
+            "2100-01-01 00:00:00",
+            "2026-03-08 02:30:00",  # skipped in Chicago
+            "2026-11-01 01:30:00",  # passed twice in Chicago
+            "2026-07-01 12:00:00 EDT",
+            "2026-07-01T12:00:00+05:30",
+            "2026-07-01T12:00:00Z",
+            "2026-07-01 24:00:00",
+            "07/01/2026 12:00",
+            "",
+            "noon",
+        ]
+    ),
+)
+
+
+def st_sep(moment: datetime) -> str:
+    return "T" if moment.second % 2 else " "
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            CELLS, st.sampled_from(["", "America/Chicago", "Central Time (US & Canada)", "UTC", "+02:00", "Mars"])
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    default=st.sampled_from([None, *ZONES]),
+)
+def test_many_rows_times_read_at_once_are_each_rows_time(rows, default):
+    """RowTimes.epochs (a large file's quick scan) says of every row what epoch says of it, unreadable ones too,
+    read in UTC, in a zone column's zone or in the kitchen's zone; numpy reads the common ones together."""
+    header = [*COLUMNS, "zone"]
+    layout = OURS.layout(header)
+    cells = [[""] * len(header) for _ in rows]
+    for row, (wall, zone) in zip(cells, rows, strict=True):
+        row[header.index("ordered_at")], row[header.index("zone")] = wall, zone
+    together = RowTimes(layout, Reading(default, None), None).epochs(cells)
+    alone = RowTimes(layout, Reading(default, None), None)
+    for row, at in zip(cells, together.tolist(), strict=True):
+        try:
+            expected = float(alone.epoch(row))
+        except Invalid:
+            expected = float("inf")
+        assert at == expected, row

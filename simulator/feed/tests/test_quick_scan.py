@@ -1,0 +1,203 @@
+"""A large file's quick scan (simulator/feed/quick_scan.py) finds what the exact scan finds, or gives way to it.
+
+Exports of Square, Toast and Clover and files of our columns are written with their rows in time order or in any
+order, at one location or two, with lines left out, and read whole with the quick scan (in chunks of three rows,
+so that orders run across them) and with the exact one: the same orders, the same lines left out, the same words
+said, the same errors; and where both scans run, the same findings."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from datetime import datetime, timedelta
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from common.settings import COLUMNS
+from simulator.feed import FeedOptions, csv_orders, open_orders, quick_scan
+from simulator.feed.cells import COMMA, DOT
+from simulator.feed.csv_orders import CsvOrders
+from simulator.feed.seen_ids import SeenIds
+from simulator.feed.tests.test_presets import CLOVER, MENU, NEW_YORK, SYSTEMS, TOAST, Sold, exports, write
+from simulator.orders import Order, OrdersFileError, Rejected
+
+Outcome = tuple[str, object, object, object]
+
+
+def read(path: Path, quick: bool, **options: object) -> Outcome:
+    """The whole file read: its orders, rejections, lines left out and what is said of it, or its error; and
+    which scan it had (with the quick one, its findings)."""
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch.object(csv_orders, "QUICK_FROM", 0 if quick else 1 << 62))
+        stack.enter_context(mock.patch.object(quick_scan, "CHUNK_ROWS", 3))
+        try:
+            feed = stack.enter_context(open_orders(path, FeedOptions(**options)))  # type: ignore[arg-type]
+            entries = list(feed.entries(MENU))
+        except OrdersFileError as error:
+            return "error", str(error), None, None
+        orders = feed.orders
+        assert isinstance(orders, CsvOrders) and orders.scan is not None
+        made = [
+            (e.order_id, e.ordered_at, [(x.dish.name, x.quantity, x.price_per_unit) for x in e.lines])
+            if isinstance(e, Order)
+            else (e.reason, e.raw)
+            if isinstance(e, Rejected)
+            else e
+            for e in entries
+        ]
+        findings = (orders.scan.out_of_place, dict(orders.scan.locations), marks(orders.scan.evidence))
+        return "read", (made, dict(feed.left_out), feed.describe()), findings, orders.scan.evidence
+
+
+def marks(evidence: dict[str, tuple[int | None, str]]) -> dict[str, str]:
+    return {mark: price for mark, (_, price) in evidence.items()}
+
+
+def same_both_ways(path: Path, **options: object) -> Outcome:
+    quick, exact = read(path, True, **options), read(path, False, **options)
+    assert quick[:3] == exact[:3]
+    return quick
+
+
+def in_order(sold: list[Sold], kept: str | None) -> list[Sold]:
+    """Each order's lines together, the orders by their earliest line read (what a feed of orders would send)."""
+    orders: dict[str, list[Sold]] = {}
+    for line in sold:
+        orders.setdefault(line.order_id, []).append(line)
+
+    def earliest(lines: list[Sold]) -> int:
+        read = [x.epoch for x in lines if x.left_out is None and kept in (None, x.location.casefold())]
+        return min(read, default=0)
+
+    return [line for lines in sorted(orders.values(), key=earliest) for line in lines]
+
+
+@pytest.mark.parametrize("system", SYSTEMS, ids=[system.name for system in SYSTEMS])
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_an_export_reads_the_same_with_the_quick_scan(tmp_path_factory, system, data):
+    sold = data.draw(exports(system))
+    if system is not CLOVER and data.draw(st.booleans()):  # Clover's lines have no location
+        places = st.sampled_from(["Main St", "Dock Rd"])
+        sold = [Sold(**{**line.__dict__, "location": data.draw(places)}) for line in sold]
+    kept = None if system is CLOVER else data.draw(st.sampled_from([None, "Main St", "dock rd"]))
+    ordered = data.draw(st.booleans())
+    rows = in_order(sold, kept and kept.casefold()) if ordered else data.draw(st.permutations(sold))
+    path = system.write(tmp_path_factory.mktemp(system.name) / "export.csv", rows)
+    outcome = same_both_ways(path, kitchen_zone=NEW_YORK, location=kept)
+    if ordered and outcome[0] == "read":
+        assert outcome[2][0] is None  # found in order by the quick scan itself
+        assert all(line is None for line, _ in outcome[3].values())
+
+
+def ours(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    """A file of our columns, a row for each (order id, time, price)."""
+    cells = {"item": "Pad Thai", "quantity": "1", "name": "Ann", "service": "Walk-in"}
+    return write(
+        path,
+        list(COLUMNS),
+        [
+            [{**cells, "order_id": i, "ordered_at": at, "price_per_unit": price}[c] for c in COLUMNS]
+            for i, at, price in rows
+        ],
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    orders=st.lists(
+        st.tuples(
+            st.integers(0, 8),
+            st.one_of(st.integers(-40, 40), st.none()),
+            st.integers(1, 3),
+            st.sampled_from(["12.50", "12,50", "1,250", "8"]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_our_columns_read_the_same_with_the_quick_scan(tmp_path_factory, orders):
+    """Our columns allow an order stamped up to 15 minutes before one ahead of it (a delivery service sending it
+    late): orders ten minutes apart give or take up to 40, ids used again, up to three rows an order, times that
+    cannot be read, prices with either decimal mark or neither."""
+    rows = []
+    for number, (which, minutes, lines, price) in enumerate(orders):
+        at = (
+            "soon"
+            if minutes is None
+            else f"2026-07-18T{12 + (number * 10 + minutes) // 60:02d}:{(number * 10 + minutes) % 60:02d}:00"
+        )
+        rows += [(f"o{which}", at, price)] * lines
+    same_both_ways(ours(tmp_path_factory.mktemp("ours") / "orders.csv", rows))
+
+
+@pytest.mark.parametrize("before, in_order", [(15, True), (16, False)])
+def test_the_quick_scan_keeps_our_columns_slack_to_the_minute(tmp_path, before, in_order):
+    rows = [("a", "2026-07-18T12:00:00", "1.00"), ("b", "2026-07-18T12:30:00", "1.00")]
+    rows.append(("c", f"2026-07-18T12:{30 - before:02d}:00", "1.00"))
+    _, _, (out_of_place, _, _), evidence = same_both_ways(ours(tmp_path / "orders.csv", rows))
+    assert (out_of_place is None) == in_order
+    assert all((line is None) == in_order for line, _ in evidence.values())  # the quick scan's own, or the exact
+
+
+def test_an_order_running_across_chunks_is_at_its_earliest_line(tmp_path):
+    """A Toast ticket fired over half an hour, its first line in one chunk of three rows and its last in the
+    next, comes at its first line: before the ticket opened ten minutes after it."""
+    first = datetime(2026, 7, 18, 12, 0)
+    sold = [Sold("1001", first + timedelta(minutes=m), NEW_YORK, "Pad Thai", 1, 1400) for m in (0, 25, 25, 25)]
+    sold.append(Sold("1002", first + timedelta(minutes=10), NEW_YORK, "Iced Tea", 1, 350))
+    _, _, (out_of_place, _, _), evidence = same_both_ways(TOAST.write(tmp_path / "export.csv", sold))
+    assert out_of_place is None and all(line is None for line, _ in evidence.values())
+
+
+def test_what_the_quick_scan_cannot_say_where_the_exact_scan_says(tmp_path):
+    rows = [
+        ("a", "2026-07-18T12:00:00", "12.50"),
+        ("b", "2026-07-18T12:20:00", "12,50"),
+        ("a", "2026-07-18T12:30:00", "1.00"),
+    ]
+    path = ours(tmp_path / "orders.csv", rows)
+    kind, said, _, _ = same_both_ways(path)
+    assert kind == "error" and "line 2 '12.50' and line 3 '12,50'" in str(said)
+    kind, (made, _, describe), _, evidence = same_both_ways(path, decimal_comma=False)
+    assert "rows sorted by order and time (out of order from line 4)" in describe
+    assert all(line is not None for line, _ in evidence.values())  # the exact scan's, with its lines
+
+
+@pytest.mark.parametrize(
+    "broken, said",
+    [
+        ("c,2026-07-18T12:40:00,Ann,Walk-in,Pad Thai,1,12.50,extra\n", "line 4 has 8 fields"),
+        ("c,2026-07-18T12:40:00,Ann\n", "line 4 has 3 fields"),
+        ('c,2026-07-18T12:40:00,"Ann"x,Walk-in,Pad Thai,1,12.50\n', "line 4"),
+    ],
+)
+def test_a_broken_row_ends_the_stream_where_it_is_read_the_quick_scan_or_not(tmp_path, broken, said):
+    """pandas refuses a row too long (the exact scan then says where), and reads a row cut short or a stray quote
+    where Python's csv module would not: its rows before the break are read, then the break ends the stream."""
+    path = ours(tmp_path / "orders.csv", [("a", "2026-07-18T12:00:00", "12.50"), ("b", "2026-07-18T12:20:00", "9.00")])
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(broken + "d,2026-07-18T12:50:00,Ann,Walk-in,Pad Thai,1,12.50\n")
+    for quick in (True, False):
+        with mock.patch.object(csv_orders, "QUICK_FROM", 0 if quick else 1 << 62):
+            with open_orders(path) as feed:
+                read_before = []
+                with pytest.raises(OrdersFileError, match=said):
+                    for entry in feed.entries(MENU):
+                        read_before.append(entry.order_id)  # type: ignore[union-attr]
+        assert read_before == ["a", "b"]
+
+
+def test_order_ids_are_added_in_batches_as_one_at_a_time():
+    seen = SeenIds()
+    assert not seen.add_all([f"id-{n}" for n in range(100)])
+    assert not seen.add("id-100") and seen.add("id-5")
+    assert not seen.add_all(["id-101", "id-102"])
+    assert seen.add_all(["id-103", "id-100"])  # one already there (added one at a time)
+    fresh = SeenIds()
+    assert fresh.add_all(["x", "y", "x"])  # twice in one batch
+    assert not SeenIds().add_all([])
+    assert DOT != COMMA
