@@ -111,10 +111,13 @@ class CsvOrders:
         """A large file's scan by pandas' C parser (simulator/feed/quick_scan.py); None: the exact scan's to do."""
         if self.source.size < QUICK_FROM:
             return None
-        from simulator.feed import quick_scan  # here: it imports pandas
+        from simulator.feed import quick_scan
 
         reading, zone = self.options.reading, self.options.kitchen_zone
-        return quick_scan.quick(self.source, self.layout, reading, zone, self.location, self._slack, _proven)
+        try:
+            return quick_scan.apart(self.source, self.layout, reading, zone, self.location, self._slack, _proven)
+        finally:
+            self.source.rewound()  # the child moved the file offset it shares with this process
 
     @property
     def _slack(self) -> int:

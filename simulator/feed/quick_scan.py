@@ -8,16 +8,20 @@ decimal evidence) applied to one row of each distinct combination. Where the qui
 with a line number (an order out of place, prices with both decimal marks), or pandas cannot read the file, it
 gives way to the exact scan, which says where.
 
+It runs in a child process (forked, where the system can): pandas, its chunks and the ids seen go with it, and
+the simulator starts its kitchen as small as an exact scan leaves it.
+
 A row the C parser reads though Python's csv module would not (a row cut short, a stray quote) is scanned on;
 the rows are then streamed up to it, and it ends the run with its line, as in a file the exact scan found in
 order up to there."""
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 
 import numpy as np
-import pandas as pd
 
 from simulator.feed.cells import COMMA, DOT
 from simulator.feed.csv_orders import Scan
@@ -27,7 +31,37 @@ from simulator.feed.seen_ids import SeenIds
 from simulator.feed.times import RowTimes
 from simulator.orders import Reading
 
-CHUNK_ROWS = 65_536
+CHUNK_ROWS = 16_384
+"""Rows read at a time: some 5 MB of cells for a Square export's columns."""
+
+
+def apart(*args: object) -> Scan | None:
+    """quick(*args) in a forked child process (see the module's docstring), or here where none can be forked;
+    None also when the child could not finish (the exact scan then says why)."""
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        return quick(*args)  # type: ignore[arg-type]  # quick's own arguments, passed on
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_send, args=(sending, args), daemon=True)
+    child.start()
+    sending.close()
+    try:
+        scan: Scan | None = receiving.recv()
+    except EOFError:
+        scan = None
+    finally:
+        receiving.close()
+        child.join()
+    return scan
+
+
+def _send(sending: Connection, args: tuple[object, ...]) -> None:
+    try:
+        scan = quick(*args)  # type: ignore[arg-type]
+    except BaseException:  # an interrupt, or what the exact scan will say in the parent
+        scan = None
+    sending.send(scan)
 
 
 def quick(
@@ -40,6 +74,8 @@ def quick(
     proven: Callable[[str], str | None],
 ) -> Scan | None:
     """The scan of a large file by pandas' C parser (see the module's docstring); None: scan it exactly."""
+    import pandas as pd  # here: in the child process only (see apart)
+
     columns = layout.columns("order_id", "ordered_at", "zone", "location", layout.price, *LEFT_OUT)
     narrow = _narrowed(layout, columns)
     chunks = _Chunks(narrow, RowTimes(narrow, reading, kitchen_zone), location, slack, proven)
@@ -167,6 +203,8 @@ def _per_row(
 
 def _distinct(cells: list[np.ndarray], columns: list[int]) -> tuple[np.ndarray, list[list[str]]]:
     """The rows' distinct combinations of cells in `columns`: each row's index among them, and a row of each."""
+    import pandas as pd
+
     group = np.zeros(len(cells[0]), dtype=np.int64)
     for k in columns:
         codes, distinct = pd.factorize(cells[k])

@@ -49,9 +49,7 @@ class SeenIds:
         found = at < len(older)
         if (keys[1:] == keys[:-1]).any() or (older[at[found]] == keys[found]).any():
             return True
-        merged = np.concatenate((older, keys))
-        merged.sort(kind="stable")  # two sorted runs, merged in one pass
-        self.older = merged
+        self.older = np.insert(older, at, keys)  # in order, in one copy (a sort would want a buffer besides)
         return False
 
     def _merge(self) -> None:

@@ -7,11 +7,14 @@ said, the same errors; and where both scans run, the same findings."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
+import pandas  # noqa: F401  # imported once here, not in each forked scan (quick_scan.apart)
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -201,3 +204,19 @@ def test_order_ids_are_added_in_batches_as_one_at_a_time():
     assert fresh.add_all(["x", "y", "x"])  # twice in one batch
     assert not SeenIds().add_all([])
     assert DOT != COMMA
+
+
+def test_the_quick_scan_leaves_pandas_and_its_memory_in_its_own_process(tmp_path):
+    """The simulator imports neither pandas nor the quick scan's chunks: a child process scans, and its findings
+    come back (a line None: the quick scan's own)."""
+    path = ours(tmp_path / "orders.csv", [("a", "2026-07-18T12:00:00", "12,50"), ("b", "2026-07-18T12:10:00", "9,00")])
+    script = f"""
+import sys
+from simulator.feed import csv_orders, open_orders
+csv_orders.QUICK_FROM = 0
+with open_orders({str(path)!r}) as feed:
+    assert feed.orders.scan.evidence == {{",": (None, "12,50")}}, feed.orders.scan
+    assert [entry.ordered_at for entry in feed.entries({{}})] == [1784376000, 1784376600]  # no menu: rejected
+assert "pandas" not in sys.modules
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).parents[3])
