@@ -51,6 +51,8 @@ class Scan:
     """The line of the first order out of time order, or whose rows are apart (-1: the last order); None: the file
     is in order."""
     locations: Counter[str] = field(default_factory=Counter)
+    quick: bool = False
+    """Found by the quick scan (simulator/feed/quick_scan.py)."""
     evidence: dict[str, tuple[int | None, str]] = field(default_factory=dict)
     """Decimal mark -> the first (line, price) that proves it; the line is None from the quick scan, which gives
     way to the exact one where a line must be said (both marks)."""
@@ -79,8 +81,17 @@ class CsvOrders:
             self.left_out: Counter[str] = Counter()
             self.location = options.location
             self.scan = (self._quick_scan() or self._scan()) if self.source.rereadable else None
-            self.mark = self._mark()
-            self._check_locations()
+            try:
+                self.mark = self._mark()
+                self._check_locations()
+            except OrdersFileError:
+                if self.scan is None or not self.scan.quick:
+                    raise
+                # the quick scan reads past a row cut short or too long, which the exact scan stops at: the
+                # location or price that refuses the file may be one it misread there
+                self.scan = self._scan()
+                self.mark = self._mark()
+                self._check_locations()
         except BaseException:
             self.source.close()  # the text reader let go: the stream stays the caller's (standard input too)
             raise

@@ -18,6 +18,7 @@ order up to there."""
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
@@ -35,16 +36,26 @@ CHUNK_ROWS = 16_384
 """Rows read at a time: some 5 MB of cells for a Square export's columns."""
 
 
-def apart(*args: object) -> Scan | None:
-    """quick(*args) in a forked child process (see the module's docstring), or here where none can be forked;
-    None also when the child could not finish (the exact scan then says why)."""
+def apart(
+    source: CsvSource,
+    layout: Layout,
+    reading: Reading,
+    kitchen_zone: str | None,
+    location: str | None,
+    slack: int,
+    proven: Callable[[str], str | None],
+) -> Scan | None:
+    """quick(...) in a forked child process (see the module's docstring), or here where none can be forked (a
+    system without fork, a daemonic process); None also when it could not finish: the exact scan then runs, and
+    says what stopped it. The child moves the file offset it shares with this process: rewind the source after."""
+    args = (source, layout, reading, kitchen_zone, location, slack, proven)
     try:
         context = multiprocessing.get_context("fork")
-    except ValueError:
-        return quick(*args)  # type: ignore[arg-type]  # quick's own arguments, passed on
-    receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=_send, args=(sending, args), daemon=True)
-    child.start()
+        receiving, sending = context.Pipe(duplex=False)
+        child = context.Process(target=_send, args=(sending, args), daemon=True)
+        child.start()
+    except (ValueError, AssertionError, OSError):
+        return _quietly(*args)
     sending.close()
     try:
         scan: Scan | None = receiving.recv()
@@ -57,11 +68,19 @@ def apart(*args: object) -> Scan | None:
 
 
 def _send(sending: Connection, args: tuple[object, ...]) -> None:
+    sending.send(_quietly(*args))
+
+
+def _quietly(*args: object) -> Scan | None:
+    """quick(*args), or None where it fails: the exact scan has the last word (an interrupt included: the
+    parent, which gets it too, stops)."""
     try:
-        scan = quick(*args)  # type: ignore[arg-type]
-    except BaseException:  # an interrupt, or what the exact scan will say in the parent
-        scan = None
-    sending.send(scan)
+        return quick(*args)  # type: ignore[arg-type]  # apart's own arguments
+    except Exception as error:
+        print(f"simulator: the quick scan gave way to the exact one: {error!r}", file=sys.stderr)
+        return None
+    except BaseException:
+        return None
 
 
 def quick(
@@ -126,7 +145,7 @@ class _Chunks:
         self.layout, self.times, self.slack, self.proven = layout, times, slack, proven
         self.kept_place = None if location is None else location.casefold()
         self.flags = [name for name in LEFT_OUT if name in layout.fields]
-        self.scan, self.seen = Scan(), SeenIds()
+        self.scan, self.seen = Scan(quick=True), SeenIds()
         self.current: str | None = None
         """The order read last, which the next chunk may go on with."""
         self.current_at = np.inf

@@ -16,11 +16,10 @@ from zoneinfo import ZoneInfo
 
 from simulator.feed.cells import split_zone_abbreviation, zone_named
 from simulator.feed.layout import Layout
+from simulator.orders import EARLIEST_YEAR, LATEST_YEAR, UTC, Invalid, Reading, parse_timestamp
 
 if TYPE_CHECKING:
     import numpy as np
-
-from simulator.orders import EARLIEST_YEAR, LATEST_YEAR, UTC, Invalid, Reading, parse_timestamp
 
 _OWN_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2})$")
 """An ISO time's own offset at its end ('...T12:00:00+01:00', '...Z')."""
