@@ -73,8 +73,6 @@ class CsvOrders:
         self.name, self.options = name, options
         self.source = CsvSource(stream, name, options.delimiter)
         self.sorted: SortedRows | None = None
-        self._lines: dict[object, dict[str, object]] = {}
-        """Item lines read, by their raw cells (see _line)."""
         try:
             self.layout = self._layout()
             self.times = RowTimes(self.layout, options.reading, options.kitchen_zone)
@@ -395,17 +393,15 @@ class CsvOrders:
             for i in alternative
         )
 
-    def _line(self, row: list[str]) -> dict[str, object]:
-        """An item line: its dish, quantity (1 for an export of a row a unit) and price of a unit in cents (a
-        line's amount over its quantity, to the nearest cent, half to even, when the export gives the line's).
+    @cached_property
+    def _line(self) -> Callable[[list[str]], dict[str, object]]:
+        """An item line of a row: its dish, quantity (1 for an export of a row a unit) and price of a unit in cents
+        (a line's amount over its quantity, to the nearest cent, half to even, when the export gives the line's).
         Lines repeat (a menu's dishes, quantities and prices): each is read once, the last LINES of them kept."""
-        key = self._line_cells(row)
-        line = self._lines.get(key)
-        if line is None:
-            if len(self._lines) >= LINES:
-                self._lines.clear()
-            line = self._lines[key] = self._read_line(*(read(row) for read in self._line_readers))
-        return line
+        readers = tuple(self.layout.reader(name) for name in self._line_fields)
+        return remembered(
+            self.layout.cells(*self._line_fields), lambda row: self._read_line(*(read(row) for read in readers)), LINES
+        )
 
     def _read_line(self, item: str, quantity_cell: str, money_cell: str) -> dict[str, object]:
         layout, mark = self.layout, self.mark
@@ -430,14 +426,6 @@ class CsvOrders:
     def _line_fields(self) -> tuple[str, str, str]:
         """A line's item, quantity and money (its amount, or its price of a unit)."""
         return ("item", "quantity", self.layout.price)
-
-    @cached_property
-    def _line_readers(self) -> tuple[Callable[[list[str]], str], ...]:
-        return tuple(self.layout.reader(name) for name in self._line_fields)
-
-    @cached_property
-    def _line_cells(self) -> Callable[[list[str]], object]:
-        return self.layout.cells(*self._line_fields)
 
     def sold(self) -> dict[str, Sold]:
         """Every dish its kept lines name, with its category and the units sold: a pass of its own, for a menu's

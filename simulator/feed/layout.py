@@ -190,16 +190,20 @@ def _reader(found: Field) -> Callable[[list[str]], str]:
     return found.value
 
 
-def remembered(cells: Callable[[list[str]], object], value_of: Callable[[list[str]], T]) -> Callable[[list[str]], T]:
+def remembered(
+    cells: Callable[[list[str]], object], value_of: Callable[[list[str]], T], size: int = 0
+) -> Callable[[list[str]], T]:
     """value_of(row), remembered by the row's raw cells that it reads (`cells`, from Layout.cells) for the last
-    REMEMBERED of them: a million rows say few distinct things in a column (a location, a flag)."""
+    `size` (REMEMBERED) of them: a million rows say few distinct things in a column (a location, a flag, an item
+    line). A value_of that raises is not remembered: it raises again for the next row like it."""
     known: dict[object, T] = {}
+    size = size or REMEMBERED
 
     def value(row: list[str]) -> T:
         key = cells(row)
         if key in known:
             return known[key]
-        if len(known) >= REMEMBERED:
+        if len(known) >= size:
             known.clear()
         found = known[key] = value_of(row)
         return found
