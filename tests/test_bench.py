@@ -60,7 +60,7 @@ def test_the_runner_produces_every_benchmark(tmp_path):
     assert names.count("trial model, fixed crew (virtual time)") == 2
     assert names.count("trial model, cook schedule (virtual time)") == 2
     assert names.count("staffing plan") == 4
-    assert names.count("plan on weeks it never saw") == 6
+    assert names.count("plan on weeks it never saw") == 7
     assert names.count("plan speed") == 1  # one small history; five weeks and a year in a full run
     assert names.count("sweep on a Dask cluster") == 1
     assert all(re.search(r"\d", row.split(" | ")[2]) for row in rows)  # every row measured something
