@@ -124,9 +124,14 @@ class CsvOrders:
 
         reading, zone = self.options.reading, self.options.kitchen_zone
         try:
-            return quick_scan.apart(self.source, self.layout, reading, zone, self.location, self._slack, _proven)
+            return quick_scan.apart(self.source, self.layout, reading, zone, self.location, self._slack, self._proof)
         finally:
             self.source.rewound()  # the child moved the file offset it shares with this process
+
+    @property
+    def _proof(self) -> Callable[[str], str | None]:
+        """The decimal mark a price proves, for the scans to find the file's; a mark given proves them all."""
+        return _proven if self.options.decimal_comma is None else _given
 
     @property
     def _slack(self) -> int:
@@ -138,14 +143,14 @@ class CsvOrders:
         order_at: int | None = None
         order_line = 0
         latest: int | None = None
-        price_of = self.layout.reader(self.layout.price)
+        price_of, proof = self.layout.reader(self.layout.price), self._proof
         order_of, time_of = self.layout.reader("order_id"), self.layout.reader("ordered_at")
         slack = self._slack
         order_time: str | None = None  # its first row's cell: rows that repeat it need not be read again
         try:
             for number, row in self._kept(self.source.numbered_rows(), Counter(), scan.locations):
                 cell = price_of(row)
-                mark = _proven(cell)
+                mark = proof(cell)
                 if mark is not None:
                     scan.evidence.setdefault(mark, (number, cell))
                 if scan.out_of_place is not None:
@@ -469,6 +474,11 @@ def _latest(latest: int | None, at: int | None) -> int | None:
 def _proven(price: str) -> str | None:
     """The decimal mark a price proves (prices repeat: a menu has few)."""
     return decimal_evidence(price)
+
+
+def _given(price: str) -> None:
+    """No price need prove a mark that --decimal-comma or --no-decimal-comma gives."""
+    return None
 
 
 LINES = 4096

@@ -181,6 +181,21 @@ def test_what_the_quick_scan_cannot_say_where_the_exact_scan_says(tmp_path):
     assert all(line is not None for line, _ in evidence.values())  # the exact scan's, with its lines
 
 
+def test_prices_of_both_marks_need_no_exact_scan_when_the_mark_is_given(tmp_path):
+    rows = [
+        ("a", "2026-07-18T12:00:00", "12.50"),
+        ("b", "2026-07-18T12:20:00", "12,50"),
+        ("c", "2026-07-18T12:30:00", "1.00"),
+    ]
+    path = ours(tmp_path / "orders.csv", rows)
+    assert same_both_ways(path)[0] == "error"  # both marks, none given: the exact scan says on which lines
+    for comma in (False, True):
+        with mock.patch.object(csv_orders.CsvOrders, "_scan", side_effect=AssertionError("scanned exactly")):
+            quick = read(path, True, decimal_comma=comma)
+        assert quick[0] == "read" and quick[2] == (None, {}, {})  # in order, one place, no mark to prove
+        assert quick[:3] == read(path, False, decimal_comma=comma)[:3]
+
+
 @pytest.mark.parametrize(
     "broken, said",
     [
