@@ -35,6 +35,9 @@ OTHER_LOCATIONS = "rows of other locations"
 QUICK_FROM = 4 << 20
 """Files from this many bytes are scanned quickly (simulator/feed/quick_scan.py): below it, importing pandas (a
 fifth of a second) costs more than the exact scan."""
+AHEAD_FROM = 4 << 20
+"""Files in order from this many bytes are read by a child process while the kitchen runs (read_ahead.py): below
+it, a run is over before the child would have paid for its start."""
 LATE_SLACK = 15 * 60
 """Seconds an order may be stamped before one ahead of it in a file in arrival order: a delivery service that
 sends an order late stamps it when it was placed, and the kitchen receives it when it is read. Any more, and the
@@ -239,6 +242,24 @@ class CsvOrders:
     # Reading ---------------------------------------------------------------------------------------------
 
     def entries(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
+        """The file's entries, one at a time: a large file in order read by a child process of its own
+        (simulator/feed/read_ahead.py), the rest here."""
+        scan = self.scan
+        if scan is None or scan.out_of_place is not None or self.source.size < AHEAD_FROM:
+            return self.read_here(menu)
+        return self._read_ahead(menu)
+
+    def _read_ahead(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
+        from simulator.feed.read_ahead import read_ahead
+
+        try:
+            yield from read_ahead(self, menu)
+        finally:
+            if not self.source.stream.closed:  # a run stopped closes its feed before it lets go of the entries
+                self.source.rewound()  # the child moved the file offset it shares with this process
+
+    def read_here(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
+        """The entries, read by this process."""
         rows: Iterable[tuple[int, list[str]]] = self._kept(self.source.numbered_rows(), self.left_out)
         if self.scan is not None and self.scan.out_of_place is not None:
             self.sorted = SortedRows(rows, self._sort_key)

@@ -1,0 +1,210 @@
+"""A large file in order is read by a child process (simulator/feed/read_ahead.py) as it would be read here.
+
+Exports of Square, Toast and Clover and files of our columns are read whole by a child and by this process: the
+same entries, each order's dishes the menu's own, the same lines left out, the same words said, the same errors
+after the same orders. A reader that stops early ends the child; a child that dies, or a system that cannot fork,
+is said or read around."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator.feed import FeedOptions, csv_orders, open_orders, read_ahead
+from simulator.feed.tests.test_presets import CLOVER, MENU, NEW_YORK, SQUARE, SYSTEMS, Sold, exports
+from simulator.feed.tests.test_quick_scan import in_order, ours
+from simulator.menu import Dish
+from simulator.orders import EmptyOrder, FeedEntry, Order, OrdersFileError, Rejected
+
+PROJECT = Path(__file__).parents[3]
+
+
+def read(path: Path, ahead: bool, **options: object) -> tuple[object, ...]:
+    """The whole file read, by a child or here: its entries (and, of each order's dishes, whether they are the
+    menu's own objects), the lines left out and what is said of it; or its error, with the orders read before."""
+    made: list[object] = []
+    with mock.patch.object(csv_orders, "AHEAD_FROM", 0 if ahead else 1 << 62):
+        try:
+            with open_orders(path, FeedOptions(**options)) as feed:  # type: ignore[arg-type]
+                for entry in feed.entries(MENU):
+                    made.append(
+                        (entry, all(line.dish is MENU[line.dish.name] for line in entry.lines))
+                        if isinstance(entry, Order)
+                        else entry
+                    )
+                return "read", made, dict(feed.left_out), feed.describe()
+        except OrdersFileError as error:
+            return "error", made, str(error)
+
+
+def same_both_ways(path: Path, **options: object) -> tuple[object, ...]:
+    ahead = read(path, True, **options)
+    assert ahead == read(path, False, **options)
+    assert not multiprocessing.active_children()  # the child is gone
+    return ahead
+
+
+@pytest.mark.parametrize("system", SYSTEMS, ids=[system.name for system in SYSTEMS])
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_an_export_in_order_reads_the_same_in_a_child(tmp_path_factory, system, data):
+    sold = data.draw(exports(system))
+    if system is not CLOVER and data.draw(st.booleans()):  # Clover's lines have no location
+        places = st.sampled_from(["Main St", "Dock Rd"])
+        sold = [Sold(**{**line.__dict__, "location": data.draw(places)}) for line in sold]
+    kept = None if system is CLOVER else data.draw(st.sampled_from([None, "Main St", "dock rd"]))
+    rows = in_order(sold, kept and kept.casefold()) if data.draw(st.booleans()) else data.draw(st.permutations(sold))
+    path = system.write(tmp_path_factory.mktemp(system.name) / "export.csv", rows)
+    outcome = same_both_ways(path, kitchen_zone=NEW_YORK, location=kept)
+    if outcome[0] == "read":
+        assert all(made[1] for made in outcome[1] if isinstance(made, tuple))  # the menu's own dishes
+
+
+def test_many_batches_of_orders_rejections_and_empty_orders_come_whole_and_in_order(tmp_path):
+    """Enough orders for several batches; rejected ones (an unknown dish), and orders of no item, among them."""
+    rows = [
+        (f"o{n}", f"2026-07-18T{8 + n // 240:02d}:{n // 4 % 60:02d}:{n % 4 * 15:02d}", "12.50")
+        for n in range(3 * read_ahead.BATCH + 7)
+    ]
+    path = ours(tmp_path / "orders.csv", rows)
+    text = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    text[100] = text[100].replace("Pad Thai", "Pad Thai Deluxe")  # no such dish
+    text[700] = text[700].replace("Pad Thai", "")  # a row with no item: an order of nothing
+    path.write_text("".join(text), encoding="utf-8")
+    kind, made, _, _ = same_both_ways(path)
+    assert kind == "read" and len(made) == len(rows)  # type: ignore[arg-type]
+    kinds = Counter(type(entry[0] if isinstance(entry, tuple) else entry) for entry in made)  # type: ignore[union-attr]
+    assert kinds == {Order: len(rows) - 2, Rejected: 1, EmptyOrder: 1}
+
+
+@pytest.mark.parametrize(
+    "broken, said",
+    [
+        ("c,2026-07-18T12:40:00,Ann,Walk-in,Pad Thai,1,12.50,extra\n", "line 4 has 8 fields"),
+        ("c,2026-07-18T12:40:00,Ann\n", "line 4 has 3 fields"),
+    ],
+)
+def test_a_broken_row_ends_the_stream_after_the_orders_before_it(tmp_path, broken, said):
+    path = ours(tmp_path / "orders.csv", [("a", "2026-07-18T12:00:00", "12.50"), ("b", "2026-07-18T12:20:00", "9.00")])
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(broken + "d,2026-07-18T12:50:00,Ann,Walk-in,Pad Thai,1,12.50\n")
+    kind, made, error = same_both_ways(path)
+    assert kind == "error" and said in str(error)
+    assert [entry[0].order_id for entry in made] == ["a", "b"]  # type: ignore[attr-defined]
+
+
+def test_a_file_to_be_sorted_is_read_here(tmp_path):
+    path = ours(tmp_path / "orders.csv", [("b", "2026-07-18T12:20:00", "9.00"), ("a", "2026-07-18T12:00:00", "1.00")])
+    with mock.patch.object(read_ahead, "read_ahead", side_effect=AssertionError("read by a child")):
+        kind, made, _, said = read(path, True)
+    assert kind == "read" and [entry[0].order_id for entry in made] == ["a", "b"]  # type: ignore[attr-defined]
+    assert "rows sorted by order and time (out of order at its end)" in said  # type: ignore[operator]
+
+
+def test_a_reader_that_stops_early_ends_the_child(tmp_path):
+    rows = [(f"o{n}", f"2026-07-18T{8 + n // 60:02d}:{n % 60:02d}:00", "12.50") for n in range(20 * read_ahead.BATCH)]
+    with mock.patch.object(csv_orders, "AHEAD_FROM", 0):
+        with open_orders(ours(tmp_path / "orders.csv", rows)) as feed:
+            entries = feed.entries(MENU)
+            first = next(entries)
+            assert [child.is_alive() for child in multiprocessing.active_children()] == [True]  # waiting to send
+            entries.close()  # type: ignore[attr-defined]  # a generator's
+    assert first.order_id == "o0" and not multiprocessing.active_children()  # type: ignore[union-attr]
+
+
+class Reading:
+    """A reader of one empty order, then `end` raised (or not), or `dies` (the reading process dies)."""
+
+    def __init__(self, end: BaseException | None = None, dies: bool = False) -> None:
+        self.left_out: Counter[str] = Counter()
+        self.location: str | None = None
+        self.end, self.dies = end, dies
+
+    def read_here(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
+        if self.dies:
+            os._exit(3)
+        self.left_out["voided"] += 1
+        self.location = "Dock Rd"
+        yield EmptyOrder(1, 1_780_000_000)
+        if self.end is not None:
+            raise self.end
+
+
+def test_an_error_in_the_child_is_raised_here_after_the_entries_before_it():
+    read: list[FeedEntry] = []
+    reader = Reading(OSError(5, "disk gone"))
+    with pytest.raises(OSError, match="disk gone"):
+        for entry in read_ahead.read_ahead(reader, MENU):
+            read.append(entry)
+    assert read == [EmptyOrder(1, 1_780_000_000)]
+    assert reader.left_out == {"voided": 1} and reader.location == "Dock Rd"  # what the child's reading found
+
+
+def test_a_child_that_dies_is_said():
+    with pytest.raises(RuntimeError, match=r"ended with no word \(exit 3\)"):
+        list(read_ahead.read_ahead(Reading(dies=True), MENU))
+
+
+def test_where_no_process_can_be_forked_the_file_is_read_here(monkeypatch):
+    def no_fork(method: str) -> None:
+        raise ValueError(f"cannot find context for {method!r}")
+
+    monkeypatch.setattr(read_ahead.multiprocessing, "get_context", no_fork)
+    reader = Reading()
+    assert list(read_ahead.read_ahead(reader, MENU)) == [EmptyOrder(1, 1_780_000_000)]
+    assert reader.left_out == {"voided": 1} and reader.location == "Dock Rd"
+
+
+def test_a_run_that_closes_its_feed_first_then_lets_go_of_its_entries_is_quiet(tmp_path):
+    """A run stopped by a signal closes its feed, and its entries are let go after."""
+    rows = [(f"o{n}", f"2026-07-18T{8 + n // 60:02d}:{n % 60:02d}:00", "12.50") for n in range(4 * read_ahead.BATCH)]
+    with mock.patch.object(csv_orders, "AHEAD_FROM", 0):
+        feed = open_orders(ours(tmp_path / "orders.csv", rows))
+        entries = feed.entries(MENU)
+        next(entries)
+        feed.close()
+        entries.close()  # type: ignore[attr-defined]  # a generator's
+    assert not multiprocessing.active_children()
+
+
+@pytest.mark.e2e
+def test_a_run_read_by_a_child_stores_what_a_run_read_here_stores(tmp_path):
+    """The simulator's own process, its writer and the reading child together: the same orders and summary."""
+    sold = [
+        Sold(f"sq-{n}", datetime(2026, 7, 18, 11) + timedelta(seconds=37 * n), NEW_YORK, dish, 1 + n % 2, 1400)
+        for n in range(3 * read_ahead.BATCH)
+        for dish in (["Pad Thai", "Margherita"] if n % 3 else ["Falafel Wrap"])
+    ]
+    sold[10] = Sold(**{**sold[10].__dict__, "left_out": "refund"})  # a line left out
+    path = SQUARE.write(tmp_path / "export.csv", sold)
+    menu = tmp_path / "menu.json"
+    menu.write_text(json.dumps([{"name": d.name, "cook_time": d.cook_time} for d in MENU.values()]))
+    stored, said = [], []
+    for ahead in (0, 1 << 62):
+        db = tmp_path / f"kitchen-{ahead}.db"
+        arguments = ["--orders", str(path), "--menu", str(menu), "--db", str(db), "--cooks", "9", "--speed", "max"]
+        script = (
+            "import runpy, sys\nfrom simulator.feed import csv_orders\n"
+            f"csv_orders.AHEAD_FROM = {ahead}\nsys.argv = ['simulator', *{arguments!r}]\n"
+            "runpy.run_module('simulator', run_name='__main__')\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT, timeout=120)
+        assert done.returncode == 0, done.stderr
+        said.append([line for line in done.stdout.splitlines() if "wall time" not in line and "run " not in line])
+        with sqlite3.connect(db) as connection:
+            stored.append(connection.execute("SELECT * FROM orders ORDER BY id").fetchall())
+    assert stored[0] == stored[1] and len(stored[0]) == len({line.order_id for line in sold if not line.left_out})
+    assert said[0] == said[1] and any("left out" in line for line in said[0])
