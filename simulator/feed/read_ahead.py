@@ -31,6 +31,9 @@ BATCH = 512
 """Entries a message: large enough that a message's cost is small beside its orders', small enough that a few fill
 the pipe's buffer (what the child reads ahead)."""
 
+TABLE = 65_536
+"""Item lines numbered at most: past them (a file of ever new prices), the table starts again, on both sides."""
+
 _ORDERS, _ERROR, _END = "orders", "error", "end"
 _DONE = object()
 
@@ -76,7 +79,9 @@ def read_ahead(reader: Reader, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
                 return
             if kind == _ERROR:
                 raise payload
-            new, sent = payload
+            afresh, new, sent = payload
+            if afresh:
+                lines = []
             lines += [Line(menu[name], quantity, price) for name, quantity, price in new]
             for entry in sent:
                 if type(entry) is tuple:
@@ -99,6 +104,7 @@ def _child(reader: Reader, menu: dict[str, Dish], receiving: Connection, sending
     numbered: dict[Line, int] = {}
     new: list[tuple[str, int, int]] = []
     batch: list[object] = []
+    afresh = False
 
     def number(line: Line) -> int:
         found = numbered.get(line)
@@ -108,9 +114,11 @@ def _child(reader: Reader, menu: dict[str, Dish], receiving: Connection, sending
         return found
 
     def flush() -> None:
-        sending.send((_ORDERS, (new.copy(), batch.copy()), (reader.left_out, reader.location)))
+        nonlocal afresh
+        sending.send((_ORDERS, (afresh, new.copy(), batch.copy()), (reader.left_out, reader.location)))
         new.clear()
         batch.clear()
+        afresh = False
 
     reading = reader.read_here(menu)
     try:
@@ -124,6 +132,10 @@ def _child(reader: Reader, menu: dict[str, Dish], receiving: Connection, sending
             if entry is _DONE:
                 break
             if type(entry) is Order:
+                if len(numbered) + len(entry.lines) > TABLE:
+                    flush()  # the orders sent so far with the table as it is
+                    numbered.clear()
+                    afresh = True
                 numbers = tuple([number(line) for line in entry.lines])
                 batch.append(
                     (entry.position, entry.customer_name, entry.service, entry.ordered_at, numbers)

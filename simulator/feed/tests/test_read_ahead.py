@@ -90,6 +90,14 @@ def test_many_batches_of_orders_rejections_and_empty_orders_come_whole_and_in_or
     assert kinds == {Order: len(rows) - 2, Rejected: 1, EmptyOrder: 1}
 
 
+def test_a_table_of_lines_full_starts_again_on_both_sides(tmp_path):
+    """Every order at a price of its own: the table of lines fills up every few orders, and starts again."""
+    rows = [(f"o{n}", f"2026-07-18T{8 + n // 60:02d}:{n % 60:02d}:00", f"{10 + n / 100:.2f}") for n in range(600)]
+    with mock.patch.object(read_ahead, "TABLE", 7):
+        kind, made, _, _ = same_both_ways(ours(tmp_path / "orders.csv", rows))
+    assert kind == "read" and [entry[0].lines[0].price_per_unit for entry in made] == [1000 + n for n in range(600)]  # type: ignore[index]
+
+
 @pytest.mark.parametrize(
     "broken, said",
     [
