@@ -13,7 +13,7 @@ COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compos
 help:
 	@echo "make run          set up, then run the simulator and the dashboard (http://localhost:$(PORT)); PORT=8051 for another port"
 	@echo "make test         set up, then run every test, two at a time (about 6 minutes; installs Debian's chromium if it is missing)"
-	@echo "make check        set up, then the fast tests: no browser, no containers, no processes (under a minute)"
+	@echo "make check        set up, then the fast tests: no browser, no containers, no services started (under a minute)"
 	@echo "make lint         ruff (format and lint) and mypy, as CI runs them (seconds)"
 	@echo "make format       rewrite the code as ruff formats it, and fix what its lint rules can (seconds)"
 	@echo "make unittest     each service's tests in its container (Docker; the first build takes a few minutes)"
@@ -41,11 +41,11 @@ run: $(STAMP)
 	@PYTHON=$(PY) PORT=$(PORT) bash scripts/run.sh
 
 test: $(STAMP) chromium
-	$(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadscope
 
-# The tests beside the code that need no browser and start no process: what to run between two edits.
+# The tests beside the code that need no browser and start no service: what to run between two edits.
 check: $(STAMP)
-	$(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal -q -m "not browser and not e2e" common/tests simulator/tests simulator/feed/tests simulator/experiment/tests simulator/stations/tests dashboard/tests
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadscope -q -m "not browser and not e2e" common/tests simulator/tests simulator/feed/tests simulator/experiment/tests simulator/stations/tests dashboard/tests
 
 # Style and types, as CI checks them (their settings are in pyproject.toml).
 lint: $(STAMP)

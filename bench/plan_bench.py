@@ -13,10 +13,11 @@ half hour) by cell, and compared with
 - a plan made *with hindsight* from that week itself, to the same promise (the requirement found on the
   week's own orders, and the cheapest roster covering it, raised until it meets the promise there);
 - the smallest fixed crew that meets the target in 90% of that week's cells;
-- fixed rosters that knew the process exactly, each made with hindsight of a week whose every day is its
-  weekday's 89th, 95th or 99th-percentile day, replayed on the same weeks: what no forecast can better. A
-  promise on 95% of days needs about the 95th-percentile day's roster, so its labour over the hindsight
-  plans' is the floor under any fixed roster's that keeps that promise.
+- fixed rosters made with hindsight of one week drawn with every day at its weekday's 89th, 95th or
+  99th-percentile level (the process's own levels, which no history gives exactly), replayed on the same
+  weeks. A fixed roster cannot know which days will be busy: one that keeps a promise on 95% of days carries
+  about the 95th-percentile day's crew every day, so its labour over the hindsight plans' shows roughly what
+  such a promise costs whatever the forecast (roughly: it is fitted to one draw of that week's orders).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ TARGET = 40.0
 HOLDS_POOLED, HOLDS_EACH_WEEK, WORST_ORDER_TIMES = 0.95, 0.90, 3
 LABOUR_OVER_HINDSIGHT, LABOUR_UNDER_FIXED, PLAN_SECONDS = 1.25, 0.80, 120
 KNOWN_QUANTILES, KNOWN_SEED = (0.89, 0.95, 0.99), 99
-"""The days a roster that knew the process is made for (see _knowing_the_process), and its week's seed."""
+"""The day levels fixed rosters are made for (see _at_a_known_level), and the seed of the week they are made on."""
 SPEED_SECONDS = 60
 """Issue #26: the plan of five weeks, and of a year, in under a minute on a 2-core machine."""
 
@@ -240,9 +241,7 @@ def scenario(
             max(under_fixed) < LABOUR_UNDER_FIXED,
         ),
     ]
-    rows += [
-        _knowing_the_process(case, quantile, judged_week, weeks_seen, hindsight, grid, promise) for quantile in known
-    ]
+    rows += [_at_a_known_level(case, quantile, judged_week, weeks_seen, hindsight, grid, promise) for quantile in known]
     if accuracy:
         by_method: dict[str, list[float]] = {}
         for row in accuracy:
@@ -320,7 +319,7 @@ def _week_kept(share: float, longest: int) -> bool:
     return share >= HOLDS_EACH_WEEK and longest <= WORST_ORDER_TIMES * TARGET * 60
 
 
-def _knowing_the_process(
+def _at_a_known_level(
     case: str,
     quantile: float,
     judged_week: Callable[[int, float], Stream],
@@ -329,10 +328,8 @@ def _knowing_the_process(
     grid: IntervalGrid,
     promise: Promise,
 ) -> Result:
-    """What a fixed roster can do at best: one made with hindsight of a week whose every day is its weekday's
-    `quantile` day (the process known exactly, as no history tells it), replayed on the weeks the plans were
-    judged on. A roster that keeps the promise on 95% of days must carry about the 95th-percentile day: its
-    labour over the hindsight plans' is the floor under any plan's, whatever its forecast."""
+    """A fixed roster made with hindsight of one week drawn with every day at its weekday's `quantile` level of the
+    process (see the module's docstring), replayed on the weeks the plans were judged on."""
     sigma = math.sqrt(math.log1p(DAY_CV**2))
     level = math.exp(-sigma * sigma / 2 + statistics.NormalDist().inv_cdf(quantile) * sigma)
     roster = _hindsight_roster(judged_week(KNOWN_SEED, level), grid, promise)
@@ -341,7 +338,7 @@ def _knowing_the_process(
     kept = sum(_week_kept(m / h, longest) for m, h, longest in verdicts)
     return Result(
         "plan on weeks it never saw",
-        case + f": a fixed roster knowing the process, made with hindsight of {quantile * 100:.0f}th-percentile days",
+        case + f": a fixed roster with hindsight of a week at the {quantile * 100:.0f}th-percentile day level",
         f"{roster.cook_hours:,.0f} cook-hours: {met / held:.1%} of cells met, {kept} of {len(verdicts)} weeks kept",
         f"{statistics.median(hindsight):,.0f} cook-hours (hindsight, median)",
         f"{roster.cook_hours / statistics.median(hindsight):.2f}x median",

@@ -8,7 +8,8 @@ How a file is read, in order:
    time order with each order's rows together (a large file quickly, by pandas: simulator/feed/quick_scan.py);
 3. rows that are not food to cook (voided, refunds, fees) and rows of other locations are left out and counted
    (`left_out`); the rest are grouped by order: as they come when the file is in order (streamed, one order
-   read ahead), else sorted first (simulator/feed/sorting.py).
+   read ahead; a file of 1 MiB or more by a child process, simulator/feed/read_ahead.py), else sorted first
+   (simulator/feed/sorting.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from simulator.feed.csv_source import CsvSource
 from simulator.feed.layout import LEFT_OUT, Layout, remembered
 from simulator.feed.options import FeedOptions
 from simulator.feed.presets import PRESETS, detect, with_columns
+from simulator.feed.read_ahead import ReadAhead
 from simulator.feed.seen_ids import SeenIds
 from simulator.feed.sorting import SortedRows
 from simulator.feed.times import RowTimes
@@ -78,6 +80,7 @@ class CsvOrders:
         self.name, self.options = name, options
         self.source = CsvSource(stream, name, options.delimiter)
         self.sorted: SortedRows | None = None
+        self.ahead: ReadAhead | None = None
         try:
             self.layout = self._layout()
             self.times = RowTimes(self.layout, options.reading, options.kitchen_zone)
@@ -249,13 +252,12 @@ class CsvOrders:
         scan = self.scan
         if scan is None or scan.out_of_place is not None or self.source.size < AHEAD_FROM:
             return self.read_here(menu)
-        return self._read_ahead(menu)
+        self.ahead = ReadAhead(self, menu)
+        return self._read_ahead(self.ahead)
 
-    def _read_ahead(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
-        from simulator.feed.read_ahead import read_ahead
-
+    def _read_ahead(self, ahead: ReadAhead) -> Iterator[FeedEntry]:
         try:
-            yield from read_ahead(self, menu)
+            yield from ahead
         finally:
             if not self.source.stream.closed:  # a run stopped closes its feed before it lets go of the entries
                 self.source.rewound()  # the child moved the file offset it shares with this process
@@ -484,6 +486,8 @@ class CsvOrders:
         return self.source.header[self.layout.fields["item"].alternatives[0][0]]
 
     def close(self) -> None:
+        if self.ahead is not None:
+            self.ahead.close()  # its child may hold the pipe of a writer started after it (a resumed run's)
         if self.sorted is not None:
             self.sorted.close()
         self.source.close()

@@ -2,7 +2,7 @@
 
 Reading a point-of-sale export costs Python more than the kitchen's own work on it: the csv module reads every
 column of its rows, and each order is put together from several. A run's process is busy with the kitchen, its
-writer is another process, and a machine of two cores still has room: so a large file that the scan found in order
+writer is another process, and a machine of two cores still has room: so a file that the scan found in order
 (csv_orders.CsvOrders) is read by a forked child, which sends its entries on in batches, and this process only puts
 them back together. The child reads ahead as far as the pipe holds (a few batches: memory stays flat) and no
 further, so a run in real time reads no sooner than before.
@@ -11,8 +11,10 @@ On the wire an order is a tuple of plain values, and its item lines are numbers 
 far (a menu's dishes, in their quantities and prices, repeat): unpickling orders with their dishes cost this process
 half of what reading them did. The dishes are this process's menu's own.
 
-The entries, the lines left out and an error that ends the stream (with the orders before it) are what reading the
-file here gives; a file to be sorted, standard input, or a system that cannot fork is read here as before.
+The entries, the lines left out as each entry is handed on, the location read and an error that ends the stream
+(after the orders before it) are what reading the file here gives. The child answers no signal: this process does,
+and ends it (ReadAhead.close, from the feed's close). A file to be sorted, standard input, or a system that cannot
+fork is read here as before.
 """
 
 from __future__ import annotations
@@ -26,24 +28,24 @@ from multiprocessing.connection import Connection
 from typing import Protocol
 
 from simulator.menu import Dish
-from simulator.orders import FeedEntry, Line, Order
+from simulator.orders import FeedEntry, Line, Order, OrdersFileError
 
 BATCH = 512
 """Entries a message: large enough that a message's cost is small beside its orders', small enough that a few fill
 the pipe's buffer (what the child reads ahead)."""
-
 TABLE = 65_536
 """Item lines numbered at most: past them (a file of ever new prices), the table starts again, on both sides."""
 
 _ORDERS, _ERROR, _END = "orders", "error", "end"
+_DONE = object()
 _order = partial(tuple.__new__, Order)
 """An Order from the tuple of its fields, without the call of its named tuple's __new__ (a hundred thousand a run)."""
-_DONE = object()
 
 
 class Reader(Protocol):
     """A file's reader (csv_orders.CsvOrders), and what its reading finds as it goes."""
 
+    name: str
     left_out: Counter[str]
     location: str | None
     """The location read: the first met, when none was named."""
@@ -51,77 +53,103 @@ class Reader(Protocol):
     def read_here(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]: ...
 
 
-def read_ahead(reader: Reader, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
-    """`reader.read_here(menu)` in a forked child (see the module's docstring), the reader's findings kept up to date
-    with the child's; read here where no process can be forked."""
-    try:
-        context = multiprocessing.get_context("fork")
-        receiving, sending = context.Pipe(duplex=False)
-        child = context.Process(target=_child, args=(reader, menu, receiving, sending), daemon=True)
-        child.start()
-    except (ValueError, AssertionError, OSError):
-        yield from reader.read_here(menu)
-        return
-    sending.close()
-    lines: list[Line] = []
-    ended = False
-    try:
-        while True:
-            try:
-                kind, payload, (left_out, reader.location) = receiving.recv()
-            except EOFError:
-                child.join()
-                raise RuntimeError(
-                    f"the process reading the orders ended with no word (exit {child.exitcode})"
-                ) from None
-            reader.left_out.clear()
-            reader.left_out.update(left_out)
-            if kind in (_END, _ERROR):
-                ended = True
-            if kind == _END:
-                return
-            if kind == _ERROR:
-                raise payload
-            afresh, new, sent = payload
-            if afresh:
-                lines = []
-            lines += [Line(menu[name], quantity, price) for name, quantity, price in new]
-            for entry in sent:
-                if type(entry) is tuple:
-                    position, customer, service, at, numbers, total, order_id = entry
-                    lines_of = tuple([lines[n] for n in numbers])
-                    yield _order((position, customer, service, at, lines_of, total, order_id))
-                else:
-                    yield entry
-    finally:
-        receiving.close()
-        if not ended:
-            child.terminate()  # stopped before the end: the child may be waiting for room in the pipe
-        child.join()
+class ReadAhead:
+    """`reader.read_here(menu)` in a child forked at once (before the run starts its writer, which would otherwise
+    share this pipe), iterated once; read here where no process can be forked."""
+
+    def __init__(self, reader: Reader, menu: dict[str, Dish]) -> None:
+        self.reader, self.menu = reader, menu
+        self.child: multiprocessing.process.BaseProcess | None = None
+        self.finished = False
+        """The child said its last word (the end, or an error): it ends by itself."""
+        try:
+            context = multiprocessing.get_context("fork")
+            self.receiving, sending = context.Pipe(duplex=False)
+            self.child = context.Process(target=_child, args=(reader, menu, self.receiving, sending), daemon=True)
+            self.child.start()
+        except (ValueError, AssertionError, OSError):
+            self.child = None
+        else:
+            sending.close()
+
+    def __iter__(self) -> Iterator[FeedEntry]:
+        if self.child is None:
+            return self.reader.read_here(self.menu)
+        return self._received()
+
+    def _received(self) -> Iterator[FeedEntry]:
+        reader, menu = self.reader, self.menu
+        lines: list[Line] = []
+        try:
+            while True:
+                try:
+                    kind, payload, reader.location = self.receiving.recv()
+                except EOFError:
+                    self.close()
+                    raise OrdersFileError(
+                        f"{reader.name}: the process reading it ended before the file did"
+                        f" (exit {self.child.exitcode if self.child else None}); run it again"
+                    ) from None
+                if kind == _END:
+                    self.finished = True
+                    _counted(reader.left_out, payload)
+                    return
+                if kind == _ERROR:
+                    self.finished = True
+                    error, left_out = payload
+                    _counted(reader.left_out, left_out)
+                    raise error
+                afresh, new, sent, counts = payload
+                if afresh:
+                    lines = []
+                lines += [Line(menu[name], quantity, price) for name, quantity, price in new]
+                for k, entry in enumerate(sent):
+                    if counts and counts[0][0] == k:
+                        _counted(reader.left_out, counts.pop(0)[1])
+                    if type(entry) is tuple:
+                        position, customer, service, at, numbers, total, order_id = entry
+                        lines_of = tuple([lines[n] for n in numbers])
+                        yield _order((position, customer, service, at, lines_of, total, order_id))
+                    else:
+                        yield entry
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """End the child, if it has not ended by itself (it may be waiting for room in the pipe), and wait for it."""
+        if self.child is None:
+            return
+        self.receiving.close()
+        if not self.finished:
+            self.child.kill()
+        self.child.join()
+
+
+def _counted(left_out: Counter[str], counts: dict[str, int]) -> None:
+    left_out.clear()
+    left_out.update(counts)
 
 
 def _child(reader: Reader, menu: dict[str, Dish], receiving: Connection, sending: Connection) -> None:
-    """Read the entries and send them on; the parent, not the child, answers a signal (it ends the child)."""
+    """Read the entries and send them on. A signal to the whole group (Ctrl-C, `timeout`, a service stopped) is the
+    parent's to answer: it ends the child when it stops."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     receiving.close()
     numbered: dict[Line, int] = {}
     new: list[tuple[str, int, int]] = []
     batch: list[object] = []
+    counts: list[tuple[int, dict[str, int]]] = []
+    """(entry of the batch, the lines left out when it was read): where the count changed."""
+    counted: dict[str, int] = {}
     afresh = False
-
-    def number(line: Line) -> int:
-        found = numbered.get(line)
-        if found is None:
-            found = numbered[line] = len(numbered)
-            new.append((line.dish.name, line.quantity, line.price_per_unit))
-        return found
 
     def flush() -> None:
         nonlocal afresh
-        sending.send((_ORDERS, (afresh, new.copy(), batch.copy()), (reader.left_out, reader.location)))
+        sending.send((_ORDERS, (afresh, new.copy(), batch.copy(), counts.copy()), reader.location))
         new.clear()
         batch.clear()
+        counts.clear()
         afresh = False
 
     reading = reader.read_here(menu)
@@ -131,18 +159,27 @@ def _child(reader: Reader, menu: dict[str, Dish], receiving: Connection, sending
                 entry = next(reading, _DONE)
             except Exception as error:  # an OrdersFileError, an OSError: the parent raises it after the orders before
                 flush()
-                sending.send((_ERROR, error, (reader.left_out, reader.location)))
+                sending.send((_ERROR, (error, dict(reader.left_out)), reader.location))
                 return
             if entry is _DONE:
                 break
+            if type(entry) is Order and len(numbered) + len(entry.lines) > TABLE:
+                flush()  # the orders so far go with the table as it is
+                numbered.clear()
+                afresh = True
+            if reader.left_out != counted:  # rarely: a voided line, a refund, another location's
+                counted = dict(reader.left_out)
+                counts.append((len(batch), counted))
             if type(entry) is Order:
-                if len(numbered) + len(entry.lines) > TABLE:
-                    flush()  # the orders sent so far with the table as it is
-                    numbered.clear()
-                    afresh = True
-                numbers = tuple([number(line) for line in entry.lines])
+                numbers = []
+                for line in entry.lines:
+                    number = numbered.get(line)
+                    if number is None:
+                        number = numbered[line] = len(numbered)
+                        new.append((line.dish.name, line.quantity, line.price_per_unit))
+                    numbers.append(number)
                 batch.append(
-                    (entry.position, entry.customer_name, entry.service, entry.ordered_at, numbers)
+                    (entry.position, entry.customer_name, entry.service, entry.ordered_at, tuple(numbers))
                     + (entry.total_price, entry.order_id)
                 )
             else:
@@ -150,7 +187,7 @@ def _child(reader: Reader, menu: dict[str, Dish], receiving: Connection, sending
             if len(batch) >= BATCH:
                 flush()
         flush()
-        sending.send((_END, None, (reader.left_out, reader.location)))
+        sending.send((_END, dict(reader.left_out), reader.location))
     except (BrokenPipeError, ConnectionResetError):
         pass  # the parent stopped reading: nothing is left to do
     finally:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -34,7 +36,8 @@ PROJECT = Path(__file__).parents[3]
 
 def read(path: Path, ahead: bool, **options: object) -> tuple[object, ...]:
     """The whole file read, by a child or here: its entries (and, of each order's dishes, whether they are the
-    menu's own objects), the lines left out and what is said of it; or its error, with the orders read before."""
+    menu's own objects), each followed by the lines left out so far; the lines left out and what is said of it;
+    or its error, with the orders read before."""
     made: list[object] = []
     with mock.patch.object(csv_orders, "AHEAD_FROM", 0 if ahead else 1 << 62):
         try:
@@ -45,6 +48,7 @@ def read(path: Path, ahead: bool, **options: object) -> tuple[object, ...]:
                         if isinstance(entry, Order)
                         else entry
                     )
+                    made.append(dict(feed.left_out))  # as each entry is handed on
                 return "read", made, dict(feed.left_out), feed.describe()
         except OrdersFileError as error:
             return "error", made, str(error)
@@ -85,8 +89,9 @@ def test_many_batches_of_orders_rejections_and_empty_orders_come_whole_and_in_or
     text[700] = text[700].replace("Pad Thai", "")  # a row with no item: an order of nothing
     path.write_text("".join(text), encoding="utf-8")
     kind, made, _, _ = same_both_ways(path)
-    assert kind == "read" and len(made) == len(rows)  # type: ignore[arg-type]
-    kinds = Counter(type(entry[0] if isinstance(entry, tuple) else entry) for entry in made)  # type: ignore[union-attr]
+    entries = made[::2]  # type: ignore[index]
+    assert kind == "read" and len(entries) == len(rows)
+    kinds = Counter(type(entry[0] if isinstance(entry, tuple) else entry) for entry in entries)
     assert kinds == {Order: len(rows) - 2, Rejected: 1, EmptyOrder: 1}
 
 
@@ -95,7 +100,8 @@ def test_a_table_of_lines_full_starts_again_on_both_sides(tmp_path):
     rows = [(f"o{n}", f"2026-07-18T{8 + n // 60:02d}:{n % 60:02d}:00", f"{10 + n / 100:.2f}") for n in range(600)]
     with mock.patch.object(read_ahead, "TABLE", 7):
         kind, made, _, _ = same_both_ways(ours(tmp_path / "orders.csv", rows))
-    assert kind == "read" and [entry[0].lines[0].price_per_unit for entry in made] == [1000 + n for n in range(600)]  # type: ignore[index]
+    prices = [entry[0].lines[0].price_per_unit for entry in made[::2]]  # type: ignore[index]
+    assert kind == "read" and prices == [1000 + n for n in range(600)]
 
 
 @pytest.mark.parametrize(
@@ -111,14 +117,14 @@ def test_a_broken_row_ends_the_stream_after_the_orders_before_it(tmp_path, broke
         out.write(broken + "d,2026-07-18T12:50:00,Ann,Walk-in,Pad Thai,1,12.50\n")
     kind, made, error = same_both_ways(path)
     assert kind == "error" and said in str(error)
-    assert [entry[0].order_id for entry in made] == ["a", "b"]  # type: ignore[attr-defined]
+    assert [entry[0].order_id for entry in made[::2]] == ["a", "b"]  # type: ignore[index]
 
 
 def test_a_file_to_be_sorted_is_read_here(tmp_path):
     path = ours(tmp_path / "orders.csv", [("b", "2026-07-18T12:20:00", "9.00"), ("a", "2026-07-18T12:00:00", "1.00")])
-    with mock.patch.object(read_ahead, "read_ahead", side_effect=AssertionError("read by a child")):
+    with mock.patch.object(csv_orders, "ReadAhead", side_effect=AssertionError("read by a child")):
         kind, made, _, said = read(path, True)
-    assert kind == "read" and [entry[0].order_id for entry in made] == ["a", "b"]  # type: ignore[attr-defined]
+    assert kind == "read" and [entry[0].order_id for entry in made[::2]] == ["a", "b"]  # type: ignore[index]
     assert "rows sorted by order and time (out of order at its end)" in said  # type: ignore[operator]
 
 
@@ -134,36 +140,58 @@ def test_a_reader_that_stops_early_ends_the_child(tmp_path):
 
 
 class Reading:
-    """A reader of one empty order, then `end` raised (or not), or `dies` (the reading process dies)."""
+    """A reader of `count` empty orders, then `end` raised (or not), or `dies` (the reading process dies), or
+    `stalls` (a file that takes its time, a disk gone slow)."""
 
-    def __init__(self, end: BaseException | None = None, dies: bool = False) -> None:
+    def __init__(
+        self, end: BaseException | None = None, dies: bool = False, stalls: bool = False, count: int = 1
+    ) -> None:
+        self.name = "orders.csv"
         self.left_out: Counter[str] = Counter()
         self.location: str | None = None
-        self.end, self.dies = end, dies
+        self.end, self.dies, self.stalls, self.count = end, dies, stalls, count
 
     def read_here(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
         if self.dies:
             os._exit(3)
         self.left_out["voided"] += 1
         self.location = "Dock Rd"
-        yield EmptyOrder(1, 1_780_000_000)
+        for position in range(1, self.count + 1):
+            yield EmptyOrder(position, 1_780_000_000)
+        if self.stalls:
+            time.sleep(600)
         if self.end is not None:
             raise self.end
+
+
+def test_the_child_answers_no_signal_and_its_parent_ends_it():
+    ahead = read_ahead.ReadAhead(Reading(stalls=True, count=read_ahead.BATCH), MENU)
+    entries = iter(ahead)
+    assert next(entries) == EmptyOrder(1, 1_780_000_000)
+    assert ahead.child is not None and ahead.child.pid is not None
+    for number in (signal.SIGTERM, signal.SIGINT):  # what `timeout` or Ctrl-C send the whole group
+        os.kill(ahead.child.pid, number)
+    time.sleep(0.3)
+    assert ahead.child.is_alive()  # the run decides when its reading ends
+    ahead.close()
+    assert not ahead.child.is_alive() and not multiprocessing.active_children()
 
 
 def test_an_error_in_the_child_is_raised_here_after_the_entries_before_it():
     read: list[FeedEntry] = []
     reader = Reading(OSError(5, "disk gone"))
     with pytest.raises(OSError, match="disk gone"):
-        for entry in read_ahead.read_ahead(reader, MENU):
+        for entry in read_ahead.ReadAhead(reader, MENU):
             read.append(entry)
     assert read == [EmptyOrder(1, 1_780_000_000)]
     assert reader.left_out == {"voided": 1} and reader.location == "Dock Rd"  # what the child's reading found
 
 
 def test_a_child_that_dies_is_said():
-    with pytest.raises(RuntimeError, match=r"ended with no word \(exit 3\)"):
-        list(read_ahead.read_ahead(Reading(dies=True), MENU))
+    with pytest.raises(
+        OrdersFileError, match=r"orders.csv: the process reading it ended before the file did \(exit 3\)"
+    ):
+        list(read_ahead.ReadAhead(Reading(dies=True), MENU))
 
 
 def test_where_no_process_can_be_forked_the_file_is_read_here(monkeypatch):
@@ -172,7 +200,7 @@ def test_where_no_process_can_be_forked_the_file_is_read_here(monkeypatch):
 
     monkeypatch.setattr(read_ahead.multiprocessing, "get_context", no_fork)
     reader = Reading()
-    assert list(read_ahead.read_ahead(reader, MENU)) == [EmptyOrder(1, 1_780_000_000)]
+    assert list(read_ahead.ReadAhead(reader, MENU)) == [EmptyOrder(1, 1_780_000_000)]
     assert reader.left_out == {"voided": 1} and reader.location == "Dock Rd"
 
 
@@ -184,35 +212,81 @@ def test_a_run_that_closes_its_feed_first_then_lets_go_of_its_entries_is_quiet(t
         entries = feed.entries(MENU)
         next(entries)
         feed.close()
+        assert not multiprocessing.active_children()  # the feed's close ended it (a writer may share its pipe)
         entries.close()  # type: ignore[attr-defined]  # a generator's
-    assert not multiprocessing.active_children()
+
+
+def square_run(tmp_path: Path, orders: int) -> tuple[list[Sold], list[str]]:
+    """A Square export of `orders` orders 37 s apart, a line left out, and the simulator's arguments to run it."""
+    sold = [
+        Sold(f"sq-{n}", datetime(2026, 7, 18, 11) + timedelta(seconds=37 * n), NEW_YORK, dish, 1 + n % 2, 1400)
+        for n in range(orders)
+        for dish in (["Pad Thai", "Margherita"] if n % 3 else ["Falafel Wrap"])
+    ]
+    sold[10] = Sold(**{**sold[10].__dict__, "left_out": "refund"})
+    path = SQUARE.write(tmp_path / "export.csv", sold)
+    menu = tmp_path / "menu.json"
+    menu.write_text(json.dumps([{"name": d.name, "cook_time": d.cook_time} for d in MENU.values()]))
+    return sold, ["--orders", str(path), "--menu", str(menu), "--cooks", "9"]
+
+
+def simulator(arguments: list[str], ahead: int, marker: Path) -> list[str]:
+    """The simulator's command, reading ahead from `ahead` bytes; `marker` is made when a reading child starts."""
+    script = f"""
+import pathlib, runpy, sys
+from simulator.feed import csv_orders, read_ahead
+csv_orders.AHEAD_FROM = {ahead}
+reading = read_ahead._child
+def marked(*arguments):
+    pathlib.Path({str(marker)!r}).touch()
+    reading(*arguments)
+read_ahead._child = marked
+sys.argv = ["simulator", *{arguments!r}]
+runpy.run_module("simulator", run_name="__main__")
+"""
+    return [sys.executable, "-c", script]
 
 
 @pytest.mark.e2e
 def test_a_run_read_by_a_child_stores_what_a_run_read_here_stores(tmp_path):
     """The simulator's own process, its writer and the reading child together: the same orders and summary."""
-    sold = [
-        Sold(f"sq-{n}", datetime(2026, 7, 18, 11) + timedelta(seconds=37 * n), NEW_YORK, dish, 1 + n % 2, 1400)
-        for n in range(3 * read_ahead.BATCH)
-        for dish in (["Pad Thai", "Margherita"] if n % 3 else ["Falafel Wrap"])
-    ]
-    sold[10] = Sold(**{**sold[10].__dict__, "left_out": "refund"})  # a line left out
-    path = SQUARE.write(tmp_path / "export.csv", sold)
-    menu = tmp_path / "menu.json"
-    menu.write_text(json.dumps([{"name": d.name, "cook_time": d.cook_time} for d in MENU.values()]))
+    sold, arguments = square_run(tmp_path, 3 * read_ahead.BATCH)
     stored, said = [], []
     for ahead in (0, 1 << 62):
-        db = tmp_path / f"kitchen-{ahead}.db"
-        arguments = ["--orders", str(path), "--menu", str(menu), "--db", str(db), "--cooks", "9", "--speed", "max"]
-        script = (
-            "import runpy, sys\nfrom simulator.feed import csv_orders\n"
-            f"csv_orders.AHEAD_FROM = {ahead}\nsys.argv = ['simulator', *{arguments!r}]\n"
-            "runpy.run_module('simulator', run_name='__main__')\n"
-        )
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT, timeout=120)
+        db, marker = tmp_path / f"kitchen-{ahead}.db", tmp_path / f"child-{ahead}"
+        command = simulator([*arguments, "--db", str(db), "--speed", "max"], ahead, marker)
+        done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, timeout=120)
         assert done.returncode == 0, done.stderr
+        assert marker.exists() == (ahead == 0)  # read by a child, or here
         said.append([line for line in done.stdout.splitlines() if "wall time" not in line and "run " not in line])
         with sqlite3.connect(db) as connection:
             stored.append(connection.execute("SELECT * FROM orders ORDER BY id").fetchall())
     assert stored[0] == stored[1] and len(stored[0]) == len({line.order_id for line in sold if not line.left_out})
     assert said[0] == said[1] and any("left out" in line for line in said[0])
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_the_whole_group_interrupts_a_run_read_ahead(tmp_path, number):
+    """`timeout`, a service manager or Ctrl-C signal every process of the run: the run is marked interrupted,
+    exits 0 with no traceback, and leaves no process behind (the reading child answers no signal: the run ends it)."""
+    _, arguments = square_run(tmp_path, 3 * read_ahead.BATCH)
+    db, marker = tmp_path / "kitchen.db", tmp_path / "child"
+    command = simulator([*arguments, "--db", str(db), "--speed", "600"], 0, marker)
+    process = subprocess.Popen(
+        command, cwd=PROJECT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    for _ in range(200):
+        if marker.exists() and db.exists():
+            break
+        time.sleep(0.05)
+    time.sleep(1)
+    os.killpg(process.pid, number)
+    out, errors = process.communicate(timeout=60)
+    assert process.returncode == 0 and "Traceback" not in errors, errors
+    assert "interrupted" in out
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT status FROM runs").fetchall() == [("interrupted",)]
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)  # no process of the group is left
