@@ -176,7 +176,7 @@ def scenario(
             worst_orders.append(longest)
             hindsight.append(_hindsight_roster(judged, grid, promise).cook_hours)
             weeks_seen.append(judged)
-            fixed.append(_smallest_fixed_hours(judged, TARGET))
+            fixed.append(_smallest_fixed_hours(judged))
             planned.append(hours)
         shares += own
         per_history.append(sum(m for m, _ in own) / sum(h for _, h in own))
@@ -369,13 +369,12 @@ def _hindsight_roster(week_stream, grid: IntervalGrid, promise: Promise):
     return roster
 
 
-def _smallest_fixed_hours(week_stream, target: float) -> float:
+def _smallest_fixed_hours(week_stream) -> float:
     """The fewest cooks, all week, meeting the target in 90% of the week's cells with 10+ orders; their hours."""
 
     def share(n: int) -> float:
-        cells: CellStats = direct.run(week_stream, n).cells
-        busy = cells.orders >= MIN_ORDERS
-        return float((cells.p90[busy] <= target * 60).mean())
+        met, held, _ = _verdict(direct.run(week_stream, n).cells)
+        return met / held
 
     low, high = 1, 8
     while share(high) < HOLDS_EACH_WEEK:
