@@ -31,6 +31,7 @@ from simulator.feed.tests.test_presets import (
     SYSTEMS,
     TOAST,
     Sold,
+    System,
     exports,
     write,
 )
@@ -87,10 +88,9 @@ def in_order(sold: list[Sold], kept: str | None) -> list[Sold]:
     return [line for lines in sorted(orders.values(), key=earliest) for line in lines]
 
 
-@pytest.mark.parametrize("system", SYSTEMS, ids=[system.name for system in SYSTEMS])
-@settings(max_examples=40, deadline=None)
-@given(data=st.data())
-def test_an_export_reads_the_same_with_the_quick_scan(tmp_path_factory, system, data):
+def drawn_export(data: st.DataObject, system: System, folder: Path) -> tuple[Path, str | None, bool]:
+    """An export of the system's, at one location or two, its rows in time order or in any order; the location
+    kept (None: the file's only one), and whether the rows are in order."""
     sold = data.draw(exports(system))
     if system is not CLOVER and data.draw(st.booleans()):  # Clover's lines have no location
         places = st.sampled_from(["Main St", "Dock Rd"])
@@ -98,7 +98,14 @@ def test_an_export_reads_the_same_with_the_quick_scan(tmp_path_factory, system, 
     kept = None if system is CLOVER else data.draw(st.sampled_from([None, "Main St", "dock rd"]))
     ordered = data.draw(st.booleans())
     rows = in_order(sold, kept and kept.casefold()) if ordered else data.draw(st.permutations(sold))
-    path = system.write(tmp_path_factory.mktemp(system.name) / "export.csv", rows)
+    return system.write(folder / "export.csv", rows), kept, ordered
+
+
+@pytest.mark.parametrize("system", SYSTEMS, ids=[system.name for system in SYSTEMS])
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_an_export_reads_the_same_with_the_quick_scan(tmp_path_factory, system, data):
+    path, kept, ordered = drawn_export(data, system, tmp_path_factory.mktemp(system.name))
     outcome = same_both_ways(path, kitchen_zone=NEW_YORK, location=kept)
     if ordered and outcome[0] == "read":
         assert outcome[2][0] is None  # found in order by the quick scan itself

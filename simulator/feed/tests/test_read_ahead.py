@@ -26,8 +26,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.feed import FeedOptions, csv_orders, open_orders, read_ahead
-from simulator.feed.tests.test_presets import CLOVER, MENU, NEW_YORK, SQUARE, SYSTEMS, Sold, exports
-from simulator.feed.tests.test_quick_scan import in_order, ours
+from simulator.feed.tests.test_presets import MENU, NEW_YORK, SQUARE, SYSTEMS, Sold
+from simulator.feed.tests.test_quick_scan import drawn_export, ours
 from simulator.menu import Dish
 from simulator.orders import EmptyOrder, FeedEntry, Order, OrdersFileError, Rejected
 
@@ -64,14 +64,8 @@ def same_both_ways(path: Path, **options: object) -> tuple[object, ...]:
 @pytest.mark.parametrize("system", SYSTEMS, ids=[system.name for system in SYSTEMS])
 @settings(max_examples=25, deadline=None)
 @given(data=st.data())
-def test_an_export_in_order_reads_the_same_in_a_child(tmp_path_factory, system, data):
-    sold = data.draw(exports(system))
-    if system is not CLOVER and data.draw(st.booleans()):  # Clover's lines have no location
-        places = st.sampled_from(["Main St", "Dock Rd"])
-        sold = [Sold(**{**line.__dict__, "location": data.draw(places)}) for line in sold]
-    kept = None if system is CLOVER else data.draw(st.sampled_from([None, "Main St", "dock rd"]))
-    rows = in_order(sold, kept and kept.casefold()) if data.draw(st.booleans()) else data.draw(st.permutations(sold))
-    path = system.write(tmp_path_factory.mktemp(system.name) / "export.csv", rows)
+def test_an_export_reads_the_same_by_a_child_as_here(tmp_path_factory, system, data):
+    path, kept, _ = drawn_export(data, system, tmp_path_factory.mktemp(system.name))
     outcome = same_both_ways(path, kitchen_zone=NEW_YORK, location=kept)
     if outcome[0] == "read":
         assert all(made[1] for made in outcome[1] if isinstance(made, tuple))  # the menu's own dishes
