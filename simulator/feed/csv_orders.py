@@ -152,9 +152,9 @@ class CsvOrders:
         order_line = 0
         latest: int | None = None
         price_of, proof = self.layout.reader(self.layout.price), self._proof
-        order_of, time_of = self.layout.reader("order_id"), self.layout.reader("ordered_at")
+        order_of, time_key = self.layout.reader("order_id"), self.times.key
         slack = self._slack
-        order_time: str | None = None  # its first row's cell: rows that repeat it need not be read again
+        order_time: object = None  # its first readable row's time cells: rows that repeat them need not be read
         try:
             for number, row in self._kept(self.source.numbered_rows(), Counter(), scan.locations):
                 cell = price_of(row)
@@ -171,14 +171,14 @@ class CsvOrders:
                     if order_id and seen.add(order_id) and scan.out_of_place is None:
                         scan.out_of_place = number
                     current, order_at, order_line, order_time = order_id, None, number, None
-                elif time_of(row) == order_time:
+                elif time_key(row) == order_time:
                     continue
                 try:
                     at = self.times.epoch(row)
                 except Invalid:
                     continue
                 if order_time is None:
-                    order_time = time_of(row)
+                    order_time = time_key(row)
                 order_at = at if order_at is None else min(order_at, at)
         except OrdersFileError as error:
             # in order: its orders up to there are read, then the same error ends the stream, as from a pipe
@@ -386,14 +386,19 @@ class CsvOrders:
     def _ordered_at(self, rows: list[tuple[int, list[str]]]) -> int:
         """The order's time: its first row's (our columns: the others must agree with it, see _agree), or its
         earliest row's (an export's, whose lines are fired one by one)."""
+        epoch = self.times.epoch
         if self.layout.shape.strict_rows:
-            return self.times.epoch(rows[0][1])
-        times = []
+            return epoch(rows[0][1])
+        key, times, read = self.times.key, [], None
         for number, row in rows:
+            cells = key(row)
+            if cells == read:
+                continue  # the row before's time again (an order's lines share theirs)
             try:
-                times.append(self.times.epoch(row))
+                times.append(epoch(row))
             except Invalid as reason:
                 raise Invalid(f"line {number}: {reason}", reason.kind) from None
+            read = cells
         return min(times)
 
     def _agree(self, rows: list[tuple[int, list[str]]]) -> None:

@@ -3,6 +3,12 @@ other orders means an order whose rows are apart."""
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
 
 class SeenIds:
     """The order ids met so far, as 64-bit hashes: 8 bytes an order, in a sorted array merged in batches (a merge
@@ -14,10 +20,9 @@ class SeenIds:
     BATCH = 65_536
 
     def __init__(self) -> None:
-        import numpy as np  # here: numpy takes a tenth of a second to import, and only files with order ids need it
-
-        self.older = np.zeros(0, dtype=np.uint64)
-        self.uint64 = np.uint64
+        self.older: np.ndarray | None = None
+        """The ids merged, sorted; None before the first merge: numpy takes a tenth of a second to import, more
+        than a file of fewer ids takes to read."""
         self.recent: set[int] = set()
 
     def add(self, order_id: str) -> bool:
@@ -26,7 +31,7 @@ class SeenIds:
         if key in self.recent:
             return True
         older = self.older
-        if len(older):
+        if older is not None:
             at = older.searchsorted(self.uint64(key))  # a numpy integer: a Python int above 2**63 would be a float
             if at < len(older) and older[at] == key:
                 return True
@@ -38,13 +43,12 @@ class SeenIds:
     def add_all(self, order_ids: list[str]) -> bool:
         """Note the ids, in a batch (simulator/feed/quick_scan.py); True if any was already there, or is there
         twice."""
-        import numpy as np
-
+        np = self._numpy()
         keys = np.fromiter((hash(i) & 0xFFFF_FFFF_FFFF_FFFF for i in order_ids), dtype=np.uint64, count=len(order_ids))
         keys.sort()
         if self.recent:
             self._merge()
-        older = self.older
+        older = self.older if self.older is not None else np.zeros(0, dtype=np.uint64)
         at = older.searchsorted(keys)
         found = at < len(older)
         if (keys[1:] == keys[:-1]).any() or (older[at[found]] == keys[found]).any():
@@ -54,10 +58,15 @@ class SeenIds:
 
     def _merge(self) -> None:
         """The recent ids into the sorted array: one new array, sorted in place (no id is in both)."""
-        import numpy as np
-
+        np = self._numpy()
         recent = np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent))
-        merged = np.concatenate((self.older, recent))
+        merged = recent if self.older is None else np.concatenate((self.older, recent))
         merged.sort()
         self.older = merged
         self.recent.clear()
+
+    def _numpy(self) -> ModuleType:
+        import numpy
+
+        self.uint64 = numpy.uint64
+        return numpy

@@ -36,7 +36,8 @@ class RowTimes:
     def __init__(self, layout: Layout, reading: Reading, kitchen_zone: str | None) -> None:
         self.layout = layout
         self._ordered_at, self._zone = layout.reader("ordered_at"), layout.reader("zone")
-        self._cells = layout.cells("ordered_at", "zone")
+        self.key = layout.cells("ordered_at", "zone")
+        """A row's raw time and zone cells: rows with the same key have the same time (an order's lines do)."""
         # a pattern given (--time-format, ORDERS_TIME_FORMAT) first, then the export's own: a pattern set for one
         # file does not make a preset's file unreadable
         given = (reading.time_format,) if reading.time_format else ()
@@ -55,7 +56,7 @@ class RowTimes:
 
     def epoch(self, row: list[str]) -> int:
         """The row's time, or Invalid saying why it cannot be read."""
-        key = self._cells(row)
+        key = self.key(row)
         found = self.cache.get(key)
         if found is None:
             if len(self.cache) >= CACHE:
