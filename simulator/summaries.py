@@ -52,28 +52,32 @@ def summarise(
 ) -> Summaries:
     """`first_written`: the rows of orders written for the first time (their sales count now);
     `completed`: the rows of orders written complete for the first time (their fulfillment counts now)."""
+    sales: dict[tuple[str, int, str], list[int]] = {}
+    dishes: dict[tuple[str], list[int]] = {}
+    half_hour_of, add = clock.half_hour_of, _add
+    for row in first_written:
+        day, half_hour = half_hour_of(row.received_at)
+        add(sales, (day, half_hour, row.service), 1, row.total_price)
+        for line in orjson.loads(row.items):
+            quantity = line["quantity"]
+            add(dishes, (line["name"],), quantity, quantity * line["price_per_unit"])
+    # the three sales summaries from their finest, in the order their keys were first met (as rows are inserted)
     daily: dict[tuple[str, str], list[int]] = {}
     hourly: dict[tuple[int, str], list[int]] = {}
     halves: dict[tuple[str, int], list[int]] = {}
-    dishes: dict[tuple[str], list[int]] = {}
-    for row in first_written:
-        day, half_hour = clock.half_hour_of(row.received_at)
-        service, revenue = row.service, row.total_price
-        _add(daily, (day, service), 1, revenue)
-        _add(hourly, (half_hour // 2, service), 1, revenue)
-        _add(halves, (day, half_hour), 1, revenue)
-        for line in orjson.loads(row.items):
-            quantity = line["quantity"]
-            _add(dishes, (line["name"],), quantity, quantity * line["price_per_unit"])
+    for (day, half_hour, service), (count, revenue) in sales.items():
+        add(daily, (day, service), count, revenue)
+        add(hourly, (half_hour // 2, service), count, revenue)
+        add(halves, (day, half_hour), count, revenue)
     by_day: dict[tuple[str, int, int], list[int]] = {}
-    by_time_of_day: dict[tuple[int, int], list[int]] = {}
     for done in completed:
         received = done.received_at
         seconds = done.completed_at - received
-        day, half_hour = clock.half_hour_of(received)
-        minutes = -(-seconds // 60)
-        _add(by_day, (day, half_hour, minutes), 1, seconds)
-        _add(by_time_of_day, (half_hour, minutes), 1, seconds)
+        day, half_hour = half_hour_of(received)
+        add(by_day, (day, half_hour, -(-seconds // 60)), 1, seconds)
+    by_time_of_day: dict[tuple[int, int], list[int]] = {}
+    for (_, half_hour, minutes), (count, seconds) in by_day.items():
+        add(by_time_of_day, (half_hour, minutes), count, seconds)
     return Summaries(
         _rows(DailySalesRow, run_id, daily),
         _rows(HourOfDaySalesRow, run_id, hourly),

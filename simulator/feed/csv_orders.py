@@ -131,10 +131,7 @@ class CsvOrders:
         from simulator.feed import quick_scan
 
         reading, zone = self.options.reading, self.options.kitchen_zone
-        try:
-            return quick_scan.apart(self.source, self.layout, reading, zone, self.location, self._slack, self._proof)
-        finally:
-            self.source.rewound()  # the child moved the file offset it shares with this process
+        return quick_scan.apart(self.source, self.layout, reading, zone, self.location, self._slack, self._proof)
 
     @property
     def _proof(self) -> Callable[[str], str | None]:

@@ -8,8 +8,12 @@ decimal evidence) applied to one row of each distinct combination. Where the qui
 with a line number (an order out of place, prices with both decimal marks), or pandas cannot read the file, it
 gives way to the exact scan, which says where.
 
-It runs in a child process (forked, where the system can): pandas, its chunks and the ids seen go with it, and
-the simulator starts its kitchen as small as an exact scan leaves it.
+It runs in child processes (forked, where the system can): pandas, its chunks and the ids seen go with them, and
+the simulator starts its kitchen as small as an exact scan leaves it. The file is cut in PARTS at line ends, each
+scanned by a child of its own (the run's other processes have not started yet: the machine's cores are idle), and
+the parts' findings are joined: an order may run across a cut, and each part's orders must come after the ones
+before it. A cut inside a quoted cell (a note of several lines) leaves the part before it unreadable: the file is
+then scanned whole.
 
 A row the C parser reads though Python's csv module would not (a row cut short, a stray quote) is scanned on;
 the rows are then streamed up to it, and it ends the run with its line, as in a file the exact scan found in
@@ -17,10 +21,15 @@ order up to there."""
 
 from __future__ import annotations
 
+import io
+import itertools
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,8 +41,18 @@ from simulator.feed.seen_ids import SeenIds
 from simulator.feed.times import RowTimes
 from simulator.orders import Reading
 
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
 CHUNK_ROWS = 16_384
 """Rows read at a time: some 5 MB of cells for a Square export's columns."""
+PARTS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+"""The parts a file is cut in, each scanned by a process of its own: one a core, up to two (what the runs this
+serves have: a kitchen, its writer and a file's reader)."""
+LOOKED_AT = 1 << 16
+"""Bytes after a cut's place looked at for a line end to cut at (a longer line: the file is not cut there)."""
+ASCII_SAFE = {"utf-8", "utf-8-sig", "cp1252", "latin-1"}
+"""Encodings in which a byte 10 is always a line end, never part of another character: a file may be cut there."""
 
 
 def apart(
@@ -45,33 +64,50 @@ def apart(
     slack: int,
     proven: Callable[[str], str | None],
 ) -> Scan | None:
-    """quick(...) in a forked child process (see the module's docstring), or here where none can be forked (a
-    system without fork, a daemonic process); None also when it could not finish: the exact scan then runs, and
-    says what stopped it. The child moves the file offset it shares with this process: rewind the source after."""
+    """quick(...) of each of the file's PARTS in a forked child process (see the module's docstring), or here where
+    none can be forked (a system without fork, a daemonic process), joined; None also when it could not finish: the
+    exact scan then runs, and says what stopped it."""
     args = (source, layout, reading, kitchen_zone, location, slack, proven)
+    cuts = _cuts(source, PARTS)
+    parts = _in_children(args, cuts) if len(cuts) > 2 else []
+    if not parts or _UNREADABLE in parts:
+        parts = _in_children(args, [0, source.size])
+    found = [part for part in parts if isinstance(part, Part)]
+    return _joined(found, slack) if len(found) == len(parts) else None
+
+
+def _in_children(args: tuple[object, ...], cuts: list[int]) -> list[Part | None | str]:
+    """quick(*args, span) of each span between cuts, each in a child (here, where none can be forked)."""
+    spans = list(itertools.pairwise(cuts))
     try:
         context = multiprocessing.get_context("fork")
-        receiving, sending = context.Pipe(duplex=False)
-        child = context.Process(target=_send, args=(sending, args), daemon=True)
-        child.start()
+        pipes = [context.Pipe(duplex=False) for _ in spans]
+        children = [
+            context.Process(target=_send, args=(sending, (*args, span)), daemon=True)
+            for (_, sending), span in zip(pipes, spans, strict=True)
+        ]
+        for child in children:
+            child.start()
     except (ValueError, AssertionError, OSError):
-        return _quietly(*args)
-    sending.close()
-    try:
-        scan: Scan | None = receiving.recv()
-    except EOFError:
-        scan = None
-    finally:
-        receiving.close()
-        child.join()
-    return scan
+        return [_quietly(*args, span) for span in spans]
+    found: list[Part | None | str] = []
+    for (receiving, sending), child in zip(pipes, children, strict=True):
+        sending.close()
+        try:
+            found.append(receiving.recv())
+        except EOFError:
+            found.append(None)
+        finally:
+            receiving.close()
+            child.join()
+    return found
 
 
 def _send(sending: Connection, args: tuple[object, ...]) -> None:
     sending.send(_quietly(*args))
 
 
-def _quietly(*args: object) -> Scan | None:
+def _quietly(*args: object) -> Part | None | str:
     """quick(*args), or None where it fails: the exact scan has the last word (an interrupt included: the
     parent, which gets it too, stops)."""
     try:
@@ -83,6 +119,19 @@ def _quietly(*args: object) -> Scan | None:
         return None
 
 
+def _cuts(source: CsvSource, parts: int) -> list[int]:
+    """Where the file is cut in (up to) `parts`: its start, a line end near each equal share, its end."""
+    size, cuts = source.size, [0]
+    if parts > 1 and source.encoding in ASCII_SAFE:
+        descriptor = source.stream.fileno()
+        for k in range(1, parts):
+            near = size * k // parts
+            end = os.pread(descriptor, LOOKED_AT, near).find(b"\n")
+            if end >= 0 and cuts[-1] < near + end + 1 < size:
+                cuts.append(near + end + 1)
+    return [*cuts, size]
+
+
 def quick(
     source: CsvSource,
     layout: Layout,
@@ -91,19 +140,22 @@ def quick(
     location: str | None,
     slack: int,
     proven: Callable[[str], str | None],
-) -> Scan | None:
-    """The scan of a large file by pandas' C parser (see the module's docstring); None: scan it exactly."""
+    span: tuple[int, int],
+) -> Part | None | str:
+    """The scan of the file's bytes in `span` (a part, or the whole) by pandas' C parser (see the module's
+    docstring); None: scan the file exactly; _UNREADABLE: the part could not be read (scan the file whole)."""
     import pandas as pd  # here: in the child process only (see apart)
 
     columns = layout.columns("order_id", "ordered_at", "zone", "location", layout.price, *LEFT_OUT)
     narrow = _narrowed(layout, columns)
-    chunks = _Chunks(narrow, RowTimes(narrow, reading, kitchen_zone), location, slack, proven)
-    source.stream.seek(0)
+    chunks = _Chunks(narrow, RowTimes(narrow, reading, kitchen_zone), location, slack, proven, span[0] > 0)
+    start, end = span
+    whole = span == (0, source.size)
     try:
         with pd.read_csv(
-            source.stream,
+            io.BufferedReader(_Span(source.stream.fileno(), start, end), 1 << 20),
             sep=source.delimiter,
-            header=0,
+            header=0 if start == 0 else None,
             usecols=columns,
             dtype=str,
             keep_default_na=False,
@@ -117,10 +169,31 @@ def quick(
                 if not chunks.read([chunk.iloc[:, k].to_numpy(dtype=object) for k in range(len(columns))]):
                     return None
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
-        return None  # what the C parser cannot read, the exact scan says where
-    finally:
-        source.rewound()
-    return chunks.finish()
+        # what the C parser cannot read, the exact scan says where; a part may be cut inside a quoted cell
+        return None if whole else _UNREADABLE
+    part = chunks.part()
+    return part if whole or part.first is not None else _UNREADABLE  # a part of one order: the file whole
+
+
+class _Span(io.RawIOBase):
+    """The file's bytes in [start, end), read by position (os.pread): the children scanning its parts share its
+    descriptor, and with it the offset that reading on from it would move."""
+
+    def __init__(self, descriptor: int, start: int, end: int) -> None:
+        self.descriptor, self.at, self.end = descriptor, start, end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        wanted = min(len(view), self.end - self.at)
+        if wanted <= 0:
+            return 0
+        read = os.pread(self.descriptor, wanted, self.at)
+        view[: len(read)] = read
+        self.at += len(read)
+        return len(read)
 
 
 def _narrowed(layout: Layout, columns: list[int]) -> Layout:
@@ -140,7 +213,13 @@ class _Chunks:
     """The scan's state from chunk to chunk: the order read last may go on in the next."""
 
     def __init__(
-        self, layout: Layout, times: RowTimes, location: str | None, slack: int, proven: Callable[[str], str | None]
+        self,
+        layout: Layout,
+        times: RowTimes,
+        location: str | None,
+        slack: int,
+        proven: Callable[[str], str | None],
+        after_a_cut: bool = False,
     ) -> None:
         self.layout, self.times, self.slack, self.proven = layout, times, slack, proven
         self.kept_place = None if location is None else location.casefold()
@@ -148,10 +227,17 @@ class _Chunks:
         self.scan, self.seen = Scan(quick=True), SeenIds()
         self.current: str | None = None
         """The order read last, which the next chunk may go on with."""
+        self.first_id = ""
         self.current_at = np.inf
         """Its earliest time so far (inf: none readable)."""
         self.latest = -np.inf
         """The latest time of the orders before it."""
+        self.first: tuple[str, float] | None = None
+        """The first order (its id, its earliest time), once it is whole."""
+        self.least = np.inf
+        """The earliest time of the orders before the current one."""
+        self.after_a_cut = after_a_cut
+        """The part begins at a cut: its first order may have begun before it, and is judged by _joined."""
 
     def read(self, cells: list[np.ndarray]) -> bool:
         """One chunk's rows, as arrays of their cells by narrow column; False: the file needs the exact scan."""
@@ -186,6 +272,8 @@ class _Chunks:
         at = self.times.epochs(rows)[group]
         starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
         orders, earliest = ids[starts].tolist(), np.minimum.reduceat(at, starts)
+        if self.current is None:
+            self.first_id = orders[0]
         if orders[0] == self.current:  # the order read last goes on
             earliest[0] = min(earliest[0], self.current_at)
             done, new = earliest[:-1], orders[1:]
@@ -201,15 +289,90 @@ class _Chunks:
         """Whether these orders, each whole, come in time order after the ones before them."""
         if not len(done):
             return True
+        if self.first is None:
+            self.first = (self.first_id, float(done[0]))
+            if self.after_a_cut:
+                done = done[1:]
+                if not len(done):
+                    return True
+        self.least = min(self.least, float(done.min()))
         readable = np.where(np.isinf(done), -np.inf, done)
         before = np.maximum.accumulate(np.concatenate(([self.latest], readable)))
         self.latest = before[-1]
         return not np.any(before[:-1] - done > self.slack)
 
-    def finish(self) -> Scan | None:
-        """The scan, once the last order is whole; None: it is out of place."""
-        last = np.array([self.current_at] if self.current is not None else [])
-        return self.scan if self._follow(last) else None
+    def part(self) -> Part:
+        """What the chunks found, for _joined."""
+        ids = self.seen.older if self.seen.older is not None else np.zeros(0, dtype=np.uint64)
+        last = None if self.current is None else (self.current, float(self.current_at))
+        return Part(self.scan, ids, self.first, last, float(self.latest), self.least)
+
+
+@dataclass
+class Part:
+    """What the quick scan found in a part of the file, its orders in order within it."""
+
+    scan: Scan
+    ids: np.ndarray
+    """The hashes of its order ids (SeenIds'), sorted."""
+    first: tuple[str, float] | None
+    """Its first order's id and earliest time in this part (the order may have begun in the part before); None:
+    it has fewer than two orders, and is not cut (it may run across both of its ends)."""
+    last: tuple[str, float] | None
+    """Its last order's (it may go on in the part after); None: it has none."""
+    latest: float
+    """The latest time of the orders before its last (-inf: none readable), but a first that may have begun
+    before it."""
+    least: float
+    """The earliest time of the orders before its last (inf: none readable), but such a first."""
+
+
+_UNREADABLE = "unreadable"
+"""A part the C parser could not read to its end: the file is scanned whole."""
+
+
+def _joined(parts: list[Part], slack: int) -> Scan | None:
+    """The file's scan from its parts' in turn (None: an order out of place, prices with both marks), as one part
+    found in order would find it: an order that runs across a cut is one, each part's orders come after the
+    ones before it, and no id is met in two parts (but the one that runs across)."""
+    scan, ids, last, latest = parts[0].scan, parts[0].ids, parts[0].last, parts[0].latest
+    if last is None:  # a file of no order (to cook at the location kept) is not cut
+        return scan
+    last_id, last_at = last
+    for part in parts[1:]:
+        assert part.first is not None and part.last is not None  # parts are cut where each has two orders
+        first_id, first_at = part.first
+        goes_on = first_id == last_id  # the order before the cut goes on after it
+        if goes_on:
+            last_at = min(last_at, first_at)
+        if not _after(latest, last_at, slack):
+            return None  # the order before the cut, whole, stamped before one of the orders before it
+        front = max(latest, _readable(last_at))
+        if not goes_on:
+            if not _after(front, first_at, slack):
+                return None  # the part's first order stamped before one of the orders before it
+            front = max(front, _readable(first_at))
+        if not _after(front, part.least, slack):  # (its last: in the next turn)
+            return None  # an order of this part stamped before one of the orders before it
+        shared = {hash(last_id) & 0xFFFF_FFFF_FFFF_FFFF} if goes_on and last_id else set()  # as SeenIds keeps it
+        if set(np.intersect1d(ids, part.ids).tolist()) - shared:
+            return None  # an id met again after other orders
+        scan.locations.update(part.scan.locations)
+        for mark, where in part.scan.evidence.items():
+            scan.evidence.setdefault(mark, where)  # both marks: CsvOrders scans the file exactly, to say where
+        ids = np.union1d(ids, part.ids)
+        latest, (last_id, last_at) = max(front, part.latest), part.last
+    return scan if _after(latest, last_at, slack) else None  # the last order, whole
+
+
+def _readable(at: float) -> float:
+    """A time as the latest of the orders before another: -inf where it cannot be read (inf)."""
+    return -np.inf if np.isinf(at) else at
+
+
+def _after(latest: float, at: float, slack: int) -> bool:
+    """Whether an order at `at` (inf: no readable time) comes after orders up to `latest`, give or take `slack`."""
+    return not latest - at > slack
 
 
 def _per_row(

@@ -7,6 +7,7 @@ said, the same errors; and where both scans run, the same findings."""
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -40,12 +41,13 @@ from simulator.orders import Order, OrdersFileError, Rejected
 Outcome = tuple[str, object, object, object]
 
 
-def read(path: Path, quick: bool, **options: object) -> Outcome:
+def read(path: Path, quick: bool, parts: int = 2, **options: object) -> Outcome:
     """The whole file read: its orders, rejections, lines left out and what is said of it, or its error; and
-    which scan it had (with the quick one, its findings)."""
+    which scan it had (with the quick one, its findings, from the file cut in `parts`)."""
     with ExitStack() as stack:
         stack.enter_context(mock.patch.object(csv_orders, "QUICK_FROM", 0 if quick else 1 << 62))
         stack.enter_context(mock.patch.object(quick_scan, "CHUNK_ROWS", 3))
+        stack.enter_context(mock.patch.object(quick_scan, "PARTS", parts))
         try:
             feed = stack.enter_context(open_orders(path, FeedOptions(**options)))  # type: ignore[arg-type]
             entries = list(feed.entries(MENU))
@@ -69,8 +71,8 @@ def marks(evidence: dict[str, tuple[int | None, str]]) -> dict[str, str]:
     return {mark: price for mark, (_, price) in evidence.items()}
 
 
-def same_both_ways(path: Path, **options: object) -> Outcome:
-    quick, exact = read(path, True, **options), read(path, False, **options)
+def same_both_ways(path: Path, parts: int = 2, **options: object) -> Outcome:
+    quick, exact = read(path, True, parts, **options), read(path, False, **options)
     assert quick[:3] == exact[:3]
     return quick
 
@@ -106,7 +108,7 @@ def drawn_export(data: st.DataObject, system: System, folder: Path) -> tuple[Pat
 @given(data=st.data())
 def test_an_export_reads_the_same_with_the_quick_scan(tmp_path_factory, system, data):
     path, kept, ordered = drawn_export(data, system, tmp_path_factory.mktemp(system.name))
-    outcome = same_both_ways(path, kitchen_zone=NEW_YORK, location=kept)
+    outcome = same_both_ways(path, data.draw(st.integers(1, 3), "parts"), kitchen_zone=NEW_YORK, location=kept)
     if ordered and outcome[0] == "read":
         assert outcome[2][0] is None  # found in order by the quick scan itself
         assert all(line is None for line, _ in outcome[3].values())
@@ -136,9 +138,10 @@ def ours(path: Path, rows: list[tuple[str, str, str]]) -> Path:
         ),
         min_size=1,
         max_size=12,
-    )
+    ),
+    parts=st.integers(1, 3),
 )
-def test_our_columns_read_the_same_with_the_quick_scan(tmp_path_factory, orders):
+def test_our_columns_read_the_same_with_the_quick_scan(tmp_path_factory, orders, parts):
     """Our columns allow an order stamped up to 15 minutes before one ahead of it (a delivery service sending it
     late): orders ten minutes apart give or take up to 40, ids used again, up to three rows an order, times that
     cannot be read, prices with either decimal mark or neither."""
@@ -150,7 +153,7 @@ def test_our_columns_read_the_same_with_the_quick_scan(tmp_path_factory, orders)
             else f"2026-07-18T{12 + (number * 10 + minutes) // 60:02d}:{(number * 10 + minutes) % 60:02d}:00"
         )
         rows += [(f"o{which}", at, price)] * lines
-    kind, _, findings, evidence = same_both_ways(ours(tmp_path_factory.mktemp("ours") / "orders.csv", rows))
+    kind, _, findings, evidence = same_both_ways(ours(tmp_path_factory.mktemp("ours") / "orders.csv", rows), parts)
     if kind == "read" and findings[0] is None:  # type: ignore[index]  # a read's findings
         assert all(line is None for line, _ in evidence.values())  # type: ignore[attr-defined]  # the quick scan's own
 
@@ -172,6 +175,83 @@ def test_an_order_running_across_chunks_is_at_its_earliest_line(tmp_path):
     sold.append(Sold("1002", first + timedelta(minutes=10), NEW_YORK, "Iced Tea", 1, 350))
     _, _, (out_of_place, _, _), evidence = same_both_ways(TOAST.write(tmp_path / "export.csv", sold))
     assert out_of_place is None and all(line is None for line, _ in evidence.values())
+
+
+def line_ends(path: Path) -> list[int]:
+    """The byte offsets just after each line of the file (where the quick scan may cut it), its header's too."""
+    data = path.read_bytes()
+    return [k + 1 for k, byte in enumerate(data) if byte == 10 and k + 1 < len(data)]
+
+
+def cut_at(*cuts: int):
+    return mock.patch.object(quick_scan, "_cuts", lambda source, parts: [0, *cuts, source.size])
+
+
+def read_cut(path: Path, *cuts: int) -> tuple[Outcome, int, int]:
+    """The file read with the quick scan of its parts between cuts; how many times it was scanned exactly, and
+    the most parts joined."""
+    scan = csv_orders.CsvOrders._scan
+    with (
+        cut_at(*cuts),
+        mock.patch.object(csv_orders.CsvOrders, "_scan", autospec=True, side_effect=scan) as exact,
+        mock.patch.object(quick_scan, "_joined", wraps=quick_scan._joined) as joined,
+    ):
+        outcome = read(path, True)
+    return outcome, exact.call_count, max((len(call.args[0]) for call in joined.call_args_list), default=0)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # an order fired over time, running across a cut, its lines before the cut stamped first or last; a
+        # ticket stamped before one of their lines
+        [("x", "11:55", "9.00"), ("a", "12:00", "9.00"), ("a", "12:30", "9.00"), ("b", "12:10", "9.00")],
+        [("x", "11:55", "9.00"), ("a", "12:30", "9.00"), ("a", "12:00", "9.00"), ("b", "12:10", "9.00")],
+        # two orders stamped the same; one 30 minutes before the one ahead of it (over our columns' 15)
+        [("a", "12:00", "9.00"), ("b", "12:00", "9.00"), ("c", "12:40", "9.00"), ("d", "12:10", "9.00")],
+        # an id met again after other orders
+        [("a", "12:00", "9.00"), ("b", "12:10", "9.00"), ("c", "12:20", "9.00"), ("d", "12:25", "9.00")]
+        + [("a", "12:30", "9.00")],
+        # a decimal comma after a decimal point; rows with no order id
+        [("a", "12:00", "12.50"), ("", "12:05", "1"), ("", "12:05", "1"), ("b", "12:10", "12,50")],
+        # times that cannot be read, at either side of a cut
+        [("a", "soon", "9.00"), ("b", "12:10", "9.00"), ("c", "later", "9.00"), ("d", "12:20", "9.00")],
+    ],
+)
+def test_a_file_cut_anywhere_is_scanned_as_it_is_whole(tmp_path, rows):
+    """The quick scan of a file cut at each of its line ends (its parts scanned apart, then joined) finds what the
+    exact scan finds: an order that runs across the cut is one, the orders after the cut come after the ones
+    before it (give or take our columns' 15 minutes), an id met in both parts is met again, both decimal marks
+    are both. A part needs two orders (its first may have begun before it, its last go on after it): a cut that
+    leaves one fewer has the file scanned whole."""
+    rows = [*rows, ("z", "12:59", "8"), ("z", "12:59", "8"), ("y", "13:00", "8")]
+    path = ours(tmp_path / "orders.csv", [(i, f"2026-07-18T{at}:00" if ":" in at else at, p) for i, at, p in rows])
+    whole = same_both_ways(path, parts=1)
+    _, exact_scans, _ = read_cut(path)
+    ends = line_ends(path)
+    joined = set()
+    for cuts in [*itertools.combinations(ends, 1), *itertools.combinations(ends, 2)]:
+        outcome, scans, parts = read_cut(path, *cuts)
+        assert outcome[:3] == whole[:3], cuts
+        assert scans == exact_scans, cuts  # a cut costs no exact scan
+        joined.add(parts)
+    assert {2, 3} <= joined  # cuts between orders, each part with two or more: the parts joined
+
+
+def test_a_cut_inside_a_quoted_cell_has_the_file_scanned_whole(tmp_path):
+    """A name of two lines, quoted: a cut after its first line leaves the part before it unreadable."""
+    rows = [("a", "2026-07-18T12:00:00", "9.00"), ("b", "2026-07-18T12:10:00", "9.00")] * 1
+    path = ours(
+        tmp_path / "orders.csv", [*rows, ("c", "2026-07-18T12:20:00", "9.00"), ("d", "2026-07-18T12:30:00", "1")]
+    )
+    text = path.read_text(encoding="utf-8").replace(",Ann,", ',"Ann\nBee",', 3)
+    path.write_text(text, encoding="utf-8")
+    inside = text.encode().index(b"Ann\n") + 4
+    with mock.patch.object(quick_scan, "_in_children", wraps=quick_scan._in_children) as spy:
+        outcome, scans, _ = read_cut(path, inside)
+    assert [len(call.args[1]) for call in spy.call_args_list] == [3, 2]  # cut in two, then whole
+    assert outcome[:3] == same_both_ways(path)[:3]
+    assert outcome[2][0] is None and scans == 0  # type: ignore[index]  # found in order, by the quick scan
 
 
 def test_what_the_quick_scan_cannot_say_where_the_exact_scan_says(tmp_path):
