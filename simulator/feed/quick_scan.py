@@ -21,6 +21,7 @@ order up to there."""
 
 from __future__ import annotations
 
+import gc
 import io
 import itertools
 import multiprocessing
@@ -77,34 +78,70 @@ def apart(
 
 
 def _in_children(args: tuple[object, ...], cuts: list[int]) -> list[Part | None | str]:
-    """quick(*args, span) of each span between cuts, each in a child (here, where none can be forked)."""
+    """quick(*args, span) of each span between cuts: the first in a child, which imports pandas and then forks a
+    child of its own for each other span (sharing pandas' pages with them: some 40 MiB a process); here, where
+    no process can be forked."""
     spans = list(itertools.pairwise(cuts))
     try:
         context = multiprocessing.get_context("fork")
         pipes = [context.Pipe(duplex=False) for _ in spans]
-        children = [
-            context.Process(target=_send, args=(sending, (*args, span)), daemon=True)
-            for (_, sending), span in zip(pipes, spans, strict=True)
-        ]
-        for child in children:
-            child.start()
+        child = context.Process(target=_scan_spans, args=(args, spans, pipes), daemon=True)
+        child.start()
     except (ValueError, AssertionError, OSError):
         return [_quietly(*args, span) for span in spans]
-    found: list[Part | None | str] = []
-    for (receiving, sending), child in zip(pipes, children, strict=True):
+    for _, sending in pipes:
         sending.close()
+    found: list[Part | None | str] = []
+    for receiving, _ in pipes:
         try:
             found.append(receiving.recv())
         except EOFError:
             found.append(None)
         finally:
             receiving.close()
-            child.join()
+    child.join()
     return found
 
 
+def _scan_spans(
+    args: tuple[object, ...], spans: list[tuple[int, int]], pipes: list[tuple[Connection, Connection]]
+) -> None:
+    """The scanning child: pandas imported once, a grandchild forked for each span but the first (scanned here;
+    all of them here, where none can be forked), each span's findings sent on its own pipe."""
+    import pandas  # noqa: F401  # before the forks: the grandchildren share its pages
+
+    gc.freeze()  # and the collector leaves them unwritten (a page written is a page copied)
+    for receiving, _ in pipes:
+        receiving.close()
+    forked = []
+    for k in range(1, len(spans)):
+        try:
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:  # a grandchild: its span, then out, without the cleanup of the process it was forked from
+            code = 0
+            try:
+                _send(pipes[k][1], (*args, spans[k]))
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        forked.append(pid)
+        pipes[k][1].close()
+    for k in [0, *range(len(forked) + 1, len(spans))]:
+        _send(pipes[k][1], (*args, spans[k]))
+    for pid in forked:
+        os.waitpid(pid, 0)
+
+
 def _send(sending: Connection, args: tuple[object, ...]) -> None:
-    sending.send(_quietly(*args))
+    try:
+        sending.send(_quietly(*args))
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the simulator stopped waiting
+    finally:
+        sending.close()
 
 
 def _quietly(*args: object) -> Part | None | str:
@@ -355,14 +392,26 @@ def _joined(parts: list[Part], slack: int) -> Scan | None:
         if not _after(front, part.least, slack):  # (its last: in the next turn)
             return None  # an order of this part stamped before one of the orders before it
         shared = {hash(last_id) & 0xFFFF_FFFF_FFFF_FFFF} if goes_on and last_id else set()  # as SeenIds keeps it
-        if set(np.intersect1d(ids, part.ids).tolist()) - shared:
+        if _met_before(ids, part.ids) - shared:
             return None  # an id met again after other orders
         scan.locations.update(part.scan.locations)
         for mark, where in part.scan.evidence.items():
             scan.evidence.setdefault(mark, where)  # both marks: CsvOrders scans the file exactly, to say where
-        ids = np.union1d(ids, part.ids)
+        if part is not parts[-1]:
+            ids = np.union1d(ids, part.ids)
         latest, (last_id, last_at) = max(front, part.latest), part.last
     return scan if _after(latest, last_at, slack) else None  # the last order, whole
+
+
+def _met_before(older: np.ndarray, newer: np.ndarray) -> set[int]:
+    """The ids (hashes, both sorted) in both, looked up a slice of `newer` at a time: a million orders' ids are
+    the only part of a scan that grows with the file."""
+    met: set[int] = set()
+    for start in range(0, len(newer), SeenIds.BATCH):
+        keys = newer[start : start + SeenIds.BATCH]
+        at = older.searchsorted(keys).clip(max=max(len(older) - 1, 0))
+        met.update(keys[older[at] == keys].tolist() if len(older) else ())
+    return met
 
 
 def _readable(at: float) -> float:

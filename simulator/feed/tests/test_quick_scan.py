@@ -8,6 +8,7 @@ said, the same errors; and where both scans run, the same findings."""
 from __future__ import annotations
 
 import itertools
+import os
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -195,6 +196,7 @@ def read_cut(path: Path, *cuts: int) -> tuple[Outcome, int, int]:
         cut_at(*cuts),
         mock.patch.object(csv_orders.CsvOrders, "_scan", autospec=True, side_effect=scan) as exact,
         mock.patch.object(quick_scan, "_joined", wraps=quick_scan._joined) as joined,
+        mock.patch.object(SeenIds, "BATCH", 2),  # ids merged, and looked up across parts, two at a time
     ):
         outcome = read(path, True)
     return outcome, exact.call_count, max((len(call.args[0]) for call in joined.call_args_list), default=0)
@@ -333,6 +335,21 @@ def test_where_no_process_can_be_forked_the_quick_scan_runs_in_this_one(tmp_path
     kind, _, (out_of_place, _, found), evidence = read(path, True)
     assert kind == "read" and out_of_place is None and found == {",": "12,50"}
     assert evidence == {",": (None, "12,50")}
+
+
+def test_where_the_scanning_child_cannot_fork_it_scans_every_part_itself(tmp_path, monkeypatch):
+    rows = [(order_id, f"2026-07-18T12:{10 * n:02d}:00", "12,50") for n, order_id in enumerate("abcdef")]
+    path = ours(tmp_path / "orders.csv", rows)
+    fork, parent = os.fork, os.getpid()
+
+    def no_grandchild() -> int:
+        if os.getpid() != parent:
+            raise OSError("no more processes")
+        return fork()
+
+    monkeypatch.setattr(os, "fork", no_grandchild)
+    outcome, scans, parts = read_cut(path, line_ends(path)[3])
+    assert (scans, parts) == (0, 2) and outcome[:3] == same_both_ways(path, parts=1)[:3]
 
 
 def test_order_ids_are_added_in_batches_as_one_at_a_time():
