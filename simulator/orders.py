@@ -205,17 +205,25 @@ def parse_order(
         if not isinstance(items, list):
             raise Invalid(f"items must be a list, got {_show(items)}", "wrong type")
         lines = tuple([_line(number, item, menu) for number, item in enumerate(items, start=1)])
-        units = total_price = 0
-        for _, quantity, price in lines:
-            units += quantity
-            total_price += quantity * price
-        if units > MAX_UNITS_PER_ORDER:
-            raise Invalid(f"more than {MAX_UNITS_PER_ORDER} units in one order", "too many units")
         order_id = raw.get("order_id")
         if order_id is not None and not isinstance(order_id, str):
             order_id = str(order_id)
+        return made_order(position, customer_name, service, ordered_at, lines, order_id)
     except Invalid as reason:
         return Rejected(position, _to_json(raw), str(reason), ordered_at, reason.kind)
+
+
+def made_order(
+    position: int, customer_name: str, service: str, ordered_at: int, lines: tuple[Line, ...], order_id: str | None
+) -> Order | EmptyOrder:
+    """An order of lines read and checked (by parse_order, or a CSV's reader from lines it knows: see known_line);
+    Invalid if it holds too many units."""
+    units = total_price = 0
+    for _, quantity, price in lines:
+        units += quantity
+        total_price += quantity * price
+    if units > MAX_UNITS_PER_ORDER:
+        raise Invalid(f"more than {MAX_UNITS_PER_ORDER} units in one order", "too many units")
     if not lines:
         return EmptyOrder(position, ordered_at)
     return Order(position, customer_name, service, ordered_at, lines, total_price, order_id)
@@ -228,7 +236,11 @@ def _field(raw: dict, name: str) -> object:
 
 
 def _text(raw: dict, name: str) -> str:
-    value = _field(raw, name)
+    return checked_text(_field(raw, name), name)
+
+
+def checked_text(value: object, name: str) -> str:
+    """An order's text field (its customer's name, its service): a string that a database can store."""
     if not isinstance(value, str):
         raise Invalid(f"{name} must be a string, got {_show(value)}", "wrong type")
     if not _is_storable(value):
@@ -239,7 +251,12 @@ def _text(raw: dict, name: str) -> str:
 
 
 def _line(number: int, item: object, menu: dict[str, Dish]) -> Line:
-    if type(item) is dict:  # a well-formed line, checked fast; anything else gets the checks that say why
+    return known_line(item, menu) or _checked_line(number, item, menu)
+
+
+def known_line(item: object, menu: dict[str, Dish]) -> Line | None:
+    """A well-formed line of the menu, checked fast; None: anything else, which gets the checks that say why."""
+    if type(item) is dict:
         name, quantity, price = item.get("name"), item.get("quantity"), item.get("price_per_unit")
         dish = menu.get(name) if type(name) is str else None
         if (
@@ -250,7 +267,7 @@ def _line(number: int, item: object, menu: dict[str, Dish]) -> Line:
             and 0 <= price <= MAX_PRICE_PER_UNIT
         ):
             return Line(dish, quantity, price)
-    return _checked_line(number, item, menu)
+    return None
 
 
 def _checked_line(number: int, item: object, menu: dict[str, Dish]) -> Line:

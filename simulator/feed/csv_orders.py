@@ -31,7 +31,17 @@ from simulator.feed.seen_ids import SeenIds
 from simulator.feed.sorting import SortedRows
 from simulator.feed.times import RowTimes
 from simulator.menu import Dish
-from simulator.orders import FeedEntry, Invalid, OrdersFileError, Rejected, parse_order
+from simulator.orders import (
+    FeedEntry,
+    Invalid,
+    Line,
+    OrdersFileError,
+    Rejected,
+    checked_text,
+    known_line,
+    made_order,
+    parse_order,
+)
 
 OTHER_LOCATIONS = "rows of other locations"
 QUICK_FROM = 16 << 20
@@ -267,7 +277,7 @@ class CsvOrders:
             rows = self.sorted
         # a file the scan found in order has no id twice: its ids need not be remembered again
         seen = SeenIds() if self.scan is None or self.scan.out_of_place is not None else _NoneSeen()
-        order_of = self.layout.reader("order_id")
+        order_of, lines = self.layout.reader("order_id"), self._lines(menu)
         position, current = 0, None
         order: list[tuple[int, list[str]]] = []
         try:
@@ -275,16 +285,16 @@ class CsvOrders:
                 order_id = order_of(row)
                 if order and order_id != current:
                     position += 1
-                    yield self._order(position, order, menu, seen)
+                    yield self._order(position, order, menu, seen, lines)
                     order = []
                 current = order_id
                 order.append((number, row))
         except OrdersFileError:
             if order:  # the order read so far is whole: it ends where the file can no longer be read
-                yield self._order(position + 1, order, menu, seen)
+                yield self._order(position + 1, order, menu, seen, lines)
             raise
         if order:
-            yield self._order(position + 1, order, menu, seen)
+            yield self._order(position + 1, order, menu, seen, lines)
 
     def _kept(
         self, rows: Iterable[tuple[int, list[str]]], counted: Counter[str], places: Counter[str] | None = None
@@ -336,9 +346,15 @@ class CsvOrders:
         return order_id, at
 
     def _order(
-        self, position: int, rows: list[tuple[int, list[str]]], menu: dict[str, Dish], seen: SeenIds | _NoneSeen
+        self,
+        position: int,
+        rows: list[tuple[int, list[str]]],
+        menu: dict[str, Dish],
+        seen: SeenIds | _NoneSeen,
+        lines: Callable[[list[str]], tuple[dict[str, object], Line | None]],
     ) -> FeedEntry:
-        """One order from its rows, as the raw order parse_order checks."""
+        """One order from its rows: made at once from lines of the menu (`lines`), else the raw order parse_order
+        checks, and says what is wrong with."""
         layout, header = self.layout, self.source.header
         order_of, item_of, name_of, service_of = self._order_readers
         first_line, first = rows[0]
@@ -361,7 +377,7 @@ class CsvOrders:
                 if not item_of(row):
                     continue  # a row of the order with no item on it
                 try:
-                    items.append(self._line(row))
+                    items.append(lines(row))
                 except Invalid as reason:
                     raise Invalid(f"line {number}: {reason}", reason.kind) from None
         except Invalid as reason:
@@ -371,12 +387,19 @@ class CsvOrders:
                 "rows": [{header[i]: cell for i, cell in enumerate(row)} for _, row in rows],
             }
             return Rejected(position, json.dumps(raw, ensure_ascii=False), str(reason), ordered_at, reason.kind)
+        known = tuple([line for _, line in items if line is not None])
+        if len(known) == len(items):
+            try:
+                name, service = checked_text(name_of(first), "name"), checked_text(service_of(first), "service")
+                return made_order(position, name, service, ordered_at, known, order_id)
+            except Invalid:
+                pass  # parse_order says what is wrong, as it would have
         order = {
             "order_id": order_id,
             "ordered_at": None,
             "name": name_of(first),
             "service": service_of(first),
-            "items": items,
+            "items": [item for item, _ in items],
         }
         return parse_order(position, order, menu, at=ordered_at)
 
@@ -425,15 +448,18 @@ class CsvOrders:
             for i in alternative
         )
 
-    @cached_property
-    def _line(self) -> Callable[[list[str]], dict[str, object]]:
+    def _lines(self, menu: dict[str, Dish]) -> Callable[[list[str]], tuple[dict[str, object], Line | None]]:
         """An item line of a row: its dish, quantity (1 for an export of a row a unit) and price of a unit in cents
-        (a line's amount over its quantity, to the nearest cent, half to even, when the export gives the line's).
+        (a line's amount over its quantity, to the nearest cent, half to even, when the export gives the line's);
+        with it, the Line it makes when it is a well-formed line of the menu (None: parse_order says why not).
         Lines repeat (a menu's dishes, quantities and prices): each is read once, the last LINES of them kept."""
         readers = tuple(self.layout.reader(name) for name in self._line_fields)
-        return remembered(
-            self.layout.cells(*self._line_fields), lambda row: self._read_line(*(read(row) for read in readers)), LINES
-        )
+
+        def line_of(row: list[str]) -> tuple[dict[str, object], Line | None]:
+            item = self._read_line(*(read(row) for read in readers))
+            return item, known_line(item, menu)
+
+        return remembered(self.layout.cells(*self._line_fields), line_of, LINES)
 
     def _read_line(self, item: str, quantity_cell: str, money_cell: str) -> dict[str, object]:
         layout, mark = self.layout, self.mark

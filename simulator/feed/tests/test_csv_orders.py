@@ -1,16 +1,21 @@
-"""How a CSV's rows become orders where it goes wrong: a sort that cannot finish, times that cannot be read, ids
-used again, options that do not fit the file (simulator/feed/csv_orders.py, sorting.py, times.py)."""
+"""How a CSV's rows become orders (as parse_order makes them of the same raw orders), and where it goes wrong: a
+sort that cannot finish, times that cannot be read, ids used again, options that do not fit the file
+(simulator/feed/csv_orders.py, sorting.py, times.py)."""
 
 from __future__ import annotations
 
+import csv
 import tempfile
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from common.settings import COLUMNS
 from simulator.feed import FeedOptions, open_orders, read_orders
 from simulator.menu import Dish
-from simulator.orders import Order, OrdersFileError, Reading, Rejected
+from simulator.orders import Order, OrdersFileError, Reading, Rejected, parse_order
 
 MENU = {"Bao": Dish("Bao", 240), "Pho": Dish("Pho", 480)}
 HEADER = "order_id,ordered_at,item,quantity,price_per_unit\n"
@@ -123,3 +128,37 @@ def test_item_lines_read_once_are_the_lines_read_afresh_when_the_remembered_ones
     afresh = [(o.lines, o.total_price) for o in read_orders(path, MENU)]
     assert afresh == remembered
     assert [total for _, total in remembered] == [400, 1800, 400, 1350, 1800, 925, 400]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    orders=st.lists(
+        st.tuples(
+            st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=6),
+            st.lists(
+                st.tuples(st.sampled_from(["Bao", "Pho", "Ramen", "bao"]), st.sampled_from([1, 2, 499, 502, 0])),
+                max_size=3,
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+@example(orders=[("Ann\x00", [("Bao", 1)]), ("Bee", [("Pho", 600), ("Bao", 401)])])  # a NUL; 1,001 units
+def test_each_order_is_what_parse_order_makes_of_its_rows(tmp_path_factory, orders):
+    """An order of lines all of the menu is made at once (known_line, made_order), any other by parse_order: the
+    same entries either way, rejections (dishes not on the menu, a quantity of 0, over 1,000 units, a name with
+    a NUL) said alike."""
+    rows, raws = [], []
+    for number, (name, lines) in enumerate(orders):
+        at = f"2024-05-01 12:{number:02d}:00"
+        rows += [[str(number), at, name, "Walk-in", dish, str(quantity), "4.50"] for dish, quantity in lines]
+        rows += [[str(number), at, name, "Walk-in", "", "", ""]] if not lines else []
+        items = [{"name": dish, "quantity": quantity, "price_per_unit": 450} for dish, quantity in lines]
+        raw = {"order_id": str(number), "ordered_at": None, "name": name.strip(), "service": "Walk-in", "items": items}
+        raws.append(raw)  # a cell is read stripped
+    path = tmp_path_factory.mktemp("orders") / "orders.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([list(COLUMNS), *rows])
+    expected = [parse_order(k + 1, raw, MENU, at=epoch(f"2024-05-01T12:{k:02d}:00")) for k, raw in enumerate(raws)]
+    assert list(read_orders(path, MENU)) == expected
