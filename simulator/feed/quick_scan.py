@@ -27,8 +27,9 @@ import itertools
 import multiprocessing
 import os
 import sys
+from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,7 @@ from simulator.feed.cells import COMMA, DOT
 from simulator.feed.csv_orders import Scan
 from simulator.feed.csv_source import CsvSource
 from simulator.feed.layout import LEFT_OUT, Field, Layout
-from simulator.feed.seen_ids import SeenIds
+from simulator.feed.seen_ids import SeenIds, id_key
 from simulator.feed.times import RowTimes
 from simulator.orders import Reading
 
@@ -78,70 +79,112 @@ def apart(
 
 
 def _in_children(args: tuple[object, ...], cuts: list[int]) -> list[Part | None | str]:
-    """quick(*args, span) of each span between cuts: the first in a child, which imports pandas and then forks a
-    child of its own for each other span (sharing pandas' pages with them: some 40 MiB a process); here, where
-    no process can be forked."""
+    """quick(*args, span) of each span between cuts, in a child (see _scan_spans); here, where no process can be
+    forked. The parts come without their ids: the child has looked each part's up in the parts before it."""
     spans = list(itertools.pairwise(cuts))
     try:
         context = multiprocessing.get_context("fork")
-        pipes = [context.Pipe(duplex=False) for _ in spans]
-        child = context.Process(target=_scan_spans, args=(args, spans, pipes), daemon=True)
+        receiving, sending = context.Pipe(duplex=False)
+        child = context.Process(target=_scanning_child, args=(args, spans, sending), daemon=True)
         child.start()
     except (ValueError, AssertionError, OSError):
-        return [_quietly(*args, span) for span in spans]
-    for _, sending in pipes:
-        sending.close()
-    found: list[Part | None | str] = []
-    for receiving, _ in pipes:
-        try:
-            found.append(receiving.recv())
-        except EOFError:
-            found.append(None)
-        finally:
-            receiving.close()
-    child.join()
+        return _scan_spans(args, spans, fork=False)
+    sending.close()
+    try:
+        found: list[Part | None | str] = receiving.recv()
+    except EOFError:
+        found = [None] * len(spans)
+    finally:
+        receiving.close()
+        child.join()
     return found
 
 
-def _scan_spans(
-    args: tuple[object, ...], spans: list[tuple[int, int]], pipes: list[tuple[Connection, Connection]]
-) -> None:
-    """The scanning child: pandas imported once, a grandchild forked for each span but the first (scanned here;
-    all of them here, where none can be forked), each span's findings sent on its own pipe."""
+def _scanning_child(args: tuple[object, ...], spans: list[tuple[int, int]], sending: Connection) -> None:
     import pandas  # noqa: F401  # before the forks: the grandchildren share its pages
 
     gc.freeze()  # and the collector leaves them unwritten (a page written is a page copied)
-    for receiving, _ in pipes:
-        receiving.close()
-    forked = []
-    for k in range(1, len(spans)):
-        try:
-            pid = os.fork()
-        except OSError:
-            break
-        if pid == 0:  # a grandchild: its span, then out, without the cleanup of the process it was forked from
-            code = 0
-            try:
-                _send(pipes[k][1], (*args, spans[k]))
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
-        forked.append(pid)
-        pipes[k][1].close()
-    for k in [0, *range(len(forked) + 1, len(spans))]:
-        _send(pipes[k][1], (*args, spans[k]))
-    for pid in forked:
-        os.waitpid(pid, 0)
-
-
-def _send(sending: Connection, args: tuple[object, ...]) -> None:
     try:
-        sending.send(_quietly(*args))
+        sending.send(_scan_spans(args, spans, fork=True))
     except (BrokenPipeError, ConnectionResetError):
         pass  # the simulator stopped waiting
     finally:
         sending.close()
+
+
+def _scan_spans(args: tuple[object, ...], spans: list[tuple[int, int]], fork: bool) -> list[Part | None | str]:
+    """Each span's findings: the first's scanned here, each other's by a process forked for it (where `fork`
+    and the system can; else here, in turn), which sends them back with its ids as their bytes (not pickled:
+    no copy of them). Each part's ids are then looked up in the parts' before it, and let go of: a million
+    orders' ids (8 MB) stay in this process, never in the simulator's."""
+    pipes: dict[int, Connection] = {}
+    forked: list[int] = []
+    for k in range(1, len(spans) if fork else 1):
+        receiving, sending = multiprocessing.Pipe(duplex=False)
+        try:
+            pid = os.fork()
+        except OSError:
+            receiving.close()
+            sending.close()
+            break
+        if pid == 0:  # a grandchild: its span, then out, without the cleanup of the process it was forked from
+            receiving.close()
+            code = 0
+            try:
+                _send(sending, _quietly(*args, spans[k]))
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        sending.close()
+        pipes[k] = receiving
+        forked.append(pid)
+    found = [_quietly(*args, spans[0])]
+    found += [_received(pipes[k]) if k in pipes else _quietly(*args, spans[k]) for k in range(1, len(spans))]
+    for pid in forked:
+        os.waitpid(pid, 0)
+    return _looked_up(found)
+
+
+def _send(sending: Connection, found: Part | None | str) -> None:
+    try:
+        if isinstance(found, Part):
+            ids, found.ids = found.ids, np.zeros(0, dtype=np.uint64)
+            sending.send(found)
+            sending.send_bytes(ids.data)
+        else:
+            sending.send(found)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the process it sends to has stopped waiting
+    finally:
+        sending.close()
+
+
+def _received(receiving: Connection) -> Part | None | str:
+    """A span's findings, as _send sent them (None: the grandchild ended first)."""
+    try:
+        found = receiving.recv()
+        if isinstance(found, Part):
+            found.ids = np.frombuffer(receiving.recv_bytes(), dtype=np.uint64)
+        return found
+    except EOFError:
+        return None
+    finally:
+        receiving.close()
+
+
+def _looked_up(found: list[Part | None | str]) -> list[Part | None | str]:
+    """The parts, each with the ids it shares with the parts before it (Part.met), without their ids."""
+    parts = [part for part in found if isinstance(part, Part)]
+    if len(parts) == len(found):
+        before = parts[0].ids
+        for part in parts[1:]:
+            part.met = _met_before(before, part.ids)
+            if part is not parts[-1]:
+                before = np.union1d(before, part.ids)
+    for part in parts:
+        part.ids = np.zeros(0, dtype=np.uint64)
+    return found
 
 
 def _quietly(*args: object) -> Part | None | str:
@@ -209,7 +252,7 @@ def quick(
         # what the C parser cannot read, the exact scan says where; a part may be cut inside a quoted cell
         return None if whole else _UNREADABLE
     part = chunks.part()
-    return part if whole or part.first is not None else _UNREADABLE  # a part of one order: the file whole
+    return part if whole or part is None or part.first is not None else _UNREADABLE  # one order: the file whole
 
 
 class _Span(io.RawIOBase):
@@ -261,7 +304,9 @@ class _Chunks:
         self.layout, self.times, self.slack, self.proven = layout, times, slack, proven
         self.kept_place = None if location is None else location.casefold()
         self.flags = [name for name in LEFT_OUT if name in layout.fields]
-        self.scan, self.seen = Scan(quick=True), SeenIds()
+        self.scan, self.ids = Scan(quick=True), array("Q")
+        """The keys of the order ids met (seen_ids.id_key), in the order met: sorted once, at the end (a set
+        kept sorted as it grows would be copied at each chunk, twice its size for a moment)."""
         self.current: str | None = None
         """The order read last, which the next chunk may go on with."""
         self.first_id = ""
@@ -317,7 +362,8 @@ class _Chunks:
         else:
             done = np.concatenate(([self.current_at] if self.current is not None else [], earliest[:-1]))
             new = orders
-        if self.seen.add_all([order_id for order_id in new if order_id]) or not self._follow(done):
+        self.ids.extend([id_key(order_id) for order_id in new if order_id])
+        if not self._follow(done):
             return False
         self.current, self.current_at = orders[-1], earliest[-1]
         return True
@@ -338,9 +384,12 @@ class _Chunks:
         self.latest = before[-1]
         return not np.any(before[:-1] - done > self.slack)
 
-    def part(self) -> Part:
-        """What the chunks found, for _joined."""
-        ids = self.seen.older if self.seen.older is not None else np.zeros(0, dtype=np.uint64)
+    def part(self) -> Part | None:
+        """What the chunks found, for _joined; None: an id met twice, after other orders."""
+        ids = np.frombuffer(self.ids, dtype=np.uint64) if self.ids else np.zeros(0, dtype=np.uint64)
+        ids.sort()  # in place, in the array's own memory
+        if (ids[1:] == ids[:-1]).any():
+            return None
         last = None if self.current is None else (self.current, float(self.current_at))
         return Part(self.scan, ids, self.first, last, float(self.latest), self.least)
 
@@ -351,7 +400,7 @@ class Part:
 
     scan: Scan
     ids: np.ndarray
-    """The hashes of its order ids (SeenIds'), sorted."""
+    """The keys of its order ids (seen_ids.id_key), sorted: in the process that scans, not sent on."""
     first: tuple[str, float] | None
     """Its first order's id and earliest time in this part (the order may have begun in the part before); None:
     it has fewer than two orders, and is not cut (it may run across both of its ends)."""
@@ -362,6 +411,8 @@ class Part:
     before it."""
     least: float
     """The earliest time of the orders before its last (inf: none readable), but such a first."""
+    met: set[int] = field(default_factory=set)
+    """The keys of its ids met in the parts before it (_looked_up)."""
 
 
 _UNREADABLE = "unreadable"
@@ -372,7 +423,7 @@ def _joined(parts: list[Part], slack: int) -> Scan | None:
     """The file's scan from its parts' in turn (None: an order out of place, prices with both marks), as one part
     found in order would find it: an order that runs across a cut is one, each part's orders come after the
     ones before it, and no id is met in two parts (but the one that runs across)."""
-    scan, ids, last, latest = parts[0].scan, parts[0].ids, parts[0].last, parts[0].latest
+    scan, last, latest = parts[0].scan, parts[0].last, parts[0].latest
     if last is None:  # a file of no order (to cook at the location kept) is not cut
         return scan
     last_id, last_at = last
@@ -391,14 +442,12 @@ def _joined(parts: list[Part], slack: int) -> Scan | None:
             front = max(front, _readable(first_at))
         if not _after(front, part.least, slack):  # (its last: in the next turn)
             return None  # an order of this part stamped before one of the orders before it
-        shared = {hash(last_id) & 0xFFFF_FFFF_FFFF_FFFF} if goes_on and last_id else set()  # as SeenIds keeps it
-        if _met_before(ids, part.ids) - shared:
+        shared = {id_key(last_id)} if goes_on and last_id else set()
+        if part.met - shared:
             return None  # an id met again after other orders
         scan.locations.update(part.scan.locations)
         for mark, where in part.scan.evidence.items():
             scan.evidence.setdefault(mark, where)  # both marks: CsvOrders scans the file exactly, to say where
-        if part is not parts[-1]:
-            ids = np.union1d(ids, part.ids)
         latest, (last_id, last_at) = max(front, part.latest), part.last
     return scan if _after(latest, last_at, slack) else None  # the last order, whole
 

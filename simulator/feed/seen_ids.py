@@ -27,7 +27,7 @@ class SeenIds:
 
     def add(self, order_id: str) -> bool:
         """Note the id; True if it was already there."""
-        key = hash(order_id) & 0xFFFF_FFFF_FFFF_FFFF
+        key = id_key(order_id)
         if key in self.recent:
             return True
         older = self.older
@@ -38,22 +38,6 @@ class SeenIds:
         self.recent.add(key)
         if len(self.recent) >= self.BATCH:
             self._merge()
-        return False
-
-    def add_all(self, order_ids: list[str]) -> bool:
-        """Note the ids, in a batch (simulator/feed/quick_scan.py); True if any was already there, or is there
-        twice."""
-        np = self._numpy()
-        keys = np.fromiter((hash(i) & 0xFFFF_FFFF_FFFF_FFFF for i in order_ids), dtype=np.uint64, count=len(order_ids))
-        keys.sort()
-        if self.recent:
-            self._merge()
-        older = self.older if self.older is not None else np.zeros(0, dtype=np.uint64)
-        at = older.searchsorted(keys)
-        found = at < len(older)
-        if (keys[1:] == keys[:-1]).any() or (older[at[found]] == keys[found]).any():
-            return True
-        self.older = np.insert(older, at, keys)  # in order, in one copy (a sort would want a buffer besides)
         return False
 
     def _merge(self) -> None:
@@ -70,3 +54,8 @@ class SeenIds:
 
         self.uint64 = numpy.uint64
         return numpy
+
+
+def id_key(order_id: str) -> int:
+    """An order id as the ids seen keep it: its hash, as a 64-bit unsigned integer."""
+    return hash(order_id) & 0xFFFF_FFFF_FFFF_FFFF

@@ -212,8 +212,8 @@ def read_cut(path: Path, *cuts: int) -> tuple[Outcome, int, int]:
         # two orders stamped the same; one 30 minutes before the one ahead of it (over our columns' 15)
         [("a", "12:00", "9.00"), ("b", "12:00", "9.00"), ("c", "12:40", "9.00"), ("d", "12:10", "9.00")],
         # an id met again after other orders
-        [("a", "12:00", "9.00"), ("b", "12:10", "9.00"), ("c", "12:20", "9.00"), ("d", "12:25", "9.00")]
-        + [("a", "12:30", "9.00")],
+        [("p", "11:40", "9.00"), ("q", "11:50", "9.00"), ("a", "12:00", "9.00"), ("b", "12:10", "9.00")]
+        + [("c", "12:20", "9.00"), ("d", "12:25", "9.00"), ("a", "12:30", "9.00")],
         # a decimal comma after a decimal point; rows with no order id
         [("a", "12:00", "12.50"), ("", "12:05", "1"), ("", "12:05", "1"), ("b", "12:10", "12,50")],
         # times that cannot be read, at either side of a cut
@@ -350,17 +350,6 @@ def test_where_the_scanning_child_cannot_fork_it_scans_every_part_itself(tmp_pat
     monkeypatch.setattr(os, "fork", no_grandchild)
     outcome, scans, parts = read_cut(path, line_ends(path)[3])
     assert (scans, parts) == (0, 2) and outcome[:3] == same_both_ways(path, parts=1)[:3]
-
-
-def test_order_ids_are_added_in_batches_as_one_at_a_time():
-    seen = SeenIds()
-    assert not seen.add_all([f"id-{n}" for n in range(100)])
-    assert not seen.add("id-100") and seen.add("id-5")
-    assert not seen.add_all(["id-101", "id-102"])
-    assert seen.add_all(["id-103", "id-100"])  # one already there (added one at a time)
-    fresh = SeenIds()
-    assert fresh.add_all(["x", "y", "x"])  # twice in one batch
-    assert not SeenIds().add_all([])
 
 
 def test_the_quick_scan_leaves_pandas_and_its_memory_in_its_own_process(tmp_path):
