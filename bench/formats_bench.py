@@ -224,31 +224,53 @@ class Replay:
     peak: float
 
 
-def one_round(files: dict[Format, Path]) -> tuple[Replay, dict[Format, Replay]]:
-    """The textbook model on the JSON, then the simulator on each format in turn."""
+@dataclass(frozen=True)
+class Round:
+    """The textbook model on the JSON, then the simulator on each format; where `paired`, each format's own run of
+    the JSON just before it, against which its ratio is taken (a single round of a million orders lasts ten
+    minutes: a machine whose speed drifts meanwhile would tilt ratios taken against one JSON run)."""
+
+    textbook: Replay
+    runs: dict[Format, Replay]
+    partners: dict[Format, Replay]
+
+    def to_json(self, form: Format) -> float:
+        return self.runs[form].wall / self.partners.get(form, self.runs[JSON]).wall
+
+
+def one_round(files: dict[Format, Path], paired: bool = False) -> Round:
+    """The textbook model on the JSON, then the simulator on each format in turn (see Round)."""
     db = workload.WORK / "formats.db"
+
+    def replay(path: Path) -> Replay:
+        return Replay(*run_for_peak_memory(workload.simulator_command(path, workload.fresh(db))))
+
     textbook = Replay(*run_for_peak_memory(textbook_command(files[JSON])))
-    return textbook, {
-        form: Replay(*run_for_peak_memory(workload.simulator_command(path, workload.fresh(db))))
-        for form, path in files.items()
-    }
+    runs, partners = {}, {}
+    for form, path in files.items():
+        if paired and form is not JSON:
+            partners[form] = replay(files[JSON])
+        runs[form] = replay(path)
+    return Round(textbook, runs, partners)
 
 
 def side_by_side(sizes: list[int], repeat: int) -> list[Result]:
-    """Each format at each size (medians of `repeat` rounds, one from ONE_ROUND_FROM orders; ratios are the
-    medians of each round's), then each one's memory growth between the two largest sizes."""
+    """Each format at each size (medians of `repeat` rounds; one from ONE_ROUND_FROM orders, each format's ratio
+    taken against a JSON run just before it; ratios are the medians of each round's), then each one's memory
+    growth between the two largest sizes."""
     run_for_peak_memory(textbook_command(workload.stream(min(sizes))))  # warm up: imports, the page cache
     results, peaks = [], {}
     for size in sizes:
         files = {form: file_for(form, size) for form in FORMATS}
-        rounds = [one_round(files) for _ in range(repeat if size < ONE_ROUND_FROM else 1)]
-        textbook = statistics.median(book.wall for book, _ in rounds)
-        textbook_peak = max(book.peak for book, _ in rounds)
+        large = size >= ONE_ROUND_FROM
+        rounds = [one_round(files, paired=large) for _ in range(1 if large else repeat)]
+        textbook = statistics.median(one.textbook.wall for one in rounds)
+        textbook_peak = max(one.textbook.peak for one in rounds)
         for form in FORMATS:
-            wall = statistics.median(runs[form].wall for _, runs in rounds)
-            peak = peaks[form, size] = max(runs[form].peak for _, runs in rounds)
-            to_json = statistics.median(runs[form].wall / runs[JSON].wall for _, runs in rounds)
-            to_textbook = statistics.median(runs[form].wall / book.wall for book, runs in rounds)
+            wall = statistics.median(one.runs[form].wall for one in rounds)
+            peak = peaks[form, size] = max(one.runs[form].peak for one in rounds)
+            to_json = statistics.median(one.to_json(form) for one in rounds)
+            to_textbook = statistics.median(one.runs[form].wall / one.textbook.wall for one in rounds)
             targets, met = _targets(form, size, to_json, to_textbook, peak)
             results.append(
                 Result(
@@ -258,7 +280,7 @@ def side_by_side(sizes: list[int], repeat: int) -> list[Result]:
                     (
                         f"textbook model {textbook:.2f} s, {textbook_peak:.0f} MiB"
                         if form is JSON
-                        else f"JSON an order a line {statistics.median(runs[JSON].wall for _, runs in rounds):.2f} s"
+                        else f"JSON an order a line {_json_beside(rounds, form):.2f} s"
                     ),
                     f"{to_json:.2f}x JSON, {to_textbook:.2f}x textbook",
                     targets,
@@ -281,6 +303,11 @@ def side_by_side(sizes: list[int], repeat: int) -> list[Result]:
                 )
             )
     return results
+
+
+def _json_beside(rounds: list[Round], form: Format) -> float:
+    """The JSON's wall time its ratio was taken against: its own runs, where paired (the median of them)."""
+    return statistics.median(one.partners.get(form, one.runs[JSON]).wall for one in rounds)
 
 
 def _targets(form: Format, size: int, to_json: float, to_textbook: float, peak: float) -> tuple[str, bool | None]:
