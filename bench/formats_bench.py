@@ -234,8 +234,12 @@ class Round:
     runs: dict[Format, Replay]
     partners: dict[Format, Replay]
 
+    def json_for(self, form: Format) -> Replay:
+        """The JSON run a format's ratio is taken against."""
+        return self.partners.get(form, self.runs[JSON])
+
     def to_json(self, form: Format) -> float:
-        return self.runs[form].wall / self.partners.get(form, self.runs[JSON]).wall
+        return self.runs[form].wall / self.json_for(form).wall
 
 
 def one_round(files: dict[Format, Path], paired: bool = False) -> Round:
@@ -307,7 +311,7 @@ def side_by_side(sizes: list[int], repeat: int) -> list[Result]:
 
 def _json_beside(rounds: list[Round], form: Format) -> float:
     """The JSON's wall time its ratio was taken against: its own runs, where paired (the median of them)."""
-    return statistics.median(one.partners.get(form, one.runs[JSON]).wall for one in rounds)
+    return statistics.median(one.json_for(form).wall for one in rounds)
 
 
 def _targets(form: Format, size: int, to_json: float, to_textbook: float, peak: float) -> tuple[str, bool | None]:

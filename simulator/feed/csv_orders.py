@@ -537,7 +537,7 @@ def _given(price: str) -> None:
 
 
 LINES = 4096
-"""Item lines remembered by their cells (CsvOrders._line): a menu's dishes, in their quantities and prices."""
+"""Item lines remembered by their cells (CsvOrders._lines): a menu's dishes, in their quantities and prices."""
 # A menu has few prices and quantities: each cell is read once (a bad one is not remembered: it raises each time).
 _money = lru_cache(maxsize=4096)(parse_money)
 _quantity = lru_cache(maxsize=256)(parse_quantity)

@@ -1,7 +1,8 @@
 """The first pass over a large CSV file (CsvOrders' scan, simulator/feed/csv_orders.py), done quickly.
 
 pandas' C parser reads only the columns the scan needs, a chunk of rows at a time (memory stays flat), and each
-question is asked once of each distinct cell, or combination of cells, rather than of each row: most of the exact
+question is asked once of each distinct cell, or combination of cells (an order's id and time: of each run of rows
+alike), rather than of each row: most of the exact
 scan's time went on Python's csv module reading every column of every row, and on asking each row the same
 questions. The answers are the exact scan's, by the same functions (Layout.flag, the field readers, RowTimes, the
 decimal evidence) applied to one row of each distinct combination. Where the quick scan finds what must be said
@@ -26,6 +27,7 @@ import io
 import itertools
 import multiprocessing
 import os
+import pickle
 import sys
 from array import array
 from collections.abc import Callable
@@ -68,7 +70,9 @@ def apart(
 ) -> Scan | None:
     """quick(...) of each of the file's PARTS in a forked child process (see the module's docstring), or here where
     none can be forked (a system without fork, a daemonic process), joined; None also when it could not finish: the
-    exact scan then runs, and says what stopped it."""
+    exact scan then runs, and says what stopped it (as it does where the system cannot read a file by position)."""
+    if not hasattr(os, "pread"):
+        return None
     args = (source, layout, reading, kitchen_zone, location, slack, proven)
     cuts = _cuts(source, PARTS)
     parts = _in_children(args, cuts) if len(cuts) > 2 else []
@@ -84,15 +88,20 @@ def _in_children(args: tuple[object, ...], cuts: list[int]) -> list[Part | None 
     spans = list(itertools.pairwise(cuts))
     try:
         context = multiprocessing.get_context("fork")
-        receiving, sending = context.Pipe(duplex=False)
-        child = context.Process(target=_scanning_child, args=(args, spans, sending), daemon=True)
+    except ValueError:
+        return _scan_spans(args, spans, fork=False)
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_scanning_child, args=(args, spans, receiving, sending), daemon=True)
+    try:
         child.start()
-    except (ValueError, AssertionError, OSError):
+    except (AssertionError, OSError):  # a daemonic process, or no process to be had
+        receiving.close()
+        sending.close()
         return _scan_spans(args, spans, fork=False)
     sending.close()
     try:
         found: list[Part | None | str] = receiving.recv()
-    except EOFError:
+    except (EOFError, OSError, pickle.UnpicklingError):
         found = [None] * len(spans)
     finally:
         receiving.close()
@@ -100,7 +109,10 @@ def _in_children(args: tuple[object, ...], cuts: list[int]) -> list[Part | None 
     return found
 
 
-def _scanning_child(args: tuple[object, ...], spans: list[tuple[int, int]], sending: Connection) -> None:
+def _scanning_child(
+    args: tuple[object, ...], spans: list[tuple[int, int]], receiving: Connection, sending: Connection
+) -> None:
+    receiving.close()  # the simulator's end: a simulator that stops waiting then ends this child's send
     import pandas  # noqa: F401  # before the forks: the grandchildren share its pages
 
     gc.freeze()  # and the collector leaves them unwritten (a page written is a page copied)
@@ -167,7 +179,7 @@ def _received(receiving: Connection) -> Part | None | str:
         if isinstance(found, Part):
             found.ids = np.frombuffer(receiving.recv_bytes(), dtype=np.uint64)
         return found
-    except EOFError:
+    except (EOFError, OSError, pickle.UnpicklingError):  # it ended, or was ended, before it had sent them
         return None
     finally:
         receiving.close()
@@ -362,7 +374,10 @@ class _Chunks:
         else:
             done = np.concatenate(([self.current_at] if self.current is not None else [], earliest[:-1]))
             new = orders
-        self.ids.extend([id_key(order_id) for order_id in new if order_id])
+        keys = [id_key(order_id) for order_id in new if order_id]
+        if len(set(keys)) < len(keys):
+            return False  # an id again within the chunk (orders whose rows are apart): the exact scan, at once
+        self.ids.extend(keys)
         if not self._follow(done):
             return False
         self.current, self.current_at = orders[-1], earliest[-1]
@@ -416,7 +431,8 @@ class Part:
 
 
 _UNREADABLE = "unreadable"
-"""A part the C parser could not read to its end: the file is scanned whole."""
+"""A part the C parser could not read to its end (cut inside a quoted cell), or of fewer than two orders: the file
+is scanned whole."""
 
 
 def _joined(parts: list[Part], slack: int) -> Scan | None:
@@ -447,20 +463,24 @@ def _joined(parts: list[Part], slack: int) -> Scan | None:
             return None  # an id met again after other orders
         scan.locations.update(part.scan.locations)
         for mark, where in part.scan.evidence.items():
-            scan.evidence.setdefault(mark, where)  # both marks: CsvOrders scans the file exactly, to say where
+            scan.evidence.setdefault(mark, where)
+        if DOT in scan.evidence and COMMA in scan.evidence:
+            return None  # the exact scan says on which lines
         latest, (last_id, last_at) = max(front, part.latest), part.last
     return scan if _after(latest, last_at, slack) else None  # the last order, whole
 
 
 def _met_before(older: np.ndarray, newer: np.ndarray) -> set[int]:
-    """The ids (hashes, both sorted) in both, looked up a slice of `newer` at a time: a million orders' ids are
-    the only part of a scan that grows with the file."""
+    """Up to two of the ids (keys, both sorted) in both, looked up a slice of `newer` at a time: two say whether
+    any but the one order running across a cut is met again, and the simulator is sent no more than that."""
     met: set[int] = set()
     for start in range(0, len(newer), SeenIds.BATCH):
+        if len(met) >= 2 or not len(older):
+            break
         keys = newer[start : start + SeenIds.BATCH]
-        at = older.searchsorted(keys).clip(max=max(len(older) - 1, 0))
-        met.update(keys[older[at] == keys].tolist() if len(older) else ())
-    return met
+        at = older.searchsorted(keys).clip(max=len(older) - 1)
+        met.update(keys[older[at] == keys][:2].tolist())
+    return set(sorted(met)[:2])
 
 
 def _readable(at: float) -> float:

@@ -188,18 +188,25 @@ def cut_at(*cuts: int):
     return mock.patch.object(quick_scan, "_cuts", lambda source, parts: [0, *cuts, source.size])
 
 
-def read_cut(path: Path, *cuts: int) -> tuple[Outcome, int, int]:
-    """The file read with the quick scan of its parts between cuts; how many times it was scanned exactly, and
-    the most parts joined."""
-    scan = csv_orders.CsvOrders._scan
+def read_cut(path: Path, *cuts: int) -> tuple[Outcome, int, int, list[object]]:
+    """The file read with the quick scan of its parts between cuts; how many times it was scanned exactly, the
+    most parts joined, and what each quick scan found (None: it gave way to the exact one)."""
+    scan, apart, found = csv_orders.CsvOrders._scan, quick_scan.apart, []
+
+    def quickly(*args: object) -> object:
+        scanned = apart(*args)  # type: ignore[arg-type]  # CsvOrders' own call
+        found.append(None if scanned is None else (scanned.out_of_place, dict(scanned.locations), scanned.evidence))
+        return scanned
+
     with (
         cut_at(*cuts),
         mock.patch.object(csv_orders.CsvOrders, "_scan", autospec=True, side_effect=scan) as exact,
         mock.patch.object(quick_scan, "_joined", wraps=quick_scan._joined) as joined,
-        mock.patch.object(SeenIds, "BATCH", 2),  # ids merged, and looked up across parts, two at a time
+        mock.patch.object(quick_scan, "apart", quickly),
+        mock.patch.object(SeenIds, "BATCH", 2),  # ids looked up across parts two at a time
     ):
         outcome = read(path, True)
-    return outcome, exact.call_count, max((len(call.args[0]) for call in joined.call_args_list), default=0)
+    return outcome, exact.call_count, max((len(call.args[0]) for call in joined.call_args_list), default=0), found
 
 
 @pytest.mark.parametrize(
@@ -229,28 +236,29 @@ def test_a_file_cut_anywhere_is_scanned_as_it_is_whole(tmp_path, rows):
     rows = [*rows, ("z", "12:59", "8"), ("z", "12:59", "8"), ("y", "13:00", "8")]
     path = ours(tmp_path / "orders.csv", [(i, f"2026-07-18T{at}:00" if ":" in at else at, p) for i, at, p in rows])
     whole = same_both_ways(path, parts=1)
-    _, exact_scans, _ = read_cut(path)
+    _, exact_scans, _, found = read_cut(path)
     ends = line_ends(path)
     joined = set()
     for cuts in [*itertools.combinations(ends, 1), *itertools.combinations(ends, 2)]:
-        outcome, scans, parts = read_cut(path, *cuts)
+        outcome, scans, parts, found_cut = read_cut(path, *cuts)
         assert outcome[:3] == whole[:3], cuts
+        assert found_cut == found, cuts  # the quick scan's own findings, or its giving way, as of the whole
         assert scans == exact_scans, cuts  # a cut costs no exact scan
         joined.add(parts)
     assert {2, 3} <= joined  # cuts between orders, each part with two or more: the parts joined
 
 
 def test_a_cut_inside_a_quoted_cell_has_the_file_scanned_whole(tmp_path):
-    """A name of two lines, quoted: a cut after its first line leaves the part before it unreadable."""
-    rows = [("a", "2026-07-18T12:00:00", "9.00"), ("b", "2026-07-18T12:10:00", "9.00")] * 1
-    path = ours(
-        tmp_path / "orders.csv", [*rows, ("c", "2026-07-18T12:20:00", "9.00"), ("d", "2026-07-18T12:30:00", "1")]
-    )
-    text = path.read_text(encoding="utf-8").replace(",Ann,", ',"Ann\nBee",', 3)
+    """Names of two lines, quoted: a cut after the third one's first line leaves the part before it (two orders
+    and a half) unreadable."""
+    rows = [(order_id, f"2026-07-18T12:{10 * n:02d}:00", "9.00") for n, order_id in enumerate("abcde")]
+    path = ours(tmp_path / "orders.csv", rows)
+    text = path.read_text(encoding="utf-8").replace(",Ann,", ',"Ann\nBee",')
     path.write_text(text, encoding="utf-8")
-    inside = text.encode().index(b"Ann\n") + 4
+    data = text.encode()
+    inside = data.index(b"Ann\n", data.index(b"Ann\n", data.index(b"Ann\n") + 1) + 1) + 4
     with mock.patch.object(quick_scan, "_in_children", wraps=quick_scan._in_children) as spy:
-        outcome, scans, _ = read_cut(path, inside)
+        outcome, scans, _, _ = read_cut(path, inside)
     assert [len(call.args[1]) for call in spy.call_args_list] == [3, 2]  # cut in two, then whole
     assert outcome[:3] == same_both_ways(path)[:3]
     assert outcome[2][0] is None and scans == 0  # type: ignore[index]  # found in order, by the quick scan
@@ -348,7 +356,7 @@ def test_where_the_scanning_child_cannot_fork_it_scans_every_part_itself(tmp_pat
         return fork()
 
     monkeypatch.setattr(os, "fork", no_grandchild)
-    outcome, scans, parts = read_cut(path, line_ends(path)[3])
+    outcome, scans, parts, _ = read_cut(path, line_ends(path)[3])
     assert (scans, parts) == (0, 2) and outcome[:3] == same_both_ways(path, parts=1)[:3]
 
 
