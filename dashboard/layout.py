@@ -16,7 +16,9 @@ def shell(refresh_seconds: float) -> html.Div:
     return html.Div(
         className="page",
         children=[
-            dcc.Location(id="url"),
+            # The compare page writes its selection into the link (?runs=3,5) and reads it back in the same
+            # callback: the link changes without loading the page again.
+            dcc.Location(id="url", refresh=False),
             html.Div(id="live-page", children=live_page(refresh_seconds)),
             html.Div(id="compare-page", style={"display": "none"}, children=compare_page(refresh_seconds)),
             dcc.Download(id="download"),
