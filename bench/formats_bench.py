@@ -37,6 +37,10 @@ TEXTBOOK_FROM = 100_000
 """The smallest stream the textbook target is judged on: below it, the simulator's start-up (imports, the
 database, its writer process) is a good part of its time, and the textbook model has none of it."""
 GROWTH_TARGET_MB = 10
+IDS_BYTES = 8
+"""What the set of order ids seen keeps of each order, its 64-bit key (simulator/feed/seen_ids.py; the CSVs' quick
+scan keeps the same keys): the issue's stated exception to flat memory, taken off the growth its target judges in
+the formats that keep it (Format.keeps_ids)."""
 ONE_ROUND_FROM = 1_000_000
 """Streams this long are replayed once in each format: a round of seven processes over a million orders takes
 a quarter of an hour (the CSVs are the slowest, at some 2.5 minutes each)."""
@@ -59,6 +63,8 @@ class Format:
     """Target: its wall time at most this many times the JSON an order a line's."""
     peak_mb: float | None = None
     """Target: its peak memory under this many MB (10^6 bytes)."""
+    keeps_ids: bool = False
+    """Whether its reading keeps the set of order ids seen (a CSV's orders are told apart by their ids)."""
 
 
 def one_line(out: TextIO, orders: Iterable[dict]) -> None:
@@ -183,8 +189,8 @@ FORMATS = (
     Format("JSON Lines", "orders-{size}.jsonl", WRITERS["jsonl"]),
     Format("JSON on one line", "orders-{size}-one-line.json", one_line, json_ratio=1.2, peak_mb=100),
     Format("JSON indented", "orders-{size}-indented.json", indented),
-    Format("our CSV", "orders-{size}.csv", WRITERS["csv"], json_ratio=1.3),
-    Format("Square export", "items-{size}.csv", _square_in_kitchen_zone, json_ratio=1.3),
+    Format("our CSV", "orders-{size}.csv", WRITERS["csv"], json_ratio=1.3, keeps_ids=True),
+    Format("Square export", "items-{size}.csv", _square_in_kitchen_zone, json_ratio=1.3, keeps_ids=True),
 )
 
 
@@ -295,15 +301,19 @@ def side_by_side(sizes: list[int], repeat: int) -> list[Result]:
         smaller, larger = sorted(sizes)[-2:]
         for form in FORMATS:
             grew = peaks[form, larger] - peaks[form, smaller]
+            ids = (larger - smaller) * IDS_BYTES / 2**20 if form.keeps_ids else 0.0
             results.append(
                 Result(
                     GROWTH,
                     f"{form.title}, {smaller:,} -> {larger:,} orders",
-                    f"{grew:+.1f} MiB, to {peaks[form, larger]:.0f} MiB",
-                    f"{peaks[form, smaller]:.0f} MiB at {smaller:,}",
+                    f"{grew:+.1f} MiB, to {peaks[form, larger]:.0f} MiB"
+                    + (f"; {grew - ids:+.1f} MiB beside the ids seen" if ids else ""),
+                    f"{peaks[form, smaller]:.0f} MiB at {smaller:,}"
+                    + (f"; the ids seen {ids:+.1f} MiB" if ids else ""),
                     f"{peaks[form, larger] / peaks[form, smaller]:.2f}",
-                    f"< {GROWTH_TARGET_MB} MB ({GROWTH_TARGET_MB * MB:.1f} MiB)",
-                    grew < GROWTH_TARGET_MB * MB,
+                    f"< {GROWTH_TARGET_MB} MB ({GROWTH_TARGET_MB * MB:.1f} MiB)"
+                    + (" beside the ids seen" if ids else ""),
+                    grew - ids < GROWTH_TARGET_MB * MB,
                 )
             )
     return results
