@@ -7,13 +7,14 @@ Formats, picked by the file's extension or `FeedOptions.format` (standard input,
   columns (COLUMNS), the user's (`FeedOptions.columns`), or a point-of-sale system's export (Square, Toast,
   Clover: feed/presets.py); see feed/csv_orders.py for how its rows become orders.
 
-Every format is read one order at a time, as the simulator asks for it, so memory stays flat in the file's
-length (bar 8 bytes an order for the CSV's order ids, see `SeenIds`; a CSV whose rows are out of order is sorted
-on disk first, feed/sorting.py) and, from a pipe, no order is read before its time (a file is scanned whole
-first, see feed/csv_orders.py, and a run looks at its first orders before it begins). A file that cannot be read
-on (a JSON syntax error, bytes that are not UTF-8, a CSV row cut short) ends the stream with `OrdersFileError`,
-naming the position; one that cannot be used at all (no such file, not a list, a CSV header without a needed
-column) fails at `open_orders`, before any run.
+Every format is read one order at a time, as the simulator asks for it (a file of 1 MiB or more by a child
+process, a few batches ahead: feed/read_ahead.py), so memory stays flat in the file's length (bar 8 bytes an
+order for the CSV's order ids, see `SeenIds`; a CSV whose rows are out of order is sorted on disk first,
+feed/sorting.py) and, from a pipe, no order is read before its time (a file is scanned whole first, see
+feed/csv_orders.py, and a run looks at its first orders before it begins). A file that cannot be read on (a JSON
+syntax error, bytes that are not UTF-8, a CSV row cut short) ends the stream with `OrdersFileError`, naming the
+position; one that cannot be used at all (no such file, not a list, a CSV header without a needed column) fails
+at `open_orders`, before any run.
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ class Feed:
 
     def close(self) -> None:
         """Close the file; standard input stays open (only its reader is let go)."""
-        if isinstance(getattr(self, "orders", None), CsvOrders):
-            self.orders.close()  # type: ignore[union-attr]  # it is, as just asked
+        if hasattr(self, "orders"):
+            self.orders.close()
         if self.stream is sys.stdin.buffer:
             if self.text is not None:
                 self.text.detach()
@@ -91,7 +92,7 @@ class Feed:
     def left_out(self) -> Counter[str]:
         """Lines read and left out, by reason: not food to cook (a CSV export's voided lines, refunds, fees), or
         another location's."""
-        return self.orders.left_out if isinstance(self.orders, CsvOrders) else Counter()
+        return self.orders.left_out
 
     def describe(self) -> list[str]:
         """How the file is read, where that is not the plain default: said by `simulator.check` and by a run."""

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from simulator.feed import read_ahead
 from simulator.feed.cells import COMMA, DOT, decimal_evidence, parse_money, parse_quantity
 from simulator.feed.csv_source import CsvSource
 from simulator.feed.layout import LEFT_OUT, Layout, remembered
@@ -48,10 +49,6 @@ QUICK_FROM = 16 << 20
 """Files from this many bytes are scanned quickly (simulator/feed/quick_scan.py): below it, the child's start and its
 import of pandas (a fifth of a second) cost more than the exact scan (which took as long as the quick one at some
 20 MB, both of a Square export and of our columns: 0.09 s where the quick scan took 0.19 s at 6 MB)."""
-AHEAD_FROM = 1 << 20
-"""Files in order from this many bytes are read by a child process while the kitchen runs (read_ahead.py): below
-it, a run is over before the child would have paid for its start (10,000 orders of our columns, 2 MB, replay in
-0.44 s read ahead, 0.49 s read here)."""
 LATE_SLACK = 15 * 60
 """Seconds an order may be stamped before one ahead of it in a file in arrival order: a delivery service that
 sends an order late stamps it when it was placed, and the kitchen receives it when it is read. Any more, and the
@@ -257,7 +254,7 @@ class CsvOrders:
         """The file's entries, one at a time: a large file in order read by a child process of its own
         (simulator/feed/read_ahead.py), the rest here."""
         scan = self.scan
-        if scan is None or scan.out_of_place is not None or self.source.size < AHEAD_FROM:
+        if scan is None or scan.out_of_place is not None or self.source.size < read_ahead.AHEAD_FROM:
             return self.read_here(menu)
         self.ahead = ReadAhead(self, menu)
         return self._read_ahead(self.ahead)

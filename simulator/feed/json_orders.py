@@ -4,24 +4,54 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 from collections.abc import Iterator
 from typing import Protocol
 
 import orjson
 
+from simulator.feed import read_ahead
+from simulator.feed.read_ahead import ReadAhead
 from simulator.feed.text import numbered_lines
 from simulator.menu import Dish
 from simulator.orders import FeedEntry, OrdersFileError, Reading, Rejected, parse_order
 
 
-class JsonOrders:
+class _JsonFile:
+    """What the JSON readers share: a large file is read by a child process while the kitchen runs
+    (simulator/feed/read_ahead.py), the rest here. JSON leaves no line out and names no location (what a reader
+    read ahead says as it goes)."""
+
+    def __init__(self, name: str, file: read_ahead.HasFileno) -> None:
+        self.name, self.file = name, file
+        self.left_out: Counter[str] = Counter()
+        self.location: str | None = None
+        self.ahead: ReadAhead | None = None
+
+    def entries(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
+        """The entries, one at a time."""
+        if not read_ahead.worth_it(self.file):
+            return self.read_here(menu)
+        self.ahead = ReadAhead(self, menu)
+        return iter(self.ahead)
+
+    def read_here(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        if self.ahead is not None:
+            self.ahead.close()  # its child may hold the pipe of a writer started after it (a resumed run's)
+
+
+class JsonOrders(_JsonFile):
     """A JSON list of orders, element by element."""
 
     def __init__(self, stream: io.BufferedReader, name: str, reading: Reading) -> None:
         expect_a_list(stream, name)
-        self.stream, self.name, self.reading = stream, name, reading
+        super().__init__(name, stream)
+        self.stream, self.reading = stream, reading
 
-    def entries(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
+    def read_here(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
         """A JSON list, element by element. A list written an element a line (as the generator writes it,
         and many exports do) is read a line at a time with orjson, several times faster than ijson; from
         the first line that is not one whole element, ijson reads the rest, so any layout reads the same."""
@@ -53,13 +83,14 @@ class JsonOrders:
             yield parse_order(position, raw, menu, self.reading)
 
 
-class JsonLines:
+class JsonLines(_JsonFile):
     """One order object a line; a line that is not JSON is rejected alone."""
 
     def __init__(self, text: io.TextIOWrapper, name: str, reading: Reading) -> None:
-        self.text, self.name, self.reading = text, name, reading
+        super().__init__(name, text)
+        self.text, self.reading = text, reading
 
-    def entries(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
+    def read_here(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
         position = 0
         for number, line in numbered_lines(self.text, self.name):
             if not line.strip():

@@ -1,9 +1,9 @@
 """A large file in order is read by a child process (simulator/feed/read_ahead.py) as it would be read here.
 
-Exports of Square, Toast and Clover and files of our columns are read whole by a child and by this process: the
-same entries, each order's dishes the menu's own, the same lines left out, the same words said, the same errors
-after the same orders. A reader that stops early ends the child; a child that dies, or a system that cannot fork,
-is said or read around."""
+Exports of Square, Toast and Clover, files of our columns, and JSON lists in any layout and JSON Lines are read
+whole by a child and by this process: the same entries, each order's dishes the menu's own, the same lines left
+out, the same words said, the same errors after the same orders. A reader that stops early ends the child; a
+child that dies, or a system that cannot fork, is said or read around."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def read(path: Path, ahead: bool, **options: object) -> tuple[object, ...]:
     menu's own objects), each followed by the lines left out so far; the lines left out and what is said of it;
     or its error, with the orders read before."""
     made: list[object] = []
-    with mock.patch.object(csv_orders, "AHEAD_FROM", 0 if ahead else 1 << 62):
+    with mock.patch.object(read_ahead, "AHEAD_FROM", 0 if ahead else 1 << 62):
         try:
             with open_orders(path, FeedOptions(**options)) as feed:  # type: ignore[arg-type]
                 for entry in feed.entries(MENU):
@@ -124,13 +124,56 @@ def test_a_file_to_be_sorted_is_read_here(tmp_path):
 
 def test_a_reader_that_stops_early_ends_the_child(tmp_path):
     rows = [(f"o{n}", f"2026-07-18T{8 + n // 60:02d}:{n % 60:02d}:00", "12.50") for n in range(20 * read_ahead.BATCH)]
-    with mock.patch.object(csv_orders, "AHEAD_FROM", 0):
+    with mock.patch.object(read_ahead, "AHEAD_FROM", 0):
         with open_orders(ours(tmp_path / "orders.csv", rows)) as feed:
             entries = feed.entries(MENU)
             first = next(entries)
             assert [child.is_alive() for child in multiprocessing.active_children()] == [True]  # waiting to send
             entries.close()  # type: ignore[attr-defined]  # a generator's
     assert first.order_id == "o0" and not multiprocessing.active_children()  # type: ignore[union-attr]
+
+
+def json_orders(count: int) -> list[dict]:
+    """Orders 40 s apart in a menu's dishes, some of a dish it does not have (rejected), some of no item (empty),
+    half with an id of their own."""
+    start, made = datetime(2026, 7, 18, 11), []
+    for n in range(count):
+        items = [{"name": "Margherita", "quantity": 1 + n % 3, "price_per_unit": 1100 + n % 7}]
+        items += [{"name": "Falafel Wrap", "quantity": 1, "price_per_unit": 950}] if n % 4 == 0 else []
+        if n % 97 == 5:
+            items[0]["name"] = "Margherita Deluxe"
+        order = {"ordered_at": f"{start + timedelta(seconds=40 * n):%Y-%m-%dT%H:%M:%S}", "name": f"Guest {n}"}
+        order |= {"service": "Walk-in", "items": [] if n % 101 == 7 else items}
+        made.append(order | ({"order_id": f"j{n}"} if n % 2 else {}))
+    return made
+
+
+JSON_LAYOUTS = {
+    "orders.json": lambda orders: "[\n" + ",\n".join(json.dumps(order) for order in orders) + "\n]\n",
+    "one-line.json": json.dumps,
+    "indented.json": lambda orders: json.dumps(orders, indent=2),
+    "orders.jsonl": lambda orders: "".join(json.dumps(order) + "\n" for order in orders),
+}
+
+
+@pytest.mark.parametrize("cut", [False, True], ids=["whole", "cut off"])
+@pytest.mark.parametrize("name", JSON_LAYOUTS)
+def test_json_reads_the_same_by_a_child_as_here(tmp_path, name, cut):
+    """Several batches of orders, rejected and empty ones among them; cut off two thirds in: a syntax error (a
+    line that is not JSON, in JSON Lines), after the same orders both ways."""
+    orders = json_orders(3 * read_ahead.BATCH + 11)
+    text = JSON_LAYOUTS[name](orders)
+    path = tmp_path / name
+    path.write_text(text[: len(text) * 2 // 3] + ("\n" if name.endswith("l") else "") if cut else text)
+    with mock.patch.object(read_ahead, "AHEAD_FROM", 0), open_orders(path) as feed:
+        next(feed.entries(MENU))
+        assert feed.orders.ahead is not None and feed.orders.ahead.child is not None  # a child reads it
+    kind, made, *_ = same_both_ways(path)
+    entries = made[::2]  # type: ignore[index]
+    kinds = Counter(type(entry[0] if isinstance(entry, tuple) else entry) for entry in entries)
+    assert kind == ("error" if cut and not name.endswith("l") else "read")
+    assert kinds[EmptyOrder] >= 2 and kinds[Rejected] >= 5 and kinds[Order] > read_ahead.BATCH
+    assert len(entries) < len(orders) if cut else len(entries) == len(orders)
 
 
 class Reading:
@@ -201,7 +244,7 @@ def test_where_no_process_can_be_forked_the_file_is_read_here(monkeypatch):
 def test_a_run_that_closes_its_feed_first_then_lets_go_of_its_entries_is_quiet(tmp_path):
     """A run stopped by a signal closes its feed, and its entries are let go after."""
     rows = [(f"o{n}", f"2026-07-18T{8 + n // 60:02d}:{n % 60:02d}:00", "12.50") for n in range(4 * read_ahead.BATCH)]
-    with mock.patch.object(csv_orders, "AHEAD_FROM", 0):
+    with mock.patch.object(read_ahead, "AHEAD_FROM", 0):
         feed = open_orders(ours(tmp_path / "orders.csv", rows))
         entries = feed.entries(MENU)
         next(entries)
@@ -228,8 +271,8 @@ def simulator(arguments: list[str], ahead: int, marker: Path) -> list[str]:
     """The simulator's command, reading ahead from `ahead` bytes; `marker` is made when a reading child starts."""
     script = f"""
 import pathlib, runpy, sys
-from simulator.feed import csv_orders, read_ahead
-csv_orders.AHEAD_FROM = {ahead}
+from simulator.feed import read_ahead
+read_ahead.AHEAD_FROM = {ahead}
 reading = read_ahead._child
 def marked(*arguments):
     pathlib.Path({str(marker)!r}).touch()
