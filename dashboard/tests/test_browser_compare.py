@@ -16,10 +16,6 @@ from dashboard.tests.test_browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.kitchen_data import MENU, T0, build_database, order
 from tests.processes import dashboard_command, free_port, generate, running, simulator_command, wait_for_http
 
-# A page's first callbacks wait for the dashboard's first answers: on a CI machine whose two cores run the other
-# tests too, they have taken more than Playwright's 5 s.
-expect.set_options(timeout=15_000)
-
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):

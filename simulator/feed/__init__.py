@@ -7,14 +7,14 @@ Formats, picked by the file's extension or `FeedOptions.format` (standard input,
   columns (COLUMNS), the user's (`FeedOptions.columns`), or a point-of-sale system's export (Square, Toast,
   Clover: feed/presets.py); see feed/csv_orders.py for how its rows become orders.
 
-Every format is read one order at a time, as the simulator asks for it (a file of 1 MiB or more by a child
-process, a few batches ahead: feed/read_ahead.py), so memory stays flat in the file's length (bar 8 bytes an
-order for the CSV's order ids, see `SeenIds`; a CSV whose rows are out of order is sorted on disk first,
-feed/sorting.py) and, from a pipe, no order is read before its time (a file is scanned whole first, see
-feed/csv_orders.py, and a run looks at its first orders before it begins). A file that cannot be read on (a JSON
-syntax error, bytes that are not UTF-8, a CSV row cut short) ends the stream with `OrdersFileError`, naming the
-position; one that cannot be used at all (no such file, not a list, a CSV header without a needed column) fails
-at `open_orders`, before any run.
+Every format is read one order at a time, as the simulator asks for it (a file of 1 MiB or more, a CSV once
+found in order, by a child process a few batches ahead: feed/read_ahead.py), so memory stays flat in the file's
+length (bar 8 bytes an order for the CSV's order ids, see `SeenIds`; a CSV whose rows are out of order is sorted
+on disk first, feed/sorting.py) and, from a pipe, no order is read before its time (a file is scanned whole
+first, see feed/csv_orders.py, and a run looks at its first orders before it begins). A file that cannot be read
+on (a JSON syntax error, bytes that are not UTF-8, a CSV row cut short) ends the stream with `OrdersFileError`,
+naming the position; one that cannot be used at all (no such file, not a list, a CSV header without a needed
+column) fails at `open_orders`, before any run.
 """
 
 from __future__ import annotations

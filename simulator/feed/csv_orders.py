@@ -27,7 +27,7 @@ from simulator.feed.csv_source import CsvSource
 from simulator.feed.layout import LEFT_OUT, Layout, remembered
 from simulator.feed.options import FeedOptions
 from simulator.feed.presets import PRESETS, detect, with_columns
-from simulator.feed.read_ahead import ReadAhead
+from simulator.feed.read_ahead import ReadAhead, ReadsAhead
 from simulator.feed.seen_ids import SeenIds
 from simulator.feed.sorting import SortedRows
 from simulator.feed.times import RowTimes
@@ -80,14 +80,13 @@ class Sold:
     units: int
 
 
-class CsvOrders:
+class CsvOrders(ReadsAhead):
     """A CSV's orders; its header is read, and a file scanned (see the module's docstring), when it is opened."""
 
     def __init__(self, stream: io.BufferedReader, name: str, options: FeedOptions) -> None:
         self.name, self.options = name, options
         self.source = CsvSource(stream, name, options.delimiter)
         self.sorted: SortedRows | None = None
-        self.ahead: ReadAhead | None = None
         try:
             self.layout = self._layout()
             self.times = RowTimes(self.layout, options.reading, options.kitchen_zone)
@@ -254,10 +253,9 @@ class CsvOrders:
         """The file's entries, one at a time: a large file in order read by a child process of its own
         (simulator/feed/read_ahead.py), the rest here."""
         scan = self.scan
-        if scan is None or scan.out_of_place is not None or self.source.size < read_ahead.AHEAD_FROM:
+        if scan is None or scan.out_of_place is not None or not read_ahead.worth_it(self.source.stream):
             return self.read_here(menu)
-        self.ahead = ReadAhead(self, menu)
-        return self._read_ahead(self.ahead)
+        return self._read_ahead(self.read_by_a_child(menu))
 
     def _read_ahead(self, ahead: ReadAhead) -> Iterator[FeedEntry]:
         try:
@@ -511,8 +509,7 @@ class CsvOrders:
         return self.source.header[self.layout.fields["item"].alternatives[0][0]]
 
     def close(self) -> None:
-        if self.ahead is not None:
-            self.ahead.close()  # its child may hold the pipe of a writer started after it (a resumed run's)
+        super().close()
         if self.sorted is not None:
             self.sorted.close()
         self.source.close()

@@ -11,13 +11,13 @@ from typing import Protocol
 import orjson
 
 from simulator.feed import read_ahead
-from simulator.feed.read_ahead import ReadAhead
+from simulator.feed.read_ahead import ReadsAhead
 from simulator.feed.text import numbered_lines
 from simulator.menu import Dish
 from simulator.orders import FeedEntry, OrdersFileError, Reading, Rejected, parse_order
 
 
-class _JsonFile:
+class _JsonFile(ReadsAhead):
     """What the JSON readers share: a large file is read by a child process while the kitchen runs
     (simulator/feed/read_ahead.py), the rest here. JSON leaves no line out and names no location (what a reader
     read ahead says as it goes)."""
@@ -26,21 +26,13 @@ class _JsonFile:
         self.name, self.file = name, file
         self.left_out: Counter[str] = Counter()
         self.location: str | None = None
-        self.ahead: ReadAhead | None = None
 
     def entries(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
         """The entries, one at a time."""
-        if not read_ahead.worth_it(self.file):
-            return self.read_here(menu)
-        self.ahead = ReadAhead(self, menu)
-        return iter(self.ahead)
+        return iter(self.read_by_a_child(menu)) if read_ahead.worth_it(self.file) else self.read_here(menu)
 
     def read_here(self, menu: dict[str, Dish]) -> Iterator[FeedEntry]:
         raise NotImplementedError
-
-    def close(self) -> None:
-        if self.ahead is not None:
-            self.ahead.close()  # its child may hold the pipe of a writer started after it (a resumed run's)
 
 
 class JsonOrders(_JsonFile):

@@ -41,6 +41,7 @@ from simulator.feed.cells import COMMA, DOT
 from simulator.feed.csv_orders import Scan
 from simulator.feed.csv_source import CsvSource
 from simulator.feed.layout import LEFT_OUT, Field, Layout
+from simulator.feed.read_ahead import CORES
 from simulator.feed.seen_ids import SeenIds, id_key
 from simulator.feed.times import RowTimes
 from simulator.orders import Reading
@@ -52,7 +53,7 @@ CHUNK_ROWS = 16_384
 """Rows read at a time: some 5 MB of cells for a Square export's columns."""
 TRIM_EVERY = 8
 """Chunks between two returns of the memory freed inside the heap to the system (_heap_trimmer)."""
-PARTS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+PARTS = min(2, CORES)
 """The parts a file is cut in, each scanned by a process of its own: one a core, up to two (what the runs this
 serves have: a kitchen, its writer and a file's reader)."""
 LOOKED_AT = 1 << 16
@@ -281,8 +282,9 @@ def _heap_trimmer() -> Callable[[], object]:
         import ctypes
 
         malloc_trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
+    except (ImportError, OSError, AttributeError):  # no ctypes, no C library to load, or not glibc's
         return lambda: None
+    malloc_trim.argtypes, malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
     return lambda: malloc_trim(0)
 
 

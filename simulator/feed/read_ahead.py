@@ -3,10 +3,10 @@
 Reading orders costs Python a good part of the kitchen's own work on them: a JSON order is parsed and checked
 (a sixth of a run's process's time), a point-of-sale export's more (the csv module reads every column of its rows,
 and each order is put together from several). A run's process is busy with the kitchen, its writer is another
-process, and a machine of two cores still has room: so a JSON file, or a CSV file that the scan found in order
-(csv_orders.CsvOrders), is read by a forked child, which sends its entries on in batches, and this process only
-puts them back together. The child reads ahead as far as the pipe holds (a few batches: memory stays flat) and no
-further, so a run in real time reads no sooner than before.
+process, and a machine of two cores still has room: so a JSON file (json_orders.py), or a CSV file that the scan
+found in order (csv_orders.CsvOrders), is read by a forked child, which sends its entries on in batches, and this
+process only puts them back together. The child reads ahead as far as the pipe holds (a few batches: memory stays
+flat) and no further; the kitchen receives each order at its time, as before.
 
 On the wire an order is a tuple of plain values, and its item lines are numbers into a table of the lines met so
 far (a menu's dishes, in their quantities and prices, repeat): unpickling orders with their dishes cost this process
@@ -14,8 +14,8 @@ half of what reading them did. The dishes are this process's menu's own.
 
 The entries, the lines left out as each entry is handed on, the location read and an error that ends the stream
 (after the orders before it) are what reading the file here gives. The child answers no signal: this process does,
-and ends it (ReadAhead.close, from the feed's close). A file below AHEAD_FROM, a file to be sorted, standard input, or a
-system that cannot fork is read here as before.
+and ends it (ReadAhead.close, from the feed's close). A file below AHEAD_FROM, a file to be sorted, standard input
+or a pipe, a process with one core, or a system that cannot fork is read here as before.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import partial
 from multiprocessing.connection import Connection
-from typing import Protocol
+from typing import Protocol, cast
 
 from simulator.menu import Dish
 from simulator.orders import FeedEntry, Line, Order, OrdersFileError
@@ -38,7 +38,10 @@ AHEAD_FROM = 1 << 20
 """Files from this many bytes are read by a child process while the kitchen runs: below it, a run is over before the
 child would have paid for its start (10,000 orders of our columns, 2 MB, replay in 0.44 s read ahead, 0.49 s read
 here)."""
-STDIN = 0
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+"""The cores this process may run on: with one, a child reading ahead would only take turns with the kitchen."""
+STANDARD_INPUT = 0
+"""Its file descriptor."""
 BATCH = 512
 """Entries a message: large enough that a message's cost is small beside its orders', small enough that a few fill
 the pipe's buffer (what the child reads ahead)."""
@@ -56,7 +59,7 @@ class HasFileno(Protocol):
 
 
 class Reader(Protocol):
-    """A file's reader (csv_orders.CsvOrders), and what its reading finds as it goes."""
+    """A file's reader (csv_orders.CsvOrders, json_orders' readers), and what its reading finds as it goes."""
 
     name: str
     left_out: Counter[str]
@@ -67,14 +70,28 @@ class Reader(Protocol):
 
 
 def worth_it(stream: HasFileno) -> bool:
-    """Whether a stream is a file large enough to be read ahead (AHEAD_FROM); standard input is read here, as its
-    orders come (a live run's), whatever it is."""
+    """Whether a stream is a file large enough to be read ahead (AHEAD_FROM), with a core for the child; standard
+    input is read here, as its orders come (a live run's), whatever it is."""
     try:
         descriptor = stream.fileno()
         info = os.fstat(descriptor)
     except (OSError, ValueError, io.UnsupportedOperation):
         return False
-    return descriptor != STDIN and stat.S_ISREG(info.st_mode) and info.st_size >= AHEAD_FROM
+    return CORES > 1 and descriptor != STANDARD_INPUT and stat.S_ISREG(info.st_mode) and info.st_size >= AHEAD_FROM
+
+
+class ReadsAhead:
+    """A reader whose large file a child may read (`read_by_a_child`); close() ends that child."""
+
+    ahead: ReadAhead | None = None
+
+    def read_by_a_child(self, menu: dict[str, Dish]) -> ReadAhead:
+        self.ahead = ReadAhead(cast(Reader, self), menu)
+        return self.ahead
+
+    def close(self) -> None:
+        if self.ahead is not None:
+            self.ahead.close()  # its child must end: the run's writer, started after it, shares its pipe
 
 
 class ReadAhead:
@@ -88,13 +105,16 @@ class ReadAhead:
         """The child said its last word (the end, or an error): it ends by itself."""
         try:
             context = multiprocessing.get_context("fork")
-            self.receiving, sending = context.Pipe(duplex=False)
+        except ValueError:
+            return
+        self.receiving, sending = context.Pipe(duplex=False)
+        try:
             self.child = context.Process(target=_child, args=(reader, menu, self.receiving, sending), daemon=True)
             self.child.start()
-        except (ValueError, AssertionError, OSError):
+        except (AssertionError, OSError):  # a daemonic process, or no process to be had
             self.child = None
-        else:
-            sending.close()
+            self.receiving.close()
+        sending.close()
 
     def __iter__(self) -> Iterator[FeedEntry]:
         if self.child is None:

@@ -374,3 +374,13 @@ with open_orders({str(path)!r}) as feed:
 assert "pandas" not in sys.modules
 """
     subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).parents[3])
+
+
+def test_the_heap_is_given_back_where_glibc_can_and_nothing_is_asked_elsewhere(monkeypatch):
+    import ctypes
+
+    trim = quick_scan._heap_trimmer()
+    if hasattr(ctypes.CDLL(None), "malloc_trim"):  # glibc: 1 when memory was given back, else 0
+        assert trim() in (0, 1)
+    monkeypatch.setattr(ctypes, "CDLL", mock.Mock(side_effect=OSError("no C library")))
+    assert quick_scan._heap_trimmer()() is None  # a system without one: nothing to do

@@ -7,6 +7,7 @@ child that dies, or a system that cannot fork, is said or read around."""
 
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
 import os
@@ -25,7 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.feed import FeedOptions, csv_orders, open_orders, read_ahead
+from simulator.feed import FeedOptions, open_orders, read_ahead
 from simulator.feed.tests.test_presets import MENU, NEW_YORK, SQUARE, SYSTEMS, Sold
 from simulator.feed.tests.test_quick_scan import drawn_export, ours
 from simulator.menu import Dish
@@ -116,7 +117,7 @@ def test_a_broken_row_ends_the_stream_after_the_orders_before_it(tmp_path, broke
 
 def test_a_file_to_be_sorted_is_read_here(tmp_path):
     path = ours(tmp_path / "orders.csv", [("b", "2026-07-18T12:20:00", "9.00"), ("a", "2026-07-18T12:00:00", "1.00")])
-    with mock.patch.object(csv_orders, "ReadAhead", side_effect=AssertionError("read by a child")):
+    with mock.patch.object(read_ahead, "ReadAhead", side_effect=AssertionError("read by a child")):
         kind, made, _, said = read(path, True)
     assert kind == "read" and [entry[0].order_id for entry in made[::2]] == ["a", "b"]  # type: ignore[index]
     assert "rows sorted by order and time (out of order at its end)" in said  # type: ignore[operator]
@@ -174,6 +175,23 @@ def test_json_reads_the_same_by_a_child_as_here(tmp_path, name, cut):
     assert kind == ("error" if cut and not name.endswith("l") else "read")
     assert kinds[EmptyOrder] >= 2 and kinds[Rejected] >= 5 and kinds[Order] > read_ahead.BATCH
     assert len(entries) < len(orders) if cut else len(entries) == len(orders)
+
+
+def test_only_a_file_large_enough_is_read_ahead_and_only_with_a_core_for_its_child(tmp_path):
+    small, large = tmp_path / "small.json", tmp_path / "large.json"
+    small.write_bytes(b"[]")
+    large.write_bytes(b" " * 4096)
+    with mock.patch.object(read_ahead, "AHEAD_FROM", 4096), mock.patch.object(read_ahead, "CORES", 2):
+        with open(small, "rb") as a, open(large, "rb") as b:
+            assert (read_ahead.worth_it(a), read_ahead.worth_it(b)) == (False, True)
+            with mock.patch.object(read_ahead, "STANDARD_INPUT", b.fileno()):
+                assert not read_ahead.worth_it(b)  # standard input, a file or not, is read as it comes
+            with mock.patch.object(read_ahead, "CORES", 1):
+                assert not read_ahead.worth_it(b)
+        reading, writing = os.pipe()
+        with open(reading, "rb") as pipe, open(writing, "wb"):
+            assert not read_ahead.worth_it(pipe)
+        assert not read_ahead.worth_it(io.BytesIO(b" " * 8192))  # no file at all
 
 
 class Reading:
@@ -284,22 +302,48 @@ runpy.run_module("simulator", run_name="__main__")
     return [sys.executable, "-c", script]
 
 
-@pytest.mark.e2e
-def test_a_run_read_by_a_child_stores_what_a_run_read_here_stores(tmp_path):
-    """The simulator's own process, its writer and the reading child together: the same orders and summary."""
-    sold, arguments = square_run(tmp_path, 3 * read_ahead.BATCH)
-    stored, said = [], []
+def json_run(tmp_path: Path, orders: int) -> list[str]:
+    """A JSON list of `orders` orders (json_orders), and the simulator's arguments to run it."""
+    path = tmp_path / "orders.json"
+    path.write_text(JSON_LAYOUTS["orders.json"](json_orders(orders)), encoding="utf-8")
+    menu = tmp_path / "menu.json"
+    menu.write_text(json.dumps([{"name": d.name, "cook_time": d.cook_time} for d in MENU.values()]))
+    return ["--orders", str(path), "--menu", str(menu), "--cooks", "9"]
+
+
+def stored_both_ways(tmp_path: Path, arguments: list[str], *queries: str) -> list[tuple[list, list[str]]]:
+    """The run of `arguments` read by a child, then read here: what each query finds stored, and what the run said."""
+    outcomes = []
     for ahead in (0, 1 << 62):
         db, marker = tmp_path / f"kitchen-{ahead}.db", tmp_path / f"child-{ahead}"
         command = simulator([*arguments, "--db", str(db), "--speed", "max"], ahead, marker)
         done = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, timeout=120)
         assert done.returncode == 0, done.stderr
         assert marker.exists() == (ahead == 0)  # read by a child, or here
-        said.append([line for line in done.stdout.splitlines() if "wall time" not in line and "run " not in line])
+        said = [line for line in done.stdout.splitlines() if "wall time" not in line and "run " not in line]
         with sqlite3.connect(db) as connection:
-            stored.append(connection.execute("SELECT * FROM orders ORDER BY id").fetchall())
-    assert stored[0] == stored[1] and len(stored[0]) == len({line.order_id for line in sold if not line.left_out})
-    assert said[0] == said[1] and any("left out" in line for line in said[0])
+            outcomes.append(([connection.execute(query).fetchall() for query in queries], said))
+    return outcomes
+
+
+@pytest.mark.e2e
+def test_a_run_read_by_a_child_stores_what_a_run_read_here_stores(tmp_path):
+    """The simulator's own process, its writer and the reading child together: the same orders and summary."""
+    sold, arguments = square_run(tmp_path, 3 * read_ahead.BATCH)
+    ([stored], said), here = stored_both_ways(tmp_path, arguments, "SELECT * FROM orders ORDER BY id")
+    assert ([stored], said) == here and len(stored) == len({line.order_id for line in sold if not line.left_out})
+    assert any("left out" in line for line in said)
+
+
+@pytest.mark.e2e
+def test_a_json_run_read_by_a_child_stores_what_a_run_read_here_stores(tmp_path):
+    """The same for a JSON list, its rejected and empty orders among them."""
+    arguments = json_run(tmp_path, 3 * read_ahead.BATCH)
+    orders, rejected = "SELECT * FROM orders ORDER BY id", "SELECT * FROM rejected_orders ORDER BY position"
+    ([stored, refused], said), here = stored_both_ways(tmp_path, arguments, orders, rejected)
+    empty = sum(not order["items"] for order in json_orders(3 * read_ahead.BATCH))  # discarded
+    assert ([stored, refused], said) == here and len(refused) >= 5  # the dish no menu has
+    assert len(stored) + len(refused) + empty == 3 * read_ahead.BATCH and empty >= 2
 
 
 @pytest.mark.e2e
